@@ -1,0 +1,62 @@
+"""The `mcpir` command line: parses options, calls the library, renders. No logic lives here."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from mcpir import __version__
+from mcpir.errors import McpirError
+
+app = typer.Typer(
+    name="mcpir",
+    help="Incident response for poisoned, leaking or hijacked MCP servers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"mcpir {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Show the version and exit."
+    ),
+) -> None:
+    """Incident response for poisoned, leaking or hijacked MCP servers."""
+
+
+def _register() -> None:
+    from mcpir.cli import servers
+
+    servers.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    """Entry point: turns every mcpir error into one line on stderr and a documented exit code."""
+    try:
+        app()
+    except McpirError as exc:
+        message = f"mcpir: error: {exc.message}"
+        if exc.hint:
+            message += f" ({exc.hint})"
+        print(message, file=sys.stderr)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        print("mcpir: interrupted", file=sys.stderr)
+        sys.exit(130)
+    except BrokenPipeError:
+        # `mcpir servers | head`: the reader left; that is not an error of ours.
+        sys.stderr.close()
+        sys.exit(0)

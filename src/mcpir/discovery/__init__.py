@@ -1,0 +1,116 @@
+"""Discovery: every MCP server defined on this machine and in this project, with file and line."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcpir.discovery import documents
+from mcpir.discovery.client import Client, DiscoveryContext
+from mcpir.discovery.clients import BY_NAME, CLIENTS
+from mcpir.discovery.shapes import build_server
+from mcpir.discovery.walk import escapes, expand, project_files
+from mcpir.model import ConfigFile, Format, Scope
+
+__all__ = ["Candidate", "candidates", "discover", "load_config"]
+
+_SUFFIX_FORMATS = {".toml": Format.TOML, ".yaml": Format.YAML, ".yml": Format.YAML}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    client: Client
+    scope: Scope
+    path: Path
+    base: Path | None  # the tree the file must stay inside (None: no such rule)
+    base_label: str
+
+
+def format_for(path: Path) -> Format:
+    return _SUFFIX_FORMATS.get(path.suffix.lower(), Format.JSON)
+
+
+def candidates(
+    ctx: DiscoveryContext, environ: Mapping[str, str] | None = None
+) -> Iterator[Candidate]:
+    """Every existing path a client may read, system first, then user, then project."""
+    if ctx.system_root is not None:
+        for client in CLIENTS:
+            for rel in client.system:
+                for path in expand(ctx.system_root, rel):
+                    yield Candidate(client, Scope.SYSTEM, path, None, "/")
+    for client in CLIENTS:
+        for rel in client.user:
+            for path in expand(ctx.home, rel):
+                yield Candidate(client, Scope.USER, path, ctx.home, "--home")
+        for var, rel in client.env:
+            if environ is not None and environ.get(var):
+                for path in expand(Path(environ[var]).expanduser(), rel):
+                    yield Candidate(client, Scope.USER, path, None, var)
+    if ctx.root is not None:
+        patterns = [(client.name, rel) for client in CLIENTS for rel in client.project]
+        for name, path in project_files(ctx.root, patterns):
+            yield Candidate(BY_NAME[name], Scope.PROJECT, path, ctx.root, "--root")
+
+
+def load_config(candidate: Candidate) -> ConfigFile:
+    """Parse one candidate; any problem becomes the ConfigFile's `error`, never an exception."""
+    client, path = candidate.client, candidate.path
+    fmt = format_for(path)
+    try:
+        doc = documents.load(path, fmt)
+    except documents.DocumentError as exc:
+        return ConfigFile(client.name, candidate.scope, path, fmt, error=str(exc))
+    if not isinstance(doc.data, Mapping):
+        kind = type(doc.data).__name__
+        error = f"expected a {fmt.value.upper()} object at the top level, found {kind}"
+        return ConfigFile(client.name, candidate.scope, path, doc.format, error=error)
+    servers = tuple(
+        build_server(entry, client, candidate.scope, path, doc.line_of(entry.keys))
+        for entry in client.extract(doc, path)
+    )
+    return ConfigFile(client.name, candidate.scope, path, doc.format, servers)
+
+
+def discover(
+    home: Path,
+    root: Path | None,
+    *,
+    system_root: Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> list[ConfigFile]:
+    """Every config file of every client under `home`, `root` and `system_root`.
+
+    `environ` enables the clients' own directory variables (`CLAUDE_CONFIG_DIR`,
+    `CODEX_HOME`, …); pass it only when `home` is the real home, so a sandboxed run stays
+    inside the trees it was given. A file reached through a symlink that leaves its tree is
+    reported with an error and not read.
+    """
+    ctx = DiscoveryContext(home=home, root=root, system_root=system_root)
+    seen: set[tuple[str, str]] = set()
+    files: list[ConfigFile] = []
+    for candidate in candidates(ctx, environ):
+        outside = escapes(candidate.path, candidate.base) if candidate.base else None
+        key = (candidate.client.name, os.path.realpath(candidate.path))
+        if key in seen:
+            continue
+        seen.add(key)
+        if outside is not None:
+            error = f"symlink to {outside} leaves {candidate.base_label}: not followed"
+            files.append(
+                ConfigFile(
+                    candidate.client.name,
+                    candidate.scope,
+                    candidate.path,
+                    format_for(candidate.path),
+                    error=error,
+                )
+            )
+            continue
+        files.append(load_config(candidate))
+    for client in CLIENTS:
+        if client.adjust is not None:
+            files = client.adjust(files, ctx)
+    return files

@@ -1,0 +1,113 @@
+"""What a client module declares: where its files live, how to read servers, how to disable one."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcpir.discovery.documents import Document, KeyPath
+from mcpir.model import ConfigFile, Scope, Transport
+
+
+class DisableKind(enum.StrEnum):
+    FLAG = "flag"  # a boolean on the server entry: `disabled: true`, `enabled = false`
+    LIST = "list"  # the server's name in a list kept elsewhere (Claude Code, Gemini CLI)
+    REMOVE = "remove"  # no native switch: remove the entry, or move an MCP-only file aside
+
+
+@dataclass(frozen=True)
+class DisableMethod:
+    """How containment turns a server off the way the client itself would."""
+
+    kind: DisableKind
+    key: str | None = None
+    value: bool | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One server definition found in a document, before normalisation."""
+
+    name: str
+    raw: Mapping[str, Any]
+    keys: KeyPath
+    scope: Scope | None = None
+    enabled: bool | None = None
+
+
+Extractor = Callable[[Document, Path], Iterable[Entry]]
+Adjuster = Callable[[list[ConfigFile], "DiscoveryContext"], list[ConfigFile]]
+
+
+@dataclass(frozen=True)
+class DiscoveryContext:
+    home: Path
+    root: Path | None
+    system_root: Path | None
+
+
+def _mapping_entries(data: Any, keys: KeyPath) -> Iterable[Entry]:  # noqa: ANN401
+    node = data
+    for key in keys:
+        if not isinstance(node, Mapping) or not isinstance(key, str):
+            return
+        node = node.get(key)
+    if isinstance(node, Mapping):
+        for name, raw in node.items():
+            if isinstance(raw, Mapping):
+                yield Entry(str(name), raw, (*keys, str(name)))
+
+
+def servers_under(*paths: KeyPath) -> Extractor:
+    """Extractor for the common shape `{"mcpServers": {name: {...}}}`, at any of `paths`."""
+
+    def extract(doc: Document, path: Path) -> Iterable[Entry]:
+        for keys in paths:
+            yield from _mapping_entries(doc.data, keys)
+
+    return extract
+
+
+mcp_servers = servers_under(("mcpServers",), ("servers",))
+
+
+@dataclass(frozen=True)
+class Client:
+    """A client's discovery rules. Paths are relative to the home, the project tree or `/`.
+
+    A `*` in a path is a glob over one path segment.
+    """
+
+    name: str
+    title: str
+    disable: DisableMethod
+    user: tuple[str, ...] = ()
+    project: tuple[str, ...] = ()
+    system: tuple[str, ...] = ()
+    # (environment variable naming a directory, file inside it): used for the real home only.
+    env: tuple[tuple[str, str], ...] = ()
+    extract: Extractor = mcp_servers
+    url_transport: Transport = Transport.HTTP
+    # Files that also hold the user's other settings: containment patches, never renames.
+    shared_files: tuple[str, ...] = field(default=())
+    adjust: Adjuster | None = None
+
+
+VSCODE_FAMILY = ("Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf")
+
+
+def app_dirs(app: str) -> tuple[str, ...]:
+    """An application's config dir under each OS layout: macOS, Linux (XDG), Windows."""
+    return (
+        f"Library/Application Support/{app}",
+        f".config/{app}",
+        f"AppData/Roaming/{app}",
+    )
+
+
+def vscode_user_dirs(products: Iterable[str] = VSCODE_FAMILY) -> tuple[str, ...]:
+    return tuple(f"{base}/User" for product in products for base in app_dirs(product))

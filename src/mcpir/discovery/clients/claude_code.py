@@ -1,0 +1,115 @@
+"""Claude Code: `~/.claude.json` (user and per-project "local"), `.mcp.json`, managed file."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from mcpir.discovery import documents
+from mcpir.discovery.client import (
+    Client,
+    DisableKind,
+    DisableMethod,
+    DiscoveryContext,
+    Entry,
+    mcp_servers,
+)
+from mcpir.model import ConfigFile, Format, Scope
+
+_SETTINGS = (".claude/settings.json", ".claude/settings.local.json")
+
+
+def _names(value: Any) -> set[str]:  # noqa: ANN401
+    return {str(v) for v in value} if isinstance(value, list) else set()
+
+
+def extract(doc: documents.Document, path: Path) -> Iterable[Entry]:
+    data = doc.data
+    if path.name != ".claude.json" or not isinstance(data, Mapping):
+        yield from mcp_servers(doc, path)
+        return
+    yield from mcp_servers(doc, path)
+    projects = data.get("projects")
+    if not isinstance(projects, Mapping):
+        return
+    for project, state in projects.items():
+        if not isinstance(state, Mapping) or not isinstance(state.get("mcpServers"), Mapping):
+            continue
+        disabled = _names(state.get("disabledMcpServers"))
+        for name, raw in state["mcpServers"].items():
+            if isinstance(raw, Mapping):
+                yield Entry(
+                    str(name),
+                    raw,
+                    ("projects", str(project), "mcpServers", str(name)),
+                    scope=Scope.LOCAL,
+                    enabled=str(name) not in disabled,
+                )
+
+
+def _disabled_mcpjson(project_dir: Path, user_state: Mapping[str, Any]) -> set[str]:
+    """Names a user switched off for this project's `.mcp.json` (what `/mcp` writes)."""
+    names = set()
+    state = user_state.get(str(project_dir))
+    if isinstance(state, Mapping):
+        names |= _names(state.get("disabledMcpjsonServers"))
+    for rel in _SETTINGS:
+        settings = project_dir / rel
+        if settings.is_file():
+            try:
+                data = documents.load(settings, Format.JSON).data
+            except documents.DocumentError:
+                continue
+            if isinstance(data, Mapping):
+                names |= _names(data.get("disabledMcpjsonServers"))
+    return names
+
+
+def adjust(files: list[ConfigFile], ctx: DiscoveryContext) -> list[ConfigFile]:
+    user_state: Mapping[str, Any] = {}
+    for config in files:
+        if config.client == CLIENT.name and config.path.name == ".claude.json" and not config.error:
+            try:
+                data = documents.load(config.path, config.format).data
+            except documents.DocumentError:
+                continue
+            if isinstance(data, Mapping) and isinstance(data.get("projects"), Mapping):
+                user_state = data["projects"]
+    out = []
+    for config in files:
+        if config.client == CLIENT.name and config.path.name == ".mcp.json" and config.servers:
+            off = _disabled_mcpjson(config.path.parent, user_state)
+            if off:
+                servers = tuple(
+                    dataclasses.replace(s, enabled=False) if s.name in off else s
+                    for s in config.servers
+                )
+                config = dataclasses.replace(config, servers=servers)
+        out.append(config)
+    return out
+
+
+CLIENT = Client(
+    name="claude-code",
+    title="Claude Code",
+    user=(".claude.json", ".claude/.claude.json"),
+    project=(".mcp.json",),
+    system=(
+        "etc/claude-code/managed-mcp.json",
+        "Library/Application Support/ClaudeCode/managed-mcp.json",
+        "Program Files/ClaudeCode/managed-mcp.json",
+        "ProgramData/ClaudeCode/managed-mcp.json",
+    ),
+    env=(("CLAUDE_CONFIG_DIR", ".claude.json"),),
+    extract=extract,
+    shared_files=(".claude.json",),
+    disable=DisableMethod(
+        DisableKind.LIST,
+        key="disabledMcpServers",
+        note="~/.claude.json projects[<dir>].disabledMcpServers; .mcp.json servers: "
+        "disabledMcpjsonServers in .claude/settings.local.json",
+    ),
+    adjust=adjust,
+)

@@ -1,0 +1,11 @@
+"""Cursor: `~/.cursor/mcp.json` and a project's `.cursor/mcp.json`."""
+
+from mcpir.discovery.client import Client, DisableKind, DisableMethod
+
+CLIENT = Client(
+    name="cursor",
+    title="Cursor",
+    user=(".cursor/mcp.json",),
+    project=(".cursor/mcp.json",),
+    disable=DisableMethod(DisableKind.REMOVE, note="the on/off toggle lives in Cursor's UI state"),
+)

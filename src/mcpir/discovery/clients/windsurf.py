@@ -1,0 +1,14 @@
+"""Windsurf (and the Codeium JetBrains plugin): `~/.codeium/windsurf/mcp_config.json`."""
+
+from mcpir.discovery.client import Client, DisableKind, DisableMethod
+
+CLIENT = Client(
+    name="windsurf",
+    title="Windsurf",
+    user=(
+        ".codeium/windsurf/mcp_config.json",
+        ".codeium/windsurf-next/mcp_config.json",
+        ".codeium/mcp_config.json",
+    ),
+    disable=DisableMethod(DisableKind.FLAG, key="disabled", value=True),
+)

@@ -1,0 +1,48 @@
+"""A secret value that cannot leak through repr, str, format or logging by accident."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+FINGERPRINT_HEX = 12
+
+
+def fingerprint(value: str) -> str:
+    """`sha256:` + 12 hex: enough to tell tokens apart, far too little to recover one."""
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"sha256:{digest[:FINGERPRINT_HEX]}"
+
+
+class Secret:
+    """Wraps a credential; only `.reveal()` gives the value back."""
+
+    __slots__ = ("_value", "fingerprint")
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+        self.fingerprint = fingerprint(value)
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Secret({self.fingerprint})"
+
+    __str__ = __repr__
+
+    def __format__(self, spec: str) -> str:
+        return format(repr(self), spec)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        mine, theirs = (v.encode("utf-8", "surrogatepass") for v in (self._value, other._value))
+        return hmac.compare_digest(mine, theirs)
+
+    def __hash__(self) -> int:
+        return hash(self.fingerprint)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Pickling would write the value to disk or a socket; secrets belong in the keyring only.
+        raise TypeError("Secret values cannot be pickled")
