@@ -32,8 +32,11 @@ def list_servers(
     environ: Mapping[str, str] | None = None,
 ) -> ServerListing:
     from mcpir.discovery import discover
+    from mcpir.policy import load_policy
 
-    return ServerListing(tuple(discover(home, root, system_root=system_root, environ=environ)))
+    exclude = load_policy(root).discovery.exclude if root is not None else ()
+    files = discover(home, root, system_root=system_root, environ=environ, exclude=exclude)
+    return ServerListing(tuple(files))
 
 
 def server_row(server: Server) -> dict[str, Any]:

@@ -33,7 +33,9 @@ def format_for(path: Path) -> Format:
 
 
 def candidates(
-    ctx: DiscoveryContext, environ: Mapping[str, str] | None = None
+    ctx: DiscoveryContext,
+    environ: Mapping[str, str] | None = None,
+    exclude: tuple[str, ...] = (),
 ) -> Iterator[Candidate]:
     """Every existing path a client may read, system first, then user, then project."""
     if ctx.system_root is not None:
@@ -51,7 +53,7 @@ def candidates(
                     yield Candidate(client, Scope.USER, path, None, var)
     if ctx.root is not None:
         patterns = [(client.name, rel) for client in CLIENTS for rel in client.project]
-        for name, path in project_files(ctx.root, patterns):
+        for name, path in project_files(ctx.root, patterns, exclude):
             yield Candidate(BY_NAME[name], Scope.PROJECT, path, ctx.root, "--root")
 
 
@@ -80,35 +82,40 @@ def discover(
     *,
     system_root: Path | None = None,
     environ: Mapping[str, str] | None = None,
+    exclude: tuple[str, ...] = (),
 ) -> list[ConfigFile]:
     """Every config file of every client under `home`, `root` and `system_root`.
 
     `environ` enables the clients' own directory variables (`CLAUDE_CONFIG_DIR`,
     `CODEX_HOME`, …); pass it only when `home` is the real home, so a sandboxed run stays
     inside the trees it was given. A file reached through a symlink that leaves its tree is
-    reported with an error and not read.
+    reported with an error and not read. `exclude` holds directory globs the project walk skips.
     """
     ctx = DiscoveryContext(home=home, root=root, system_root=system_root)
     seen: set[tuple[str, str]] = set()
     files: list[ConfigFile] = []
-    for candidate in candidates(ctx, environ):
-        outside = escapes(candidate.path, candidate.base) if candidate.base else None
-        key = (candidate.client.name, os.path.realpath(candidate.path))
+    real_bases: dict[Path, str] = {}
+    for candidate in candidates(ctx, environ, exclude):
+        real = os.path.realpath(candidate.path)
+        key = (candidate.client.name, real)
         if key in seen:
             continue
         seen.add(key)
-        if outside is not None:
-            error = f"symlink to {outside} leaves {candidate.base_label}: not followed"
-            files.append(
-                ConfigFile(
-                    candidate.client.name,
-                    candidate.scope,
-                    candidate.path,
-                    format_for(candidate.path),
-                    error=error,
+        base = candidate.base
+        if base is not None:
+            base_real = real_bases.setdefault(base, os.path.realpath(base))
+            if escapes(real, base_real):
+                error = f"symlink to {real} leaves {candidate.base_label}: not followed"
+                files.append(
+                    ConfigFile(
+                        candidate.client.name,
+                        candidate.scope,
+                        candidate.path,
+                        format_for(candidate.path),
+                        error=error,
+                    )
                 )
-            )
-            continue
+                continue
         files.append(load_config(candidate))
     for client in CLIENTS:
         if client.adjust is not None:

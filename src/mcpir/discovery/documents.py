@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pyjson5
-import yaml
 
 from mcpir.discovery import positions
 from mcpir.model import Format
@@ -45,7 +44,7 @@ class Document:
         """1-based line where the last key of `keys` is defined, when it can be told."""
         try:
             return self._locate(self.text, keys)
-        except (RecursionError, ValueError, yaml.YAMLError):
+        except (RecursionError, ValueError):
             return None
 
 
@@ -57,12 +56,17 @@ def read_text(path: Path) -> str:
         raise DocumentError("unreadable: permission denied") from None
     except OSError as exc:
         raise DocumentError(f"unreadable: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
             raise DocumentError("not a regular file")
         if info.st_size > MAX_BYTES:
             raise DocumentError(f"too large: {info.st_size} bytes (limit 5 MiB)")
+        handle = os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+    with handle:
         try:
             raw = handle.read(MAX_BYTES + 1)
         except OSError as exc:
@@ -92,6 +96,24 @@ def _line_at(text: str, index: int) -> int:
     return text.count("\n", 0, max(0, min(index, len(text)))) + 1
 
 
+def _json5_reason(text: str, exc: Exception) -> str:
+    message = str(exc.args[0]) if exc.args else "malformed JSON"
+    near = _NEAR.search(message)
+    reason = _NEAR.sub("", message).replace("b'", "'").strip()
+    if not near:
+        return f"malformed JSON: {reason}"
+    # pyjson5 counts from 1 and may point at the whitespace before the offending character.
+    index = int(near.group(1)) - (0 if reason.startswith("Extra data") else 1)
+    while 0 <= index < len(text) - 1 and text[index].isspace():
+        index += 1
+    line = _line_at(text, index)
+    if reason.endswith(" starting"):  # "Unclosed 'object' starting near N": report where it opened
+        end = len(text.splitlines()) or 1
+        what = reason.removesuffix(" starting").lower()
+        return f"line {end}: malformed JSON: {what} opened on line {line}"
+    return f"line {line}: malformed JSON: {reason}"
+
+
 def parse_json(text: str) -> Document:
     try:
         return Document(json.loads(text), Format.JSON, text, positions.json_line)
@@ -100,11 +122,7 @@ def parse_json(text: str) -> Document:
     try:
         data = pyjson5.loads(text)
     except pyjson5.Json5Exception as exc:
-        message = str(exc.args[0]) if exc.args else "malformed JSON"
-        near = _NEAR.search(message)
-        reason = _NEAR.sub("", message).strip().replace("b'", "'")
-        where = f"line {_line_at(text, int(near.group(1)))}: " if near else ""
-        raise DocumentError(f"{where}malformed JSON: {reason}") from None
+        raise DocumentError(_json5_reason(text, exc)) from None
     except (ValueError, RecursionError, OverflowError) as exc:
         raise DocumentError(f"malformed JSON: {exc}") from None
     return Document(data, Format.JSONC, text, positions.json_line)
@@ -121,8 +139,10 @@ def parse_toml(text: str) -> Document:
 
 
 def parse_yaml(text: str) -> Document:
+    import yaml
+
     try:
-        data = yaml.load(text, Loader=positions.YAML_LOADER)  # noqa: S506 - a safe loader
+        data = yaml.load(text, Loader=positions.yaml_loader())  # noqa: S506 - a safe loader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark else ""

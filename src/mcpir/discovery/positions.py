@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import json
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
-import yaml
-
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    import yaml
+    from tree_sitter import Node, Parser, Tree
 
 KeyPath = tuple[str | int, ...]
 
-YAML_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+@cache
+def yaml_loader() -> type[yaml.SafeLoader]:
+    """The C safe loader when PyYAML has it. Imported on first use: few configs are YAML."""
+    import yaml
+
+    loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
 
 
 @cache
@@ -32,6 +38,8 @@ def _json_parser() -> Parser:
 
 def _key_text(node: Node) -> str:
     raw = node.text.decode("utf-8", "replace") if node.text else ""
+    if "\\" not in raw and len(raw) >= 2 and raw[0] == raw[-1] == '"':
+        return raw[1:-1]
     try:
         value = json.loads(raw)
     except ValueError:
@@ -43,8 +51,14 @@ def _values(node: Node) -> list[Node]:
     return [child for child in node.named_children if child.type not in {"comment", "ERROR"}]
 
 
+@lru_cache(maxsize=8)
+def _json_tree(text: str) -> Tree:
+    # One parse per document, however many servers it defines.
+    return _json_parser().parse(text.encode("utf-8"))
+
+
 def json_line(text: str, keys: KeyPath) -> int | None:
-    tree = _json_parser().parse(text.encode("utf-8"))
+    tree = _json_tree(text)
     node: Node | None = next(iter(_values(tree.root_node)), None)
     line: int | None = None
     for key in keys:
@@ -73,7 +87,12 @@ def json_line(text: str, keys: KeyPath) -> int | None:
 
 
 def yaml_line(text: str, keys: KeyPath) -> int | None:
-    node: yaml.Node | None = yaml.compose(text, Loader=YAML_LOADER)  # noqa: S506 - safe loader
+    import yaml
+
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=yaml_loader())  # noqa: S506 - safe
+    except yaml.YAMLError:
+        return None
     line: int | None = None
     for key in keys:
         found: yaml.Node | None = None

@@ -86,6 +86,10 @@ def build_server(
     options = raw.get("requestOptions")
     if headers is None and isinstance(options, Mapping):
         headers = options.get("headers")
+    bearer_var = _str_or_none(raw.get("bearer_token_env_var"))  # Codex: token read from env
+    if bearer_var:
+        extra = headers if isinstance(headers, Mapping) else {}
+        headers = {"Authorization": f"Bearer ${{{bearer_var}}}", **extra}
     return Server(
         name=entry.name,
         client=client.name,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -48,20 +49,25 @@ def expand(base: Path, rel: str) -> list[Path]:
     return [path] if os.path.lexists(path) else []
 
 
-def escapes(path: Path, base: Path) -> Path | None:
-    """The real target of `path` when a symlink on the way leads outside `base`, else None."""
-    try:
-        real = path.resolve()
-        return None if real.is_relative_to(base.resolve()) else real
-    except (OSError, RuntimeError):  # symlink loops
-        return path
+def escapes(real: str, base_real: str) -> bool:
+    """Whether a resolved path lies outside a resolved base (a symlink on the way left it)."""
+    return os.path.commonpath((real, base_real)) != base_real
 
 
-def project_files(root: Path, patterns: Iterable[tuple[str, str]]) -> Iterator[tuple[str, Path]]:
+def _excluded(name: str, rel: str, exclude: tuple[str, ...]) -> bool:
+    return name in SKIP_DIRS or any(
+        fnmatch.fnmatchcase(name, glob) or fnmatch.fnmatchcase(rel, glob) for glob in exclude
+    )
+
+
+def project_files(
+    root: Path, patterns: Iterable[tuple[str, str]], exclude: tuple[str, ...] = ()
+) -> Iterator[tuple[str, Path]]:
     """(key, path) for every `rel` pattern found in any directory of the tree under `root`.
 
     `patterns` holds (key, rel) pairs; a directory is checked only for the patterns whose first
-    segment it actually contains, so the walk costs one `scandir` per directory.
+    segment it actually contains, so the walk costs one `scandir` per directory. `exclude`
+    holds directory names or globs relative to `root` (from `.mcpir.toml`).
     """
     by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key, rel in patterns:
@@ -70,8 +76,13 @@ def project_files(root: Path, patterns: Iterable[tuple[str, str]]) -> Iterator[t
         if "pyvenv.cfg" in filenames:  # a virtualenv under any name
             dirnames[:] = []
             continue
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
         here = Path(current)
+        prefix = here.relative_to(root).as_posix()
+        dirnames[:] = sorted(
+            d
+            for d in dirnames
+            if not _excluded(d, d if prefix == "." else f"{prefix}/{d}", exclude)
+        )
         for name in sorted(by_first.keys() & {*dirnames, *filenames}):
             for key, rel in by_first[name]:
                 for path in expand(here, rel):

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-from rich.console import Console
-from rich.table import Table
-
-from mcpir.model import Location, Server, Transport
+from mcpir.model import Server, Transport
 from mcpir.output import jsonout
 from mcpir.redact import redact_args, redact_text
 from mcpir.servers import ServerListing, listing_rows
@@ -25,11 +21,6 @@ def short_path(path: Path, home: Path, root: Path) -> str:
     return str(path)
 
 
-def _where(location: Location, home: Path, root: Path) -> str:
-    where = short_path(location.path, home, root)
-    return f"{where}:{location.line}" if location.line else where
-
-
 def _target(server: Server) -> str:
     if server.transport is not Transport.STDIO:
         return redact_text(server.url or "")
@@ -37,27 +28,43 @@ def _target(server: Server) -> str:
 
 
 def print_table(listing: ServerListing, *, home: Path, root: Path) -> None:
-    console = Console(highlight=False, soft_wrap=False)
-    table = Table(title=f"{len(listing.servers)} MCP servers", title_justify="left")
-    for column in ("client", "scope", "server", "transport", "command or url", "enabled", "file"):
-        table.add_column(column, overflow="fold")
-    for server in listing.servers:
-        table.add_row(
-            server.client,
-            server.scope.value,
-            redact_text(server.name),
-            server.transport.value,
-            _target(server),
-            "yes" if server.enabled else "no",
-            _where(server.location, home, root),
-            style=None if server.enabled else "dim",
-        )
-    console.print(table)
+    """One block per config file: its servers with line, transport, state and what runs."""
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    console = Console(highlight=False)
+    for config in listing.files:
+        if not config.servers:
+            continue
+        where = short_path(config.path, home, root)
+        console.print(f"[bold]{escape(where)}[/]  [dim]{config.client} · {config.scope}[/]")
+        table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
+        table.add_column("line", justify="right", style="dim", no_wrap=True)
+        table.add_column("server", no_wrap=True)
+        table.add_column("transport", no_wrap=True)
+        table.add_column("state", no_wrap=True)
+        table.add_column("command or url", overflow="fold")
+        for server in config.servers:
+            table.add_row(
+                str(server.line or ""),
+                redact_text(server.name),
+                server.transport.value,
+                "on" if server.enabled else "[yellow]off[/]",
+                escape(_target(server)),
+                style=None if server.enabled else "dim",
+            )
+        console.print(table)
+        console.print()
+    servers = listing.servers
+    disabled = sum(not s.enabled for s in servers)
+    files = sum(bool(c.servers) for c in listing.files)
+    console.print(f"{len(servers)} MCP servers ({disabled} disabled) in {files} config files")
     if listing.problems:
         err = Console(stderr=True, highlight=False)
-        err.print(f"{len(listing.problems)} config files could not be read:")
+        count = len(listing.problems)
+        noun = "file" if count == 1 else "files"
+        err.print(f"[red]{count} config {noun} could not be read:[/]")
         for config in listing.problems:
             where = short_path(config.path, home, root)
-            err.print(f"  {where}: {redact_text(config.error or '')}", markup=False)
-    if not listing.files:
-        print("no MCP config files found", file=sys.stderr)
+            err.print(f"  {escape(where)}: {escape(redact_text(config.error or ''))}")

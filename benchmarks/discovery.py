@@ -1,0 +1,124 @@
+"""How long discovery takes on a machine with 200 MCP config files.
+
+Run: `python benchmarks/discovery.py [--files 200] [--repeat 7]`. Prints a table of medians;
+each ratio is against a baseline measured in the same process on the same files, so the
+figures compare across machines:
+  - parse baseline: read + `json.loads` of every config file, nothing else;
+  - start-up baseline: `python -c pass`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
+PROJECT_LAYOUTS = (
+    ".mcp.json",
+    ".cursor/mcp.json",
+    ".vscode/mcp.json",
+    ".gemini/settings.json",
+    ".roo/mcp.json",
+    "mcp-servers.json",
+)
+
+
+def _config(index: int) -> str:
+    servers = {
+        f"server-{index}-{n}": {
+            "command": "npx",
+            "args": ["-y", f"@example/mcp-{n}@1.0.{index}"],
+            "env": {"API_TOKEN": "${API_TOKEN}"},
+        }
+        for n in range(3)
+    }
+    return json.dumps({"mcpServers": servers}, indent=2)
+
+
+def build(base: Path, files: int) -> tuple[Path, Path, list[Path]]:
+    """A home holding every client's files, and a project tree making up the rest."""
+    home, root = base / "home", base / "root"
+    shutil.copytree(FIXTURES / "homes" / "linux", home)
+    # Extension settings are read with their manifest; they are not config files of their own.
+    written = [p for p in home.rglob("*") if p.is_file() and "Settings" not in p.parent.name]
+    index = 0
+    while len(written) < files:
+        rel = PROJECT_LAYOUTS[index % len(PROJECT_LAYOUTS)]
+        path = root / f"pkg{index // len(PROJECT_LAYOUTS)}" / f"svc{index}" / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_config(index))
+        written.append(path)
+        index += 1
+    # Noise the walk must skip or pass through cheaply: dependencies and source trees.
+    for n in range(300):
+        dep = root / "node_modules" / f"dep{n}"
+        dep.mkdir(parents=True)
+        (dep / ".mcp.json").write_text("{}")
+        src = root / "src" / f"mod{n}"
+        src.mkdir(parents=True)
+        (src / "main.py").write_text("")
+    return home, root, written
+
+
+def median_ms(action: Callable[[], object], repeat: int) -> float:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--files", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=7)
+    options = parser.parse_args()
+
+    from mcpir.discovery import discover
+
+    with tempfile.TemporaryDirectory() as tmp:
+        home, root, files = build(Path(tmp), options.files)
+
+        def parse_only() -> None:
+            for path in files:
+                try:
+                    json.loads(path.read_text(encoding="utf-8"))
+                except ValueError:
+                    pass
+
+        def cli() -> None:
+            subprocess.run(
+                [sys.executable, "-m", "mcpir", "servers", "--home", str(home), "--root",
+                 str(root), "--json"],
+                check=False,
+                stdout=subprocess.DEVNULL,
+            )  # fmt: skip
+
+        found = discover(home, root)
+        parse = median_ms(parse_only, options.repeat)
+        library = median_ms(lambda: discover(home, root), options.repeat)
+        startup = median_ms(
+            lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), options.repeat
+        )
+        wall = median_ms(cli, options.repeat)
+
+    servers = sum(len(config.servers) for config in found)
+    print(f"{len(found)} config files, {servers} servers, median of {options.repeat} runs\n")
+    print(f"{'measure':<42}{'ms':>9}{'ratio':>10}")
+    print(f"{'baseline: read + json.loads of every file':<42}{parse:>9.1f}{1:>10.1f}")
+    print(f"{'discover() in-process':<42}{library:>9.1f}{library / parse:>10.1f}  x parse")
+    print(f"{'baseline: python -c pass':<42}{startup:>9.1f}{1:>10.1f}")
+    print(f"{'mcpir servers --json (wall)':<42}{wall:>9.1f}{wall / startup:>10.1f}  x start-up")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,3 @@
+from mcpir.cli import main
+
+main()

@@ -1,0 +1,59 @@
+"""Shared test helpers: run the real CLI in-process, copy fixtures, list the canaries."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SHARED_CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+
+# Every fixture secret carries this marker; no output of mcpir may ever contain it.
+CANARY = "CANARY"
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+
+RunCli = Callable[..., CliResult]
+
+
+@pytest.fixture
+def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
+    """Run `mcpir ARGS` through the real entry point, as a user would, and capture it all."""
+    from mcpir.cli import main
+
+    def run(*args: str | Path) -> CliResult:
+        monkeypatch.setattr(sys, "argv", ["mcpir", *map(str, args)])
+        monkeypatch.setenv("COLUMNS", "200")
+        capsys.readouterr()
+        code = 0
+        try:
+            main()
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 2)
+        out, err = capsys.readouterr()
+        return CliResult(code, out, err)
+
+    return run
+
+
+@pytest.fixture
+def fixture_tree(tmp_path: Path) -> Callable[[str], Path]:
+    """A private copy of `tests/fixtures/<name>` that a test may change."""
+
+    def copy(name: str) -> Path:
+        target = tmp_path / name.replace("/", "-")
+        shutil.copytree(FIXTURES / name, target, symlinks=True)
+        return target
+
+    return copy

@@ -1,0 +1,144 @@
+"""Redaction: token shapes and labelled credentials are masked; prose and references stay."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mcpir.model import Finding, Location, Scope, Server, Severity, Transport
+from mcpir.redact import is_reference, redact_args, redact_text, redact_value
+from mcpir.secret import Secret, fingerprint
+
+GH = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+SECRETS = [
+    GH,
+    "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789abcdefghijklmnop",
+    "glpat-abcdefghij0123456789",
+    "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789",
+    "sk-proj-abcdefghijklmnopqrstuvwxyz0123456789",
+    "AKIAIOSFODNN7EXAMPLE",
+    "xoxb-123456789012-abcdefghijkl",
+    "sk_live_abcdefghijklmnop1234",
+    "AIzaSyA-abcdefghijklmnopqrstuvwxyz01234",
+    "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+    "hf_abcdefghijklmnopqrstuvwxyz01234567",
+    "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
+]
+
+
+@pytest.mark.parametrize("secret", SECRETS)
+def test_token_shapes_are_masked_with_fingerprint(secret: str) -> None:
+    out = redact_text(f"use {secret} here")
+    assert secret not in out
+    assert fingerprint(secret) in out
+    assert out.startswith("use ") and out.endswith(" here")
+
+
+@pytest.mark.parametrize(
+    ("text", "hidden"),
+    [
+        ("Authorization: Bearer abcdef123456", "abcdef123456"),
+        ("postgres://app:hunter2@db/app", "hunter2"),
+        ("https://x.example/mcp?api_key=s3cr3tvalue&q=1", "s3cr3tvalue"),
+        ("GITHUB_TOKEN=abc123def456", "abc123def456"),
+        ('"apiKey": "Zx9-long-value"', "Zx9-long-value"),
+        ("--password=pa55word", "pa55word"),
+    ],
+)
+def test_labelled_credentials_are_masked(text: str, hidden: str) -> None:
+    out = redact_text(text)
+    assert hidden not in out
+    assert "…(sha256:" in out
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "important: paths are relative",
+        "auth: required",
+        "author=John",
+        "npx -y @modelcontextprotocol/server-github",
+        "docker run -i --rm -e GITHUB_PERSONAL_ACCESS_TOKEN ghcr.io/github/github-mcp-server",
+        "${input:gh-token}",
+    ],
+)
+def test_prose_and_commands_are_untouched(text: str) -> None:
+    assert redact_text(text) == text
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["${GITHUB_TOKEN}", "${env:GITHUB_TOKEN}", "${input:token}", "$TOKEN", "op://vault/item/field"],
+)
+def test_references_are_not_secrets(value: str) -> None:
+    assert is_reference(value)
+    assert redact_value({"GITHUB_TOKEN": value}) == {"GITHUB_TOKEN": value}
+
+
+def test_structure_values_under_sensitive_keys_are_masked_whole() -> None:
+    out = redact_value(
+        {
+            "env": {"MY_SERVICE_TOKEN": "plainlookingvalue", "DEBUG": "1", "PWD": "/srv"},
+            "headers": {"Authorization": "Bearer xyz-123-abc"},
+            "args": ["--token", "opaque-value-123", "run"],
+        }
+    )
+    assert "plainlookingvalue" not in str(out)
+    assert out["env"]["DEBUG"] == "1" and out["env"]["PWD"] == "/srv"
+    assert out["headers"]["Authorization"].startswith("Bearer …(sha256:")
+    assert out["args"][0] == "--token" and "opaque" not in out["args"][1]
+
+
+def test_args_after_a_sensitive_flag_are_masked() -> None:
+    assert "zz9" not in " ".join(redact_args(["serve", "--api-key", "zz9-value", "--port", "80"]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(before=st.text(max_size=30), after=st.text(max_size=30), secret=st.sampled_from(SECRETS))
+def test_a_token_never_survives_and_redaction_is_idempotent(
+    before: str, after: str, secret: str
+) -> None:
+    out = redact_text(f"{before} {secret} {after}")
+    assert secret not in out
+    assert redact_text(out) == out
+
+
+def test_secret_never_shows_its_value() -> None:
+    secret = Secret(GH)
+    for shown in (repr(secret), str(secret), f"{secret}", f"{secret!r:>80}", format(secret, "")):
+        assert GH not in shown and secret.fingerprint in shown
+    assert secret.reveal() == GH
+    assert secret == Secret(GH) and secret != Secret("other")
+    with pytest.raises(TypeError):
+        pickle.dumps(secret)
+
+
+def test_server_repr_hides_env_headers_and_tokens_in_args() -> None:
+    server = Server(
+        name="gh",
+        client="cursor",
+        scope=Scope.USER,
+        transport=Transport.STDIO,
+        location=Location(Path("/x/mcp.json"), 3),
+        command="npx",
+        args=("--token", GH),
+        env={"GITHUB_TOKEN": Secret(GH)},
+        headers={"Authorization": Secret("Bearer abc")},
+    )
+    assert GH not in repr(server) and "Bearer abc" not in repr(server)
+    assert "GITHUB_TOKEN" in repr(server)
+
+
+def test_finding_evidence_is_stored_redacted() -> None:
+    finding = Finding(
+        rule_id="hardcoded-secret",
+        severity=Severity.HIGH,
+        message=f"token {GH} in env",
+        location=Location(Path("/x"), 1),
+        evidence=f"GITHUB_TOKEN={GH}",
+    )
+    assert GH not in (finding.evidence or "") and GH not in finding.message

@@ -1,0 +1,46 @@
+"""Containment is the first thing run in an incident: start-up must stay light."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from tests.conftest import FIXTURES
+
+HEAVY = ["github", "git", "apscheduler", "keyring", "sqlalchemy", "dotenv"]
+
+PROBE = """
+import json, sys
+sys.argv = ["mcpir", *sys.argv[1:]]
+from mcpir.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+heavy = %r
+sys.stderr.write(json.dumps(sorted(m for m in sys.modules if m.split(".")[0] in heavy)))
+"""
+
+
+def _loaded(*args: str) -> list[str]:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE % HEAVY, *args], capture_output=True, text=True, check=False
+    )
+    return list(json.loads(done.stderr.strip().splitlines()[-1]))
+
+
+def test_help_imports_no_heavy_library() -> None:
+    assert _loaded("--help") == []
+
+
+def test_servers_imports_no_heavy_library() -> None:
+    home, root = FIXTURES / "homes" / "linux", FIXTURES / "project"
+    assert _loaded("servers", "--home", str(home), "--root", str(root), "--json") == []
+
+
+def test_heavy_libraries_are_installed_so_the_check_means_something() -> None:
+    import importlib.util
+
+    for name in ("github", "git", "apscheduler", "keyring"):
+        assert importlib.util.find_spec(name) is not None, name
