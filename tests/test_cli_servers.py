@@ -25,7 +25,7 @@ def test_json_contract_fields_exactly(run_cli: RunCli) -> None:
     rows = json.loads(result.stdout)
     servers = [row for row in rows if "name" in row]
     errors = [row for row in rows if "name" not in row]
-    assert len(servers) == 47
+    assert len(servers) == 50
     assert all(list(row) == SERVER_FIELDS for row in servers)
     assert [list(row) for row in errors] == [ERROR_FIELDS]
     assert errors[0]["path"].endswith("packages/broken/.cursor/mcp.json")
@@ -40,7 +40,10 @@ def test_every_server_of_a_home_holding_every_client(run_cli: RunCli) -> None:
     by_client: dict[str, set[str]] = {}
     for row in rows:
         by_client.setdefault(row["client"], set()).add(row["name"])
-    assert by_client["claude-code"] == {"github", "linear", "local-db", "notes"}
+    assert by_client["claude-code"] == {
+        "github", "linear", "local-db", "notes",
+        "database-tools", "database-tools-old", "plugin-api",  # plugins' cached .mcp.json
+    }  # fmt: skip
     assert by_client["codex"] == {"docs", "weird name"}
     assert by_client["continue"] == {"sqlite-continue", "remote-continue"}
     assert by_client["zed"] == {"old-form", "new-form", "remote"}
@@ -71,6 +74,8 @@ def test_enabled_state_follows_each_clients_switch(run_cli: RunCli) -> None:
         "cline-remote",  # Cline disabled
         "switched-off",  # .claude/settings.local.json disabledMcpjsonServers
         "project-roo",  # Roo disabled
+        "database-tools-old",  # a plugin version marked .orphaned_at
+        "plugin-api",  # enabledPlugins["off-plugin@acme"] is false
     }
 
 
@@ -83,7 +88,7 @@ def test_skipped_trees_and_policy_excludes(run_cli: RunCli) -> None:
 def test_table_lists_servers_and_problems(run_cli: RunCli) -> None:
     result = run_cli("servers", "--home", LINUX, "--root", PROJECT)
     assert "~/.claude.json" in result.stdout and "github" in result.stdout
-    assert "47 MCP servers (9 disabled)" in result.stdout
+    assert "50 MCP servers (11 disabled)" in result.stdout
     assert "packages/broken/.cursor/mcp.json: line 3: malformed JSON" in result.stderr
     assert result.code == 1
 
@@ -176,3 +181,22 @@ def test_bad_files_never_stop_discovery(
 def test_version_and_help(run_cli: RunCli) -> None:
     assert run_cli("--version").stdout.startswith("mcpir ")
     assert "servers" in run_cli("--help").stdout
+
+
+def test_references_are_kept_as_written(run_cli: RunCli, tmp_path: Path) -> None:
+    (tmp_path / ".vscode").mkdir()
+    (tmp_path / ".vscode" / "mcp.json").write_text(
+        """{
+  "inputs": [{"type": "promptString", "id": "key", "password": true}],
+  "servers": {"refs": {"command": "docker",
+    "args": ["run", "-e", "API_KEY=${input:key}", "--token", "${env:GH_TOKEN}", "img@sha256:ab"],
+    "env": {"API_KEY": "${input:key}"}, }, },
+}"""
+    )
+    rows = json.loads(
+        run_cli("servers", "--home", FIXTURES / "empty", "--root", tmp_path, "--json").stdout
+    )
+    assert rows[0]["args"] == [
+        "run", "-e", "API_KEY=${input:key}", "--token", "${env:GH_TOKEN}", "img@sha256:ab"
+    ]  # fmt: skip
+    assert rows[0]["env_keys"] == ["API_KEY"]

@@ -64,6 +64,9 @@ def test_labelled_credentials_are_masked(text: str, hidden: str) -> None:
         "npx -y @modelcontextprotocol/server-github",
         "docker run -i --rm -e GITHUB_PERSONAL_ACCESS_TOKEN ghcr.io/github/github-mcp-server",
         "${input:gh-token}",
+        "API_KEY=${input:key}",
+        "postgres://app:${DB_PASSWORD}@db/app",
+        "https://x.example/mcp?token=${env:TOKEN}",
     ],
 )
 def test_prose_and_commands_are_untouched(text: str) -> None:

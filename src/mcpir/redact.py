@@ -43,6 +43,9 @@ _TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 
 # A value already masked (it holds the ellipsis) is left as it is, so redaction is idempotent.
 _NOT_A_MASK = rf"(?![^\s\"',;&@]*{ELLIPSIS})"
+# `API_KEY=${input:key}` names where a secret comes from; it is not one.
+_NOT_A_REFERENCE = r"(?!\$\{|\$[A-Za-z_]|%[A-Za-z_][A-Za-z0-9_]*%|op://|\{\{)"
+_PLAIN_VALUE = _NOT_A_MASK + _NOT_A_REFERENCE
 # Values that follow a credential-looking word in free text: `GITHUB_TOKEN=…`, `"apiKey": "…"`.
 _SENSITIVE_WORD = (
     r"[A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|api[_\-]?key|apikey|"
@@ -54,15 +57,15 @@ _CONTEXT_PATTERNS: tuple[re.Pattern[str], ...] = (
         re.IGNORECASE,
     ),
     # user:password@ in URLs and DSNs
-    re.compile(rf"(?P<keep>://[^/\s:@]+:){_NOT_A_MASK}(?P<secret>[^@\s/]+)(?=@)"),
+    re.compile(rf"(?P<keep>://[^/\s:@]+:){_PLAIN_VALUE}(?P<secret>[^@\s/]+)(?=@)"),
     re.compile(
-        rf"(?P<keep>[?&;](?:{_SENSITIVE_WORD}|key|sig|signature|code)=){_NOT_A_MASK}"
+        rf"(?P<keep>[?&;](?:{_SENSITIVE_WORD}|key|sig|signature|code)=){_PLAIN_VALUE}"
         r"(?P<secret>[^&#\s\"']+)",
         re.IGNORECASE,
     ),
     re.compile(
         # A plain short word ("auth: required") is prose, not a credential.
-        rf"(?P<keep>\b{_SENSITIVE_WORD}[\"']?\s*[=:]\s*[\"']?){_NOT_A_MASK}"
+        rf"(?P<keep>\b{_SENSITIVE_WORD}[\"']?\s*[=:]\s*[\"']?){_PLAIN_VALUE}"
         r"(?![A-Za-z]{1,10}(?:[\s\"',;&]|$))(?P<secret>[^\s\"',;&]{4,})",
         re.IGNORECASE,
     ),

@@ -10,6 +10,10 @@ from mcpir.redact import redact_args, redact_text
 from mcpir.servers import ServerListing, listing_rows
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 def print_json(listing: ServerListing) -> None:
     jsonout.dump(listing_rows(listing))
 
@@ -59,12 +63,13 @@ def print_table(listing: ServerListing, *, home: Path, root: Path) -> None:
     servers = listing.servers
     disabled = sum(not s.enabled for s in servers)
     files = sum(bool(c.servers) for c in listing.files)
-    console.print(f"{len(servers)} MCP servers ({disabled} disabled) in {files} config files")
+    console.print(
+        f"{_count(len(servers), 'MCP server')} ({disabled} disabled) "
+        f"in {_count(files, 'config file')}"
+    )
     if listing.problems:
         err = Console(stderr=True, highlight=False)
-        count = len(listing.problems)
-        noun = "file" if count == 1 else "files"
-        err.print(f"[red]{count} config {noun} could not be read:[/]")
+        err.print(f"[red]{_count(len(listing.problems), 'config file')} could not be read:[/]")
         for config in listing.problems:
             where = short_path(config.path, home, root)
             err.print(f"  {escape(where)}: {escape(redact_text(config.error or ''))}")

@@ -25,8 +25,44 @@ def _names(value: Any) -> set[str]:  # noqa: ANN401
     return {str(v) for v in value} if isinstance(value, list) else set()
 
 
+_PLUGIN_CACHE = ".claude/plugins/cache/*/*/*"  # <marketplace>/<plugin>/<version>
+_SERVER_KEYS = frozenset({"command", "url", "type"})
+
+
+def _plugin_enabled(version_dir: Path) -> bool:
+    """A cached plugin version runs unless it was orphaned or switched off in user settings."""
+    if (version_dir / ".orphaned_at").exists():
+        return False
+    plugin, marketplace = version_dir.parent.name, version_dir.parent.parent.name
+    settings = version_dir.parents[3].parent / "settings.json"  # ~/.claude/settings.json
+    try:
+        data = documents.load(settings, Format.JSON).data
+    except documents.DocumentError:
+        return True
+    enabled = data.get("enabledPlugins") if isinstance(data, Mapping) else None
+    return not (isinstance(enabled, Mapping) and enabled.get(f"{plugin}@{marketplace}") is False)
+
+
+def _plugin_entries(doc: documents.Document, path: Path) -> Iterable[Entry]:
+    version_dir = path.parent.parent if path.name == "plugin.json" else path.parent
+    enabled = _plugin_enabled(version_dir)
+    entries = list(mcp_servers(doc, path))
+    if not entries and path.name == ".mcp.json" and isinstance(doc.data, Mapping):
+        # A plugin's .mcp.json may also be the bare map {name: {command...}}.
+        entries = [
+            Entry(str(name), raw, (str(name),))
+            for name, raw in doc.data.items()
+            if isinstance(raw, Mapping) and _SERVER_KEYS & raw.keys()
+        ]
+    for entry in entries:
+        yield dataclasses.replace(entry, enabled=enabled)
+
+
 def extract(doc: documents.Document, path: Path) -> Iterable[Entry]:
     data = doc.data
+    if "plugins" in path.parts and "cache" in path.parts:
+        yield from _plugin_entries(doc, path)
+        return
     if path.name != ".claude.json" or not isinstance(data, Mapping):
         yield from mcp_servers(doc, path)
         return
@@ -94,7 +130,12 @@ def adjust(files: list[ConfigFile], ctx: DiscoveryContext) -> list[ConfigFile]:
 CLIENT = Client(
     name="claude-code",
     title="Claude Code",
-    user=(".claude.json", ".claude/.claude.json"),
+    user=(
+        ".claude.json",
+        ".claude/.claude.json",
+        f"{_PLUGIN_CACHE}/.mcp.json",
+        f"{_PLUGIN_CACHE}/.claude-plugin/plugin.json",
+    ),
     project=(".mcp.json",),
     system=(
         "etc/claude-code/managed-mcp.json",
