@@ -200,3 +200,32 @@ def test_references_are_kept_as_written(run_cli: RunCli, tmp_path: Path) -> None
         "run", "-e", "API_KEY=${input:key}", "--token", "${env:GH_TOKEN}", "img@sha256:ab"
     ]  # fmt: skip
     assert rows[0]["env_keys"] == ["API_KEY"]
+
+
+def test_vscode_kill_switch_turns_that_profiles_servers_off(
+    run_cli: RunCli, fixture_tree: Callable[[str], Path]
+) -> None:
+    home = fixture_tree("homes/macos")
+    user = home / "Library" / "Application Support" / "Code" / "User"
+    (user / "settings.json").write_text(
+        '{\n  // MCP off everywhere\n  "chat.mcp.access": "none",\n}'
+    )
+    rows = json.loads(
+        run_cli("servers", "--home", home, "--root", FIXTURES / "empty", "--json").stdout
+    )
+    state = {row["name"]: row["enabled"] for row in rows}
+    assert state["mac-vscode"] is False
+    assert state["mac-desktop"] is True and state["cline-in-cursor"] is True
+
+
+def test_home_as_root_finds_projects_once_and_skips_app_data(
+    run_cli: RunCli, fixture_tree: Callable[[str], Path]
+) -> None:
+    home = fixture_tree("homes/macos")
+    (home / "src" / "app").mkdir(parents=True)
+    (home / "src" / "app" / ".mcp.json").write_text('{"mcpServers": {"app": {"command": "a"}}}')
+    rows = json.loads(run_cli("servers", "--home", home, "--root", home, "--json").stdout)
+    names = [row["name"] for row in rows]
+    assert sorted(names) == sorted(
+        ["mac-desktop", "mac-vscode", "cline-in-cursor", "mac-zed", "app"]
+    )

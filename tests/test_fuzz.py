@@ -113,3 +113,15 @@ def test_any_config_shape_yields_servers_or_an_error(data: dict[str, Any]) -> No
                 assert isinstance(server.name, str)
                 assert all(isinstance(arg, str) for arg in server.args)
                 repr(server)
+
+
+@FUZZ
+@given(text=st.text(max_size=200) | st.sampled_from(["[discovery]\nexclude = ['a']\n"]))
+def test_policy_parser_returns_a_policy_or_one_line_error(text: str) -> None:
+    from mcpir.errors import PolicyError
+    from mcpir.policy import parse_policy
+
+    try:
+        parse_policy(text, Path(".mcpir.toml"))
+    except PolicyError as exc:
+        assert "\n" not in exc.message

@@ -53,7 +53,7 @@ def candidates(
                     yield Candidate(client, Scope.USER, path, None, var)
     if ctx.root is not None:
         patterns = [(client.name, rel) for client in CLIENTS for rel in client.project]
-        for name, path in project_files(ctx.root, patterns, exclude):
+        for name, path in project_files(ctx.root, patterns, exclude, ctx.home):
             yield Candidate(BY_NAME[name], Scope.PROJECT, path, ctx.root, "--root")
 
 

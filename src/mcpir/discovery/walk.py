@@ -49,6 +49,32 @@ def expand(base: Path, rel: str) -> list[Path]:
     return [path] if os.path.lexists(path) else []
 
 
+# When the project root is the home directory itself (no git repository around the cwd), these
+# hold tools, caches and application data, not projects; user-scope paths already cover them.
+HOME_ONLY_SKIP = frozenset(
+    {
+        "Library",
+        "AppData",
+        ".local",
+        ".config",
+        "snap",
+        ".vscode",
+        ".vscode-server",
+        ".cursor",
+        ".cursor-server",
+        ".pyenv",
+        ".nvm",
+        ".rbenv",
+        ".conda",
+        "miniconda3",
+        "anaconda3",
+        "go",
+        ".docker",
+        ".Trash",
+    }
+)
+
+
 def escapes(real: str, base_real: str) -> bool:
     """Whether a resolved path lies outside a resolved base (a symlink on the way left it)."""
     return os.path.commonpath((real, base_real)) != base_real
@@ -61,7 +87,10 @@ def _excluded(name: str, rel: str, exclude: tuple[str, ...]) -> bool:
 
 
 def project_files(
-    root: Path, patterns: Iterable[tuple[str, str]], exclude: tuple[str, ...] = ()
+    root: Path,
+    patterns: Iterable[tuple[str, str]],
+    exclude: tuple[str, ...] = (),
+    home: Path | None = None,
 ) -> Iterator[tuple[str, Path]]:
     """(key, path) for every `rel` pattern found in any directory of the tree under `root`.
 
@@ -78,10 +107,12 @@ def project_files(
             continue
         here = Path(current)
         prefix = here.relative_to(root).as_posix()
+        skip_here = HOME_ONLY_SKIP if home is not None and here == home else frozenset()
         dirnames[:] = sorted(
             d
             for d in dirnames
-            if not _excluded(d, d if prefix == "." else f"{prefix}/{d}", exclude)
+            if d not in skip_here
+            and not _excluded(d, d if prefix == "." else f"{prefix}/{d}", exclude)
         )
         for name in sorted(by_first.keys() & {*dirnames, *filenames}):
             for key, rel in by_first[name]:

@@ -2,15 +2,57 @@
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+
+from mcpir.discovery import documents
 from mcpir.discovery.client import (
     Client,
     DisableKind,
     DisableMethod,
+    DiscoveryContext,
     servers_under,
     vscode_user_dirs,
 )
+from mcpir.model import ConfigFile
 
 _USER = vscode_user_dirs(("Code", "Code - Insiders", "VSCodium"))
+
+
+def _mcp_switched_off(config: ConfigFile) -> bool:
+    """`"chat.mcp.access": "none"` (or the older `"chat.mcp.enabled": false`) stops every server."""
+    try:
+        data = documents.load(config.path, config.format).data
+    except documents.DocumentError:
+        return False
+    return isinstance(data, Mapping) and (
+        data.get("chat.mcp.access") == "none" or data.get("chat.mcp.enabled") is False
+    )
+
+
+def adjust(files: list[ConfigFile], ctx: DiscoveryContext) -> list[ConfigFile]:
+    """Servers of a VS Code profile whose user settings turn MCP off are not running."""
+    off: list[Path] = [
+        config.path.parent
+        for config in files
+        if config.client == "vscode"
+        and config.scope == "user"
+        and config.path.name == "settings.json"
+        and not config.error
+        and _mcp_switched_off(config)
+    ]
+    if not off:
+        return files
+    return [
+        dataclasses.replace(
+            config, servers=tuple(dataclasses.replace(s, enabled=False) for s in config.servers)
+        )
+        if config.client == "vscode" and any(config.path.is_relative_to(d) for d in off)
+        else config
+        for config in files
+    ]
+
 
 CLIENT = Client(
     name="vscode",
@@ -25,4 +67,5 @@ CLIENT = Client(
         DisableKind.REMOVE,
         note='no per-server flag; "chat.mcp.access": "none" in settings.json turns MCP off',
     ),
+    adjust=adjust,
 )
