@@ -84,6 +84,7 @@ def main() -> None:
     options = parser.parse_args()
 
     from mcpir.discovery import discover
+    from mcpir.paths import Scopes
 
     with tempfile.TemporaryDirectory() as tmp:
         home, root, files = build(Path(tmp), options.files)
@@ -103,9 +104,10 @@ def main() -> None:
                 stdout=subprocess.DEVNULL,
             )  # fmt: skip
 
-        found = discover(home, root)
+        scopes = Scopes(home, root)
+        found = discover(scopes)
         parse = median_ms(parse_only, options.repeat)
-        library = median_ms(lambda: discover(home, root), options.repeat)
+        library = median_ms(lambda: discover(scopes), options.repeat)
         startup = median_ms(
             lambda: subprocess.run([sys.executable, "-c", "pass"], check=True), options.repeat
         )

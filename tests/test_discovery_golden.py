@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from mcpir.paths import Scopes
 from mcpir.servers import list_servers, listing_rows
 from tests.conftest import FIXTURES
 
@@ -21,7 +22,7 @@ EMPTY = FIXTURES / "empty"
 
 
 def _rows(home: Path, root: Path | None) -> list[dict[str, Any]]:
-    rows = listing_rows(list_servers(home, root))
+    rows = listing_rows(list_servers(Scopes(home, root)))
     for row in rows:
         row["path"] = Path(row["path"]).relative_to(FIXTURES).as_posix()
     return rows

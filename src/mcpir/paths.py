@@ -1,7 +1,10 @@
-"""The defaults every command shares: the user's home and the project root."""
+"""The trees every command looks at: the user's home, the project root, the system root."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 
@@ -16,3 +19,32 @@ def default_root(cwd: Path | None = None) -> Path:
         if (directory / ".git").exists():
             return directory
     return start
+
+
+@dataclass(frozen=True)
+class Scopes:
+    """Where to look. `environ` enables the clients' own directory variables (`CODEX_HOME`…)."""
+
+    home: Path
+    root: Path | None
+    system_root: Path | None = None
+    environ: Mapping[str, str] | None = None
+
+    @classmethod
+    def resolve(
+        cls, home: Path | None, root: Path | None, system_root: Path | None = None
+    ) -> Scopes:
+        """Defaults for the options a user left out.
+
+        An explicit `--home` is a sandbox (another machine's disk, a demo): discovery then
+        stays inside it, with no system files and no environment variables of this machine.
+        """
+        real = home is None
+        if system_root is None and real:
+            system_root = Path(os.path.abspath(os.sep))
+        return cls(
+            home=default_home() if home is None else home,
+            root=default_root() if root is None else root,
+            system_root=system_root,
+            environ=os.environ if real else None,
+        )

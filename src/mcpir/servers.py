@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from mcpir.model import ConfigFile, Server
+from mcpir.paths import Scopes
 from mcpir.redact import redact_args, redact_text
 
 
@@ -24,19 +23,13 @@ class ServerListing:
         return [config for config in self.files if config.error]
 
 
-def list_servers(
-    home: Path,
-    root: Path | None,
-    *,
-    system_root: Path | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> ServerListing:
+def list_servers(scopes: Scopes) -> ServerListing:
     from mcpir.discovery import discover
     from mcpir.policy import load_policy
 
+    root = scopes.root
     exclude = load_policy(root).discovery.exclude if root is not None else ()
-    files = discover(home, root, system_root=system_root, environ=environ, exclude=exclude)
-    return ServerListing(tuple(files))
+    return ServerListing(tuple(discover(scopes, exclude)))
 
 
 def server_row(server: Server) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mcpir.errors import UsageError
-from mcpir.paths import default_home, default_root
+from mcpir.paths import Scopes
 
 HomeOption = Annotated[
     Path | None,
@@ -42,9 +42,10 @@ def existing_dir(path: Path, option: str) -> Path:
     return path.absolute()
 
 
-def resolve_home(home: Path | None) -> Path:
-    return existing_dir(home, "--home") if home is not None else default_home()
-
-
-def resolve_root(root: Path | None) -> Path:
-    return existing_dir(root, "--root") if root is not None else default_root()
+def resolve_scopes(home: Path | None, root: Path | None, system_root: Path | None) -> Scopes:
+    """Check the directories a user named, then fill in the defaults."""
+    return Scopes.resolve(
+        existing_dir(home, "--home") if home is not None else None,
+        existing_dir(root, "--root") if root is not None else None,
+        existing_dir(system_root, "--system-root") if system_root is not None else None,
+    )

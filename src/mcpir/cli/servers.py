@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import typer
 
 from mcpir.cli.options import (
@@ -12,9 +9,7 @@ from mcpir.cli.options import (
     JsonOption,
     RootOption,
     SystemRootOption,
-    existing_dir,
-    resolve_home,
-    resolve_root,
+    resolve_scopes,
 )
 from mcpir.errors import EXIT_FINDINGS, EXIT_OK
 
@@ -32,20 +27,12 @@ def servers(
     from mcpir.output import servers_view
     from mcpir.servers import list_servers
 
-    # A sandboxed --home stays sandboxed: no system files, no $CODEX_HOME and the like.
-    real_home = home is None
-    if system_root is not None:
-        system: Path | None = existing_dir(system_root, "--system-root")
-    else:
-        system = Path(os.path.abspath(os.sep)) if real_home else None
-    home_dir, root_dir = resolve_home(home), resolve_root(root)
-    listing = list_servers(
-        home_dir, root_dir, system_root=system, environ=os.environ if real_home else None
-    )
+    scopes = resolve_scopes(home, root, system_root)
+    listing = list_servers(scopes)
     if json_output:
         servers_view.print_json(listing)
     else:
-        servers_view.print_table(listing, home=home_dir, root=root_dir)
+        servers_view.print_table(listing, scopes)
     raise typer.Exit(EXIT_FINDINGS if listing.problems else EXIT_OK)
 
 

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mcpir.discovery import documents
-from mcpir.discovery.client import Client, DiscoveryContext
+from mcpir.discovery.client import Client
 from mcpir.discovery.clients import BY_NAME, CLIENTS
 from mcpir.discovery.shapes import build_server
 from mcpir.discovery.walk import escapes, expand, project_files
 from mcpir.model import ConfigFile, Format, Scope
+from mcpir.paths import Scopes
 
 __all__ = ["Candidate", "candidates", "discover", "load_config"]
 
@@ -32,29 +33,26 @@ def format_for(path: Path) -> Format:
     return _SUFFIX_FORMATS.get(path.suffix.lower(), Format.JSON)
 
 
-def candidates(
-    ctx: DiscoveryContext,
-    environ: Mapping[str, str] | None = None,
-    exclude: tuple[str, ...] = (),
-) -> Iterator[Candidate]:
+def candidates(scopes: Scopes, exclude: tuple[str, ...] = ()) -> Iterator[Candidate]:
     """Every existing path a client may read, system first, then user, then project."""
-    if ctx.system_root is not None:
+    if scopes.system_root is not None:
         for client in CLIENTS:
             for rel in client.system:
-                for path in expand(ctx.system_root, rel):
+                for path in expand(scopes.system_root, rel):
                     yield Candidate(client, Scope.SYSTEM, path, None, "/")
     for client in CLIENTS:
         for rel in client.user:
-            for path in expand(ctx.home, rel):
-                yield Candidate(client, Scope.USER, path, ctx.home, "--home")
+            for path in expand(scopes.home, rel):
+                yield Candidate(client, Scope.USER, path, scopes.home, "--home")
         for var, rel in client.env:
-            if environ is not None and environ.get(var):
-                for path in expand(Path(environ[var]).expanduser(), rel):
+            value = scopes.environ.get(var) if scopes.environ is not None else None
+            if value:
+                for path in expand(Path(value).expanduser(), rel):
                     yield Candidate(client, Scope.USER, path, None, var)
-    if ctx.root is not None:
+    if scopes.root is not None:
         patterns = [(client.name, rel) for client in CLIENTS for rel in client.project]
-        for name, path in project_files(ctx.root, patterns, exclude, ctx.home):
-            yield Candidate(BY_NAME[name], Scope.PROJECT, path, ctx.root, "--root")
+        for name, path in project_files(scopes.root, patterns, exclude, scopes.home):
+            yield Candidate(BY_NAME[name], Scope.PROJECT, path, scopes.root, "--root")
 
 
 def load_config(candidate: Candidate) -> ConfigFile:
@@ -76,26 +74,18 @@ def load_config(candidate: Candidate) -> ConfigFile:
     return ConfigFile(client.name, candidate.scope, path, doc.format, servers)
 
 
-def discover(
-    home: Path,
-    root: Path | None,
-    *,
-    system_root: Path | None = None,
-    environ: Mapping[str, str] | None = None,
-    exclude: tuple[str, ...] = (),
-) -> list[ConfigFile]:
-    """Every config file of every client under `home`, `root` and `system_root`.
+def discover(scopes: Scopes, exclude: tuple[str, ...] = ()) -> list[ConfigFile]:
+    """Every config file of every client under the home, the project root and the system root.
 
-    `environ` enables the clients' own directory variables (`CLAUDE_CONFIG_DIR`,
-    `CODEX_HOME`, …); pass it only when `home` is the real home, so a sandboxed run stays
-    inside the trees it was given. A file reached through a symlink that leaves its tree is
-    reported with an error and not read. `exclude` holds directory globs the project walk skips.
+    The clients' own directory variables (`CLAUDE_CONFIG_DIR`, `CODEX_HOME`, …) are read from
+    `scopes.environ` only; a sandboxed run leaves it empty. A file reached through a symlink that
+    leaves its tree is reported with an error and not read. `exclude` holds directory globs the
+    project walk skips.
     """
-    ctx = DiscoveryContext(home=home, root=root, system_root=system_root)
     seen: set[tuple[str, str]] = set()
     files: list[ConfigFile] = []
     real_bases: dict[Path, str] = {}
-    for candidate in candidates(ctx, environ, exclude):
+    for candidate in candidates(scopes, exclude):
         real = os.path.realpath(candidate.path)
         key = (candidate.client.name, real)
         if key in seen:
@@ -119,5 +109,5 @@ def discover(
         files.append(load_config(candidate))
     for client in CLIENTS:
         if client.adjust is not None:
-            files = client.adjust(files, ctx)
+            files = client.adjust(files, scopes)
     return files

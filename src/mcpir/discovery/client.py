@@ -10,6 +10,7 @@ from typing import Any
 
 from mcpir.discovery.documents import Document, KeyPath
 from mcpir.model import ConfigFile, Scope, Transport
+from mcpir.paths import Scopes
 
 
 class DisableKind(enum.StrEnum):
@@ -40,14 +41,7 @@ class Entry:
 
 
 Extractor = Callable[[Document, Path], Iterable[Entry]]
-Adjuster = Callable[[list[ConfigFile], "DiscoveryContext"], list[ConfigFile]]
-
-
-@dataclass(frozen=True)
-class DiscoveryContext:
-    home: Path
-    root: Path | None
-    system_root: Path | None
+Adjuster = Callable[[list[ConfigFile], Scopes], list[ConfigFile]]
 
 
 def _mapping_entries(data: Any, keys: KeyPath) -> Iterable[Entry]:  # noqa: ANN401

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from mcpir.model import Server, Transport
 from mcpir.output import jsonout
+from mcpir.paths import Scopes
 from mcpir.redact import redact_args, redact_text
 from mcpir.servers import ServerListing, listing_rows
 
@@ -18,9 +19,9 @@ def print_json(listing: ServerListing) -> None:
     jsonout.dump(listing_rows(listing))
 
 
-def short_path(path: Path, home: Path, root: Path) -> str:
-    for base, label in ((root, "."), (home, "~")):
-        if path.is_relative_to(base):
+def short_path(path: Path, scopes: Scopes) -> str:
+    for base, label in ((scopes.root, "."), (scopes.home, "~")):
+        if base is not None and path.is_relative_to(base):
             return f"{label}/{path.relative_to(base).as_posix()}"
     return str(path)
 
@@ -31,7 +32,7 @@ def _target(server: Server) -> str:
     return " ".join(redact_args([server.command or "", *server.args])).strip()
 
 
-def print_table(listing: ServerListing, *, home: Path, root: Path) -> None:
+def print_table(listing: ServerListing, scopes: Scopes) -> None:
     """One block per config file: its servers with line, transport, state and what runs."""
     from rich.console import Console
     from rich.markup import escape
@@ -41,7 +42,7 @@ def print_table(listing: ServerListing, *, home: Path, root: Path) -> None:
     for config in listing.files:
         if not config.servers:
             continue
-        where = short_path(config.path, home, root)
+        where = short_path(config.path, scopes)
         console.print(f"[bold]{escape(where)}[/]  [dim]{config.client} · {config.scope}[/]")
         table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
         table.add_column("line", justify="right", style="dim", no_wrap=True)
@@ -71,5 +72,5 @@ def print_table(listing: ServerListing, *, home: Path, root: Path) -> None:
         err = Console(stderr=True, highlight=False)
         err.print(f"[red]{_count(len(listing.problems), 'config file')} could not be read:[/]")
         for config in listing.problems:
-            where = short_path(config.path, home, root)
+            where = short_path(config.path, scopes)
             err.print(f"  {escape(where)}: {escape(redact_text(config.error or ''))}")

@@ -12,11 +12,11 @@ from mcpir.discovery.client import (
     Client,
     DisableKind,
     DisableMethod,
-    DiscoveryContext,
     Entry,
     mcp_servers,
 )
 from mcpir.model import ConfigFile, Format, Scope
+from mcpir.paths import Scopes
 
 _SETTINGS = (".claude/settings.json", ".claude/settings.local.json")
 
@@ -103,7 +103,7 @@ def _disabled_mcpjson(project_dir: Path, user_state: Mapping[str, Any]) -> set[s
     return names
 
 
-def adjust(files: list[ConfigFile], ctx: DiscoveryContext) -> list[ConfigFile]:
+def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
     user_state: Mapping[str, Any] = {}
     for config in files:
         if config.client == CLIENT.name and config.path.name == ".claude.json" and not config.error:

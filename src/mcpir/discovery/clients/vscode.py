@@ -11,11 +11,11 @@ from mcpir.discovery.client import (
     Client,
     DisableKind,
     DisableMethod,
-    DiscoveryContext,
     servers_under,
     vscode_user_dirs,
 )
 from mcpir.model import ConfigFile
+from mcpir.paths import Scopes
 
 _USER = vscode_user_dirs(("Code", "Code - Insiders", "VSCodium"))
 
@@ -31,7 +31,7 @@ def _mcp_switched_off(config: ConfigFile) -> bool:
     )
 
 
-def adjust(files: list[ConfigFile], ctx: DiscoveryContext) -> list[ConfigFile]:
+def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
     """Servers of a VS Code profile whose user settings turn MCP off are not running."""
     off: list[Path] = [
         config.path.parent
