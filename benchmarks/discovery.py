@@ -45,10 +45,12 @@ def _config(index: int) -> str:
 
 def build(base: Path, files: int) -> tuple[Path, Path, list[Path]]:
     """A home holding every client's files, and a project tree making up the rest."""
+    from mcpir.discovery import discover
+    from mcpir.paths import Scopes
+
     home, root = base / "home", base / "root"
     shutil.copytree(FIXTURES / "homes" / "linux", home)
-    # Extension settings are read with their manifest; they are not config files of their own.
-    written = [p for p in home.rglob("*") if p.is_file() and "Settings" not in p.parent.name]
+    written: list[Path] = [config.path for config in discover(Scopes(home, None))]
     index = 0
     while len(written) < files:
         rel = PROJECT_LAYOUTS[index % len(PROJECT_LAYOUTS)]
