@@ -8,7 +8,7 @@ import sys
 
 from tests.conftest import FIXTURES
 
-HEAVY = ["github", "git", "apscheduler", "keyring", "sqlalchemy", "dotenv"]
+HEAVY = ["github", "git", "apscheduler", "keyring", "sqlalchemy", "dotenv", "pydantic"]
 
 PROBE = """
 import json, sys
@@ -44,3 +44,11 @@ def test_heavy_libraries_are_installed_so_the_check_means_something() -> None:
 
     for name in ("github", "git", "apscheduler", "keyring"):
         assert importlib.util.find_spec(name) is not None, name
+
+
+def test_scan_imports_no_heavy_library() -> None:
+    root = FIXTURES / "project"
+    loaded = _loaded(
+        "scan", "--home", str(FIXTURES / "empty"), "--root", str(root), "--format", "json"
+    )
+    assert loaded == []

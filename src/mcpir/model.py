@@ -38,15 +38,17 @@ class Format(enum.StrEnum):
 
 
 class Severity(enum.IntEnum):
-    INFO = 0
     LOW = 1
     MEDIUM = 2
     HIGH = 3
-    CRITICAL = 4
 
     @property
     def label(self) -> str:
         return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
 
 
 @dataclass(frozen=True, order=True)
@@ -120,8 +122,22 @@ class Finding:
     server: str | None = None
     tool: str | None = None
     evidence: str | None = None
+    client: str | None = None
 
     def __post_init__(self) -> None:
         if self.evidence is not None:
             object.__setattr__(self, "evidence", redact_text(self.evidence))
         object.__setattr__(self, "message", redact_text(self.message))
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool definition as a server advertises it (`tools/list`), or one of its parameters.
+
+    `name` is `tool` for the tool itself and `tool.param` for a parameter's description.
+    """
+
+    name: str
+    description: str
+    location: Location
+    server: str | None = None

@@ -48,3 +48,10 @@ class Scopes:
             system_root=system_root,
             environ=os.environ if real else None,
         )
+
+    def display(self, path: Path) -> str:
+        """`./…` under the project root, `~/…` under the home, else the absolute path."""
+        for base, label in ((self.root, "."), (self.home, "~")):
+            if base is not None and path.is_relative_to(base):
+                return f"{label}/{path.relative_to(base).as_posix()}"
+        return path.as_posix()

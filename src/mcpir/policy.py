@@ -3,6 +3,15 @@
 ```toml
 [discovery]
 exclude = ["vendor", "third_party/*"]   # extra directory names or globs the project walk skips
+
+[scan]
+official_images = ["registry.example.com/mcp/"]   # added to the built-in official sources
+
+[[scan.ignore]]                        # a suppression: counted in every output, never silent
+rule = "unpinned-package"
+server = "playwright"                  # optional: server name (glob)
+path = ".vscode/mcp.json"              # optional: config path (glob, relative to the root)
+reason = "pinned by our lockfile"      # mandatory
 ```
 
 Later features add their own sections here (official image namespaces, authorised authors,
@@ -27,10 +36,29 @@ class DiscoveryPolicy:
     exclude: tuple[str, ...] = ()
 
 
+# Images from these registries or namespaces are published by the MCP project or GitHub itself.
+OFFICIAL_IMAGES: tuple[str, ...] = ("mcp/", "docker.io/mcp/", "ghcr.io/github/")
+
+
+@dataclass(frozen=True)
+class Suppression:
+    rule: str
+    reason: str
+    server: str | None = None
+    path: str | None = None
+
+
+@dataclass(frozen=True)
+class ScanPolicy:
+    official_images: tuple[str, ...] = OFFICIAL_IMAGES
+    ignore: tuple[Suppression, ...] = ()
+
+
 @dataclass(frozen=True)
 class Policy:
     path: Path | None = None
     discovery: DiscoveryPolicy = field(default_factory=DiscoveryPolicy)
+    scan: ScanPolicy = field(default_factory=ScanPolicy)
 
 
 def _string_list(value: Any, where: str) -> tuple[str, ...]:  # noqa: ANN401
@@ -39,8 +67,38 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:  # noqa: ANN401
     return tuple(value)
 
 
+def _official_images(value: Any, where: str) -> tuple[str, ...]:  # noqa: ANN401
+    return OFFICIAL_IMAGES + _string_list(value, where)
+
+
+_SUPPRESSION_KEYS = {"rule", "reason", "server", "path"}
+
+
+def _suppressions(value: Any, where: str) -> tuple[Suppression, ...]:  # noqa: ANN401
+    if not isinstance(value, list):
+        raise PolicyError(f"{where} must be an array of tables ([[scan.ignore]])")
+    out = []
+    for index, item in enumerate(value, 1):
+        entry = f"{where}[{index}]"
+        if not isinstance(item, dict):
+            raise PolicyError(f"{entry} must be a table")
+        unknown = set(item) - _SUPPRESSION_KEYS
+        if unknown:
+            raise PolicyError(f"{entry}: unknown key {sorted(unknown)[0]}")
+        for key, text in item.items():
+            if not isinstance(text, str):
+                raise PolicyError(f"{entry}.{key} must be a string")
+        if not item.get("rule"):
+            raise PolicyError(f"{entry} needs a rule")
+        if not str(item.get("reason", "")).strip():
+            raise PolicyError(f"{entry} needs a reason: say why this finding is accepted")
+        out.append(Suppression(item["rule"], item["reason"], item.get("server"), item.get("path")))
+    return tuple(out)
+
+
 _SECTIONS: dict[str, dict[str, Any]] = {
     "discovery": {"exclude": _string_list},
+    "scan": {"official_images": _official_images, "ignore": _suppressions},
 }
 
 
@@ -63,7 +121,11 @@ def parse_policy(text: str, path: Path) -> Policy:
                 raise PolicyError(f"{path}: unknown key {name}.{key}")
             values[key] = convert(value, f"{path}: {name}.{key}")
         sections[name] = values
-    return Policy(path=path, discovery=DiscoveryPolicy(**sections.get("discovery", {})))
+    return Policy(
+        path=path,
+        discovery=DiscoveryPolicy(**sections.get("discovery", {})),
+        scan=ScanPolicy(**sections.get("scan", {})),
+    )
 
 
 def load_policy(root: Path) -> Policy:

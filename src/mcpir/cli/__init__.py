@@ -35,9 +35,10 @@ def _root(
 
 
 def _register() -> None:
-    from mcpir.cli import servers
+    from mcpir.cli import scan, servers
 
     servers.register(app)
+    scan.register(app)
 
 
 _register()

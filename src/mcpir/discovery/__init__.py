@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from mcpir.discovery import documents
-from mcpir.discovery.client import Client
+from mcpir.discovery.client import Client, DisableKind, DisableMethod, servers_under
 from mcpir.discovery.clients import BY_NAME, CLIENTS
 from mcpir.discovery.shapes import build_server
 from mcpir.discovery.walk import escapes, expand, project_files
 from mcpir.model import ConfigFile, Format, Scope
 from mcpir.paths import Scopes
 
-__all__ = ["Candidate", "candidates", "discover", "load_config"]
+__all__ = ["Candidate", "candidates", "discover", "discover_paths", "load_config"]
 
 _SUFFIX_FORMATS = {".toml": Format.TOML, ".yaml": Format.YAML, ".yml": Format.YAML}
 
@@ -110,4 +111,55 @@ def discover(scopes: Scopes, exclude: tuple[str, ...] = ()) -> list[ConfigFile]:
     for client in CLIENTS:
         if client.adjust is not None:
             files = client.adjust(files, scopes)
+    return files
+
+
+# A file named on the command line that no client's paths describe: read the usual keys.
+ANY_CLIENT = Client(
+    name="unknown",
+    title="unknown client",
+    disable=DisableMethod(DisableKind.REMOVE),
+    extract=servers_under(("mcpServers",), ("servers",), ("context_servers",), ("mcp_servers",)),
+)
+
+
+_GENERIC_NAMES = frozenset(
+    {"mcp.json", "settings.json", "config.toml", "config.yaml", "manifest.json"}
+)
+
+
+def client_for(path: Path) -> Client:
+    """The client whose file this path looks like: the most specific matching path pattern,
+    else a distinctive file name (`claude_desktop_config.json`), else any client."""
+    text = "/" + path.as_posix().lstrip("/")
+    best: tuple[int, Client] = (0, ANY_CLIENT)
+    for client in CLIENTS:
+        for rel in (*client.project, *client.user, *client.system):
+            if fnmatch.fnmatchcase(text, "*/" + rel) and len(rel) > best[0]:
+                best = (len(rel), client)
+            elif (
+                best[0] == 0
+                and path.name == rel.rsplit("/", 1)[-1]
+                and path.name not in _GENERIC_NAMES
+            ):
+                best = (0, client)
+    return best[1]
+
+
+def discover_paths(paths: list[Path], exclude: tuple[str, ...] = ()) -> list[ConfigFile]:
+    """Config files in the files and trees a user named. A tree is read both as a home and
+    as a project; a file is read as the client it looks like, or for the usual keys."""
+    files: list[ConfigFile] = []
+    seen: set[str] = set()
+    for path in paths:
+        if path.is_dir():
+            found = discover(Scopes(home=path, root=path), exclude)
+        else:
+            candidate = Candidate(client_for(path), Scope.PROJECT, path, None, "PATH")
+            found = [load_config(candidate)]
+        for config in found:
+            real = os.path.realpath(config.path)
+            if real not in seen:
+                seen.add(real)
+                files.append(config)
     return files

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import yaml
-    from tree_sitter import Node, Parser, Tree
+    from tree_sitter import Node, Parser
 
 KeyPath = tuple[str | int, ...]
 
@@ -51,39 +51,51 @@ def _values(node: Node) -> list[Node]:
     return [child for child in node.named_children if child.type not in {"comment", "ERROR"}]
 
 
+# Server definitions sit at most four keys deep (`projects.<dir>.mcpServers.<name>`); tool
+# listings three (`result.tools.<n>`). Indexing deeper would only cost time.
+_MAX_DEPTH = 6
+_CONTAINERS = frozenset({"object", "array"})
+
+
 @lru_cache(maxsize=8)
-def _json_tree(text: str) -> Tree:
-    # One parse per document, however many servers it defines.
-    return _json_parser().parse(text.encode("utf-8"))
+def _json_index(text: str) -> dict[KeyPath, int]:
+    """Line of every key path in the document, from one parse and one walk."""
+    tree = _json_parser().parse(text.encode("utf-8"))
+    root = next(iter(_values(tree.root_node)), None)
+    index: dict[KeyPath, int] = {}
+    stack: list[tuple[Node, KeyPath]] = [(root, ())] if root is not None else []
+    while stack:
+        node, path = stack.pop()
+        if len(path) >= _MAX_DEPTH:
+            continue
+        children: dict[str | int, tuple[int, Node | None]] = {}
+        if node.type == "object":
+            for pair in _values(node):
+                key_node = pair.child_by_field_name("key")
+                if key_node is not None:
+                    # Later duplicates win, as in every JSON parser the clients use.
+                    children[_key_text(key_node)] = (
+                        key_node.start_point[0] + 1,
+                        pair.child_by_field_name("value"),
+                    )
+        elif node.type == "array":
+            for number, item in enumerate(_values(node)):
+                children[number] = (item.start_point[0] + 1, item)
+        for key, (line, value) in children.items():
+            index[(*path, key)] = line
+            if value is not None and value.type in _CONTAINERS:
+                stack.append((value, (*path, key)))
+    return index
 
 
 def json_line(text: str, keys: KeyPath) -> int | None:
-    tree = _json_tree(text)
-    node: Node | None = next(iter(_values(tree.root_node)), None)
-    line: int | None = None
-    for key in keys:
-        if node is None:
+    """Line of the deepest key of `keys` that exists (a missing tail points at its parent)."""
+    index = _json_index(text)
+    for length in range(len(keys), 0, -1):
+        line = index.get(keys[:length])
+        if line is not None:
             return line
-        found: Node | None = None
-        if isinstance(key, int):
-            if node.type != "array":
-                return line
-            items = _values(node)
-            if key >= len(items):
-                return line
-            found = items[key]
-            line = found.start_point[0] + 1
-        else:
-            if node.type != "object":
-                return line
-            for pair in _values(node):
-                key_node = pair.child_by_field_name("key")
-                # Later duplicates win, as in every JSON parser the clients use.
-                if key_node is not None and _key_text(key_node) == key:
-                    found = pair.child_by_field_name("value")
-                    line = key_node.start_point[0] + 1
-        node = found
-    return line
+    return None
 
 
 def yaml_line(text: str, keys: KeyPath) -> int | None:

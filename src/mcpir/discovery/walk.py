@@ -107,14 +107,17 @@ def project_files(
             continue
         here = Path(current)
         prefix = here.relative_to(root).as_posix()
-        skip_here = HOME_ONLY_SKIP if home is not None and here == home else frozenset()
-        dirnames[:] = sorted(
+        kept = [
             d
             for d in dirnames
-            if d not in skip_here
-            and not _excluded(d, d if prefix == "." else f"{prefix}/{d}", exclude)
-        )
-        for name in sorted(by_first.keys() & {*dirnames, *filenames}):
+            if not _excluded(d, d if prefix == "." else f"{prefix}/{d}", exclude)
+        ]
+        # A home's tool directories (`.vscode`, `.config`…) are not descended into, but the
+        # config files directly inside them are still matched here.
+        present = {*kept, *filenames}
+        skip_here = HOME_ONLY_SKIP if home is not None and here == home else frozenset()
+        dirnames[:] = sorted(d for d in kept if d not in skip_here)
+        for name in sorted(by_first.keys() & present):
             for key, rel in by_first[name]:
                 for path in expand(here, rel):
                     yield key, path

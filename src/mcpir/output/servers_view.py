@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mcpir.model import Server, Transport
 from mcpir.output import jsonout
 from mcpir.paths import Scopes
@@ -17,13 +15,6 @@ def _count(number: int, noun: str) -> str:
 
 def print_json(listing: ServerListing) -> None:
     jsonout.dump(listing_rows(listing))
-
-
-def short_path(path: Path, scopes: Scopes) -> str:
-    for base, label in ((scopes.root, "."), (scopes.home, "~")):
-        if base is not None and path.is_relative_to(base):
-            return f"{label}/{path.relative_to(base).as_posix()}"
-    return str(path)
 
 
 def _target(server: Server) -> str:
@@ -42,7 +33,7 @@ def print_table(listing: ServerListing, scopes: Scopes) -> None:
     for config in listing.files:
         if not config.servers:
             continue
-        where = short_path(config.path, scopes)
+        where = scopes.display(config.path)
         console.print(f"[bold]{escape(where)}[/]  [dim]{config.client} · {config.scope}[/]")
         table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
         table.add_column("line", justify="right", style="dim", no_wrap=True)
@@ -72,5 +63,5 @@ def print_table(listing: ServerListing, scopes: Scopes) -> None:
         err = Console(stderr=True, highlight=False)
         err.print(f"[red]{_count(len(listing.problems), 'config file')} could not be read:[/]")
         for config in listing.problems:
-            where = short_path(config.path, scopes)
+            where = scopes.display(config.path)
             err.print(f"  {escape(where)}: {escape(redact_text(config.error or ''))}")

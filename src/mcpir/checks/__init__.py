@@ -1,0 +1,31 @@
+"""Every scan rule, registered in one place. Adding a rule: one module, one line here."""
+
+from mcpir.checks import (
+    broad_filesystem,
+    hardcoded_secret,
+    literal_credential_header,
+    meta,
+    plain_http,
+    privileged_container,
+    prompt_injection,
+    unofficial_image,
+    unpinned_image,
+    unpinned_package,
+)
+from mcpir.checks.base import Check, Rule, ScanContext
+
+CHECKS: tuple[Check, ...] = (
+    hardcoded_secret.CHECK,
+    literal_credential_header.CHECK,
+    prompt_injection.CHECK,
+    unofficial_image.CHECK,
+    unpinned_image.CHECK,
+    unpinned_package.CHECK,
+    plain_http.CHECK,
+    broad_filesystem.CHECK,
+    privileged_container.CHECK,
+    *meta.CHECKS,
+)
+RULES: dict[str, Rule] = {check.rule.id: check.rule for check in CHECKS}
+
+__all__ = ["CHECKS", "RULES", "Check", "Rule", "ScanContext"]

@@ -1,0 +1,121 @@
+"""`mcpir scan`: static checks for MCP configs and tool descriptions, offline, CI-friendly."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mcpir.cli.options import HomeOption, RootOption, SystemRootOption, resolve_scopes
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from mcpir.paths import Scopes
+    from mcpir.scan import ScanReport
+
+
+class OutputFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+class SeverityChoice(enum.StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+
+def scan(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Files or trees to scan (default: every config discovery finds)."),
+    ] = None,
+    home: HomeOption = None,
+    root: RootOption = None,
+    system_root: SystemRootOption = None,
+    tools: Annotated[
+        list[Path] | None,
+        typer.Option("--tools", help="A tools/list result (JSON) or JSONL of {name, description}."),
+    ] = None,
+    baseline: Annotated[
+        Path | None,
+        typer.Option("--baseline", help="Report every drift from this known-good baseline."),
+    ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline",
+            help="Record the servers found as the known-good baseline (--baseline FILE, "
+            "default <root>/mcp-baseline.json).",
+        ),
+    ] = False,
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", help="table, json or sarif.")
+    ] = OutputFormat.TABLE,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.")
+    ] = None,
+    severity: Annotated[
+        SeverityChoice,
+        typer.Option("--severity", help="Report findings at or above this severity."),
+    ] = SeverityChoice.LOW,
+) -> None:
+    """Check MCP configs for unpinned images and packages, hardcoded secrets, poisoned
+    descriptions and risky settings. Exit 0: nothing at or above --severity; 1: findings."""
+    from mcpir.baseline import FILENAME
+    from mcpir.model import Severity
+    from mcpir.policy import load_policy
+    from mcpir.scan import ScanRequest, record_baseline
+    from mcpir.scan import scan as run_scan
+
+    scopes = resolve_scopes(home, root, system_root)
+    for path in [*(paths or []), *(tools or [])]:
+        if not path.exists():
+            raise UsageError(f"{path}: no such file or directory")
+    policy = load_policy(scopes.root) if scopes.root is not None else load_policy(Path.cwd())
+    request = ScanRequest(
+        scopes=scopes,
+        paths=tuple(p.absolute() for p in paths or []),
+        tools=tuple(tools or []),
+        baseline=None if update_baseline else baseline,
+        min_severity=Severity.parse(severity.value),
+    )
+    if update_baseline:
+        target = baseline or (scopes.root or Path.cwd()) / FILENAME
+        count = record_baseline(request, policy, target)
+        print(f"baseline of {count} servers written to {target}", file=sys.stderr)
+        raise typer.Exit(EXIT_OK)
+    report = run_scan(request, policy)
+    _emit(report, scopes, output_format, output)
+    raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_OK)
+
+
+def _emit(
+    report: ScanReport, scopes: Scopes, output_format: OutputFormat, output: Path | None
+) -> None:
+    import json
+
+    from mcpir.output import findings_view, sarif
+
+    if output_format is OutputFormat.JSON:
+        text = json.dumps(findings_view.json_document(report), indent=2, ensure_ascii=False) + "\n"
+    elif output_format is OutputFormat.SARIF:
+        text = sarif.sarif_log(report, scopes)
+    else:
+        color = output is None and sys.stdout.isatty()
+        text = findings_view.render_table(report, scopes, color=color)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from mcpir.fileio import atomic_write_text
+
+    atomic_write_text(output, text)
+    print(f"{len(report.findings)} findings written to {output}", file=sys.stderr)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("scan")(scan)
