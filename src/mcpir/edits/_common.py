@@ -1,0 +1,86 @@
+"""What every edit shares: the error it raises, key paths, and the check of its result."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+KeyPath = tuple[str | int, ...]
+
+_PLAIN_KEY = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class EditError(Exception):
+    """An edit that cannot be made safely; the message is one line."""
+
+
+def quote(text: str) -> str:
+    """`"key"` for a message: one line whatever the key holds, nothing a terminal would hide."""
+    return (
+        '"'
+        + "".join(
+            char if char.isprintable() and char not in '"\\' else json.dumps(char)[1:-1]
+            for char in text
+        )
+        + '"'
+    )
+
+
+def first_line(error: BaseException) -> str:
+    """An exception's message cut to its first line: an `EditError` holds one line."""
+    lines = str(error).splitlines()
+    return lines[0] if lines else type(error).__name__
+
+
+def show_path(path: KeyPath) -> str:
+    """`mcpServers.docs`, `projects["/abs/dir"]`: a key path as a user would read it."""
+    if not path:
+        return "the top level"
+    text = ""
+    for key in path:
+        if isinstance(key, int):
+            text += f"[{key}]"
+        elif _PLAIN_KEY.fullmatch(key):
+            text += f".{key}" if text else key
+        else:
+            text += f"[{quote(key)}]"
+    return text
+
+
+def equal_strictly(left: Any, right: Any) -> bool:
+    """Deep equality that tells `true` from `1` and `1` from `1.0`, unlike `==`.
+
+    Iterative, so that a deeply nested document cannot end a check with RecursionError.
+    """
+    stack = [(left, right)]
+    while stack:
+        a, b = stack.pop()
+        if type(a) is not type(b):
+            return False
+        if isinstance(a, dict):
+            if a.keys() != b.keys():
+                return False
+            stack.extend((a[key], b[key]) for key in a)
+        elif isinstance(a, list):
+            if len(a) != len(b):
+                return False
+            stack.extend(zip(a, b, strict=True))
+        elif a != b:
+            return False
+    return True
+
+
+def dict_at(value: Any, path: KeyPath) -> dict[str, Any]:
+    """The mapping at `path` in a parsed value, found where the syntax tree found it."""
+    for key in path:
+        if isinstance(value, dict) and isinstance(key, str) and key in value:
+            value = value[key]
+        elif isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+            value = value[key]
+        else:
+            value = None
+            break
+    if not isinstance(value, dict):
+        raise EditError(f"{show_path(path)}: the parsed values do not match the syntax tree")
+    return value
