@@ -1,0 +1,1 @@
+"""`mcpir demo`: a fake developer machine, built in a temp directory, holding a planted incident."""

@@ -1,0 +1,211 @@
+"""The demo sandbox: a realistic fake machine that discovery reads, built without leaving `base`."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mcpir.demo.sandbox import Sandbox, build_sandbox
+from mcpir.discovery import discover
+from mcpir.errors import McpirError
+from mcpir.injection import is_poisoned
+from mcpir.paths import Scopes
+from mcpir.policy import load_policy
+from mcpir.secret import fingerprint
+from mcpir.secrets import find_secrets
+
+# Written down here, not imported from the builder: a wrong path or key in a planted file must
+# fail this test rather than move the expectation with it.
+EXPECTED = {
+    "~/.claude.json": {"github", "linear", "postgres-dev"},
+    "~/.cursor/mcp.json": {"context7", "sentry"},
+    "~/.config/Code/User/settings.json": {"playwright"},
+    "~/.config/Claude/claude_desktop_config.json": {"fetch", "filesystem"},
+    "~/.codex/config.toml": {"docs"},
+    "~/.codeium/windsurf/mcp_config.json": {"sequential-thinking"},
+    "~/.gemini/settings.json": {"atlassian"},
+    "~/.continue/config.yaml": {"sqlite"},
+    "./.mcp.json": {"memory", "mermaid-diagrams"},
+    "./.vscode/mcp.json": {"stripe"},
+    "./.cursor/mcp.json": {"payments-db"},
+}
+
+
+@pytest.fixture(scope="module")
+def sb(tmp_path_factory: pytest.TempPathFactory) -> Sandbox:
+    return build_sandbox(tmp_path_factory.mktemp("demo") / "machine")
+
+
+def _git(sb: Sandbox, *args: str) -> str:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env.pop("GIT_DIR", None)
+    env.pop("GIT_INDEX_FILE", None)
+    done = subprocess.run(
+        ["git", "-C", str(sb.root), *args], env=env, check=True, capture_output=True, text=True
+    )
+    return done.stdout
+
+
+def _claude_token(sb: Sandbox) -> str:
+    data = json.loads((sb.home / ".claude.json").read_text(encoding="utf-8"))
+    token = data["mcpServers"]["github"]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"]
+    assert isinstance(token, str)
+    return token
+
+
+def test_builds_fast_in_an_empty_directory(tmp_path: Path) -> None:
+    start = time.perf_counter()
+    sb = build_sandbox(tmp_path / "machine")
+    assert time.perf_counter() - start < 2
+    assert sb.home == sb.base / "home" / "alex"
+    assert sb.root == sb.home / "src" / "payments-api"
+    assert 4 <= len(sb.story) <= 8
+    assert all(line and "\n" not in line for line in sb.story)
+
+
+def test_discovery_finds_every_planted_server(sb: Sandbox) -> None:
+    scopes = Scopes(home=sb.home, root=sb.root)
+    files = discover(scopes)
+    assert [f.path for f in files if f.error] == []
+    found = {scopes.display(f.path): {s.name for s in f.servers} for f in files}
+    assert found == EXPECTED
+    assert len(found) >= 8
+    poisoned = next(s for f in files for s in f.servers if s.name == sb.planted["poisoned_server"])
+    assert str(poisoned.path) == sb.planted["poisoned_config"]
+    assert poisoned.description == sb.planted["poisoned_description"]
+    assert is_poisoned(poisoned.description)
+
+
+def test_token_is_checksum_valid_and_only_in_claude_json(sb: Sandbox) -> None:
+    token = _claude_token(sb)
+    assert token.startswith("ghp_")
+    hits = find_secrets(token, "GITHUB_PERSONAL_ACCESS_TOKEN")
+    assert [(h.provider, h.confidence) for h in hits] == [("github-classic", "high")]
+    assert fingerprint(token) == sb.planted["leaked_token_fingerprint"]
+    assert token not in "\n".join(sb.story) and token not in repr(sb.planted)
+    holders = [
+        path
+        for path in sb.base.rglob("*")
+        if path.is_file() and token.encode() in path.read_bytes()
+    ]
+    assert holders == [sb.home / ".claude.json"]
+
+
+def test_file_modes_and_encoding(sb: Sandbox) -> None:
+    for path in sb.base.rglob("*"):
+        if path.is_file() and ".git" not in path.relative_to(sb.base).parts:
+            expected = 0o600 if path == sb.home / ".claude.json" else 0o644
+            assert path.stat().st_mode & 0o777 == expected, path
+            path.read_text(encoding="utf-8")
+
+
+def test_git_history_has_the_unauthorized_commit_merged_into_main(sb: Sandbox) -> None:
+    log = _git(sb, "log", "--format=%H|%an <%ae>|%cn|%P|%s", "main").splitlines()
+    assert len(log) == 3
+    merge, unauthorized, first = (line.split("|") for line in log)
+    assert merge[0] == sb.planted["merge_commit"]
+    assert merge[1] == "Alex Moreau <alex@payments.example>"
+    assert merge[3].split() == [first[0], unauthorized[0]]  # --no-ff: two parents
+    assert unauthorized[0] == sb.planted["unauthorized_commit"]
+    assert unauthorized[1] == sb.planted["unauthorized_author"]
+    assert first[1] == "Alex Moreau <alex@payments.example>"
+    changed = _git(sb, "show", "--name-only", "--format=", unauthorized[0]).split()
+    assert changed == [".mcp.json"]
+    assert "/.mcp.json          @alex" in (sb.root / "CODEOWNERS").read_text(encoding="utf-8")
+    assert _git(sb, "status", "--porcelain") == ""
+    assert _git(sb, "branch", "--show-current").strip() == "main"
+    load_policy(sb.root)  # the committed .mcpir.toml is a valid policy
+
+
+def test_same_seed_same_machine(sb: Sandbox, tmp_path: Path) -> None:
+    again = build_sandbox(tmp_path / "again")
+    same = ("unauthorized_commit", "merge_commit", "leaked_token_fingerprint", "session_id")
+    assert {k: again.planted[k] for k in same} == {k: sb.planted[k] for k in same}
+    other = build_sandbox(tmp_path / "other", seed=7)
+    assert other.planted["leaked_token_fingerprint"] != sb.planted["leaked_token_fingerprint"]
+
+
+def _transcript(sb: Sandbox) -> list[dict[str, Any]]:
+    path = Path(sb.planted["transcript"])
+    # Claude Code's rule: every character outside [A-Za-z0-9] becomes "-" (not only "/").
+    slug = re.sub(r"[^A-Za-z0-9]", "-", str(sb.root))
+    assert path.parent == sb.home / ".claude" / "projects" / slug
+    assert path.name == f"{sb.planted['session_id']}.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def test_transcript_shows_cross_tool_exfiltration(sb: Sandbox) -> None:
+    lines = _transcript(sb)
+    assert 10 <= len(lines) <= 20
+    now = datetime.now(UTC)
+    parent = None
+    for line in lines:
+        assert {"type", "uuid", "parentUuid", "sessionId", "cwd", "timestamp", "message"} <= set(
+            line
+        )
+        assert line["parentUuid"] == parent and line["sessionId"] == sb.planted["session_id"]
+        assert line["cwd"] == str(sb.root)
+        when = datetime.fromisoformat(line["timestamp"])
+        assert now - timedelta(days=2) < when < now
+        parent = line["uuid"]
+    calls = [
+        (index, block)
+        for index, line in enumerate(lines)
+        if line["type"] == "assistant"
+        for block in line["message"]["content"]
+        if block["type"] == "tool_use"
+    ]
+    names = [block["name"] for _, block in calls]
+    assert names == [
+        "mcp__github__get_file_contents",
+        "mcp__github__get_file_contents",
+        "mcp__mermaid-diagrams__render_diagram",
+        "Bash",
+    ]
+    for index, block in calls:
+        result = lines[index + 1]["message"]["content"][0]
+        assert result["type"] == "tool_result" and result["tool_use_id"] == block["id"]
+    read_index, read = calls[1]
+    _, exfil = calls[2]
+    assert read["input"]["path"] == sb.planted["exfiltrated_file"]
+    assert exfil["id"] == sb.planted["exfiltration_tool_use_id"]
+    source = (sb.root / sb.planted["exfiltrated_file"]).read_text(encoding="utf-8")
+    answer = lines[read_index + 1]["message"]["content"][0]["content"][0]["text"]
+    assert json.loads(answer)["content"] == source
+    assert source in exfil["input"]["source"]
+    assert sb.planted["canary"] in exfil["input"]["diagram"]
+
+
+def test_nothing_written_outside_base(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_home = tmp_path / "real-home"
+    real_home.mkdir()
+    monkeypatch.setenv("HOME", str(real_home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(real_home / ".config"))
+    monkeypatch.chdir(tmp_path)
+    build_sandbox(tmp_path / "machine")
+    assert list(real_home.iterdir()) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["machine", "real-home"]
+
+
+def test_refuses_a_non_empty_base(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(McpirError, match="not an empty directory"):
+        build_sandbox(tmp_path)
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+
+
+def test_missing_git_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(shutil, "which", lambda _name: None)
+    with pytest.raises(McpirError, match="git is needed") as raised:
+        build_sandbox(tmp_path / "machine")
+    assert raised.value.hint == "apt-get install git"
+    assert not (tmp_path / "machine").exists()
