@@ -12,11 +12,11 @@ import pytest
 import mcpir.checks as checks_package
 from mcpir.checks import CHECKS, RULES
 from mcpir.checks.base import Check, ScanContext
-from mcpir.checks.commands import argv
-from mcpir.checks.packages import package_run
 from mcpir.discovery import ANY_CLIENT
 from mcpir.discovery.client import Entry
 from mcpir.discovery.shapes import build_server
+from mcpir.launchers.commands import argv
+from mcpir.launchers.packages import package_run
 from mcpir.model import Finding, Location, Scope, Server, Tool
 
 CTX = ScanContext(known_tools=frozenset({"send_email", "read_file"}))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 from tests.conftest import FIXTURES
 
@@ -50,5 +51,15 @@ def test_scan_imports_no_heavy_library() -> None:
     root = FIXTURES / "project"
     loaded = _loaded(
         "scan", "--home", str(FIXTURES / "empty"), "--root", str(root), "--format", "json"
+    )
+    assert loaded == []
+
+
+def test_respond_contain_imports_no_heavy_library(tmp_path: Path) -> None:
+    home, root = tmp_path / "home", tmp_path / "root"
+    home.mkdir()
+    root.mkdir()
+    loaded = _loaded(
+        "respond", "--only", "contain", "--yes", "--home", str(home), "--root", str(root)
     )
     assert loaded == []

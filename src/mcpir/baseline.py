@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mcpir.checks.commands import container_run
 from mcpir.discovery.documents import DocumentError, read_text
 from mcpir.errors import UsageError
 from mcpir.fileio import atomic_write_text
+from mcpir.launchers.commands import container_run
 from mcpir.model import ConfigFile, Location, Server
 from mcpir.paths import Scopes
 from mcpir.redact import redact_args, redact_text

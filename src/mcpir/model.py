@@ -82,6 +82,8 @@ class Server:
     enabled: bool = True
     cwd: str | None = None
     description: str | None = None
+    # Where the definition sits inside its file (`("mcpServers", "github")`): what an edit targets.
+    keys: tuple[str | int, ...] = ()
 
     @property
     def path(self) -> Path:

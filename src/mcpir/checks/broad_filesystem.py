@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcpir.checks.base import Check, Rule, ScanContext, server_finding
-from mcpir.checks.commands import argv
+from mcpir.launchers.commands import argv
 from mcpir.model import Finding, Server, Severity
 
 RULE = Rule(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mcpir.checks.base import Check, Rule, ScanContext, server_finding
-from mcpir.checks.commands import container_run
-from mcpir.checks.images import is_official, parse_image
+from mcpir.launchers.commands import container_run
+from mcpir.launchers.images import is_official, parse_image
 from mcpir.model import Finding, Server, Severity
 from mcpir.redact import is_reference
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mcpir.checks.base import Check, Rule, ScanContext, server_finding
-from mcpir.checks.packages import package_run
+from mcpir.launchers.packages import package_run
 from mcpir.model import Finding, Server, Severity
 
 RULE = Rule(

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from mcpir import __version__
-from mcpir.errors import McpirError
+from mcpir.errors import EXIT_STEP_FAILED, McpirError
 
 app = typer.Typer(
     name="mcpir",
@@ -35,10 +35,13 @@ def _root(
 
 
 def _register() -> None:
-    from mcpir.cli import scan, servers
+    from mcpir.cli import demo, playbook, respond, scan, servers
 
     servers.register(app)
     scan.register(app)
+    respond.register(app)
+    playbook.register(app)
+    demo.register(app)
 
 
 _register()
@@ -61,3 +64,7 @@ def main() -> None:
         # `mcpir servers | head`: the reader left; that is not an error of ours.
         sys.stderr.close()
         sys.exit(0)
+    except OSError as exc:
+        # Disk full, permission denied, a file vanished: the journal keeps what was done.
+        print(f"mcpir: error: {exc}", file=sys.stderr)
+        sys.exit(EXIT_STEP_FAILED)

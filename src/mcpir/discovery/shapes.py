@@ -104,4 +104,5 @@ def build_server(
         enabled=_enabled(raw, client, entry),
         cwd=_str_or_none(raw.get("cwd")),
         description=_str_or_none(raw.get("description")),
+        keys=entry.keys,
     )

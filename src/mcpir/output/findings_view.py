@@ -5,28 +5,14 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from mcpir.model import Finding, Severity
+from mcpir.model import Severity
+from mcpir.output.rows import finding_row
 from mcpir.paths import Scopes
 from mcpir.redact import redact_text
 from mcpir.scan import ScanReport
 
 JSON_VERSION = 1
 _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
-
-
-def finding_row(finding: Finding) -> dict[str, Any]:
-    """The `--format json` contract for one finding; every text passes through redaction."""
-    return {
-        "rule": finding.rule_id,
-        "severity": finding.severity.label,
-        "message": redact_text(finding.message),
-        "path": str(finding.location.path),
-        "line": finding.location.line,
-        "client": finding.client,
-        "server": finding.server,
-        "tool": finding.tool,
-        "evidence": redact_text(finding.evidence) if finding.evidence is not None else None,
-    }
 
 
 def json_document(report: ScanReport) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from mcpir.checks.commands import argv, program
+from mcpir.launchers.commands import argv, program
 from mcpir.model import Server
 
 # Runner argv prefixes, the ecosystem, and options that take the package (or a value) next.

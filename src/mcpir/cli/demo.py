@@ -1,0 +1,47 @@
+"""`mcpir demo`: run a whole incident on a sandboxed fake machine; the real home is untouched."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from mcpir.errors import EXIT_OK, EXIT_STEP_FAILED, UsageError
+
+
+def demo(
+    directory: Annotated[
+        Path | None,
+        typer.Option("--dir", help="Build the fake machine here (default: a new temp dir)."),
+    ] = None,
+) -> None:
+    """Build a fake machine with a poisoned MCP server and a leaked token, then respond."""
+    from mcpir.demo.run import TITLE, run_demo
+    from mcpir.output import respond_view
+
+    say = respond_view.say
+    if directory is not None and directory.exists() and any(directory.iterdir()):
+        raise UsageError(f"--dir {directory} is not empty", hint="give a new or empty directory")
+    base = (directory or Path(tempfile.mkdtemp(prefix="mcpir-demo-"))).absolute()
+    say(typer.style("mcpir demo", bold=True) + f": a whole incident on a fake machine in {base}")
+    say("(nothing outside that directory is read or changed)\n")
+    result = run_demo(
+        base, say=say, on_step=respond_view.step_header, on_result=respond_view.step_result
+    )
+    sandbox = result.sandbox
+    respond_view.closing(result.response)
+    scope = f"--home {sandbox.home} --root {sandbox.root}"
+    say(f"\nafter: {result.servers_enabled_after} of {result.servers_before} servers still enabled")
+    say("try next:")
+    say(f"  mcpir servers {scope}")
+    if result.response.incident is not None:
+        say(f"  mcpir restore --root {sandbox.root} {result.response.incident.id}")
+    say(f"  mcpir respond {scope} --title '{TITLE}' --dry-run")
+    say(f"  rm -rf {base}")
+    raise typer.Exit(EXIT_OK if result.contained else EXIT_STEP_FAILED)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo)

@@ -1,0 +1,77 @@
+"""`mcpir demo`: a whole incident on a fake machine — story, inventory, scan, response."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcpir.demo.sandbox import Sandbox, build_sandbox
+from mcpir.paths import Scopes
+from mcpir.playbook.engine import RespondRequest, RespondResult, respond
+from mcpir.playbook.tasks.base import Status
+from mcpir.policy import Policy
+
+TITLE = "github mcp poisoning"
+
+
+@dataclass
+class DemoResult:
+    sandbox: Sandbox
+    servers_before: int
+    servers_enabled_after: int
+    findings: int
+    high: int
+    response: RespondResult
+
+    @property
+    def contained(self) -> bool:
+        return any(
+            step.id == "contain" and result.status in {Status.CHANGED, Status.OK}
+            for step, result in self.response.steps
+        )
+
+
+def run_demo(
+    base: Path,
+    *,
+    say: Callable[[str], None],
+    on_step: Callable[..., None] = lambda *args: None,
+    on_result: Callable[..., None] = lambda *args: None,
+) -> DemoResult:
+    """Build the sandbox under `base` and respond to its incident there, never elsewhere."""
+    from mcpir.output.rows import finding_row
+    from mcpir.policy import load_policy
+    from mcpir.scan import ScanRequest, scan
+    from mcpir.servers import list_servers
+
+    sandbox = build_sandbox(base)
+    say("the story:")
+    for line in sandbox.story:
+        say(f"  {line}")
+    say("")
+    # The real machine's variables (CODEX_HOME…) and system files stay out of the sandbox.
+    scopes = Scopes(home=sandbox.home, root=sandbox.root)
+    policy = load_policy(sandbox.root)
+    before = list_servers(scopes).servers
+    report = scan(ScanRequest(scopes), policy)
+    high = [f for f in report.findings if f.severity.label == "high"]
+    say(f"before: {len(before)} MCP servers in {len(report.files)} config files")
+    say(f"scan:   {len(report.findings)} findings, {len(high)} high")
+    for finding in high[:6]:
+        row = finding_row(finding)
+        where = scopes.display(finding.location.path) + f":{row['line']}"
+        subject = row["server"] or row["tool"] or ""
+        say(f"        {row['rule']:<18} {where}  {subject}: {row['message'][:70]}")
+    say("")
+    request = RespondRequest(
+        scopes=scopes,
+        title=TITLE,
+        yes=True,
+        say=lambda line: say(f"      {line}"),
+        on_step=on_step,
+        on_result=on_result,
+    )
+    response = respond(request, policy if policy.path else Policy())
+    after = [s for s in list_servers(scopes).servers if s.enabled]
+    return DemoResult(sandbox, len(before), len(after), len(report.findings), len(high), response)

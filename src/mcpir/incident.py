@@ -1,0 +1,158 @@
+"""Incidents: `ATOM-INC-YYYYMMDD-NNN-<slug>` directories under `<root>/.atom-trail/incidents/`.
+
+Each holds `incident.json` (versioned, rewritten after every step) and the append-only
+`journal.jsonl` it is derived from, plus the byte-exact backups of every changed file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mcpir.errors import McpirError, UsageError
+from mcpir.fileio import atomic_write_text
+from mcpir.journal import Journal
+
+VERSION = 1
+TRAIL = ".atom-trail"
+ID_PATTERN = re.compile(r"^ATOM-INC-(\d{8})-(\d{3})-[a-z0-9-]+$")
+
+
+class LockedError(McpirError):
+    """Another `mcpir respond` holds this project's lock (exit 2)."""
+
+
+def incidents_dir(root: Path) -> Path:
+    return root / TRAIL / "incidents"
+
+
+def slugify(title: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    return slug[:48].rstrip("-") or "mcp-incident"
+
+
+@dataclass
+class Incident:
+    id: str
+    directory: Path
+
+    @property
+    def journal(self) -> Journal:
+        return Journal(self.directory)
+
+    def header(self) -> dict[str, Any]:
+        for record in self.journal.records():
+            if record.get("type") == "incident-opened":
+                return record
+        return {}
+
+    def write_summary(self, steps: dict[str, dict[str, Any]], status: str) -> None:
+        header = self.header()
+        document = {
+            "version": VERSION,
+            "id": self.id,
+            "title": header.get("title"),
+            "opened": header.get("ts"),
+            "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+            "status": status,
+            "home": header.get("home"),
+            "root": header.get("root"),
+            "playbook": header.get("playbook"),
+            "steps": steps,
+            "journal": "journal.jsonl",
+        }
+        atomic_write_text(
+            self.directory / "incident.json",
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+            mode=0o600,
+        )
+
+
+def open_incident(root: Path, title: str, header: dict[str, Any]) -> Incident:
+    """A new incident; NNN counts the day's incidents in this project."""
+    base = incidents_dir(root)
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    day = datetime.now(UTC).strftime("%Y%m%d")
+    taken = [
+        int(m.group(2)) for m in map(ID_PATTERN.match, os.listdir(base)) if m and m.group(1) == day
+    ]
+    number = max(taken, default=0) + 1
+    while True:
+        incident_id = f"ATOM-INC-{day}-{number:03d}-{slugify(title)}"
+        try:
+            (base / incident_id).mkdir(mode=0o700)
+            break
+        except FileExistsError:
+            number += 1
+    incident = Incident(incident_id, base / incident_id)
+    incident.journal.append(
+        {"type": "incident-opened", "id": incident_id, "title": title, **header}
+    )
+    return incident
+
+
+def find_incident(root: Path, incident_id: str | None) -> Incident:
+    """An existing incident by id (or unique prefix), or the latest one."""
+    base = incidents_dir(root)
+    names = sorted(n for n in os.listdir(base) if ID_PATTERN.match(n)) if base.is_dir() else []
+    if not names:
+        raise UsageError(f"no incidents under {base}", hint="run `mcpir respond` first")
+    if incident_id is None:
+        chosen = max(names, key=lambda n: (n[9:21], n))
+    else:
+        matches = [n for n in names if n == incident_id or n.startswith(incident_id)]
+        if len(matches) != 1:
+            what = "no incident" if not matches else "more than one incident"
+            raise UsageError(
+                f"{what} matches {incident_id!r}", hint=f"known: {', '.join(names[-5:])}"
+            )
+        chosen = matches[0]
+    return Incident(chosen, base / chosen)
+
+
+@contextmanager
+def respond_lock(root: Path, purpose: str) -> Iterator[None]:
+    """One `respond`/`restore` at a time per project; the loser is told who holds the lock."""
+    base = root / TRAIL
+    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path = base / "respond.lock"
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        if not _try_lock(fd):
+            holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "another process"
+            raise LockedError(
+                f"another mcpir run holds {path}: {holder}",
+                hint="wait for it to finish; the lock is released when that process exits",
+            )
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}: {purpose}".encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also when the process dies
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

@@ -1,0 +1,76 @@
+"""How `mcpir respond` and `mcpir restore` talk: plain lines, fast to print, easy to read."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from mcpir.playbook.engine import RespondResult
+from mcpir.playbook.model import Step
+from mcpir.playbook.tasks.base import Status, StepResult
+from mcpir.redact import redact_text
+
+_COLOR = {
+    Status.CHANGED: "green",
+    Status.OK: "green",
+    Status.SKIPPED: "white",
+    Status.ATTENTION: "yellow",
+    Status.FAILED: "red",
+    Status.UNAVAILABLE: "yellow",
+}
+
+
+def say(line: str, err: bool = False) -> None:
+    typer.echo(redact_text(line), err=err)
+
+
+def step_header(index: int, total: int, step: Step) -> None:
+    say(typer.style(f"[{index}/{total}] {step.id}", bold=True) + f"  {step.title}")
+
+
+def step_result(step: Step, result: StepResult) -> None:
+    label = typer.style(result.status.value, fg=_COLOR[result.status])
+    say(f"      {label}: {result.summary}")
+    for note in result.notes:
+        say(f"      ! {note}")
+    if result.diff:
+        say(result.diff.rstrip("\n"))
+
+
+def closing(result: RespondResult) -> None:
+    if result.incident is None:
+        say("dry run: nothing was changed")
+        return
+    say(f"\nincident {result.incident.id}")
+    say(f"  record: {result.incident.directory / 'incident.json'}")
+    if any(r.status is Status.CHANGED for s, r in result.steps if s.task == "contain"):
+        root = result.incident.directory.parents[2]  # <root>/.atom-trail/incidents/<id>
+        where = "" if Path.cwd().is_relative_to(root) else f" --root {root}"
+        say(f"  undo:   mcpir restore{where} {result.incident.id}")
+    if result.exit_code == 3:
+        say(f"  a step failed; its state is kept: mcpir respond --resume {result.incident.id}")
+
+
+def as_json(result: RespondResult) -> dict[str, Any]:
+    return {
+        "version": 1,
+        "incident": result.incident.id if result.incident else None,
+        "path": str(result.incident.directory) if result.incident else None,
+        "dry_run": result.incident is None,
+        "playbook": result.playbook.name,
+        "steps": [
+            {
+                "id": step.id,
+                "task": step.task,
+                "status": outcome.status.value,
+                "summary": redact_text(outcome.summary),
+                "actions": [redact_text(a) for a in outcome.actions],
+                "notes": [redact_text(n) for n in outcome.notes],
+                "diff": redact_text(outcome.diff) if outcome.diff else None,
+            }
+            for step, outcome in result.steps
+        ],
+        "exit_code": result.exit_code,
+    }

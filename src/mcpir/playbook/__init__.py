@@ -1,0 +1,1 @@
+"""Incident playbooks: steps as data, tasks as code, an engine that journals every change."""

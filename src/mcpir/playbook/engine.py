@@ -1,0 +1,198 @@
+"""The engine: run a playbook's steps in order, journal each, resume after a crash."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
+from mcpir.incident import Incident, find_incident, open_incident, respond_lock
+from mcpir.paths import Scopes
+from mcpir.playbook.loader import load_playbook
+from mcpir.playbook.model import Playbook, Step
+from mcpir.playbook.tasks import TASKS
+from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
+from mcpir.policy import Policy
+
+DONE = {Status.CHANGED, Status.OK}
+
+
+@dataclass
+class RespondRequest:
+    scopes: Scopes
+    title: str = "MCP incident"
+    playbook: Path | None = None
+    dry_run: bool = False
+    yes: bool = False
+    only: tuple[str, ...] = ()
+    skip: tuple[str, ...] = ()
+    start_from: str | None = None
+    resume: str | None = None
+    options: Mapping[str, Any] = field(default_factory=dict)
+    confirm: Callable[[Step], bool] | None = None  # asks before a step marked `approval`
+    say: Callable[[str], None] = lambda line: None
+    on_step: Callable[[int, int, Step], None] = lambda index, total, step: None
+    on_result: Callable[[Step, StepResult], None] = lambda step, result: None
+
+
+@dataclass
+class RespondResult:
+    playbook: Playbook
+    incident: Incident | None
+    steps: list[tuple[Step, StepResult]]
+
+    @property
+    def exit_code(self) -> int:
+        statuses = {result.status for _, result in self.steps}
+        if Status.FAILED in statuses:
+            return EXIT_STEP_FAILED
+        if statuses & {Status.ATTENTION, Status.UNAVAILABLE}:
+            return EXIT_FINDINGS
+        return EXIT_OK
+
+
+def select(playbook: Playbook, request: RespondRequest) -> list[Step]:
+    ids = [step.id for step in playbook.steps]
+    named = [*request.only, *request.skip, *([request.start_from] if request.start_from else [])]
+    unknown = [name for name in named if name not in ids]
+    if unknown:
+        raise UsageError(
+            f"no step {unknown[0]!r} in {playbook.path.name}", hint=f"steps: {', '.join(ids)}"
+        )
+    steps = list(playbook.steps)
+    if request.start_from:
+        steps = steps[ids.index(request.start_from) :]
+    if request.only:
+        steps = [step for step in steps if step.id in request.only]
+    return [step for step in steps if step.id not in request.skip]
+
+
+def finished_steps(incident: Incident) -> dict[str, dict[str, Any]]:
+    """The last recorded result of each step, from the journal."""
+    results: dict[str, dict[str, Any]] = {}
+    for record in incident.journal.records():
+        if record.get("type") == "step-finished":
+            results[str(record["step"])] = record
+    return results
+
+
+def _record(incident: Incident, step: Step, result: StepResult) -> None:
+    from mcpir.output.rows import finding_row
+
+    incident.journal.append(
+        {
+            "type": "step-finished",
+            "step": step.id,
+            "task": step.task,
+            "status": result.status.value,
+            "summary": result.summary,
+            "actions": result.actions,
+            "notes": result.notes,
+            "findings": [finding_row(f) for f in result.findings],
+        }
+    )
+
+
+def _summaries(incident: Incident) -> dict[str, dict[str, Any]]:
+    return {
+        step: {
+            key: record.get(key) for key in ("status", "summary", "actions", "notes", "findings")
+        }
+        | {"finished": record.get("ts")}
+        for step, record in finished_steps(incident).items()
+    }
+
+
+def _run_step(step: Step, ctx: TaskContext, request: RespondRequest) -> StepResult:
+    task = TASKS.get(step.task)
+    if task is None:
+        return StepResult(
+            Status.UNAVAILABLE,
+            f"task {step.task!r} is not available in this version of mcpir: nothing was done",
+        )
+    if step.approval and not request.yes and not request.dry_run:
+        if request.confirm is None or not request.confirm(step):
+            return StepResult(Status.ATTENTION, "not run: this step needs approval (--yes)")
+    return task.run(ctx)
+
+
+def respond(request: RespondRequest, policy: Policy) -> RespondResult:
+    root = request.scopes.root
+    if root is None:
+        raise UsageError("respond needs a project root", hint="pass --root")
+    if request.dry_run:
+        playbook = load_playbook(request.playbook)
+        return _run(playbook, None, select(playbook, request), request, policy, {})
+    with respond_lock(root, f"mcpir respond {request.title!r}"):
+        if request.resume:
+            incident = find_incident(root, request.resume)
+            header = incident.header()
+            path = request.playbook or (
+                Path(header["playbook"]["path"]) if header.get("playbook") else None
+            )
+            playbook = load_playbook(path)
+            done = {k: v for k, v in finished_steps(incident).items() if v.get("status") in DONE}
+        else:
+            _refuse_unfinished(root)
+            playbook = load_playbook(request.playbook)
+            header = {
+                "home": str(request.scopes.home),
+                "root": str(root),
+                "playbook": {"path": str(playbook.path), "sha256": playbook.sha256},
+            }
+            incident = open_incident(root, request.title, header)
+            done = {}
+        return _run(playbook, incident, select(playbook, request), request, policy, done)
+
+
+def _refuse_unfinished(root: Path) -> None:
+    try:
+        latest = find_incident(root, None)
+    except UsageError:
+        return
+    if any(state == "planned" for _, state in latest.journal.changes()):
+        raise UsageError(
+            f"incident {latest.id} was interrupted in the middle of a change",
+            hint=f"finish it first: mcpir respond --resume {latest.id}",
+        )
+
+
+def _run(
+    playbook: Playbook,
+    incident: Incident | None,
+    steps: list[Step],
+    request: RespondRequest,
+    policy: Policy,
+    done: Mapping[str, Mapping[str, Any]],
+) -> RespondResult:
+    results: list[tuple[Step, StepResult]] = []
+    for index, step in enumerate(steps, 1):
+        request.on_step(index, len(steps), step)
+        if step.id in done:
+            result = StepResult(Status(done[step.id]["status"]), "already done in this incident")
+            results.append((step, result))
+            request.on_result(step, result)
+            continue
+        if incident is not None:
+            incident.journal.append({"type": "step-started", "step": step.id})
+        ctx = TaskContext(
+            scopes=request.scopes,
+            policy=policy,
+            step=step,
+            incident=incident,
+            dry_run=request.dry_run,
+            yes=request.yes,
+            options=request.options,
+            say=request.say,
+        )
+        result = _run_step(step, ctx, request)
+        if incident is not None:
+            _record(incident, step, result)
+            incident.write_summary(_summaries(incident), "open")
+        results.append((step, result))
+        request.on_result(step, result)
+        if result.status is Status.FAILED and step.on_failure == "stop":
+            break
+    return RespondResult(playbook, incident, results)

@@ -1,0 +1,8 @@
+"""Every playbook task, registered in one place. Adding a task: one module, one line here."""
+
+from mcpir.playbook.tasks import contain
+from mcpir.playbook.tasks.base import Task
+
+TASKS: dict[str, Task] = {
+    contain.TASK.name: contain.TASK,
+}

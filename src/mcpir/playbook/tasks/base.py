@@ -1,0 +1,54 @@
+"""What a playbook task is: something that runs one step and says plainly what happened."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from mcpir.incident import Incident
+from mcpir.model import Finding
+from mcpir.paths import Scopes
+from mcpir.playbook.model import Step
+from mcpir.policy import Policy
+
+
+class Status(enum.StrEnum):
+    CHANGED = "changed"  # the task changed something
+    OK = "ok"  # nothing needed changing
+    SKIPPED = "skipped"  # not run: not selected, or approval not given
+    ATTENTION = "attention"  # ran, but a person must look at something
+    FAILED = "failed"  # could not finish; state kept for a re-run
+    UNAVAILABLE = "unavailable"  # this mcpir has no such task yet
+
+
+@dataclass
+class TaskContext:
+    scopes: Scopes
+    policy: Policy
+    step: Step
+    incident: Incident | None  # None during --dry-run: nothing is recorded
+    dry_run: bool = False
+    yes: bool = False
+    options: Mapping[str, Any] = field(default_factory=dict)  # command-line overrides
+    say: Callable[[str], None] = lambda line: None
+
+    def param(self, name: str, default: Any = None) -> Any:  # noqa: ANN401
+        return self.options.get(name, self.step.params.get(name, default))
+
+
+@dataclass
+class StepResult:
+    status: Status
+    summary: str
+    actions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    diff: str = ""  # --dry-run: the planned changes
+
+
+class Task(Protocol):
+    name: str
+
+    def run(self, ctx: TaskContext) -> StepResult: ...

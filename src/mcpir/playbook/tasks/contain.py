@@ -1,0 +1,92 @@
+"""Step 1, *contain*: disable every MCP server on the machine and in the repository, at once."""
+
+from __future__ import annotations
+
+import difflib
+
+from mcpir.containment import Plan, plan_containment
+from mcpir.journal import JournalConflict, PlannedChange
+from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
+
+
+def _diff(change: PlannedChange) -> str:
+    if change.op == "rename":
+        assert change.target is not None  # noqa: S101 - every rename has one
+        return f"rename {change.path}\n    -> {change.target}\n"
+    before = (change.before or b"").decode("utf-8", "replace").splitlines(keepends=True)
+    after = (change.data or b"").decode("utf-8", "replace").splitlines(keepends=True)
+    label = "/dev/null" if change.op == "create" else str(change.path)
+    return "".join(difflib.unified_diff(before, after, label, str(change.path)))
+
+
+class Contain:
+    name = "contain"
+
+    def run(self, ctx: TaskContext) -> StepResult:
+        from mcpir import processes
+        from mcpir.discovery import discover
+        from mcpir.redact import redact_text
+
+        actions: list[str] = []
+        if ctx.incident is not None:
+            actions += ctx.incident.journal.recover()
+        files = discover(ctx.scopes, ctx.policy.discovery.exclude)
+        plan: Plan = plan_containment(files)
+        enabled = [s for config in files for s in config.servers if s.enabled]
+        running = processes.matching(enabled)
+        if ctx.dry_run:
+            diff = "".join(_diff(change) for change in plan.changes)
+            lines = [f"would stop pid {p.pid} ({p.server}): {p.command}" for p in running]
+            if running and not ctx.param("kill", False):
+                lines = [f"running: pid {p.pid} ({p.server}): {p.command}" for p in running]
+            return StepResult(
+                Status.CHANGED if plan.changes else Status.OK,
+                f"would disable {len(enabled)} servers in {len(plan.changes)} files",
+                actions=lines,
+                notes=plan.notes,
+                diff=redact_text(diff),
+            )
+        assert ctx.incident is not None  # noqa: S101 - only a dry run has no incident
+        journal = ctx.incident.journal
+        disabled = 0
+        for change in plan.changes:
+            try:
+                journal.apply(change, ctx.step.id)
+            except (JournalConflict, OSError) as exc:
+                message = getattr(exc, "message", None) or str(exc)
+                return StepResult(
+                    Status.FAILED,
+                    f"stopped at {change.path}: {message}",
+                    actions=actions,
+                    notes=plan.notes,
+                )
+            disabled += len(change.servers)
+            where = ctx.scopes.display(change.path)
+            line = f"{where}: {change.summary} ({', '.join(change.servers)})"
+            actions.append(line)
+            ctx.say(line)
+        for process in running:
+            if ctx.param("kill", False):
+                outcome = processes.stop(process)
+                journal.append({"type": "process", "pid": process.pid, "server": process.server,
+                                "command": process.command, "outcome": outcome})  # fmt: skip
+                actions.append(f"pid {process.pid} ({process.server}): {outcome}")
+            else:
+                plan.notes.append(
+                    f"still running: pid {process.pid} ({process.server}) {process.command} "
+                    "(re-run with --kill to stop it)"
+                )
+        if plan.changes:
+            plan.notes.append("restart your AI clients: they read MCP config only at start")
+        status = Status.CHANGED if plan.changes else Status.OK
+        if any(not note.startswith("restart") for note in plan.notes):
+            status = Status.ATTENTION  # a managed file, a running process, an unreadable config
+        summary = (
+            f"disabled {disabled} servers in {len(plan.changes)} files"
+            if plan.changes
+            else "no enabled MCP server left to disable"
+        )
+        return StepResult(status, summary, actions=actions, notes=plan.notes)
+
+
+TASK = Contain()

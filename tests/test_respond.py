@@ -1,0 +1,179 @@
+"""`mcpir respond` and `mcpir restore` on real files: contain every client, undo byte for byte."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CANARY, FIXTURES, RunCli
+from tests.treehash import tree_state
+
+
+@pytest.fixture
+def machine(tmp_path: Path) -> tuple[Path, Path]:
+    """A home holding every client's files and a project tree, private to the test."""
+    home, root = tmp_path / "home", tmp_path / "project"
+    shutil.copytree(FIXTURES / "homes" / "linux", home)
+    shutil.copytree(FIXTURES / "project", root)
+    (root / ".mcpir.toml").write_text(
+        '[discovery]\nexclude = ["ignored-by-policy", "node_modules"]\n'
+    )
+    (root / "packages" / "broken" / ".cursor" / "mcp.json").unlink()
+    return home, root
+
+
+def enabled(run_cli: RunCli, home: Path, root: Path) -> list[str]:
+    rows = json.loads(run_cli("servers", "--home", home, "--root", root, "--json").stdout)
+    return sorted(row["name"] for row in rows if row.get("enabled"))
+
+
+def contain(run_cli: RunCli, home: Path, root: Path, *extra: str) -> dict[str, object]:
+    result = run_cli("respond", "--only", "contain", "--yes", "--json", "--home", home,
+                     "--root", root, "--title", "github mcp poisoning", *extra)  # fmt: skip
+    document: dict[str, object] = json.loads(result.stdout)
+    document["exit"] = result.code
+    return document
+
+
+def test_contain_disables_every_client_and_restore_is_byte_exact(
+    run_cli: RunCli, machine: tuple[Path, Path]
+) -> None:
+    home, root = machine
+    before_home, before_root = tree_state(home), tree_state(root)
+    assert len(enabled(run_cli, home, root)) > 30
+    document = contain(run_cli, home, root)
+    assert document["exit"] == 0, document
+    assert str(document["incident"]).startswith("ATOM-INC-")
+    assert str(document["incident"]).endswith("-001-github-mcp-poisoning")
+    assert enabled(run_cli, home, root) == []
+    # MCP-only files were renamed; shared files kept every other byte.
+    assert (root / ".mcp.json.mcpir-disabled").exists() and not (root / ".mcp.json").exists()
+    settings = (home / ".config/Code/User/settings.json").read_text()
+    assert '"editor.fontSize": 14' in settings and '"chat.mcp.access": "none"' in settings
+    assert "// Zed settings" in (home / ".config/zed/settings.json").read_text()
+    assert "enabled = false" in (home / ".codex/config.toml").read_text()
+    claude = json.loads((home / ".claude.json").read_text())
+    assert (
+        claude["numStartups"] == 42
+        and "local-db" in claude["projects"]["/work/app"]["disabledMcpServers"]
+    )
+    # Idempotent: a second containment finds nothing to do.
+    again = contain(run_cli, home, root)
+    assert again["steps"][0]["status"] == "ok"  # type: ignore[index]
+    restored = run_cli("restore", "--root", root, str(document["incident"]))
+    assert restored.code == 0, restored.stderr
+    assert tree_state(home) == before_home and tree_state(root) == before_root
+
+
+def test_dry_run_shows_a_diff_and_changes_nothing(
+    run_cli: RunCli, machine: tuple[Path, Path]
+) -> None:
+    home, root = machine
+    before = tree_state(home), tree_state(root)
+    result = run_cli("respond", "--only", "contain", "--dry-run", "--home", home, "--root", root)
+    assert result.code == 0, result.stderr
+    assert "rename " in result.stdout and '+  "chat.mcp.access": "none"' in result.stdout
+    assert (tree_state(home), tree_state(root)) == before
+    assert not list((root / ".atom-trail" / "incidents").glob("ATOM-INC-*"))
+    assert CANARY not in result.stdout
+
+
+def test_unavailable_steps_are_said_plainly(run_cli: RunCli, machine: tuple[Path, Path]) -> None:
+    home, root = machine
+    result = run_cli("respond", "--yes", "--json", "--home", home, "--root", root)
+    document = json.loads(result.stdout)
+    statuses = {step["id"]: step["status"] for step in document["steps"]}
+    assert statuses["contain"] == "changed"
+    assert statuses["audit"] == "unavailable" and "not available" in document["steps"][2]["summary"]
+    assert result.code == 1  # steps need attention: never a success it did not have
+    record = json.loads(
+        (root / ".atom-trail" / "incidents" / document["incident"] / "incident.json").read_text()
+    )
+    assert record["version"] == 1 and record["steps"]["contain"]["status"] == "changed"
+
+
+def test_restore_refuses_a_file_edited_since_then_force_keeps_it_aside(
+    run_cli: RunCli, machine: tuple[Path, Path]
+) -> None:
+    home, root = machine
+    document = contain(run_cli, home, root)
+    settings = home / ".config/Code/User/settings.json"
+    settings.write_text(settings.read_text().replace("14", "16"))
+    refused = run_cli("restore", "--root", root)
+    assert refused.code == 1
+    assert "was edited since" in refused.stderr and '+  "editor.fontSize": 16' in refused.stderr
+    assert (root / ".mcp.json.mcpir-disabled").exists()  # all or nothing: nothing restored
+    forced = run_cli("restore", "--root", root, "--force")
+    assert forced.code == 0
+    kept = list(settings.parent.glob("settings.json.mcpir-conflict-*"))
+    assert len(kept) == 1 and '"editor.fontSize": 16' in kept[0].read_text()
+    assert (root / ".mcp.json").exists() and document["incident"]
+
+
+def test_vanished_config_is_reported(run_cli: RunCli, machine: tuple[Path, Path]) -> None:
+    home, root = machine
+    contain(run_cli, home, root)
+    (home / ".codex" / "config.toml").unlink()
+    result = run_cli("restore", "--root", root)
+    assert result.code == 1 and "has vanished" in result.stderr
+
+
+def test_read_only_and_symlinked_configs(
+    run_cli: RunCli, machine: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, root = machine
+    zed = home / ".config/zed/settings.json"
+    zed.chmod(0o444)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "mcp.json").write_text('{"mcpServers": {"smuggled": {"command": "x"}}}')
+    (root / ".roo" / "mcp.json").unlink()
+    (root / ".roo" / "mcp.json").symlink_to(outside / "mcp.json")
+    before = tree_state(home), tree_state(root), tree_state(outside)
+    document = contain(run_cli, home, root)
+    assert document["exit"] == 1  # the outside symlink needs a person
+    notes = " ".join(document["steps"][0]["notes"])  # type: ignore[index]
+    assert "leaves --root: not followed" in notes
+    assert oct(zed.stat().st_mode & 0o777) == "0o444" and '"enabled": false' in zed.read_text()
+    assert run_cli("restore", "--root", root).code == 0
+    assert (tree_state(home), tree_state(root), tree_state(outside)) == before
+
+
+def test_second_respond_waits_for_the_lock(run_cli: RunCli, machine: tuple[Path, Path]) -> None:
+    from mcpir.incident import respond_lock
+
+    home, root = machine
+    with respond_lock(root, "test holder"):
+        result = run_cli("respond", "--only", "contain", "--yes", "--home", home, "--root", root)
+    assert result.code == 2
+    assert "test holder" in result.stderr and result.stderr.count("\n") == 1
+
+
+def test_bad_step_names_and_playbooks(
+    run_cli: RunCli, machine: tuple[Path, Path], tmp_path: Path
+) -> None:
+    home, root = machine
+    bad = run_cli("respond", "--only", "contian", "--home", home, "--root", root)
+    assert bad.code == 2 and "no step 'contian'" in bad.stderr
+    book = tmp_path / "book.yaml"
+    book.write_text("version: 1\nsteps:\n  - id: contain\n    title: x\n    task: contain\n"
+                    "    on_failure: maybe\n")  # fmt: skip
+    checked = run_cli("playbook", "check", book)
+    assert checked.code == 2 and f"{book}:6: steps[0].on_failure" in checked.stderr
+
+
+def test_playbook_check_reports_unavailable_tasks(run_cli: RunCli) -> None:
+    result = run_cli("playbook", "check")
+    assert result.code == 1
+    assert "contain (task contain): ok" in result.stdout
+    assert "rotate (task rotate): unavailable" in result.stdout
+
+
+def test_builtin_playbook_is_the_one_in_playbooks_dir() -> None:
+    from mcpir.playbook.loader import BUILTIN
+
+    repo_copy = Path(__file__).resolve().parents[1] / "playbooks" / "incident-response.yaml"
+    assert BUILTIN.read_bytes() == repo_copy.read_bytes()
