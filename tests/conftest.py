@@ -27,6 +27,14 @@ class CliResult:
 RunCli = Callable[..., CliResult]
 
 
+@pytest.fixture(autouse=True)
+def private_state(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """mcpir's own state and caches go to a temp dir, never the tester's home."""
+    monkeypatch.setenv("MCPIR_HOME", str(tmp_path_factory.mktemp("mcpir-home")))
+
+
 @pytest.fixture
 def run_cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> RunCli:
     """Run `mcpir ARGS` through the real entry point, as a user would, and capture it all."""

@@ -177,3 +177,18 @@ def test_builtin_playbook_is_the_one_in_playbooks_dir() -> None:
 
     repo_copy = Path(__file__).resolve().parents[1] / "playbooks" / "incident-response.yaml"
     assert BUILTIN.read_bytes() == repo_copy.read_bytes()
+
+
+def test_validated_playbooks_are_cached_by_content(tmp_path: Path) -> None:
+    from mcpir.playbook import loader
+
+    book = tmp_path / "book.yaml"
+    book.write_text("version: 1\nsteps:\n  - id: contain\n    title: Contain\n    task: contain\n")
+    first = loader.load_playbook(book)
+    assert loader._cache_file(book.read_text()).exists()
+    assert loader.load_playbook(book) == first
+    book.write_text(book.read_text().replace("title: Contain", "title: Contain now"))
+    assert loader.load_playbook(book).steps[0].title == "Contain now"
+    book.write_text(book.read_text() + "    bogus: 1\n")
+    with pytest.raises(loader.PlaybookError, match="bogus|additional"):
+        loader.load_playbook(book)

@@ -11,7 +11,6 @@ file that was edited since, unless forced; even then the newer file is kept asid
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import json
 import os
@@ -75,12 +74,13 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_private(path: Path, data: bytes) -> None:
+def _write_private(path: Path, data: bytes, durable: bool = True) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
+        if durable:
+            handle.flush()
+            os.fsync(handle.fileno())
     checkpoint()
 
 
@@ -170,14 +170,21 @@ class Journal:
         return out
 
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
+        return self.append_many([record])[0]
+
+    def append_many(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Append records in one write and one fsync: they become durable together."""
         from mcpir.redact import redact_value
 
-        record = {"ts": datetime.now(UTC).isoformat(timespec="milliseconds"), **record}
-        line = json.dumps(redact_value(record), ensure_ascii=False, sort_keys=False) + "\n"
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+        records = [{"ts": now, **record} for record in records]
+        lines = "".join(
+            json.dumps(redact_value(record), ensure_ascii=False) + "\n" for record in records
+        )
         created = not self.path.exists()
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
-            data = line.encode("utf-8")
+            data = lines.encode("utf-8")
             # A torn previous line must not swallow this record.
             if not created and os.fstat(fd).st_size and not self._ends_with_newline():
                 data = b"\n" + data
@@ -188,7 +195,7 @@ class Journal:
         checkpoint()
         if created:
             _fsync_dir(self.directory)
-        return record
+        return records
 
     def _ends_with_newline(self) -> bool:
         with self.path.open("rb") as handle:
@@ -214,42 +221,62 @@ class Journal:
 
     # -- applying --------------------------------------------------------------------------
     def apply(self, planned: PlannedChange, step: str) -> Change:
-        number = max((c.id for c, _ in self.changes()), default=0) + 1
-        current = _read(planned.path)
-        if current != planned.before:  # `before` is None for a file a plan creates
-            raise JournalConflict(
-                f"{planned.path} changed while mcpir was planning; nothing was done to it",
-                hint="run the step again",
-            )
-        after = planned.data if planned.op != "rename" else planned.before
-        mode = stat.S_IMODE(planned.path.stat().st_mode) if current is not None else None
-        record = self.append(
-            {
-                "type": "change",
-                "change": number,
-                "op": planned.op,
-                "step": step,
-                "path": str(planned.path),
-                "target": str(planned.target) if planned.target else None,
-                "before": sha256(current) if current is not None else None,
-                "after": sha256(after) if after is not None else None,
-                "mode": mode,
-                "summary": planned.summary,
-                "servers": list(planned.servers),
-            }
-        )
-        change = Change.from_record(record)
-        (self.directory / BACKUPS).mkdir(mode=0o700, exist_ok=True)
-        if current is not None:
-            _write_private(self.backup_path(change), current)
-        if after is not None and planned.op != "rename":
-            _write_private(self.backup_path(change, "after"), after)
-        _fsync_dir(self.directory / BACKUPS)
-        self._perform(change)
-        self.append({"type": "applied", "change": change.id})
-        return change
+        return self.apply_all([planned], step)[0]
 
-    def _perform(self, change: Change) -> None:
+    def apply_all(self, planned: list[PlannedChange], step: str) -> list[Change]:
+        """Make every planned change, in phases that each end durable: all records, then all
+        backups, then the files, then all `applied` records. A file that is not as planned
+        stops everything before anything is written."""
+        number = max((c.id for c, _ in self.changes()), default=0)
+        records, contents = [], []
+        for wanted in planned:
+            current = _read(wanted.path)
+            if current != wanted.before:  # `before` is None for a file a plan creates
+                raise JournalConflict(
+                    f"{wanted.path} changed while mcpir was planning; nothing was done",
+                    hint="run the step again",
+                )
+            number += 1
+            after = wanted.data if wanted.op != "rename" else wanted.before
+            mode = stat.S_IMODE(wanted.path.stat().st_mode) if current is not None else None
+            records.append(
+                {
+                    "type": "change",
+                    "change": number,
+                    "op": wanted.op,
+                    "step": step,
+                    "path": str(wanted.path),
+                    "target": str(wanted.target) if wanted.target else None,
+                    "before": sha256(current) if current is not None else None,
+                    "after": sha256(after) if after is not None else None,
+                    "mode": mode,
+                    "summary": wanted.summary,
+                    "servers": list(wanted.servers),
+                }
+            )
+            contents.append((current, after))
+        if not records:
+            return []
+        changes = [Change.from_record(r) for r in self.append_many(records)]
+        (self.directory / BACKUPS).mkdir(mode=0o700, exist_ok=True)
+        for change, (current, after) in zip(changes, contents, strict=True):
+            if current is not None:
+                _write_private(self.backup_path(change), current)
+            if after is not None and change.op != "rename":
+                # Only for the restore diff ("as mcpir left it"): no fsync needed.
+                _write_private(self.backup_path(change, "after"), after, durable=False)
+        _fsync_dir(self.directory / BACKUPS)
+        done: list[Change] = []
+        try:
+            for change, (_, after) in zip(changes, contents, strict=True):
+                self._perform(change, after)
+                done.append(change)
+        finally:
+            if done:
+                self.append_many([{"type": "applied", "change": c.id} for c in done])
+        return done
+
+    def _perform(self, change: Change, after: bytes | None) -> None:
         if change.op == "rename":
             assert change.target is not None  # noqa: S101 - recorded with every rename
             if change.target.exists():
@@ -258,7 +285,8 @@ class Journal:
             _fsync_dir(change.path.parent)
             checkpoint()
         else:
-            replace_bytes(change.path, self.backup_path(change, "after").read_bytes(), change.mode)
+            assert after is not None  # noqa: S101 - edits and creates carry their content
+            replace_bytes(change.path, after, change.mode)
 
     def recover(self) -> list[str]:
         """Settle every change a crash interrupted, from the file itself: one that reached the
@@ -311,6 +339,8 @@ class Journal:
             return f"{change.path} has vanished since mcpir changed it"
         if sha256(path_bytes) in {change.after, change.before}:
             return None
+        import difflib
+
         written = _read(self.backup_path(change, "after")) or b""
         diff = difflib.unified_diff(
             written.decode("utf-8", "replace").splitlines(keepends=True),

@@ -12,6 +12,26 @@ def default_home() -> Path:
     return Path.home()
 
 
+def data_dir() -> Path:
+    """Where mcpir keeps its own state (token inventory, scheduler store); `MCPIR_HOME` wins."""
+    override = os.environ.get("MCPIR_HOME")
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return platformdirs.user_data_path("mcpir")
+
+
+def cache_dir() -> Path:
+    """Derived data mcpir can always rebuild, such as validated playbooks."""
+    override = os.environ.get("MCPIR_HOME")
+    if override:
+        return Path(override).expanduser() / "cache"
+    import platformdirs
+
+    return platformdirs.user_cache_path("mcpir")
+
+
 def default_root(cwd: Path | None = None) -> Path:
     """The git top-level of the working directory, else the working directory itself."""
     start = (cwd or Path.cwd()).resolve()

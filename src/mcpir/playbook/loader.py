@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 import re
 from functools import cache
 from pathlib import Path
@@ -10,7 +12,8 @@ from typing import Any
 
 from mcpir.discovery.documents import DocumentError, parse_yaml, read_text
 from mcpir.errors import UsageError
-from mcpir.playbook.model import SCHEMA, Playbook, Step
+from mcpir.fileio import atomic_write_text
+from mcpir.playbook.model import SCHEMA, SCHEMA_VERSION, Playbook, Step
 
 BUILTIN = Path(__file__).with_name("incident-response.yaml")
 _INDEX = re.compile(r"\[(\d+)\]")
@@ -38,12 +41,56 @@ def _keys(name: str) -> tuple[str | int, ...]:
     return tuple(keys)
 
 
-def load_playbook(path: Path | None = None) -> Playbook:
-    import fastjsonschema
+def _cache_file(text: str) -> Path:
+    from mcpir import __version__
+    from mcpir.paths import cache_dir
 
+    key = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0{text}".encode()).hexdigest()
+    return cache_dir() / "playbooks" / f"{key[:32]}.json"
+
+
+def _from_cache(path: Path, text: str) -> Playbook | None:
+    try:
+        data = json.loads(_cache_file(text).read_text(encoding="utf-8"))
+        steps = tuple(Step(**step) for step in data["steps"])
+    except (OSError, ValueError, TypeError, KeyError):
+        return None
+    return Playbook(path, data["name"], data["description"], steps, data["sha256"])
+
+
+def _to_cache(book: Playbook, text: str) -> None:
+    data = {
+        "name": book.name,
+        "description": book.description,
+        "sha256": book.sha256,
+        "steps": [dataclasses.asdict(step) for step in book.steps],
+    }
+    try:
+        atomic_write_text(_cache_file(text), json.dumps(data), mode=0o600)
+    except OSError:
+        pass  # a cache that cannot be written only costs time
+
+
+def load_playbook(path: Path | None = None) -> Playbook:
+    """A validated playbook. A playbook already validated (same bytes, same mcpir) comes from
+    the user's cache dir: no YAML or schema work on the path run first in an incident."""
     path = path or BUILTIN
     try:
         text = read_text(path)
+    except DocumentError as exc:
+        raise PlaybookError(f"{path}: {exc}") from None
+    cached = _from_cache(path, text)
+    if cached is not None:
+        return cached
+    book = _parse(path, text)
+    _to_cache(book, text)
+    return book
+
+
+def _parse(path: Path, text: str) -> Playbook:
+    import fastjsonschema
+
+    try:
         doc = parse_yaml(text)
     except DocumentError as exc:
         raise PlaybookError(f"{path}: {exc}") from None

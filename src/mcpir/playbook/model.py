@@ -9,6 +9,7 @@ from typing import Any
 
 STEP_IDS = ("contain", "rotate", "audit", "investigate", "document")
 
+SCHEMA_VERSION = 1  # bump with any change to SCHEMA or Step: it keys the validation cache
 SCHEMA: dict[str, Any] = {
     "type": "object",
     "required": ["version", "steps"],

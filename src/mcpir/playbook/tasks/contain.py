@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import difflib
-
 from mcpir.containment import Plan, plan_containment
 from mcpir.journal import JournalConflict, PlannedChange
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
 
 def _diff(change: PlannedChange) -> str:
+    import difflib
+
     if change.op == "rename":
         assert change.target is not None  # noqa: S101 - every rename has one
         return f"rename {change.path}\n    -> {change.target}\n"
@@ -48,18 +48,15 @@ class Contain:
             )
         assert ctx.incident is not None  # noqa: S101 - only a dry run has no incident
         journal = ctx.incident.journal
+        try:
+            applied = journal.apply_all(plan.changes, ctx.step.id)
+        except (JournalConflict, OSError) as exc:
+            message = getattr(exc, "message", None) or str(exc)
+            return StepResult(
+                Status.FAILED, f"containment stopped: {message}", actions=actions, notes=plan.notes
+            )
         disabled = 0
-        for change in plan.changes:
-            try:
-                journal.apply(change, ctx.step.id)
-            except (JournalConflict, OSError) as exc:
-                message = getattr(exc, "message", None) or str(exc)
-                return StepResult(
-                    Status.FAILED,
-                    f"stopped at {change.path}: {message}",
-                    actions=actions,
-                    notes=plan.notes,
-                )
+        for change in applied:
             disabled += len(change.servers)
             where = ctx.scopes.display(change.path)
             line = f"{where}: {change.summary} ({', '.join(change.servers)})"
