@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -192,3 +194,26 @@ def test_validated_playbooks_are_cached_by_content(tmp_path: Path) -> None:
     book.write_text(book.read_text() + "    bogus: 1\n")
     with pytest.raises(loader.PlaybookError, match="bogus|additional"):
         loader.load_playbook(book)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_kill_stops_running_server_processes(run_cli: RunCli, tmp_path: Path) -> None:
+    home, root = tmp_path / "home", tmp_path / "root"
+    (home / ".cursor").mkdir(parents=True)
+    root.mkdir()
+    script = "fake-mcp-marker-server.py"
+    server = {"command": sys.executable, "args": ["-c", "import time; time.sleep(60)", script]}
+    (home / ".cursor" / "mcp.json").write_text(json.dumps({"mcpServers": {"fake": server}}))
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)", script])
+    try:
+        listed = contain(run_cli, home, root)
+        assert listed["exit"] == 1  # still running: a person must act
+        assert f"pid {child.pid}" in " ".join(listed["steps"][0]["notes"])  # type: ignore[index]
+        run_cli("restore", "--root", root)
+        killed = contain(run_cli, home, root, "--kill")
+        assert child.wait(timeout=10) != 0
+        actions = " ".join(killed["steps"][0]["actions"])  # type: ignore[index]
+        assert f"pid {child.pid} (fake)" in actions
+    finally:
+        child.kill()
+        child.wait()
