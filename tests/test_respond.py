@@ -110,7 +110,7 @@ def test_restore_refuses_a_file_edited_since_then_force_keeps_it_aside(
     assert (root / ".mcp.json.mcpir-disabled").exists()  # all or nothing: nothing restored
     forced = run_cli("restore", "--root", root, "--force")
     assert forced.code == 0
-    kept = list(settings.parent.glob("settings.json.mcpir-conflict-*"))
+    kept = list(settings.parent.glob("settings.json.mcpir-conflict*"))
     assert len(kept) == 1 and '"editor.fontSize": 16' in kept[0].read_text()
     assert (root / ".mcp.json").exists() and document["incident"]
 
@@ -197,8 +197,11 @@ def test_validated_playbooks_are_cached_by_content(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_kill_stops_running_server_processes(run_cli: RunCli, tmp_path: Path) -> None:
+def test_kill_stops_running_server_processes(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     home, root = tmp_path / "home", tmp_path / "root"
+    monkeypatch.setenv("HOME", str(home))  # processes are matched only for this user's home
     (home / ".cursor").mkdir(parents=True)
     root.mkdir()
     script = "fake-mcp-marker-server.py"
@@ -214,6 +217,22 @@ def test_kill_stops_running_server_processes(run_cli: RunCli, tmp_path: Path) ->
         assert child.wait(timeout=10) != 0
         actions = " ".join(killed["steps"][0]["actions"])  # type: ignore[index]
         assert f"pid {child.pid} (fake)" in actions
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_processes_are_not_matched_for_another_home(run_cli: RunCli, tmp_path: Path) -> None:
+    home, root = tmp_path / "home", tmp_path / "root"
+    (home / ".cursor").mkdir(parents=True)
+    root.mkdir()
+    server = {"command": "sleep", "args": ["3600"]}  # would match unrelated `sleep` processes
+    (home / ".cursor" / "mcp.json").write_text(json.dumps({"mcpServers": {"s": server}}))
+    child = subprocess.Popen(["sleep", "3600"])
+    try:
+        document = contain(run_cli, home, root, "--kill")
+        assert child.poll() is None  # not this machine's home: nothing is stopped
+        assert document["exit"] == 0
     finally:
         child.kill()
         child.wait()

@@ -26,7 +26,7 @@ FIELDS = ("transport", "command", "image", "args", "env_keys", "header_keys", "u
 
 
 def server_key(server: Server, scopes: Scopes) -> str:
-    return f"{server.client}:{scopes.display(server.path)}:{server.name}"
+    return redact_text(f"{server.client}:{scopes.display(server.path)}:{server.name}")
 
 
 def server_entry(server: Server) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 from mcpir.discovery import documents
 from mcpir.discovery.client import DisableKind
 from mcpir.discovery.clients import BY_NAME
-from mcpir.journal import DISABLED_SUFFIX, PlannedChange
+from mcpir.journal import DISABLED_SUFFIX, PlannedChange, free_name
 from mcpir.model import ConfigFile, Format, Scope, Server
 
 ASIDE = "-disabled-by-mcpir"
@@ -34,19 +34,17 @@ class Plan:
     notes: list[str] = field(default_factory=list)  # what needs a person: managed files, errors
 
 
-def mcp_only(data: Any) -> bool:  # noqa: ANN401
+def mcp_only(data: Any, config: ConfigFile | None = None) -> bool:  # noqa: ANN401
+    client = BY_NAME.get(config.client) if config is not None else None
+    if client is not None and config is not None and config.path.name in client.shared_files:
+        return False  # a file the client shares with its other settings is never renamed
     if not isinstance(data, Mapping):
         return False
     return all(key in _MCP_ONLY_KEYS or str(key).startswith(("_", "$")) for key in data)
 
 
 def _rename_target(path: Path) -> Path:
-    target = path.with_name(path.name + DISABLED_SUFFIX)
-    number = 2
-    while os.path.lexists(target):
-        target = path.with_name(f"{path.name}{DISABLED_SUFFIX}.{number}")
-        number += 1
-    return target
+    return free_name(path, DISABLED_SUFFIX)
 
 
 @dataclass(frozen=True)
@@ -110,8 +108,9 @@ def _claude_json(source: _Source, servers: list[Server]) -> tuple[str, str]:
         text = json_add_to_list(text, ("projects", project), "disabledMcpServers", names)
         did.append(f"projects[{project}].disabledMcpServers += {', '.join(names)}")
     if top_level:
-        text = json_rename_key(text, (), "mcpServers", "mcpServers" + ASIDE)
-        did.append(f"user servers moved aside to mcpServers{ASIDE}")
+        aside = _aside_key(source.data, "mcpServers")
+        text = json_rename_key(text, (), "mcpServers", aside)
+        did.append(f"user servers moved aside to {aside}")
     return text, "; ".join(did)
 
 
@@ -130,25 +129,36 @@ def _vscode_settings(source: _Source, servers: list[Server]) -> tuple[str, str]:
     return text, '"chat.mcp.access": "none" (VS Code\'s switch for all MCP servers)'
 
 
+def _aside_key(data: Any, key: str) -> str:  # noqa: ANN401
+    """A key to move `key` to that the document does not use yet (a second containment of a
+    re-added section must not collide with the first)."""
+    taken = set(data) if isinstance(data, Mapping) else set()
+    candidate, number = key + ASIDE, 2
+    while candidate in taken:
+        candidate, number = f"{key}{ASIDE}-{number}", number + 1
+    return candidate
+
+
 def _move_aside(source: _Source, servers: list[Server]) -> tuple[str, str]:
     containers = sorted({str(server.keys[0]) for server in servers if server.keys})
     text = source.text
+    moved = []
     for key in containers:
+        aside = _aside_key(source.data, key)
+        moved.append(f"{key} moved aside to {aside}")
         if source.fmt is Format.YAML:
             from mcpir.edits import yaml_rename_key
 
-            text = yaml_rename_key(text, (), key, key + ASIDE)
+            text = yaml_rename_key(text, (), key, aside)
         elif source.fmt is Format.TOML:
             from mcpir.edits import toml_rename_table
 
-            text = toml_rename_table(text, (key,), (key + ASIDE,))
+            text = toml_rename_table(text, (key,), (aside,))
         else:
             from mcpir.edits import json_rename_key
 
-            text = json_rename_key(text, (), key, key + ASIDE)
-    return text, f"server section{'s' if len(containers) > 1 else ''} " + ", ".join(
-        f"{key} moved aside to {key}{ASIDE}" for key in containers
-    )
+            text = json_rename_key(text, (), key, aside)
+    return text, f"server section{'s' if len(containers) > 1 else ''} " + ", ".join(moved)
 
 
 def _editor(config: ConfigFile) -> Editor:
@@ -188,14 +198,11 @@ def _special(config: ConfigFile, servers: list[Server]) -> PlannedChange | None:
 
 def _plugin(config: ConfigFile) -> tuple[Path, str] | None:
     """(the user's `~/.claude/settings.json`, `plugin@marketplace`) for a cached plugin file."""
-    parts = config.path.parts
-    if config.client != "claude-code" or "plugins" not in parts or "cache" not in parts:
+    from mcpir.discovery.clients.claude_code import plugin_of
+
+    if config.client != "claude-code":
         return None
-    version_dir = config.path.parent
-    if config.path.name == "plugin.json":
-        version_dir = version_dir.parent
-    plugin = f"{version_dir.parent.name}@{version_dir.parent.parent.name}"
-    return version_dir.parents[3].parent / "settings.json", plugin
+    return plugin_of(config.path)
 
 
 def _disable_plugins(settings: Path, plugins: dict[str, tuple[str, ...]]) -> PlannedChange:
@@ -224,6 +231,9 @@ def plan_containment(files: list[ConfigFile]) -> Plan:
 
     plan = Plan()
     plugins: dict[Path, dict[str, tuple[str, ...]]] = defaultdict(dict)
+    # One file may be read by several clients (a symlink, a shared path): plan it once, with
+    # every client's edit applied in turn to the same text.
+    groups: dict[str, list[tuple[ConfigFile, list[Server]]]] = defaultdict(list)
     for config in files:
         if config.error:
             if "symlink" in config.error or not config.error.startswith(("too large", "binary")):
@@ -245,41 +255,49 @@ def plan_containment(files: list[ConfigFile]) -> Plan:
             continue
         try:
             special = _special(config, servers)
-            if special is not None:
-                plan.changes.append(special)
-                continue
-            source = _load(config.path, config.format)
-            if mcp_only(source.data):
-                target = _rename_target(config.path)
-                plan.changes.append(
-                    PlannedChange(
-                        "rename",
-                        config.path,
-                        f"renamed to {target.name}",
-                        target=target,
-                        before=source.raw,
-                        servers=names,
-                    )  # fmt: skip
-                )
-                continue
-            text, did = _editor(config)(source, servers)
         except (EditError, documents.DocumentError, OSError) as exc:
             plan.notes.append(f"{config.path}: cannot disable {', '.join(names)}: {exc}")
             continue
-        if text != source.text:
-            plan.changes.append(
-                PlannedChange(
-                    "edit",
-                    source.path,
-                    did,
-                    _encode(source, text),
-                    before=source.raw,
-                    servers=names,
-                )  # fmt: skip
-            )
+        if special is not None:
+            plan.changes.append(special)
+            continue
+        groups[os.path.realpath(config.path)].append((config, servers))
+    for members in groups.values():
+        try:
+            change = _plan_file(members)
+        except (EditError, documents.DocumentError, OSError) as exc:
+            listed = ", ".join(s.name for _, servers in members for s in servers)
+            plan.notes.append(f"{members[0][0].path}: cannot disable {listed}: {exc}")
+            continue
+        if change is not None:
+            plan.changes.append(change)
     for settings, wanted in plugins.items():
         try:
             plan.changes.append(_disable_plugins(settings, wanted))
         except (EditError, documents.DocumentError, OSError) as exc:
             plan.notes.append(f"{settings}: cannot disable plugins {', '.join(wanted)}: {exc}")
     return plan
+
+
+def _plan_file(members: list[tuple[ConfigFile, list[Server]]]) -> PlannedChange | None:
+    first = members[0][0]
+    names = tuple(server.name for _, servers in members for server in servers)
+    source = _load(first.path, first.format)
+    if all(mcp_only(source.data, config) for config, _ in members):
+        # The real file is renamed: every client reading it, through any link, stops.
+        target = _rename_target(source.path)
+        return PlannedChange("rename", source.path, f"renamed to {target.name}",
+                             target=target, before=source.raw, servers=names)  # fmt: skip
+    original, did = source, []
+    # Per-server switches first: a section moved aside afterwards cannot be switched off.
+    ordered = sorted(members, key=lambda member: _editor(member[0]) is _move_aside)
+    for config, servers in ordered:
+        text, what = _editor(config)(source, servers)
+        did.append(what)
+        if text != source.text:
+            data = documents.PARSERS[source.fmt](text).data
+            source = _Source(source.path, source.raw, text, data, source.fmt)
+    if source.text == original.text:
+        return None
+    return PlannedChange("edit", source.path, "; ".join(did), _encode(source, source.text),
+                         before=source.raw, servers=names)  # fmt: skip

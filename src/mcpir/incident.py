@@ -31,8 +31,29 @@ class LockedError(McpirError):
     """Another `mcpir respond` holds this project's lock (exit 2)."""
 
 
+# Backups are byte-exact copies of config files, secrets included: never to be committed.
+GITIGNORE = (
+    "# written by mcpir: backups hold copies of config files, secrets included\n"
+    "incidents/*/backups/\nrespond.lock\n"
+)
+
+
 def incidents_dir(root: Path) -> Path:
     return root / TRAIL / "incidents"
+
+
+def trail(root: Path, *parts: str) -> Path:
+    """`<root>/.atom-trail/<parts>`, created private, refusing symlinks a repository could plant."""
+    path = root
+    for part in (TRAIL, *parts):
+        path = path / part
+        if path.is_symlink():
+            raise UsageError(f"{path} is a symbolic link; mcpir will not write through it")
+        path.mkdir(exist_ok=True, mode=0o700)
+    ignore = root / TRAIL / ".gitignore"
+    if not os.path.lexists(ignore):
+        atomic_write_text(ignore, GITIGNORE)
+    return path
 
 
 def slugify(title: str) -> str:
@@ -79,8 +100,7 @@ class Incident:
 
 def open_incident(root: Path, title: str, header: dict[str, Any]) -> Incident:
     """A new incident; NNN counts the day's incidents in this project."""
-    base = incidents_dir(root)
-    base.mkdir(parents=True, exist_ok=True, mode=0o700)
+    base = trail(root, "incidents")
     day = datetime.now(UTC).strftime("%Y%m%d")
     taken = [
         int(m.group(2)) for m in map(ID_PATTERN.match, os.listdir(base)) if m and m.group(1) == day
@@ -100,14 +120,22 @@ def open_incident(root: Path, title: str, header: dict[str, Any]) -> Incident:
     return incident
 
 
-def find_incident(root: Path, incident_id: str | None) -> Incident:
-    """An existing incident by id (or unique prefix), or the latest one."""
+def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = False) -> Incident:
+    """An existing incident by id (or unique prefix), or the latest one (with `with_changes`,
+    the latest whose file changes are not undone yet)."""
     base = incidents_dir(root)
     names = sorted(n for n in os.listdir(base) if ID_PATTERN.match(n)) if base.is_dir() else []
     if not names:
         raise UsageError(f"no incidents under {base}", hint="run `mcpir respond` first")
     if incident_id is None:
-        chosen = max(names, key=lambda n: (n[9:21], n))
+        ordered = sorted(names, key=lambda n: (n[9:21], n), reverse=True)
+        chosen = ordered[0]
+        if with_changes:
+            for name in ordered:
+                states = {state for _, state in Incident(name, base / name).journal.changes()}
+                if states & {"applied", "planned"}:
+                    chosen = name
+                    break
     else:
         matches = [n for n in names if n == incident_id or n.startswith(incident_id)]
         if len(matches) != 1:
@@ -122,10 +150,11 @@ def find_incident(root: Path, incident_id: str | None) -> Incident:
 @contextmanager
 def respond_lock(root: Path, purpose: str) -> Iterator[None]:
     """One `respond`/`restore` at a time per project; the loser is told who holds the lock."""
-    base = root / TRAIL
-    base.mkdir(parents=True, exist_ok=True, mode=0o700)
-    path = base / "respond.lock"
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    path = trail(root) / "respond.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:  # ELOOP: a symlink planted in the repository
+        raise UsageError(f"{path}: cannot be used as a lock ({exc.strerror})") from None
     try:
         if not _try_lock(fd):
             holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "another process"

@@ -11,6 +11,7 @@ file that was edited since, unless forced; even then the newer file is kept asid
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -26,6 +27,7 @@ from mcpir.errors import McpirError
 JOURNAL = "journal.jsonl"
 BACKUPS = "backups"
 DISABLED_SUFFIX = ".mcpir-disabled"
+TMP_SUFFIX = ".mcpir-tmp"
 
 
 class JournalConflict(McpirError):
@@ -74,8 +76,34 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# Fields that name files and states: stored as they are, or restore could not find the file.
+# Everything else (summaries, notes, commands) goes through redaction.
+_RAW_FIELDS = frozenset(
+    {"ts", "type", "change", "op", "step", "path", "target", "before", "after", "mode", "uid",
+     "gid", "home", "root", "playbook", "id", "recovered", "forced", "pid", "status", "task"}
+)  # fmt: skip
+
+
+def _safe(record: dict[str, Any]) -> dict[str, Any]:
+    from mcpir.redact import redact_value
+
+    return {k: v if k in _RAW_FIELDS else redact_value(v, k) for k, v in record.items()}
+
+
+def free_name(path: Path, suffix: str) -> Path:
+    """`path` + `suffix`, or + `suffix.2`, `.3`…: a name nothing uses, links included."""
+    candidate = path.with_name(path.name + suffix)
+    number = 2
+    while os.path.lexists(candidate):
+        candidate = path.with_name(f"{path.name}{suffix}.{number}")
+        number += 1
+    return candidate
+
+
 def _write_private(path: Path, data: bytes, durable: bool = True) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # O_NOFOLLOW: a symlink planted where a backup goes must not redirect the write.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NOFOLLOW, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
         if durable:
@@ -84,18 +112,33 @@ def _write_private(path: Path, data: bytes, durable: bool = True) -> None:
     checkpoint()
 
 
-def replace_bytes(path: Path, data: bytes, mode: int | None) -> None:
-    """Atomically give `path` exactly `data`, with `mode` (default: the current mode)."""
-    if mode is None:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o644
-    tmp = path.with_name(f".{path.name}.mcpir-tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+def replace_bytes(
+    path: Path, data: bytes, mode: int | None, owner: tuple[int, int] | None = None
+) -> None:
+    """Atomically give `path` exactly `data`; mode and owner are the current file's unless given."""
+    import tempfile
+
+    try:
+        info = path.stat()
+        mode = stat.S_IMODE(info.st_mode) if mode is None else mode
+        owner = (info.st_uid, info.st_gid) if owner is None else owner
+    except FileNotFoundError:
+        mode = 0o644 if mode is None else mode
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # mkstemp creates a new file (O_EXCL) under a random name: no planted link is followed.
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=TMP_SUFFIX)
+    tmp = Path(name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
+        if owner is not None and hasattr(os, "chown"):
+            try:
+                os.chown(tmp, *owner)
+            except PermissionError:  # only root can give a file away; a user's own file is theirs
+                pass
         checkpoint()
         os.replace(tmp, path)
     except BaseException:
@@ -130,6 +173,8 @@ class Change:
     step: str
     summary: str
     servers: tuple[str, ...]
+    uid: int | None = None
+    gid: int | None = None
 
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Change:
@@ -144,6 +189,8 @@ class Change:
             step=str(record.get("step", "")),
             summary=str(record.get("summary", "")),
             servers=tuple(record.get("servers", ())),
+            uid=record.get("uid"),
+            gid=record.get("gid"),
         )
 
 
@@ -151,12 +198,14 @@ class Journal:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / JOURNAL
+        self.failures: list[str] = []  # changes `apply_all` could not make, one line each
 
     # -- records -------------------------------------------------------------------------
     def records(self) -> list[dict[str, Any]]:
         """Every complete record; a torn last line (a crash mid-append) is ignored."""
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            # A torn last line may end inside a UTF-8 sequence: decode leniently, then skip it.
+            lines = self.path.read_bytes().decode("utf-8", "replace").splitlines()
         except FileNotFoundError:
             return []
         out = []
@@ -174,15 +223,13 @@ class Journal:
 
     def append_many(self, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Append records in one write and one fsync: they become durable together."""
-        from mcpir.redact import redact_value
-
         now = datetime.now(UTC).isoformat(timespec="milliseconds")
-        records = [{"ts": now, **record} for record in records]
+        records = [_safe({"ts": now, **record}) for record in records]
         lines = "".join(
-            json.dumps(redact_value(record), ensure_ascii=False) + "\n" for record in records
+            json.dumps(record, ensure_ascii=False, default=str) + "\n" for record in records
         )
         created = not self.path.exists()
-        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW, 0o600)
         try:
             data = lines.encode("utf-8")
             # A torn previous line must not swallow this record.
@@ -238,7 +285,8 @@ class Journal:
                 )
             number += 1
             after = wanted.data if wanted.op != "rename" else wanted.before
-            mode = stat.S_IMODE(wanted.path.stat().st_mode) if current is not None else None
+            info = wanted.path.stat() if current is not None else None
+            mode = stat.S_IMODE(info.st_mode) if info is not None else None
             records.append(
                 {
                     "type": "change",
@@ -250,6 +298,8 @@ class Journal:
                     "before": sha256(current) if current is not None else None,
                     "after": sha256(after) if after is not None else None,
                     "mode": mode,
+                    "uid": info.st_uid if info is not None else None,
+                    "gid": info.st_gid if info is not None else None,
                     "summary": wanted.summary,
                     "servers": list(wanted.servers),
                 }
@@ -267,19 +317,28 @@ class Journal:
                 _write_private(self.backup_path(change, "after"), after, durable=False)
         _fsync_dir(self.directory / BACKUPS)
         done: list[Change] = []
+        settled: list[dict[str, Any]] = []
         try:
             for change, (_, after) in zip(changes, contents, strict=True):
-                self._perform(change, after)
+                try:
+                    self._perform(change, after)
+                except (OSError, JournalConflict) as exc:
+                    # One stubborn file must not keep every other server running.
+                    reason = getattr(exc, "message", None) or str(exc)
+                    settled.append({"type": "abandoned", "change": change.id, "error": reason})
+                    self.failures.append(f"{change.path}: {reason}")
+                    continue
                 done.append(change)
+                settled.append({"type": "applied", "change": change.id})
         finally:
-            if done:
-                self.append_many([{"type": "applied", "change": c.id} for c in done])
+            if settled:
+                self.append_many(settled)
         return done
 
     def _perform(self, change: Change, after: bytes | None) -> None:
         if change.op == "rename":
             assert change.target is not None  # noqa: S101 - recorded with every rename
-            if change.target.exists():
+            if os.path.lexists(change.target):
                 raise JournalConflict(f"{change.target} already exists; {change.path} was kept")
             os.replace(change.path, change.target)
             _fsync_dir(change.path.parent)
@@ -296,13 +355,16 @@ class Journal:
         for change, state in self.changes():
             if state != "planned":
                 continue
-            change.path.with_name(f".{change.path.name}.mcpir-tmp").unlink(missing_ok=True)
+            for leftover in change.path.parent.glob(
+                f".{glob.escape(change.path.name)}.*{TMP_SUFFIX}"
+            ):
+                leftover.unlink(missing_ok=True)
             path_bytes = _read(change.path)
             current = sha256(path_bytes) if path_bytes is not None else None
             if change.op == "rename":
                 assert change.target is not None  # noqa: S101 - every rename has one
-                reached = path_bytes is None and change.target.exists()
-                untouched = current == change.before and not change.target.exists()
+                reached = path_bytes is None and os.path.lexists(change.target)
+                untouched = current == change.before and not os.path.lexists(change.target)
             else:
                 reached = current == change.after
                 untouched = current == change.before
@@ -330,9 +392,9 @@ class Journal:
         path_bytes = _read(change.path)
         if change.op == "rename":
             assert change.target is not None  # noqa: S101
-            if path_bytes is not None:
+            if os.path.lexists(change.path):
                 return f"{change.path} exists again (a new file?); it would be overwritten"
-            if not change.target.exists():
+            if not os.path.lexists(change.target):
                 return f"{change.target} has vanished; nothing to move back"
             return None
         if path_bytes is None:
@@ -358,13 +420,13 @@ class Journal:
             if not force:
                 raise JournalConflict(reason.splitlines()[0], hint="see the diff; --force keeps "
                                       "the current file aside and restores")  # fmt: skip
-            if change.path.exists():
-                aside = change.path.with_name(f"{change.path.name}.mcpir-conflict-{change.id}")
+            if os.path.lexists(change.path):
+                aside = free_name(change.path, ".mcpir-conflict")
                 os.replace(change.path, aside)
                 kept = f" (the newer file is kept as {aside.name})"
         if change.op == "rename":
             assert change.target is not None  # noqa: S101
-            if change.target.exists():
+            if os.path.lexists(change.target):
                 os.replace(change.target, change.path)
                 _fsync_dir(change.path.parent)
         elif change.op == "create":
@@ -372,6 +434,10 @@ class Journal:
         else:
             current = _read(change.path)
             if current is None or sha256(current) != change.before:
-                replace_bytes(change.path, self.backup_path(change).read_bytes(), change.mode)
+                owner = None
+                if change.uid is not None and change.gid is not None:
+                    owner = (change.uid, change.gid)
+                backup = self.backup_path(change).read_bytes()
+                replace_bytes(change.path, backup, change.mode, owner)
         self.append({"type": "restored", "change": change.id, "forced": bool(kept)})
         return f"restored {change.path}{kept}"

@@ -11,15 +11,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from mcpir.launchers.commands import container_run, program
+from mcpir.launchers.commands import argv, container_run, program
 from mcpir.launchers.packages import package_run
 from mcpir.model import Server
-
-# Launchers say nothing about which server they run; match on what they launch instead.
-_LAUNCHERS = frozenset(
-    {"npx", "npm", "node", "bunx", "bun", "pnpm", "yarn", "uvx", "uv", "pipx", "python", "python3",
-     "docker", "podman", "nerdctl", "deno", "cmd", "sh", "bash", "java", "mcpir", "env"}
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -35,22 +29,46 @@ class Process:
         return " ".join(redact_args(list(self.argv)))[:200]
 
 
-def _markers(server: Server) -> set[str]:
-    """Strings that appear in the command line of this server's running process."""
-    found: set[str] = set()
+@dataclass(frozen=True)
+class _Signature:
+    """What identifies one server's process: whole command-line elements, never substrings
+    (a `server.py` of some other program must not be stopped)."""
+
+    name: str
+    argv: tuple[str, ...]  # the command line as configured, launcher unwrapped
+    elements: frozenset[str]  # an element equal to one of these identifies the server
+    package: str | None  # npm/PyPI name: its installed entry point gives it away
+
+
+def _signature(server: Server) -> _Signature:
+    elements: set[str] = set()
+    package = None
     run = package_run(server)
     if run is not None:
-        found.add(run.name.rsplit("/", 1)[-1])
+        package = run.name
+        elements.add(run.name.rsplit("/", 1)[-1])
     container = container_run(server)
     if container is not None and container.image:
-        found.add(container.image.split("@", 1)[0].split(":", 1)[0])
-    name = program(server.command)
-    if name and name not in _LAUNCHERS:
-        found.add(server.command or name)
+        elements.update({container.image, container.image.split("@", 1)[0]})
     for arg in server.args:
-        if arg.endswith((".js", ".mjs", ".py", ".jar", ".ts")) and len(arg) > 6:
-            found.add(arg)
-    return {marker for marker in found if len(marker) >= 4}
+        if os.path.isabs(arg) and len(arg) > 4:
+            elements.add(arg)
+    words = argv(server)
+    return _Signature(
+        server.name, (program(words[0]), *words[1:]) if words else (), frozenset(elements), package
+    )
+
+
+def _matches(signature: _Signature, process_argv: tuple[str, ...]) -> bool:
+    if signature.argv and len(process_argv) == len(signature.argv):
+        if (program(process_argv[0]), *process_argv[1:]) == signature.argv:
+            return True
+    for element in process_argv:
+        if element in signature.elements or os.path.basename(element) in signature.elements:
+            return True
+        if signature.package and f"/node_modules/{signature.package}/" in element:
+            return True
+    return False
 
 
 def _proc_table() -> Iterator[tuple[int, tuple[str, ...]]]:
@@ -76,20 +94,18 @@ def _proc_table() -> Iterator[tuple[int, tuple[str, ...]]]:
 
 
 def matching(servers: Iterable[Server]) -> list[Process]:
-    """Processes (not mcpir's own) whose command line names one of these servers."""
-    wanted = [(server.name, _markers(server)) for server in servers]
-    wanted = [(name, markers) for name, markers in wanted if markers]
+    """Processes (not mcpir's own) whose command line is one of these servers'."""
+    wanted = [_signature(server) for server in servers]
     if not wanted:
         return []
     mine = {os.getpid(), os.getppid()}
     found = []
-    for pid, argv in _proc_table():
+    for pid, process_argv in _proc_table():
         if pid in mine:
             continue
-        line = " ".join(argv)
-        for name, markers in wanted:
-            if any(marker in line for marker in markers):
-                found.append(Process(pid, argv, name))
+        for signature in wanted:
+            if _matches(signature, process_argv):
+                found.append(Process(pid, process_argv, signature.name))
                 break
     return found
 

@@ -19,9 +19,10 @@ from mcpir.secret import Secret, fingerprint
 
 ELLIPSIS = "…"
 
-# Each pattern: group "keep" is shown, group "secret" is masked.
+# Each pattern: group "keep" is shown, group "secret" is masked. A token starts a word: the
+# `sk-` inside `/src/task-management-service/` is a path, not an OpenAI key.
 _TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(p)
+    re.compile(r"(?<![A-Za-z0-9_\-])" + p)
     for p in (
         r"(?P<keep>gh[pousr]_)(?P<secret>[A-Za-z0-9]{30,255})",
         r"(?P<keep>github_pat_)(?P<secret>[A-Za-z0-9_]{22,255})",

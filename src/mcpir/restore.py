@@ -15,13 +15,14 @@ class RestoreResult:
     done: list[str] = field(default_factory=list)
     planned: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # each with its diff
+    failed: list[str] = field(default_factory=list)  # could not be written back (permissions…)
 
 
 def restore(root: Path, incident_id: str | None, *, dry_run: bool, force: bool) -> RestoreResult:
     """All or nothing: a conflict (a file edited since) stops the restore before any write,
     unless `force`, which keeps each newer file aside before putting the original back."""
     with respond_lock(root, "mcpir restore"):
-        incident = find_incident(root, incident_id)
+        incident = find_incident(root, incident_id, with_changes=True)
         journal = incident.journal
         result = RestoreResult(incident)
         if not dry_run:
@@ -38,13 +39,13 @@ def restore(root: Path, incident_id: str | None, *, dry_run: bool, force: bool) 
         for change in changes:
             try:
                 result.done.append(journal.undo(change, force=force))
-            except (JournalConflict, OSError) as exc:  # pragma: no cover - checked above
-                result.conflicts.append(str(exc))
-                break
+            except (JournalConflict, OSError) as exc:
+                # Keep going: every other file still gets its original back; re-run for this one.
+                result.failed.append(f"{change.path}: {getattr(exc, 'message', None) or exc}")
         steps = {
             record["step"]: {"status": record.get("status"), "summary": record.get("summary")}
             for record in journal.records()
             if record.get("type") == "step-finished"
         }
-        incident.write_summary(steps, "restored")
+        incident.write_summary(steps, "partly restored" if result.failed else "restored")
         return result

@@ -39,7 +39,7 @@ def server_row(server: Server) -> dict[str, Any]:
         "scope": server.scope.value,
         "path": str(server.path),
         "line": server.line,
-        "name": server.name,
+        "name": redact_text(server.name),
         "transport": server.transport.value,
         "command": redact_text(server.command) if server.command else None,
         "args": redact_args(server.args),

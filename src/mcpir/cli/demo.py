@@ -22,10 +22,17 @@ def demo(
     from mcpir.output import respond_view
 
     say = respond_view.say
-    if directory is not None and directory.exists() and any(directory.iterdir()):
-        raise UsageError(f"--dir {directory} is not empty", hint="give a new or empty directory")
+    if (
+        directory is not None
+        and directory.exists()
+        and (not directory.is_dir() or any(directory.iterdir()))
+    ):
+        raise UsageError(f"--dir {directory} is not an empty directory", hint="give a new one")
     base = (directory or Path(tempfile.mkdtemp(prefix="mcpir-demo-"))).absolute()
-    say(typer.style("mcpir demo", bold=True) + f": a whole incident on a fake machine in {base}")
+    say(
+        f": a whole incident on a fake machine in {base}",
+        styled=typer.style("mcpir demo", bold=True),
+    )
     say("(nothing outside that directory is read or changed)\n")
     result = run_demo(
         base, say=say, on_step=respond_view.step_header, on_result=respond_view.step_result

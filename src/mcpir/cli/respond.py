@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, SystemRootOption, resolve_scopes
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
 
 if TYPE_CHECKING:
     from mcpir.playbook.model import Step
@@ -106,6 +106,7 @@ def restore(
     """Undo an incident's file changes byte for byte. Exit 0: restored; 1: refused (a file was
     edited since: see the diff, or pass --force)."""
     from mcpir.output import jsonout, respond_view
+    from mcpir.redact import redact_text
     from mcpir.restore import restore as run_restore
 
     scopes = resolve_scopes(None, root, None)
@@ -117,9 +118,10 @@ def restore(
             {
                 "version": 1,
                 "incident": result.incident.id,
-                "restored": result.done,
-                "planned": result.planned,
-                "conflicts": result.conflicts,
+                "restored": [redact_text(line) for line in result.done],
+                "planned": [redact_text(line) for line in result.planned],
+                "conflicts": [redact_text(line) for line in result.conflicts],
+                "failed": [redact_text(line) for line in result.failed],
             }
         )
     else:
@@ -130,11 +132,18 @@ def restore(
                 respond_view.say(f"would {line}")
         for conflict in result.conflicts:
             respond_view.say(conflict, err=True)
+        for failure in result.failed:
+            respond_view.say(f"not restored: {failure}", err=True)
         if refused:
             respond_view.say("nothing was restored: pass --force to keep the newer files aside "
                              "and restore anyway", err=True)  # fmt: skip
         elif not dry_run:
-            respond_view.say(f"incident {result.incident.id}: {len(result.done)} files restored")
+            count = f"{len(result.done)} files restored"
+            if result.failed:
+                count += f", {len(result.failed)} not (fix them, then run restore again)"
+            respond_view.say(f"incident {result.incident.id}: {count}")
+    if result.failed:
+        raise typer.Exit(EXIT_STEP_FAILED)
     raise typer.Exit(EXIT_FINDINGS if refused or (dry_run and result.conflicts) else EXIT_OK)
 
 

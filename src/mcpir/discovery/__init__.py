@@ -34,7 +34,9 @@ def format_for(path: Path) -> Format:
     return _SUFFIX_FORMATS.get(path.suffix.lower(), Format.JSON)
 
 
-def candidates(scopes: Scopes, exclude: tuple[str, ...] = ()) -> Iterator[Candidate]:
+def candidates(
+    scopes: Scopes, exclude: tuple[str, ...] = (), errors: list[OSError] | None = None
+) -> Iterator[Candidate]:
     """Every existing path a client may read, system first, then user, then project."""
     if scopes.system_root is not None:
         for client in CLIENTS:
@@ -52,7 +54,7 @@ def candidates(scopes: Scopes, exclude: tuple[str, ...] = ()) -> Iterator[Candid
                     yield Candidate(client, Scope.USER, path, None, var)
     if scopes.root is not None:
         patterns = [(client.name, rel) for client in CLIENTS for rel in client.project]
-        for name, path in project_files(scopes.root, patterns, exclude, scopes.home):
+        for name, path in project_files(scopes.root, patterns, exclude, scopes.home, errors):
             yield Candidate(BY_NAME[name], Scope.PROJECT, path, scopes.root, "--root")
 
 
@@ -86,7 +88,8 @@ def discover(scopes: Scopes, exclude: tuple[str, ...] = ()) -> list[ConfigFile]:
     seen: set[tuple[str, str]] = set()
     files: list[ConfigFile] = []
     real_bases: dict[Path, str] = {}
-    for candidate in candidates(scopes, exclude):
+    walk_errors: list[OSError] = []
+    for candidate in candidates(scopes, exclude, walk_errors):
         real = os.path.realpath(candidate.path)
         key = (candidate.client.name, real)
         if key in seen:
@@ -108,6 +111,10 @@ def discover(scopes: Scopes, exclude: tuple[str, ...] = ()) -> list[ConfigFile]:
                 )
                 continue
         files.append(load_config(candidate))
+    for failure in walk_errors:
+        reason = f"unreadable directory: {failure.strerror or failure}; configs inside not read"
+        where = Path(failure.filename) if failure.filename else scopes.root or scopes.home
+        files.append(ConfigFile(ANY_CLIENT.name, Scope.PROJECT, where, Format.JSON, error=reason))
     for client in CLIENTS:
         if client.adjust is not None:
             files = client.adjust(files, scopes)

@@ -91,6 +91,7 @@ def project_files(
     patterns: Iterable[tuple[str, str]],
     exclude: tuple[str, ...] = (),
     home: Path | None = None,
+    errors: list[OSError] | None = None,
 ) -> Iterator[tuple[str, Path]]:
     """(key, path) for every `rel` pattern found in any directory of the tree under `root`.
 
@@ -101,7 +102,9 @@ def project_files(
     by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for key, rel in patterns:
         by_first[rel.split("/", 1)[0]].append((key, rel))
-    for current, dirnames, filenames in os.walk(root, followlinks=False):
+    # A directory that cannot be listed may hold a config: it is reported, never skipped quietly.
+    onerror = errors.append if errors is not None else None
+    for current, dirnames, filenames in os.walk(root, followlinks=False, onerror=onerror):
         if "pyvenv.cfg" in filenames:  # a virtualenv under any name
             dirnames[:] = []
             continue

@@ -7,6 +7,7 @@ from typing import Any
 
 from mcpir.model import Severity
 from mcpir.output.rows import finding_row
+from mcpir.output.safe import shown
 from mcpir.paths import Scopes
 from mcpir.redact import redact_text
 from mcpir.scan import ScanReport
@@ -46,15 +47,19 @@ def render_table(report: ScanReport, scopes: Scopes, *, color: bool) -> str:
             if finding.location.line:
                 where += f":{finding.location.line}"
             subject = finding.tool or finding.server
-            text = redact_text(finding.message)
+            text = shown(finding.message)
             if subject:
-                text = f"{subject}: {text}"
-            evidence = redact_text(finding.evidence) if finding.evidence else ""
+                text = f"{shown(subject)}: {text}"
+            evidence = shown(finding.evidence) if finding.evidence else ""
+            text = escape(text)
             if evidence and evidence not in text:
                 text += f"\n[dim]{escape(evidence)}[/]"
             label = finding.severity.label
             table.add_row(
-                f"[{_STYLE[finding.severity]}]{label}[/]", finding.rule_id, escape(where), text
+                f"[{_STYLE[finding.severity]}]{label}[/]",
+                finding.rule_id,
+                escape(shown(where)),
+                text,
             )
         console.print(table)
         console.print()
@@ -73,6 +78,6 @@ def render_table(report: ScanReport, scopes: Scopes, *, color: bool) -> str:
         summary += f" ({'; '.join(extras)})"
     console.print(summary)
     for item in report.skipped:
-        where, reason = escape(scopes.display(item.path)), escape(redact_text(item.reason))
+        where, reason = escape(shown(scopes.display(item.path))), escape(shown(item.reason))
         console.print(f"[dim]skipped {where}: {reason}[/]")
     return buffer.getvalue()

@@ -22,17 +22,21 @@ _COLOR = {
 }
 
 
-def say(line: str, err: bool = False) -> None:
-    typer.echo(redact_text(line), err=err)
+def say(line: str, err: bool = False, *, styled: str = "") -> None:
+    """Print `line` made safe (secrets masked, control characters escaped) after `styled`,
+    mcpir's own already-safe decoration."""
+    from mcpir.output.safe import shown
+
+    typer.echo(styled + "\n".join(shown(part) for part in line.split("\n")), err=err)
 
 
 def step_header(index: int, total: int, step: Step) -> None:
-    say(typer.style(f"[{index}/{total}] {step.id}", bold=True) + f"  {step.title}")
+    say(f"  {step.title}", styled=typer.style(f"[{index}/{total}] {step.id}", bold=True))
 
 
 def step_result(step: Step, result: StepResult) -> None:
     label = typer.style(result.status.value, fg=_COLOR[result.status])
-    say(f"      {label}: {result.summary}")
+    say(f": {result.summary}", styled=f"      {label}")
     for note in result.notes:
         say(f"      ! {note}")
     if result.diff:

@@ -17,7 +17,7 @@ def finding_row(finding: Finding) -> dict[str, Any]:
         "path": str(finding.location.path),
         "line": finding.location.line,
         "client": finding.client,
-        "server": finding.server,
-        "tool": finding.tool,
+        "server": redact_text(finding.server) if finding.server else None,
+        "tool": redact_text(finding.tool) if finding.tool else None,
         "evidence": redact_text(finding.evidence) if finding.evidence is not None else None,
     }

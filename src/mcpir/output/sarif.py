@@ -61,7 +61,7 @@ def sarif_log(report: ScanReport, scopes: Scopes) -> str:
         text = redact_text(finding.message)
         subject = finding.tool or finding.server
         if subject:
-            text = f"{subject}: {text}"
+            text = f"{redact_text(subject)}: {text}"
         if finding.evidence:
             text += f" ({redact_text(finding.evidence)})"
         results.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from mcpir.model import Server, Transport
 from mcpir.output import jsonout
+from mcpir.output.safe import shown
 from mcpir.paths import Scopes
 from mcpir.redact import redact_args, redact_text
 from mcpir.servers import ServerListing, listing_rows
@@ -34,7 +35,7 @@ def print_table(listing: ServerListing, scopes: Scopes) -> None:
         if not config.servers:
             continue
         where = scopes.display(config.path)
-        console.print(f"[bold]{escape(where)}[/]  [dim]{config.client} · {config.scope}[/]")
+        console.print(f"[bold]{escape(shown(where))}[/]  [dim]{config.client} · {config.scope}[/]")
         table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
         table.add_column("line", justify="right", style="dim", no_wrap=True)
         table.add_column("server", no_wrap=True)
@@ -44,10 +45,10 @@ def print_table(listing: ServerListing, scopes: Scopes) -> None:
         for server in config.servers:
             table.add_row(
                 str(server.line or ""),
-                redact_text(server.name),
+                escape(shown(server.name)),
                 server.transport.value,
                 "on" if server.enabled else "[yellow]off[/]",
-                escape(_target(server)),
+                escape(shown(_target(server))),
                 style=None if server.enabled else "dim",
             )
         console.print(table)
@@ -64,4 +65,4 @@ def print_table(listing: ServerListing, scopes: Scopes) -> None:
         err.print(f"[red]{_count(len(listing.problems), 'config file')} could not be read:[/]")
         for config in listing.problems:
             where = scopes.display(config.path)
-            err.print(f"  {escape(where)}: {escape(redact_text(config.error or ''))}")
+            err.print(f"  {escape(shown(where))}: {escape(shown(config.error or ''))}")

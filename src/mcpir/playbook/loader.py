@@ -66,7 +66,7 @@ def _to_cache(book: Playbook, text: str) -> None:
         "steps": [dataclasses.asdict(step) for step in book.steps],
     }
     try:
-        atomic_write_text(_cache_file(text), json.dumps(data), mode=0o600)
+        atomic_write_text(_cache_file(text), json.dumps(data, default=str), mode=0o600)
     except OSError:
         pass  # a cache that cannot be written only costs time
 

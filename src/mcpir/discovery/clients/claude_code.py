@@ -29,23 +29,33 @@ _PLUGIN_CACHE = ".claude/plugins/cache/*/*/*"  # <marketplace>/<plugin>/<version
 _SERVER_KEYS = frozenset({"command", "url", "type"})
 
 
-def _plugin_enabled(version_dir: Path) -> bool:
+def plugin_of(path: Path) -> tuple[Path, str] | None:
+    """For a plugin's server file in `~/.claude/plugins/cache/<market>/<plugin>/<version>/`:
+    the user's `~/.claude/settings.json` and `plugin@market`. None for any other path."""
+    version_dir = path.parent.parent if path.name == "plugin.json" else path.parent
+    parts = version_dir.parts
+    if len(parts) < 7 or parts[-6:-3] != (".claude", "plugins", "cache"):
+        return None
+    return version_dir.parents[4] / "settings.json", f"{parts[-2]}@{parts[-3]}"
+
+
+def _plugin_enabled(version_dir: Path, settings: Path, plugin: str) -> bool:
     """A cached plugin version runs unless it was orphaned or switched off in user settings."""
     if (version_dir / ".orphaned_at").exists():
         return False
-    plugin, marketplace = version_dir.parent.name, version_dir.parent.parent.name
-    settings = version_dir.parents[3].parent / "settings.json"  # ~/.claude/settings.json
     try:
         data = documents.load(settings, Format.JSON).data
     except documents.DocumentError:
         return True
     enabled = data.get("enabledPlugins") if isinstance(data, Mapping) else None
-    return not (isinstance(enabled, Mapping) and enabled.get(f"{plugin}@{marketplace}") is False)
+    return not (isinstance(enabled, Mapping) and enabled.get(plugin) is False)
 
 
-def _plugin_entries(doc: documents.Document, path: Path) -> Iterable[Entry]:
+def _plugin_entries(
+    doc: documents.Document, path: Path, settings: Path, plugin: str
+) -> Iterable[Entry]:
     version_dir = path.parent.parent if path.name == "plugin.json" else path.parent
-    enabled = _plugin_enabled(version_dir)
+    enabled = _plugin_enabled(version_dir, settings, plugin)
     entries = list(mcp_servers(doc, path))
     if not entries and path.name == ".mcp.json" and isinstance(doc.data, Mapping):
         # A plugin's .mcp.json may also be the bare map {name: {command...}}.
@@ -60,8 +70,9 @@ def _plugin_entries(doc: documents.Document, path: Path) -> Iterable[Entry]:
 
 def extract(doc: documents.Document, path: Path) -> Iterable[Entry]:
     data = doc.data
-    if "plugins" in path.parts and "cache" in path.parts:
-        yield from _plugin_entries(doc, path)
+    plugin = plugin_of(path)
+    if plugin is not None:
+        yield from _plugin_entries(doc, path, *plugin)
         return
     if path.name != ".claude.json" or not isinstance(data, Mapping):
         yield from mcp_servers(doc, path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from mcpir.containment import Plan, plan_containment
 from mcpir.journal import JournalConflict, PlannedChange
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
@@ -33,18 +35,19 @@ class Contain:
         files = discover(ctx.scopes, ctx.policy.discovery.exclude)
         plan: Plan = plan_containment(files)
         enabled = [s for config in files for s in config.servers if s.enabled]
-        running = processes.matching(enabled)
+        kill = ctx.param("kill", False) is True  # a string "false" in a playbook is not a yes
+        # Processes belong to this machine: a --home that is not this user's home (another
+        # disk, the demo's sandbox) has none, and killing ours for it would be wrong.
+        here = ctx.scopes.environ is not None or ctx.scopes.home.resolve() == Path.home().resolve()
+        running = processes.matching(enabled) if here else []
         if ctx.dry_run:
-            diff = "".join(_diff(change) for change in plan.changes)
-            lines = [f"would stop pid {p.pid} ({p.server}): {p.command}" for p in running]
-            if running and not ctx.param("kill", False):
-                lines = [f"running: pid {p.pid} ({p.server}): {p.command}" for p in running]
+            verb = "would stop" if kill else "running"
+            notes = plan.notes + [f"{verb}: pid {p.pid} ({p.server}) {p.command}" for p in running]
             return StepResult(
                 Status.CHANGED if plan.changes else Status.OK,
                 f"would disable {len(enabled)} servers in {len(plan.changes)} files",
-                actions=lines,
-                notes=plan.notes,
-                diff=redact_text(diff),
+                notes=notes,
+                diff=redact_text("".join(_diff(change) for change in plan.changes)),
             )
         assert ctx.incident is not None  # noqa: S101 - only a dry run has no incident
         journal = ctx.incident.journal
@@ -63,26 +66,33 @@ class Contain:
             actions.append(line)
             ctx.say(line)
         for process in running:
-            if ctx.param("kill", False):
+            if kill:
                 outcome = processes.stop(process)
                 journal.append({"type": "process", "pid": process.pid, "server": process.server,
                                 "command": process.command, "outcome": outcome})  # fmt: skip
-                actions.append(f"pid {process.pid} ({process.server}): {outcome}")
+                line = f"pid {process.pid} ({process.server}): {outcome}"
+                actions.append(line)
+                ctx.say(line)
             else:
                 plan.notes.append(
                     f"still running: pid {process.pid} ({process.server}) {process.command} "
                     "(re-run with --kill to stop it)"
                 )
-        if plan.changes:
+        failed = journal.failures
+        if applied:
             plan.notes.append("restart your AI clients: they read MCP config only at start")
-        status = Status.CHANGED if plan.changes else Status.OK
-        if any(not note.startswith("restart") for note in plan.notes):
+        left = len(enabled) - disabled
+        summary = f"disabled {disabled} servers in {len(applied)} files"
+        if left > 0:
+            summary += f"; {left} still enabled (see below)"
+        elif not applied:
+            summary = "no enabled MCP server left to disable"
+        if failed:
+            # Every other file is contained; these are kept in the journal for --resume.
+            return StepResult(Status.FAILED, summary, actions=actions, notes=failed + plan.notes)
+        status = Status.CHANGED if applied else Status.OK
+        if left > 0 or any(not note.startswith("restart") for note in plan.notes):
             status = Status.ATTENTION  # a managed file, a running process, an unreadable config
-        summary = (
-            f"disabled {disabled} servers in {len(plan.changes)} files"
-            if plan.changes
-            else "no enabled MCP server left to disable"
-        )
         return StepResult(status, summary, actions=actions, notes=plan.notes)
 
 

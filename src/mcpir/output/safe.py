@@ -1,0 +1,17 @@
+"""Text made safe for a terminal: secrets masked, control characters shown, not obeyed.
+
+A config file is attacker-controlled input: a server name with an escape sequence or a carriage
+return could repaint the screen and forge mcpir's own output.
+"""
+
+from __future__ import annotations
+
+import re
+
+from mcpir.redact import redact_text
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact_text(text))
