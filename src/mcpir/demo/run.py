@@ -62,7 +62,8 @@ def run_demo(
         row = finding_row(finding)
         where = scopes.display(finding.location.path) + f":{row['line']}"
         subject = row["server"] or row["tool"] or ""
-        say(f"        {row['rule']:<18} {where}  {subject}: {row['message'][:70]}")
+        message = row["message"] if len(row["message"]) <= 60 else row["message"][:59] + "…"
+        say(f"        {row['rule']:<18} {where}  {subject}: {message}")
     say("")
     request = RespondRequest(
         scopes=scopes,
