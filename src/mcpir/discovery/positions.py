@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import yaml
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 KeyPath = tuple[str | int, ...]
 
@@ -26,14 +26,6 @@ def yaml_loader() -> type[yaml.SafeLoader]:
 
     loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     return loader
-
-
-@cache
-def _json_parser() -> Parser:
-    import tree_sitter_json
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_json.language()))
 
 
 def _key_text(node: Node) -> str:
@@ -60,7 +52,9 @@ _CONTAINERS = frozenset({"object", "array"})
 @lru_cache(maxsize=8)
 def _json_index(text: str) -> dict[KeyPath, int]:
     """Line of every key path in the document, from one parse and one walk."""
-    tree = _json_parser().parse(text.encode("utf-8"))
+    from mcpir import jsontree
+
+    tree = jsontree.parse(text.encode("utf-8"))
     root = next(iter(_values(tree.root_node)), None)
     index: dict[KeyPath, int] = {}
     stack: list[tuple[Node, KeyPath]] = [(root, ())] if root is not None else []

@@ -10,8 +10,6 @@ last of duplicate keys wins), so the two agree on which member an edit touches.
 from __future__ import annotations
 
 import json
-import re
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from mcpir.edits._common import (
@@ -25,25 +23,16 @@ from mcpir.edits._common import (
 )
 
 if TYPE_CHECKING:
-    from tree_sitter import Node, Parser
+    from tree_sitter import Node
 
 Splice = tuple[int, int, bytes]
 
-_PLUS_EXPONENT = re.compile(rb"(?<=[0-9][eE])\+(?=[0-9])")
 _KINDS = {"object": "an object", "array": "an array", "true": "a boolean", "false": "a boolean"}
 
 
 def kind(node: Node) -> str:
     """`an array`, `a string`: what a node holds, for a message."""
     return _KINDS.get(node.type, "null" if node.type == "null" else f"a {node.type}")
-
-
-@cache
-def _parser() -> Parser:
-    import tree_sitter_json
-    from tree_sitter import Language, Parser
-
-    return Parser(Language(tree_sitter_json.language()))
 
 
 def load(text: str) -> Any:
@@ -84,13 +73,9 @@ class JsonTree:
             self.data = text.encode("utf-8")
         except UnicodeEncodeError:
             raise EditError("text holds lone surrogates: not UTF-8") from None
-        # tree-sitter-json 0.24 rejects a `+` exponent (`1e+16`, as json.dumps writes large
-        # floats; fixed upstream in tree-sitter-json#64). It parses a copy where that `+` is a
-        # `0` of the same length; inside a string or comment the swap changes no node's span.
-        masked = self.data
-        if b"e+" in masked or b"E+" in masked:
-            masked = _PLUS_EXPONENT.sub(b"0", masked)
-        root = _parser().parse(masked).root_node
+        from mcpir import jsontree
+
+        root = jsontree.parse(self.data).root_node
         values = [node for node in root.named_children if node.type != "comment"]
         if len(values) != 1 or values[0].type == "ERROR":
             raise EditError("syntax error at the top level")
