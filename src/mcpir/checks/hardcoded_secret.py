@@ -13,9 +13,9 @@ RULE = Rule(
     "Credential hardcoded in an MCP config",
     Severity.HIGH,
     "A token in a config file is readable by every process and every person with the file, and "
-    "survives in backups and git history. Move it to the OS keyring (`mcpir tokens "
-    "externalize`) or an environment variable and reference it (`${VAR}`, `${input:id}`); "
-    "rotate the token if the file was ever shared or committed.",
+    "survives in backups and git history. Store it in the OS keyring (`mcpir tokens add NAME`), "
+    "reference it (`${NAME}`, `${input:id}`) and start the server through `mcpir run`; rotate "
+    "the token if the file was ever shared or committed.",
 )
 _SEVERITY = {"high": Severity.HIGH, "medium": Severity.HIGH, "low": Severity.MEDIUM}
 _KIND = {"generic-high-entropy": "random-looking credential"}

@@ -35,13 +35,15 @@ def _root(
 
 
 def _register() -> None:
-    from mcpir.cli import demo, playbook, respond, scan, servers
+    from mcpir.cli import demo, playbook, respond, run, scan, servers, tokens
 
     servers.register(app)
     scan.register(app)
     respond.register(app)
     playbook.register(app)
     demo.register(app)
+    tokens.register(app)
+    run.register(app)
 
 
 _register()

@@ -1,0 +1,187 @@
+"""The token inventory's types: a `Token` as listed, and the metadata file that remembers them.
+
+Neither ever holds a credential: a token is known by its fingerprint, and the metadata file
+keeps dates and names only. Values live in the config they were found in, or in the keyring.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Literal, TypedDict, get_args
+
+from mcpir.errors import McpirError
+from mcpir.fileio import atomic_write_text
+from mcpir.paths import data_dir
+from mcpir.redact import redact_text
+from mcpir.secret import FINGERPRINT_HEX
+
+Status = Literal["literal", "referenced", "keyring", "prompted", "missing"]
+# When one fingerprint is found in several places, the most urgent status names it: a token
+# written into a config must be externalized even if the keyring also holds it.
+STATUS_ORDER: tuple[Status, ...] = get_args(Status)
+
+INVENTORY_FILE = "inventory.json"
+INVENTORY_VERSION = 1
+_PREFIX = "sha256:"
+
+
+def token_id(fingerprint: str) -> str:
+    """`tok_` + the fingerprint's hex: stable, and as safe to show as the fingerprint."""
+    return "tok_" + fingerprint.removeprefix(_PREFIX)[:FINGERPRINT_HEX]
+
+
+def today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass(frozen=True)
+class Token:
+    """A credential some configured MCP server can read. The value itself is never kept."""
+
+    id: str
+    provider: str
+    fingerprint: str
+    locations: tuple[str, ...]
+    servers: tuple[str, ...]
+    first_seen: str | None
+    last_rotated: str | None
+    age_days: int | None
+    status: Status
+
+    def as_dict(self) -> dict[str, Any]:
+        """The `mcpir tokens list --json` contract: exactly these fields."""
+        return {
+            "id": self.id,
+            "provider": self.provider,
+            "fingerprint": self.fingerprint,
+            "locations": list(self.locations),
+            # Server names come from config files an attacker may have written.
+            "servers": [redact_text(name) for name in self.servers],
+            "first_seen": self.first_seen,
+            "last_rotated": self.last_rotated,
+            "age_days": self.age_days,
+            "status": self.status,
+        }
+
+
+class TokenRecord(TypedDict):
+    first_seen: str
+    last_rotated: str | None
+    names: list[str]
+
+
+class KeyringRecord(TypedDict):
+    added: str
+    fingerprint: str
+
+
+class InventoryError(McpirError):
+    """The metadata file cannot be read; overwriting it would lose the keyring's index (exit 2)."""
+
+
+def _bad(path: Path, why: str) -> InventoryError:
+    return InventoryError(
+        f"{path}: {why}", hint="move the file aside; mcpir forgets its keyring names with it"
+    )
+
+
+@dataclass
+class Metadata:
+    """`inventory.json`: when each fingerprint was first seen or rotated, and the names of the
+    keyring entries mcpir made (a keyring cannot list its entries, so this is their index)."""
+
+    path: Path
+    tokens: dict[str, TokenRecord] = field(default_factory=dict)
+    keyring: dict[str, KeyringRecord] = field(default_factory=dict)
+    changed: bool = False
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Metadata:
+        path = path or data_dir() / INVENTORY_FILE
+        try:
+            text = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return cls(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise _bad(path, f"cannot be read: {exc}") from None
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise _bad(path, f"not JSON (line {exc.lineno})") from None
+        if not isinstance(doc, dict) or doc.get("version") != INVENTORY_VERSION:
+            version = doc.get("version") if isinstance(doc, dict) else None
+            raise _bad(path, f"unsupported inventory version {version!r}")
+        tokens, keyring = doc.get("tokens", {}), doc.get("keyring", {})
+        if not isinstance(tokens, dict) or not isinstance(keyring, dict):
+            raise _bad(path, "`tokens` and `keyring` must be objects")
+        return cls(
+            path,
+            {k: _token_record(path, v) for k, v in tokens.items()},
+            {k: _keyring_record(path, v) for k, v in keyring.items()},
+        )
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        doc = {"version": INVENTORY_VERSION, "tokens": self.tokens, "keyring": self.keyring}
+        # The index of keyring names is nobody else's business on a shared machine.
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write_text(self.path, json.dumps(doc, indent=2, sort_keys=True) + "\n", 0o600)
+        self.changed = False
+
+    def see(self, fingerprint: str, names: list[str], on: date) -> TokenRecord:
+        """The record of a fingerprint, created (first seen `on`) when it is new."""
+        key = token_id(fingerprint)
+        record = self.tokens.get(key)
+        if record is None:
+            record = TokenRecord(first_seen=on.isoformat(), last_rotated=None, names=[])
+            self.tokens[key] = record
+            self.changed = True
+        merged = sorted(set(record["names"]) | set(names))
+        if merged != record["names"]:
+            record["names"] = merged
+            self.changed = True
+        return record
+
+    def rotated(self, fingerprint: str, on: date) -> None:
+        self.see(fingerprint, [], on)["last_rotated"] = on.isoformat()
+        self.changed = True
+
+    def put_keyring(self, name: str, fingerprint: str, on: date) -> None:
+        self.keyring[name] = KeyringRecord(added=on.isoformat(), fingerprint=fingerprint)
+        self.changed = True
+
+    def drop_keyring(self, name: str) -> None:
+        if self.keyring.pop(name, None) is not None:
+            self.changed = True
+
+
+def _token_record(path: Path, value: object) -> TokenRecord:
+    if not isinstance(value, dict):
+        raise _bad(path, "a token entry is not an object")
+    first, last, names = value.get("first_seen"), value.get("last_rotated"), value.get("names")
+    if not isinstance(first, str) or not (last is None or isinstance(last, str)):
+        raise _bad(path, "a token entry has no valid dates")
+    if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+        raise _bad(path, "a token entry's `names` is not a list of strings")
+    return TokenRecord(first_seen=first, last_rotated=last, names=list(names))
+
+
+def _keyring_record(path: Path, value: object) -> KeyringRecord:
+    if not isinstance(value, dict):
+        raise _bad(path, "a keyring entry is not an object")
+    added, fingerprint = value.get("added"), value.get("fingerprint")
+    if not isinstance(added, str) or not isinstance(fingerprint, str):
+        raise _bad(path, "a keyring entry needs `added` and `fingerprint`")
+    return KeyringRecord(added=added, fingerprint=fingerprint)
+
+
+def age_in_days(record: TokenRecord, on: date) -> int | None:
+    since = record["last_rotated"] or record["first_seen"]
+    try:
+        return max(0, (on - date.fromisoformat(since)).days)
+    except ValueError:
+        return None

@@ -1,0 +1,86 @@
+"""`mcpir run`: start a command with the keyring's secrets in its environment.
+
+On POSIX mcpir replaces itself with the command (`execvpe`), so the command gets the signals
+sent to `mcpir run` and its exit status is the status the caller sees, unchanged. Nothing here
+imports discovery or the detectors; `keyring` is imported only when there is something to read.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NoReturn
+
+from mcpir.errors import McpirError, UsageError
+from mcpir.tokens import store
+
+# The shell's codes, which wrappers and CI systems already understand.
+EXIT_NOT_EXECUTABLE = 126
+EXIT_NOT_FOUND = 127
+
+
+class CommandNotFound(McpirError):
+    exit_code = EXIT_NOT_FOUND
+
+
+class CommandNotExecutable(McpirError):
+    exit_code = EXIT_NOT_EXECUTABLE
+
+
+def parse_only(values: Iterable[str] | None) -> list[str] | None:
+    """`--only A,B --only C` → [A, B, C]; None when the option was not given."""
+    if values is None:
+        return None
+    names = [part.strip() for value in values for part in value.split(",") if part.strip()]
+    if not names:
+        raise UsageError("--only needs at least one token name")
+    return [store.check_name(name) for name in names]
+
+
+def secret_env(only: Sequence[str] | None) -> dict[str, str]:
+    """NAME → value for every keyring entry mcpir keeps, or the `only` ones."""
+    known = store.names()
+    wanted = known if only is None else list(dict.fromkeys(only))
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise store.UnknownToken(
+            f"no token named {', '.join(unknown)} in the keyring",
+            hint="add it with `mcpir tokens add NAME`; `mcpir tokens list` shows the others",
+        )
+    env: dict[str, str] = {}
+    for name in wanted:
+        secret = store.get(name)
+        if secret is None:
+            raise store.UnknownToken(
+                f"the keyring no longer holds {name}",
+                hint=f"store it again with `mcpir tokens add {name}`",
+            )
+        env[name] = secret.reveal()
+    return env
+
+
+def exec_with_secrets(
+    argv: Sequence[str], only: Sequence[str] | None, environ: Mapping[str, str] | None = None
+) -> NoReturn:
+    """Run `argv` with the secrets added to `environ` (default: this process's environment)."""
+    if not argv:
+        raise UsageError("no command to run", hint="mcpir run [--only NAME,...] -- CMD [ARGS]...")
+    env = dict(os.environ if environ is None else environ)
+    env.update(secret_env(only))
+    command = list(argv)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    try:
+        if os.name != "posix":
+            import subprocess
+
+            # Windows has no exec that keeps the process: wait and hand the status on.
+            raise SystemExit(subprocess.call(command, env=env))  # noqa: S603
+        os.execvpe(command[0], command, env)  # noqa: S606
+    except FileNotFoundError:
+        raise CommandNotFound(f"{command[0]}: command not found") from None
+    except PermissionError:
+        raise CommandNotExecutable(f"{command[0]}: permission denied") from None
+    except OSError as exc:
+        raise CommandNotExecutable(f"{command[0]}: {exc.strerror or exc}") from None
