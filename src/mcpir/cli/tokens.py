@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
 
 if TYPE_CHECKING:
     from mcpir.paths import Scopes
     from mcpir.tokens import Token
+    from mcpir.tokens.externalize import Moved, Plan
+    from mcpir.tokens.providers import TokenProvider
 
 app = typer.Typer(
     help="The credentials MCP servers can read, and the ones mcpir keeps in the OS keyring.",
@@ -128,4 +130,290 @@ def remove(name: NameArg) -> None:
 
 
 def register(root: typer.Typer) -> None:
+    app.command("verify")(verify_command)
+    app.command("rotate")(rotate_command)
     root.add_typer(app, name="tokens")
+
+
+@app.command("externalize")
+def externalize(
+    home: HomeOption = None,
+    root: RootOption = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the planned edits; store and change nothing.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Move every secret written into an MCP config into the OS keyring, and reference it there.
+
+    Each value is stored and read back before any config changes; the edits are journalled in
+    a new incident (`mcpir restore` undoes them). Exit 0: all moved; 1: some need you, or
+    nothing was confirmed; 3: a failure (run again to finish).
+    """
+    from mcpir.discovery import discover
+    from mcpir.errors import EXIT_STEP_FAILED
+    from mcpir.policy import load_policy
+    from mcpir.tokens import store
+    from mcpir.tokens.externalize import apply, diff, plan_externalize
+    from mcpir.tokens.model import Metadata
+
+    scopes = resolve_scopes(home, root, None)
+    assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
+    index, reachable = Metadata.load().keyring, [True]
+
+    def held(name: str) -> str | None:
+        # The keyring itself when it answers: a value stored outside mcpir's index must never
+        # be overwritten. Without one (a dry run on a machine with no keyring), the index.
+        if reachable[0]:
+            try:
+                secret = store.get(name)
+                return secret.fingerprint if secret is not None else None
+            except store.KeyringUnavailable:
+                reachable[0] = False
+        record = index.get(name)
+        return record["fingerprint"] if record is not None else None
+
+    files = discover(scopes, load_policy(scopes.root).discovery.exclude)
+    plan = plan_externalize(files, held)
+    failures: list[str] = []
+    incident, moved = None, plan.moved
+    if dry_run:
+        if not json_output:
+            typer.echo(diff(plan), nl=False)
+    elif plan.moved and not yes and (json_output or not sys.stdin.isatty()):
+        # Moving secrets rewrites the user's files: never without a yes.
+        if json_output:
+            _report_externalize(scopes, None, [], plan, json_output)
+        typer.echo("nothing changed: pass --yes to move the secrets (see --dry-run)", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    elif (
+        plan.moved
+        and not yes
+        and not typer.confirm(
+            f"move {len(plan.names)} secrets into the OS keyring and rewrite "
+            f"{len(plan.changes)} files?",
+            default=False,
+        )
+    ):
+        raise typer.Exit(EXIT_FINDINGS)
+    elif plan.moved:
+        incident, moved, failures = apply(plan, scopes.root, {"home": str(scopes.home)})
+    _report_externalize(scopes, incident.id if incident else None, moved, plan, json_output)
+    for failure in failures:
+        typer.echo(f"not changed: {failure} (run the command again to finish)", err=True)
+    if failures:
+        raise typer.Exit(EXIT_STEP_FAILED)
+    raise typer.Exit(EXIT_FINDINGS if plan.needs_you else EXIT_OK)
+
+
+def _report_externalize(
+    scopes: Scopes, incident: str | None, moved: list[Moved], plan: Plan, json_output: bool
+) -> None:
+    """What moved where and what needs a person: names, places, fingerprints, never a value."""
+    from mcpir.redact import redact_text
+
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump(
+            {
+                "version": 1,
+                "incident": incident,
+                "moved": [
+                    {"name": m.name, "fingerprint": m.secret.fingerprint, "path": str(m.path),
+                     "line": m.line, "server": redact_text(m.server)}
+                    for m in moved
+                ],
+                "needs_you": [
+                    {"path": str(n.path), "line": n.line, "server": redact_text(n.server),
+                     "reason": n.reason}
+                    for n in plan.needs_you
+                ],
+            }
+        )  # fmt: skip
+        return
+    verb = "moved" if incident else "would move"
+    for m in moved:
+        where = f"{scopes.display(m.path)}:{m.line}"
+        typer.echo(redact_text(f"{verb} {m.name} ({m.secret.fingerprint}) from {where} "
+                               f"({m.server}) into the OS keyring"))  # fmt: skip
+    for n in plan.needs_you:
+        where = f"{scopes.display(n.path)}:{n.line}"
+        typer.echo(redact_text(f"needs you: {where} ({n.server}): {n.reason}"))
+    if incident:
+        typer.echo(
+            f"incident {incident}: restart your AI clients; a config that now says ${{NAME}} "
+            "needs the client started with `mcpir run -- CLIENT`; undo with `mcpir restore "
+            f"{incident} --root {scopes.root}`",
+            err=True,
+        )
+
+
+# `tokens verify` and `tokens rotate`: the only token commands that use the network.
+
+IdArg = Annotated[
+    str,
+    typer.Argument(help="A token id from `mcpir tokens list`, or a keyring NAME.", metavar="ID"),
+]
+ProviderOption = Annotated[
+    str | None,
+    typer.Option(
+        "--provider", help="github or manual (default: guessed from the token).", show_default=False
+    ),
+]
+ApiUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--api-url",
+        help="GitHub API base, e.g. https://HOST/api/v3 (default: $GITHUB_API_URL or github)",
+        show_default=False,
+    ),
+]
+VerifyCommandOption = Annotated[
+    str | None,
+    typer.Option(
+        "--verify-command",
+        help="manual provider: a command that exits 0 when the token in $MCPIR_TOKEN works.",
+        show_default=False,
+    ),
+]
+
+
+def _provider(name: str, api_url: str | None, verify_command: str | None) -> TokenProvider:
+    import shlex
+
+    from mcpir.tokens.providers import provider
+
+    command = shlex.split(verify_command) if verify_command else None
+    return provider(name, api_url=api_url, verify_command=command)
+
+
+def verify_command(
+    ident: IdArg,
+    provider: ProviderOption = None,
+    api_url: ApiUrlOption = None,
+    verify_command: VerifyCommandOption = None,
+) -> None:
+    """Ask the token's provider whether it works, as whom, with which scopes (never shown).
+
+    Exit 0 valid, 1 rejected (revoked, expired, wrong), 2 bad usage, 3 the provider could not
+    be asked (network, rate limit): try again.
+    """
+    from mcpir.tokens.providers import guess
+    from mcpir.tokens.verify import describe, resolve
+
+    target = resolve(ident)
+    chosen = _provider(provider or guess(target.detected), api_url, verify_command)
+    found = chosen.verify(target.secret, api_url)
+    typer.echo(f"{ident}  {target.label}  {target.secret.fingerprint}")
+    for line in describe(chosen, found):
+        typer.echo(f"  {line}")
+    raise typer.Exit(
+        EXIT_OK if found.ok else (EXIT_STEP_FAILED if found.unknown else EXIT_FINDINGS)
+    )
+
+
+def _rotation_name(ident: str) -> str:
+    from mcpir.tokens.rotate import RotationLog
+    from mcpir.tokens.verify import keyring_name
+
+    name = keyring_name(ident)
+    if name is None and ident.startswith("tok_"):
+        # The id of a token whose rotation stopped after the new one was stored.
+        name = RotationLog.for_id(ident).started().get("name")
+    if name is None:
+        raise UsageError(
+            f"{ident} is not a token mcpir keeps in the keyring: it cannot be rotated in place",
+            hint="needs you: move to keyring with `mcpir tokens add NAME`, then rotate NAME",
+        )
+    return str(name)
+
+
+def _elsewhere(fingerprint: str, scopes: Scopes) -> tuple[str, ...]:
+    """Config files and `.env` files that hold the old value too: a user must move them."""
+    from mcpir.tokens import list_tokens
+
+    tokens = list_tokens(scopes, environ=None)
+    found = (t.locations for t in tokens if t.fingerprint == fingerprint)
+    return tuple(
+        _where(where, scopes)
+        for locations in found
+        for where in locations
+        if not where.startswith(("keyring:", "env:"))
+    )
+
+
+def rotate_command(
+    ident: IdArg,
+    provider: ProviderOption = None,
+    api_url: ApiUrlOption = None,
+    new_value_stdin: Annotated[
+        bool, typer.Option("--new-value-stdin", help="Read the new token from stdin.")
+    ] = False,
+    actions_secret: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--actions-secret",
+            help="Also set this GitHub Actions secret to the new token (repeatable).",
+            metavar="OWNER/REPO:NAME",
+            show_default=False,
+        ),
+    ] = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask before storing.")] = False,
+    verify_command: VerifyCommandOption = None,
+    home: HomeOption = None,
+    root: RootOption = None,
+) -> None:
+    """Replace a keyring token: new one verified, stored, Actions updated, old one revoked.
+
+    Resumable: a re-run after any failure continues where it stopped. Exit 0 done, 1 refused
+    or something needs you, 2 bad usage, 3 stopped (re-run to resume).
+    """
+    from mcpir.secret import Secret
+    from mcpir.tokens import rotate, store
+    from mcpir.tokens.providers import guess
+    from mcpir.tokens.verify import detected_provider
+
+    if new_value_stdin and not yes:
+        raise UsageError("--new-value-stdin needs --yes: stdin holds the token, not an answer")
+    name = _rotation_name(ident)
+    actions = tuple(rotate.ActionsSecret.parse(text) for text in actions_secret or ())
+    log = rotate.RotationLog.open_for(name)
+    started = log.started() if log is not None else {}
+    current = store.get(name)
+    chosen = provider or started.get("provider")
+    if chosen is None:
+        chosen = guess(detected_provider(current.reveal(), name)) if current else "manual"
+    if actions and chosen != "github":
+        raise UsageError("--actions-secret needs the github provider")
+    old = started.get("old_fingerprint") or (current.fingerprint if current else "")
+    scopes = resolve_scopes(home, root, None)
+
+    def ask(prompt: str) -> Secret | None:
+        typer.echo(prompt, err=True)
+        if new_value_stdin:
+            value = sys.stdin.readline().rstrip("\r\n")
+        else:
+            value = typer.prompt("New token", hide_input=True, default="", show_default=False)
+        return Secret(value) if value else None
+
+    request = rotate.Request(
+        name=name,
+        provider=_provider(chosen, api_url, verify_command),
+        api_url=api_url,
+        actions=actions,
+        yes=yes,
+        elsewhere=_elsewhere(old, scopes),
+    )
+    hooks = rotate.Hooks(
+        ask=ask, say=typer.echo, confirm=lambda q: typer.confirm(q, default=False, err=True)
+    )
+    outcome = rotate.rotate(request, hooks)
+    for line in outcome.needs_you:
+        typer.echo(f"needs you: {line}")
+    if outcome.status == "stopped":
+        typer.echo(f"stopped: {outcome.detail}; re-run `mcpir tokens rotate {name}` to resume")
+    else:
+        typer.echo(f"{outcome.status}: {outcome.detail}")
+    raise typer.Exit(outcome.exit_code)

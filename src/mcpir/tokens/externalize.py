@@ -1,0 +1,338 @@
+"""`mcpir tokens externalize`: move every literal secret out of MCP configs into the OS keyring.
+
+The order is what keeps every secret safe: all values are stored in the keyring and read back
+first; only then are the configs rewritten, through the journal of a new incident, so that
+`mcpir restore` gives every file back byte for byte. A client that expands environment
+references gets `${NAME}` (or `${env:NAME}`); for one that does not, the stdio server is
+wrapped in `mcpir run --only NAME -- <command>`, which gives the server NAME from the keyring.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from mcpir.errors import McpirError
+from mcpir.incident import Incident
+from mcpir.journal import PlannedChange
+from mcpir.model import ConfigFile, Format, Scope, Server
+from mcpir.secret import Secret
+from mcpir.tokens import store
+from mcpir.tokens.inventory import _Lines, _literals, _pairs, _parts
+
+STEP = "externalize"
+TITLE = "externalize tokens"
+WRAPPER = "mcpir"
+_BOM = b"\xef\xbb\xbf"
+_JSON = (Format.JSON, Format.JSONC)
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+# How a client reads a variable of its own environment, in (env values, header values). Only
+# documented syntaxes are here; any other client gets the `mcpir run` wrapper for env values,
+# which works whatever the client expands, and its header secrets are left to a person.
+REFERENCES: dict[str, tuple[str, str | None]] = {
+    "claude-code": ("${%s}", "${%s}"),  # code.claude.com/docs/en/mcp: env, headers, url, args
+    "cursor": ("${env:%s}", "${env:%s}"),  # cursor.com/docs/mcp
+    "vscode": ("${env:%s}", "${env:%s}"),
+    "windsurf": ("${env:%s}", "${env:%s}"),  # docs.windsurf.com: config interpolation
+    "roo": ("${env:%s}", None),  # docs.roocode.com: env and args only
+    "gemini": ("${%s}", None),  # gemini-cli docs/tools/mcp-server.md: env values only
+}
+
+
+class ExternalizeFailed(McpirError):
+    """The keyring did not keep a value: no config was changed (exit 3; re-run to finish)."""
+
+    exit_code = 3
+
+
+@dataclass(frozen=True)
+class Moved:
+    name: str  # the keyring entry
+    secret: Secret
+    path: Path
+    line: int | None
+    server: str
+
+
+@dataclass(frozen=True)
+class NeedsYou:
+    path: Path
+    line: int | None
+    server: str
+    reason: str
+
+
+@dataclass
+class Plan:
+    moved: list[Moved] = field(default_factory=list)
+    needs_you: list[NeedsYou] = field(default_factory=list)
+    changes: list[PlannedChange] = field(default_factory=list)
+    names: dict[str, Secret] = field(default_factory=dict)  # what goes into the keyring
+    held: Callable[[str], str | None] = lambda name: None  # what the keyring holds: fingerprint
+
+    def free(self, base: str, secret: Secret) -> str:
+        """`base`, or `base_2`, `_3`… when another value has it: no name ever gets overwritten."""
+        candidate, number = base, 2
+        while True:
+            planned = self.names.get(candidate)
+            have = planned.fingerprint if planned is not None else self.held(candidate)
+            if have is None or have == secret.fingerprint:
+                return candidate
+            candidate, number = f"{base}_{number}", number + 1
+
+    def take(self, moved: Moved) -> None:
+        self.moved.append(moved)
+        self.names[moved.name] = moved.secret
+
+    def ask(self, needs: NeedsYou) -> None:
+        # A DSN's password is found in the whole argument and in its own part: report it once.
+        if needs not in self.needs_you:
+            self.needs_you.append(needs)
+
+
+def derived_name(server: str, key: str) -> str:
+    """`notes` + `Authorization` → `NOTES_AUTHORIZATION`: usable as an environment variable."""
+    name = re.sub(r"[^A-Z0-9]+", "_", f"{server}_{key}".upper()).strip("_") or "MCP_TOKEN"
+    return "MCP_" + name if name[0].isdigit() else name
+
+
+def _at(data: Any, keys: tuple[str | int, ...]) -> Any:  # noqa: ANN401 - parsed JSON/TOML
+    for key in keys:
+        if isinstance(data, Mapping) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def _blocked(config: ConfigFile, server: Server) -> str | None:
+    """Why this server's file is not mcpir's to rewrite, or None."""
+    from mcpir.discovery.clients.claude_code import plugin_of
+
+    if server.scope is Scope.SYSTEM:
+        return "a managed (administrator) file: ask them to move the secret"
+    if config.format not in (*_JSON, Format.TOML):
+        return f"{config.format} files are not rewritten by mcpir: move the secret by hand"
+    if plugin_of(config.path) is not None or config.path.name == "manifest.json":
+        return "a plugin or extension file, replaced on update: configure the secret in its host"
+    return None
+
+
+@dataclass
+class _Server:
+    """One server's literals, found before anything is decided."""
+
+    config: ConfigFile
+    server: Server
+    style: tuple[str, str | None] | None
+    raw: Any
+    lines: _Lines
+
+    def where(self, needle: str) -> tuple[Path, int | None]:
+        path, _, line = self.lines.of(self.server, needle).rpartition(":")
+        return (Path(path), int(line)) if line.isdigit() else (self.server.path, self.server.line)
+
+    def literals(self, pairs: Mapping[str, Secret]) -> list[tuple[str, str, str]]:
+        """(key, whole value, secret text) for every literal in env or headers."""
+        return [
+            (key, secret.reveal(), text)
+            for key, secret in pairs.items()
+            for part_key, part in _parts(key, secret.reveal())
+            for _, text in _literals(part_key, part)
+        ]
+
+
+def _edit(fmt: Format, text: str, path: tuple[str | int, ...], key: str, value: Any) -> str:  # noqa: ANN401
+    from mcpir.edits import json_set_member, toml_set
+
+    if fmt in _JSON:
+        return json_set_member(text, path, key, value)
+    # toml_set's annotation names scalars, but it writes any TOML value (a list of args too).
+    loose: Any = value
+    return toml_set(text, tuple(str(k) for k in path), key, loose)
+
+
+def _wrapped(command: str, args: list[str], names: list[str]) -> list[str] | None:
+    """The args of `mcpir run --only NAMES -- command args`, or None when nothing changes."""
+    only = ["run", "--only", ",".join(names)]
+    if command == WRAPPER and args[:1] == ["run"]:
+        head = args[: args.index("--")] if "--" in args else args
+        if not any(arg == "--only" or arg.startswith("--only=") for arg in head):
+            return None  # `mcpir run -- …` already passes every token mcpir keeps
+        return [*only, *args[1:]]
+    return [*only, "--", command, *args]
+
+
+def _plan_server(s: _Server, text: str, plan: Plan) -> str:
+    """`text` with this server's secrets replaced; its moves and open points go to `plan`."""
+    server, fmt, keys = s.server, s.config.format, s.server.keys
+    blocked = _blocked(s.config, server)
+    for key, value in _pairs(replace(server, env={}, headers={})):
+        for part_key, part in _parts(key, value):
+            for _, secret in _literals(part_key, part):
+                why = "a secret inside args or url: a reference or wrapper cannot replace it"
+                plan.ask(NeedsYou(*s.where(secret), server.name, why))
+    headers, ref = _at(s.raw, ("headers",)), s.style[1] if s.style is not None else None
+    for key, value, secret in s.literals(server.headers):
+        path, line = s.where(secret)
+        if blocked or ref is None or not isinstance(headers, Mapping) or key not in headers:
+            why = blocked or "this client does not expand references in headers: move it by hand"
+            plan.ask(NeedsYou(path, line, server.name, why))
+            continue
+        name = plan.free(derived_name(server.name, key), Secret(secret))
+        text = _edit(fmt, text, (*keys, "headers"), key, value.replace(secret, ref % name))
+        plan.take(Moved(name, Secret(secret), path, line, server.name))
+    command_at = keys + (("command",) if isinstance(_at(s.raw, ("command",)), Mapping) else ())
+    env_at = (*command_at, "env")
+    env = _at(s.raw, env_at[len(keys) :])
+    wrap: list[str] = []
+    for key, value, secret in s.literals(server.env):
+        path, line = s.where(secret)
+        base = key if _ENV_NAME.fullmatch(key) else derived_name(server.name, key)
+        name = plan.free(base, Secret(secret))
+        reason = blocked or (None if isinstance(env, Mapping) and key in env else "env not found")
+        if reason is None and s.style is not None:
+            text = _edit(fmt, text, env_at, key, value.replace(secret, s.style[0] % name))
+        elif reason is None:
+            # The wrapper passes whole values under their own names, and nothing else can.
+            if value != secret or name != key or not server.command:
+                reason = "no reference syntax in this client, and `mcpir run` cannot pass it"
+            else:
+                text = _edit(fmt, text, env_at, key, "")
+                wrap.append(name)
+        if reason is not None:
+            plan.ask(NeedsYou(path, line, server.name, reason))
+            continue
+        plan.take(Moved(name, Secret(secret), path, line, server.name))
+    if wrap:
+        command_key = "path" if command_at != keys else "command"  # Zed: {"path", "args"}
+        args = _at(s.raw, (*command_at[len(keys) :], "args")) or []
+        if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
+            raise ValueError("its args are not a list of strings")
+        new_args = _wrapped(server.command or "", args, wrap)
+        if new_args is not None:
+            text = _edit(fmt, text, command_at, command_key, WRAPPER)
+            text = _edit(fmt, text, command_at, "args", new_args)
+    return text
+
+
+def plan_externalize(files: list[ConfigFile], held: Callable[[str], str | None]) -> Plan:
+    """What would move where; nothing is written. `held` says what the keyring holds."""
+    from mcpir.discovery import documents
+    from mcpir.edits import EditError
+
+    plan, lines = Plan(held=held), _Lines()
+    groups: dict[str, list[tuple[ConfigFile, Server]]] = defaultdict(list)
+    clients: dict[tuple[str, tuple[str | int, ...]], set[str]] = defaultdict(set)
+    for config in files:
+        for server in config.servers if not config.error else ():
+            real = os.path.realpath(config.path)
+            if (real, server.keys) not in clients:
+                groups[real].append((config, server))
+            clients[(real, server.keys)].add(config.client)
+    for real, members in groups.items():
+        try:
+            raw = Path(real).read_bytes()
+            text = original = documents.decode(raw)
+            data = documents.PARSERS[members[0][0].format](text).data
+        except (OSError, documents.DocumentError) as exc:
+            for _, server in members:
+                why = f"cannot read the file again: {exc}"
+                plan.needs_you.append(NeedsYou(server.path, server.line, server.name, why))
+            continue
+        first = len(plan.moved)
+        for config, server in members:
+            # A file several clients read gets a reference only if all of them expand it alike.
+            styles = {REFERENCES.get(client) for client in clients[(real, server.keys)]}
+            style = styles.pop() if len(styles) == 1 else None
+            s = _Server(config, server, style, _at(data, server.keys), lines)
+            saved = len(plan.moved), len(plan.needs_you), dict(plan.names)
+            try:
+                text = _plan_server(s, text, plan)
+            except (EditError, ValueError) as exc:
+                # All of this server or none of it: its edits are dropped with its moves.
+                del plan.moved[saved[0] :], plan.needs_you[saved[1] :]
+                plan.names = saved[2]
+                why = f"cannot rewrite this server safely: {exc}"
+                plan.needs_you.append(NeedsYou(server.path, server.line, server.name, why))
+        if text != original:
+            here = plan.moved[first:]
+            summary = "moved to the OS keyring: " + ", ".join(sorted({m.name for m in here}))
+            data_out = (_BOM if raw.startswith(_BOM) else b"") + text.encode("utf-8")
+            plan.changes.append(PlannedChange("edit", Path(real), summary, data_out, before=raw,
+                                              servers=tuple(m.server for m in here)))  # fmt: skip
+    return plan
+
+
+def diff(plan: Plan) -> str:
+    """The planned edits as a unified diff, every secret masked by its fingerprint."""
+    import difflib
+
+    from mcpir.redact import redact_text
+
+    masks: dict[str, str] = {}
+    for secret in plan.names.values():
+        value = secret.reveal()
+        for spelled in {value, json.dumps(value)[1:-1]}:
+            masks[spelled] = f"…({secret.fingerprint})"
+    out: list[str] = []
+    for change in plan.changes:
+        before = (change.before or b"").decode("utf-8", "replace")
+        after = (change.data or b"").decode("utf-8", "replace")
+        for spelled, mask in sorted(masks.items(), key=lambda item: -len(item[0])):
+            before = before.replace(spelled, mask)
+        out += difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            str(change.path), str(change.path),
+        )  # fmt: skip
+    return redact_text("".join(out))
+
+
+def store_all(plan: Plan) -> None:
+    """Every value into the keyring, then each read back: until all are there, no file changes."""
+    try:
+        for name, secret in plan.names.items():
+            store.add(name, secret.reveal())
+        for name, secret in plan.names.items():
+            if store.get(name) != secret:
+                raise ExternalizeFailed(
+                    f"the keyring did not give {name} back as stored; no config was changed",
+                    hint="check the keyring, then run `mcpir tokens externalize` again",
+                )
+    except store.KeyringUnavailable as exc:
+        raise ExternalizeFailed(
+            f"{exc.message}; no config was changed", hint="run the command again to finish"
+        ) from None
+
+
+Applied = tuple[Incident, list[Moved], list[str]]
+
+
+def apply(plan: Plan, root: Path, header: dict[str, Any]) -> Applied:
+    """Store, verify, then rewrite through a new incident's journal: (incident, what moved,
+    the files that could not be written, one line each)."""
+    from mcpir.incident import open_incident, respond_lock
+
+    store.backend()  # no keyring at all is bad usage (exit 2), before anything is touched
+    with respond_lock(root, "mcpir tokens externalize"):
+        store_all(plan)
+        incident = open_incident(root, TITLE, {"root": str(root)} | header)
+        journal = incident.journal
+        journal.append({"type": "step-started", "step": STEP})
+        done = {os.path.realpath(c.path) for c in journal.apply_all(plan.changes, STEP)}
+        moved = [m for m in plan.moved if os.path.realpath(m.path) in done]
+        status = "failed" if journal.failures else "changed" if moved else "ok"
+        summary = f"moved {len(moved)} secrets into the OS keyring"
+        journal.append({"type": "step-finished", "step": STEP, "status": status,
+                        "summary": summary, "notes": journal.failures})  # fmt: skip
+        incident.write_summary({STEP: {"status": status, "summary": summary}}, "open")
+    return incident, moved, journal.failures

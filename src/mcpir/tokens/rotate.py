@@ -1,0 +1,341 @@
+"""Rotate a keyring token: obtain a new one, verify it, store it, update Actions secrets, and
+only then revoke the old one.
+
+Every phase is recorded in `<data dir>/rotations/<tok_id>.jsonl` (fingerprints and names,
+never values) before the next starts, so a re-run resumes where a failure or a crash left off.
+The values the run needs again — the old one (to revoke it) and the new one (to store it) —
+wait in the OS keyring under the service `mcpir-rotation`, never on disk. Ordering guarantees:
+the keyring entry NAME always holds a working token (the old one until the new one is
+verified, the new one after), and revocation comes after the new one is stored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from mcpir.errors import UsageError
+from mcpir.paths import data_dir
+from mcpir.secret import Secret
+from mcpir.tokens import store
+from mcpir.tokens.model import Metadata, today, token_id
+from mcpir.tokens.providers.base import Ask, NoNewToken, TokenProvider, Verification
+
+STASH_SERVICE = "mcpir-rotation"
+Status = Literal["done", "needs-you", "refused", "stopped", "declined"]
+EXIT = {"done": 0, "needs-you": 1, "refused": 1, "declined": 1, "stopped": 3}
+
+
+@dataclass(frozen=True)
+class ActionsSecret:
+    repo: str
+    name: str
+
+    @classmethod
+    def parse(cls, text: str) -> ActionsSecret:
+        repo, colon, name = text.partition(":")
+        if not colon or repo.count("/") != 1 or not all(repo.split("/")) or not name:
+            raise UsageError(f"--actions-secret {text!r}: expected OWNER/REPO:NAME")
+        return cls(repo, name)
+
+    def __str__(self) -> str:
+        return f"{self.repo}:{self.name}"
+
+
+@dataclass(frozen=True)
+class Request:
+    name: str  # the keyring entry that holds the token
+    provider: TokenProvider
+    api_url: str | None = None
+    actions: tuple[ActionsSecret, ...] = ()
+    yes: bool = False
+    elsewhere: tuple[str, ...] = ()  # config locations that hold the old value too
+    timeout: int = 10
+
+
+@dataclass(frozen=True)
+class Hooks:
+    ask: Ask
+    say: Callable[[str], None]
+    confirm: Callable[[str], bool]
+    # Called around every phase; tests raise from it to simulate a crash there.
+    checkpoint: Callable[[str], None] = lambda stage: None
+
+
+@dataclass
+class Outcome:
+    status: Status
+    detail: str
+    needs_you: list[str] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT[self.status]
+
+
+class RotationLog:
+    """An append-only JSON-lines file, fsynced per record, mode 0600."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @classmethod
+    def for_id(cls, rid: str) -> RotationLog:
+        return cls(data_dir() / "rotations" / f"{rid}.jsonl")
+
+    @classmethod
+    def open_for(cls, name: str) -> RotationLog | None:
+        """The unfinished rotation of keyring entry `name`, if there is one."""
+        folder = data_dir() / "rotations"
+        logs = [cls(p) for p in folder.glob("tok_*.jsonl")] if folder.is_dir() else []
+        open_ = [log for log in logs if log.started().get("name") == name and not log.done()]
+        return max(open_, key=lambda log: log.path.stat().st_mtime) if open_ else None
+
+    @property
+    def rid(self) -> str:
+        return self.path.stem
+
+    def records(self) -> list[dict[str, Any]]:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        # A crash mid-append leaves a torn last line: it never counted, so skip it.
+        out: list[dict[str, Any]] = []
+        for line in lines:
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return out
+
+    def started(self) -> dict[str, Any]:
+        return next((r for r in self.records() if r.get("event") == "started"), {})
+
+    def done(self) -> bool:
+        return any(r.get("event") == "done" for r in self.records())
+
+    def append(self, event: str, **fields: Any) -> None:
+        record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "event": event, **fields}
+        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            os.write(fd, (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def state(self) -> tuple[set[str], set[str]]:
+        """(finished phases, finished Actions secrets), replaying the records in order."""
+        phases: set[str] = set()
+        actions: set[str] = set()
+        for record in self.records():
+            event = record.get("event", "")
+            if event == "discarded":  # a refused new token: the next run asks for another
+                phases -= {"obtained", "verified"}
+            elif event == "actions":
+                actions.add(str(record.get("secret")))
+            elif event != "stopped":
+                phases.add(event)
+        return phases, actions
+
+
+def _stash(rid: str, which: str, value: Secret | None) -> Secret | None:
+    """Put (value given), get (None given) a value the rotation needs again; keyring only."""
+    store.backend()
+    import keyring
+    from keyring.errors import KeyringError
+
+    try:
+        if value is not None:
+            keyring.set_password(STASH_SERVICE, f"{rid}:{which}", value.reveal())
+            return value
+        got = keyring.get_password(STASH_SERVICE, f"{rid}:{which}")
+    except KeyringError as exc:
+        raise store.KeyringUnavailable(f"OS keyring refused: {type(exc).__name__}") from None
+    return None if got is None else Secret(got)
+
+
+def drop_stash(rid: str, *which: str) -> None:
+    import keyring
+    from keyring.errors import PasswordDeleteError
+
+    for one in which or ("old", "new"):
+        try:
+            keyring.delete_password(STASH_SERVICE, f"{rid}:{one}")
+        except PasswordDeleteError:
+            pass
+
+
+def _old_verification(started: dict[str, Any]) -> Verification:
+    scopes = started.get("scopes")
+    return Verification(
+        True,
+        login=started.get("login"),
+        scopes=None if scopes is None else frozenset(scopes),
+        expires=started.get("expires"),
+    )
+
+
+def mismatch(old: Verification, new: Verification) -> str | None:
+    """Why `new` cannot replace `old`, or None: it must work, as the same account, with at
+    least the same scopes (a narrower token would break the servers that use it)."""
+    if not new.ok:
+        return f"the new token does not work: {new.detail}"
+    if old.login is not None and new.login != old.login:
+        return f"the new token belongs to {new.login!r}, the old one to {old.login!r}"
+    if old.scopes is not None:
+        missing = old.scopes - (new.scopes or frozenset())
+        if missing:
+            return f"the new token lacks scopes the old one has: {', '.join(sorted(missing))}"
+    return None
+
+
+def _begin(req: Request, hooks: Hooks) -> tuple[RotationLog, Secret, Verification] | Outcome:
+    old = store.get(req.name)
+    if old is None:
+        raise store.UnknownToken(f"the keyring holds no {req.name}", hint="see `mcpir tokens list`")
+    found = req.provider.verify(old, req.api_url)
+    if found.unknown:
+        return Outcome("stopped", f"cannot check the current token: {found.detail}")
+    if not found.ok:
+        return Outcome(
+            "refused",
+            f"the current token is already rejected ({found.detail}): nothing to revoke; "
+            f"store a replacement with `mcpir tokens add {req.name}`",
+        )
+    log = RotationLog.for_id(token_id(old.fingerprint))
+    _stash(log.rid, "old", old)
+    hooks.checkpoint("started")
+    log.append(
+        "started",
+        name=req.name,
+        provider=req.provider.name,
+        api_url=req.api_url,
+        old_fingerprint=old.fingerprint,
+        login=found.login,
+        scopes=None if found.scopes is None else sorted(found.scopes),
+        expires=found.expires,
+        actions=[str(a) for a in req.actions],
+    )
+    hooks.checkpoint("started+")
+    return log, old, found
+
+
+def _phase(log: RotationLog, hooks: Hooks, event: str, **fields: Any) -> None:
+    hooks.checkpoint(event)
+    log.append(event, **fields)
+    hooks.checkpoint(event + "+")
+
+
+def rotate(req: Request, hooks: Hooks) -> Outcome:
+    """Run (or resume) the rotation of keyring entry `req.name`."""
+    say = hooks.say
+    log = RotationLog.open_for(req.name)
+    if log is None:
+        begun = _begin(req, hooks)
+        if isinstance(begun, Outcome):
+            return begun
+        log, old_value, old = begun
+        old_secret: Secret | None = old_value
+    else:
+        started = log.started()
+        old = _old_verification(started)
+        old_secret = _stash(log.rid, "old", None)
+        if req.api_url is None and started.get("api_url"):
+            req = replace(req, api_url=started["api_url"])
+        say(f"resuming the rotation of {req.name} ({log.path})")
+    rid = log.rid
+    phases, actions_done = log.state()
+    say(f"current   {req.name}: {old.login or '?'}, scopes {_scopes(old)}")
+
+    new: Secret | None = _stash(rid, "new", None) if "obtained" in phases else None
+    if new is None and "stored" in phases:
+        new = store.get(req.name)  # the stash is gone but the entry holds the stored value
+    if new is None:
+        if "obtained" in phases:
+            log.append("discarded", reason="the stashed new value is gone")
+            phases -= {"obtained", "verified"}
+        try:
+            new = req.provider.obtain_new(old, ask=hooks.ask)
+        except NoNewToken as exc:
+            return Outcome("refused", f"{exc}: nothing changed")
+        if old_secret is not None and new == old_secret:
+            return Outcome("refused", "the new value is the current token: nothing changed")
+        _stash(rid, "new", new)
+        _phase(log, hooks, "obtained", new_fingerprint=new.fingerprint)
+    say(f"new       {new.fingerprint}")
+
+    if "verified" not in phases:
+        checked = req.provider.verify(new, req.api_url)
+        if checked.unknown:
+            log.append("stopped", phase="verify", detail=checked.detail)
+            return Outcome("stopped", f"cannot check the new token: {checked.detail}")
+        problem = mismatch(old, checked)
+        if problem:
+            drop_stash(rid, "new")  # so that a re-run asks for another one
+            log.append("discarded", reason=problem)
+            return Outcome("refused", f"{problem}; the current token is kept, not revoked")
+        _phase(log, hooks, "verified", login=checked.login, new_fingerprint=new.fingerprint)
+    say(f"verified  same account, scopes ⊇ {_scopes(old)}")
+
+    if "stored" not in phases:
+        targets = [f"keyring:{req.name}", *(f"Actions {a}" for a in req.actions)]
+        question = f"Store the new token in {', '.join(targets)}, then revoke the old one?"
+        if not req.yes and not hooks.confirm(question):
+            return Outcome("declined", "nothing stored; a re-run resumes here")
+        store.add(req.name, new.reveal())
+        _phase(log, hooks, "stored", new_fingerprint=new.fingerprint)
+    for secret in req.actions:
+        if str(secret) in actions_done:
+            continue
+        from mcpir.tokens.providers.github import set_actions_secret
+
+        failed = set_actions_secret(new, secret.repo, secret.name, new, req.api_url, req.timeout)
+        if failed:
+            log.append("stopped", phase="actions", detail=failed)
+            return Outcome("stopped", f"{failed}; the new token is stored, the old one kept")
+        _phase(log, hooks, "actions", secret=str(secret))
+    say(f"stored    keyring:{req.name}" + "".join(f", Actions {a}" for a in req.actions))
+
+    needs_you: list[str] = []
+    if not phases & {"revoked", "revoke-by-hand"}:
+        if old_secret is None:
+            needs_you.append("revoke the old token by hand: its value is no longer kept")
+            log.append("revoke-by-hand", detail=needs_you[-1])
+        else:
+            result = req.provider.revoke(old_secret, req.api_url)
+            if result.by_hand:
+                needs_you.append(result.detail)
+                log.append("revoke-by-hand", detail=result.detail)
+            elif not result.revoked:
+                log.append("stopped", phase="revoke", detail=result.detail)
+                return Outcome("stopped", f"old token not revoked: {result.detail}")
+            else:
+                _phase(log, hooks, "revoked", old_fingerprint=old_secret.fingerprint)
+                say(f"revoked   old token: {result.detail}")
+
+    if "recorded" not in phases:
+        meta = Metadata.load()
+        meta.rotated(new.fingerprint, today())
+        meta.save()
+        _phase(log, hooks, "recorded", on=today().isoformat())
+    say(f"recorded  last_rotated {today().isoformat()} in the inventory")
+    drop_stash(rid)
+    log.append("done")
+    needs_you += [
+        f"{where} holds the old value: move to keyring with `mcpir tokens add {req.name}`"
+        for where in req.elsewhere
+    ]
+    return Outcome("needs-you" if needs_you else "done", f"rotated {req.name}", needs_you)
+
+
+def _scopes(found: Verification) -> str:
+    if found.scopes is None:
+        return "(not reported)"
+    return ", ".join(sorted(found.scopes)) or "(none)"

@@ -1,0 +1,86 @@
+"""`mcpir tokens verify`: find the token an id or a name stands for, and ask its provider.
+
+The value is looked up where mcpir may read it — its keyring entries and this process's
+environment (for `${VAR}` references) — and is shown to nobody: only the provider sees it.
+A token written into a config file is not read back from there: it should not stay there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from mcpir.errors import UsageError
+from mcpir.secret import Secret
+from mcpir.tokens import store
+from mcpir.tokens.model import Metadata, token_id
+from mcpir.tokens.providers import TokenProvider, Verification, guess
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str  # `keyring:NAME` or `env:VAR`
+    secret: Secret
+    detected: str  # the detector's provider name, `unknown` when none matched
+    keyring_name: str | None
+
+
+def detected_provider(value: str, name: str | None) -> str:
+    from mcpir.secrets import find_secrets
+
+    whole = [h for h in find_secrets(value, name) if h.start == 0 and h.end == len(value)]
+    return whole[0].provider if whole else "unknown"
+
+
+def keyring_name(ident: str) -> str | None:
+    """The keyring entry `ident` names: itself, or the entry whose token has that id."""
+    index = Metadata.load().keyring
+    if ident in index:
+        return ident
+    if ident.startswith("tok_"):
+        for name, record in sorted(index.items()):
+            if token_id(record["fingerprint"]) == ident:
+                return name
+    return None
+
+
+def not_here(ident: str) -> UsageError:
+    return UsageError(
+        f"{ident} is neither a keyring entry of mcpir nor a variable of this environment",
+        hint="if a config holds it, needs you: move to keyring with `mcpir tokens add NAME`; "
+        "`mcpir tokens list` shows the ids",
+    )
+
+
+def resolve(ident: str, environ: Mapping[str, str] | None = None) -> Target:
+    name = keyring_name(ident)
+    if name is not None:
+        secret = store.get(name)
+        if secret is None:
+            raise store.UnknownToken(
+                f"the keyring no longer holds {name}", hint=f"`mcpir tokens add {name}`"
+            )
+        return Target(f"keyring:{name}", secret, detected_provider(secret.reveal(), name), name)
+    if ident.startswith("tok_"):
+        env = os.environ if environ is None else environ
+        for var, value in sorted(env.items()):
+            if value and token_id(Secret(value).fingerprint) == ident:
+                return Target(f"env:{var}", Secret(value), detected_provider(value, var), None)
+    raise not_here(ident)
+
+
+def describe(provider: TokenProvider, found: Verification) -> list[str]:
+    """The lines `tokens verify` prints: never a value, only what the provider said."""
+    state = "valid" if found.ok else ("not checked" if found.unknown else "invalid")
+    scopes = "(not reported)" if found.scopes is None else ", ".join(sorted(found.scopes))
+    return [
+        f"provider  {provider.name}",
+        f"status    {state}: {found.detail}",
+        f"login     {found.login or '-'}",
+        f"scopes    {scopes or '(none)'}",
+        f"expires   {found.expires or '-'}",
+    ]
+
+
+__all__ = ["Target", "describe", "detected_provider", "guess", "keyring_name", "resolve"]
