@@ -171,7 +171,8 @@ def test_playbook_check_reports_unavailable_tasks(run_cli: RunCli) -> None:
     result = run_cli("playbook", "check")
     assert result.code == 1
     assert "contain (task contain): ok" in result.stdout
-    assert "rotate (task rotate): unavailable" in result.stdout
+    assert "rotate (task rotate): ok" in result.stdout
+    assert "audit (task audit): unavailable" in result.stdout
 
 
 def test_builtin_playbook_is_the_one_in_playbooks_dir() -> None:
@@ -236,3 +237,23 @@ def test_processes_are_not_matched_for_another_home(run_cli: RunCli, tmp_path: P
     finally:
         child.kill()
         child.wait()
+
+
+def test_contained_servers_stay_listed_and_rotate_names_their_tokens(
+    run_cli: RunCli, machine: tuple[Path, Path]
+) -> None:
+    home, root = machine
+    before = json.loads(run_cli("servers", "--home", home, "--root", root, "--json").stdout)
+    contain(run_cli, home, root)
+    after = json.loads(run_cli("servers", "--home", home, "--root", root, "--json").stdout)
+    names = sorted(row["name"] for row in after if "name" in row)
+    assert names == sorted(row["name"] for row in before if "name" in row)
+    assert not [row for row in after if row.get("enabled")]
+    result = run_cli(
+        "respond", "--only", "rotate", "--yes", "--json", "--home", home, "--root", root
+    )
+    step = json.loads(result.stdout)["steps"][0]
+    assert step["status"] == "attention" and result.code == 1
+    notes = " ".join(step["notes"])
+    assert "read by github" in notes and "mcpir tokens rotate tok_" in notes
+    assert CANARY not in result.stdout

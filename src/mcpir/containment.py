@@ -17,12 +17,11 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.discovery import documents
-from mcpir.discovery.client import DisableKind
+from mcpir.discovery.client import ASIDE, DisableKind
 from mcpir.discovery.clients import BY_NAME
 from mcpir.journal import DISABLED_SUFFIX, PlannedChange, free_name
 from mcpir.model import ConfigFile, Format, Scope, Server
 
-ASIDE = "-disabled-by-mcpir"
 _BOM = b"\xef\xbb\xbf"
 # Keys that may sit beside the servers in a file that is still "MCP only".
 _MCP_ONLY_KEYS = frozenset({"mcpServers", "servers", "inputs", "name", "version", "schema"})

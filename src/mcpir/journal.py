@@ -26,7 +26,7 @@ from mcpir.errors import McpirError
 
 JOURNAL = "journal.jsonl"
 BACKUPS = "backups"
-DISABLED_SUFFIX = ".mcpir-disabled"
+DISABLED_SUFFIX = ".mcpir-disabled"  # the same as discovery.client.CONTAINED_SUFFIX
 TMP_SUFFIX = ".mcpir-tmp"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 from collections.abc import Iterator, Mapping
@@ -9,11 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mcpir.discovery import documents
-from mcpir.discovery.client import Client, DisableKind, DisableMethod, servers_under
+from mcpir.discovery.client import (
+    ASIDE,
+    CONTAINED_SUFFIX,
+    Client,
+    DisableKind,
+    DisableMethod,
+    Entry,
+    servers_under,
+)
 from mcpir.discovery.clients import BY_NAME, CLIENTS
 from mcpir.discovery.shapes import build_server
 from mcpir.discovery.walk import escapes, expand, project_files
-from mcpir.model import ConfigFile, Format, Scope
+from mcpir.model import ConfigFile, Format, Scope, Server
 from mcpir.paths import Scopes
 
 __all__ = ["Candidate", "candidates", "discover", "discover_paths", "load_config"]
@@ -30,7 +39,13 @@ class Candidate:
     base_label: str
 
 
+def contained(path: Path) -> bool:
+    return path.name.endswith(CONTAINED_SUFFIX)
+
+
 def format_for(path: Path) -> Format:
+    if contained(path):
+        path = path.with_name(path.name.removesuffix(CONTAINED_SUFFIX))
     return _SUFFIX_FORMATS.get(path.suffix.lower(), Format.JSON)
 
 
@@ -45,7 +60,7 @@ def candidates(
                     yield Candidate(client, Scope.SYSTEM, path, None, "/")
     for client in CLIENTS:
         for rel in client.user:
-            for path in expand(scopes.home, rel):
+            for path in (*expand(scopes.home, rel), *expand(scopes.home, rel + CONTAINED_SUFFIX)):
                 yield Candidate(client, Scope.USER, path, scopes.home, "--home")
         for var, rel in client.env:
             value = scopes.environ.get(var) if scopes.environ is not None else None
@@ -53,7 +68,12 @@ def candidates(
                 for path in expand(Path(value).expanduser(), rel):
                     yield Candidate(client, Scope.USER, path, None, var)
     if scopes.root is not None:
-        patterns = [(client.name, rel) for client in CLIENTS for rel in client.project]
+        patterns = [
+            (client.name, rel + suffix)
+            for client in CLIENTS
+            for rel in client.project
+            for suffix in ("", CONTAINED_SUFFIX)
+        ]
         for name, path in project_files(scopes.root, patterns, exclude, scopes.home, errors):
             yield Candidate(BY_NAME[name], Scope.PROJECT, path, scopes.root, "--root")
 
@@ -70,11 +90,32 @@ def load_config(candidate: Candidate) -> ConfigFile:
         kind = type(doc.data).__name__
         error = f"expected a {fmt.value.upper()} object at the top level, found {kind}"
         return ConfigFile(client.name, candidate.scope, path, doc.format, error=error)
-    servers = tuple(
+    servers = [
         build_server(entry, client, candidate.scope, path, doc.line_of(entry.keys))
         for entry in client.extract(doc, path)
-    )
-    return ConfigFile(client.name, candidate.scope, path, doc.format, servers)
+    ]
+    servers += _aside(doc, candidate)
+    if contained(path):  # renamed by containment: no client reads it now
+        servers = [dataclasses.replace(server, enabled=False) for server in servers]
+    return ConfigFile(client.name, candidate.scope, path, doc.format, tuple(servers))
+
+
+def _aside(doc: documents.Document, candidate: Candidate) -> list[Server]:
+    """Servers in a section containment moved aside: listed, switched off."""
+    found: list[Server] = []
+    for key, value in doc.data.items():
+        if not isinstance(key, str) or ASIDE not in key:
+            continue
+        base = key.split(ASIDE, 1)[0]
+        shadow = dataclasses.replace(doc, data={base: value})
+        for entry in candidate.client.extract(shadow, candidate.path):
+            keys = (key, *entry.keys[1:]) if entry.keys[:1] == (base,) else entry.keys
+            moved = Entry(entry.name, entry.raw, keys, entry.scope, enabled=False)
+            line = doc.line_of(keys)
+            found.append(
+                build_server(moved, candidate.client, candidate.scope, candidate.path, line)
+            )
+    return found
 
 
 def discover(scopes: Scopes, exclude: tuple[str, ...] = ()) -> list[ConfigFile]:

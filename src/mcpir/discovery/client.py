@@ -12,6 +12,11 @@ from mcpir.discovery.documents import Document, KeyPath
 from mcpir.model import ConfigFile, Scope, Transport
 from mcpir.paths import Scopes
 
+# How containment leaves things, so discovery still lists contained servers (as disabled) and
+# their tokens stay in the inventory: a renamed MCP-only file, a server section moved aside.
+CONTAINED_SUFFIX = ".mcpir-disabled"
+ASIDE = "-disabled-by-mcpir"
+
 
 class DisableKind(enum.StrEnum):
     FLAG = "flag"  # a boolean on the server entry: `disabled: true`, `enabled = false`

@@ -1,0 +1,65 @@
+"""Step 2, *rotate*: every token an MCP server could read, named by fingerprint, with its next step.
+
+New values come from the person responding (a GitHub PAT cannot be created by API), and
+rotation calls the provider's network API, which mcpir only does when asked: so this step lists
+every token, most exposed first, and the exact command that rotates each (`mcpir tokens
+rotate`, after `mcpir tokens externalize` for a token written into a config). It never reports
+a token as rotated.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
+
+# Written into a config first: it has been copied wherever the file went.
+_ORDER = {"literal": 0, "keyring": 1, "referenced": 2, "missing": 3, "prompted": 4}
+
+
+def _where(location: str, ctx: TaskContext) -> str:
+    path, sep, line = location.rpartition(":")
+    if sep and line.isdigit() and path.startswith("/"):
+        return f"{ctx.scopes.display(Path(path))}:{line}"
+    return location
+
+
+def _next_step(token_id: str, status: str) -> str:
+    if status == "literal":
+        return f"mcpir tokens externalize, then mcpir tokens rotate {token_id}"
+    if status in {"keyring", "referenced"}:
+        return f"mcpir tokens rotate {token_id}"
+    if status == "prompted":
+        return "create a new value at the provider; the client asks for it at its next start"
+    return "nothing provides it: remove the reference, or store it with mcpir tokens add"
+
+
+class Rotate:
+    name = "rotate"
+
+    def run(self, ctx: TaskContext) -> StepResult:
+        from mcpir.tokens import list_tokens
+
+        tokens = list_tokens(
+            ctx.scopes, environ=ctx.scopes.environ, exclude=ctx.policy.discovery.exclude
+        )
+        if not tokens:
+            return StepResult(Status.OK, "no token is readable by any MCP server")
+        tokens.sort(key=lambda token: (_ORDER.get(token.status, 9), token.id))
+        notes = []
+        for token in tokens:
+            where = ", ".join(_where(location, ctx) for location in token.locations[:3])
+            readers = ", ".join(token.servers) or "no server now"
+            notes.append(
+                f"needs you: {token.fingerprint} ({token.provider}, {token.status}, read by "
+                f"{readers}) at {where}: {_next_step(token.id, token.status)}"
+            )
+        literal = sum(token.status == "literal" for token in tokens)
+        summary = (
+            f"{len(tokens)} tokens were readable by MCP servers ({literal} written into configs)"
+        )
+        return StepResult(Status.ATTENTION, summary + "; none is rotated until you run each step",
+                          notes=notes)  # fmt: skip
+
+
+TASK = Rotate()
