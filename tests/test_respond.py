@@ -257,3 +257,18 @@ def test_contained_servers_stay_listed_and_rotate_names_their_tokens(
     notes = " ".join(step["notes"])
     assert "read by github" in notes and "mcpir tokens rotate tok_" in notes
     assert CANARY not in result.stdout
+
+
+def test_demo_writes_nothing_under_the_real_home(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_home = tmp_path / "real-home"
+    real_home.mkdir()
+    monkeypatch.setenv("HOME", str(real_home))
+    monkeypatch.delenv("MCPIR_HOME")
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    result = run_cli("demo", "--dir", tmp_path / "demo")
+    assert result.code == 0, result.stderr
+    assert "after: 0 of 16 servers still enabled" in result.stdout
+    assert list(real_home.rglob("*")) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,12 +41,31 @@ def run_demo(
     on_result: Callable[..., None] = lambda *args: None,
 ) -> DemoResult:
     """Build the sandbox under `base` and respond to its incident there, never elsewhere."""
+    sandbox = build_sandbox(base)
+    # mcpir's own state (token inventory, caches) goes into the sandbox too: the demo must not
+    # write a byte under the real home.
+    previous = os.environ.get("MCPIR_HOME")
+    os.environ["MCPIR_HOME"] = str(sandbox.base / "mcpir-state")
+    try:
+        return _run(sandbox, say, on_step, on_result)
+    finally:
+        if previous is None:
+            os.environ.pop("MCPIR_HOME", None)
+        else:
+            os.environ["MCPIR_HOME"] = previous
+
+
+def _run(
+    sandbox: Sandbox,
+    say: Callable[[str], None],
+    on_step: Callable[..., None],
+    on_result: Callable[..., None],
+) -> DemoResult:
     from mcpir.output.rows import finding_row
     from mcpir.policy import load_policy
     from mcpir.scan import ScanRequest, scan
     from mcpir.servers import list_servers
 
-    sandbox = build_sandbox(base)
     say("the story:")
     for line in sandbox.story:
         say(f"  {line}")
