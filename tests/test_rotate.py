@@ -93,7 +93,7 @@ def assert_rotated(double: GitHubDouble, entry: str, old: str, new: str) -> None
     assert double.secrets[("octo/app", "GH_TOKEN")] == fingerprint(new)
     record = Metadata.load().tokens[token_id(fingerprint(new))]
     assert record["last_rotated"] is not None
-    log = rotate.RotationLog.for_id(token_id(fingerprint(old)))
+    log = rotate.RotationLog.for_id(f"{token_id(fingerprint(old))}-{entry}")
     assert log.done() and log.path.stat().st_mode & 0o777 == 0o600
     assert rotate._stash(log.rid, "old", None) is None  # the stash is gone
     assert rotate._stash(log.rid, "new", None) is None

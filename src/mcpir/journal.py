@@ -396,6 +396,9 @@ class Journal:
                 return f"{change.path} exists again (a new file?); it would be overwritten"
             if not os.path.lexists(change.target):
                 return f"{change.target} has vanished; nothing to move back"
+            moved = _read(change.target)
+            if moved is not None and sha256(moved) != change.after:
+                return f"{change.target} was edited since mcpir renamed it; not moved back"
             return None
         if path_bytes is None:
             return f"{change.path} has vanished since mcpir changed it"
@@ -410,7 +413,9 @@ class Journal:
             f"{change.path} (as mcpir left it)",
             f"{change.path} (now)",
         )
-        return f"{change.path} was edited since mcpir changed it:\n" + "".join(diff)
+        from mcpir.redact import redact_diff
+
+        return f"{change.path} was edited since mcpir changed it:\n" + redact_diff("".join(diff))
 
     def undo(self, change: Change, *, force: bool = False) -> str:
         """Put one file back byte for byte. With `force`, a newer file is first kept aside."""

@@ -112,6 +112,30 @@ def redact_text(text: str) -> str:
     return text
 
 
+# In a diff, context is gone (a value and its `--api-key` flag sit on different lines of JSON):
+# any long, random-looking run of token characters is masked there.
+_RUN = re.compile(r"(?<![A-Za-z0-9_\-+/=.])[A-Za-z0-9_\-+/=.]{16,}(?![A-Za-z0-9_\-+/=.])")
+
+
+def _looks_random(run: str) -> bool:
+    import math
+    from collections import Counter
+
+    if ELLIPSIS in run or "/" in run or run.count(".") > 2:
+        return False  # a path, a host name, a version
+    if not (any(c.isdigit() for c in run) and any(c.isalpha() for c in run)):
+        return False
+    counts = Counter(run)
+    entropy = -sum(n / len(run) * math.log2(n / len(run)) for n in counts.values())
+    return entropy >= 3.5
+
+
+def redact_diff(text: str) -> str:
+    """`redact_text`, plus every random-looking run masked: for diffs of config files."""
+    text = redact_text(text)
+    return _RUN.sub(lambda m: mask(m.group()) if _looks_random(m.group()) else m.group(), text)
+
+
 def redact_secret_value(value: str) -> str:
     """Mask a value known to be sensitive (it sat under a credential-looking name)."""
     if len(value) < 4 or is_reference(value) or ELLIPSIS in value:

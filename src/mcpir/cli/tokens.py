@@ -13,6 +13,7 @@ from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
 from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
 
 if TYPE_CHECKING:
+    from mcpir.model import ConfigFile
     from mcpir.paths import Scopes
     from mcpir.tokens import Token
     from mcpir.tokens.externalize import Moved, Plan
@@ -40,7 +41,8 @@ def list_command(
 
     scopes = resolve_scopes(home, root, None)
     exclude = load_policy(scopes.root).discovery.exclude if scopes.root is not None else ()
-    tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude)
+    problems: list[ConfigFile] = []
+    tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude, problems=problems)
     if json_output:
         from mcpir.output import jsonout
 
@@ -55,7 +57,12 @@ def list_command(
             "and start the client with `mcpir run`",
             err=True,
         )
-    raise typer.Exit(EXIT_FINDINGS if literal else EXIT_OK)
+    from mcpir.output.safe import shown
+
+    for config in problems:
+        where = scopes.display(config.path)
+        typer.echo(f"not read: {shown(where)}: {shown(config.error or '')}", err=True)
+    raise typer.Exit(EXIT_FINDINGS if literal or problems else EXIT_OK)
 
 
 def _where(location: str, scopes: Scopes) -> str:
@@ -285,7 +292,10 @@ def _provider(name: str, api_url: str | None, verify_command: str | None) -> Tok
 
     from mcpir.tokens.providers import provider
 
-    command = shlex.split(verify_command) if verify_command else None
+    try:
+        command = shlex.split(verify_command) if verify_command else None
+    except ValueError as exc:
+        raise UsageError(f"--verify-command: {exc}") from None
     return provider(name, api_url=api_url, verify_command=command)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 import os
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,13 +40,18 @@ class Candidate:
     base_label: str
 
 
+_CONTAINED = re.compile(re.escape(CONTAINED_SUFFIX) + r"(?:\.\d+)?$")
+# A renamed file is `<name>.mcpir-disabled`, or `.mcpir-disabled.2`… when that name was taken.
+_CONTAINED_GLOB = CONTAINED_SUFFIX + "*"
+
+
 def contained(path: Path) -> bool:
-    return path.name.endswith(CONTAINED_SUFFIX)
+    return bool(_CONTAINED.search(path.name))
 
 
 def format_for(path: Path) -> Format:
     if contained(path):
-        path = path.with_name(path.name.removesuffix(CONTAINED_SUFFIX))
+        path = path.with_name(_CONTAINED.sub("", path.name))
     return _SUFFIX_FORMATS.get(path.suffix.lower(), Format.JSON)
 
 
@@ -60,19 +66,20 @@ def candidates(
                     yield Candidate(client, Scope.SYSTEM, path, None, "/")
     for client in CLIENTS:
         for rel in client.user:
-            for path in (*expand(scopes.home, rel), *expand(scopes.home, rel + CONTAINED_SUFFIX)):
+            for path in (*expand(scopes.home, rel), *expand(scopes.home, rel + _CONTAINED_GLOB)):
                 yield Candidate(client, Scope.USER, path, scopes.home, "--home")
         for var, rel in client.env:
             value = scopes.environ.get(var) if scopes.environ is not None else None
             if value:
-                for path in expand(Path(value).expanduser(), rel):
+                base = Path(value).expanduser()
+                for path in (*expand(base, rel), *expand(base, rel + _CONTAINED_GLOB)):
                     yield Candidate(client, Scope.USER, path, None, var)
     if scopes.root is not None:
         patterns = [
             (client.name, rel + suffix)
             for client in CLIENTS
             for rel in client.project
-            for suffix in ("", CONTAINED_SUFFIX)
+            for suffix in ("", _CONTAINED_GLOB)
         ]
         for name, path in project_files(scopes.root, patterns, exclude, scopes.home, errors):
             yield Candidate(BY_NAME[name], Scope.PROJECT, path, scopes.root, "--root")

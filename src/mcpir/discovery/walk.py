@@ -100,8 +100,13 @@ def project_files(
     holds directory names or globs relative to `root` (from `.mcpir.toml`).
     """
     by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    globbed: list[tuple[str, str, str]] = []  # (first segment glob, key, rel)
     for key, rel in patterns:
-        by_first[rel.split("/", 1)[0]].append((key, rel))
+        first = rel.split("/", 1)[0]
+        if "*" in first:
+            globbed.append((first, key, rel))
+        else:
+            by_first[first].append((key, rel))
     # A directory that cannot be listed may hold a config: it is reported, never skipped quietly.
     onerror = errors.append if errors is not None else None
     for current, dirnames, filenames in os.walk(root, followlinks=False, onerror=onerror):
@@ -122,5 +127,9 @@ def project_files(
         dirnames[:] = sorted(d for d in kept if d not in skip_here)
         for name in sorted(by_first.keys() & present):
             for key, rel in by_first[name]:
+                for path in expand(here, rel):
+                    yield key, path
+        for first, key, rel in globbed:
+            if any(fnmatch.fnmatchcase(name, first) for name in present):
                 for path in expand(here, rel):
                     yield key, path

@@ -277,7 +277,7 @@ def diff(plan: Plan) -> str:
     """The planned edits as a unified diff, every secret masked by its fingerprint."""
     import difflib
 
-    from mcpir.redact import redact_text
+    from mcpir.redact import redact_diff
 
     masks: dict[str, str] = {}
     for secret in plan.names.values():
@@ -294,7 +294,7 @@ def diff(plan: Plan) -> str:
             before.splitlines(keepends=True), after.splitlines(keepends=True),
             str(change.path), str(change.path),
         )  # fmt: skip
-    return redact_text("".join(out))
+    return redact_diff("".join(out))
 
 
 def store_all(plan: Plan) -> None:

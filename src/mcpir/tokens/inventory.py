@@ -264,12 +264,19 @@ def _tokens(seen: _Sightings, meta: Metadata) -> list[Token]:
 
 
 def list_tokens(
-    scopes: Scopes, *, environ: Mapping[str, str] | None, exclude: tuple[str, ...] = ()
+    scopes: Scopes,
+    *,
+    environ: Mapping[str, str] | None,
+    exclude: tuple[str, ...] = (),
+    problems: list[ConfigFile] | None = None,
 ) -> list[Token]:
     """Every credential a configured server can read. `environ` is this machine's environment,
     or None for a sandboxed run (then references resolve against `.env` files only, and the
-    keyring, which belongs to this machine, is not read)."""
+    keyring, which belongs to this machine, is not read). Config files that could not be
+    read are added to `problems`: a token in a broken file is still a token."""
     configs = discover(scopes, exclude)
+    if problems is not None:
+        problems.extend(config for config in configs if config.error)
     seen = _Sightings()
     lines = _Lines()
     uses: dict[str, _Uses] = {}

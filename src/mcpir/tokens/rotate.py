@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -209,7 +210,10 @@ def _begin(req: Request, hooks: Hooks) -> tuple[RotationLog, Secret, Verificatio
             f"the current token is already rejected ({found.detail}): nothing to revoke; "
             f"store a replacement with `mcpir tokens add {req.name}`",
         )
-    log = RotationLog.for_id(token_id(old.fingerprint))
+    # One log per keyring name and old value: two names holding the same token rotate apart.
+    log = RotationLog.for_id(f"{token_id(old.fingerprint)}-{req.name}")
+    if log.path.exists():  # a finished run of the same name and value: keep it, start afresh
+        log.path.rename(log.path.with_name(f"{log.rid}.{int(time.time())}.jsonl.done"))
     _stash(log.rid, "old", old)
     hooks.checkpoint("started")
     log.append(

@@ -69,6 +69,8 @@ def exec_with_secrets(
     env = dict(os.environ if environ is None else environ)
     env.update(secret_env(only))
     command = list(argv)
+    if not command or not command[0]:
+        raise CommandNotFound("no command to run: give one after --")
     sys.stdout.flush()
     sys.stderr.flush()
     try:

@@ -27,7 +27,7 @@ class Contain:
     def run(self, ctx: TaskContext) -> StepResult:
         from mcpir import processes
         from mcpir.discovery import discover
-        from mcpir.redact import redact_text
+        from mcpir.redact import redact_diff
 
         actions: list[str] = []
         if ctx.incident is not None:
@@ -47,7 +47,7 @@ class Contain:
                 Status.CHANGED if plan.changes else Status.OK,
                 f"would disable {len(enabled)} servers in {len(plan.changes)} files",
                 notes=notes,
-                diff=redact_text("".join(_diff(change) for change in plan.changes)),
+                diff=redact_diff("".join(_diff(change) for change in plan.changes)),
             )
         assert ctx.incident is not None  # noqa: S101 - only a dry run has no incident
         journal = ctx.incident.journal

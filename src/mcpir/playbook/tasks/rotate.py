@@ -27,8 +27,13 @@ def _where(location: str, ctx: TaskContext) -> str:
 def _next_step(token_id: str, status: str) -> str:
     if status == "literal":
         return f"mcpir tokens externalize, then mcpir tokens rotate {token_id}"
-    if status in {"keyring", "referenced"}:
+    if status == "keyring":
         return f"mcpir tokens rotate {token_id}"
+    if status == "referenced":
+        return (
+            "rotate it at the provider and update where the variable is set, or store it with "
+            f"mcpir tokens add NAME and then mcpir tokens rotate {token_id}"
+        )
     if status == "prompted":
         return "create a new value at the provider; the client asks for it at its next start"
     return "nothing provides it: remove the reference, or store it with mcpir tokens add"

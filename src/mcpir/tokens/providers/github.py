@@ -101,6 +101,10 @@ class GitHubProvider:
 
     def verify(self, secret: Secret, api_url: str | None) -> Verification:
         api = api_base(api_url)
+        if not api.startswith(("http://", "https://")):
+            from mcpir.errors import UsageError
+
+            raise UsageError(f"--api-url {api}: not an http(s) URL", hint="https://HOST/api/v3")
         try:
             headers, data = _client(secret, api, self.timeout).requester.requestJsonAndCheck(
                 "GET", "/user"
