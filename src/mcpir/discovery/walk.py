@@ -130,6 +130,7 @@ def project_files(
                 for path in expand(here, rel):
                     yield key, path
         for first, key, rel in globbed:
-            if any(fnmatch.fnmatchcase(name, first) for name in present):
+            head = first.split("*", 1)[0]  # a cheap prefix test before the glob
+            if any(n.startswith(head) and fnmatch.fnmatchcase(n, first) for n in present):
                 for path in expand(here, rel):
                     yield key, path
