@@ -293,3 +293,23 @@ def test_run_passes_keyring_tokens_as_env_vars(stored: tuple[str, str]) -> None:
     code = mcpir("run", "--only", name, "--", sys.executable, "-c", "raise SystemExit(7)")
     assert code.returncode == 7
     assert_not_leaked(only.stdout, only.stderr, every.stdout, every.stderr)
+
+
+def test_concurrent_inventory_writers_keep_each_others_names(tmp_path: Path) -> None:
+    from datetime import date
+
+    from mcpir.tokens.model import Metadata
+
+    path = tmp_path / "inventory.json"
+    first, second = Metadata.load(path), Metadata.load(path)
+    first.put_keyring("ALPHA", "sha256:aaaaaaaaaaaa", date(2026, 11, 1))
+    second.see("sha256:bbbbbbbbbbbb", ["BETA"], date(2026, 11, 2))
+    first.save()
+    second.save()  # loaded before ALPHA existed: must not drop it
+    merged = Metadata.load(path)
+    assert set(merged.keyring) == {"ALPHA"}
+    assert "tok_bbbbbbbbbbbb" in merged.tokens
+    third = Metadata.load(path)
+    third.drop_keyring("ALPHA")
+    third.save()
+    assert Metadata.load(path).keyring == {}

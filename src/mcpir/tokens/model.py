@@ -7,6 +7,10 @@ keeps dates and names only. Values live in the config they were found in, or in 
 from __future__ import annotations
 
 import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -97,6 +101,9 @@ class Metadata:
     tokens: dict[str, TokenRecord] = field(default_factory=dict)
     keyring: dict[str, KeyringRecord] = field(default_factory=dict)
     changed: bool = False
+    # This instance's own keyring-index changes, replayed onto the file as it is at save time.
+    _put: dict[str, KeyringRecord] = field(default_factory=dict, repr=False)
+    _dropped: set[str] = field(default_factory=set, repr=False)
 
     @classmethod
     def load(cls, path: Path | None = None) -> Metadata:
@@ -124,12 +131,29 @@ class Metadata:
         )
 
     def save(self) -> None:
+        """Write, merged with what another mcpir may have saved since this one loaded: a
+        `tokens add` racing a `tokens list` must not lose a keyring name (the only index)."""
         if not self.changed:
             return
-        doc = {"version": INVENTORY_VERSION, "tokens": self.tokens, "keyring": self.keyring}
         # The index of keyring names is nobody else's business on a shared machine.
         self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        atomic_write_text(self.path, json.dumps(doc, indent=2, sort_keys=True) + "\n", 0o600)
+        with _locked(self.path.with_name(self.path.name + ".lock")):
+            current = Metadata.load(self.path)
+            for key, record in self.tokens.items():
+                theirs = current.tokens.get(key)
+                current.tokens[key] = record if theirs is None else _merge(theirs, record)
+            current.keyring.update(self._put)
+            for name in self._dropped:
+                current.keyring.pop(name, None)
+            doc = {
+                "version": INVENTORY_VERSION,
+                "tokens": current.tokens,
+                "keyring": current.keyring,
+            }
+            text = json.dumps(doc, indent=2, sort_keys=True) + "\n"
+            atomic_write_text(self.path, text, 0o600)
+        self.tokens, self.keyring = current.tokens, current.keyring
+        self._put, self._dropped = {}, set()
         self.changed = False
 
     def see(self, fingerprint: str, names: list[str], on: date) -> TokenRecord:
@@ -151,12 +175,38 @@ class Metadata:
         self.changed = True
 
     def put_keyring(self, name: str, fingerprint: str, on: date) -> None:
-        self.keyring[name] = KeyringRecord(added=on.isoformat(), fingerprint=fingerprint)
+        record = KeyringRecord(added=on.isoformat(), fingerprint=fingerprint)
+        self.keyring[name] = self._put[name] = record
+        self._dropped.discard(name)
         self.changed = True
 
     def drop_keyring(self, name: str) -> None:
         if self.keyring.pop(name, None) is not None:
+            self._put.pop(name, None)
+            self._dropped.add(name)
             self.changed = True
+
+
+def _merge(theirs: TokenRecord, ours: TokenRecord) -> TokenRecord:
+    rotated = [d for d in (theirs["last_rotated"], ours["last_rotated"]) if d]
+    return TokenRecord(
+        first_seen=min(theirs["first_seen"], ours["first_seen"]),
+        last_rotated=max(rotated) if rotated else None,
+        names=sorted(set(theirs["names"]) | set(ours["names"])),
+    )
+
+
+@contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    try:
+        if sys.platform != "win32":
+            import fcntl
+
+            fcntl.flock(fd, fcntl.LOCK_EX)  # held for a read and a write: milliseconds
+        yield
+    finally:
+        os.close(fd)  # releases the lock
 
 
 def _token_record(path: Path, value: object) -> TokenRecord:
