@@ -76,7 +76,24 @@ class Incident:
                 return record
         return {}
 
-    def write_summary(self, steps: dict[str, dict[str, Any]], status: str) -> None:
+    def finished_steps(self) -> dict[str, dict[str, Any]]:
+        """The last recorded result of each step, from the journal."""
+        results: dict[str, dict[str, Any]] = {}
+        for record in self.journal.records():
+            if record.get("type") == "step-finished":
+                results[str(record["step"])] = record
+        return results
+
+    def step_summaries(self) -> dict[str, dict[str, Any]]:
+        """What `incident.json` says of each step."""
+        keys = ("status", "summary", "actions", "notes", "findings")
+        return {
+            step: {key: record.get(key) for key in keys} | {"finished": record.get("ts")}
+            for step, record in self.finished_steps().items()
+        }
+
+    def write_summary(self, status: str) -> None:
+        """Rewrite `incident.json` from the journal, its source of truth."""
         header = self.header()
         document = {
             "version": VERSION,
@@ -88,7 +105,7 @@ class Incident:
             "home": header.get("home"),
             "root": header.get("root"),
             "playbook": header.get("playbook"),
-            "steps": steps,
+            "steps": self.step_summaries(),
             "journal": "journal.jsonl",
         }
         atomic_write_text(

@@ -69,6 +69,19 @@ class Scopes:
             environ=os.environ if real else None,
         )
 
+    def display_location(self, location: str) -> str:
+        """A token or finding location (`path:line`, `.env:path:VAR`, `env:VAR`, `keyring:NAME`)
+        with its path shortened as `display` does."""
+        if location.startswith(("env:", "keyring:")):
+            return location
+        if location.startswith(".env:"):
+            path, _, var = location.removeprefix(".env:").rpartition(":")
+            return f"{self.display(Path(path))} {var}"
+        path, colon, line = location.rpartition(":")
+        if colon and line.isdigit():
+            return f"{self.display(Path(path))}:{line}"
+        return self.display(Path(location))
+
     def display(self, path: Path) -> str:
         """`./…` under the project root, `~/…` under the home, else the absolute path."""
         for base, label in ((self.root, "."), (self.home, "~")):

@@ -42,10 +42,6 @@ def restore(root: Path, incident_id: str | None, *, dry_run: bool, force: bool) 
             except (JournalConflict, OSError) as exc:
                 # Keep going: every other file still gets its original back; re-run for this one.
                 result.failed.append(f"{change.path}: {getattr(exc, 'message', None) or exc}")
-        steps = {
-            record["step"]: {"status": record.get("status"), "summary": record.get("summary")}
-            for record in journal.records()
-            if record.get("type") == "step-finished"
-        }
-        incident.write_summary(steps, "partly restored" if result.failed else "restored")
+        status = "partly restored" if result.failed else "restored"
+        incident.write_summary(status)
         return result

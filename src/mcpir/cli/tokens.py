@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -65,18 +64,6 @@ def list_command(
     raise typer.Exit(EXIT_FINDINGS if literal or problems else EXIT_OK)
 
 
-def _where(location: str, scopes: Scopes) -> str:
-    if location.startswith(("env:", "keyring:")):
-        return location
-    if location.startswith(".env:"):
-        path, _, var = location.removeprefix(".env:").rpartition(":")
-        return f"{scopes.display(Path(path))} {var}"
-    path, colon, line = location.rpartition(":")
-    if colon and line.isdigit():
-        return f"{scopes.display(Path(path))}:{line}"
-    return scopes.display(Path(location))
-
-
 def _print_table(tokens: list[Token], scopes: Scopes) -> None:
     """A line per token, its locations under it: paths stay whole on a narrow terminal."""
     from rich.console import Console
@@ -100,7 +87,7 @@ def _print_table(tokens: list[Token], scopes: Scopes) -> None:
             f"{age:>5}  {token.provider}  [dim]read by[/] {servers}"
         )
         for location in token.locations:
-            console.print(f"    {escape(shown(_where(location, scopes)))}", style="dim")
+            console.print(f"    {escape(shown(scopes.display_location(location)))}", style="dim")
     counts = Counter(token.status for token in tokens)
     summary = ", ".join(f"{counts[s]} {s}" for s in sorted(counts))
     console.print(f"\n{len(tokens)} token{'s' if len(tokens) != 1 else ''} ({summary})")
@@ -347,7 +334,7 @@ def _elsewhere(fingerprint: str, scopes: Scopes) -> tuple[str, ...]:
     tokens = list_tokens(scopes, environ=None)
     found = (t.locations for t in tokens if t.fingerprint == fingerprint)
     return tuple(
-        _where(where, scopes)
+        scopes.display_location(where)
         for locations in found
         for where in locations
         if not where.startswith(("keyring:", "env:"))

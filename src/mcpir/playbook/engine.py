@@ -69,15 +69,6 @@ def select(playbook: Playbook, request: RespondRequest) -> list[Step]:
     return [step for step in steps if step.id not in request.skip]
 
 
-def finished_steps(incident: Incident) -> dict[str, dict[str, Any]]:
-    """The last recorded result of each step, from the journal."""
-    results: dict[str, dict[str, Any]] = {}
-    for record in incident.journal.records():
-        if record.get("type") == "step-finished":
-            results[str(record["step"])] = record
-    return results
-
-
 def _record(incident: Incident, step: Step, result: StepResult) -> None:
     from mcpir.output.rows import finding_row
 
@@ -93,16 +84,6 @@ def _record(incident: Incident, step: Step, result: StepResult) -> None:
             "findings": [finding_row(f) for f in result.findings],
         }
     )
-
-
-def _summaries(incident: Incident) -> dict[str, dict[str, Any]]:
-    return {
-        step: {
-            key: record.get(key) for key in ("status", "summary", "actions", "notes", "findings")
-        }
-        | {"finished": record.get("ts")}
-        for step, record in finished_steps(incident).items()
-    }
 
 
 def _run_step(step: Step, ctx: TaskContext, request: RespondRequest) -> StepResult:
@@ -133,7 +114,7 @@ def respond(request: RespondRequest, policy: Policy) -> RespondResult:
                 Path(header["playbook"]["path"]) if header.get("playbook") else None
             )
             playbook = load_playbook(path)
-            done = {k: v for k, v in finished_steps(incident).items() if v.get("status") in DONE}
+            done = {k: v for k, v in incident.finished_steps().items() if v.get("status") in DONE}
         else:
             _refuse_unfinished(root)
             playbook = load_playbook(request.playbook)
@@ -190,7 +171,7 @@ def _run(
         result = _run_step(step, ctx, request)
         if incident is not None:
             _record(incident, step, result)
-            incident.write_summary(_summaries(incident), "open")
+            incident.write_summary("open")
         results.append((step, result))
         request.on_result(step, result)
         if result.status is Status.FAILED and step.on_failure == "stop":

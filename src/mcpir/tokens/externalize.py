@@ -334,5 +334,5 @@ def apply(plan: Plan, root: Path, header: dict[str, Any]) -> Applied:
         summary = f"moved {len(moved)} secrets into the OS keyring"
         journal.append({"type": "step-finished", "step": STEP, "status": status,
                         "summary": summary, "notes": journal.failures})  # fmt: skip
-        incident.write_summary({STEP: {"status": status, "summary": summary}}, "open")
+        incident.write_summary("open")
     return incident, moved, journal.failures

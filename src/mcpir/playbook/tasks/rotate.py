@@ -9,19 +9,10 @@ a token as rotated.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
 # Written into a config first: it has been copied wherever the file went.
 _ORDER = {"literal": 0, "keyring": 1, "referenced": 2, "missing": 3, "prompted": 4}
-
-
-def _where(location: str, ctx: TaskContext) -> str:
-    path, sep, line = location.rpartition(":")
-    if sep and line.isdigit() and path.startswith("/"):
-        return f"{ctx.scopes.display(Path(path))}:{line}"
-    return location
 
 
 def _next_step(token_id: str, status: str) -> str:
@@ -53,7 +44,9 @@ class Rotate:
         tokens.sort(key=lambda token: (_ORDER.get(token.status, 9), token.id))
         notes = []
         for token in tokens:
-            where = ", ".join(_where(location, ctx) for location in token.locations[:3])
+            where = ", ".join(
+                ctx.scopes.display_location(location) for location in token.locations[:3]
+            )
             readers = ", ".join(token.servers) or "no server now"
             notes.append(
                 f"needs you: {token.fingerprint} ({token.provider}, {token.status}, read by "
