@@ -26,7 +26,10 @@ from nacl import encoding, public
 from mcpir.secret import fingerprint
 from mcpir.secrets.fakes import fake_token
 
-Endpoint = Literal["user", "revoke", "public-key", "put-secret"]
+Endpoint = Literal[
+    "user", "revoke", "public-key", "put-secret",
+    "access-tokens", "installation-repos", "installation-token",  # GitHub Apps: `_app_answer`
+]  # fmt: skip
 FailureKind = Literal["401", "403-rate", "429", "500", "503", "timeout"]
 FAILURE_KINDS: tuple[FailureKind, ...] = ("401", "403-rate", "429", "500", "503", "timeout")
 
@@ -67,6 +70,11 @@ class GitHubDouble:
     events: list[tuple[str, str]] = field(default_factory=list)
     requests: list[tuple[str, str, bool]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    # repo → issues as the API shows them (create, list, edit: `_issues_answer`)
+    issues: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # GitHub Apps: installation id → Installation; minted `ghs_` token → its installation
+    installations: dict[int, Installation] = field(default_factory=dict)
+    app_tokens: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
     rng: random.Random = field(default_factory=lambda: random.Random(7))  # noqa: S311
 
@@ -172,6 +180,12 @@ def _handler(double: GitHubDouble) -> type[BaseHTTPRequestHandler]:
         def do_PUT(self) -> None:
             self._route("PUT")
 
+        def do_PATCH(self) -> None:
+            self._route("PATCH")
+
+        def do_DELETE(self) -> None:
+            self._route("DELETE")
+
         def _token(self) -> str | None:
             scheme, _, value = (self.headers.get("Authorization") or "").partition(" ")
             return value if scheme.lower() in ("token", "bearer") and value else None
@@ -196,6 +210,12 @@ def _handler(double: GitHubDouble) -> type[BaseHTTPRequestHandler]:
             token, path = self._token(), self.path.split("?")[0]
             with double.lock:
                 double.requests.append((verb, path, token is not None))
+            if _ISSUES_PATH.match(path):
+                status, answer = _issues_answer(double, verb, self.path, token, payload)
+                return self._send(status, answer)
+            if _APP_PATH.match(path):
+                status, answer = _app_answer(double, verb, path, token)
+                return self._send(status, answer)
             endpoint: Endpoint | None = None
             if (verb, path) == ("GET", "/user"):
                 endpoint = "user"
@@ -243,3 +263,189 @@ def _handler(double: GitHubDouble) -> type[BaseHTTPRequestHandler]:
             return self._send(201, None)
 
     return Handler
+
+
+_ISSUES_PATH = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/issues(?:/(?P<number>\d+))?$")
+
+
+def _issues_answer(
+    double: GitHubDouble, verb: str, raw_path: str, token: str | None, body: Any
+) -> tuple[int, Any]:
+    """Issues: `GET` (list, `?state=` and `?labels=` filters), `POST` (create), `PATCH` (edit)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(raw_path)
+    match = _ISSUES_PATH.match(parts.path)
+    assert match is not None
+    account = double._account(token)
+    if account is None:
+        return 401, {"message": "Bad credentials"}
+    if account.scopes is not None and "repo" not in account.scopes:
+        return 403, {"message": "Resource not accessible by personal access token"}
+    repo, number = match["repo"], match["number"]
+    base = f"{double.url}/repos/{repo}/issues"
+    with double.lock:
+        issues = double.issues.setdefault(repo, [])
+        if verb == "GET" and number is None:
+            query = parse_qs(parts.query)
+            state = query.get("state", ["open"])[0]
+            wanted = {x for x in query.get("labels", [""])[0].split(",") if x}
+            found = [
+                i for i in issues
+                if state in ("all", i["state"])
+                and wanted <= {label["name"] for label in i["labels"]}
+            ]  # fmt: skip
+            return 200, found
+        if verb == "POST" and number is None:
+            issue = {
+                "id": len(issues) + 1,
+                "number": len(issues) + 1,
+                "url": f"{base}/{len(issues) + 1}",
+                "html_url": f"https://github.invalid/{repo}/issues/{len(issues) + 1}",
+                "title": str(body.get("title", "")),
+                "body": body.get("body"),
+                "state": "open",
+                "state_reason": None,
+                "labels": [{"name": str(name)} for name in body.get("labels", [])],
+                "user": {"login": account.login},
+            }
+            issues.append(issue)
+            double.events.append(("issue-opened", f"{repo}#{issue['number']}"))
+            return 201, issue
+        target: dict[str, Any] | None = next(
+            (i for i in issues if str(i["number"]) == number), None
+        )
+        if target is None:
+            return 404, {"message": "Not Found"}
+        if verb == "GET":
+            return 200, target
+        if verb == "PATCH":
+            for key in ("title", "body", "state", "state_reason"):
+                if key in body:
+                    target[key] = body[key]
+            double.events.append(("issue-edited", f"{repo}#{target['number']}:{target['state']}"))
+            return 200, target
+    return 404, {"message": "Not Found"}
+
+
+# GitHub Apps: an app (id + RSA public key) installed on an account's repositories mints
+# installation tokens (`ghs_`, one hour) when it shows a JWT signed with its private key.
+_APP_PATH = re.compile(
+    r"^/app/installations(?:/(?P<id>\d+)/access_tokens)?$|^/installation/(?:repositories|token)$"
+)
+INSTALLATION_TOKEN_LIFETIME = 3600
+
+
+@dataclass
+class Installation:
+    app_id: int
+    public_key_pem: bytes
+    login: str
+    repositories: tuple[str, ...]
+
+
+def install_app(
+    double: GitHubDouble,
+    app_id: int,
+    public_key_pem: bytes,
+    installation_id: int,
+    login: str,
+    repositories: tuple[str, ...],
+) -> None:
+    with double.lock:
+        double.installations[installation_id] = Installation(
+            app_id, public_key_pem, login, repositories
+        )
+
+
+def mint_installation_token(double: GitHubDouble, installation_id: int) -> str:
+    """What the access_tokens route answers: a new `ghs_` token for the installation."""
+    from datetime import UTC, datetime, timedelta
+
+    classic = fake_token("github-classic", double.rng)
+    token = "ghs_" + classic[4:]  # the checksum covers the random part only
+    until = datetime.now(UTC) + timedelta(seconds=INSTALLATION_TOKEN_LIFETIME)
+    with double.lock:
+        installation = double.installations[installation_id]
+        double.tokens[token] = Account(
+            installation.login, None, until.strftime("%Y-%m-%d %H:%M:%S UTC")
+        )
+        double.app_tokens[token] = installation_id
+    return token
+
+
+def _app_jwt_ok(double: GitHubDouble, bearer: str | None, installation: Installation) -> bool:
+    """Loosely GitHub's check: RS256, signed by the app's key, issued by the app, not expired."""
+    import jwt
+
+    try:
+        claims = jwt.decode(
+            bearer or "",
+            installation.public_key_pem,
+            algorithms=["RS256"],
+            options={"require": ["iat", "exp", "iss"]},
+            leeway=60,
+        )
+    except jwt.PyJWTError:
+        return False
+    return str(claims.get("iss")) == str(installation.app_id)
+
+
+def _app_answer(double: GitHubDouble, verb: str, path: str, token: str | None) -> tuple[int, Any]:
+    match = _APP_PATH.match(path)
+    assert match is not None
+    endpoint: Endpoint
+    if path == "/app/installations" and verb == "GET":
+        endpoint = "access-tokens"  # the same JWT-authenticated family
+    elif match["id"] is not None and verb == "POST":
+        endpoint = "access-tokens"
+    elif path == "/installation/repositories" and verb == "GET":
+        endpoint = "installation-repos"
+    elif path == "/installation/token" and verb == "DELETE":
+        endpoint = "installation-token"
+    else:
+        return 404, {"message": "Not Found"}
+    kind = double._failure(endpoint, token)
+    if kind == "timeout":
+        time.sleep(double.client_timeout + 0.5)
+    elif kind is not None:
+        status, message, _ = _FAILURES[kind]
+        return status, {"message": message}
+    if endpoint == "access-tokens":
+        with double.lock:
+            installations = dict(double.installations)
+        if match["id"] is None:  # GET /app/installations: the app's own
+            mine = [
+                {"id": number, "app_id": i.app_id, "account": {"login": i.login}}
+                for number, i in sorted(installations.items())
+                if _app_jwt_ok(double, token, i)
+            ]
+            bad_jwt = {"message": "A JSON web token could not be decoded"}
+            return (200, mine) if mine else (401, bad_jwt)
+        installation = installations.get(int(match["id"]))
+        if installation is None:
+            return 404, {"message": "Not Found"}
+        if not _app_jwt_ok(double, token, installation):
+            return 401, {"message": "A JSON web token could not be decoded"}
+        minted = mint_installation_token(double, int(match["id"]))
+        with double.lock:
+            expires = double.tokens[minted].expires
+        return 201, {
+            "token": minted,
+            "expires_at": expires,
+            "permissions": {"contents": "read", "metadata": "read"},
+            "repository_selection": "selected",
+        }
+    with double.lock:
+        number = double.app_tokens.get(token or "")
+    if number is None or double._account(token) is None:
+        return 401, {"message": "Bad credentials"}
+    if endpoint == "installation-token":
+        double._revoke([token or ""])
+        return 204, None
+    installation = double.installations[number]
+    repos = [
+        {"full_name": name, "name": name.split("/")[1], "owner": {"login": name.split("/")[0]}}
+        for name in installation.repositories
+    ]
+    return 200, {"total_count": len(repos), "repositories": repos}

@@ -174,16 +174,18 @@ def test_rotate_through_the_cli(
     assert_rotated(double, name, old, new)
     assert f"{double.url}/settings/tokens/new?scopes=read:org,repo" in done.stderr
     assert "revoked   old token" in done.stdout and done.stdout.endswith(f"done: rotated {name}\n")
+    assert not (tmp_path / ".atom-trail").exists()  # no config to rewrite: no incident, no lock
     assert_secret_free([old, new], done.stdout, done.stderr)
 
 
-def test_rotate_reports_configs_that_hold_the_old_value(
+def test_rotate_rewrites_configs_that_hold_the_old_value(
     run_cli: RunCli,
     double: GitHubDouble,
     name: str,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    """More in tests/test_rotate_configs.py: the config now references the keyring entry."""
     old, new = double.issue("octocat"), double.issue("octocat")
     store.add(name, old)
     (tmp_path / ".mcp.json").write_text(
@@ -195,8 +197,10 @@ def test_rotate_reports_configs_that_hold_the_old_value(
         "tokens", "rotate", name, "--api-url", double.url, "--new-value-stdin", "--yes",
         "--home", tmp_path, "--root", tmp_path,
     )  # fmt: skip
-    assert done.code == 1 and double.revoked(old) and store.get(name) == Secret(new)
-    assert "needs you: ./.mcp.json:1 holds the old value: move to keyring" in done.stdout
+    assert done.code == 0 and double.revoked(old) and store.get(name) == Secret(new)
+    config = json.loads((tmp_path / ".mcp.json").read_text(encoding="utf-8"))
+    assert config["mcpServers"]["gh"]["env"] == {"GITHUB_TOKEN": f"${{{name}}}"}
+    assert "moved     old value out of 1 config file " in done.stdout
     assert_secret_free([old, new], done.stdout, done.stderr)
 
 

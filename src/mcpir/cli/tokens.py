@@ -14,9 +14,10 @@ from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
 if TYPE_CHECKING:
     from mcpir.model import ConfigFile
     from mcpir.paths import Scopes
+    from mcpir.secret import Secret
     from mcpir.tokens import Token
     from mcpir.tokens.externalize import Moved, Plan
-    from mcpir.tokens.providers import TokenProvider
+    from mcpir.tokens.providers import AppSettings, TokenProvider
 
 app = typer.Typer(
     help="The credentials MCP servers can read, and the ones mcpir keeps in the OS keyring.",
@@ -121,6 +122,52 @@ def remove(name: NameArg) -> None:
 
     store.remove(name)
     typer.echo(f"removed {name} from the OS keyring")
+
+
+@app.command("status")
+def status_command(
+    home: HomeOption = None,
+    root: RootOption = None,
+    json_output: JsonOption = False,
+    notify: Annotated[
+        bool,
+        typer.Option("--notify", help="Send the reminders now due through the notifiers."),
+    ] = False,
+) -> None:
+    """Every token's age against the rotation policy ([rotation] in .mcpir.toml and the user
+    config): ok, due-soon or overdue, with its due date.
+
+    Exit 0 when none is overdue, 1 when one is (CI can gate on it).
+    """
+    from mcpir.tokens.status import check, dump_json, render
+
+    scopes = resolve_scopes(home, root, None)
+    result = check(scopes)
+    if json_output:
+        dump_json(result.aged)
+    else:
+        for line in render(result, scopes):
+            typer.echo(line)
+    if notify:
+        from mcpir.notify import load_notify, notifiers
+        from mcpir.notify.reminders import run_reminders
+
+        def say(line: str) -> None:
+            typer.echo(line, err=True)
+
+        report = run_reminders(result.aged, scopes, notifiers(load_notify(), say))
+        for channel, why in report.unavailable.items():
+            typer.echo(f"notify: {channel} skipped: {why}", err=True)
+        for delivery in (*report.reminded, *report.resolved):
+            mark = "" if delivery.ok else "FAILED "
+            typer.echo(f"notify: {delivery.channel} {delivery.token_id}: {mark}{delivery.detail}",
+                       err=True)  # fmt: skip
+    from mcpir.output.safe import shown
+
+    for config in result.problems:
+        typer.echo(f"not read: {shown(scopes.display(config.path))}: {shown(config.error or '')}",
+                   err=True)  # fmt: skip
+    raise typer.Exit(EXIT_FINDINGS if result.overdue else EXIT_OK)
 
 
 def register(root: typer.Typer) -> None:
@@ -253,7 +300,9 @@ IdArg = Annotated[
 ProviderOption = Annotated[
     str | None,
     typer.Option(
-        "--provider", help="github or manual (default: guessed from the token).", show_default=False
+        "--provider",
+        help="github, github-app or manual (default: guessed from the token).",
+        show_default=False,
     ),
 ]
 ApiUrlOption = Annotated[
@@ -274,7 +323,9 @@ VerifyCommandOption = Annotated[
 ]
 
 
-def _provider(name: str, api_url: str | None, verify_command: str | None) -> TokenProvider:
+def _provider(
+    name: str, api_url: str | None, verify_command: str | None, app: AppSettings | None = None
+) -> TokenProvider:
     import shlex
 
     from mcpir.tokens.providers import provider
@@ -283,7 +334,31 @@ def _provider(name: str, api_url: str | None, verify_command: str | None) -> Tok
         command = shlex.split(verify_command) if verify_command else None
     except ValueError as exc:
         raise UsageError(f"--verify-command: {exc}") from None
-    return provider(name, api_url=api_url, verify_command=command)
+    return provider(name, api_url=api_url, verify_command=command, app=app)
+
+
+def _app_settings(
+    app_id: str | None, app_key: str | None, installation_id: int | None
+) -> AppSettings:
+    """--app-id, and --app-key read now: a PEM file, or `keyring:NAME` for one stored there."""
+    from pathlib import Path
+
+    from mcpir.secret import Secret
+    from mcpir.tokens import store
+    from mcpir.tokens.providers import AppSettings
+
+    key: Secret | None = None
+    if app_key is not None and app_key.startswith("keyring:"):
+        key = store.get(app_key.removeprefix("keyring:"))
+        if key is None:
+            raise UsageError(f"--app-key {app_key}: the keyring holds no such entry")
+    elif app_key is not None:
+        try:
+            key = Secret(Path(app_key).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError) as exc:
+            why = type(exc).__name__
+            raise UsageError(f"--app-key {app_key}: cannot read it ({why})") from None
+    return AppSettings(app_id, key, installation_id)
 
 
 def verify_command(
@@ -291,17 +366,23 @@ def verify_command(
     provider: ProviderOption = None,
     api_url: ApiUrlOption = None,
     verify_command: VerifyCommandOption = None,
+    home: HomeOption = None,
+    root: RootOption = None,
 ) -> None:
     """Ask the token's provider whether it works, as whom, with which scopes (never shown).
 
-    Exit 0 valid, 1 rejected (revoked, expired, wrong), 2 bad usage, 3 the provider could not
-    be asked (network, rate limit): try again.
+    The value comes from the keyring, the environment, or the config that holds it written
+    out (read in memory). Exit 0 valid, 1 rejected (revoked, expired, wrong), 2 bad usage,
+    3 the provider could not be asked (network, rate limit): try again.
     """
     from mcpir.tokens.providers import guess
     from mcpir.tokens.verify import describe, resolve
 
-    target = resolve(ident)
-    chosen = _provider(provider or guess(target.detected), api_url, verify_command)
+    scopes = resolve_scopes(home, root, None)
+    target = resolve(ident, scopes=scopes, exclude=_excluded(scopes))
+    chosen = _provider(
+        provider or guess(target.detected, target.secret.reveal()), api_url, verify_command
+    )
     found = chosen.verify(target.secret, api_url)
     typer.echo(f"{ident}  {target.label}  {target.secret.fingerprint}")
     for line in describe(chosen, found):
@@ -311,34 +392,49 @@ def verify_command(
     )
 
 
-def _rotation_name(ident: str) -> str:
+def _excluded(scopes: Scopes) -> tuple[str, ...]:
+    from mcpir.policy import load_policy
+
+    return load_policy(scopes.root).discovery.exclude if scopes.root is not None else ()
+
+
+def _rotation_name(ident: str, scopes: Scopes) -> tuple[str, Secret | None]:
+    """The keyring entry to rotate, and the old value when only a config holds it so far (the
+    rotation moves it into that entry: the name externalize would give it)."""
     from mcpir.tokens.rotate import RotationLog
-    from mcpir.tokens.verify import keyring_name
+    from mcpir.tokens.verify import find_literal, keyring_name
 
     name = keyring_name(ident)
     if name is None and ident.startswith("tok_"):
         # The id of a token whose rotation stopped after the new one was stored.
-        name = RotationLog.for_id(ident).started().get("name")
-    if name is None:
+        log = RotationLog.open_by_id(ident)
+        name = log.started().get("name") if log is not None else None
+    if name is not None:
+        return str(name), None
+    literal = find_literal(ident, scopes, _excluded(scopes))
+    if literal is None:
         raise UsageError(
-            f"{ident} is not a token mcpir keeps in the keyring: it cannot be rotated in place",
-            hint="needs you: move to keyring with `mcpir tokens add NAME`, then rotate NAME",
+            f"{ident} is neither a keyring entry of mcpir nor a value written into a config",
+            hint="`mcpir tokens list` shows the ids; a token set elsewhere: "
+            "`mcpir tokens add NAME`, then rotate NAME",
         )
-    return str(name)
+    from mcpir.discovery import discover
+    from mcpir.tokens import store
+    from mcpir.tokens.externalize import plan_externalize
 
+    def held(entry: str) -> str | None:
+        secret = store.get(entry)
+        return secret.fingerprint if secret is not None else None
 
-def _elsewhere(fingerprint: str, scopes: Scopes) -> tuple[str, ...]:
-    """Config files and `.env` files that hold the old value too: a user must move them."""
-    from mcpir.tokens import list_tokens
-
-    tokens = list_tokens(scopes, environ=None)
-    found = (t.locations for t in tokens if t.fingerprint == fingerprint)
-    return tuple(
-        scopes.display_location(where)
-        for locations in found
-        for where in locations
-        if not where.startswith(("keyring:", "env:"))
-    )
+    files = discover(scopes, _excluded(scopes))
+    plan = plan_externalize(files, held, only=literal.secret.fingerprint)
+    if not plan.names:
+        reasons = "; ".join(sorted({n.reason for n in plan.needs_you})) or "no config to rewrite"
+        raise UsageError(
+            f"{ident} cannot be moved out of {literal.label.removeprefix('config:')}: {reasons}",
+            hint="needs you: store it with `mcpir tokens add NAME`, reference it, then rotate NAME",
+        )
+    return next(iter(plan.names)), literal.secret
 
 
 def rotate_command(
@@ -359,13 +455,37 @@ def rotate_command(
     ] = None,
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask before storing.")] = False,
     verify_command: VerifyCommandOption = None,
+    app_id: Annotated[
+        str | None,
+        typer.Option("--app-id", help="github-app: the GitHub App's id.", show_default=False),
+    ] = None,
+    app_key: Annotated[
+        str | None,
+        typer.Option(
+            "--app-key",
+            help="github-app: its private key, a PEM FILE or keyring:NAME.",
+            metavar="FILE",
+            show_default=False,
+        ),
+    ] = None,
+    installation_id: Annotated[
+        int | None,
+        typer.Option(
+            "--installation-id",
+            help="github-app: the installation to mint for (default: the app's only one).",
+            show_default=False,
+        ),
+    ] = None,
     home: HomeOption = None,
     root: RootOption = None,
 ) -> None:
-    """Replace a keyring token: new one verified, stored, Actions updated, old one revoked.
+    """Replace a token: new one verified, stored, configs and Actions updated, old one revoked.
 
-    Resumable: a re-run after any failure continues where it stopped. Exit 0 done, 1 refused
-    or something needs you, 2 bad usage, 3 stopped (re-run to resume).
+    A config holding the old value written out is rewritten to reference the keyring first
+    (journalled: `mcpir restore` undoes it); the new value goes to the keyring only. A GitHub
+    App installation token (ghs_) is minted with --app-id and --app-key. Resumable: a re-run
+    after any failure continues where it stopped. Exit 0 done, 1 refused or something needs
+    you, 2 bad usage, 3 stopped (re-run to resume).
     """
     from mcpir.secret import Secret
     from mcpir.tokens import rotate, store
@@ -374,18 +494,21 @@ def rotate_command(
 
     if new_value_stdin and not yes:
         raise UsageError("--new-value-stdin needs --yes: stdin holds the token, not an answer")
-    name = _rotation_name(ident)
+    scopes = resolve_scopes(home, root, None)
+    name, old_value = _rotation_name(ident, scopes)
     actions = tuple(rotate.ActionsSecret.parse(text) for text in actions_secret or ())
     log = rotate.RotationLog.open_for(name)
     started = log.started() if log is not None else {}
-    current = store.get(name)
+    current = store.get(name) or old_value
     chosen = provider or started.get("provider")
-    if chosen is None:
-        chosen = guess(detected_provider(current.reveal(), name)) if current else "manual"
-    if actions and chosen != "github":
-        raise UsageError("--actions-secret needs the github provider")
-    old = started.get("old_fingerprint") or (current.fingerprint if current else "")
-    scopes = resolve_scopes(home, root, None)
+    if chosen is None and (app_id or app_key):
+        chosen = "github-app"
+    if chosen is None and current is not None:
+        chosen = guess(detected_provider(current.reveal(), name), current.reveal())
+    chosen = chosen or "manual"
+    if actions and chosen not in ("github", "github-app"):
+        raise UsageError("--actions-secret needs the github or github-app provider")
+    app = _app_settings(app_id, app_key, installation_id) if chosen == "github-app" else None
 
     def ask(prompt: str) -> Secret | None:
         typer.echo(prompt, err=True)
@@ -397,11 +520,13 @@ def rotate_command(
 
     request = rotate.Request(
         name=name,
-        provider=_provider(chosen, api_url, verify_command),
+        provider=_provider(chosen, api_url, verify_command, app),
         api_url=api_url,
         actions=actions,
         yes=yes,
-        elsewhere=_elsewhere(old, scopes),
+        scopes=scopes,
+        exclude=_excluded(scopes),
+        old_value=old_value,
     )
     hooks = rotate.Hooks(
         ask=ask, say=typer.echo, confirm=lambda q: typer.confirm(q, default=False, err=True)

@@ -76,6 +76,21 @@ class Plan:
     changes: list[PlannedChange] = field(default_factory=list)
     names: dict[str, Secret] = field(default_factory=dict)  # what goes into the keyring
     held: Callable[[str], str | None] = lambda name: None  # what the keyring holds: fingerprint
+    # `tokens rotate`: only the value with this fingerprint moves; the others stay untouched.
+    only: str | None = None
+    # fingerprint → the keyring entry that already holds it, used where a reference can name it
+    prefer: dict[str, str] = field(default_factory=dict)
+
+    def wanted(self, text: str) -> bool:
+        return self.only is None or Secret(text).fingerprint == self.only
+
+    def name_for(self, base: str, secret: Secret, *, any_name: bool) -> str:
+        """The entry for `secret`: the preferred one when the config may name any entry (a
+        reference), else `base` or a free variant of it."""
+        preferred = self.prefer.get(secret.fingerprint)
+        if any_name and preferred is not None:
+            return preferred
+        return self.free(base, secret)
 
     def free(self, base: str, secret: Secret) -> str:
         """`base`, or `base_2`, `_3`… when another value has it: no name ever gets overwritten."""
@@ -179,16 +194,20 @@ def _plan_server(s: _Server, text: str, plan: Plan) -> str:
     for key, value in _pairs(replace(server, env={}, headers={})):
         for part_key, part in _parts(key, value):
             for _, secret in _literals(part_key, part):
+                if not plan.wanted(secret):
+                    continue
                 why = "a secret inside args or url: a reference or wrapper cannot replace it"
                 plan.ask(NeedsYou(*s.where(secret), server.name, why))
     headers, ref = _at(s.raw, ("headers",)), s.style[1] if s.style is not None else None
     for key, value, secret in s.literals(server.headers):
+        if not plan.wanted(secret):
+            continue
         path, line = s.where(secret)
         if blocked or ref is None or not isinstance(headers, Mapping) or key not in headers:
             why = blocked or "this client does not expand references in headers: move it by hand"
             plan.ask(NeedsYou(path, line, server.name, why))
             continue
-        name = plan.free(derived_name(server.name, key), Secret(secret))
+        name = plan.name_for(derived_name(server.name, key), Secret(secret), any_name=True)
         text = _edit(fmt, text, (*keys, "headers"), key, value.replace(secret, ref % name))
         plan.take(Moved(name, Secret(secret), path, line, server.name))
     command_at = keys + (("command",) if isinstance(_at(s.raw, ("command",)), Mapping) else ())
@@ -196,9 +215,11 @@ def _plan_server(s: _Server, text: str, plan: Plan) -> str:
     env = _at(s.raw, env_at[len(keys) :])
     wrap: list[str] = []
     for key, value, secret in s.literals(server.env):
+        if not plan.wanted(secret):
+            continue
         path, line = s.where(secret)
         base = key if _ENV_NAME.fullmatch(key) else derived_name(server.name, key)
-        name = plan.free(base, Secret(secret))
+        name = plan.name_for(base, Secret(secret), any_name=s.style is not None and not blocked)
         reason = blocked or (None if isinstance(env, Mapping) and key in env else "env not found")
         if reason is None and s.style is not None:
             text = _edit(fmt, text, env_at, key, value.replace(secret, s.style[0] % name))
@@ -225,12 +246,19 @@ def _plan_server(s: _Server, text: str, plan: Plan) -> str:
     return text
 
 
-def plan_externalize(files: list[ConfigFile], held: Callable[[str], str | None]) -> Plan:
-    """What would move where; nothing is written. `held` says what the keyring holds."""
+def plan_externalize(
+    files: list[ConfigFile],
+    held: Callable[[str], str | None],
+    *,
+    only: str | None = None,
+    prefer: Mapping[str, str] | None = None,
+) -> Plan:
+    """What would move where; nothing is written. `held` says what the keyring holds; `only`
+    (a fingerprint) limits the plan to one value, `prefer` names entries already holding one."""
     from mcpir.discovery import documents
     from mcpir.edits import EditError
 
-    plan, lines = Plan(held=held), _Lines()
+    plan, lines = Plan(held=held, only=only, prefer=dict(prefer or {})), _Lines()
     groups: dict[str, list[tuple[ConfigFile, Server]]] = defaultdict(list)
     clients: dict[tuple[str, tuple[str | int, ...]], set[str]] = defaultdict(set)
     for config in files:

@@ -1,5 +1,5 @@
-"""Rotate a keyring token: obtain a new one, verify it, store it, update Actions secrets, and
-only then revoke the old one.
+"""Rotate a token: obtain a new one, verify it, move the old one out of every config that holds
+it written out, store the new one, update Actions secrets, and only then revoke the old one.
 
 Every phase is recorded in `<data dir>/rotations/<tok_id>.jsonl` (fingerprints and names,
 never values) before the next starts, so a re-run resumes where a failure or a crash left off.
@@ -7,6 +7,11 @@ The values the run needs again — the old one (to revoke it) and the new one (t
 wait in the OS keyring under the service `mcpir-rotation`, never on disk. Ordering guarantees:
 the keyring entry NAME always holds a working token (the old one until the new one is
 verified, the new one after), and revocation comes after the new one is stored.
+
+Configs that hold the old value written out are never given the new one: in the same run they
+are externalized (`mcpir.tokens.externalize`), the old value moved into keyring entries and
+the config rewritten to reference them, through an incident's journal that `mcpir restore`
+undoes. The new value then goes into those entries too, so it lives in the keyring only.
 """
 
 from __future__ import annotations
@@ -14,11 +19,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from mcpir.errors import UsageError
 from mcpir.paths import data_dir
@@ -27,7 +33,12 @@ from mcpir.tokens import store
 from mcpir.tokens.model import Metadata, today, token_id
 from mcpir.tokens.providers.base import Ask, NoNewToken, TokenProvider, Verification
 
+if TYPE_CHECKING:
+    from mcpir.paths import Scopes
+    from mcpir.tokens.externalize import Plan
+
 STASH_SERVICE = "mcpir-rotation"
+STEP = "rotate"  # the incident step that rewrites configs holding the old value
 Status = Literal["done", "needs-you", "refused", "stopped", "declined"]
 EXIT = {"done": 0, "needs-you": 1, "refused": 1, "declined": 1, "stopped": 3}
 
@@ -55,8 +66,12 @@ class Request:
     api_url: str | None = None
     actions: tuple[ActionsSecret, ...] = ()
     yes: bool = False
-    elsewhere: tuple[str, ...] = ()  # config locations that hold the old value too
     timeout: int = 10
+    # Where configs are looked for: those holding the old value written out are externalized.
+    scopes: Scopes | None = None
+    exclude: tuple[str, ...] = ()
+    # The old value when the keyring entry does not hold it yet (a token only a config holds).
+    old_value: Secret | None = None
 
 
 @dataclass(frozen=True)
@@ -88,6 +103,14 @@ class RotationLog:
     @classmethod
     def for_id(cls, rid: str) -> RotationLog:
         return cls(data_dir() / "rotations" / f"{rid}.jsonl")
+
+    @classmethod
+    def open_by_id(cls, ident: str) -> RotationLog | None:
+        """The unfinished rotation of the token `ident` (a `tok_` id), whatever its name."""
+        folder = data_dir() / "rotations"
+        logs = [cls(p) for p in folder.glob(f"{ident}-*.jsonl")] if folder.is_dir() else []
+        open_ = [log for log in logs if not log.done()]
+        return max(open_, key=lambda log: log.path.stat().st_mtime) if open_ else None
 
     @classmethod
     def open_for(cls, name: str) -> RotationLog | None:
@@ -141,7 +164,7 @@ class RotationLog:
                 phases -= {"obtained", "verified"}
             elif event == "actions":
                 actions.add(str(record.get("secret")))
-            elif event != "stopped":
+            elif event not in ("stopped", "externalizing"):
                 phases.add(event)
         return phases, actions
 
@@ -198,13 +221,16 @@ def mismatch(old: Verification, new: Verification) -> str | None:
 
 
 def _begin(req: Request, hooks: Hooks) -> tuple[RotationLog, Secret, Verification] | Outcome:
-    old = store.get(req.name)
+    old = store.get(req.name) or req.old_value
     if old is None:
         raise store.UnknownToken(f"the keyring holds no {req.name}", hint="see `mcpir tokens list`")
     found = req.provider.verify(old, req.api_url)
     if found.unknown:
         return Outcome("stopped", f"cannot check the current token: {found.detail}")
-    if not found.ok:
+    if not found.ok and getattr(req.provider, "mints", False):
+        # An expired GitHub App token: nothing to compare with or revoke, a new one is minted.
+        hooks.say(f"current   {req.name}: no longer valid ({found.detail}); minting a new one")
+    elif not found.ok:
         return Outcome(
             "refused",
             f"the current token is already rejected ({found.detail}): nothing to revoke; "
@@ -268,6 +294,9 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
         try:
             new = req.provider.obtain_new(old, ask=hooks.ask)
         except NoNewToken as exc:
+            if exc.retry:
+                log.append("stopped", phase="obtain", detail=str(exc))
+                return Outcome("stopped", f"{exc}: nothing changed")
             return Outcome("refused", f"{exc}: nothing changed")
         if old_secret is not None and new == old_secret:
             return Outcome("refused", "the new value is the current token: nothing changed")
@@ -286,15 +315,34 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
             log.append("discarded", reason=problem)
             return Outcome("refused", f"{problem}; the current token is kept, not revoked")
         _phase(log, hooks, "verified", login=checked.login, new_fingerprint=new.fingerprint)
-    say(f"verified  same account, scopes ⊇ {_scopes(old)}")
+    if old.login is None and old.scopes is None:  # nothing to compare: it works, that is all
+        say("verified  the new token works")
+    else:
+        say(f"verified  same account, scopes ⊇ {_scopes(old)}")
 
+    entries = [req.name, *(n for n in _externalized(log) if n != req.name)]
     if "stored" not in phases:
         targets = [f"keyring:{req.name}", *(f"Actions {a}" for a in req.actions)]
         question = f"Store the new token in {', '.join(targets)}, then revoke the old one?"
-        if not req.yes and not hooks.confirm(question):
-            return Outcome("declined", "nothing stored; a re-run resumes here")
-        store.add(req.name, new.reveal())
-        _phase(log, hooks, "stored", new_fingerprint=new.fingerprint)
+        with _configs_locked(req, log) as root:
+            plan = None
+            if root is not None and "externalized" not in phases:
+                plan = _plan_literals(req, log)
+                if plan.changes:
+                    question = (
+                        f"Move the old token out of {len(plan.changes)} config files into the OS "
+                        f"keyring (undo: mcpir restore), then s{question[1:]}"
+                    )
+            if not req.yes and not hooks.confirm(question):
+                return Outcome("declined", "nothing stored; a re-run resumes here")
+            if plan is not None and root is not None:
+                moved = _externalize(req, hooks, log, plan, root)
+                if isinstance(moved, Outcome):
+                    return moved
+                entries = [req.name, *(n for n in moved if n != req.name)]
+        for entry in entries:  # each now stands for the old value somewhere: all get the new
+            store.add(entry, new.reveal())
+        _phase(log, hooks, "stored", new_fingerprint=new.fingerprint, names=entries)
     for secret in req.actions:
         if str(secret) in actions_done:
             continue
@@ -305,7 +353,8 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
             log.append("stopped", phase="actions", detail=failed)
             return Outcome("stopped", f"{failed}; the new token is stored, the old one kept")
         _phase(log, hooks, "actions", secret=str(secret))
-    say(f"stored    keyring:{req.name}" + "".join(f", Actions {a}" for a in req.actions))
+    stored = ", ".join(f"keyring:{e}" for e in entries)
+    say(f"stored    {stored}" + "".join(f", Actions {a}" for a in req.actions))
 
     needs_you: list[str] = []
     if not phases & {"revoked", "revoke-by-hand"}:
@@ -332,11 +381,154 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
     say(f"recorded  last_rotated {today().isoformat()} in the inventory")
     drop_stash(rid)
     log.append("done")
-    needs_you += [
-        f"{where} holds the old value: move to keyring with `mcpir tokens add {req.name}`"
-        for where in req.elsewhere
-    ]
+    needs_you += _leftovers(req, log)
     return Outcome("needs-you" if needs_you else "done", f"rotated {req.name}", needs_you)
+
+
+# Phase (3), configs: every literal copy of the old value leaves the config for the keyring.
+
+
+def _externalized(log: RotationLog) -> list[str]:
+    """The keyring entries that configs reference for the old value, as far as the log says."""
+    names: dict[str, None] = {}
+    for record in log.records():
+        if record.get("event") in ("externalizing", "externalized", "stored"):
+            names.update(dict.fromkeys(record.get("names") or ()))
+    return list(names)
+
+
+def _incident_of(log: RotationLog) -> tuple[str, Path] | None:
+    for record in reversed(log.records()):
+        if record.get("event") == "externalizing" and record.get("incident"):
+            return str(record["incident"]), Path(record["root"])
+    return None
+
+
+@contextmanager
+def _configs_locked(req: Request, log: RotationLog) -> Iterator[Path | None]:
+    """The project root, under its respond lock while configs are planned and rewritten; None
+    when the request names no configs to look at."""
+    if req.scopes is None or req.scopes.root is None:
+        yield None
+        return
+    from mcpir.incident import respond_lock
+
+    begun = _incident_of(log)
+    root = begun[1] if begun is not None else req.scopes.root
+    if begun is None and not _plan_literals(req, log).changes:
+        yield root  # nothing to rewrite: no lock, and no `.atom-trail` in the project
+        return
+    with respond_lock(root, f"mcpir tokens rotate {req.name}"):
+        yield root
+
+
+def _held(name: str) -> str | None:
+    secret = store.get(name)
+    return secret.fingerprint if secret is not None else None
+
+
+def _plan_literals(req: Request, log: RotationLog) -> Plan:
+    """Settle what a crash interrupted, then plan the rewrite of every config that still holds
+    the old value written out. Nothing is written."""
+    from mcpir.discovery import discover
+    from mcpir.incident import find_incident
+    from mcpir.tokens.externalize import plan_externalize
+
+    assert req.scopes is not None  # noqa: S101 - only called with scopes
+    begun = _incident_of(log)
+    if begun is not None:
+        find_incident(begun[1], begun[0]).journal.recover()
+    old = str(log.started().get("old_fingerprint"))
+    files = discover(req.scopes, req.exclude)
+    return plan_externalize(files, _held, only=old, prefer={old: req.name})
+
+
+def _externalize(
+    req: Request, hooks: Hooks, log: RotationLog, plan: Plan, root: Path
+) -> list[str] | Outcome:
+    """Store the old value under the plan's entries (read back), then rewrite the configs
+    through an incident's journal; the entries that now stand for the old value."""
+    from mcpir.incident import find_incident, open_incident
+    from mcpir.redact import redact_text
+    from mcpir.tokens.externalize import ExternalizeFailed, store_all
+
+    names = list(dict.fromkeys([*_externalized(log), *plan.names]))
+    incident_id = None
+    if plan.changes:
+        try:
+            store_all(plan)
+        except ExternalizeFailed as exc:
+            log.append("stopped", phase="externalize", detail=exc.message)
+            return Outcome("stopped", f"{exc.message}; nothing revoked")
+        hooks.checkpoint("externalizing")
+        begun = _incident_of(log)
+        if begun is not None:
+            incident = find_incident(begun[1], begun[0])
+        else:
+            assert req.scopes is not None  # noqa: S101 - there is a plan
+            header = {"root": str(root), "home": str(req.scopes.home)}
+            incident = open_incident(root, f"rotate {req.name}", header)
+        incident_id = incident.id
+        log.append("externalizing", incident=incident.id, root=str(root), names=names)
+        hooks.checkpoint("externalizing+")
+        journal = incident.journal
+        journal.append({"type": "step-started", "step": STEP})
+        done = journal.apply_all(plan.changes, STEP)
+        status = "failed" if journal.failures else "changed" if done else "ok"
+        summary = f"moved the old value of {req.name} out of {len(done)} config files"
+        journal.append({"type": "step-finished", "step": STEP, "status": status,
+                        "summary": summary, "notes": journal.failures})  # fmt: skip
+        incident.write_summary("open")
+        if journal.failures:
+            detail = "; ".join(journal.failures)
+            log.append("stopped", phase="externalize", detail=redact_text(detail))
+            return Outcome("stopped", f"configs not rewritten: {detail}; nothing revoked")
+        into = ", ".join(f"keyring:{n}" for n in plan.names)
+        files = f"{len(done)} config file{'s' if len(done) != 1 else ''}"
+        hooks.say(f"moved     old value out of {files} into {into} "
+                  f"(undo: mcpir restore {incident.id} --root {root})")  # fmt: skip
+        hooks.say("          restart your AI clients; a config that now says ${NAME} needs its "
+                  "client started with `mcpir run -- CLIENT`")  # fmt: skip
+    else:
+        begun = _incident_of(log)
+        incident_id = begun[0] if begun is not None else None
+    reasons = [
+        f"{req.scopes.display(n.path) if req.scopes else n.path}:{n.line}: {n.reason}"
+        for n in plan.needs_you
+    ]
+    _phase(log, hooks, "externalized", incident=incident_id, names=names,
+           needs_you=[redact_text(r) for r in reasons])  # fmt: skip
+    return names
+
+
+def _leftovers(req: Request, log: RotationLog) -> list[str]:
+    """Places that still hold the old value written out: config parts mcpir cannot rewrite
+    (args, urls, YAML, managed files) and `.env` files."""
+    if req.scopes is None:
+        return []
+    from mcpir.tokens import list_tokens
+
+    old = log.started().get("old_fingerprint")
+    reasons: dict[str, str] = {}
+    for record in log.records():
+        if record.get("event") == "externalized":
+            for line in record.get("needs_you") or ():
+                where, _, why = str(line).partition(": ")
+                reasons[where] = why
+    out = []
+    for token in list_tokens(req.scopes, environ=None, exclude=req.exclude):
+        if token.fingerprint != old:
+            continue
+        for location in token.locations:
+            if location.startswith(("keyring:", "env:")):
+                continue
+            where = req.scopes.display_location(location)
+            why = reasons.get(where, "mcpir does not rewrite this place")
+            out.append(
+                f"{where} still holds the old value ({why}): replace it by hand with a "
+                f"reference to keyring:{req.name}, passed by `mcpir run`"
+            )
+    return out
 
 
 def _scopes(found: Verification) -> str:

@@ -1,8 +1,8 @@
 """`mcpir tokens verify`: find the token an id or a name stands for, and ask its provider.
 
-The value is looked up where mcpir may read it — its keyring entries and this process's
-environment (for `${VAR}` references) — and is shown to nobody: only the provider sees it.
-A token written into a config file is not read back from there: it should not stay there.
+The value is looked up where mcpir may read it — its keyring entries, this process's
+environment (for `${VAR}` references), and, for a token written into a config file, that file,
+read in memory — and is shown to nobody: only the provider sees it.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from mcpir.errors import UsageError
 from mcpir.secret import Secret
@@ -17,10 +18,13 @@ from mcpir.tokens import store
 from mcpir.tokens.model import Metadata, token_id
 from mcpir.tokens.providers import TokenProvider, Verification, guess
 
+if TYPE_CHECKING:
+    from mcpir.paths import Scopes
+
 
 @dataclass(frozen=True)
 class Target:
-    label: str  # `keyring:NAME` or `env:VAR`
+    label: str  # `keyring:NAME`, `env:VAR` or `config:FILE:LINE`
     secret: Secret
     detected: str  # the detector's provider name, `unknown` when none matched
     keyring_name: str | None
@@ -47,13 +51,38 @@ def keyring_name(ident: str) -> str | None:
 
 def not_here(ident: str) -> UsageError:
     return UsageError(
-        f"{ident} is neither a keyring entry of mcpir nor a variable of this environment",
-        hint="if a config holds it, needs you: move to keyring with `mcpir tokens add NAME`; "
-        "`mcpir tokens list` shows the ids",
+        f"{ident} is neither a keyring entry of mcpir, a variable of this environment, "
+        "nor a value written into a config",
+        hint="`mcpir tokens list` shows the ids",
     )
 
 
-def resolve(ident: str, environ: Mapping[str, str] | None = None) -> Target:
+def find_literal(ident: str, scopes: Scopes, exclude: tuple[str, ...] = ()) -> Target | None:
+    """The token `ident` (a `tok_` id) where a config holds it written out, read in memory."""
+    from mcpir.discovery import discover
+    from mcpir.tokens.inventory import _Lines, _literals, _pairs, _parts
+
+    if not ident.startswith("tok_"):
+        return None
+    lines = _Lines()
+    for config in discover(scopes, exclude):
+        for server in config.servers if not config.error else ():
+            for name, value in _pairs(server):
+                for key, part in _parts(name, value):
+                    for provider, text in _literals(key, part):
+                        secret = Secret(text)
+                        if token_id(secret.fingerprint) == ident:
+                            where = scopes.display_location(lines.of(server, text))
+                            return Target(f"config:{where}", secret, provider, None)
+    return None
+
+
+def resolve(
+    ident: str,
+    environ: Mapping[str, str] | None = None,
+    scopes: Scopes | None = None,
+    exclude: tuple[str, ...] = (),
+) -> Target:
     name = keyring_name(ident)
     if name is not None:
         secret = store.get(name)
@@ -67,6 +96,9 @@ def resolve(ident: str, environ: Mapping[str, str] | None = None) -> Target:
         for var, value in sorted(env.items()):
             if value and token_id(Secret(value).fingerprint) == ident:
                 return Target(f"env:{var}", Secret(value), detected_provider(value, var), None)
+        found = find_literal(ident, scopes, exclude) if scopes is not None else None
+        if found is not None:
+            return found
     raise not_here(ident)
 
 
@@ -83,4 +115,6 @@ def describe(provider: TokenProvider, found: Verification) -> list[str]:
     ]
 
 
-__all__ = ["Target", "describe", "detected_provider", "guess", "keyring_name", "resolve"]
+__all__ = [
+    "Target", "describe", "detected_provider", "find_literal", "guess", "keyring_name", "resolve",
+]  # fmt: skip

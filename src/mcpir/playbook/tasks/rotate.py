@@ -3,8 +3,8 @@
 New values come from the person responding (a GitHub PAT cannot be created by API), and
 rotation calls the provider's network API, which mcpir only does when asked: so this step lists
 every token, most exposed first, and the exact command that rotates each (`mcpir tokens
-rotate`, after `mcpir tokens externalize` for a token written into a config). It never reports
-a token as rotated.
+rotate`, which first moves a token written into a config into the keyring, undoably). It never
+reports a token as rotated.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ _ORDER = {"literal": 0, "keyring": 1, "referenced": 2, "missing": 3, "prompted":
 
 def _next_step(token_id: str, status: str) -> str:
     if status == "literal":
-        return f"mcpir tokens externalize, then mcpir tokens rotate {token_id}"
+        return (
+            f"mcpir tokens rotate {token_id} (moves it out of the config into the OS keyring "
+            "first; mcpir restore undoes that)"
+        )
     if status == "keyring":
         return f"mcpir tokens rotate {token_id}"
     if status == "referenced":

@@ -9,11 +9,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from mcpir.errors import UsageError
-from mcpir.tokens.providers.base import Revocation, TokenProvider, Verification
+from mcpir.tokens.providers.base import AppSettings, Revocation, TokenProvider, Verification
 
-__all__ = ["NAMES", "Revocation", "TokenProvider", "Verification", "guess", "provider"]
+__all__ = [
+    "NAMES", "AppSettings", "Revocation", "TokenProvider", "Verification", "guess", "provider",
+]  # fmt: skip
 
-NAMES = ("github", "manual")
+NAMES = ("github", "github-app", "manual")
+# GitHub App installation tokens: minted by the API, not made by a person.
+INSTALLATION_PREFIX = "ghs_"
 
 
 def provider(
@@ -22,12 +26,19 @@ def provider(
     api_url: str | None = None,
     verify_command: Sequence[str] | None = None,
     timeout: int | None = None,
+    app: AppSettings | None = None,
 ) -> TokenProvider:
-    """The provider called `name`; `verify_command` is the manual provider's check."""
+    """The provider called `name`; `verify_command` is the manual provider's check, `app`
+    the GitHub App that mints installation tokens."""
     if name == "github":
         from mcpir.tokens.providers.github import DEFAULT_TIMEOUT, GitHubProvider
 
         return GitHubProvider(timeout or DEFAULT_TIMEOUT, api_url)
+    if name == "github-app":
+        from mcpir.tokens.providers.github import DEFAULT_TIMEOUT
+        from mcpir.tokens.providers.github_app import GitHubAppProvider
+
+        return GitHubAppProvider(app or AppSettings(), timeout or DEFAULT_TIMEOUT, api_url)
     if name == "manual":
         from mcpir.tokens.providers.manual import ManualProvider
 
@@ -35,6 +46,9 @@ def provider(
     raise UsageError(f"unknown provider {name!r}", hint=f"use one of {', '.join(NAMES)}")
 
 
-def guess(detected: str) -> str:
-    """The rotation provider for a detector's name (`github-classic`…); `manual` otherwise."""
-    return "github" if detected.startswith("github") else "manual"
+def guess(detected: str, value: str | None = None) -> str:
+    """The rotation provider for a detector's name (`github-classic`…) and the value's prefix
+    (`ghs_`: a GitHub App installation token); `manual` otherwise."""
+    if not detected.startswith("github"):
+        return "manual"
+    return "github-app" if value and value.startswith(INSTALLATION_PREFIX) else "github"

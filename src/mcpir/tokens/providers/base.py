@@ -64,8 +64,23 @@ class TokenProvider(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class AppSettings:
+    """A GitHub App that mints installation tokens: its id, its private key (PEM), and the
+    installation (None: the app's only one)."""
+
+    app_id: str | None = None
+    private_key: Secret | None = None
+    installation_id: int | None = None
+
+
 class NoNewToken(Exception):
-    """The user gave no new value (empty input, end of file)."""
+    """No new value: the user gave none (empty input, end of file), or, with `retry`, the
+    provider could not mint one this time (network, rate limit): a re-run tries again."""
+
+    def __init__(self, message: str, *, retry: bool = False) -> None:
+        super().__init__(message)
+        self.retry = retry
 
 
 def one_line(text: str, limit: int = 200) -> str:

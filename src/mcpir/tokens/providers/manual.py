@@ -56,8 +56,22 @@ class ManualProvider:
         return value
 
     def revoke(self, secret: Secret, api_url: str | None) -> Revocation:
-        return Revocation(
-            False,
-            f"revoke the old token (fingerprint {secret.fingerprint}) in the provider's console",
-            by_hand=True,
-        )
+        return Revocation(False, revoke_steps(secret, self.command), by_hand=True)
+
+
+def revoke_steps(secret: Secret, command: Sequence[str]) -> str:
+    """What a person does to retire a token mcpir has no API for, one line."""
+    import shlex
+
+    check = (
+        f"then check that `{shlex.join(command)}` with the old value in ${ENV_VAR} exits non-zero"
+        if command
+        else "then check that the old value is refused"
+    )
+    from mcpir.redact import redact_text
+
+    return redact_text(
+        f"revoke the old token by hand: sign in to the service that issued it, open its list of "
+        f"API tokens, delete the one this rotation replaced (fingerprint {secret.fingerprint}), "
+        f"{check}"
+    )
