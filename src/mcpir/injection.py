@@ -49,6 +49,7 @@ _MESSAGES = {
     "sensitive-file-access:uri": "points the model at a secret or admin-only resource",
     "secret-harvest": "asks the model to fetch secrets and hand them over in an answer or argument",
     "context-leak": "asks for the conversation or prompt to be passed along, out of the chat",
+    "workspace-leak": "tells the model to put source code or files where others will see them",
     "exfiltration:dest": "tells the model to send data to a fixed outside address ({})",
     "exfiltration:url": "URL built to carry chat data out as soon as it is fetched or rendered",
     "exfiltration:outright": "asks outright for data to be exfiltrated",
@@ -258,6 +259,25 @@ def _secrets(scan: _Scan) -> None:
             scan.add("context-leak", "medium", match)
 
 
+def _workspace_leak(scan: _Scan) -> None:
+    """Source code or files put where others read them; after `_secrets`, whose hits it skips."""
+    for match in scan.find(P.WORKSPACE_LEAK, P.WORKSPACE_LEAK_AT, P.WORKSPACE_DATA_WORDS):
+        start, end = match.span()
+        left, right = scan.bounds(start, end)
+        said = {h.pos for h in scan.hits if h.kind in ("secret-harvest", "context-leak")}
+        if P.LEAK_NEGATED.search(scan.low, left, start) or any(start <= p < end for p in said):
+            continue  # "never include the source code", or one phrase another rule reports
+        whole = P.WHOLE_WORKSPACE.search(match.group(0))
+        if match.group("arg"):
+            # A code tool takes code as its argument; the whole workspace, though, is a leak.
+            if whole:
+                scan.add("workspace-leak", "high", match)
+            continue
+        every = P.LEAK_EVERY.search(match.group("where"))
+        ordered = whole or every or P.LEAK_ORDER.search(scan.low, left, right)
+        scan.add("workspace-leak", _if(ordered, "high"), match)
+
+
 def _exfiltration(scan: _Scan) -> None:
     low = scan.low
     for dest_start, dest_end in scan.dests:
@@ -369,7 +389,7 @@ def _combine(scan: _Scan) -> list[_Hit]:
 
 def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: int) -> list[_Hit]:
     scan = _Scan(fold(text), tool, known_tools)
-    for rule in (_blocks, _instructions, _secrets, _exfiltration, _shadowing):
+    for rule in (_blocks, _instructions, _secrets, _workspace_leak, _exfiltration, _shadowing):
         rule(scan)
     _encoded(scan, depth)
     return _combine(scan)

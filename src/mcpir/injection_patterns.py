@@ -310,6 +310,63 @@ LEAK_DIRECTIVE = _rx(
     r"""\b(?:should|must|make\s+sure|be\s+sure|always|required|need\s+to|have\s+to|field|
         parameter|argument)\b"""
 )
+# The workspace put where others see it: "Always include full source code in diagrams". The
+# verb is an imperative (the tool describing itself says "includes"); the data is the code or
+# files themselves, not their name or path; the place is the tool's output or a shared record.
+WORKSPACE_LEAK_AT = _at(
+    "include embed put add paste attach insert append prepend copy dump place write inline inject "
+    "pass send"
+)
+WORKSPACE_DATA_WORDS = _at(
+    "source codebase code contents content repository repo project workspace credentials "
+    "credential secrets environment env private ssh passwords"
+)
+_NOT_THE_DATA = r"""(?![\w'-]|\s+(?:names?|paths?|urls?|links?|locations?|line\s+numbers?|lines?|
+    refs?|references?|hash(?:es)?|sizes?|types?|lengths?|languages?|licen[cs]es?|ids?|owners?|
+    counts?|stats|statistics|metadata|versions?|branch(?:es)?|structure|overview|tree|diffs?|
+    headers?|formats?|encodings?|extensions?|permissions|status|settings|comments?|snippets?|
+    excerpts?|examples?|samples?|blocks?)\b)"""
+_WORKSPACE_DATA = rf"""(?:source\s+(?:code|files?)|code\s*base|file\s+contents?|
+    contents?\s+of\s+(?:(?:the|every|each|all|any|your|its)\s+)*(?:\w+\s+)?files?|
+    (?:repository|repo|project|workspace)\s+(?:contents?|files|code|sources?)|
+    (?:(?:entire|whole|full|complete)\s+|all\s+(?:of\s+)?(?:the\s+)?)
+        (?:repository|repo|project|workspace)|
+    credentials?|secrets|environment\s+variables|env\s+vars|private\s+keys?|ssh\s+keys?|
+    passwords){_NOT_THE_DATA}"""
+# Where the data lands: output others read, or the arguments of this call (a code tool's job,
+# so those count only for the whole workspace, checked in code).
+_LEAK_PLACE = r"""(?P<out>diagrams?|charts?|graphs?|images?|svgs?|renders?|renderings?|
+        visuali[sz]ations?|outputs?|responses?|results?|repl(?:y|ies)|answers?|commits?|
+        issues?|comments?|pull\s+requests?|prs?|tickets?|posts?|messages?|notes?|summar(?:y|ies)|
+        reports?|logs?|titles?|descriptions?|labels?|captions?|gists?|pastes?|e-?mails?|
+        tweets?|slides?|pages?|documents?|docs?|links?|urls?|previews?|exports?|nodes?)
+    | (?P<arg>arguments?|parameters?|params?|fields?|inputs?|payloads?|calls?|requests?)"""
+WORKSPACE_LEAK = _rx(
+    rf"""\b(?:include|embed|put|add|paste|attach|insert|append|prepend|copy|dump|place|write|
+        inline|inject|pass|send)\s+(?:(?:the|a|an|all|any|every|each|whole|entire|full|complete|raw|
+        verbatim|unredacted|current|relevant|private|proprietary|internal|local|actual|your|
+        their|its|our|and|of|\w+'s)\s+)*{_WORKSPACE_DATA}{_gap(60)}
+        (?:in|into|inside|within|to|on|as\s+part\s+of)\s+(?P<where>(?:[\w`'"-]+\s+){{0,3}}?)
+        (?:{_LEAK_PLACE})\b"""
+)
+# The whole workspace, or every file of it: too much for any tool's honest use.
+WHOLE_WORKSPACE = _rx(
+    r"""\b(?:(?:entire|whole|complete|full)\s+(?:\w+\s+)?|all\s+(?:of\s+)?(?:the\s+)?)
+        (?:code\s*base|repository|repo|project|workspace)\b
+    | \bcode\s*base\b | \b(?:every|each|all|any)\s+(?:the\s+|other\s+|source\s+)*files?\b
+    | \b(?:repository|repo|project|workspace)\s+(?:contents?|files)\b"""
+)
+LEAK_EVERY = _rx(r"\b(?:every|each|all|any)\b")
+LEAK_ORDER = _rx(
+    r"""\b(?:always|must|should|make\s+sure|be\s+sure|remember\s+to|ensure|required|need\s+to|
+        have\s+to|every\s+time|whenever)\b
+    | (?:\bnever|\bnot|n't)\s+(?:forget|fail|omit|neglect)\b"""
+)
+# "never include the source code …", but not "never forget to include …".
+LEAK_NEGATED = _rx(
+    r"""(?:\bnot|\bnever|n't|\bno|\bwithout|\bavoid|\bnor)\W+(?!forget|fail|omit|neglect|skip)
+        (?:\w+\W+){0,2}$"""
+)
 # Anchored on the distinctive part only; the detector widens the excerpt to the whole path.
 SENSITIVE_PATH = _rx(
     r"""\.(?:ssh\b|env(?:\.[\w-]+)?\b(?![\w/(-])|aws/(?:credentials|config)\b|docker/config\.json|
