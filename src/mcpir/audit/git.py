@@ -1,0 +1,185 @@
+"""git, run as a subprocess: no gitpython objects, so a 50,000-commit history costs one `git log`.
+
+Every failure becomes an `AuditError` with git's own first line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mcpir.errors import McpirError, UsageError
+
+# Variables that would point git at another repository than the one asked for (inside a hook).
+_REPO_VARIABLES = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR",
+    "GIT_NAMESPACE",
+)
+
+
+class AuditError(McpirError):
+    """git could not read the repository: a corrupt object, an unreadable ref (exit 2)."""
+
+
+def _first_line(text: str) -> str:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line.removeprefix("fatal: ").removeprefix("error: ")
+    return "git failed"
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A repository as git sees it."""
+
+    git: str  # the git executable
+    path: Path  # what `git -C` is given
+    top: Path | None  # the working tree's top level (None for a bare repository)
+    git_dir: Path
+    shallow: bool
+
+    @property
+    def root(self) -> Path:
+        return self.top or self.git_dir
+
+    def env(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in _REPO_VARIABLES}
+        env.update(LC_ALL="C", GIT_TERMINAL_PROMPT="0", GIT_OPTIONAL_LOCKS="0")
+        return env
+
+    def argv(self, *args: str) -> list[str]:
+        return [self.git, "-C", str(self.path), "-c", "core.quotePath=false", *args]
+
+    def run(self, *args: str, check: bool = True) -> str:
+        # A fixed argument list and no shell; git is the one on PATH.
+        done = subprocess.run(  # noqa: S603
+            self.argv(*args), env=self.env(), capture_output=True, check=False
+        )
+        if check and done.returncode != 0:
+            raise AuditError(f"git {args[0]}: {_first_line(done.stderr.decode(errors='replace'))}")
+        return done.stdout.decode("utf-8", "surrogateescape")
+
+    def popen(self, *args: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(  # noqa: S603
+            self.argv(*args),
+            env=self.env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def verify(self, rev: str) -> str | None:
+        # The ref alone, not `^{commit}`: a damaged commit must reach `git log` and be reported.
+        out = self.run("rev-parse", "-q", "--verify", "--end-of-options", rev, check=False)
+        return out.strip() or None
+
+    def shallow_boundary(self) -> frozenset[str]:
+        """Commits whose parents a shallow clone does not have."""
+        if not self.shallow:
+            return frozenset()
+        try:
+            text = (self.git_dir / "shallow").read_text(encoding="ascii", errors="replace")
+        except OSError:
+            return frozenset()
+        return frozenset(text.split())
+
+
+def open_repo(path: Path) -> Repo:
+    """The repository at (or above) `path`; `UsageError` when there is none."""
+    git = shutil.which("git")
+    if git is None:
+        raise UsageError("git is not installed", hint="install git to audit history")
+    if not path.is_dir():
+        raise UsageError(f"--repo {path}: no such directory")
+    probe = Repo(git, path, None, path, False)
+    done = subprocess.run(  # noqa: S603
+        probe.argv(
+            "rev-parse",
+            "--is-bare-repository",
+            "--is-shallow-repository",
+            "--absolute-git-dir",
+        ),
+        env=probe.env(),
+        capture_output=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        reason = _first_line(done.stderr.decode(errors="replace"))
+        if "not a git repository" in reason:
+            raise UsageError(f"{path} is not a git repository", hint="give --repo PATH")
+        raise UsageError(f"{path}: {reason}")
+    bare, shallow, git_dir = done.stdout.decode().split("\n")[:3]
+    top = None
+    if bare.strip() != "true":
+        top = Path(probe.run("rev-parse", "--show-toplevel").strip())
+    return Repo(git, path, top, Path(git_dir.strip()), shallow.strip() == "true")
+
+
+def default_branch(repo: Repo) -> str | None:
+    """The branch changes must reach: the remote's default (`origin/HEAD`), else the branch
+    checked out, else `main` or `master`. None in a repository without commits."""
+    candidates: list[str] = []
+    remote = repo.run("symbolic-ref", "-q", "refs/remotes/origin/HEAD", check=False).strip()
+    if remote:
+        candidates.append(remote)
+    head = repo.run("symbolic-ref", "-q", "HEAD", check=False).strip()
+    if head:
+        candidates.append(head)
+    candidates += ["refs/heads/main", "refs/heads/master", "HEAD"]
+    for ref in candidates:
+        if repo.verify(ref):
+            return ref
+    return None
+
+
+def cat_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes | str]:
+    """Each blob's bytes, or a one-line reason (missing, corrupt) instead: one `git cat-file
+    --batch` for all of them; a corrupt object ends that process, so the rest get another."""
+    todo = list(dict.fromkeys(shas))
+    found: dict[str, bytes | str] = {}
+    while todo:
+        process = repo.popen("cat-file", "--batch")
+        out, err = process.communicate(("\n".join(todo) + "\n").encode())
+        done = _parse_batch(out, todo, found)
+        todo = todo[done:]
+        if todo and process.returncode != 0:
+            found[todo[0]] = f"unreadable object: {_first_line(err.decode(errors='replace'))}"
+            todo = todo[1:]
+        elif todo:  # git stopped without saying why: do not loop forever
+            for sha in todo:
+                found[sha] = "unreadable object"
+            break
+    return found
+
+
+def _parse_batch(out: bytes, asked: Sequence[str], found: dict[str, bytes | str]) -> int:
+    """Fill `found` from a `--batch` answer; returns how many of `asked` were answered."""
+    pos = 0
+    for count, sha in enumerate(asked):
+        end = out.find(b"\n", pos)
+        if end < 0:
+            return count
+        header = out[pos:end].split()
+        if len(header) == 2 and header[1] == b"missing":
+            found[sha] = "missing object (a partial or damaged clone)"
+            pos = end + 1
+            continue
+        if len(header) != 3:
+            return count
+        size = int(header[2])
+        body = out[end + 1 : end + 1 + size]
+        if len(body) < size:
+            return count
+        found[sha] = body if header[1] == b"blob" else f"not a blob: {header[1].decode()}"
+        pos = end + 1 + size + 1
+    return len(asked)

@@ -1,0 +1,275 @@
+"""The audit: one `git log` over the config paths, one `git cat-file --batch` for their blobs,
+then each change parsed, diffed, checked and judged against the policy."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from mcpir.audit import authz, codeowners, governance
+from mcpir.audit.git import Repo, cat_blobs, default_branch, open_repo
+from mcpir.audit.history import Commit, RawChange, read_log
+from mcpir.audit.model import AuditReport, Change, Skipped
+from mcpir.audit.paths import client_of, excluded, is_config, shared
+from mcpir.audit.reach import Reachability
+from mcpir.audit.secrets import SecretTracker
+from mcpir.audit.semantic import EMPTY, Version, diff, merge_own, new_findings, parse_version
+from mcpir.checks.base import ScanContext
+from mcpir.errors import UsageError
+from mcpir.paths import Scopes
+from mcpir.policy import Policy, Suppression
+
+STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied",
+          "T": "type-changed", "merge": "merge"}  # fmt: skip
+_RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
+_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+Progress = Callable[[str, int, int | None], None]
+
+
+def parse_since(text: str, now: datetime | None = None) -> str:
+    """`--since`: an ISO date or date-time, or `7d` / `12h` / `2w`; an ISO timestamp for git."""
+    text = text.strip()
+    relative = _RELATIVE.match(text)
+    if relative:
+        delta = timedelta(**{_UNITS[relative[2]]: int(relative[1])})
+        return ((now or datetime.now(UTC)) - delta).isoformat(timespec="seconds")
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(
+            f"--since {text!r}: not a date", hint="use 2026-11-01, 2026-11-01T09:00, 7d, 12h or 2w"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+@dataclass
+class AuditRequest:
+    repo: Path
+    since: str | None = None  # as given by the user
+    all_refs: bool = False
+    policy: Policy | None = None  # None: the repository's own .mcpir.toml
+    scopes: Scopes | None = None  # where the token inventory looks; None: not consulted
+    progress: Progress = field(default=lambda phase, done, total: None)
+
+
+class _Versions:
+    """Parsed blobs, each parsed once per path it appeared at."""
+
+    def __init__(self, blobs: dict[str, bytes | str], root: Path) -> None:
+        self.blobs, self.root = blobs, root
+        self.cache: dict[tuple[str, str], Version] = {}
+        self.reported: set[tuple[str, str]] = set()  # (commit, path) already listed as skipped
+
+    def get(self, sha: str | None, path: str | None) -> Version:
+        if sha is None or path is None:
+            return EMPTY
+        key = (sha, path)
+        if key not in self.cache:
+            self.cache[key] = parse_version(self.blobs.get(sha, "missing object"), path, self.root)
+        return self.cache[key]
+
+
+@dataclass(frozen=True)
+class _Context:
+    scan: ScanContext
+    ignore: tuple[Suppression, ...]
+
+
+def _revs(repo: Repo, all_refs: bool, default: str | None) -> list[str]:
+    head = ["HEAD"] if repo.verify("HEAD") else []
+    if all_refs:  # every branch and tag; not refs/stash, whose commits are nobody's change
+        return ["--branches", "--tags", "--remotes", *head] if default or head else []
+    return head or ([default] if default else [])
+
+
+def run_audit(request: AuditRequest) -> AuditReport:
+    from mcpir.policy import load_policy
+
+    repo = open_repo(request.repo)
+    since = parse_since(request.since) if request.since else None
+    policy = request.policy or (load_policy(repo.top) if repo.top else Policy())
+    warnings: list[str] = []
+    if repo.shallow:
+        warnings.append(
+            "shallow clone: history is partial, and the oldest commit kept shows every config "
+            "as added (git fetch --unshallow for the whole history)"
+        )
+    default = default_branch(repo)
+    revs = _revs(repo, request.all_refs, default)
+    report = AuditReport(repo.root, default, revs, 0, [], [], [], warnings)
+    if not revs:
+        warnings.append("the repository has no commits yet")
+        return report
+    exclude = policy.discovery.exclude
+    commits = read_log(repo, revs, _audited, since,
+                       lambda n: request.progress("reading history", n, None))  # fmt: skip
+    report.commits = len(commits)
+    shas: list[str] = []
+    for commit in commits:
+        for change in commit.changes:
+            if change.unreadable is None and not excluded(change.path, exclude):
+                shas += [s for s in (change.old_blob, change.new_blob, *change.other_parents) if s]
+            if governance.is_governance(change.path) and commit.parents:
+                # The rules in force before a policy change judge it.
+                shas += [f"{commit.parents[0]}:{path}" for path in governance.PATHS]
+    request.progress("reading config versions", 0, len(shas))
+    versions = _Versions(cat_blobs(repo, shas), repo.root)
+    reach = Reachability(repo, default)
+    current = governance.Rules(policy.audit, codeowners.load(repo.top))
+    if repo.top is None and request.policy is None and default:
+        # A bare repository has no working tree: the rules on the default branch apply.
+        tip = [f"{default}:{path}" for path in governance.PATHS]
+        current = governance.rules_at(cat_blobs(repo, tip), default)
+    ctx = _Context(ScanContext(official_images=policy.scan.official_images), policy.scan.ignore)
+    tracker = SecretTracker()
+    boundary = repo.shallow_boundary()
+    done = 0
+    groups: list[list[Change]] = []
+    for commit in reversed(commits):  # oldest first, so secrets are added before removed
+        groups.append([])
+        for raw in commit.changes:
+            if excluded(raw.path, exclude):
+                continue
+            if raw.unreadable is not None:
+                report.skipped.append(Skipped(commit.sha, raw.path, f"{raw.unreadable}: not read"))
+                continue
+            rules = current
+            if governance.is_governance(raw.path):
+                found, rules = _policy_change(commit, raw, versions, reach, current)
+            else:
+                found = _change(commit, raw, versions, report, tracker, ctx, reach)
+            if found is None:
+                report.quiet += 1
+                continue
+            if commit.sha in boundary:
+                found.notes.append("shallow clone boundary: the whole file shows as added")
+            reasons = authz.reasons(commit, raw.path, found.reached, rules.policy, rules.owners,
+                                    reach.branch)  # fmt: skip
+            found.authorized, found.reasons = not reasons, reasons
+            groups[-1].append(found)
+        done += 1
+        request.progress("checking changes", done, len(commits))
+    report.changes = [change for group in reversed(groups) for change in group]  # newest first
+    report.secrets = tracker.found
+    if report.secrets and request.scopes is not None:
+        _inventory(report, request.scopes, exclude)
+    return report
+
+
+def _audited(path: str) -> bool:
+    return is_config(path) or governance.is_governance(path)
+
+
+def _policy_change(
+    commit: Commit,
+    raw: RawChange,
+    versions: _Versions,
+    reach: Reachability,
+    current: governance.Rules,
+) -> tuple[Change | None, governance.Rules]:
+    """A change to `[audit]` or CODEOWNERS, and the rules that judge it: those before it,
+    else (the policy was being introduced) the current ones."""
+    before = versions.blobs.get(raw.old_blob) if raw.old_blob else None
+    after = versions.blobs.get(raw.new_blob) if raw.new_blob else None
+    items = governance.diff(raw.path, before, after)
+    if not items:
+        return None, current
+    rules, notes = current, []
+    previous = governance.rules_at(versions.blobs, commit.parents[0]) if commit.parents else None
+    if previous is not None and previous.names_anyone:
+        rules = previous
+        notes.append("a change to who may change MCP configs: judged by the rules before it")
+    change = Change(
+        commit=commit.sha,
+        author=commit.author,
+        author_email=commit.author_email,
+        committer=f"{commit.committer} <{commit.committer_email}>",
+        date=commit.date,
+        signature=commit.signature,
+        reached=reach.of(commit),
+        path=raw.path,
+        previous_path=raw.old_path if raw.old_path != raw.path else None,
+        status=STATUS.get(raw.status, raw.status),
+        diff=list(items),
+        findings=[],
+        notes=notes,
+        location=versions.root / raw.path,
+    )
+    return change, rules
+
+
+def _change(
+    commit: Commit,
+    raw: RawChange,
+    versions: _Versions,
+    report: AuditReport,
+    tracker: SecretTracker,
+    ctx: _Context,
+    reach: Reachability,
+) -> Change | None:
+    from mcpir.scan import suppression_for
+
+    before = versions.get(raw.old_blob, raw.old_path)
+    after = versions.get(raw.new_blob, raw.path)
+    others = [versions.get(sha, raw.path) for sha in raw.other_parents]
+    tracker.see(commit, raw, before, after, others)
+    notes = []
+    for version, label in ((after, "after"), (before, "before")):
+        if version.error:
+            sha = commit.sha if label == "after" else (commit.parents[:1] or ("?",))[0]
+            path = raw.path if label == "after" else raw.old_path or raw.path
+            if (sha, path) not in versions.reported:
+                versions.reported.add((sha, path))
+                report.skipped.append(Skipped(sha, path, version.error))
+            notes.append(f"the version {label} this change could not be read: {version.error}")
+    items = diff(before, after) if not after.error else []
+    if raw.status == "merge":
+        items = merge_own(items, others)
+        if not items:
+            return None
+    client = client_of(raw.path)
+    if not items and not after.error and shared(raw.path, client):
+        return None  # a settings file changed, its MCP servers did not
+    scopes = Scopes(home=report.repo, root=report.repo)
+    findings = [
+        f for f in new_findings(items, ctx.scan) if suppression_for(f, ctx.ignore, scopes) is None
+    ]
+    first = next((i.after or i.before for i in items if i.after or i.before), None)
+    return Change(
+        commit=commit.sha,
+        author=commit.author,
+        author_email=commit.author_email,
+        committer=f"{commit.committer} <{commit.committer_email}>",
+        date=commit.date,
+        signature=commit.signature,
+        reached=reach.of(commit),
+        path=raw.path,
+        previous_path=raw.old_path if raw.old_path != raw.path else None,
+        status=STATUS.get(raw.status, raw.status),
+        diff=items,
+        findings=findings,
+        notes=notes,
+        location=report.repo / raw.path,
+        line=first.line if first is not None else None,
+    )
+
+
+def _inventory(report: AuditReport, scopes: Scopes, exclude: tuple[str, ...]) -> None:
+    """Mark each committed secret still in the token inventory: it must be rotated."""
+    from mcpir.errors import McpirError
+    from mcpir.tokens import list_tokens
+
+    try:
+        tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude)
+    except McpirError as exc:
+        report.warnings.append(f"token inventory not read: {exc.message}")
+        return
+    current = {token.fingerprint for token in tokens}
+    for secret in report.secrets:
+        secret.in_inventory = secret.fingerprint in current

@@ -1,0 +1,131 @@
+"""`mcpir audit`: unauthorized MCP-config changes and secrets ever committed, from git history."""
+
+from __future__ import annotations
+
+import enum
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mcpir.cli.options import HomeOption, JsonOption
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+
+if TYPE_CHECKING:
+    from mcpir.audit.model import AuditReport
+
+
+class AuditFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    SARIF = "sarif"
+
+
+class _Bar:
+    """A progress line on stderr; stdout stays clean for --json and SARIF."""
+
+    def __init__(self) -> None:
+        self.shown = False
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        if total:
+            filled = int(20 * done / total)
+            text = f"[{'#' * filled}{'.' * (20 - filled)}] {done}/{total} {phase}"
+        else:
+            text = f"{phase}: {done} commits"
+        sys.stderr.write(f"\r\x1b[2K{text}")
+        sys.stderr.flush()
+        self.shown = True
+
+    def close(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+
+def audit(
+    repo: Annotated[
+        Path | None,
+        typer.Option("--repo", help="The git repository (default: the one around the cwd).",
+                     show_default=False),
+    ] = None,
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only commits since DATE (2026-11-01, 7d, 12h, 2w).",
+                     show_default=False),
+    ] = None,
+    all_refs: Annotated[
+        bool, typer.Option("--all-refs", help="Every branch and tag, not only HEAD.")
+    ] = False,
+    output_format: Annotated[
+        AuditFormat, typer.Option("--format", help="table, json or sarif.")
+    ] = AuditFormat.TABLE,
+    json_output: JsonOption = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.")
+    ] = None,
+    home: HomeOption = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option("--progress/--no-progress",
+                     help="Progress on stderr (default: when stderr is a terminal).",
+                     show_default=False),
+    ] = None,
+) -> None:  # fmt: skip
+    """Audit git history for unauthorized MCP config changes and secrets ever committed.
+    Exit 0: nothing found; 1: an unauthorized change or a committed secret; 2: bad input."""
+    from mcpir.audit import run_audit
+    from mcpir.audit.run import AuditRequest
+    from mcpir.cli.options import existing_dir
+    from mcpir.paths import Scopes
+
+    path = existing_dir(repo, "--repo") if repo is not None else Path.cwd()
+    home_dir = existing_dir(home, "--home") if home is not None else None
+    bar = _Bar()
+    show = sys.stderr.isatty() if progress is None else progress
+    request = AuditRequest(
+        repo=path,
+        since=since,
+        all_refs=all_refs,
+        scopes=None,
+        progress=bar if show else (lambda phase, done, total: None),
+    )
+    try:
+        from mcpir.audit.git import open_repo
+
+        top = open_repo(path).top
+        request.scopes = Scopes.resolve(home_dir, top)
+        report = run_audit(request)
+    finally:
+        bar.close()
+    fmt = AuditFormat.JSON if json_output else output_format
+    _emit(report, fmt, output)
+    for warning in report.warnings:
+        print(f"mcpir: warning: {warning}", file=sys.stderr)
+    raise typer.Exit(EXIT_OK if report.clean else EXIT_FINDINGS)
+
+
+def _emit(report: AuditReport, fmt: AuditFormat, output: Path | None) -> None:
+    import json
+
+    from mcpir.audit import render
+
+    if fmt is AuditFormat.JSON:
+        text = json.dumps(report.json_document(), indent=2, ensure_ascii=False) + "\n"
+    elif fmt is AuditFormat.SARIF:
+        text = render.sarif_log(report)
+    else:
+        color = output is None and sys.stdout.isatty()
+        text = render.render_table(report, color=color)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    from mcpir.fileio import atomic_write_text
+
+    atomic_write_text(output, text)
+    print(f"audit written to {output}", file=sys.stderr)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("audit")(audit)
