@@ -1,3 +1,3 @@
-from mcpir.cli import main
+from mcpir.launch import main
 
 main()

@@ -1,0 +1,253 @@
+"""`mcpir proxy`, `mcpir pins list|show|approve`, `mcpir wrap`, `mcpir unwrap`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
+
+CommandArg = Annotated[
+    list[str],
+    typer.Argument(help="The server command and its arguments, after `--`.",
+                   metavar="CMD [ARGS]...", show_default=False),
+]  # fmt: skip
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Apply the plan (else show it).")]
+ServerArg = Annotated[str, typer.Argument(help="The server name (`--name` of its proxy).")]
+
+
+def proxy(
+    command: CommandArg,
+    name: Annotated[
+        str | None, typer.Option("--name", help="Server name in records and pins (default: CMD).")
+    ] = None,
+    log_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--log-dir",
+            help="Where records go (default: <root>/.atom-trail/mcp-invocations).",
+            show_default=False,
+        ),
+    ] = None,
+    redact_responses: Annotated[
+        bool, typer.Option("--redact-responses", help="Mask secrets in what the server sends.")
+    ] = False,
+    block_changed: Annotated[
+        bool,
+        typer.Option(
+            "--block-changed", help="Hide tools added or changed since the pin until approved."
+        ),
+    ] = False,
+    root: RootOption = None,
+) -> None:
+    """Relay an MCP stdio server, logging every call; exit with the server's status.
+
+    Records go to <log-dir>/YYYY-MM-DD.jsonl; the first tools/list is pinned in
+    <root>/.atom-trail/tool-pins/. Exit 127/126 when CMD cannot be started.
+    """
+    from mcpir.proxy.config import configure
+    from mcpir.proxy.relay import run_proxy
+
+    config = configure(list(command), name=name, log_dir=log_dir, root=root,
+                       redact_responses=redact_responses, block_changed=block_changed)  # fmt: skip
+    raise typer.Exit(run_proxy(config))
+
+
+pins_app = typer.Typer(help="Tool definitions pinned by `mcpir proxy`, and their changes.",
+                       no_args_is_help=True)  # fmt: skip
+
+
+def _store(root: Path | None) -> Any:  # noqa: ANN401 - PinStore, imported lazily
+    from mcpir.incident import TRAIL
+    from mcpir.proxy.pins import PinStore
+
+    scopes = resolve_scopes(None, root, None)
+    assert scopes.root is not None  # noqa: S101 - always set
+    return PinStore(scopes.root / TRAIL / "tool-pins")
+
+
+def _summary(store: Any, server: str) -> dict[str, Any]:  # noqa: ANN401
+    from mcpir.proxy.pins import differences
+
+    pin, waiting = store.load(server), store.pending(server)
+    changes = differences(pin["tools"], waiting["tools"]) if pin and waiting else []
+    return {
+        "server": server,
+        "approved": pin.get("approved") if pin else None,
+        "tools": len(pin["tools"]) if pin else 0,
+        "pending": [{"tool": c.tool, "change": c.change, "findings": list(c.findings)}
+                    for c in changes],
+        "pending_seen": waiting.get("seen") if waiting else None,
+    }  # fmt: skip
+
+
+@pins_app.command("list")
+def pins_list(root: RootOption = None, json_output: JsonOption = False) -> None:
+    """Every pinned server, with tools changed since approval. Exit 1 when any changed."""
+    from mcpir.output.safe import shown
+
+    store = _store(root)
+    rows = [_summary(store, server) for server in store.servers()]
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump(rows)
+    elif not rows:
+        typer.echo("No tool pins yet: mcpir proxy pins a server on its first tools/list.")
+    for row in rows if not json_output else ():
+        changed = f"  {len(row['pending'])} changed since approval" if row["pending"] else ""
+        typer.echo(f"{shown(row['server'])}  {row['tools']} tools  approved {row['approved']}"
+                   f"{changed}")  # fmt: skip
+    raise typer.Exit(EXIT_FINDINGS if any(row["pending"] for row in rows) else EXIT_OK)
+
+
+@pins_app.command("show")
+def pins_show(server: ServerArg, root: RootOption = None, json_output: JsonOption = False) -> None:
+    """The pinned tools of SERVER and what changed since. Exit 1 when something changed."""
+    from mcpir.errors import UsageError
+    from mcpir.output.safe import shown
+    from mcpir.proxy.pins import differences
+
+    store = _store(root)
+    pin, waiting = store.load(server), store.pending(server)
+    if pin is None:
+        raise UsageError(f"no pin for {server!r}", hint="`mcpir pins list` shows pinned servers")
+    changes = differences(pin["tools"], waiting["tools"]) if waiting else []
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump(pin | {"pending": [c.__dict__ | {"findings": list(c.findings)}
+                                        for c in changes]})  # fmt: skip
+    else:
+        typer.echo(f"{shown(server)}: {len(pin['tools'])} tools, approved {pin.get('approved')}")
+        for tool in pin["tools"]:
+            first = str(tool.get("description") or "").strip().splitlines()[:1]
+            typer.echo(f"  {shown(str(tool.get('name')))}  {shown(first[0] if first else '')}")
+        for change in changes:
+            typer.echo(f"\n{change.change}: {shown(change.tool)}")
+            if change.before is not None:
+                typer.echo("  before: " + shown(change.before).replace("\n", "\n          "))
+            if change.after is not None:
+                typer.echo("  after:  " + shown(change.after).replace("\n", "\n          "))
+            if change.findings:
+                typer.echo("  injection signs: " + ", ".join(change.findings))
+        if changes:
+            typer.echo(f"\napprove with: mcpir pins approve {shown(server)}")
+    raise typer.Exit(EXIT_FINDINGS if changes else EXIT_OK)
+
+
+@pins_app.command("approve")
+def pins_approve(
+    server: ServerArg, root: RootOption = None, json_output: JsonOption = False
+) -> None:
+    """Make the tools SERVER advertised last its pin: blocked tools are shown again."""
+    from mcpir.errors import UsageError
+    from mcpir.output.safe import shown
+
+    store = _store(root)
+    if store.load(server) is None and store.pending(server) is None:
+        raise UsageError(f"no pin for {server!r}", hint="`mcpir pins list` shows pinned servers")
+    changes = store.approve(server)
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump({"server": server, "approved": [
+            {"tool": c.tool, "change": c.change} for c in changes]})  # fmt: skip
+    elif not changes:
+        typer.echo(f"{shown(server)}: nothing changed since the pin; nothing to approve")
+    else:
+        listed = ", ".join(f"{c.tool} ({c.change})" for c in changes)
+        typer.echo(f"{shown(server)}: approved {shown(listed)}")
+    raise typer.Exit(EXIT_OK)
+
+
+ServersArg = Annotated[
+    list[str] | None, typer.Argument(help="Server names (see `mcpir servers`).", show_default=False)
+]
+AllOption = Annotated[bool, typer.Option("--all", help="Every stdio server found.")]
+
+
+def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: bool,
+                  home: Path | None, root: Path | None, json_output: bool) -> None:  # fmt: skip
+    from mcpir.discovery import discover
+    from mcpir.errors import UsageError
+    from mcpir.output.safe import shown
+    from mcpir.policy import load_policy
+    from mcpir.proxy import wrap
+
+    verb = "unwrap" if unwrap else "wrap"
+    if bool(servers) == every:
+        raise UsageError(f"name the servers to {verb}, or pass --all (not both)")
+    scopes = resolve_scopes(home, root, None)
+    assert scopes.root is not None  # noqa: S101 - always set
+    files = discover(scopes, load_policy(scopes.root).discovery.exclude)
+    result = wrap.plan(files, set(servers) if servers else None, unwrap=unwrap, root=scopes.root)
+    incident: str | None = None
+    failures: list[str] = []
+    if yes and result.changes:
+        incident, failures = wrap.apply(result, scopes.root, {"home": str(scopes.home)})
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump(
+            {
+                "applied": incident is not None,
+                "incident": incident,
+                "servers": [o.as_dict() for o in result.outcomes],
+                "files": [str(c.path) for c in result.changes],
+                "failures": failures,
+            }
+        )
+    else:
+        if not yes and result.changes:
+            typer.echo(wrap.diff(result), nl=False)
+        for outcome in result.outcomes:
+            where = scopes.display(outcome.path) + (f":{outcome.line}" if outcome.line else "")
+            label = {
+                "wrap": "wrapped" if yes else "to wrap",
+                "unwrap": "unwrapped" if yes else "to unwrap",
+            }.get(outcome.status, "")
+            label = label or ("not wrapped" if outcome.status == "remote" else outcome.status)
+            typer.echo(f"{shown(outcome.server)}  {shown(where)}  {label}: {shown(outcome.reason)}")
+        for failure in failures:
+            typer.echo(f"failed: {shown(failure)}", err=True)
+        if incident is not None:
+            undo = "`mcpir restore`" + ("" if unwrap else " or `mcpir unwrap`")
+            typer.echo(f"journalled in {incident}; undo with {undo}. Restart the clients to "
+                       "take effect.", err=True)  # fmt: skip
+        elif result.changes:
+            typer.echo(f"nothing changed: pass --yes to {verb}", err=True)
+    if failures:
+        raise typer.Exit(EXIT_STEP_FAILED)
+    pending = bool(result.changes) and not yes
+    raise typer.Exit(EXIT_FINDINGS if pending or result.needs_you else EXIT_OK)
+
+
+def wrap_servers(servers: ServersArg = None, every: AllOption = False, yes: YesOption = False,
+                 home: HomeOption = None, root: RootOption = None,
+                 json_output: JsonOption = False) -> None:  # fmt: skip
+    """Launch stdio servers through `mcpir proxy --name NAME -- CMD ARGS` (journalled).
+
+    Without --yes the planned edits are shown as a diff. Exit 0: done or nothing to do;
+    1: a plan waits for --yes, or a server could not be wrapped; 3: a file could not be written.
+    """
+    _wrap_command(False, servers, every, yes, home, root, json_output)
+
+
+def unwrap_servers(servers: ServersArg = None, every: AllOption = False, yes: YesOption = False,
+                   home: HomeOption = None, root: RootOption = None,
+                   json_output: JsonOption = False) -> None:  # fmt: skip
+    """Give wrapped servers their original command back (byte-exact when nothing else changed)."""
+    _wrap_command(True, servers, every, yes, home, root, json_output)
+
+
+def register(app: typer.Typer) -> None:
+    # Everything after `--` belongs to the server, even words that look like mcpir's options.
+    settings = {"allow_interspersed_args": False, "ignore_unknown_options": True}
+    app.command("proxy", context_settings=settings)(proxy)
+    app.add_typer(pins_app, name="pins")
+    app.command("wrap")(wrap_servers)
+    app.command("unwrap")(unwrap_servers)

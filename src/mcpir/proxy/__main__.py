@@ -1,0 +1,5 @@
+import sys
+
+from mcpir.proxy.entry import main
+
+sys.exit(main())

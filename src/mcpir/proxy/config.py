@@ -1,0 +1,89 @@
+"""Where a proxy logs and keeps pins: `<root>/.atom-trail/{mcp-invocations,tool-pins}/`.
+
+The root is `--root`, else the git top-level of the working directory (the client starts the
+server there), else the working directory. When that tree cannot be written (a desktop client
+may start servers in `/`), mcpir's own data directory stands in, with a warning: the server
+is relayed whatever happens to the log.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mcpir.errors import McpirError
+from mcpir.proxy.pins import PinStore
+from mcpir.proxy.relay import ProxyConfig
+
+LOG_DIR = "mcp-invocations"
+PINS_DIR = "tool-pins"
+
+
+def _warn(message: str) -> None:
+    try:
+        os.write(2, f"mcpir proxy: warning: {message}\n".encode())
+    except OSError:
+        pass
+
+
+def trail_dir(root: Path | None, name: str) -> Path | None:
+    """`<root>/.atom-trail/<name>`, made private; mcpir's data directory when it cannot be."""
+    from mcpir.incident import trail
+    from mcpir.paths import data_dir, default_root
+
+    base = root if root is not None else default_root()
+    try:
+        return trail(base, name)
+    except (OSError, McpirError) as exc:
+        reason = getattr(exc, "message", None) or getattr(exc, "strerror", None) or str(exc)
+        try:
+            data_dir().mkdir(parents=True, exist_ok=True, mode=0o700)
+            fallback = trail(data_dir(), name)
+        except (OSError, McpirError):
+            _warn(f"cannot write under {base} ({reason}) nor in mcpir's data directory")
+            return None
+        _warn(f"cannot write under {base} ({reason}); using {fallback}")
+        return fallback
+
+
+def _pins(root: Path | None) -> PinStore | None:
+    """The project's pins, made on the first pin (a run that never lists tools leaves no trace);
+    mcpir's data directory when the project cannot be written."""
+    from mcpir.incident import TRAIL
+    from mcpir.paths import default_root
+
+    base = root if root is not None else default_root()
+    directory = base / TRAIL / PINS_DIR
+    if directory.is_dir() or (os.access(base, os.W_OK) and not (base / TRAIL).is_file()):
+        return PinStore(directory, root=base)
+    fallback = trail_dir(root, PINS_DIR)
+    return PinStore(fallback) if fallback is not None else None
+
+
+def configure(
+    command: list[str],
+    *,
+    name: str | None,
+    log_dir: Path | None,
+    root: Path | None,
+    redact_responses: bool,
+    block_changed: bool,
+) -> ProxyConfig:
+    if log_dir is not None:
+        log_dir = log_dir.expanduser()
+        try:
+            log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as exc:
+            _warn(f"cannot create {log_dir} ({exc.strerror}); nothing will be logged")
+            log_dir = None
+    else:
+        log_dir = trail_dir(root, LOG_DIR)
+    server = name or (Path(command[0]).name if command else "server")
+    return ProxyConfig(
+        name=server,
+        command=command,
+        log_dir=log_dir,
+        pins=_pins(root),
+        redact_responses=redact_responses,
+        block_changed=block_changed,
+    )

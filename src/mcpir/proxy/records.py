@@ -1,0 +1,199 @@
+"""The invocation log: one JSON object per line in `<log-dir>/YYYY-MM-DD.jsonl` (UTC date).
+
+Each record is appended with a single `write` on a file opened `O_APPEND` (mode 0600), so many
+proxies can log to the same file at once without tearing each other's lines. Everything in a
+record goes through `mcpir.redact` first; long strings are cut after redaction, keys are kept.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from mcpir.redact import is_sensitive_key, redact_args, redact_secret_value, redact_text
+
+VERSION = 1
+STRING_LIMIT = 256  # characters of a parameter string kept in a record
+EXCERPT_LIMIT = 200
+_PRE_CUT = 4096  # redaction runs on at most this much of a string (it is cut further after)
+_LIST_LIMIT = 100
+_DEPTH_LIMIT = 32
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_BATCH_BYTES = 1 << 20
+# A cheap superset of what `redact_text` can match (a token is a run of 15+ token characters; a
+# credential in context follows one of these words or marks): text without any of them is
+# safe as it is, and most parameters are such text. A test checks the superset.
+_MAYBE_SECRET = re.compile(
+    r"[A-Za-z0-9_\-/+=.~]{14}|-----BEGIN|bearer|basic|token|bot|://|[?&;@]|secret|passw|key|"
+    r"credential|auth",
+    re.IGNORECASE,
+)
+
+
+def redact(text: str) -> str:
+    """`redact_text`, skipped for text that cannot hold what it masks."""
+    return redact_text(text) if _MAYBE_SECRET.search(text) else text
+
+
+_clock: tuple[int, str] = (-1, "")  # (second, its text): replaced whole, so thread-safe
+
+
+def timestamp(epoch: float) -> str:
+    """`2026-11-26T06:00:00.123Z`."""
+    global _clock
+    seconds = int(epoch)
+    millis = int((epoch - seconds) * 1000)
+    second, text = _clock
+    if second != seconds:  # one strftime a second, not one a record
+        text = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _clock = (seconds, text)
+    return f"{text}.{millis:03d}Z"
+
+
+def cut(text: str, limit: int, dropped: int = 0) -> str:
+    """`text` shortened to `limit` characters, saying how much was left out (with `dropped`
+    characters already cut before)."""
+    if len(text) <= limit and not dropped:
+        return text
+    return f"{text[:limit]}…(+{max(0, len(text) - limit) + dropped} chars)"
+
+
+def _safe_string(value: str, key: str | None, limit: int) -> str:
+    if key is not None and is_sensitive_key(key):
+        return cut(redact_secret_value(value), limit)
+    # A secret straddling the first cut is whole inside the pre-cut window, and what redaction
+    # cannot see (past the window) is dropped by the second cut.
+    return cut(redact(value[:_PRE_CUT]), limit, max(0, len(value) - _PRE_CUT))
+
+
+def safe_value(  # noqa: ANN401 - any JSON value
+    value: Any, key: str | None = None, limit: int = STRING_LIMIT, depth: int = 0
+) -> Any:
+    """A JSON value made safe to store: secrets masked (as `redact_value` does), strings cut."""
+    if isinstance(value, str):
+        return _safe_string(value, key, limit)
+    if depth >= _DEPTH_LIMIT:
+        return "…(nested too deep)"
+    if isinstance(value, Mapping):
+        return {str(k): safe_value(v, str(k), limit, depth + 1) for k, v in value.items()}
+    if isinstance(value, list):
+        items = value[:_LIST_LIMIT]
+        if items and all(isinstance(v, str) for v in items):
+            # A command line: the value after `--token` is masked as redact_args does.
+            masked = redact_args([v[:_PRE_CUT] for v in items])
+            out: list[Any] = [
+                cut(m, limit, max(0, len(v) - _PRE_CUT)) for m, v in zip(masked, items, strict=True)
+            ]
+        else:
+            out = [safe_value(v, key, limit, depth + 1) for v in items]
+        if len(value) > _LIST_LIMIT:
+            out.append(f"…(+{len(value) - _LIST_LIMIT} items)")
+        return out
+    return value
+
+
+def excerpt(text: str, limit: int = EXCERPT_LIMIT) -> str:
+    return _safe_string(" ".join(text[:_PRE_CUT].split()), None, limit)
+
+
+def response_summary(method: str, message: Mapping[str, Any], size: int) -> dict[str, Any]:
+    """Content types, size in bytes and a short redacted excerpt of one response."""
+    types: list[str] = []
+    text = ""
+    error = message.get("error")
+    result = message.get("result")
+    if isinstance(error, Mapping):
+        text = f"error {error.get('code')}: {error.get('message')}"
+    elif isinstance(result, Mapping):
+        content = result.get("content")
+        contents = result.get("contents")
+        if isinstance(content, list):  # tools/call, prompts
+            for item in content:
+                if isinstance(item, Mapping):
+                    types.append(str(item.get("type")))
+                    if not text and isinstance(item.get("text"), str):
+                        text = item["text"]
+        elif isinstance(contents, list):  # resources/read
+            for item in contents:
+                if isinstance(item, Mapping):
+                    kind = item.get("mimeType") or ("blob" if "blob" in item else "text")
+                    types.append(str(kind))
+                    if not text and isinstance(item.get("text"), str):
+                        text = item["text"]
+        elif isinstance(result.get("tools"), list):
+            names = [str(t.get("name")) for t in result["tools"] if isinstance(t, Mapping)]
+            text = f"{len(names)} tools: {', '.join(names)}"
+        if not text and not types:
+            text = json.dumps(result, ensure_ascii=False, default=str)[:_PRE_CUT]
+        if not text and isinstance(result.get("structuredContent"), Mapping):
+            text = json.dumps(result["structuredContent"], ensure_ascii=False)[:_PRE_CUT]
+    return {"content_types": list(dict.fromkeys(types)), "bytes": size, "excerpt": excerpt(text)}
+
+
+def is_error(message: Mapping[str, Any]) -> bool:
+    if "error" in message:
+        return True
+    result = message.get("result")
+    return isinstance(result, Mapping) and result.get("isError") is True
+
+
+class RecordWriter:
+    """Appends records to the day's file; one `os.write` per record."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self._fd: int | None = None
+        self._day = ""
+        self._lock = threading.Lock()
+        self.failed: str | None = None  # why the last write failed, for one warning
+
+    def path_for(self, epoch: float) -> Path:
+        return self.directory / (time.strftime("%Y-%m-%d", time.gmtime(epoch)) + ".jsonl")
+
+    def _open(self, epoch: float) -> int:
+        day = time.strftime("%Y-%m-%d", time.gmtime(epoch))
+        if self._fd is not None and day == self._day:
+            return self._fd
+        self.close()
+        path = self.directory / f"{day}.jsonl"
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW, 0o600)
+        try:
+            if os.fstat(fd).st_mode & 0o077:
+                os.fchmod(fd, 0o600)
+        except OSError:
+            pass  # not our file to chmod; it is still only appended to
+        self._fd, self._day = fd, day
+        return fd
+
+    def write(self, record: dict[str, Any]) -> None:
+        self.write_many([record])
+
+    def write_many(self, records: list[dict[str, Any]]) -> None:
+        """Whole records, as many as fit in one `write` (never a record split across two)."""
+        lines = [(json.dumps(r, ensure_ascii=False, default=str) + "\n").encode() for r in records]
+        with self._lock:
+            try:
+                fd = self._open(time.time())
+                start = 0
+                while start < len(lines):
+                    end, size = start + 1, len(lines[start])
+                    while end < len(lines) and size + len(lines[end]) <= _BATCH_BYTES:
+                        size += len(lines[end])
+                        end += 1
+                    view = memoryview(b"".join(lines[start:end]))
+                    while view:  # one write unless a signal splits it
+                        view = view[os.write(fd, view) :]
+                    start = end
+            except OSError as exc:
+                self.failed = str(exc)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None

@@ -1,0 +1,473 @@
+"""The stdio relay: client stdin → server stdin, server stdout → client stdout, one thread each.
+
+Bytes are relayed as they arrive unless the proxy must change a message (`--redact-responses`,
+`--block-changed`); then each whole line is relayed, rewritten only when it has to be. Every
+line is also decoded (after it is sent, when nothing can change it) to pair requests with
+responses by id and log them; the records are built and written by a third thread, so
+redaction and disk writes stay off the relay path. The server's stderr is the proxy's own.
+Signals sent to the proxy go to the server; the proxy exits with the server's status.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mcpir.errors import McpirError
+from mcpir.proxy.framing import LineFramer, Parsed, id_key, kind_of, parse_line
+from mcpir.proxy.guard import ToolGuard
+from mcpir.proxy.records import (
+    VERSION,
+    RecordWriter,
+    excerpt,
+    is_error,
+    response_summary,
+    safe_value,
+    timestamp,
+)
+
+if TYPE_CHECKING:
+    from mcpir.proxy.pins import PinStore, ToolChange
+
+READ_SIZE = 1 << 16
+EARLY_LIMIT = 100_000  # a whole read of requests can be answered before it is decoded
+SWITCH_INTERVAL = 0.0005
+FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
+Record = dict[str, Any]
+
+
+class CommandNotFound(McpirError):
+    exit_code = 127
+
+
+class CommandNotExecutable(McpirError):
+    exit_code = 126
+
+
+@dataclass
+class ProxyConfig:
+    name: str
+    command: list[str]
+    log_dir: Path | None  # None: nothing is logged (the directory could not be made)
+    pins: PinStore | None = None
+    redact_responses: bool = False
+    block_changed: bool = False
+
+
+@dataclass
+class _Pending:
+    method: str
+    id: Any
+    params: Any
+    epoch: float
+    started: float
+    tool: str | None = None
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+class Proxy:
+    def __init__(self, config: ProxyConfig, stdin_fd: int = 0, stdout_fd: int = 1) -> None:
+        self.config = config
+        self.name = config.name
+        self.stdin_fd, self.stdout_fd = stdin_fd, stdout_fd
+        self.session = f"{os.getpid()}-{int(time.time())}"
+        self.pending: dict[tuple[str, tuple[str, Any]], _Pending] = {}
+        # Bytes are sent before they are decoded, so an answer can be read before the request
+        # it answers is remembered: it waits here for its request.
+        self.early: dict[tuple[str, tuple[str, Any]], tuple[dict[str, Any], int, float]] = {}
+        self.guard = ToolGuard(config.name, config.pins, config.block_changed,
+                               self._tool_changed, self.warn)  # fmt: skip
+        self.lock = threading.Lock()
+        self.out_lock = threading.Lock()
+        self.busy = threading.Lock()
+        self.client_gone = False
+        self.warned: set[str] = set()
+        self.records: queue.SimpleQueue[Callable[[], Record | None] | None] = queue.SimpleQueue()
+        self.writer = RecordWriter(config.log_dir) if config.log_dir is not None else None
+        # Bytes go straight through unless a whole message may have to change on the way.
+        self.lines_in = config.block_changed
+        self.lines_out = config.block_changed or config.redact_responses
+
+    # -- helpers -------------------------------------------------------------------------
+    def warn(self, message: str) -> None:
+        if message not in self.warned:
+            self.warned.add(message)
+            try:
+                os.write(2, f"mcpir proxy: warning: {message}\n".encode())
+            except OSError:
+                pass
+
+    def log(self, build: Callable[[], Record | None]) -> None:
+        if self.writer is not None:
+            self.records.put(build)
+
+    def _logger(self) -> None:
+        assert self.writer is not None  # noqa: S101 - started only with a writer
+        done = False
+        while not done:
+            builds = [self.records.get()]
+            while len(builds) < 256 and not self.records.empty():  # what piled up meanwhile
+                builds.append(self.records.get())
+            batch: list[Record] = []
+            for build in builds:
+                if build is None:
+                    done = True
+                    continue
+                try:
+                    record = build()
+                except Exception as exc:  # noqa: BLE001 - a bad record must not stop the relay
+                    self.warn(f"a record could not be made: {type(exc).__name__}: {exc}")
+                    continue
+                if record is not None:
+                    batch.append(record)
+            if batch:
+                self.writer.write_many(batch)
+            if self.writer.failed:
+                self.warn(f"cannot write the invocation log: {self.writer.failed}")
+
+    def to_client(self, data: bytes) -> None:
+        with self.out_lock:
+            if self.client_gone:
+                return
+            try:
+                _write_all(self.stdout_fd, data)
+            except OSError:
+                self.client_gone = True  # keep draining the server so it never blocks
+
+    def _base(self, kind: str, epoch: float) -> Record:
+        return {"v": VERSION, "type": kind, "ts": timestamp(epoch), "server": self.name}
+
+    def _malformed(self, direction: str, line: bytes, reason: str, epoch: float) -> None:
+        def build() -> Record:
+            text = line.decode("utf-8", "replace")
+            return self._base("malformed", epoch) | {
+                "direction": direction, "reason": reason, "bytes": len(line),
+                "excerpt": excerpt(text), "session": self.session,
+            }  # fmt: skip
+
+        self.log(build)
+
+    def _notification(self, direction: str, message: dict[str, Any], epoch: float) -> None:
+        def build() -> Record:
+            params = message.get("params")
+            return self._base("notification", epoch) | {
+                "method": message.get("method"), "direction": direction,
+                "params": safe_value(params) if params is not None else {},
+                "session": self.session,
+            }  # fmt: skip
+
+        self.log(build)
+
+    def _call(self, p: _Pending, reply: dict[str, Any] | None, size: int, ended: float) -> None:
+        def build() -> Record:
+            if reply is None:
+                summary = {"content_types": [], "bytes": 0, "excerpt": "no response"}
+                failed = True
+            else:
+                summary = response_summary(p.method, reply, size)
+                failed = is_error(reply)
+            return self._base("call", p.epoch) | {
+                "method": p.method, "tool": p.tool, "id": p.id,
+                "params": safe_value(p.params) if p.params is not None else {},
+                "duration_ms": round((ended - p.started) * 1000, 3), "is_error": failed,
+                "response_summary": summary, "session": self.session,
+            }  # fmt: skip
+
+        self.log(build)
+
+    # -- messages ------------------------------------------------------------------------
+    def _messages(
+        self, direction: str, line: bytes, epoch: float
+    ) -> tuple[Parsed, list[dict[str, Any]]]:
+        parsed = parse_line(line)
+        if parsed.error is not None:
+            self._malformed(direction, line, parsed.error, epoch)
+            return parsed, []
+        if parsed.blank:
+            return parsed, []
+        value = parsed.value
+        return parsed, list(value) if isinstance(value, list) else [value]
+
+    def from_client(self, line: bytes, started: float, epoch: float) -> bytes | None:
+        """Record what the client sent; the bytes to send on (None: nothing)."""
+        parsed, messages = self._messages("client->server", line, epoch)
+        kept: list[dict[str, Any]] = []
+        for message in messages:
+            kind = kind_of(message)
+            if kind == "request":
+                if self._refused(message, started, epoch):
+                    continue
+                self._remember("c", message, started, epoch)
+            elif kind == "notification":
+                self._notification("client->server", message, epoch)
+            elif kind == "response":
+                self._answered("s", message, len(line), started)
+            else:
+                self._malformed("client->server", line, "not a JSON-RPC message", epoch)
+            kept.append(message)
+        if len(kept) == len(messages):
+            return line
+        if not kept:
+            return None
+        return _encode(kept if isinstance(parsed.value, list) else kept[0])
+
+    def from_server(self, line: bytes, ended: float, epoch: float) -> bytes:
+        """Record what the server sent; the bytes the client gets (rewritten if it must be)."""
+        parsed, messages = self._messages("server->client", line, epoch)
+        changed = False
+        out: list[dict[str, Any]] = []
+        for message in messages:
+            kind = kind_of(message)
+            if kind == "response":
+                pending = self._answered("c", message, len(line), ended)
+                if pending is not None and pending.method == "tools/list":
+                    filtered = self.guard.listed(pending.params, message)
+                    if filtered is not None:
+                        message, changed = filtered, True
+            elif kind == "request":
+                self._remember("s", message, ended, epoch)
+            elif kind == "notification":
+                self._notification("server->client", message, epoch)
+            else:
+                self._malformed("server->client", line, "not a JSON-RPC message", epoch)
+            if self.config.redact_responses:
+                from mcpir.proxy.sanitize import redact_message
+
+                masked = redact_message(message)
+                if masked is not None:
+                    message, changed = masked, True
+            out.append(message)
+        if not changed:
+            return line
+        return _encode(out if isinstance(parsed.value, list) else out[0])
+
+    def _remember(self, side: str, message: dict[str, Any], started: float, epoch: float) -> None:
+        key = id_key(message.get("id"))
+        if key is None:
+            return
+        params = message.get("params")
+        tool = None
+        if message["method"] == "tools/call" and isinstance(params, dict):
+            tool = str(params.get("name")) if params.get("name") is not None else None
+        pending = _Pending(message["method"], message["id"], params, epoch, started, tool)
+        with self.lock:
+            early = self.early.pop((side, key), None)
+            if early is None:
+                self.pending[(side, key)] = pending
+        if early is not None:
+            reply, size, ended = early
+            self._call(pending, reply, size, max(ended, started))
+            if side == "c" and pending.method == "tools/list":
+                self.guard.listed(pending.params, reply)  # already relayed: compared, not hidden
+
+    def _answered(
+        self, side: str, message: dict[str, Any], size: int, ended: float
+    ) -> _Pending | None:
+        key = id_key(message.get("id"))
+        if key is None:
+            self._unmatched(side, message)
+            return None
+        stale = None
+        with self.lock:
+            pending = self.pending.pop((side, key), None)
+            if pending is None:
+                self.early[(side, key)] = (message, size, ended)
+                if len(self.early) > EARLY_LIMIT:  # answers to nothing: do not keep them all
+                    oldest = next(iter(self.early))
+                    stale = (oldest[0], self.early.pop(oldest)[0])
+        if pending is None:
+            if stale is not None:
+                self._unmatched(*stale)
+            return None
+        self._call(pending, message, size, ended)
+        return pending
+
+    def _unmatched(self, side: str, message: dict[str, Any]) -> None:
+        direction = "server->client" if side == "c" else "client->server"
+        line = json.dumps({"id": message.get("id")}).encode()
+        self._malformed(direction, line, "a response to no pending request", time.time())
+
+    # -- tools ---------------------------------------------------------------------------
+    def _refused(self, message: dict[str, Any], started: float, epoch: float) -> bool:
+        reply = self.guard.refusal(message)
+        if reply is None:
+            return False
+        self.to_client(_encode(reply))
+        params = message.get("params")
+        tool = str(params.get("name")) if isinstance(params, dict) else None
+        pending = _Pending("tools/call", message.get("id"), params, epoch, started, tool)
+        self._call(pending, reply, 0, time.monotonic())
+        return True
+
+    def _tool_changed(self, change: ToolChange, blocked: bool, epoch: float) -> None:
+        record = self._base("tool_changed", epoch) | {
+            "tool": change.tool, "change": change.change, "before": change.before,
+            "after": change.after, "findings": list(change.findings), "blocked": blocked,
+            "session": self.session,
+        }  # fmt: skip
+        self.log(functools.partial(dict, record))
+
+    # -- pumps ---------------------------------------------------------------------------
+    def pump_client(self, child_in: int) -> None:
+        framer = LineFramer()
+        sink: list[int] = [child_in]  # emptied when the server stops reading
+        while True:
+            try:
+                data = os.read(self.stdin_fd, READ_SIZE)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            with self.busy:  # the end of the run waits for a chunk being handled
+                self._client_chunk(data, framer, sink)
+        tail = framer.tail()
+        if tail:
+            if self.lines_in:
+                self._to_server(sink, tail)
+            self._malformed("client->server", tail, "no newline before the end", time.time())
+        try:
+            os.close(child_in)  # the server sees the end of its input, as without the proxy
+        except OSError:
+            pass
+
+    def _client_chunk(self, data: bytes, framer: LineFramer, sink: list[int]) -> None:
+        started, epoch = time.monotonic(), time.time()
+        if not self.lines_in:
+            self._to_server(sink, data)
+            for line in framer.feed(data):
+                self.from_client(line, started, epoch)
+            return
+        for line in framer.feed(data):
+            out = self.from_client(line, started, epoch)
+            if out is not None:
+                self._to_server(sink, out)
+
+    @staticmethod
+    def _to_server(sink: list[int], data: bytes) -> None:
+        if sink:
+            try:
+                _write_all(sink[0], data)
+            except OSError:
+                sink.clear()
+
+    def pump_server(self, child_out: int) -> None:
+        framer = LineFramer()
+        while True:
+            try:
+                data = os.read(child_out, READ_SIZE)
+            except OSError:
+                data = b""
+            if not data:
+                break
+            ended, epoch = time.monotonic(), time.time()
+            if not self.lines_out:
+                self.to_client(data)
+                for line in framer.feed(data):
+                    self.from_server(line, ended, epoch)
+                continue
+            for line in framer.feed(data):
+                self.to_client(self.from_server(line, ended, epoch))
+        tail = framer.tail()
+        if tail:
+            if self.lines_out:
+                self.to_client(tail)
+            self._malformed("server->client", tail, "no newline before the end", time.time())
+
+    # -- the process ---------------------------------------------------------------------
+    def run(self) -> int:
+        command = self.config.command
+        try:
+            child = subprocess.Popen(  # noqa: S603 - the user's own server command
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
+            )
+        except FileNotFoundError:
+            raise CommandNotFound(f"{command[0]}: command not found") from None
+        except PermissionError:
+            raise CommandNotExecutable(f"{command[0]}: permission denied") from None
+        assert child.stdin is not None and child.stdout is not None  # noqa: S101 - PIPE
+        child_in, child_out = os.dup(child.stdin.fileno()), os.dup(child.stdout.fileno())
+        child.stdin.close()
+        child.stdout.close()
+        self._forward_signals(child)
+        # The relay threads wait on I/O and must get the GIL back at once when bytes arrive,
+        # not after the record writer's 5 ms time slice.
+        sys.setswitchinterval(SWITCH_INTERVAL)
+        if self.config.block_changed:
+            self.guard.load_blocked()
+        logger = None
+        if self.writer is not None:
+            logger = threading.Thread(target=self._logger, name="mcpir-log", daemon=True)
+            logger.start()
+        inbound = threading.Thread(target=self.pump_client, args=(child_in,), daemon=True)
+        outbound = threading.Thread(target=self.pump_server, args=(child_out,), daemon=True)
+        inbound.start()
+        outbound.start()
+        code = child.wait()
+        # A grandchild may hold the server's stdout open: wait a little, not forever.
+        outbound.join(timeout=2.0)
+        ended = time.monotonic()
+        with self.busy, self.lock:
+            unanswered = [p for (side, _), p in self.pending.items() if side == "c"]
+            orphans = [(side, reply) for (side, _), (reply, _, _) in self.early.items()]
+            self.pending.clear()
+            self.early.clear()
+        for pending in unanswered:
+            self._call(pending, None, 0, ended)
+        for side, reply in orphans:
+            self._unmatched(side, reply)
+        if logger is not None:
+            self.records.put(None)
+            logger.join(timeout=5.0)
+            assert self.writer is not None  # noqa: S101
+            self.writer.close()
+        try:
+            os.close(child_out)
+        except OSError:
+            pass
+        return 128 - code if code < 0 else code
+
+    def _forward_signals(self, child: subprocess.Popen[bytes]) -> None:
+        def forward(signum: int, frame: object) -> None:
+            if child.returncode is None:
+                try:
+                    child.send_signal(signum)
+                except OSError:
+                    pass
+
+        for name in FORWARDED_SIGNALS:
+            number = getattr(signal, name, None)
+            if number is not None:
+                try:
+                    signal.signal(number, forward)
+                except (OSError, ValueError):  # not the main thread, or not allowed here
+                    pass
+
+
+def _encode(value: Any) -> bytes:  # noqa: ANN401 - a JSON message or batch
+    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def run_proxy(config: ProxyConfig) -> int:
+    """Relay until the server exits; its exit status (128+N for a signal N)."""
+    if not config.command or not config.command[0]:
+        from mcpir.errors import UsageError
+
+        raise UsageError("no server command", hint="mcpir proxy [OPTIONS] -- CMD [ARGS]...")
+    sys.stdout.flush()
+    return Proxy(config).run()

@@ -1,0 +1,274 @@
+"""`mcpir wrap` / `mcpir unwrap`: launch discovered stdio servers through `mcpir proxy`.
+
+A wrapped server's definition keeps everything but its command line, which becomes
+`mcpir proxy --name <server> -- <original command> <args>`. The edits are planned as data
+and applied through a new incident's journal, so `mcpir restore` undoes them byte for byte.
+`unwrap` hands back the original command line; when the file is exactly as `wrap` left it,
+it gives back the bytes the journal kept, so wrap → unwrap is byte-exact.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcpir.journal import PlannedChange, sha256
+from mcpir.model import ConfigFile, Format, Scope, Server, Transport
+
+WRAP_STEP = "wrap"
+UNWRAP_STEP = "unwrap"
+PROXY = "mcpir"
+_BOM = b"\xef\xbb\xbf"
+_JSON = (Format.JSON, Format.JSONC)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    server: str
+    path: Path
+    line: int | None
+    status: str  # "wrap" | "unwrap" | "already" | "remote" | "skipped"
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"server": self.server, "path": str(self.path), "line": self.line,
+                "status": self.status, "reason": self.reason}  # fmt: skip
+
+
+@dataclass
+class WrapPlan:
+    unwrap: bool
+    changes: list[PlannedChange] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    @property
+    def needs_you(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == "skipped"]
+
+
+def is_wrapped(command: str | None, args: list[str]) -> bool:
+    return (
+        bool(command)
+        and Path(str(command)).name in (PROXY, f"{PROXY}.exe")
+        and (args[:1] == ["proxy"])
+    )
+
+
+def wrapped_args(server: str, command: str, args: list[str]) -> list[str]:
+    return ["proxy", "--name", server, "--", command, *args]
+
+
+def original(args: list[str]) -> list[str] | None:
+    """The server's own command line inside `mcpir proxy … -- CMD ARGS`."""
+    if "--" not in args:
+        return None
+    rest = args[args.index("--") + 1 :]
+    return rest or None
+
+
+def _at(data: Any, keys: tuple[str | int, ...]) -> Any:  # noqa: ANN401 - parsed config
+    for key in keys:
+        if isinstance(data, Mapping) and key in data:
+            data = data[key]
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return None
+    return data
+
+
+def _blocked(config: ConfigFile, server: Server) -> str | None:
+    from mcpir.discovery import contained
+    from mcpir.discovery.clients.claude_code import plugin_of
+
+    if server.transport is not Transport.STDIO:
+        return None
+    if contained(config.path):
+        return "a file set aside by containment: restore it first"
+    if server.scope is Scope.SYSTEM:
+        return "a managed (administrator) file: ask them to change it"
+    if config.format not in (*_JSON, Format.TOML):
+        return f"{config.format} files are not rewritten by mcpir: change the command by hand"
+    if plugin_of(config.path) is not None or config.path.name == "manifest.json":
+        return "a plugin or extension file, replaced on update: not rewritten"
+    return None
+
+
+def _edit(fmt: Format, text: str, keys: tuple[str | int, ...], key: str, value: Any) -> str:  # noqa: ANN401
+    from mcpir.edits import json_set_member, toml_set
+
+    if fmt in _JSON:
+        return json_set_member(text, keys, key, value)
+    loose: Any = value  # toml_set writes any TOML value, a list of args too
+    return toml_set(text, tuple(str(k) for k in keys), key, loose)
+
+
+def _rewrite(
+    config: ConfigFile, server: Server, raw: Any, text: str, unwrap: bool
+) -> tuple[str, Outcome]:
+    where = (server.name, server.path, server.line)
+    keys = server.keys
+    command_at = keys + (("command",) if isinstance(_at(raw, ("command",)), Mapping) else ())
+    command_key = "path" if command_at != keys else "command"  # Zed: {"command": {"path"…}}
+    entry = _at(raw, command_at[len(keys) :])
+    command = entry.get(command_key) if isinstance(entry, Mapping) else None
+    args = entry.get("args", []) if isinstance(entry, Mapping) else None
+    if not isinstance(command, str) or not isinstance(args, list):
+        return text, Outcome(*where, "skipped", "no command line found in the file")
+    if not all(isinstance(a, str) for a in args):
+        return text, Outcome(*where, "skipped", "its args are not all strings")
+    wrapped = is_wrapped(command, args)
+    if not unwrap:
+        if wrapped:
+            return text, Outcome(*where, "already", "already launched through mcpir proxy")
+        new = [PROXY, *wrapped_args(server.name, command, args)]
+    else:
+        inner = original(args) if wrapped else None
+        if inner is None:
+            return text, Outcome(*where, "already", "not launched through mcpir proxy")
+        new = inner
+    text = _edit(config.format, text, command_at, command_key, new[0])
+    text = _edit(config.format, text, command_at, "args", new[1:])
+    status = "unwrap" if unwrap else "wrap"
+    return text, Outcome(*where, status, " ".join(new))
+
+
+def _select(files: list[ConfigFile], names: set[str] | None) -> list[tuple[ConfigFile, Server]]:
+    from mcpir.errors import UsageError
+
+    chosen = [
+        (config, server)
+        for config in files
+        if not config.error
+        for server in config.servers
+        if names is None or server.name in names
+    ]
+    if names is not None:
+        missing = sorted(names - {server.name for _, server in chosen})
+        if missing:
+            raise UsageError(f"no server named {', '.join(missing)}",
+                             hint="`mcpir servers` lists the servers mcpir finds")  # fmt: skip
+    return chosen
+
+
+def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
+         root: Path | None = None) -> WrapPlan:  # fmt: skip
+    """What wrap (or unwrap) would change; nothing is written. `names` None means every server."""
+    from mcpir.discovery import documents
+    from mcpir.edits import EditError
+
+    result = WrapPlan(unwrap)
+    groups: dict[str, list[tuple[ConfigFile, Server]]] = defaultdict(list)
+    seen: set[tuple[str, tuple[str | int, ...]]] = set()
+    for config, server in _select(files, names):
+        where = (server.name, server.path, server.line)
+        if server.transport is not Transport.STDIO:
+            why = f"a remote ({server.transport}) server; mcpir proxy relays stdio servers only"
+            result.outcomes.append(Outcome(*where, "remote", why))
+            continue
+        reason = _blocked(config, server)
+        if reason is not None:
+            result.outcomes.append(Outcome(*where, "skipped", reason))
+            continue
+        real = os.path.realpath(config.path)
+        if (real, server.keys) not in seen:  # one file read by several clients: once
+            seen.add((real, server.keys))
+            groups[real].append((config, server))
+    for real, members in groups.items():
+        fmt = members[0][0].format
+        try:
+            raw = Path(real).read_bytes()
+            text = before = documents.decode(raw)
+            data = documents.PARSERS[fmt](text).data
+        except (OSError, documents.DocumentError) as exc:
+            for _, server in members:
+                result.outcomes.append(Outcome(server.name, server.path, server.line, "skipped",
+                                               f"cannot read the file again: {exc}"))  # fmt: skip
+            continue
+        done: list[Outcome] = []
+        for config, server in members:
+            try:
+                text, outcome = _rewrite(config, server, _at(data, server.keys), text, unwrap)
+            except (EditError, ValueError) as exc:
+                outcome = Outcome(server.name, server.path, server.line, "skipped",
+                                  f"cannot rewrite this server safely: {exc}")  # fmt: skip
+            result.outcomes.append(outcome)
+            if outcome.status in ("wrap", "unwrap"):
+                done.append(outcome)
+        if text == before:
+            continue
+        data_out = (_BOM if raw.startswith(_BOM) else b"") + text.encode("utf-8")
+        if unwrap and root is not None:
+            # The file exactly as wrap left it, every wrapped server unwrapped: the old bytes.
+            kept = _as_before_wrap(root, raw, {o.server for o in done})
+            data_out = kept if kept is not None else data_out
+        verb = "unwrapped" if unwrap else "wrapped in mcpir proxy"
+        result.changes.append(PlannedChange(
+            "edit", Path(real), f"{verb}: " + ", ".join(o.server for o in done), data_out,
+            before=raw, servers=tuple(o.server for o in done),
+        ))  # fmt: skip
+    return result
+
+
+def _as_before_wrap(root: Path, current: bytes, unwrapping: set[str]) -> bytes | None:
+    """The bytes a journalled wrap replaced, if the file is still as that wrap left it and
+    every server it wrapped is being unwrapped now."""
+    from mcpir.incident import ID_PATTERN, Incident, incidents_dir
+
+    base = incidents_dir(root)
+    if not base.is_dir():
+        return None
+    digest = sha256(current)
+    for name in sorted((n for n in os.listdir(base) if ID_PATTERN.match(n)), reverse=True):
+        journal = Incident(name, base / name).journal
+        for change, state in reversed(journal.changes()):
+            if change.step != WRAP_STEP or state != "applied" or change.after != digest:
+                continue
+            if not set(change.servers) <= unwrapping:
+                return None
+            try:
+                return journal.backup_path(change).read_bytes()
+            except OSError:
+                return None
+    return None
+
+
+def diff(result: WrapPlan) -> str:
+    """The planned edits as a unified diff, secrets masked."""
+    import difflib
+
+    from mcpir.redact import redact_diff
+
+    out: list[str] = []
+    for change in result.changes:
+        before = (change.before or b"").decode("utf-8", "replace")
+        after = (change.data or b"").decode("utf-8", "replace")
+        out += difflib.unified_diff(
+            before.splitlines(keepends=True), after.splitlines(keepends=True),
+            str(change.path), str(change.path),
+        )  # fmt: skip
+    return redact_diff("".join(out))
+
+
+def apply(result: WrapPlan, root: Path, header: dict[str, Any]) -> tuple[str, list[str]]:
+    """Apply through a new incident's journal: (incident id, failures one line each)."""
+    from mcpir.incident import open_incident, respond_lock
+
+    step = UNWRAP_STEP if result.unwrap else WRAP_STEP
+    title = "unwrap mcp servers" if result.unwrap else "wrap mcp servers in mcpir proxy"
+    with respond_lock(root, f"mcpir {step}"):
+        incident = open_incident(root, title, {"root": str(root)} | header)
+        journal = incident.journal
+        journal.append({"type": "step-started", "step": step})
+        done = journal.apply_all(result.changes, step)
+        status = "failed" if journal.failures else "changed" if done else "ok"
+        count = sum(len(c.servers) for c in done)
+        summary = f"{step}ped {count} server{'s' if count != 1 else ''}"
+        journal.append({"type": "step-finished", "step": step, "status": status,
+                        "summary": summary, "notes": journal.failures})  # fmt: skip
+        incident.write_summary("open")
+    return incident.id, journal.failures
