@@ -1,0 +1,81 @@
+"""`mcpir investigate`: read AI-assistant transcripts and MCP invocation logs for odd patterns."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+
+from mcpir.cli.options import HomeOption, JsonOption, RootOption, SystemRootOption, resolve_scopes
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+
+
+class _Bar:
+    """A rich progress bar on stderr (only when stderr is a terminal: never on stdout)."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+        self.progress = Progress(
+            "reading transcripts",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=Console(file=sys.stderr),
+            transient=True,
+        )
+        self.task: Any = None
+
+    def start(self, total: int) -> None:
+        self.progress.start()
+        self.task = self.progress.add_task("read", total=total)
+
+    def advance(self, done: int) -> None:
+        self.progress.advance(self.task, done)
+
+    def stop(self) -> None:
+        self.progress.stop()
+
+
+def investigate(
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Window to investigate: 7d, 12h, 2w or a date (default 7d)."),
+    ] = "7d",
+    home: HomeOption = None,
+    root: RootOption = None,
+    system_root: SystemRootOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Look through AI-assistant transcripts (Claude Code, Codex, Gemini, Claude Desktop) and
+    mcpir's MCP invocation log for flagged servers, secrets, cross-tool flows, new domains,
+    unusual volume and echoed instructions. Exit 0: nothing found; 1: findings."""
+    from mcpir.investigate import InvestigateRequest, parse_since, render
+    from mcpir.investigate import investigate as run
+    from mcpir.output import jsonout
+    from mcpir.output.respond_view import say
+    from mcpir.policy import load_policy
+
+    scopes = resolve_scopes(home, root, system_root)
+    assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
+    request = InvestigateRequest(scopes, since=parse_since(since, datetime.now(UTC)))
+    if sys.stderr.isatty():
+        request.progress = _Bar()
+    report = run(request, load_policy(scopes.root))
+    note = render.malformed_note(report, scopes)
+    if json_output:
+        jsonout.dump(render.as_json(report))
+    else:
+        for hit in report.hits:
+            say(render.finding_line(hit, scopes))
+        say(render.summary(report))
+    if note:
+        say(note, err=True)
+    raise typer.Exit(EXIT_FINDINGS if report.hits else EXIT_OK)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("investigate")(investigate)

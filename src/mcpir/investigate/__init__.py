@@ -1,0 +1,138 @@
+"""`mcpir investigate`: read AI-assistant transcripts and MCP invocation logs, find what is odd.
+
+Readers (`readers/`, one per source) turn each file into events, streamed line by line;
+detectors (`detectors/`, one per rule) look at every event and report findings with file:line,
+session and time. Events before `--since` are the baseline the detectors compare against.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from mcpir.errors import UsageError
+from mcpir.investigate.detectors.base import Context, Hit
+from mcpir.investigate.events import Problems
+from mcpir.paths import Scopes
+from mcpir.policy import Policy
+
+_RELATIVE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class ProgressSink(Protocol):
+    def start(self, total: int) -> None: ...
+
+    def advance(self, done: int) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class _Silent:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, done: int) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+
+def parse_since(text: str | None, now: datetime) -> datetime | None:
+    """`7d`, `12h`, `2w`, `30m`, a date (`2026-11-01`) or an ISO time; None means everything."""
+    if text is None or not text.strip():
+        return None
+    match = _RELATIVE.match(text)
+    if match:
+        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(
+            f"--since {text!r}: not a duration or a date", hint="e.g. 7d, 12h, 2w or 2026-11-01"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+@dataclass
+class InvestigateRequest:
+    scopes: Scopes
+    since: datetime | None = None
+    # Servers other steps flagged (the audit's unauthorized changes): server -> reason.
+    flagged: dict[str, str] = field(default_factory=dict)
+    progress: ProgressSink = field(default_factory=_Silent)
+    run_scan: bool = True
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    source: str
+    files: int
+    bytes: int
+    calls: int
+    sessions: int
+
+
+@dataclass
+class InvestigateReport:
+    since: datetime | None
+    hits: list[Hit]
+    sources: list[SourceSummary]
+    problems: Problems
+    calls: int = 0
+    live_calls: int = 0
+
+    @property
+    def findings(self) -> list[Hit]:
+        return self.hits
+
+
+def investigate(request: InvestigateRequest, policy: Policy) -> InvestigateReport:
+    from mcpir.investigate.context import build_context
+    from mcpir.investigate.detectors import DETECTORS
+    from mcpir.investigate.events import Call, Malformed
+    from mcpir.investigate.order import first_time
+    from mcpir.investigate.readers import READERS
+
+    ctx: Context = build_context(request, policy)
+    detectors = [make(ctx) for make in DETECTORS]
+    work = [(reader, path) for reader in READERS for path in reader.files(request.scopes)]
+    sizes = {path: path.stat().st_size for _, path in work}
+    # Oldest first, so that a value is returned before it is sent, whatever the file names.
+    work.sort(key=lambda item: (first_time(item[1]), str(item[1])))
+    problems = Problems()
+    hits: list[Hit] = []
+    stats: dict[str, list[int]] = {}
+    sessions: dict[str, set[str | None]] = {}
+    calls = live_calls = 0
+    request.progress.start(sum(sizes.values()))
+    try:
+        for reader, path in work:
+            row = stats.setdefault(reader.name, [0, 0, 0])
+            row[0] += 1
+            row[1] += sizes[path]
+            for event in reader.read(path, request.progress.advance):
+                if isinstance(event, Malformed):
+                    problems.add(event)
+                    continue
+                live = ctx.live(event.origin)
+                if isinstance(event, Call):
+                    row[2] += 1
+                    calls += 1
+                    live_calls += live
+                    sessions.setdefault(reader.name, set()).add(event.origin.session)
+                for detector in detectors:
+                    hits.extend(detector.feed(event, live))
+        for detector in detectors:
+            hits.extend(detector.finish())
+    finally:
+        request.progress.stop()
+    hits.sort(key=lambda h: h.sort_key)
+    summaries = [
+        SourceSummary(name, files, size, count, len(sessions.get(name, ())))
+        for name, (files, size, count) in stats.items()
+    ]
+    return InvestigateReport(request.since, hits, summaries, problems, calls, live_calls)

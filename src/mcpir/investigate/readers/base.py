@@ -1,0 +1,81 @@
+"""What a transcript reader is, and the streaming JSONL helper every JSONL reader shares."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, Protocol
+
+from mcpir.investigate.events import Event, Malformed, Origin
+from mcpir.paths import Scopes
+
+Progress = Callable[[int], None]  # called with bytes read since the last call
+
+_CHUNK = 1 << 20  # progress is reported about once per MiB
+
+
+class Reader(Protocol):
+    name: str  # the source label findings carry ("claude-code", "codex"…)
+
+    def files(self, scopes: Scopes) -> list[Path]:
+        """Every transcript or log this source keeps under the scopes, sorted."""
+        ...
+
+    def read(self, path: Path, progress: Progress) -> Iterator[Event]:
+        """The file's events in file order; malformed lines come out as `Malformed`."""
+        ...
+
+
+def regular_files(base: Path, patterns: tuple[str, ...], inside: Path) -> list[Path]:
+    """Files matching `patterns` under `base`, skipping links that leave `inside`."""
+    if not base.is_dir():
+        return []
+    found: set[Path] = set()
+    top = os.path.realpath(inside)
+    for pattern in patterns:
+        for path in base.glob(pattern):
+            if path.is_symlink():
+                real = os.path.realpath(path)
+                if os.path.commonpath([real, top]) != top:
+                    continue
+            if path.is_file():
+                found.add(path)
+    return sorted(found)
+
+
+def env_dir(scopes: Scopes, variable: str) -> Path | None:
+    """A client's directory variable (`CODEX_HOME`), only when reading this machine."""
+    value = (scopes.environ or {}).get(variable)
+    return Path(value).expanduser() if value else None
+
+
+def jsonl(
+    path: Path, source: str, progress: Progress
+) -> Iterator[tuple[int, dict[str, Any]] | Malformed]:
+    """Stream a JSONL file line by line: (line number, object), or `Malformed` for a bad line.
+
+    Memory stays flat whatever the file's size; a torn last line is malformed like any other.
+    """
+    pending = 0
+    with path.open("rb") as handle:
+        for number, raw in enumerate(handle, 1):
+            pending += len(raw)
+            if pending >= _CHUNK:
+                progress(pending)
+                pending = 0
+            if not raw.strip():
+                continue
+            try:
+                record = json.loads(raw)
+            except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+                reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not JSON"
+                yield Malformed(Origin(source, path, number), reason)
+                continue
+            if not isinstance(record, dict):
+                yield Malformed(Origin(source, path, number), "not a JSON object")
+                continue
+            yield number, record
+    if pending:
+        progress(pending)

@@ -1,0 +1,79 @@
+"""The investigation as JSON and as terminal lines; every text passes through redaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from mcpir.investigate import InvestigateReport
+from mcpir.investigate.detectors.base import Hit
+from mcpir.output.rows import finding_row
+from mcpir.paths import Scopes
+
+
+def when(ts: datetime | None) -> str | None:
+    return ts.isoformat(timespec="seconds").replace("+00:00", "Z") if ts else None
+
+
+def hit_row(hit: Hit) -> dict[str, Any]:
+    return finding_row(hit.finding) | {"session": hit.session, "time": when(hit.ts)}
+
+
+def as_json(report: InvestigateReport) -> dict[str, Any]:
+    problems = report.problems
+    return {
+        "version": 1,
+        "since": when(report.since),
+        "calls": report.calls,
+        "calls_in_window": report.live_calls,
+        "sources": [
+            {
+                "source": s.source,
+                "files": s.files,
+                "bytes": s.bytes,
+                "calls": s.calls,
+                "sessions": s.sessions,
+            }
+            for s in report.sources
+        ],
+        "malformed": {
+            "count": problems.count,
+            "first": str(problems.first) if problems.first else None,
+            "reason": problems.first_reason or None,
+        },
+        "findings": [hit_row(hit) for hit in report.hits],
+    }
+
+
+def summary(report: InvestigateReport) -> str:
+    sources = ", ".join(f"{s.source} {s.files}" for s in report.sources) or "none"
+    high = sum(h.finding.severity.label == "high" for h in report.hits)
+    window = f" ({report.live_calls} since {when(report.since)})" if report.since else ""
+    return (
+        f"{report.calls} tool calls{window} in transcript files ({sources}); "
+        f"{len(report.hits)} findings, {high} high"
+    )
+
+
+def malformed_note(report: InvestigateReport, scopes: Scopes) -> str | None:
+    problems = report.problems
+    if not problems.count or problems.first is None:
+        return None
+    first = scopes.display(problems.first.path) + f":{problems.first.line}"
+    return (
+        f"{problems.count} malformed line{'s' if problems.count != 1 else ''} skipped "
+        f"(first: {first}, {problems.first_reason})"
+    )
+
+
+def finding_line(hit: Hit, scopes: Scopes) -> str:
+    finding = hit.finding
+    where = scopes.display(finding.location.path) + f":{finding.location.line}"
+    session = (hit.session or "-")[:12]
+    line = (
+        f"{finding.severity.label:<6} {finding.rule_id:<36} {when(hit.ts) or '-':<20} "
+        f"{session:<12} {where}\n       {finding.message}"
+    )
+    if finding.evidence:
+        line += f"\n       evidence: {finding.evidence}"
+    return line

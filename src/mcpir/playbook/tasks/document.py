@@ -1,0 +1,45 @@
+"""Step 5, *document*: the ATOM-tagged incident document, Markdown and JSON, beside the journal.
+
+What the journal cannot know by itself (the owner, the monitoring checklist's state now) is
+first recorded in it (`document-inputs`), so that `mcpir report` rebuilds the same document
+from the journal at any time.
+"""
+
+from __future__ import annotations
+
+from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
+
+
+class Document:
+    name = "document"
+
+    def run(self, ctx: TaskContext) -> StepResult:
+        from mcpir import report
+        from mcpir.report import checklist
+        from mcpir.report.document import INPUTS, build
+        from mcpir.report.owner import owner
+
+        if ctx.incident is None:
+            return StepResult(Status.SKIPPED, "would write the ATOM incident document")
+        ctx.incident.journal.append(
+            {
+                "type": INPUTS,
+                "step": ctx.step.id,
+                "owner": owner(ctx.scopes.root),
+                "checklist": checklist.evaluate(ctx.scopes, ctx.policy),
+            }
+        )
+        document = build(ctx.incident)
+        written = report.write(ctx.incident, document)
+        paths = [ctx.scopes.display(path) for path in written.values()]
+        for path in paths:
+            ctx.say(f"wrote {path}")
+        return StepResult(
+            Status.OK,
+            f"wrote {ctx.incident.id}.md and .json (severity {document['severity']}, "
+            f"status {document['status']})",
+            actions=[f"wrote {path}" for path in paths],
+        )
+
+
+TASK = Document()

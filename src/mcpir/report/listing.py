@@ -1,0 +1,32 @@
+"""Every incident of a project, newest first, as `mcpir report --list` shows them."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from mcpir.incident import ID_PATTERN, Incident, incidents_dir
+from mcpir.redact import redact_text
+
+
+def incidents(root: Path) -> list[dict[str, Any]]:
+    from mcpir.report.document import build
+
+    base = incidents_dir(root)
+    names = [n for n in os.listdir(base) if ID_PATTERN.match(n)] if base.is_dir() else []
+    rows = []
+    for name in sorted(names, key=lambda n: (n[9:21], n), reverse=True):
+        document = build(Incident(name, base / name))
+        rows.append(
+            {
+                "id": name,
+                "title": redact_text(str(document["title"])),
+                "opened": document["opened"],
+                "status": document["status"],
+                "severity": document["severity"],
+                "steps": {step["id"]: step["status"] for step in document["steps"]},
+                "document": str(base / name / f"{name}.md"),
+            }
+        )
+    return rows
