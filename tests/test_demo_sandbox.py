@@ -126,6 +126,20 @@ def test_git_history_has_the_unauthorized_commit_merged_into_main(sb: Sandbox) -
     load_policy(sb.root)  # the committed .mcpir.toml is a valid policy
 
 
+def test_audit_flags_exactly_the_planted_change(sb: Sandbox) -> None:
+    from mcpir.audit.run import AuditRequest, run_audit
+
+    report = run_audit(AuditRequest(sb.root))
+    assert [c.commit for c in report.unauthorized] == [sb.planted["unauthorized_commit"]]
+    change = report.unauthorized[0]
+    assert f"{change.author} <{change.author_email}>" == sb.planted["unauthorized_author"]
+    assert change.reached.merge == sb.planted["merge_commit"]
+    assert change.reached.via == "pull-request"
+    assert [(d.server, d.change) for d in change.diff] == [(sb.planted["poisoned_server"], "added")]
+    assert "prompt-injection" in {f.rule_id for f in change.findings}
+    assert report.secrets == [] and len(report.changes) > 1  # Alex's own changes pass
+
+
 def test_same_seed_same_machine(sb: Sandbox, tmp_path: Path) -> None:
     again = build_sandbox(tmp_path / "again")
     same = ("unauthorized_commit", "merge_commit", "leaked_token_fingerprint", "session_id")

@@ -12,6 +12,15 @@ rule = "unpinned-package"
 server = "playwright"                  # optional: server name (glob)
 path = ".vscode/mcp.json"              # optional: config path (glob, relative to the root)
 reason = "pinned by our lockfile"      # mandatory
+
+[audit]                                # `mcpir audit`: who may change MCP configs
+authorized = ["alex@example.com", "*@security.example.com"]   # emails or globs (+ CODEOWNERS)
+require_signed = false                 # also need a good signature
+require_review = false                 # also need to arrive through a merge or pull request
+
+[rotation]                             # `mcpir tokens status`, reminders, `mcpir posture`
+max_age_days = 90                      # see mcpir.rotation_policy (per-token overrides too)
+remind_days = [14, 7, 1]
 ```
 
 Later features add their own sections here (official image namespaces, authorised authors,
@@ -27,6 +36,7 @@ from typing import Any
 
 from mcpir.discovery.documents import DocumentError, read_text
 from mcpir.errors import PolicyError
+from mcpir.rotation_policy import ROTATION_KEYS, RotationPolicy
 
 FILENAME = ".mcpir.toml"
 
@@ -55,10 +65,23 @@ class ScanPolicy:
 
 
 @dataclass(frozen=True)
+class AuditPolicy:
+    """`[audit]`: who may change MCP configs (`mcpir audit`). Emails or globs; CODEOWNERS also
+    counts. `require_signed` / `require_review`: a change must also be signed / come through a
+    merge or pull request."""
+
+    authorized: tuple[str, ...] = ()
+    require_signed: bool = False
+    require_review: bool = False
+
+
+@dataclass(frozen=True)
 class Policy:
     path: Path | None = None
     discovery: DiscoveryPolicy = field(default_factory=DiscoveryPolicy)
     scan: ScanPolicy = field(default_factory=ScanPolicy)
+    rotation: RotationPolicy = field(default_factory=RotationPolicy)
+    audit: AuditPolicy = field(default_factory=AuditPolicy)
 
 
 def _string_list(value: Any, where: str) -> tuple[str, ...]:  # noqa: ANN401
@@ -69,6 +92,12 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:  # noqa: ANN401
 
 def _official_images(value: Any, where: str) -> tuple[str, ...]:  # noqa: ANN401
     return OFFICIAL_IMAGES + _string_list(value, where)
+
+
+def _flag(value: Any, where: str) -> bool:  # noqa: ANN401
+    if not isinstance(value, bool):
+        raise PolicyError(f"{where} must be true or false")
+    return value
 
 
 _SUPPRESSION_KEYS = {"rule", "reason", "server", "path"}
@@ -99,6 +128,8 @@ def _suppressions(value: Any, where: str) -> tuple[Suppression, ...]:  # noqa: A
 _SECTIONS: dict[str, dict[str, Any]] = {
     "discovery": {"exclude": _string_list},
     "scan": {"official_images": _official_images, "ignore": _suppressions},
+    "rotation": ROTATION_KEYS,
+    "audit": {"authorized": _string_list, "require_signed": _flag, "require_review": _flag},
 }
 
 
@@ -125,6 +156,8 @@ def parse_policy(text: str, path: Path) -> Policy:
         path=path,
         discovery=DiscoveryPolicy(**sections.get("discovery", {})),
         scan=ScanPolicy(**sections.get("scan", {})),
+        rotation=RotationPolicy.of(sections.get("rotation", {})),
+        audit=AuditPolicy(**sections.get("audit", {})),
     )
 
 

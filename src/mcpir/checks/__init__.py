@@ -27,5 +27,10 @@ CHECKS: tuple[Check, ...] = (
     *meta.CHECKS,
 )
 RULES: dict[str, Rule] = {check.rule.id: check.rule for check in CHECKS}
+# A credential written into a config says where a token leaked, not that the server is hostile:
+# the rotate step deals with those.
+CREDENTIAL_RULES = frozenset(
+    {hardcoded_secret.CHECK.rule.id, literal_credential_header.CHECK.rule.id}
+)
 
-__all__ = ["CHECKS", "RULES", "Check", "Rule", "ScanContext"]
+__all__ = ["CHECKS", "CREDENTIAL_RULES", "RULES", "Check", "Rule", "ScanContext"]

@@ -35,7 +35,7 @@ def _root(
 
 
 def _register() -> None:
-    from mcpir.cli import demo, playbook, respond, run, scan, servers, tokens
+    from mcpir.cli import audit, demo, playbook, respond, run, scan, servers, tokens
 
     servers.register(app)
     scan.register(app)
@@ -44,6 +44,18 @@ def _register() -> None:
     demo.register(app)
     tokens.register(app)
     run.register(app)
+    audit.register(app)
+    from mcpir.cli import proxy
+
+    proxy.register(app)
+    from mcpir.cli import posture, schedule
+
+    posture.register(app)
+    schedule.register(app)
+    from mcpir.cli import investigate, report
+
+    investigate.register(app)
+    report.register(app)
 
 
 _register()

@@ -46,7 +46,15 @@ def demo(
     if result.response.incident is not None:
         say(f"  mcpir restore --root {sandbox.root} {result.response.incident.id}")
     say(f"  mcpir respond {scope} --title '{TITLE}' --dry-run")
+    say(f"  mcpir investigate {scope}")
+    say(f"  mcpir report --root {sandbox.root} --format json")
     say(f"  rm -rf {base}")
+    if result.response.incident is not None:
+        from mcpir.report import Format, paths
+
+        document = paths(result.response.incident)[Format.MD]
+        if document.exists():
+            say(f"\nthe incident document (GitHub Markdown): {document}")
     raise typer.Exit(EXIT_OK if result.contained else EXIT_STEP_FAILED)
 
 

@@ -139,6 +139,7 @@ def status_command(
 
     Exit 0 when none is overdue, 1 when one is (CI can gate on it).
     """
+    from mcpir.output.safe import shown
     from mcpir.tokens.status import check, dump_json, render
 
     scopes = resolve_scopes(home, root, None)
@@ -157,13 +158,11 @@ def status_command(
 
         report = run_reminders(result.aged, scopes, notifiers(load_notify(), say))
         for channel, why in report.unavailable.items():
-            typer.echo(f"notify: {channel} skipped: {why}", err=True)
+            typer.echo(f"notify: {channel} skipped: {shown(why)}", err=True)
         for delivery in (*report.reminded, *report.resolved):
             mark = "" if delivery.ok else "FAILED "
-            typer.echo(f"notify: {delivery.channel} {delivery.token_id}: {mark}{delivery.detail}",
-                       err=True)  # fmt: skip
-    from mcpir.output.safe import shown
-
+            typer.echo(f"notify: {delivery.channel} {delivery.token_id}: {mark}"
+                       f"{shown(delivery.detail)}", err=True)  # fmt: skip
     for config in result.problems:
         typer.echo(f"not read: {shown(scopes.display(config.path))}: {shown(config.error or '')}",
                    err=True)  # fmt: skip

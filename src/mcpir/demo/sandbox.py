@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from mcpir.demo import content
+from mcpir.demo import content, transcripts
 from mcpir.errors import McpirError
 from mcpir.secret import fingerprint
 from mcpir.secrets.fakes import fake_token
@@ -71,6 +71,7 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
 
     unauthorized, merge = _project_repo(git, root, home)
     transcript, exfil_id = _transcript(home, root, ids["session"], rng)
+    transcripts.add_history(home, root)  # the baseline and follow-up sessions investigate reads
     _user_configs(home, root, token, ids)
 
     token_fp = fingerprint(token)
@@ -157,8 +158,14 @@ def _project_repo(git: str, root: Path, home: Path) -> tuple[str, str]:
     root.mkdir(parents=True)
     run = _Git(git, root, home)
     run(None, "init", "-q", "-b", "main")
+    # Alex responds to the incident: the document names its owner from this repository's config.
+    run(None, "config", "user.name", ALEX[0])
+    run(None, "config", "user.email", ALEX[1])
     for rel, text in content.initial_tree().items():
         _write(root / rel, text)
+    # Who may change the MCP configs (`mcpir audit`): Alex; drive-by's change stands out.
+    audit = f'\n[audit]\nauthorized = ["{ALEX[1]}"]\n'
+    _write(root / ".mcpir.toml", content.MCPIR_TOML + audit)
     run(None, "add", "-A")
     run((ALEX, COMMIT_DATES[0]), "commit", "-q", "-m", "Payments API skeleton with MCP servers")
     run(None, "checkout", "-q", "-b", BRANCH)

@@ -33,6 +33,21 @@ def _next_step(token_id: str, status: str) -> str:
     return "nothing provides it: remove the reference, or store it with mcpir tokens add"
 
 
+def _flagged_servers(ctx: TaskContext) -> set[str]:
+    """Servers the scan rates medium or worse for what they are, not for the credentials written
+    into them: their tokens were the likeliest to leak."""
+    from mcpir.checks import CREDENTIAL_RULES
+    from mcpir.model import Severity
+    from mcpir.scan import ScanRequest, scan
+
+    report = scan(ScanRequest(ctx.scopes, min_severity=Severity.MEDIUM), ctx.policy)
+    return {
+        finding.server
+        for finding in report.findings
+        if finding.server and finding.rule_id not in CREDENTIAL_RULES
+    }
+
+
 class Rotate:
     name = "rotate"
 
@@ -44,16 +59,25 @@ class Rotate:
         )
         if not tokens:
             return StepResult(Status.OK, "no token is readable by any MCP server")
-        tokens.sort(key=lambda token: (_ORDER.get(token.status, 9), token.id))
+        flagged = _flagged_servers(ctx)
+        tokens.sort(
+            key=lambda token: (
+                not flagged.intersection(token.servers),
+                _ORDER.get(token.status, 9),
+                token.id,
+            )
+        )
         notes = []
         for token in tokens:
             where = ", ".join(
                 ctx.scopes.display_location(location) for location in token.locations[:3]
             )
-            readers = ", ".join(token.servers) or "no server now"
+            readers = ", ".join(
+                f"{name} (flagged by scan)" if name in flagged else name for name in token.servers
+            )
             notes.append(
                 f"needs you: {token.fingerprint} ({token.provider}, {token.status}, read by "
-                f"{readers}) at {where}: {_next_step(token.id, token.status)}"
+                f"{readers or 'no server now'}) at {where}: {_next_step(token.id, token.status)}"
             )
         literal = sum(token.status == "literal" for token in tokens)
         summary = (

@@ -1,0 +1,88 @@
+"""`mcpir posture [--json]`, `mcpir posture ack training`: the monitoring checklist."""
+
+from __future__ import annotations
+
+import getpass
+from typing import Annotated
+
+import typer
+
+from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+
+app = typer.Typer(
+    help="The monitoring checklist for this repo and machine. Exit 0 all pass, 1 an item fails.",
+    invoke_without_command=True,
+)
+_MARK = {"pass": "ok  ", "fail": "FAIL", "unknown": "??  "}
+
+
+@app.callback()
+def posture(
+    ctx: typer.Context,
+    home: HomeOption = None,
+    root: RootOption = None,
+    json_output: JsonOption = False,
+    branch_protection: Annotated[
+        str | None,
+        typer.Option(
+            "--branch-protection",
+            help="Also ask GitHub whether the branch is protected (network; token in "
+            "$GITHUB_TOKEN or the keyring), e.g. github:OWNER/REPO[@BRANCH].",
+            metavar="PROVIDER:OWNER/REPO",
+            show_default=False,
+        ),
+    ] = None,
+    api_url: Annotated[
+        str | None,
+        typer.Option(
+            "--api-url", help="GitHub API base (GitHub Enterprise Server).", show_default=False
+        ),
+    ] = None,  # fmt: skip
+) -> None:
+    """Evaluate the checklist for this repo and machine. Exit 0 all pass, 1 an item fails."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from mcpir.policy import load_policy
+    from mcpir.posture import evaluate
+    from mcpir.posture.branch import BranchProtection
+
+    scopes = resolve_scopes(home, root, None)
+    assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
+    opt = BranchProtection.parse(branch_protection, api_url) if branch_protection else None
+    items = evaluate(scopes, load_policy(scopes.root), branch_protection=opt)
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump([item.to_json() for item in items])
+    else:
+        from mcpir.output.safe import shown
+
+        for item in items:
+            typer.echo(f"{_MARK.get(item.status, item.status)}  {item.title}")
+            typer.echo(f"      {shown(item.evidence)}")
+            if item.status != "pass" and item.fix:
+                typer.echo(f"      fix: {shown(item.fix)}")
+        failed = sum(item.status == "fail" for item in items)
+        typer.echo(f"\n{len(items) - failed} of {len(items)} items pass" if failed
+                   else f"\nall {len(items)} items pass or cannot be judged here")  # fmt: skip
+    raise typer.Exit(EXIT_FINDINGS if any(i.status == "fail" for i in items) else EXIT_OK)
+
+
+@app.command("ack")
+def ack(
+    item: Annotated[str, typer.Argument(help="The item to acknowledge: training.")],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who (default: your login).", show_default=False)
+    ] = None,
+) -> None:
+    """Record that an item no file can show is done (team training), with who and when."""
+    from mcpir.posture import ack as store
+    from mcpir.tokens.model import today
+
+    recorded = store.record(item, by or getpass.getuser(), today())
+    typer.echo(f"recorded {item}: acknowledged by {recorded['by']} on {recorded['on']}")
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="posture")

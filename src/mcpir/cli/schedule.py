@@ -1,0 +1,191 @@
+"""`mcpir schedule run|list|install|uninstall`: the daily token rotation check."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from mcpir.cli.options import HomeOption, JsonOption, RootOption, existing_dir
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
+
+if TYPE_CHECKING:
+    from mcpir.schedule.installers import Outcome
+    from mcpir.schedule.scheduler import JobSpec
+
+app = typer.Typer(
+    help="The daily token rotation check: mcpir's own scheduler, or systemd, cron or launchd.",
+    no_args_is_help=True,
+)
+AtOption = Annotated[
+    str, typer.Option("--at", help="Local time of the daily check, HH:MM.", metavar="HH:MM")
+]
+PrintOption = Annotated[
+    bool, typer.Option("--print", help="Show what would be written and run; change nothing.")
+]
+NoEnableOption = Annotated[
+    bool,
+    typer.Option(
+        "--no-enable", help="Write or remove the files only; do not run systemctl/launchctl."
+    ),
+]
+
+
+def _spec(at: str, home: Path | None, root: Path | None) -> JobSpec:
+    from mcpir.paths import default_root
+    from mcpir.schedule.scheduler import JobSpec, parse_at
+
+    parse_at(at)
+    # The root is fixed now: a timer starts in $HOME, not in this project.
+    chosen = existing_dir(root, "--root") if root is not None else default_root()
+    return JobSpec(
+        at=at,
+        home=str(existing_dir(home, "--home")) if home is not None else None,
+        root=str(chosen),
+    )
+
+
+@app.command("run")
+def run(
+    once: Annotated[
+        bool, typer.Option("--once", help="Run the check now, once, and exit (for timers).")
+    ] = False,
+    at: AtOption = "09:00",
+    home: HomeOption = None,
+    root: RootOption = None,
+) -> None:
+    """Run the daily check under mcpir's own scheduler (APScheduler, jobs kept in SQLite),
+    until interrupted; with --once, run it now and exit.
+
+    Exit (--once): 0 done, 1 a reminder could not be delivered, 3 the check failed.
+    """
+    spec = _spec(at, home, root)
+    if once:
+        from mcpir.schedule.jobs import daily_check
+
+        outcome = daily_check(spec.home, spec.root)
+        if "error" in outcome:
+            typer.echo(f"mcpir: check failed: {outcome['error']}", err=True)
+            raise typer.Exit(EXIT_STEP_FAILED)
+        typer.echo(
+            f"checked {outcome['tokens']} tokens: {outcome['overdue']} overdue, "
+            f"{outcome['due_soon']} due soon; {outcome['reminded']} reminders sent, "
+            f"{outcome['resolved']} resolved"
+        )
+        for failure in outcome["failed"]:
+            typer.echo(f"not delivered: {failure}", err=True)
+        raise typer.Exit(EXIT_FINDINGS if outcome["failed"] else EXIT_OK)
+    from mcpir.schedule.scheduler import run_forever
+
+    run_forever(spec, say=typer.echo)
+
+
+@app.command("list")
+def list_command(json_output: JsonOption = False) -> None:
+    """The scheduled jobs (next run), the OS schedulers that run the check, the last runs."""
+    from mcpir.schedule.installers import installed
+    from mcpir.schedule.jobs import runs
+    from mcpir.schedule.scheduler import list_jobs, store_path
+
+    jobs, where, last = list_jobs(), installed(), runs(5)
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump(
+            {
+                "store": str(store_path()),
+                "jobs": [job.to_json() for job in jobs],
+                "installed": where,
+                "runs": last,
+            }
+        )
+        return
+    typer.echo(f"store: {store_path()}")
+    for job in jobs:
+        nxt = job.next_run.isoformat(timespec="minutes") if job.next_run else "paused"
+        scope = ", ".join(f"{k}={v}" for k, v in job.kwargs.items() if v)
+        typer.echo(f"{job.id}  {job.trigger}  next {nxt}  {scope}")
+    if not jobs:
+        typer.echo("no job stored: `mcpir schedule run` adds the daily check")
+    for line in where:
+        typer.echo(f"installed: {line}")
+    if not where:
+        typer.echo("not installed in systemd, cron or launchd: see `mcpir schedule install`")
+    for record in last:
+        state = (
+            "ok" if record.get("ok") else f"FAILED {record.get('error') or record.get('failed')}"
+        )
+        typer.echo(
+            f"ran {record.get('at')}: {record.get('tokens', '?')} tokens, "
+            f"{record.get('overdue', '?')} overdue, {record.get('reminded', 0)} reminders; {state}"
+        )
+
+
+def _kind(systemd: bool, cron: bool, launchd: bool) -> str:
+    from mcpir.schedule.installers import default_kind
+
+    chosen = [
+        name for name, on in (("systemd", systemd), ("cron", cron), ("launchd", launchd)) if on
+    ]
+    if len(chosen) > 1:
+        raise UsageError("choose one of --systemd, --cron, --launchd")
+    return chosen[0] if chosen else default_kind()
+
+
+SystemdOption = Annotated[bool, typer.Option("--systemd", help="A systemd user timer + service.")]
+CronOption = Annotated[bool, typer.Option("--cron", help="A line in your crontab.")]
+LaunchdOption = Annotated[bool, typer.Option("--launchd", help="A launchd user agent (macOS).")]
+
+
+@app.command("install")
+def install(
+    systemd: SystemdOption = False,
+    cron: CronOption = False,
+    launchd: LaunchdOption = False,
+    print_only: PrintOption = False,
+    no_enable: NoEnableOption = False,
+    at: AtOption = "09:00",
+    home: HomeOption = None,
+    root: RootOption = None,
+) -> None:
+    """Run the daily check from the OS's scheduler (default: systemd where there is
+    systemctl, launchd on macOS, else cron). Exit 0 done, 1 a step needs you."""
+    from mcpir.schedule import installers
+
+    spec = _spec(at, home, root)
+    planned = installers.plan(_kind(systemd, cron, launchd), spec)
+    if print_only:
+        typer.echo(planned.render(), nl=False)
+        return
+    outcome = installers.install(planned, enable=not no_enable)
+    _report(outcome)
+
+
+@app.command("uninstall")
+def uninstall(
+    systemd: SystemdOption = False,
+    cron: CronOption = False,
+    launchd: LaunchdOption = False,
+    no_enable: NoEnableOption = False,
+) -> None:
+    """Remove the daily check from the OS's scheduler. Exit 0 done, 1 a step needs you."""
+    from mcpir.schedule import installers
+
+    kind = _kind(systemd, cron, launchd)
+    outcome = installers.uninstall(kind, enable=not no_enable)
+    if not outcome.done and not outcome.needs_you:
+        typer.echo(f"nothing to remove from {kind}")
+    _report(outcome)
+
+
+def _report(outcome: Outcome) -> None:
+    for line in outcome.done:
+        typer.echo(line)
+    for line in outcome.needs_you:
+        typer.echo(f"needs you: {line}", err=True)
+    raise typer.Exit(EXIT_FINDINGS if outcome.needs_you else EXIT_OK)
+
+
+def register(root: typer.Typer) -> None:
+    root.add_typer(app, name="schedule")

@@ -1,0 +1,51 @@
+"""Terminal and log: the reminder on stderr (or the scheduler's log), and appended to
+`reminders.log` in mcpir's data dir (0600), so a reminder seen by nobody is still on record."""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+from typing import ClassVar
+
+from mcpir.notify.base import Reminder, Resolution, Say
+from mcpir.notify.config import NotifyConfig
+from mcpir.paths import data_dir
+
+LOG = "reminders.log"
+
+
+class Terminal:
+    name: ClassVar[str] = "terminal"
+
+    def __init__(self, say: Say) -> None:
+        self.say = say
+
+    def unavailable(self) -> str | None:
+        return None
+
+    def _log(self, lines: list[str]) -> None:
+        path = data_dir() / LOG
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        text = "".join(f"{stamp} {line}\n" for line in lines)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        try:
+            os.write(fd, text.encode("utf-8"))
+        finally:
+            os.close(fd)
+
+    def remind(self, reminder: Reminder) -> str:
+        lines = reminder.lines()
+        for line in lines:
+            self.say(line)
+        self._log(lines)
+        return f"shown, and logged to {data_dir() / LOG}"
+
+    def resolve(self, resolution: Resolution) -> str | None:
+        self.say(resolution.text())
+        self._log([resolution.text()])
+        return "shown"
+
+
+def make(config: NotifyConfig, say: Say) -> Terminal:
+    return Terminal(say)

@@ -1,0 +1,49 @@
+"""`mcpir posture`: the security notes' monitoring checklist, evaluated for this repo and machine.
+
+Contract (the incident document calls it): `evaluate(scopes, policy) -> list[PostureItem]`,
+offline unless the caller opts into a provider check, and fast. Each item is `pass`, `fail` or
+`unknown` (could not be judged; never a failure), with the evidence seen and the fix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from mcpir.paths import Scopes
+    from mcpir.policy import Policy
+    from mcpir.posture.branch import BranchProtection
+
+ItemStatus = Literal["pass", "fail", "unknown"]
+
+
+@dataclass(frozen=True)
+class PostureItem:
+    id: str
+    title: str
+    status: str  # ItemStatus: "pass" | "fail" | "unknown"
+    evidence: str
+    fix: str
+
+    def to_json(self) -> dict[str, Any]:
+        """Exactly `id, title, status, evidence, fix`."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "status": self.status,
+            "evidence": self.evidence,
+            "fix": self.fix,
+        }
+
+
+def evaluate(
+    scopes: Scopes, policy: Policy, *, branch_protection: BranchProtection | None = None
+) -> list[PostureItem]:
+    """Every checklist item, in order. `branch_protection` (opt-in) asks GitHub's API."""
+    from mcpir.posture.items import evaluate_items
+
+    return evaluate_items(scopes, policy, branch_protection)
+
+
+__all__ = ["ItemStatus", "PostureItem", "evaluate"]

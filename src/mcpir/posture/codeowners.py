@@ -1,0 +1,107 @@
+"""CODEOWNERS, read as GitHub reads it: gitignore-like patterns, the last matching line wins,
+and a line with a pattern but no owners leaves its paths unowned.
+
+Differences from gitignore that GitHub documents and that are kept here: no `!` negation, no
+`[...]` ranges, and `docs/*` owns the files directly in `docs/` but not deeper ones.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
+# `@user`, `@org/team`, or an email address; a line naming anything else is skipped, as GitHub
+# skips a line with invalid syntax.
+OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9_.-]*)(?:/[A-Za-z0-9_.-]+)?|[^@\s]+@[^@\s]+\.[^@\s]+")
+
+
+@dataclass(frozen=True)
+class Rule:
+    line: int
+    pattern: str
+    owners: tuple[str, ...]
+    regex: re.Pattern[str]
+    shallow: bool  # `dir/*`: owns direct children only
+
+
+def find(root: Path) -> Path | None:
+    """The CODEOWNERS GitHub uses: the first of `.github/`, the root, `docs/`."""
+    for name in LOCATIONS:
+        path = root / name
+        if path.is_file():
+            return path
+    return None
+
+
+def _translate(pattern: str) -> tuple[re.Pattern[str], bool] | None:
+    anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
+    body = pattern.strip("/")
+    if not body:
+        return None
+    shallow = body.endswith("/*") and not body.endswith("**/*")
+    out, i = [], 0
+    while i < len(body):
+        if body.startswith("**/", i):
+            out.append("(?:.*/)?")
+            i += 3
+        elif body.startswith("/**", i) and i + 3 == len(body):
+            out.append("/.*")
+            i += 3
+        elif body.startswith("**", i):
+            out.append(".*")
+            i += 2
+        elif body[i] == "*":
+            out.append("[^/]*")
+            i += 1
+        elif body[i] == "?":
+            out.append("[^/]")
+            i += 1
+        elif body[i] == "\\" and i + 1 < len(body):
+            out.append(re.escape(body[i + 1]))
+            i += 2
+        else:
+            out.append(re.escape(body[i]))
+            i += 1
+    prefix = "" if anchored else "(?:.*/)?"
+    return re.compile(prefix + "".join(out)), shallow
+
+
+def parse(text: str) -> list[Rule]:
+    rules = []
+    for number, raw in enumerate(text.splitlines(), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        # An inline comment starts at " #"; `\#` keeps a literal hash in a pattern.
+        words = re.split(r"\s+", re.split(r"\s#", line, maxsplit=1)[0].strip())
+        pattern, owners = words[0], tuple(w for w in words[1:] if w)
+        if pattern.startswith("!") or "[" in pattern:
+            continue  # not supported by GitHub: the line is ignored there too
+        if not all(OWNER.fullmatch(owner) for owner in owners):
+            continue
+        translated = _translate(pattern)
+        if translated is None:
+            continue
+        regex, shallow = translated
+        rules.append(Rule(number, pattern, owners, regex, shallow))
+    return rules
+
+
+def _matches(rule: Rule, path: str) -> bool:
+    if rule.regex.fullmatch(path):
+        return True
+    if rule.shallow:
+        return False
+    # A pattern that names a directory owns everything below it.
+    parts = path.split("/")
+    return any(rule.regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts)))
+
+
+def owner_of(rules: list[Rule], path: str) -> Rule | None:
+    """The rule that decides `path` (relative, `/`-separated): the last one that matches."""
+    for rule in reversed(rules):
+        if _matches(rule, path):
+            return rule
+    return None

@@ -1,0 +1,290 @@
+"""The checklist items, one function each, in the order `mcpir posture` shows them."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from mcpir.errors import McpirError
+from mcpir.model import ConfigFile, Finding, Server
+from mcpir.paths import Scopes
+from mcpir.policy import FILENAME, Policy
+from mcpir.posture import PostureItem
+from mcpir.redact import redact_text
+
+if TYPE_CHECKING:
+    from mcpir.posture.branch import BranchProtection
+
+CLOSED_INCIDENTS = frozenset({"closed", "resolved", "restored"})
+# Every item's id and title, in the order shown; an item that cannot be evaluated keeps both.
+TITLES = {
+    "codeowners": "MCP config changes require code review (CODEOWNERS)",
+    "branch-protection": "Default branch protected, with code-owner review required",
+    "token-age": "API tokens rotated within their maximum age",
+    "pinned-versions": "MCP server versions pinned",
+    "official-images": "Container images from official sources",
+    "audit-proxy": "MCP servers wrapped by the audit proxy (ATOM trail gap closed)",
+    "open-incidents": "No incident left open",
+    "training": "Team trained on MCP risks (acknowledged within a year)",
+}
+_SHOW = 5  # names listed in evidence before "and N more"
+
+
+def _some(names: list[str]) -> str:
+    shown = ", ".join(names[:_SHOW])
+    return shown + (f" and {len(names) - _SHOW} more" if len(names) > _SHOW else "")
+
+
+def _relative(scopes: Scopes, path: Path) -> str | None:
+    root = scopes.root
+    if root is None or not path.is_relative_to(root):
+        return None
+    return path.relative_to(root).as_posix()
+
+
+def codeowners(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
+    from mcpir.posture import codeowners as co
+
+    title = TITLES["codeowners"]
+    root = scopes.root
+    if root is None:
+        return PostureItem("codeowners", title, "unknown", "no project root", "pass --root")
+    paths = sorted({rel for c in configs if (rel := _relative(scopes, c.path)) is not None})
+    if (root / FILENAME).is_file():
+        paths.append(FILENAME)
+    file = co.find(root)
+    if not paths:
+        return PostureItem("codeowners", title, "pass", "no MCP config file in this project", "")
+    fix_lines = " ".join(f"`/{p} @your-team`" for p in paths[:_SHOW])
+    if file is None:
+        return PostureItem(
+            "codeowners", title, "fail",
+            f"no CODEOWNERS file; MCP configs here: {_some(paths)}",
+            f"add .github/CODEOWNERS with {fix_lines}, and require code-owner review on the "
+            "default branch",
+        )  # fmt: skip
+    try:
+        rules = co.parse(file.read_text(encoding="utf-8", errors="replace"))
+    except OSError as exc:
+        return PostureItem("codeowners", title, "unknown", f"{file}: {exc}", "")
+    owned, unowned = [], []
+    for path in paths:
+        rule = co.owner_of(rules, path)
+        if rule is not None and rule.owners:
+            owned.append(f"{path} ({' '.join(rule.owners)}, line {rule.line})")
+        else:
+            unowned.append(path)
+    where = scopes.display(file)
+    if unowned:
+        fixes = " ".join(f"`/{p} @your-team`" for p in unowned[:_SHOW])
+        return PostureItem(
+            "codeowners", title, "fail",
+            redact_text(f"{where} owns no one for: {_some(unowned)}"),
+            f"add to {where}: {fixes}",
+        )  # fmt: skip
+    return PostureItem("codeowners", title, "pass", redact_text(f"{where}: {_some(owned)}"), "")
+
+
+def token_age(scopes: Scopes, policy: Policy) -> PostureItem:
+    from mcpir.tokens.status import check
+
+    title = TITLES["token-age"]
+    result = check(scopes, policy)
+    overdue = [s for s in result.aged if s.state == "overdue"]
+    if not result.aged:
+        extra = f" ({len(result.unaged)} without a value here)" if result.unaged else ""
+        return PostureItem("token-age", title, "pass", f"no aged token{extra}", "")
+    if overdue:
+        names = [f"{s.token.id} ({s.age_days}d > {s.rule.max_age_days}d)" for s in overdue]
+        return PostureItem(
+            "token-age", title, "fail",
+            f"{len(overdue)} of {len(result.aged)} tokens overdue: {_some(names)}",
+            "; ".join(s.rotate_command for s in overdue[:_SHOW]),
+        )  # fmt: skip
+    oldest = max(result.aged, key=lambda s: s.age_days)
+    soon = sum(s.state == "due-soon" for s in result.aged)
+    return PostureItem(
+        "token-age", title, "pass",
+        f"{len(result.aged)} tokens within their age (oldest {oldest.token.id}, "
+        f"{oldest.age_days}d); {soon} due soon",
+        "",
+    )  # fmt: skip
+
+
+def _findings(
+    scopes: Scopes, policy: Policy, configs: list[ConfigFile], rules: set[str]
+) -> tuple[list[Finding], int]:
+    from mcpir.checks import CHECKS
+    from mcpir.checks.base import ScanContext
+    from mcpir.scan import suppression_for
+
+    ctx = ScanContext(official_images=policy.scan.official_images)
+    found, suppressed = [], 0
+    for server in (s for c in configs for s in c.servers):
+        for chk in CHECKS:
+            if chk.rule.id in rules and chk.on_server is not None:
+                for finding in chk.on_server(server, ctx):
+                    if suppression_for(finding, policy.scan.ignore, scopes) is not None:
+                        suppressed += 1
+                    else:
+                        found.append(finding)
+    return found, suppressed
+
+
+def _scan_item(
+    item: str, rules: set[str], fix: str
+) -> Callable[[Scopes, Policy, list[ConfigFile]], PostureItem]:
+    title = TITLES[item]
+
+    def run(scopes: Scopes, policy: Policy, configs: list[ConfigFile]) -> PostureItem:
+        found, suppressed = _findings(scopes, policy, configs, rules)
+        note = f"; {suppressed} accepted in {FILENAME}" if suppressed else ""
+        servers = sum(len(c.servers) for c in configs)
+        if not found:
+            return PostureItem(item, title, "pass", f"{servers} servers checked{note}", "")
+        shown = [
+            redact_text(f"{f.server} ({scopes.display(f.location.path)}"
+                        f"{':' + str(f.location.line) if f.location.line else ''}): {f.evidence}")
+            for f in found
+        ]  # fmt: skip
+        return PostureItem(
+            item, title, "fail", f"{len(found)} finding(s) ({', '.join(sorted(rules))}): "
+            f"{_some(shown)}{note}", fix,
+        )  # fmt: skip
+
+    return run
+
+
+pinned_versions = _scan_item(
+    "pinned-versions",
+    {"unpinned-package", "unpinned-image"},
+    "pin exact versions (`pkg@1.2.3`, `pkg==1.2.3`) and images by digest (`image@sha256:…`); "
+    "see `mcpir scan`",
+)
+official_images = _scan_item(
+    "official-images",
+    {"unofficial-image"},
+    "use images from `mcp/` or `ghcr.io/github/`, or add your registry to "
+    f"`[scan] official_images` in {FILENAME}",
+)
+
+
+def is_wrapped(server: Server) -> bool:
+    """Launched through the audit proxy: `mcpir proxy …` (or `python -m mcpir proxy …`)."""
+    command = os.path.basename(server.command or "").lower().removesuffix(".exe")
+    args = list(server.args)
+    if command == "mcpir":
+        return args[:1] == ["proxy"]
+    if command.startswith("python"):
+        return args[:3] == ["-m", "mcpir", "proxy"]
+    return False
+
+
+def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
+    title = TITLES["audit-proxy"]
+    servers = [s for c in configs for s in c.servers if s.enabled]
+    local = [s for s in servers if s.transport == "stdio"]
+    remote = [s for s in servers if s.transport != "stdio"]
+    bare = [s for s in local if not is_wrapped(s)]
+    fix = "`mcpir wrap` (each becomes `mcpir proxy --name NAME -- CMD …`); restart the clients"
+    if bare:
+        names = [redact_text(f"{s.name} ({scopes.display(s.path)})") for s in bare]
+        return PostureItem(
+            "audit-proxy", title, "fail",
+            f"{len(bare)} of {len(local)} local servers not wrapped: {_some(names)}", fix,
+        )  # fmt: skip
+    if remote:
+        names = [redact_text(s.name) for s in remote]
+        return PostureItem(
+            "audit-proxy", title, "unknown",
+            f"{len(local)} local servers wrapped; {len(remote)} remote servers the stdio proxy "
+            f"cannot wrap: {_some(names)}",
+            "log remote servers' calls at their gateway",
+        )  # fmt: skip
+    return PostureItem(
+        "audit-proxy", title, "pass", f"all {len(local)} enabled local servers wrapped", ""
+    )
+
+
+def open_incidents(scopes: Scopes) -> PostureItem:
+    from mcpir.incident import incidents_dir
+
+    title = TITLES["open-incidents"]
+    if scopes.root is None:
+        return PostureItem("open-incidents", title, "unknown", "no project root", "pass --root")
+    folder = incidents_dir(scopes.root)
+    still: list[str] = []
+    total = 0
+    for path in sorted(folder.glob("*/incident.json")) if folder.is_dir() else ():
+        total += 1
+        try:
+            status = str(json.loads(path.read_text(encoding="utf-8")).get("status", "open"))
+        except (OSError, ValueError, AttributeError):
+            status = "unreadable"
+        if status not in CLOSED_INCIDENTS:
+            still.append(f"{path.parent.name} ({status})")
+    if still:
+        return PostureItem(
+            "open-incidents", title, "fail",
+            f"{len(still)} of {total} incidents open: {_some(still)}",
+            "finish each (`mcpir respond --resume ID`), then `mcpir restore ID` once its "
+            "servers are trusted again",
+        )  # fmt: skip
+    return PostureItem("open-incidents", title, "pass", f"{total} incidents, none open", "")
+
+
+def training(on: date) -> PostureItem:
+    from mcpir.posture import ack
+
+    title = TITLES["training"]
+    fix = "after the training: `mcpir posture ack training --by NAME`"
+    record = ack.load().get("training")
+    if record is None:
+        return PostureItem("training", title, "fail", "no acknowledgement recorded", fix)
+    try:
+        age = (on - date.fromisoformat(record["on"])).days
+    except ValueError:
+        return PostureItem("training", title, "fail", "acknowledgement has no valid date", fix)
+    who = redact_text(record["by"])
+    if age > ack.VALID_DAYS:
+        return PostureItem(
+            "training", title, "fail", f"acknowledged by {who} on {record['on']}, "
+            f"{age} days ago (over {ack.VALID_DAYS})", fix,
+        )  # fmt: skip
+    return PostureItem("training", title, "pass", f"acknowledged by {who} on {record['on']}", "")
+
+
+def _guarded(item: str, run: Callable[[], PostureItem]) -> PostureItem:
+    try:
+        return run()
+    except (McpirError, OSError) as exc:
+        message = getattr(exc, "message", None) or str(exc)
+        return PostureItem(item, TITLES[item], "unknown", redact_text(str(message)), "")
+
+
+def evaluate_items(
+    scopes: Scopes, policy: Policy, branch: BranchProtection | None
+) -> list[PostureItem]:
+    from mcpir.discovery import discover
+    from mcpir.tokens.model import today
+
+    configs = discover(scopes, policy.discovery.exclude)
+    on = today()
+    items = [_guarded("codeowners", lambda: codeowners(scopes, configs))]
+    if branch is not None:
+        from mcpir.posture.branch import check_branch
+
+        items.append(_guarded("branch-protection", lambda: check_branch(branch)))
+    items += [
+        _guarded("token-age", lambda: token_age(scopes, policy)),
+        _guarded("pinned-versions", lambda: pinned_versions(scopes, policy, configs)),
+        _guarded("official-images", lambda: official_images(scopes, policy, configs)),
+        _guarded("audit-proxy", lambda: audit_proxy(scopes, configs)),
+        _guarded("open-incidents", lambda: open_incidents(scopes)),
+        _guarded("training", lambda: training(on)),
+    ]
+    return items

@@ -1,0 +1,85 @@
+"""The daily check: every token against the rotation policy, reminders through the notifiers.
+
+`daily_check` is what the scheduler's job calls (by its textual reference, so the job in the
+SQLite store needs nothing pickled but names and strings) and what `mcpir schedule run --once`
+runs for the systemd, cron and launchd installers.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mcpir.paths import Scopes, data_dir
+from mcpir.schedule import RUNS_FILE
+
+JOB_FUNC = "mcpir.schedule.jobs:daily_check"
+
+
+def _say(line: str) -> None:
+    print(line, flush=True)  # the scheduler's own output: journald, cron mail, a terminal
+
+
+def daily_check(home: str | None = None, root: str | None = None) -> dict[str, Any]:
+    """Check every token, send the reminders that are due; append the outcome to the run log."""
+    from mcpir.notify import load_notify, notifiers
+    from mcpir.notify.reminders import run_reminders
+    from mcpir.policy import load_policy
+    from mcpir.rotation_policy import load_user_config
+    from mcpir.tokens.status import check
+
+    started = datetime.now(UTC)
+    scopes = Scopes.resolve(Path(home) if home else None, Path(root) if root else None)
+    outcome: dict[str, Any] = {"at": started.isoformat(timespec="seconds"), "ok": True}
+    try:
+        policy = load_policy(scopes.root) if scopes.root is not None else None
+        result = check(scopes, policy)
+        channels = notifiers(load_notify(load_user_config()), _say)
+        report = run_reminders(result.aged, scopes, channels)
+        outcome |= {
+            "tokens": len(result.aged),
+            "overdue": result.overdue,
+            "due_soon": sum(s.state == "due-soon" for s in result.aged),
+            "reminded": sum(d.ok for d in report.reminded),
+            "resolved": sum(d.ok for d in report.resolved),
+            "failed": [f"{d.channel}: {d.detail}" for d in report.failed],
+        }
+        outcome["ok"] = not report.failed
+    except Exception as exc:  # noqa: BLE001 - a scheduler job must record, not die silently
+        from mcpir.redact import redact_text
+
+        message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
+        outcome |= {"ok": False, "error": redact_text(str(message))}
+    outcome["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 3)
+    _record(outcome)
+    return outcome
+
+
+def _record(outcome: dict[str, Any]) -> None:
+    path = data_dir() / RUNS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+    try:
+        os.write(fd, (json.dumps(outcome, sort_keys=True) + "\n").encode("utf-8"))
+    finally:
+        os.close(fd)
+
+
+def runs(limit: int = 10) -> list[dict[str, Any]]:
+    """The last `limit` recorded runs, newest last."""
+    try:
+        lines = (data_dir() / RUNS_FILE).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    out: list[dict[str, Any]] = []
+    for line in lines[-limit:]:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            out.append(record)
+    return out

@@ -1,0 +1,335 @@
+"""`mcpir posture`: each checklist item passes on a well-kept project and fails when its one
+thing is broken; JSON fields and exit codes are the contract the incident document relies on."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+
+from mcpir.paths import Scopes
+from mcpir.policy import load_policy
+from mcpir.posture import PostureItem, evaluate
+from mcpir.posture.branch import BranchProtection
+from tests.conftest import CANARY, FIXTURES, RunCli
+
+ITEMS = [
+    "codeowners", "token-age", "pinned-versions", "official-images", "audit-proxy",
+    "open-incidents", "training",
+]  # fmt: skip
+DIGEST = "sha256:" + "a" * 64
+
+
+def wrapped(name: str, *command: str) -> dict[str, Any]:
+    return {"command": "mcpir", "args": ["proxy", "--name", name, "--", *command]}
+
+
+def good_servers() -> dict[str, Any]:
+    return {
+        "github": wrapped("github", "docker", "run", "-i", "--rm", "-e", "GITHUB_TOKEN",
+                          f"ghcr.io/github/github-mcp-server@{DIGEST}"),
+        "fetch": wrapped("fetch", "uvx", "mcp-server-fetch==2025.1.17"),
+    }  # fmt: skip
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> tuple[Path, Path]:
+    """A project that passes every item (training is acknowledged by the test)."""
+    home, root = tmp_path / "home", tmp_path / "root"
+    home.mkdir()
+    (root / ".github").mkdir(parents=True)
+    write_servers(root, good_servers())
+    (root / ".github" / "CODEOWNERS").write_text("* @acme/devs\n/.mcp.json @acme/security\n")
+    return home, root
+
+
+def write_servers(root: Path, servers: dict[str, Any]) -> None:
+    (root / ".mcp.json").write_text(json.dumps({"mcpServers": servers}, indent=2))
+
+
+def posture(run_cli: RunCli, home: Path, root: Path) -> tuple[int, dict[str, dict[str, str]]]:
+    done = run_cli("posture", "--json", "--home", home, "--root", root)
+    items = json.loads(done.stdout)
+    assert CANARY not in done.stdout + done.stderr
+    for item in items:
+        assert list(item) == ["id", "title", "status", "evidence", "fix"]
+        assert item["status"] in ("pass", "fail", "unknown")
+    return done.code, {item["id"]: item for item in items}
+
+
+def ack(run_cli: RunCli) -> None:
+    done = run_cli("posture", "ack", "training", "--by", "alice")
+    assert done.code == 0 and "acknowledged by alice on " in done.stdout
+
+
+def test_a_well_kept_project_passes(run_cli: RunCli, project: tuple[Path, Path]) -> None:
+    home, root = project
+    ack(run_cli)
+    code, items = posture(run_cli, home, root)
+    assert list(items) == ITEMS
+    assert {k: v["status"] for k, v in items.items()} == dict.fromkeys(ITEMS, "pass")
+    assert code == 0
+    assert (
+        "/.mcp.json" not in items["codeowners"]["evidence"]
+        or "@acme/security" in (items["codeowners"]["evidence"])
+    )
+    assert items["training"]["evidence"].startswith("acknowledged by alice on ")
+    text = run_cli("posture", "--home", home, "--root", root)
+    assert text.code == 0 and "all 7 items pass" in text.stdout
+
+
+def _no_codeowners(root: Path) -> None:
+    (root / ".github" / "CODEOWNERS").unlink()
+
+
+def _unowned(root: Path) -> None:
+    (root / ".github" / "CODEOWNERS").write_text("* @acme/devs\n/.mcp.json\n")
+
+
+def _unpinned(root: Path) -> None:
+    write_servers(root, good_servers() | {"time": wrapped("time", "npx", "-y", "mcp-time")})
+
+
+def _unofficial(root: Path) -> None:
+    image = f"someone/mcp-server@{DIGEST}"
+    write_servers(root, good_servers() | {"x": wrapped("x", "docker", "run", "-i", image)})
+
+
+def _unwrapped(root: Path) -> None:
+    write_servers(root, good_servers() | {"raw": {"command": "node", "args": ["server.js"]}})
+
+
+def _open_incident(root: Path) -> None:
+    folder = root / ".atom-trail" / "incidents" / "ATOM-INC-20261126-001-poisoned"
+    folder.mkdir(parents=True)
+    (folder / "incident.json").write_text(json.dumps({"version": 1, "status": "open"}))
+
+
+BREAKS: dict[str, tuple[Callable[[Path], None], str, str]] = {
+    "no-codeowners": (_no_codeowners, "codeowners", "add .github/CODEOWNERS"),
+    "unowned": (_unowned, "codeowners", "/.mcp.json @your-team"),
+    "unpinned": (_unpinned, "pinned-versions", "pin exact versions"),
+    "unofficial": (_unofficial, "official-images", "official_images"),
+    "unwrapped": (_unwrapped, "audit-proxy", "mcpir wrap"),
+    "incident": (_open_incident, "open-incidents", "mcpir respond --resume"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BREAKS))
+def test_each_item_fails_alone(run_cli: RunCli, project: tuple[Path, Path], case: str) -> None:
+    home, root = project
+    ack(run_cli)
+    breaker, item, fix = BREAKS[case]
+    breaker(root)
+    code, items = posture(run_cli, home, root)
+    assert code == 1
+    failing = {k for k, v in items.items() if v["status"] == "fail"}
+    assert failing == {item}, items
+    assert fix in items[item]["fix"]
+
+
+def test_restored_incident_is_closed(run_cli: RunCli, project: tuple[Path, Path]) -> None:
+    home, root = project
+    ack(run_cli)
+    _open_incident(root)
+    path = next((root / ".atom-trail" / "incidents").glob("*/incident.json"))
+    path.write_text(json.dumps({"version": 1, "status": "restored"}))
+    code, items = posture(run_cli, home, root)
+    assert code == 0 and items["open-incidents"]["evidence"] == "1 incidents, none open"
+
+
+def test_training_ack_expires_after_a_year(run_cli: RunCli, project: tuple[Path, Path]) -> None:
+    home, root = project
+    with time_machine.travel(datetime(2025, 1, 10, tzinfo=UTC), tick=False):
+        ack(run_cli)
+        assert posture(run_cli, home, root)[1]["training"]["status"] == "pass"
+    with time_machine.travel(datetime(2026, 1, 20, tzinfo=UTC), tick=False):
+        code, items = posture(run_cli, home, root)
+    assert code == 1 and items["training"]["status"] == "fail"
+    assert "375 days ago" in items["training"]["evidence"]
+
+
+def test_no_ack_fails_and_bad_item_is_usage(run_cli: RunCli, project: tuple[Path, Path]) -> None:
+    home, root = project
+    assert posture(run_cli, home, root)[1]["training"]["status"] == "fail"
+    assert run_cli("posture", "ack", "pinning").code == 2
+
+
+def test_token_age_follows_the_policy(run_cli: RunCli, project: tuple[Path, Path]) -> None:
+    home, root = project
+    ack(run_cli)
+    servers = good_servers()
+    servers["fetch"]["env"] = {"API_TOKEN": f"{CANARY}{uuid.uuid4().hex}"}
+    write_servers(root, servers)
+    with time_machine.travel(datetime(2026, 1, 1, 12, tzinfo=UTC), tick=False):
+        assert posture(run_cli, home, root)[0] == 0
+        ack(run_cli)
+    with time_machine.travel(datetime(2026, 3, 1, 12, tzinfo=UTC), tick=False):
+        code, items = posture(run_cli, home, root)
+    assert code == 0 and "1 tokens within their age" in items["token-age"]["evidence"]
+    with time_machine.travel(datetime(2026, 4, 15, 12, tzinfo=UTC), tick=False):
+        code, items = posture(run_cli, home, root)
+    assert code == 1 and items["token-age"]["status"] == "fail"
+    assert "(104d > 90d)" in items["token-age"]["evidence"]
+    assert items["token-age"]["fix"].startswith("mcpir tokens rotate tok_")
+
+
+def test_remote_servers_make_the_proxy_item_unknown(
+    run_cli: RunCli, project: tuple[Path, Path]
+) -> None:
+    home, root = project
+    ack(run_cli)
+    write_servers(root, good_servers() | {"remote": {"type": "http", "url": "https://mcp.x/"}})
+    code, items = posture(run_cli, home, root)
+    assert code == 0 and items["audit-proxy"]["status"] == "unknown"
+
+
+def test_contract_b_is_importable_and_fast(project: tuple[Path, Path]) -> None:
+    home, root = project
+    scopes = Scopes(home=home, root=root)
+    started = time.perf_counter()
+    items = evaluate(scopes, load_policy(root))
+    assert time.perf_counter() - started < 2.0
+    assert all(isinstance(item, PostureItem) for item in items)
+    assert dataclasses.is_dataclass(PostureItem)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        items[0].status = "pass"  # type: ignore[misc]
+    assert [item.id for item in items] == ITEMS
+    assert set(items[0].to_json()) == {"id", "title", "status", "evidence", "fix"}
+
+
+def test_fixture_machine_posture_stays_redacted(run_cli: RunCli) -> None:
+    done = run_cli("posture", "--json", "--home", FIXTURES / "homes" / "linux",
+                   "--root", FIXTURES / "project")  # fmt: skip
+    assert done.code == 1
+    assert CANARY not in done.stdout + done.stderr
+    items = {item["id"]: item for item in json.loads(done.stdout)}
+    assert items["pinned-versions"]["status"] == "fail"
+    assert items["audit-proxy"]["status"] == "fail"
+
+
+# Branch protection, opt-in: a small stand-in for the three GitHub endpoints it reads.
+
+
+class _GitHub(BaseHTTPRequestHandler):
+    protection: dict[str, Any] | None = None
+    protected = True
+
+    def do_GET(self) -> None:
+        base = f"http://127.0.0.1:{self.server.server_address[1]!s}"  # type: ignore[index]
+        repo = f"{base}/repos/acme/app"
+        if self.headers.get("Authorization") != "token ghp-test-value":
+            return self._send(401, {"message": "Bad credentials"})
+        answers: dict[str, tuple[int, Any]] = {
+            "/repos/acme/app": (200, {"url": repo, "full_name": "acme/app", "name": "app",
+                                      "default_branch": "main"}),
+            "/repos/acme/app/branches/main": (200, {
+                "name": "main", "protected": type(self).protected,
+                "protection_url": f"{repo}/branches/main/protection"}),
+        }  # fmt: skip
+        if self.path in answers:
+            return self._send(*answers[self.path])
+        if self.path == "/repos/acme/app/branches/main/protection":
+            protection = type(self).protection
+            if protection is None:
+                return self._send(404, {"message": "Branch not protected"})
+            return self._send(200, {"url": f"{repo}/branches/main/protection", **protection})
+        return self._send(404, {"message": "Not Found"})
+
+    def _send(self, status: int, body: Any) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _GitHub)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-test-value")
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(
+    ("protected", "protection", "status", "evidence"),
+    [
+        (True, {"required_pull_request_reviews": {"require_code_owner_reviews": True,
+                                                  "required_approving_review_count": 1}},
+         "pass", "protected, 1 review(s) incl. code owners"),
+        (True, {"required_pull_request_reviews": {"require_code_owner_reviews": False,
+                                                  "required_approving_review_count": 2}},
+         "fail", "requires 2 review(s), not from code owners"),
+        (True, {"enforce_admins": {"enabled": True}}, "fail", "requires no pull-request review"),
+        (True, None, "fail", "branch not protected"),
+        (False, None, "fail", "acme/app@main is not protected"),
+    ],
+)  # fmt: skip
+def test_branch_protection_opt_in(
+    run_cli: RunCli,
+    project: tuple[Path, Path],
+    github: str,
+    protected: bool,
+    protection: dict[str, Any] | None,
+    status: str,
+    evidence: str,
+) -> None:
+    home, root = project
+    _GitHub.protected, _GitHub.protection = protected, protection
+    done = run_cli("posture", "--json", "--home", home, "--root", root,
+                   "--branch-protection", "github:acme/app", "--api-url", github)  # fmt: skip
+    items = {item["id"]: item for item in json.loads(done.stdout)}
+    assert list(items)[:2] == ["codeowners", "branch-protection"]
+    assert items["branch-protection"]["status"] == status
+    assert evidence in items["branch-protection"]["evidence"]
+
+
+def test_branch_protection_without_access_is_unknown(
+    project: tuple[Path, Path], github: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, root = project
+    monkeypatch.setenv("GITHUB_TOKEN", "ghp-wrong")
+    opt = BranchProtection.parse("github:acme/app", github)
+    items = evaluate(Scopes(home=home, root=root), load_policy(root), branch_protection=opt)
+    item = next(i for i in items if i.id == "branch-protection")
+    assert item.status == "unknown" and "HTTP 401" in item.evidence
+
+
+@pytest.mark.parametrize("spec", ["acme/app", "gitlab:acme/app", "github:acme", "github:"])
+def test_bad_branch_protection_spec(run_cli: RunCli, spec: str) -> None:
+    done = run_cli("posture", "--branch-protection", spec)
+    assert done.code == 2 and "github:OWNER/REPO" in done.stderr
+
+
+def test_an_item_that_cannot_be_judged_is_unknown(
+    run_cli: RunCli, project: tuple[Path, Path]
+) -> None:
+    from mcpir.posture import branch, items
+    from mcpir.rotation_policy import user_config_path
+
+    assert branch.TITLE == items.TITLES["branch-protection"]
+    home, root = project
+    ack(run_cli)
+    user_config_path().write_text("[rotation]\nmax_age_days = 0\n")
+    code, found = posture(run_cli, home, root)
+    assert found["token-age"]["status"] == "unknown"
+    assert "max_age_days" in found["token-age"]["evidence"]
+    assert found["token-age"]["title"] == items.TITLES["token-age"]
+    assert code == 0
