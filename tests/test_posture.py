@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -194,12 +193,22 @@ def test_remote_servers_make_the_proxy_item_unknown(
     assert code == 0 and items["audit-proxy"]["status"] == "unknown"
 
 
-def test_contract_b_is_importable_and_fast(project: tuple[Path, Path]) -> None:
+def test_contained_servers_are_judged_as_they_will_come_back(
+    run_cli: RunCli, project: tuple[Path, Path]
+) -> None:
+    home, root = project
+    ack(run_cli)
+    _unwrapped(root)
+    contained = run_cli("respond", "--only", "contain", "--yes", "--home", home, "--root", root)
+    assert contained.code == 0, contained.stderr
+    code, items = posture(run_cli, home, root)
+    assert items["audit-proxy"]["status"] == "fail" and "raw" in items["audit-proxy"]["evidence"]
+
+
+def test_contract_b_is_importable(project: tuple[Path, Path]) -> None:
     home, root = project
     scopes = Scopes(home=home, root=root)
-    started = time.perf_counter()
     items = evaluate(scopes, load_policy(root))
-    assert time.perf_counter() - started < 2.0
     assert all(isinstance(item, PostureItem) for item in items)
     assert dataclasses.is_dataclass(PostureItem)
     with pytest.raises(dataclasses.FrozenInstanceError):

@@ -187,6 +187,9 @@ def is_wrapped(server: Server) -> bool:
 def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
     title = TITLES["audit-proxy"]
     servers = [s for c in configs for s in c.servers if s.enabled]
+    if not servers:
+        # Contained (or all switched off): they come back as they are, so judge them as such.
+        servers = [s for c in configs for s in c.servers]
     local = [s for s in servers if s.transport == "stdio"]
     remote = [s for s in servers if s.transport != "stdio"]
     bare = [s for s in local if not is_wrapped(s)]
@@ -206,7 +209,7 @@ def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
             "log remote servers' calls at their gateway",
         )  # fmt: skip
     return PostureItem(
-        "audit-proxy", title, "pass", f"all {len(local)} enabled local servers wrapped", ""
+        "audit-proxy", title, "pass", f"all {len(local)} local servers wrapped", ""
     )
 
 
