@@ -110,11 +110,15 @@ def test_file_modes_and_encoding(sb: Sandbox) -> None:
 
 def test_git_history_has_the_unauthorized_commit_merged_into_main(sb: Sandbox) -> None:
     log = _git(sb, "log", "--format=%H|%an <%ae>|%cn|%P|%s", "main").splitlines()
-    assert len(log) == 3
-    merge, unauthorized, first = (line.split("|") for line in log)
+    assert len(log) == 5
+    merge, unauthorized, removed, added, first = (line.split("|") for line in log)
     assert merge[0] == sb.planted["merge_commit"]
     assert merge[1] == "Alex Moreau <alex@payments.example>"
-    assert merge[3].split() == [first[0], unauthorized[0]]  # --no-ff: two parents
+    assert merge[3].split() == [removed[0], unauthorized[0]]  # --no-ff: two parents
+    assert (added[0], removed[0]) == (
+        sb.planted["leaked_token_added_in"],
+        sb.planted["leaked_token_removed_in"],
+    )
     assert unauthorized[0] == sb.planted["unauthorized_commit"]
     assert unauthorized[1] == sb.planted["unauthorized_author"]
     assert first[1] == "Alex Moreau <alex@payments.example>"
@@ -137,7 +141,12 @@ def test_audit_flags_exactly_the_planted_change(sb: Sandbox) -> None:
     assert change.reached.via == "pull-request"
     assert [(d.server, d.change) for d in change.diff] == [(sb.planted["poisoned_server"], "added")]
     assert "prompt-injection" in {f.rule_id for f in change.findings}
-    assert report.secrets == [] and len(report.changes) > 1  # Alex's own changes pass
+    assert len(report.changes) > 1  # Alex's own changes pass
+    [secret] = report.secrets  # the token Alex committed and took out the next commit
+    assert secret.fingerprint == sb.planted["leaked_token_fingerprint"]
+    assert secret.path == ".cursor/mcp.json"
+    assert secret.added_in == sb.planted["leaked_token_added_in"]
+    assert secret.removed_in == sb.planted["leaked_token_removed_in"]
 
 
 def test_same_seed_same_machine(sb: Sandbox, tmp_path: Path) -> None:

@@ -47,6 +47,8 @@ def test_token_shapes_are_masked_with_fingerprint(secret: str) -> None:
         ("GITHUB_TOKEN=abc123def456", "abc123def456"),
         ('"apiKey": "Zx9-long-value"', "Zx9-long-value"),
         ("--password=pa55word", "pa55word"),
+        ("Authorization: Token abcdefghijk", "abcdefghijk"),
+        ("Bearer eyJhbGciOi.abc", "eyJhbGciOi.abc"),
     ],
 )
 def test_labelled_credentials_are_masked(text: str, hidden: str) -> None:
@@ -67,6 +69,11 @@ def test_labelled_credentials_are_masked(text: str, hidden: str) -> None:
         "API_KEY=${input:key}",
         "postgres://app:${DB_PASSWORD}@db/app",
         "https://x.example/mcp?token=${env:TOKEN}",
+        # mcpir's own names for a token, and prose after a credential word
+        "still in the token inventory as tok_eae8d32d10e6: rotate it",
+        "token: tok_eae8d32d10e6, fingerprint sha256:eae8d32d10e6",
+        "secret sha256:eae8d32d10e6 (github-classic) committed to .cursor/mcp.json",
+        "Bearer tokens are short-lived",
     ],
 )
 def test_prose_and_commands_are_untouched(text: str) -> None:

@@ -46,7 +46,12 @@ _TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
 _NOT_A_MASK = rf"(?![^\s\"',;&@]*{ELLIPSIS})"
 # `API_KEY=${input:key}` names where a secret comes from; it is not one.
 _NOT_A_REFERENCE = r"(?!\$\{|\$[A-Za-z_]|%[A-Za-z_][A-Za-z0-9_]*%|op://|\{\{)"
-_PLAIN_VALUE = _NOT_A_MASK + _NOT_A_REFERENCE
+# mcpir's own names for a token (`tok_1a2b3c4d5e6f`, `sha256:1a2b3c4d5e6f`) are how output
+# refers to secrets without showing them: masking them would hide which token is meant.
+_NOT_OUR_ID = r"(?!(?:tok_|sha256:)[0-9a-f]{12}\b)"
+# A plain short word ("auth: required", "token inventory") is prose, not a credential.
+_NOT_PROSE = r"(?![A-Za-z]{1,10}(?:[\s\"',;&]|$))"
+_PLAIN_VALUE = _NOT_A_MASK + _NOT_A_REFERENCE + _NOT_OUR_ID
 # Values that follow a credential-looking word in free text: `GITHUB_TOKEN=…`, `"apiKey": "…"`.
 _SENSITIVE_WORD = (
     r"[A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|api[_\-]?key|apikey|"
@@ -54,7 +59,8 @@ _SENSITIVE_WORD = (
 )
 _CONTEXT_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
-        rf"(?P<keep>\b(?:Bearer|Basic|Token|Bot)\s+){_NOT_A_MASK}(?P<secret>[A-Za-z0-9._~+/=\-]{{6,}})",
+        rf"(?P<keep>\b(?:Bearer|Basic|Token|Bot)\s+){_NOT_A_MASK}{_NOT_OUR_ID}{_NOT_PROSE}"
+        r"(?P<secret>[A-Za-z0-9._~+/=\-]{6,})",
         re.IGNORECASE,
     ),
     # user:password@ in URLs and DSNs
@@ -65,9 +71,8 @@ _CONTEXT_PATTERNS: tuple[re.Pattern[str], ...] = (
         re.IGNORECASE,
     ),
     re.compile(
-        # A plain short word ("auth: required") is prose, not a credential.
-        rf"(?P<keep>\b{_SENSITIVE_WORD}[\"']?\s*[=:]\s*[\"']?){_PLAIN_VALUE}"
-        r"(?![A-Za-z]{1,10}(?:[\s\"',;&]|$))(?P<secret>[^\s\"',;&]{4,})",
+        rf"(?P<keep>\b{_SENSITIVE_WORD}[\"']?\s*[=:]\s*[\"']?){_PLAIN_VALUE}{_NOT_PROSE}"
+        r"(?P<secret>[^\s\"',;&]{4,})",
         re.IGNORECASE,
     ),
 )

@@ -344,18 +344,22 @@ VSCODE_MCP = """\
 """
 
 
-def cursor_project() -> str:
-    return _json(
-        {
-            "mcpServers": {
-                "payments-db": {
-                    "command": "uvx",
-                    "args": ["postgres-mcp==0.3.0", "--access-mode=restricted"],
-                    "env": {"DATABASE_URI": "${env:PAYMENTS_DATABASE_URI}"},
-                }
-            }
+def cursor_project(token: str | None = None) -> str:
+    """The project's Cursor servers; with `token`, the GitHub server Alex committed by mistake."""
+    servers: dict[str, Any] = {
+        "payments-db": {
+            "command": "uvx",
+            "args": ["postgres-mcp==0.3.0", "--access-mode=restricted"],
+            "env": {"DATABASE_URI": "${env:PAYMENTS_DATABASE_URI}"},
         }
-    )
+    }
+    if token is not None:
+        servers["github"] = {
+            "command": "npx",
+            "args": ["-y", "@modelcontextprotocol/server-github@2025.4.8"],
+            "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": token},
+        }
+    return _json({"mcpServers": servers})
 
 
 _MEMORY = {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-memory@2025.9.25"]}

@@ -31,6 +31,8 @@ BRANCH = "feature/diagrams"
 # Fixed dates make the shas depend on nothing but the content; all precede any run of the demo.
 COMMIT_DATES = (
     "2026-08-03T09:14:07+02:00",
+    "2026-08-04T10:02:11+02:00",
+    "2026-08-04T10:09:45+02:00",
     "2026-11-20T22:41:53+01:00",
     "2026-11-21T08:03:29+01:00",
 )
@@ -69,7 +71,7 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
     ids = {name: str(_uuid(rng)) for name in ("session", "account", "organization")}
     ids["user"] = f"{rng.getrandbits(256):064x}"
 
-    unauthorized, merge = _project_repo(git, root, home)
+    unauthorized, merge, leak = _project_repo(git, root, home, token)
     transcript, exfil_id = _transcript(home, root, ids["session"], rng)
     transcripts.add_history(home, root)  # the baseline and follow-up sessions investigate reads
     _user_configs(home, root, token, ids)
@@ -82,6 +84,8 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
         f"(commit {unauthorized[:7]}); Alex merged it ({merge[:7]}).",
         "Its description tells the model to put source code and credentials in every diagram, "
         "and to keep quiet about it.",
+        f"In August Alex committed the same token in .cursor/mcp.json ({leak[0][:7]}) and took "
+        f"it out the next commit ({leak[1][:7]}): it is still in the history.",
         f"A Claude Code session a day ago read {content.EXFILTRATED_FILE} through `github`, "
         f"then sent it, database password included, to `{content.POISONED_SERVER}`.",
     )
@@ -98,6 +102,8 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
         "unauthorized_author": f"{DRIVE_BY[0]} <{DRIVE_BY[1]}>",
         "unauthorized_branch": BRANCH,
         "merge_commit": merge,
+        "leaked_token_added_in": leak[0],
+        "leaked_token_removed_in": leak[1],
         "authorized_owner": "@alex",
         "transcript": str(transcript),
         "session_id": ids["session"],
@@ -153,8 +159,9 @@ def _user_configs(home: Path, root: Path, token: str, ids: dict[str, str]) -> No
 # --- the project repository -------------------------------------------------------------------
 
 
-def _project_repo(git: str, root: Path, home: Path) -> tuple[str, str]:
-    """Alex's commit, drive-by's commit on a branch, Alex's merge. Returns (unauthorized, merge)."""
+def _project_repo(git: str, root: Path, home: Path, token: str) -> tuple[str, str, tuple[str, str]]:
+    """Alex's commits (one with the token pasted in, the next taking it out), drive-by's commit
+    on a branch, Alex's merge. Returns (unauthorized, merge, (leak added, leak removed))."""
     root.mkdir(parents=True)
     run = _Git(git, root, home)
     run(None, "init", "-q", "-b", "main")
@@ -168,16 +175,23 @@ def _project_repo(git: str, root: Path, home: Path) -> tuple[str, str]:
     _write(root / ".mcpir.toml", content.MCPIR_TOML + audit)
     run(None, "add", "-A")
     run((ALEX, COMMIT_DATES[0]), "commit", "-q", "-m", "Payments API skeleton with MCP servers")
+    _write(root / ".cursor" / "mcp.json", content.cursor_project(token))
+    run((ALEX, COMMIT_DATES[1]), "commit", "-q", "-am", "Cursor: add the GitHub server")
+    added = run(None, "rev-parse", "HEAD")
+    _write(root / ".cursor" / "mcp.json", content.cursor_project())
+    message = "Cursor: take the GitHub server out again\n\nIt held my token; not in the repo."
+    run((ALEX, COMMIT_DATES[2]), "commit", "-q", "-am", message)
+    removed = run(None, "rev-parse", "HEAD")
     run(None, "checkout", "-q", "-b", BRANCH)
     _write(root / ".mcp.json", content.project_mcp(poisoned=True))
     message = "Add diagram server for architecture docs\n\nRenders Mermaid from the assistant."
-    run((DRIVE_BY, COMMIT_DATES[1]), "commit", "-q", "-am", message)
+    run((DRIVE_BY, COMMIT_DATES[3]), "commit", "-q", "-am", message)
     run(None, "checkout", "-q", "main")
     merge_message = f"Merge pull request #14 from drive-by/{BRANCH}\n\nAdd diagram server"
-    run((ALEX, COMMIT_DATES[2]), "merge", "-q", "--no-ff", BRANCH, "-m", merge_message)
+    run((ALEX, COMMIT_DATES[4]), "merge", "-q", "--no-ff", BRANCH, "-m", merge_message)
     merge = run(None, "rev-parse", "HEAD")
     unauthorized = run(None, "rev-parse", "HEAD^2")
-    return unauthorized, merge
+    return unauthorized, merge, (added, removed)
 
 
 Identity = tuple[tuple[str, str], str]  # ((name, email), ISO date)
