@@ -1,4 +1,5 @@
-"""The audit's parts on their own: CODEOWNERS, config paths, --since, parsers (fuzzed), the task."""
+"""The audit's parts on their own: config paths, --since, parsers (fuzzed), the task.
+(CODEOWNERS, which the audit shares with posture: tests/test_codeowners.py.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcpir.audit import codeowners
 from mcpir.audit.history import parse_log
 from mcpir.audit.paths import excluded, is_config, project_patterns
 from mcpir.audit.run import parse_since
@@ -23,28 +23,6 @@ from mcpir.policy import Policy, parse_policy
 from tests.test_audit import ALEX, EVE, INJECTED, MEMORY, POLICY, GitRepo, servers
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-OWNERS = """\
-# comment
-*                 @everyone
-/.mcp.json        alex@corp.example
-docs/             @docs-team
-**/mcp.json       @org/mcp-team  # trailing comment
-.vscode/mcp.json  @vscode-owner
-"""
-
-
-def test_codeowners_follows_githubs_rules_last_match_wins() -> None:
-    rules = codeowners.parse(OWNERS)
-    assert rules.owners(".mcp.json") == ("alex@corp.example",)
-    assert rules.owners("sub/.mcp.json") == ("@everyone",)  # `/` anchors to the root
-    assert rules.owners("docs/a/b.json") == ("@docs-team",)
-    assert rules.owners(".cursor/mcp.json") == ("@org/mcp-team",)
-    assert rules.owners(".vscode/mcp.json") == ("@vscode-owner",)
-    assert rules.owns(".mcp.json", "Alex@Corp.example")
-    assert not rules.owns(".mcp.json", "eve@elsewhere.example")
-    assert rules.owns("README", "42+everyone@users.noreply.github.com")
-    assert not rules.owns("README", "everyone@example.com")  # a handle is not any address
 
 
 def test_config_paths_are_exactly_what_discoverys_project_walk_finds(tmp_path: Path) -> None:
@@ -89,14 +67,6 @@ def test_audit_policy_defaults_and_types() -> None:
         parse_policy('[audit]\nrequire_signed = "yes"\n', Path(".mcpir.toml"))
     with pytest.raises(PolicyError, match="unknown key audit.authorised"):
         parse_policy("[audit]\nauthorised = []\n", Path(".mcpir.toml"))
-
-
-@FUZZ
-@given(st.text())
-def test_codeowners_never_raises(text: str) -> None:
-    rules = codeowners.parse(text)
-    rules.owners("a/.mcp.json")
-    rules.owns(".mcp.json", "x@y")
 
 
 @FUZZ

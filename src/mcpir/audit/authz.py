@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import fnmatch
 
-from mcpir.audit.codeowners import CodeOwners
 from mcpir.audit.history import Commit
 from mcpir.audit.reach import Reached
+from mcpir.codeowners import CodeOwners
 from mcpir.policy import AuditPolicy
 
 # git's %G?: a good signature (U: good, from a key not marked trusted) counts as signed.

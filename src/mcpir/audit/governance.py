@@ -11,8 +11,8 @@ import tomllib
 from dataclasses import dataclass
 from typing import Any
 
-from mcpir.audit import codeowners
-from mcpir.audit.codeowners import CodeOwners
+from mcpir import codeowners
+from mcpir.codeowners import CodeOwners
 from mcpir.policy import FILENAME, AuditPolicy
 
 PATHS = (FILENAME, *codeowners.LOCATIONS)
@@ -65,7 +65,7 @@ def audit_policy(data: bytes | str | None) -> AuditPolicy:
 
 def owners(data: bytes | str | None) -> CodeOwners:
     text = _text(data)
-    return codeowners.parse(text) if text is not None else CodeOwners(None)
+    return CodeOwners.read(text) if text is not None else CodeOwners(None)
 
 
 def rules_at(blobs: dict[str, bytes | str], commit: str) -> Rules:

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 
 from mcpir.audit.model import RULES, AuditReport, Change
-from mcpir.model import Severity
+from mcpir.model import Finding, Severity
 from mcpir.output.safe import shown
 
 _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
@@ -95,60 +94,17 @@ def render_table(report: AuditReport, *, color: bool) -> str:
     return buffer.getvalue()
 
 
-def sarif_log(report: AuditReport) -> str:
-    """SARIF 2.1.0, built like the scan's: audit rules plus the scan rules changes brought."""
-    from sarif_pydantic import Sarif
+def _message(finding: Finding) -> str:
+    text = shown(finding.message)
+    if finding.server and not finding.rule_id.startswith("audit/"):
+        text = f"{shown(finding.server)}: {text}"  # an audit finding names its servers itself
+    return text
 
-    from mcpir import __version__
-    from mcpir.checks import CHECKS
-    from mcpir.output.sarif import _LEVEL, _SECURITY_SEVERITY, INFORMATION_URI, _artifact, _rule
+
+def sarif_log(report: AuditReport) -> str:
+    """SARIF 2.1.0, built by the scan's builder: audit rules plus the scan rules changes brought."""
+    from mcpir.output.sarif import sarif_document
     from mcpir.paths import Scopes
 
-    rules = [*RULES, *(check.rule for check in CHECKS)]
-    index = {rule.id: number for number, rule in enumerate(rules)}
     scopes = Scopes(home=report.repo, root=report.repo)
-    results = []
-    for finding in report.findings():
-        uri = _artifact(finding.location.path, scopes)
-        location: dict[str, object] = {"artifactLocation": uri}
-        if finding.location.line:
-            location["region"] = {"startLine": finding.location.line}
-        text = shown(finding.message)
-        if finding.server and not finding.rule_id.startswith("audit/"):
-            text = f"{shown(finding.server)}: {text}"
-        parts = (finding.rule_id, uri["uri"], finding.server or "", finding.message)
-        results.append(
-            {
-                "ruleId": finding.rule_id,
-                "ruleIndex": index[finding.rule_id],
-                "level": _LEVEL[finding.severity],
-                "message": {"text": text},
-                "locations": [{"physicalLocation": location}],
-                "partialFingerprints": {
-                    "mcpirFinding/v1": hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-                },
-                "properties": {"security-severity": _SECURITY_SEVERITY[finding.severity]},
-            }
-        )
-    run: dict[str, object] = {
-        "tool": {
-            "driver": {
-                "name": "mcpir",
-                "version": __version__,
-                "semanticVersion": __version__,
-                "informationUri": INFORMATION_URI,
-                "rules": [_rule(rule) for rule in rules],
-            }
-        },
-        "results": results,
-        "columnKind": "unicodeCodePoints",
-        "originalUriBaseIds": {"%SRCROOT%": {"uri": report.repo.absolute().as_uri() + "/"}},
-    }
-    document = {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [run],
-    }
-    model = Sarif.model_validate(document)
-    rendered: str = model.model_dump_json(by_alias=True, exclude_none=True, indent=2)
-    return rendered + "\n"
+    return sarif_document(report.findings(), scopes, rules=RULES, message=_message)

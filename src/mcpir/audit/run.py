@@ -4,12 +4,13 @@ then each change parsed, diffed, checked and judged against the policy."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mcpir.audit import authz, codeowners, governance
+from mcpir import codeowners
+from mcpir.audit import authz, governance, semantic
 from mcpir.audit.git import Repo, cat_blobs, default_branch, open_repo
 from mcpir.audit.history import Commit, RawChange, read_log
 from mcpir.audit.model import AuditReport, Change, Skipped
@@ -19,6 +20,7 @@ from mcpir.audit.secrets import SecretTracker
 from mcpir.audit.semantic import EMPTY, Version, diff, merge_own, new_findings, parse_version
 from mcpir.checks.base import ScanContext
 from mcpir.errors import UsageError
+from mcpir.model import Finding
 from mcpir.paths import Scopes
 from mcpir.policy import Policy, Suppression
 
@@ -185,23 +187,7 @@ def _policy_change(
     if previous is not None and previous.names_anyone:
         rules = previous
         notes.append("a change to who may change MCP configs: judged by the rules before it")
-    change = Change(
-        commit=commit.sha,
-        author=commit.author,
-        author_email=commit.author_email,
-        committer=f"{commit.committer} <{commit.committer_email}>",
-        date=commit.date,
-        signature=commit.signature,
-        reached=reach.of(commit),
-        path=raw.path,
-        previous_path=raw.old_path if raw.old_path != raw.path else None,
-        status=STATUS.get(raw.status, raw.status),
-        diff=list(items),
-        findings=[],
-        notes=notes,
-        location=versions.root / raw.path,
-    )
-    return change, rules
+    return _record(commit, raw, reach, versions.root, list(items), [], notes), rules
 
 
 def _change(
@@ -241,6 +227,21 @@ def _change(
         f for f in new_findings(items, ctx.scan) if suppression_for(f, ctx.ignore, scopes) is None
     ]
     first = next((i.after or i.before for i in items if i.after or i.before), None)
+    line = first.line if first is not None else None
+    return _record(commit, raw, reach, report.repo, items, findings, notes, line)
+
+
+def _record(
+    commit: Commit,
+    raw: RawChange,
+    reach: Reachability,
+    root: Path,
+    items: Sequence[semantic.ServerChange | governance.PolicyChange],
+    findings: list[Finding],
+    notes: list[str],
+    line: int | None = None,
+) -> Change:
+    """One change to one file in one commit, as the report shows it."""
     return Change(
         commit=commit.sha,
         author=commit.author,
@@ -255,8 +256,8 @@ def _change(
         diff=items,
         findings=findings,
         notes=notes,
-        location=report.repo / raw.path,
-        line=first.line if first is not None else None,
+        location=root / raw.path,
+        line=line,
     )
 
 

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import enum
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption
 from mcpir.errors import EXIT_FINDINGS, EXIT_OK
-
-if TYPE_CHECKING:
-    from mcpir.audit.model import AuditReport
-
-
-class AuditFormat(enum.StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    SARIF = "sarif"
+from mcpir.output.emit import ReportFormat, emit
 
 
 class _Bar:
@@ -59,8 +50,8 @@ def audit(
         bool, typer.Option("--all-refs", help="Every branch and tag, not only HEAD.")
     ] = False,
     output_format: Annotated[
-        AuditFormat, typer.Option("--format", help="table, json or sarif.")
-    ] = AuditFormat.TABLE,
+        ReportFormat, typer.Option("--format", help="table, json or sarif.")
+    ] = ReportFormat.TABLE,
     json_output: JsonOption = False,
     output: Annotated[
         Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.")
@@ -99,32 +90,19 @@ def audit(
         report = run_audit(request)
     finally:
         bar.close()
-    fmt = AuditFormat.JSON if json_output else output_format
-    _emit(report, fmt, output)
+    from mcpir.audit import render
+
+    emit(
+        ReportFormat.JSON if json_output else output_format,
+        output,
+        table=lambda color: render.render_table(report, color=color),
+        document=report.json_document,
+        sarif=lambda: render.sarif_log(report),
+        written="audit",
+    )
     for warning in report.warnings:
         print(f"mcpir: warning: {warning}", file=sys.stderr)
     raise typer.Exit(EXIT_OK if report.clean else EXIT_FINDINGS)
-
-
-def _emit(report: AuditReport, fmt: AuditFormat, output: Path | None) -> None:
-    import json
-
-    from mcpir.audit import render
-
-    if fmt is AuditFormat.JSON:
-        text = json.dumps(report.json_document(), indent=2, ensure_ascii=False) + "\n"
-    elif fmt is AuditFormat.SARIF:
-        text = render.sarif_log(report)
-    else:
-        color = output is None and sys.stdout.isatty()
-        text = render.render_table(report, color=color)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from mcpir.fileio import atomic_write_text
-
-    atomic_write_text(output, text)
-    print(f"audit written to {output}", file=sys.stderr)
 
 
 def register(app: typer.Typer) -> None:

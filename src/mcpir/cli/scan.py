@@ -5,22 +5,13 @@ from __future__ import annotations
 import enum
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from mcpir.cli.options import HomeOption, RootOption, SystemRootOption, resolve_scopes
 from mcpir.errors import EXIT_FINDINGS, EXIT_OK, UsageError
-
-if TYPE_CHECKING:
-    from mcpir.paths import Scopes
-    from mcpir.scan import ScanReport
-
-
-class OutputFormat(enum.StrEnum):
-    TABLE = "table"
-    JSON = "json"
-    SARIF = "sarif"
+from mcpir.output.emit import ReportFormat, emit
 
 
 class SeverityChoice(enum.StrEnum):
@@ -54,8 +45,8 @@ def scan(
         ),
     ] = False,
     output_format: Annotated[
-        OutputFormat, typer.Option("--format", help="table, json or sarif.")
-    ] = OutputFormat.TABLE,
+        ReportFormat, typer.Option("--format", help="table, json or sarif.")
+    ] = ReportFormat.TABLE,
     output: Annotated[
         Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.")
     ] = None,
@@ -90,31 +81,17 @@ def scan(
         print(f"baseline of {count} servers written to {target}", file=sys.stderr)
         raise typer.Exit(EXIT_OK)
     report = run_scan(request, policy)
-    _emit(report, scopes, output_format, output)
-    raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_OK)
-
-
-def _emit(
-    report: ScanReport, scopes: Scopes, output_format: OutputFormat, output: Path | None
-) -> None:
-    import json
-
     from mcpir.output import findings_view, sarif
 
-    if output_format is OutputFormat.JSON:
-        text = json.dumps(findings_view.json_document(report), indent=2, ensure_ascii=False) + "\n"
-    elif output_format is OutputFormat.SARIF:
-        text = sarif.sarif_log(report, scopes)
-    else:
-        color = output is None and sys.stdout.isatty()
-        text = findings_view.render_table(report, scopes, color=color)
-    if output is None:
-        sys.stdout.write(text)
-        return
-    from mcpir.fileio import atomic_write_text
-
-    atomic_write_text(output, text)
-    print(f"{len(report.findings)} findings written to {output}", file=sys.stderr)
+    emit(
+        output_format,
+        output,
+        table=lambda color: findings_view.render_table(report, scopes, color=color),
+        document=lambda: findings_view.json_document(report),
+        sarif=lambda: sarif.sarif_log(report, scopes),
+        written=f"{len(report.findings)} findings",
+    )
+    raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:

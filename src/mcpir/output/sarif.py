@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from mcpir import __version__
@@ -46,30 +47,46 @@ def _fingerprint(finding: Finding, uri: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+def _message(finding: Finding) -> str:
+    text = redact_text(finding.message)
+    subject = finding.tool or finding.server
+    if subject:
+        text = f"{redact_text(subject)}: {text}"
+    if finding.evidence:
+        text += f" ({redact_text(finding.evidence)})"
+    return text
+
+
 def sarif_log(report: ScanReport, scopes: Scopes) -> str:
-    """The whole SARIF document, built through typed models so a malformed log cannot be written."""
+    return sarif_document(report.findings, scopes)
+
+
+def sarif_document(
+    findings: Iterable[Finding],
+    scopes: Scopes,
+    *,
+    rules: Sequence[Rule] = (),
+    message: Callable[[Finding], str] = _message,
+) -> str:
+    """The whole SARIF document, built through typed models so a malformed log cannot be written.
+    `rules`: rules of the caller's own (the audit's), listed before every scan check's rule;
+    `message`: a finding's text, already made safe to show."""
     from sarif_pydantic import Sarif
 
-    rules = [check.rule for check in CHECKS]
-    index = {rule.id: number for number, rule in enumerate(rules)}
+    every = [*rules, *(check.rule for check in CHECKS)]
+    index = {rule.id: number for number, rule in enumerate(every)}
     results = []
-    for finding in report.findings:
+    for finding in findings:
         artifact = _artifact(finding.location.path, scopes)
         location: dict[str, object] = {"artifactLocation": artifact}
         if finding.location.line:
             location["region"] = {"startLine": finding.location.line}
-        text = redact_text(finding.message)
-        subject = finding.tool or finding.server
-        if subject:
-            text = f"{redact_text(subject)}: {text}"
-        if finding.evidence:
-            text += f" ({redact_text(finding.evidence)})"
         results.append(
             {
                 "ruleId": finding.rule_id,
                 "ruleIndex": index[finding.rule_id],
                 "level": _LEVEL[finding.severity],
-                "message": {"text": text},
+                "message": {"text": message(finding)},
                 "locations": [{"physicalLocation": location}],
                 "partialFingerprints": {"mcpirFinding/v1": _fingerprint(finding, artifact["uri"])},
                 "properties": {"security-severity": _SECURITY_SEVERITY[finding.severity]},
@@ -82,7 +99,7 @@ def sarif_log(report: ScanReport, scopes: Scopes) -> str:
                 "version": __version__,
                 "semanticVersion": __version__,
                 "informationUri": INFORMATION_URI,
-                "rules": [_rule(rule) for rule in rules],
+                "rules": [_rule(rule) for rule in every],
             }
         },
         "results": results,

@@ -47,7 +47,7 @@ def _relative(scopes: Scopes, path: Path) -> str | None:
 
 
 def codeowners(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
-    from mcpir.posture import codeowners as co
+    from mcpir import codeowners as co
 
     title = TITLES["codeowners"]
     root = scopes.root
@@ -208,9 +208,7 @@ def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
             f"cannot wrap: {_some(names)}",
             "log remote servers' calls at their gateway",
         )  # fmt: skip
-    return PostureItem(
-        "audit-proxy", title, "pass", f"all {len(local)} local servers wrapped", ""
-    )
+    return PostureItem("audit-proxy", title, "pass", f"all {len(local)} local servers wrapped", "")
 
 
 def open_incidents(scopes: Scopes) -> PostureItem:

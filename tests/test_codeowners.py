@@ -1,12 +1,15 @@
-"""CODEOWNERS as GitHub reads it: the documented examples, and a fuzzed parser."""
+"""CODEOWNERS as GitHub reads it: the documented examples, owner matching for the audit, and a
+fuzzed parser."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mcpir.posture.codeowners import OWNER, owner_of, parse
+from mcpir.codeowners import OWNER, CodeOwners, load, owner_of, parse
 
 # GitHub's own example file (docs: "About code owners"), trimmed to what the cases use.
 EXAMPLE = """\
@@ -61,6 +64,9 @@ def test_github_documented_examples(path: str, owners: tuple[str, ...]) -> None:
         ("docs/* @d\n", "docs/sub/a.md", False),  # direct children only
         ("docs/* @d\n", "x/docs/a.md", False),  # a middle slash anchors
         ("docs/ @d\n", "x/docs/a.md", True),
+        ("docs/ @d\n", "docs", False),  # a trailing slash names a directory, not a file
+        ("docs @d\n", "docs", True),
+        ("docs/*/ @d\n", "docs/sub/deep/a.md", True),
         ("/.mcp.json @s\n", ".mcp.json", True),
         ("/.mcp.json @s\n", "packages/a/.mcp.json", False),
         (".mcp.json @s\n", "packages/a/.mcp.json", True),
@@ -81,6 +87,41 @@ def test_github_documented_examples(path: str, owners: tuple[str, ...]) -> None:
 def test_patterns(text: str, path: str, owned: bool) -> None:
     rule = owner_of(parse(text), path)
     assert (rule is not None and bool(rule.owners)) is owned
+
+
+# The audit's use: is a commit's author an owner of the path it changed?
+OWNERS = """\
+# comment
+*                 @everyone
+/.mcp.json        alex@corp.example
+docs/             @docs-team
+**/mcp.json       @org/mcp-team  # trailing comment
+.vscode/mcp.json  @vscode-owner
+"""
+
+
+def test_owners_by_email_or_github_noreply_handle() -> None:
+    rules = CodeOwners.read(OWNERS)
+    assert rules.owners(".mcp.json") == ("alex@corp.example",)
+    assert rules.owners("sub/.mcp.json") == ("@everyone",)  # `/` anchors to the root
+    assert rules.owners("docs/a/b.json") == ("@docs-team",)
+    assert rules.owners(".cursor/mcp.json") == ("@org/mcp-team",)
+    assert rules.owners(".vscode/mcp.json") == ("@vscode-owner",)
+    assert rules.owns(".mcp.json", "Alex@Corp.example")
+    assert not rules.owns(".mcp.json", "eve@elsewhere.example")
+    assert rules.owns("README", "42+everyone@users.noreply.github.com")
+    assert rules.owns("README", "everyone@users.noreply.github.com")
+    assert not rules.owns("README", "everyone@example.com")  # a handle is not any address
+    assert not rules.owns(".cursor/mcp.json", "mcp-team@users.noreply.github.com")  # a team
+
+
+def test_load_takes_the_first_file_github_reads(tmp_path: Path) -> None:
+    assert load(None) == CodeOwners(None) == load(tmp_path)
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "CODEOWNERS").write_text("* @docs\n")
+    (tmp_path / "CODEOWNERS").write_text("* @root\n")
+    found = load(tmp_path)
+    assert found.path == tmp_path / "CODEOWNERS" and found.owners("x") == ("@root",)
 
 
 _PATHS = st.lists(
@@ -108,3 +149,11 @@ def test_fuzz_pattern_characters(pattern: str, path: str) -> None:
         assert rule.pattern and not rule.pattern.startswith(("!", "#"))
         assert "[" not in rule.pattern and all(OWNER.fullmatch(o) for o in rule.owners)
     owner_of(rules, path)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(), st.text(max_size=40))
+def test_fuzz_owner_matching_never_raises(text: str, email: str) -> None:
+    rules = CodeOwners.read(text)
+    rules.owners("a/.mcp.json")
+    rules.owns(".mcp.json", email)

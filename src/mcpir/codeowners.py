@@ -2,19 +2,26 @@
 and a line with a pattern but no owners leaves its paths unowned.
 
 Differences from gitignore that GitHub documents and that are kept here: no `!` negation, no
-`[...]` ranges, and `docs/*` owns the files directly in `docs/` but not deeper ones.
+`[...]` ranges, and `docs/*` owns the files directly in `docs/` but not deeper ones. A pattern
+ending in `/` names a directory: it owns what is below it, never a file of that name.
+
+Used by `mcpir posture` (is every MCP config owned?) and `mcpir audit` (is the author of a
+change an owner?).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+# Where GitHub looks, in its order.
 LOCATIONS = (".github/CODEOWNERS", "CODEOWNERS", "docs/CODEOWNERS")
 # `@user`, `@org/team`, or an email address; a line naming anything else is skipped, as GitHub
 # skips a line with invalid syntax.
 OWNER = re.compile(r"@[A-Za-z0-9](?:[A-Za-z0-9_.-]*)(?:/[A-Za-z0-9_.-]+)?|[^@\s]+@[^@\s]+\.[^@\s]+")
+_NOREPLY = re.compile(r"^(?:\d+\+)?(?P<user>[^@+]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class Rule:
     owners: tuple[str, ...]
     regex: re.Pattern[str]
     shallow: bool  # `dir/*`: owns direct children only
+    directory: bool = False  # `dir/`: owns what is below, not a file named `dir`
 
 
 def find(root: Path) -> Path | None:
@@ -40,7 +48,8 @@ def _translate(pattern: str) -> tuple[re.Pattern[str], bool] | None:
     body = pattern.strip("/")
     if not body:
         return None
-    shallow = body.endswith("/*") and not body.endswith("**/*")
+    # `docs/*` is shallow; `docs/*/` names directories, and owns all below them.
+    shallow = body.endswith("/*") and not body.endswith("**/*") and not pattern.endswith("/")
     out, i = [], 0
     while i < len(body):
         if body.startswith("**/", i):
@@ -69,6 +78,7 @@ def _translate(pattern: str) -> tuple[re.Pattern[str], bool] | None:
 
 
 def parse(text: str) -> list[Rule]:
+    """Every line GitHub would use, in file order; lines it would skip are skipped."""
     rules = []
     for number, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
@@ -85,13 +95,13 @@ def parse(text: str) -> list[Rule]:
         if translated is None:
             continue
         regex, shallow = translated
-        rules.append(Rule(number, pattern, owners, regex, shallow))
+        rules.append(Rule(number, pattern, owners, regex, shallow, pattern.endswith("/")))
     return rules
 
 
 def _matches(rule: Rule, path: str) -> bool:
     if rule.regex.fullmatch(path):
-        return True
+        return not rule.directory
     if rule.shallow:
         return False
     # A pattern that names a directory owns everything below it.
@@ -99,9 +109,51 @@ def _matches(rule: Rule, path: str) -> bool:
     return any(rule.regex.fullmatch("/".join(parts[:n])) for n in range(1, len(parts)))
 
 
-def owner_of(rules: list[Rule], path: str) -> Rule | None:
+def owner_of(rules: Sequence[Rule], path: str) -> Rule | None:
     """The rule that decides `path` (relative, `/`-separated): the last one that matches."""
     for rule in reversed(rules):
         if _matches(rule, path):
             return rule
     return None
+
+
+@dataclass(frozen=True)
+class CodeOwners:
+    """One CODEOWNERS file (`path` None: there is none, or it came from git history)."""
+
+    path: Path | None
+    rules: tuple[Rule, ...] = ()
+
+    @classmethod
+    def read(cls, text: str, path: Path | None = None) -> CodeOwners:
+        return cls(path, tuple(parse(text)))
+
+    def owners(self, path: str) -> tuple[str, ...]:
+        rule = owner_of(self.rules, path)
+        return rule.owners if rule is not None else ()
+
+    def owns(self, path: str, email: str) -> bool:
+        """Whether the author with this email is an owner of `path`: listed by email, or by
+        a GitHub handle whose no-reply address it is (teams cannot be resolved offline)."""
+        email = email.strip().lower()
+        handle = _NOREPLY.match(email)
+        for owner in self.owners(path):
+            owner = owner.lower()
+            if owner == email:
+                return True
+            if handle and owner == "@" + handle["user"].lower():
+                return True
+        return False
+
+
+def load(root: Path | None) -> CodeOwners:
+    """The working tree's CODEOWNERS (the reviewed, current one), or none."""
+    path = find(root) if root is not None else None
+    if path is None:
+        return CodeOwners(None)
+    from mcpir.discovery.documents import DocumentError, read_text
+
+    try:
+        return CodeOwners.read(read_text(path), path)
+    except DocumentError:
+        return CodeOwners(path)
