@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import pytest
 import time_machine
@@ -26,6 +26,7 @@ from mcpir.notify.reminders import STATE_FILE, rotated_with_mcpir
 from mcpir.rotation_policy import user_config_path
 from tests.conftest import CANARY, RunCli
 from tests.github_double import GitHubDouble
+from tests.rotation_fixtures import github_double
 
 REPO = "acme/security"
 
@@ -63,10 +64,24 @@ def at(day: str) -> time_machine.travel:
     return time_machine.travel(datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC), tick=False)
 
 
-def status(run_cli: RunCli, home: Path, root: Path, *extra: str) -> tuple[int, str]:
-    done = run_cli("tokens", "status", "--home", home, "--root", root, *extra)
-    assert CANARY not in done.stdout + done.stderr
-    return done.code, done.stderr
+class StatusOn(Protocol):
+    def __call__(self, day: str, notify: bool = True) -> tuple[int, str]: ...
+
+
+@pytest.fixture
+def status_on(run_cli: RunCli, machine: tuple[Path, Path]) -> StatusOn:
+    """`status_on(day)`: `mcpir tokens status --notify` (without `--notify` if `notify` is
+    False) on the machine at noon UTC of `day`: (exit code, stderr), no planted value shown."""
+    home, root = machine
+
+    def run(day: str, notify: bool = True) -> tuple[int, str]:
+        with at(day):
+            extra = ("--notify",) if notify else ()
+            done = run_cli("tokens", "status", "--home", home, "--root", root, *extra)
+        assert CANARY not in done.stdout + done.stderr
+        return done.code, done.stderr
+
+    return run
 
 
 def stored_text() -> str:
@@ -90,33 +105,26 @@ def test_every_channel_is_registered() -> None:
     assert makers == set(NOTIFIERS.values())
 
 
-def test_terminal_reminds_once_per_stage(run_cli: RunCli, machine: tuple[Path, Path]) -> None:
-    home, root = machine
+def test_terminal_reminds_once_per_stage(status_on: StatusOn) -> None:
     user_config('[notify]\nchannels = ["terminal"]\n')
-    with at("2026-01-01"):
-        code, err = status(run_cli, home, root, "--notify")
+    code, err = status_on("2026-01-01")
     assert code == 0 and "notify:" not in err
-    with at("2026-03-18"):  # 14 days left: the first reminder
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-03-18")  # 14 days left: the first reminder
     assert "is 76 days old, policy 90: due 2026-04-01 (in 14 days)" in err
     assert "found at: ~/.cursor/mcp.json:" in err
     assert "read by servers: alpha" in err
     assert "rotate it: mcpir tokens rotate tok_" in err
     assert err.count("notify: terminal tok_") == 1
-    with at("2026-03-19"):  # same stage: nothing new
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-03-19")  # same stage: nothing new
     assert "notify: terminal" not in err
-    with at("2026-03-31"):  # the 7-day stage was missed (machine off): the 1-day one, once
-        _, err = status(run_cli, home, root, "--notify")
+    # The 7-day stage was missed (machine off): the 1-day one, once.
+    _, err = status_on("2026-03-31")
     assert err.count("notify: terminal tok_") == 1 and "due 2026-04-01 (in 1 day)" in err
-    with at("2026-04-05"):
-        code, err = status(run_cli, home, root, "--notify")
+    code, err = status_on("2026-04-05")
     assert code == 1 and "overdue since 2026-04-01 (4 days ago)" in err
-    with at("2026-04-08"):
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-04-08")
     assert "notify: terminal" not in err
-    with at("2026-04-12"):  # overdue reminders come back weekly
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-04-12")  # overdue reminders come back weekly
     assert err.count("notify: terminal tok_") == 1
     log = (Path(os.environ["MCPIR_HOME"]) / "reminders.log").read_text(encoding="utf-8")
     assert log.count("rotate it: mcpir tokens rotate") == 4
@@ -126,9 +134,8 @@ def test_terminal_reminds_once_per_stage(run_cli: RunCli, machine: tuple[Path, P
 
 @pytest.fixture
 def double() -> Iterator[GitHubDouble]:
-    server = GitHubDouble().start()
-    yield server
-    server.stop()
+    with github_double() as server:
+        yield server
 
 
 def github_config(double: GitHubDouble, monkeypatch: pytest.MonkeyPatch) -> str:
@@ -142,18 +149,16 @@ def github_config(double: GitHubDouble, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_github_issue_is_one_per_token_and_closed_once_rotated(
-    run_cli: RunCli,
+    status_on: StatusOn,
     machine: tuple[Path, Path],
     double: GitHubDouble,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    home, root = machine
+    home, _ = machine
     token = github_config(double, monkeypatch)
-    with at("2026-01-01"):
-        status(run_cli, home, root, "--notify")
+    status_on("2026-01-01")
     assert double.issues.get(REPO, []) == []
-    with at("2026-03-20"):
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-03-20")
     assert f"opened {REPO}#1" in err
     (issue,) = double.issues[REPO]
     assert issue["state"] == "open" and "<!-- mcpir-reminder: tok_" in issue["body"]
@@ -162,60 +167,48 @@ def test_github_issue_is_one_per_token_and_closed_once_rotated(
     assert "`alpha`" in issue["body"]
     # The reminder state is lost: the issue is found again by its marker, not duplicated.
     (Path(os.environ["MCPIR_HOME"]) / STATE_FILE).unlink()
-    with at("2026-03-27"):
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-03-27")
     assert f"updated {REPO}#1" in err and len(double.issues[REPO]) == 1
-    with at("2026-04-03"):
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-04-03")
     assert f"updated {REPO}#1" in err and len(double.issues[REPO]) == 1
     assert "overdue" in double.issues[REPO][0]["title"]
     # Rotated by hand: the old value is gone from the config, a new one is in its place.
     write_config(home, {"alpha": planted("new")})
-    with at("2026-04-04"):
-        code, err = status(run_cli, home, root, "--notify")
+    code, err = status_on("2026-04-04")
     assert code == 0 and f"closed {REPO}#1" in err
     assert double.issues[REPO][0]["state"] == "closed"
     assert "no longer in any MCP config" in double.issues[REPO][0]["body"]
-    with at("2026-04-05"):
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-04-05")
     assert "notify:" not in err
     assert all(CANARY not in json.dumps(i) for i in double.issues[REPO])
     assert token not in stored_text()
 
 
 def test_github_failure_is_reported_and_retried(
-    run_cli: RunCli,
-    machine: tuple[Path, Path],
+    status_on: StatusOn,
     double: GitHubDouble,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    home, root = machine
     github_config(double, monkeypatch)
-    with at("2026-01-01"):
-        status(run_cli, home, root)
+    status_on("2026-01-01", notify=False)
     monkeypatch.setenv("MCPIR_TEST_GH", double.issue("read-only", scopes=("read:user",)))
-    with at("2026-03-20"):
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-03-20")
     assert "FAILED GitHub issue in acme/security: HTTP 403" in err
     monkeypatch.setenv("MCPIR_TEST_GH", double.issue("bot"))
-    with at("2026-03-21"):
-        _, err = status(run_cli, home, root, "--notify")
+    _, err = status_on("2026-03-21")
     assert f"opened {REPO}#1" in err
 
 
 def test_no_github_token_skips_the_channel(
-    run_cli: RunCli, machine: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+    status_on: StatusOn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    home, root = machine
     monkeypatch.delenv("MCPIR_NO_SUCH_TOKEN", raising=False)
     user_config(
         '[notify]\nchannels = ["terminal", "github"]\n[notify.github]\nrepo = "a/b"\n'
         'token = "MCPIR_NO_SUCH_TOKEN"\napi_url = "http://127.0.0.1:9"\n'
     )
-    with at("2026-01-01"):
-        status(run_cli, home, root)
-    with at("2026-04-10"):
-        code, err = status(run_cli, home, root, "--notify")
+    status_on("2026-01-01", notify=False)
+    code, err = status_on("2026-04-10")
     assert code == 1
     assert "notify: github skipped: no GitHub token" in err
     assert "notify: terminal tok_" in err
@@ -236,19 +229,17 @@ class _Hook(BaseHTTPRequestHandler):
 
 
 def test_webhook_posts_reminders_and_resolutions(
-    run_cli: RunCli, machine: tuple[Path, Path]
+    status_on: StatusOn, machine: tuple[Path, Path]
 ) -> None:
-    home, root = machine
+    home, _ = machine
     _Hook.received = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/hooks/T0/B0"
         user_config(f'[notify.webhook]\nurl = "{url}"\n[notify]\nchannels = ["webhook"]\n')
-        with at("2026-01-01"):
-            status(run_cli, home, root)
-        with at("2026-04-10"):
-            _, err = status(run_cli, home, root, "--notify")
+        status_on("2026-01-01", notify=False)
+        _, err = status_on("2026-04-10")
         assert "notify: webhook tok_" in err and "HTTP 204" in err
         (posted,) = _Hook.received
         assert posted["event"] == "mcpir.token.reminder"
@@ -257,16 +248,13 @@ def test_webhook_posts_reminders_and_resolutions(
         assert posted["token"]["servers"] == ["alpha"]
         assert "read by servers: alpha" in posted["text"]
         write_config(home, {})
-        with at("2026-04-11"):
-            status(run_cli, home, root, "--notify")
+        status_on("2026-04-11")
         assert _Hook.received[-1]["event"] == "mcpir.token.resolved"
         assert CANARY not in json.dumps(_Hook.received)
         _Hook.answer = 500
         write_config(home, {"beta": planted("b")})
-        with at("2026-04-12"):
-            status(run_cli, home, root)
-        with at("2026-08-01"):
-            _, err = status(run_cli, home, root, "--notify")
+        status_on("2026-04-12", notify=False)
+        _, err = status_on("2026-08-01")
         assert "FAILED webhook http://127.0.0.1" in err and "HTTP 500" in err
     finally:
         _Hook.answer = 204
@@ -275,12 +263,10 @@ def test_webhook_posts_reminders_and_resolutions(
 
 
 def test_desktop_notification_through_notify_send(
-    run_cli: RunCli,
-    machine: tuple[Path, Path],
+    status_on: StatusOn,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    home, root = machine
     bin_dir, calls = tmp_path / "bin", tmp_path / "calls.jsonl"
     bin_dir.mkdir()
     fake = bin_dir / "notify-send"
@@ -292,10 +278,8 @@ def test_desktop_notification_through_notify_send(
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
     user_config('[notify]\nchannels = ["desktop"]\n')
-    with at("2026-01-01"):
-        status(run_cli, home, root)
-    with at("2026-04-10"):
-        _, err = status(run_cli, home, root, "--notify")
+    status_on("2026-01-01", notify=False)
+    _, err = status_on("2026-04-10")
     assert "notify: desktop tok_" in err and "notification shown" in err
     (args,) = [json.loads(line) for line in calls.read_text().splitlines()]
     assert args[:3] == ["--app-name=mcpir", "--urgency=critical", "--"]
@@ -305,18 +289,14 @@ def test_desktop_notification_through_notify_send(
 
 
 def test_desktop_without_notify_send_is_skipped(
-    run_cli: RunCli,
-    machine: tuple[Path, Path],
+    status_on: StatusOn,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    home, root = machine
     monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
     user_config('[notify]\nchannels = ["desktop"]\n')
-    with at("2026-01-01"):
-        status(run_cli, home, root)
-    with at("2026-04-10"):
-        _, err = status(run_cli, home, root, "--notify")
+    status_on("2026-01-01", notify=False)
+    _, err = status_on("2026-04-10")
     assert "notify: desktop skipped: notify-send is not installed" in err
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import sys
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -19,44 +17,28 @@ from mcpir.tokens.model import Metadata, token_id
 from mcpir.tokens.providers.github import GitHubProvider
 from tests.conftest import RunCli
 from tests.github_double import FailureKind, GitHubDouble
-from tests.test_keyring_backend import _backend_or_skip
+from tests.rotation_fixtures import (
+    TIMEOUT,
+    Crash,
+    assert_secret_free,
+    github_double,
+    keyring_entry,
+    track_stores,
+)
 
-TIMEOUT = 1  # the client's; the double's timeouts sleep past it
 ACTION = rotate.ActionsSecret("octo/app", "GH_TOKEN")
-
-
-class Crash(Exception):
-    """A crash of mcpir between two phases."""
 
 
 @pytest.fixture
 def double() -> Iterator[GitHubDouble]:
-    server = GitHubDouble(client_timeout=TIMEOUT).start()
-    yield server
-    server.stop()
+    with github_double() as server:
+        yield server
 
 
 @pytest.fixture
 def name() -> Iterator[str]:
     """A keyring entry name of this test's own; it and any rotation stash go afterwards."""
-    _backend_or_skip()
-    entry = f"MCPIR_ROT_{uuid.uuid4().hex.upper()}"
-    yield entry
-    if entry in store.names():
-        store.remove(entry)
-    folder = Path(os.environ["MCPIR_HOME"]) / "rotations"
-    for log in folder.glob("*.jsonl") if folder.is_dir() else ():
-        rotate.drop_stash(log.stem)
-
-
-def assert_secret_free(values: list[str], *texts: str) -> None:
-    """No token value in any text given, nor in any file mcpir keeps (canaries)."""
-    state = Path(os.environ["MCPIR_HOME"])
-    stored = [p.read_text(encoding="utf-8") for p in state.rglob("*") if p.is_file()]
-    for text in (*texts, *stored):
-        for value in values:
-            assert value not in text
-        assert value[4:20] not in text
+    yield from keyring_entry("MCPIR_ROT")
 
 
 def run_rotation(
@@ -104,15 +86,7 @@ def assert_rotated(double: GitHubDouble, entry: str, old: str, new: str) -> None
 
 @pytest.fixture
 def tracked(double: GitHubDouble, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every keyring store joins the double's event list, to check the order against revokes."""
-    add = store.add
-
-    def recording(entry: str, value: str) -> str:
-        result = add(entry, value)
-        double.event("stored", fingerprint(value))
-        return result
-
-    monkeypatch.setattr(store, "add", recording)
+    track_stores(double, monkeypatch)
 
 
 def test_verify_prints_login_scopes_expiry_not_the_value(

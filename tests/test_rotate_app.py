@@ -5,8 +5,6 @@ the local double."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,8 +17,7 @@ from mcpir.tokens import rotate, store
 from mcpir.tokens.providers import AppSettings, guess, provider
 from tests.conftest import RunCli
 from tests.github_double import FailureKind, GitHubDouble, install_app, mint_installation_token
-from tests.test_keyring_backend import _backend_or_skip
-from tests.test_rotate import TIMEOUT, Crash
+from tests.rotation_fixtures import TIMEOUT, Crash, assert_secret_free, github_double, keyring_entry
 
 pytestmark = pytest.mark.keyring
 
@@ -48,22 +45,14 @@ def app_key() -> tuple[bytes, bytes]:
 
 @pytest.fixture
 def double(app_key: tuple[bytes, bytes]) -> Iterator[GitHubDouble]:
-    server = GitHubDouble(client_timeout=TIMEOUT).start()
-    install_app(server, APP_ID, app_key[1], INSTALLATION, "octo-org", REPOS)
-    yield server
-    server.stop()
+    with github_double() as server:
+        install_app(server, APP_ID, app_key[1], INSTALLATION, "octo-org", REPOS)
+        yield server
 
 
 @pytest.fixture
 def name() -> Iterator[str]:
-    _backend_or_skip()
-    entry = f"MCPIR_APP_{uuid.uuid4().hex.upper()}"
-    yield entry
-    if entry in store.names():
-        store.remove(entry)
-    folder = Path(os.environ["MCPIR_HOME"]) / "rotations"
-    for log in folder.glob("*.jsonl") if folder.is_dir() else ():
-        rotate.drop_stash(log.stem)
+    yield from keyring_entry("MCPIR_APP")
 
 
 @pytest.fixture
@@ -72,15 +61,6 @@ def key_file(tmp_path: Path, app_key: tuple[bytes, bytes]) -> Path:
     path.write_bytes(app_key[0])
     path.chmod(0o600)
     return path
-
-
-def assert_clean(values: list[str], *texts: str) -> None:
-    state = Path(os.environ["MCPIR_HOME"])
-    stored = [p.read_text(encoding="utf-8") for p in state.rglob("*") if p.is_file()]
-    for text in (*texts, *stored):
-        for value in values:
-            assert value not in text
-            assert value[4:20] not in text
 
 
 def test_rotate_mints_a_new_installation_token_and_revokes_the_old_one(
@@ -104,7 +84,7 @@ def test_rotate_mints_a_new_installation_token_and_revokes_the_old_one(
     assert ("POST", "/credentials/revoke", False) not in double.requests
     assert "paste" not in done.stderr  # nobody was asked for a value
     assert "current   " + name + ": octo-org, scopes octo-org/app, octo-org/site" in done.stdout
-    assert_clean([old, new.reveal(), key_file.read_text()], done.stdout, done.stderr)
+    assert_secret_free([old, new.reveal(), key_file.read_text()], done.stdout, done.stderr)
 
 
 def test_verify_guesses_the_app_provider_from_the_prefix(
@@ -116,7 +96,7 @@ def test_verify_guesses_the_app_provider_from_the_prefix(
     done = run_cli("tokens", "verify", name, "--api-url", double.url)
     assert done.code == 0, done.stdout + done.stderr
     assert "provider  github-app" in done.stdout and "2 repositories" in done.stdout
-    assert_clean([token], done.stdout, done.stderr)
+    assert_secret_free([token], done.stdout, done.stderr)
 
 
 def test_a_key_that_is_not_the_apps_mints_nothing(

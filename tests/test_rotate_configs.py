@@ -11,7 +11,6 @@ import json
 import os
 import sys
 import tomllib
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -24,8 +23,7 @@ from mcpir.tokens.model import token_id
 from mcpir.tokens.providers.github import GitHubProvider
 from tests.conftest import RunCli
 from tests.github_double import GitHubDouble
-from tests.test_keyring_backend import _backend_or_skip
-from tests.test_rotate import TIMEOUT, Crash
+from tests.rotation_fixtures import TIMEOUT, Crash, github_double, keyring_entry, track_stores
 from tests.treehash import tree_state
 
 pytestmark = pytest.mark.keyring
@@ -33,44 +31,31 @@ pytestmark = pytest.mark.keyring
 
 @pytest.fixture
 def double() -> Iterator[GitHubDouble]:
-    server = GitHubDouble(client_timeout=TIMEOUT).start()
-    yield server
-    server.stop()
+    with github_double() as server:
+        yield server
 
 
 @pytest.fixture
 def name() -> Iterator[str]:
     """A keyring entry of this test's own; it and any rotation stash go afterwards."""
-    _backend_or_skip()
-    entry = f"MCPIR_ROT_{uuid.uuid4().hex.upper()}"
-    yield entry
-    if entry in store.names():
-        store.remove(entry)
-    folder = Path(os.environ["MCPIR_HOME"]) / "rotations"
-    for log in folder.glob("*.jsonl") if folder.is_dir() else ():
-        rotate.drop_stash(log.stem)
+    yield from keyring_entry("MCPIR_ROT")
 
 
 @pytest.fixture
 def tracked(double: GitHubDouble, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every keyring store joins the double's event list, to check the order against revokes."""
-    add = store.add
-
-    def recording(entry: str, value: str) -> str:
-        result = add(entry, value)
-        double.event("stored", fingerprint(value))
-        return result
-
-    monkeypatch.setattr(store, "add", recording)
+    track_stores(double, monkeypatch)
 
 
 @pytest.fixture
 def wrapped_name() -> Iterator[str]:
     """The env key of a config whose client expands no reference: the wrapper's entry name."""
-    entry = f"GH_WRAP_{uuid.uuid4().hex.upper()}"
-    yield entry
-    if entry in store.names():
-        store.remove(entry)
+    yield from keyring_entry("GH_WRAP")
+
+
+@pytest.fixture
+def literal_key() -> Iterator[str]:
+    """The env key of a token only a config holds: the keyring entry rotate makes for it."""
+    yield from keyring_entry("GH_LIT")
 
 
 def lay_out(base: Path, old: str, wrapped: str) -> tuple[Path, Path]:
@@ -124,6 +109,35 @@ def files_with(base: Path, value: str) -> list[Path]:
     return [p for p in base.rglob("*") if p.is_file() and value.encode() in p.read_bytes()]
 
 
+def old_in_configs(
+    double: GitHubDouble, name: str, wrapped: str, tmp_path: Path
+) -> tuple[str, str, Path, Path]:
+    """(old, new, home, root): two tokens of one user, the old one in the keyring under `name`
+    and written out in the configs `lay_out` makes; the new one nowhere yet."""
+    old, new = double.issue("octocat"), double.issue("octocat")
+    store.add(name, old)
+    home, root = lay_out(tmp_path, old, wrapped)
+    return old, new, home, root
+
+
+def count_journal_writes(
+    monkeypatch: pytest.MonkeyPatch, before: Callable[[int], None] = lambda n: None
+) -> list[int]:
+    """A one-item list counting the journal's durable writes from now on; `before(n)` runs
+    ahead of the n-th (and may raise, to crash mcpir there)."""
+    import mcpir.journal
+
+    writes, real = [0], mcpir.journal.checkpoint
+
+    def counted() -> None:
+        writes[0] += 1
+        before(writes[0])
+        real()
+
+    monkeypatch.setattr(mcpir.journal, "checkpoint", counted)
+    return writes
+
+
 @pytest.mark.usefixtures("tracked")
 def test_rotate_moves_literal_copies_to_the_keyring_then_stores_the_new_value(
     run_cli: RunCli,
@@ -167,38 +181,38 @@ def test_rotate_moves_literal_copies_to_the_keyring_then_stores_the_new_value(
 
 
 def test_rotate_a_token_only_a_config_holds(
-    run_cli: RunCli, double: GitHubDouble, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    run_cli: RunCli,
+    double: GitHubDouble,
+    literal_key: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """A literal no keyring entry holds: rotated by its id, it lands in the entry externalize
     names, and the config references it."""
     old = double.issue("octocat", ("repo",))
     new = double.issue("octocat", ("repo",))
-    key = f"GH_LIT_{uuid.uuid4().hex.upper()}"
+    key = literal_key
     root = tmp_path / "project"
     root.mkdir()
     config = {"mcpServers": {"gh": {"command": "gh-mcp", "env": {key: old}}}}
     (root / ".mcp.json").write_text(json.dumps(config), encoding="utf-8")
-    try:
-        ident = token_id(fingerprint(old))
-        checked = run_cli(
-            "tokens", "verify", ident, "--api-url", double.url, "--home", tmp_path, "--root", root
-        )
-        assert checked.code == 0, checked.stdout + checked.stderr
-        assert "config:./.mcp.json:1" in checked.stdout and "octocat" in checked.stdout
-        monkeypatch.setattr(sys, "stdin", io.StringIO(new + "\n"))
-        done = run_cli(
-            "tokens", "rotate", ident, "--api-url", double.url, "--new-value-stdin", "--yes",
-            "--home", tmp_path, "--root", root,
-        )  # fmt: skip
-        assert done.code == 0, done.stdout + done.stderr
-        assert store.get(key) == Secret(new) and double.revoked(old)
-        env = json.loads((root / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]["gh"]
-        assert env["env"] == {key: f"${{{key}}}"}
-        for text in (checked.stdout, checked.stderr, done.stdout, done.stderr):
-            assert old not in text and new not in text
-    finally:
-        if key in store.names():
-            store.remove(key)
+    ident = token_id(fingerprint(old))
+    checked = run_cli(
+        "tokens", "verify", ident, "--api-url", double.url, "--home", tmp_path, "--root", root
+    )
+    assert checked.code == 0, checked.stdout + checked.stderr
+    assert "config:./.mcp.json:1" in checked.stdout and "octocat" in checked.stdout
+    monkeypatch.setattr(sys, "stdin", io.StringIO(new + "\n"))
+    done = run_cli(
+        "tokens", "rotate", ident, "--api-url", double.url, "--new-value-stdin", "--yes",
+        "--home", tmp_path, "--root", root,
+    )  # fmt: skip
+    assert done.code == 0, done.stdout + done.stderr
+    assert store.get(key) == Secret(new) and double.revoked(old)
+    env = json.loads((root / ".mcp.json").read_text(encoding="utf-8"))["mcpServers"]["gh"]
+    assert env["env"] == {key: f"${{{key}}}"}
+    for text in (checked.stdout, checked.stderr, done.stdout, done.stderr):
+        assert old not in text and new not in text
 
 
 def test_places_mcpir_cannot_rewrite_are_named(
@@ -265,12 +279,7 @@ def test_a_crash_while_configs_are_rewritten_keeps_them_working_and_a_rerun_fini
     monkeypatch: pytest.MonkeyPatch,
     case: str,
 ) -> None:
-    import mcpir.journal
-
-    old = double.issue("octocat", ("repo",))
-    new = double.issue("octocat", ("repo",))
-    store.add(name, old)
-    home, root = lay_out(tmp_path, old, wrapped_name)
+    old, new, home, root = old_in_configs(double, name, wrapped_name, tmp_path)
     before = tree_state(home), tree_state(root)
     scopes = Scopes(home=home, root=root)
     crashed: list[str] = []
@@ -281,17 +290,12 @@ def test_a_crash_while_configs_are_rewritten_keeps_them_working_and_a_rerun_fini
             crashed.append(stage)
             raise Crash(stage)
 
-    writes = [0]
-    real = mcpir.journal.checkpoint
-
-    def journal_write() -> None:
-        writes[0] += 1
-        if case == f"journal-write-{writes[0]}" and not crashed:
+    def journal_write(n: int) -> None:
+        if case == f"journal-write-{n}" and not crashed:
             crashed.append(case)
             raise Crash(case)
-        real()
 
-    monkeypatch.setattr(mcpir.journal, "checkpoint", journal_write)
+    count_journal_writes(monkeypatch, journal_write)
     out: list[str] = []
     with pytest.raises(Crash):
         run_in_process(double, name, new, scopes, out, checkpoint)
@@ -329,9 +333,7 @@ def test_a_keyring_that_refuses_the_old_value_changes_no_config(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    old, new = double.issue("octocat"), double.issue("octocat")
-    store.add(name, old)
-    home, root = lay_out(tmp_path, old, wrapped_name)
+    old, new, home, root = old_in_configs(double, name, wrapped_name, tmp_path)
     before = tree_state(home), tree_state(root)
     real_add = store.add
 
@@ -361,19 +363,8 @@ def test_the_crash_cases_cover_every_durable_write(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import mcpir.journal
-
-    old, new = double.issue("octocat"), double.issue("octocat")
-    store.add(name, old)
-    home, root = lay_out(tmp_path, old, wrapped_name)
-    writes = [0]
-    real = mcpir.journal.checkpoint
-
-    def counting() -> None:
-        writes[0] += 1
-        real()
-
-    monkeypatch.setattr(mcpir.journal, "checkpoint", counting)
+    _, new, home, root = old_in_configs(double, name, wrapped_name, tmp_path)
+    writes = count_journal_writes(monkeypatch)
     out: list[str] = []
     done = run_in_process(double, name, new, Scopes(home=home, root=root), out, lambda s: None)
     assert done.status == "done" and writes[0] == WRITES
@@ -388,13 +379,11 @@ LITERAL_STAGES = [
 
 @pytest.mark.parametrize("stage", LITERAL_STAGES)
 def test_a_token_only_a_config_holds_survives_a_crash_anywhere(
-    double: GitHubDouble, tmp_path: Path, stage: str
+    double: GitHubDouble, literal_key: str, tmp_path: Path, stage: str
 ) -> None:
     """No keyring entry to begin with: until the config references the entry, its literal old
     value works; after, the entry holds a working token; a re-run finishes."""
-    _backend_or_skip()
-    old, new = double.issue("octocat"), double.issue("octocat")
-    key = f"GH_LIT_{uuid.uuid4().hex.upper()}"
+    old, new, key = double.issue("octocat"), double.issue("octocat"), literal_key
     root = tmp_path / "project"
     root.mkdir()
     config = root / ".mcp.json"
@@ -427,16 +416,10 @@ def test_a_token_only_a_config_holds_survives_a_crash_anywhere(
         ask=lambda prompt: Secret(new), say=lambda line: None, confirm=lambda q: True,
         checkpoint=checkpoint,
     )  # fmt: skip
-    try:
-        with pytest.raises(Crash):
-            rotate.rotate(request, hooks)
-        works_now()
-        assert rotate.rotate(request, hooks).status == "done"
-        works_now()
-        assert store.get(key) == Secret(new) and double.revoked(old)
-        assert new not in config.read_text(encoding="utf-8")
-    finally:
-        if key in store.names():
-            store.remove(key)
-        for log in (Path(os.environ["MCPIR_HOME"]) / "rotations").glob("*.jsonl"):
-            rotate.drop_stash(log.stem)
+    with pytest.raises(Crash):
+        rotate.rotate(request, hooks)
+    works_now()
+    assert rotate.rotate(request, hooks).status == "done"
+    works_now()
+    assert store.get(key) == Secret(new) and double.revoked(old)
+    assert new not in config.read_text(encoding="utf-8")

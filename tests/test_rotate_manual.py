@@ -19,7 +19,7 @@ import pytest
 from mcpir.secret import Secret
 from mcpir.tokens import rotate, store
 from tests.conftest import CANARY, RunCli
-from tests.test_keyring_backend import _backend_or_skip
+from tests.rotation_fixtures import keyring_entry
 
 pytestmark = pytest.mark.keyring
 
@@ -37,14 +37,7 @@ sys.exit(0 if digest in open(accepted).read().split() else 1)
 
 @pytest.fixture
 def name() -> Iterator[str]:
-    _backend_or_skip()
-    entry = f"MCPIR_MANUAL_{uuid.uuid4().hex.upper()}"
-    yield entry
-    if entry in store.names():
-        store.remove(entry)
-    folder = Path(os.environ["MCPIR_HOME"]) / "rotations"
-    for log in folder.glob("*.jsonl") if folder.is_dir() else ():
-        rotate.drop_stash(log.stem)
+    yield from keyring_entry("MCPIR_MANUAL")
 
 
 def digest(value: str) -> str:

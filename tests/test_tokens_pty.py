@@ -16,9 +16,8 @@ from pathlib import Path
 import pytest
 
 from mcpir.secret import Secret
-from mcpir.tokens import rotate, store
-from tests.github_double import GitHubDouble
-from tests.test_keyring_backend import _backend_or_skip
+from mcpir.tokens import store
+from tests.rotation_fixtures import github_double, keyring_entry
 
 pytestmark = [
     pytest.mark.keyring,
@@ -70,14 +69,7 @@ class Terminal:
 
 @pytest.fixture
 def name() -> Iterator[str]:
-    _backend_or_skip()
-    entry = f"MCPIR_PTY_{uuid.uuid4().hex.upper()}"
-    yield entry
-    if entry in store.names():
-        store.remove(entry)
-    folder = Path(os.environ["MCPIR_HOME"]) / "rotations"
-    for log in folder.glob("*.jsonl") if folder.is_dir() else ():
-        rotate.drop_stash(log.stem)
+    yield from keyring_entry("MCPIR_PTY")
 
 
 def test_tokens_add_asks_twice_without_echo(name: str) -> None:
@@ -95,8 +87,7 @@ def test_tokens_add_asks_twice_without_echo(name: str) -> None:
 
 
 def test_tokens_rotate_reads_the_new_token_hidden(name: str, tmp_path: Path) -> None:
-    double = GitHubDouble().start()
-    try:
+    with github_double() as double:
         old = double.issue("octocat", ("repo",))
         new = double.issue("octocat", ("repo",))
         store.add(name, old)
@@ -111,8 +102,6 @@ def test_tokens_rotate_reads_the_new_token_hidden(name: str, tmp_path: Path) -> 
         term.type("y\n")
         term.expect("done: rotated")
         assert term.finish() == 0, term.screen
-    finally:
-        double.stop()
     assert store.get(name) == Secret(new) and double.revoked(old)
     for value in (old, new):
         assert value not in term.screen and value[4:16] not in term.screen

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 
 def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
@@ -21,3 +24,17 @@ def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def json_records(lines: Iterable[str]) -> list[dict[str, Any]]:
+    """Every line of a JSON Lines file that holds a JSON object, in order. Any other line (one
+    torn by a crash mid-append, or not an object) is skipped: an append-only log stays readable."""
+    out: list[dict[str, Any]] = []
+    for line in lines:
+        try:
+            record = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(record, dict):
+            out.append(record)
+    return out

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.errors import McpirError
+from mcpir.fileio import json_records
 
 JOURNAL = "journal.jsonl"
 BACKUPS = "backups"
@@ -208,15 +209,7 @@ class Journal:
             lines = self.path.read_bytes().decode("utf-8", "replace").splitlines()
         except FileNotFoundError:
             return []
-        out = []
-        for line in lines:
-            try:
-                record = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(record, dict):
-                out.append(record)
-        return out
+        return json_records(lines)
 
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
         return self.append_many([record])[0]

@@ -17,13 +17,20 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.journal import PlannedChange, sha256
-from mcpir.model import ConfigFile, Format, Scope, Server, Transport
+from mcpir.model import ConfigFile, Server, Transport
+from mcpir.wrapper import WRAPPER as PROXY
+from mcpir.wrapper import (
+    at,
+    command_at,
+    encoded,
+    not_rewritten,
+    reread,
+    set_command_line,
+    unified_diff,
+)
 
 WRAP_STEP = "wrap"
 UNWRAP_STEP = "unwrap"
-PROXY = "mcpir"
-_BOM = b"\xef\xbb\xbf"
-_JSON = (Format.JSON, Format.JSONC)
 
 
 @dataclass(frozen=True)
@@ -70,51 +77,23 @@ def original(args: list[str]) -> list[str] | None:
     return rest or None
 
 
-def _at(data: Any, keys: tuple[str | int, ...]) -> Any:  # noqa: ANN401 - parsed config
-    for key in keys:
-        if isinstance(data, Mapping) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    return data
-
-
 def _blocked(config: ConfigFile, server: Server) -> str | None:
     from mcpir.discovery import contained
-    from mcpir.discovery.clients.claude_code import plugin_of
 
     if server.transport is not Transport.STDIO:
         return None
     if contained(config.path):
         return "a file set aside by containment: restore it first"
-    if server.scope is Scope.SYSTEM:
-        return "a managed (administrator) file: ask them to change it"
-    if config.format not in (*_JSON, Format.TOML):
-        return f"{config.format} files are not rewritten by mcpir: change the command by hand"
-    if plugin_of(config.path) is not None or config.path.name == "manifest.json":
-        return "a plugin or extension file, replaced on update: not rewritten"
-    return None
-
-
-def _edit(fmt: Format, text: str, keys: tuple[str | int, ...], key: str, value: Any) -> str:  # noqa: ANN401
-    from mcpir.edits import json_set_member, toml_set
-
-    if fmt in _JSON:
-        return json_set_member(text, keys, key, value)
-    loose: Any = value  # toml_set writes any TOML value, a list of args too
-    return toml_set(text, tuple(str(k) for k in keys), key, loose)
+    return not_rewritten(config, server, managed="ask them to change it",
+                         by_hand="change the command by hand", plugin="not rewritten")  # fmt: skip
 
 
 def _rewrite(
     config: ConfigFile, server: Server, raw: Any, text: str, unwrap: bool
 ) -> tuple[str, Outcome]:
     where = (server.name, server.path, server.line)
-    keys = server.keys
-    command_at = keys + (("command",) if isinstance(_at(raw, ("command",)), Mapping) else ())
-    command_key = "path" if command_at != keys else "command"  # Zed: {"command": {"path"…}}
-    entry = _at(raw, command_at[len(keys) :])
+    line_at, command_key = command_at(raw, server.keys)
+    entry = at(raw, line_at[len(server.keys) :])
     command = entry.get(command_key) if isinstance(entry, Mapping) else None
     args = entry.get("args", []) if isinstance(entry, Mapping) else None
     if not isinstance(command, str) or not isinstance(args, list):
@@ -131,8 +110,7 @@ def _rewrite(
         if inner is None:
             return text, Outcome(*where, "already", "not launched through mcpir proxy")
         new = inner
-    text = _edit(config.format, text, command_at, command_key, new[0])
-    text = _edit(config.format, text, command_at, "args", new[1:])
+    text = set_command_line(config.format, text, line_at, command_key, new)
     status = "unwrap" if unwrap else "wrap"
     return text, Outcome(*where, status, " ".join(new))
 
@@ -158,7 +136,7 @@ def _select(files: list[ConfigFile], names: set[str] | None) -> list[tuple[Confi
 def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
          root: Path | None = None) -> WrapPlan:  # fmt: skip
     """What wrap (or unwrap) would change; nothing is written. `names` None means every server."""
-    from mcpir.discovery import documents
+    from mcpir.discovery.documents import DocumentError
     from mcpir.edits import EditError
 
     result = WrapPlan(unwrap)
@@ -179,20 +157,18 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
             seen.add((real, server.keys))
             groups[real].append((config, server))
     for real, members in groups.items():
-        fmt = members[0][0].format
         try:
-            raw = Path(real).read_bytes()
-            text = before = documents.decode(raw)
-            data = documents.PARSERS[fmt](text).data
-        except (OSError, documents.DocumentError) as exc:
+            raw, text, data = reread(real, members[0][0].format)
+        except (OSError, DocumentError) as exc:
             for _, server in members:
                 result.outcomes.append(Outcome(server.name, server.path, server.line, "skipped",
                                                f"cannot read the file again: {exc}"))  # fmt: skip
             continue
+        before = text
         done: list[Outcome] = []
         for config, server in members:
             try:
-                text, outcome = _rewrite(config, server, _at(data, server.keys), text, unwrap)
+                text, outcome = _rewrite(config, server, at(data, server.keys), text, unwrap)
             except (EditError, ValueError) as exc:
                 outcome = Outcome(server.name, server.path, server.line, "skipped",
                                   f"cannot rewrite this server safely: {exc}")  # fmt: skip
@@ -201,7 +177,7 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
                 done.append(outcome)
         if text == before:
             continue
-        data_out = (_BOM if raw.startswith(_BOM) else b"") + text.encode("utf-8")
+        data_out = encoded(text, raw)
         if unwrap and root is not None:
             # The file exactly as wrap left it, every wrapped server unwrapped: the old bytes.
             kept = _as_before_wrap(root, raw, {o.server for o in done})
@@ -239,19 +215,7 @@ def _as_before_wrap(root: Path, current: bytes, unwrapping: set[str]) -> bytes |
 
 def diff(result: WrapPlan) -> str:
     """The planned edits as a unified diff, secrets masked."""
-    import difflib
-
-    from mcpir.redact import redact_diff
-
-    out: list[str] = []
-    for change in result.changes:
-        before = (change.before or b"").decode("utf-8", "replace")
-        after = (change.data or b"").decode("utf-8", "replace")
-        out += difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True),
-            str(change.path), str(change.path),
-        )  # fmt: skip
-    return redact_diff("".join(out))
+    return unified_diff(result.changes)
 
 
 def apply(result: WrapPlan, root: Path, header: dict[str, Any]) -> tuple[str, list[str]]:

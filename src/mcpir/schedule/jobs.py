@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from mcpir.fileio import json_records
 from mcpir.paths import Scopes, data_dir
 from mcpir.schedule import RUNS_FILE
 
@@ -74,12 +75,4 @@ def runs(limit: int = 10) -> list[dict[str, Any]]:
         lines = (data_dir() / RUNS_FILE).read_text(encoding="utf-8").splitlines()
     except OSError:
         return []
-    out: list[dict[str, Any]] = []
-    for line in lines[-limit:]:
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if isinstance(record, dict):
-            out.append(record)
-    return out
+    return json_records(lines[-limit:])

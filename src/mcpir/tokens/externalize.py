@@ -21,16 +21,24 @@ from typing import Any
 from mcpir.errors import McpirError
 from mcpir.incident import Incident
 from mcpir.journal import PlannedChange
-from mcpir.model import ConfigFile, Format, Scope, Server
+from mcpir.model import ConfigFile, Server
 from mcpir.secret import Secret
 from mcpir.tokens import store
 from mcpir.tokens.inventory import _Lines, _literals, _pairs, _parts
+from mcpir.wrapper import (
+    WRAPPER,
+    at,
+    command_at,
+    encoded,
+    not_rewritten,
+    reread,
+    set_command_line,
+    set_value,
+    unified_diff,
+)
 
 STEP = "externalize"
 TITLE = "externalize tokens"
-WRAPPER = "mcpir"
-_BOM = b"\xef\xbb\xbf"
-_JSON = (Format.JSON, Format.JSONC)
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 # How a client reads a variable of its own environment, in (env values, header values). Only
@@ -118,28 +126,11 @@ def derived_name(server: str, key: str) -> str:
     return "MCP_" + name if name[0].isdigit() else name
 
 
-def _at(data: Any, keys: tuple[str | int, ...]) -> Any:  # noqa: ANN401 - parsed JSON/TOML
-    for key in keys:
-        if isinstance(data, Mapping) and key in data:
-            data = data[key]
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-            data = data[key]
-        else:
-            return None
-    return data
-
-
 def _blocked(config: ConfigFile, server: Server) -> str | None:
     """Why this server's file is not mcpir's to rewrite, or None."""
-    from mcpir.discovery.clients.claude_code import plugin_of
-
-    if server.scope is Scope.SYSTEM:
-        return "a managed (administrator) file: ask them to move the secret"
-    if config.format not in (*_JSON, Format.TOML):
-        return f"{config.format} files are not rewritten by mcpir: move the secret by hand"
-    if plugin_of(config.path) is not None or config.path.name == "manifest.json":
-        return "a plugin or extension file, replaced on update: configure the secret in its host"
-    return None
+    return not_rewritten(config, server, managed="ask them to move the secret",
+                         by_hand="move the secret by hand",
+                         plugin="configure the secret in its host")  # fmt: skip
 
 
 @dataclass
@@ -166,16 +157,6 @@ class _Server:
         ]
 
 
-def _edit(fmt: Format, text: str, path: tuple[str | int, ...], key: str, value: Any) -> str:  # noqa: ANN401
-    from mcpir.edits import json_set_member, toml_set
-
-    if fmt in _JSON:
-        return json_set_member(text, path, key, value)
-    # toml_set's annotation names scalars, but it writes any TOML value (a list of args too).
-    loose: Any = value
-    return toml_set(text, tuple(str(k) for k in path), key, loose)
-
-
 def _wrapped(command: str, args: list[str], names: list[str]) -> list[str] | None:
     """The args of `mcpir run --only NAMES -- command args`, or None when nothing changes."""
     only = ["run", "--only", ",".join(names)]
@@ -198,7 +179,7 @@ def _plan_server(s: _Server, text: str, plan: Plan) -> str:
                     continue
                 why = "a secret inside args or url: a reference or wrapper cannot replace it"
                 plan.ask(NeedsYou(*s.where(secret), server.name, why))
-    headers, ref = _at(s.raw, ("headers",)), s.style[1] if s.style is not None else None
+    headers, ref = at(s.raw, ("headers",)), s.style[1] if s.style is not None else None
     for key, value, secret in s.literals(server.headers):
         if not plan.wanted(secret):
             continue
@@ -208,11 +189,11 @@ def _plan_server(s: _Server, text: str, plan: Plan) -> str:
             plan.ask(NeedsYou(path, line, server.name, why))
             continue
         name = plan.name_for(derived_name(server.name, key), Secret(secret), any_name=True)
-        text = _edit(fmt, text, (*keys, "headers"), key, value.replace(secret, ref % name))
+        text = set_value(fmt, text, (*keys, "headers"), key, value.replace(secret, ref % name))
         plan.take(Moved(name, Secret(secret), path, line, server.name))
-    command_at = keys + (("command",) if isinstance(_at(s.raw, ("command",)), Mapping) else ())
-    env_at = (*command_at, "env")
-    env = _at(s.raw, env_at[len(keys) :])
+    line_at, command_key = command_at(s.raw, keys)
+    env_at = (*line_at, "env")
+    env = at(s.raw, env_at[len(keys) :])
     wrap: list[str] = []
     for key, value, secret in s.literals(server.env):
         if not plan.wanted(secret):
@@ -222,27 +203,25 @@ def _plan_server(s: _Server, text: str, plan: Plan) -> str:
         name = plan.name_for(base, Secret(secret), any_name=s.style is not None and not blocked)
         reason = blocked or (None if isinstance(env, Mapping) and key in env else "env not found")
         if reason is None and s.style is not None:
-            text = _edit(fmt, text, env_at, key, value.replace(secret, s.style[0] % name))
+            text = set_value(fmt, text, env_at, key, value.replace(secret, s.style[0] % name))
         elif reason is None:
             # The wrapper passes whole values under their own names, and nothing else can.
             if value != secret or name != key or not server.command:
                 reason = "no reference syntax in this client, and `mcpir run` cannot pass it"
             else:
-                text = _edit(fmt, text, env_at, key, "")
+                text = set_value(fmt, text, env_at, key, "")
                 wrap.append(name)
         if reason is not None:
             plan.ask(NeedsYou(path, line, server.name, reason))
             continue
         plan.take(Moved(name, Secret(secret), path, line, server.name))
     if wrap:
-        command_key = "path" if command_at != keys else "command"  # Zed: {"path", "args"}
-        args = _at(s.raw, (*command_at[len(keys) :], "args")) or []
+        args = at(s.raw, (*line_at[len(keys) :], "args")) or []
         if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
             raise ValueError("its args are not a list of strings")
         new_args = _wrapped(server.command or "", args, wrap)
         if new_args is not None:
-            text = _edit(fmt, text, command_at, command_key, WRAPPER)
-            text = _edit(fmt, text, command_at, "args", new_args)
+            text = set_command_line(fmt, text, line_at, command_key, [WRAPPER, *new_args])
     return text
 
 
@@ -255,7 +234,7 @@ def plan_externalize(
 ) -> Plan:
     """What would move where; nothing is written. `held` says what the keyring holds; `only`
     (a fingerprint) limits the plan to one value, `prefer` names entries already holding one."""
-    from mcpir.discovery import documents
+    from mcpir.discovery.documents import DocumentError
     from mcpir.edits import EditError
 
     plan, lines = Plan(held=held, only=only, prefer=dict(prefer or {})), _Lines()
@@ -269,20 +248,18 @@ def plan_externalize(
             clients[(real, server.keys)].add(config.client)
     for real, members in groups.items():
         try:
-            raw = Path(real).read_bytes()
-            text = original = documents.decode(raw)
-            data = documents.PARSERS[members[0][0].format](text).data
-        except (OSError, documents.DocumentError) as exc:
+            raw, text, data = reread(real, members[0][0].format)
+        except (OSError, DocumentError) as exc:
             for _, server in members:
                 why = f"cannot read the file again: {exc}"
                 plan.needs_you.append(NeedsYou(server.path, server.line, server.name, why))
             continue
-        first = len(plan.moved)
+        original, first = text, len(plan.moved)
         for config, server in members:
             # A file several clients read gets a reference only if all of them expand it alike.
             styles = {REFERENCES.get(client) for client in clients[(real, server.keys)]}
             style = styles.pop() if len(styles) == 1 else None
-            s = _Server(config, server, style, _at(data, server.keys), lines)
+            s = _Server(config, server, style, at(data, server.keys), lines)
             saved = len(plan.moved), len(plan.needs_you), dict(plan.names)
             try:
                 text = _plan_server(s, text, plan)
@@ -295,34 +272,27 @@ def plan_externalize(
         if text != original:
             here = plan.moved[first:]
             summary = "moved to the OS keyring: " + ", ".join(sorted({m.name for m in here}))
-            data_out = (_BOM if raw.startswith(_BOM) else b"") + text.encode("utf-8")
-            plan.changes.append(PlannedChange("edit", Path(real), summary, data_out, before=raw,
-                                              servers=tuple(m.server for m in here)))  # fmt: skip
+            servers = tuple(m.server for m in here)
+            plan.changes.append(PlannedChange("edit", Path(real), summary, encoded(text, raw),
+                                              before=raw, servers=servers))  # fmt: skip
     return plan
 
 
 def diff(plan: Plan) -> str:
     """The planned edits as a unified diff, every secret masked by its fingerprint."""
-    import difflib
-
-    from mcpir.redact import redact_diff
-
     masks: dict[str, str] = {}
     for secret in plan.names.values():
         value = secret.reveal()
         for spelled in {value, json.dumps(value)[1:-1]}:
             masks[spelled] = f"…({secret.fingerprint})"
-    out: list[str] = []
-    for change in plan.changes:
-        before = (change.before or b"").decode("utf-8", "replace")
-        after = (change.data or b"").decode("utf-8", "replace")
-        for spelled, mask in sorted(masks.items(), key=lambda item: -len(item[0])):
-            before = before.replace(spelled, mask)
-        out += difflib.unified_diff(
-            before.splitlines(keepends=True), after.splitlines(keepends=True),
-            str(change.path), str(change.path),
-        )  # fmt: skip
-    return redact_diff("".join(out))
+    longest_first = sorted(masks.items(), key=lambda item: -len(item[0]))
+
+    def mask(before: str) -> str:
+        for spelled, masked in longest_first:
+            before = before.replace(spelled, masked)
+        return before
+
+    return unified_diff(plan.changes, mask)
 
 
 def store_all(plan: Plan) -> None:

@@ -51,6 +51,21 @@ def env_dir(scopes: Scopes, variable: str) -> Path | None:
     return Path(value).expanduser() if value else None
 
 
+def client_files(
+    scopes: Scopes, directory: str, variable: str, patterns: tuple[str, ...]
+) -> list[Path]:
+    """Files matching `patterns` under `~/<directory>` and under the directory the client's
+    `variable` names when it is set (`CODEX_HOME`), each base bounding its own links; sorted."""
+    bases = [scopes.home / directory]
+    custom = env_dir(scopes, variable)
+    if custom is not None:
+        bases.append(custom)
+    found: set[Path] = set()
+    for base in bases:
+        found.update(regular_files(base, patterns, base))
+    return sorted(found)
+
+
 def jsonl(
     path: Path, source: str, progress: Progress
 ) -> Iterator[tuple[int, dict[str, Any]] | Malformed]:

@@ -21,7 +21,7 @@ from mcpir.investigate.events import (
     split_mcp_name,
     text_of,
 )
-from mcpir.investigate.readers.base import Progress, env_dir, jsonl, regular_files
+from mcpir.investigate.readers.base import Progress, client_files, jsonl
 from mcpir.paths import Scopes
 
 PATTERNS = ("projects/*/*.jsonl", "projects/*/*/subagents/agent-*.jsonl")
@@ -31,14 +31,7 @@ class ClaudeCode:
     name = "claude-code"
 
     def files(self, scopes: Scopes) -> list[Path]:
-        bases = [scopes.home / ".claude"]
-        custom = env_dir(scopes, "CLAUDE_CONFIG_DIR")
-        if custom is not None:
-            bases.append(custom)
-        found: set[Path] = set()
-        for base in bases:
-            found.update(regular_files(base, PATTERNS, base))
-        return sorted(found)
+        return client_files(scopes, ".claude", "CLAUDE_CONFIG_DIR", PATTERNS)
 
     def read(self, path: Path, progress: Progress) -> Iterator[Event]:
         pending: dict[str, Call] = {}

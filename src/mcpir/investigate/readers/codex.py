@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.investigate.events import Call, Event, Malformed, Message, Origin, parse_ts, text_of
-from mcpir.investigate.readers.base import Progress, env_dir, jsonl, regular_files
+from mcpir.investigate.readers.base import Progress, client_files, jsonl
 from mcpir.paths import Scopes
 
 
@@ -50,14 +50,7 @@ class Codex:
     name = "codex"
 
     def files(self, scopes: Scopes) -> list[Path]:
-        bases = [scopes.home / ".codex"]
-        custom = env_dir(scopes, "CODEX_HOME")
-        if custom is not None:
-            bases.append(custom)
-        found: set[Path] = set()
-        for base in bases:
-            found.update(regular_files(base, ("sessions/**/rollout-*.jsonl",), base))
-        return sorted(found)
+        return client_files(scopes, ".codex", "CODEX_HOME", ("sessions/**/rollout-*.jsonl",))
 
     def read(self, path: Path, progress: Progress) -> Iterator[Event]:
         session = path.stem.rsplit("-", 5)[-5:]
