@@ -229,7 +229,8 @@ def test_other_readers() -> None:
 
 def test_every_reader_and_detector_is_registered() -> None:
     modules = {m.name for m in pkgutil.iter_modules(readers_package.__path__)} - {"base"}
-    assert len(READERS) == len(modules)
+    # Every module registers its reader(s); one module may serve several clients (Cline, Roo…).
+    assert {type(reader).__module__.rsplit(".", 1)[-1] for reader in READERS} == modules
     names = {reader.name for reader in READERS}
     assert len(names) == len(READERS)
     modules = {m.name for m in pkgutil.iter_modules(detectors_package.__path__)} - {"base"}

@@ -69,7 +69,9 @@ def test_report_cli_regenerates_the_same_document_every_time(
 def test_report_list_and_bad_input(run_cli: RunCli, root: Path, tmp_path: Path) -> None:
     listed = run_cli("report", "--root", root, "--list", "--json")
     rows = json.loads(listed.stdout)["incidents"]
-    assert [(r["id"], r["status"], r["severity"]) for r in rows] == [(INCIDENT, "open", "high")]
+    assert [(r["id"], r["status"], r["severity"]) for r in rows] == [
+        (INCIDENT, "partly restored", "high")  # 2 of its 11 changes were undone
+    ]
     assert rows[0]["steps"]["investigate"] == "attention"
     text = run_cli("report", "--root", root, "--list")
     assert text.code == 0 and INCIDENT in text.stdout and "github mcp poisoning" in text.stdout
@@ -86,7 +88,7 @@ def test_report_list_and_bad_input(run_cli: RunCli, root: Path, tmp_path: Path) 
 
 def test_document_sections_say_what_happened(root: Path) -> None:
     doc = build(find_incident(root, INCIDENT))
-    assert (doc["status"], doc["severity"]) == ("open", "high")
+    assert (doc["status"], doc["severity"]) == ("partly restored", "high")
     assert doc["owner"] == "Alex Moreau <alex@payments.example>"
     assert doc["opened"] == "2026-11-24T09:00:00.000+00:00"
     states = [f["state"] for f in doc["contained"]["files"]]

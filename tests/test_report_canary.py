@@ -26,6 +26,8 @@ def machine(tmp_path: Path) -> tuple[Sandbox, list[str]]:
     for part in (".claude/projects/-home-dev-app", ".codex", ".gemini", "Library"):
         shutil.copytree(TRANSCRIPTS / "home" / part, sandbox.home / part, dirs_exist_ok=True)
     shutil.copytree(TRANSCRIPTS / "root" / ".atom-trail", sandbox.root / ".atom-trail")
+    # Cline / Roo / Kilo task logs (a GitHub token sent to a tool and one returned by it).
+    shutil.copytree(TRANSCRIPTS / "vscode-home", sandbox.home, dirs_exist_ok=True)
     claude = json.loads((sandbox.home / ".claude.json").read_text(encoding="utf-8"))
     token = claude["mcpServers"]["github"]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"]
     secrets = [CANARY, token, sandbox.planted["canary"]]
@@ -71,6 +73,8 @@ def test_no_canary_reaches_the_trail_stdout_or_stderr(
     # The fixtures really do hold the canaries: the check above can fail.
     planted = TRANSCRIPTS / "home/.claude/projects/-home-dev-app"
     assert any(CANARY in p.read_text(encoding="utf-8") for p in planted.iterdir())
+    kilo = next((TRANSCRIPTS / "vscode-home").rglob("kilo-task-1/ui_messages.json"))
+    assert kilo.read_text(encoding="utf-8").count("ghp_CANARY") == 2
 
 
 def test_document_step_and_report_give_the_same_document(

@@ -50,9 +50,10 @@ def investigate(
     system_root: SystemRootOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Look through AI-assistant transcripts (Claude Code, Codex, Gemini, Claude Desktop) and
-    mcpir's MCP invocation log for flagged servers, secrets, cross-tool flows, new domains,
-    unusual volume and echoed instructions. Exit 0: nothing found; 1: findings."""
+    """Look through AI-assistant transcripts (Claude Code, Codex, Gemini, Claude Desktop,
+    Cline, Roo Code, Kilo Code) and mcpir's MCP invocation log for flagged servers, secrets,
+    cross-tool flows, new domains, unusual volume and echoed instructions. Exit 0: nothing
+    found; 1: findings; 2: bad input (--since in the future, not a duration or a date)."""
     from mcpir.investigate import InvestigateRequest, parse_since, render
     from mcpir.investigate import investigate as run
     from mcpir.output import jsonout

@@ -56,6 +56,13 @@ def report(
     if json_output:
         chosen = Format.JSON
     found = find_incident(scopes.root, incident)
+    journal = found.journal.path
+    if journal.is_symlink() or not journal.is_file():
+        # Without its journal an incident has no history: an empty document would mislead.
+        raise UsageError(
+            f"{found.id}: {journal} is missing or not a regular file",
+            hint="the journal is the incident's record; restore it from a backup of the trail",
+        )
     text = render(build(found, owner=owner(scopes.root)), chosen)
     if output is None:
         typer.echo(text, nl=False)
@@ -64,7 +71,12 @@ def report(
 
         if output.is_symlink() or output.is_dir():
             raise UsageError(f"--output {output}: not a regular file path")
-        atomic_write_text(output, text, mode=0o600)
+        try:
+            atomic_write_text(output, text, mode=0o600)
+        except OSError as exc:  # a read-only place, a missing drive: bad input, not a failed step
+            raise UsageError(
+                f"--output {output}: cannot write ({exc.strerror or type(exc).__name__})"
+            ) from None
         say(f"wrote {output}", err=True)
     raise typer.Exit(EXIT_OK)
 

@@ -3,8 +3,9 @@
 Two weeks of ordinary Claude Code work before the investigated window (GitHub and memory calls
 in office hours: the baseline), a Codex session reading library docs, and, an hour after the
 exfiltration, a Claude Code session where the assistant repeats the poisoned diagram tool's
-instruction and shares the diagram with an outside address. Content is fixed by its own seed;
-times follow the clock like the main transcript's. Nothing here holds the GitHub token.
+instruction and shares the diagram with an outside address; and a Cline task in VS Code.
+Content is fixed by its own seed; times follow the clock like the main transcript's. Nothing
+here holds the GitHub token.
 """
 
 from __future__ import annotations
@@ -241,6 +242,44 @@ def _codex(home: Path, now: datetime) -> None:
     _write(path, "".join(json.dumps(line) + "\n" for line in lines))
 
 
+def _cline(home: Path, now: datetime) -> None:
+    """A Cline task in VS Code (Linux layout) ten days ago: Sentry issues, ordinary baseline."""
+    start = (now - timedelta(days=10)).replace(hour=10, minute=12, second=0)
+    ms = int(start.timestamp() * 1000)
+    request = {
+        "type": "use_mcp_tool",
+        "serverName": "sentry",
+        "toolName": "list_issues",
+        "arguments": json.dumps({"project": content.REPO_NAME, "query": "is:unresolved"}),
+    }
+    messages = [
+        {"ts": ms, "type": "say", "say": "task", "text": "Which Sentry issues are open?"},
+        {"ts": ms + 4000, "type": "say", "say": "text", "text": "I'll ask Sentry."},
+        {
+            "ts": ms + 5000,
+            "type": "ask",
+            "ask": "use_mcp_server",
+            "text": json.dumps(request),
+            "partial": False,
+        },
+        {"ts": ms + 9000, "type": "say", "say": "mcp_server_request_started"},
+        {
+            "ts": ms + 11000,
+            "type": "say",
+            "say": "mcp_server_response",
+            "text": "PAYMENTS-API-3F: TimeoutError in settle_batch (12 events)",
+        },
+        {
+            "ts": ms + 15000,
+            "type": "say",
+            "say": "completion_result",
+            "text": "One open issue: a timeout in settle_batch.",
+        },
+    ]
+    tasks = home / ".config/Code/User/globalStorage/saoudrizwan.claude-dev/tasks"
+    _write(tasks / str(ms) / "ui_messages.json", json.dumps(messages, separators=(",", ":")))
+
+
 def add_history(home: Path, root: Path) -> None:
     """Write the extra history under `home` (never elsewhere)."""
     rng = random.Random(SEED)  # noqa: S311 - reproducible demo content, not a secret
@@ -248,3 +287,4 @@ def add_history(home: Path, root: Path) -> None:
     _baseline(home, root, rng, now)
     _echo(home, root, rng, now)
     _codex(home, now)
+    _cline(home, now)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol
 
 from mcpir.errors import UsageError
@@ -18,7 +19,7 @@ from mcpir.investigate.events import Problems
 from mcpir.paths import Scopes
 from mcpir.policy import Policy
 
-_RELATIVE = re.compile(r"^\s*(\d+)\s*([mhdw])\s*$")
+_RELATIVE = re.compile(r"^\s*([0-9]+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
@@ -47,14 +48,23 @@ def parse_since(text: str | None, now: datetime) -> datetime | None:
         return None
     match = _RELATIVE.match(text)
     if match:
-        return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        try:
+            return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+        except OverflowError:  # 99999999999d: before year 1
+            raise UsageError(
+                f"--since {text!r}: too far back", hint="leave --since empty to read everything"
+            ) from None
     try:
         parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
         raise UsageError(
             f"--since {text!r}: not a duration or a date", hint="e.g. 7d, 12h, 2w or 2026-11-01"
         ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    since = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    if since > now:
+        # Every call would be baseline and none investigated: a typo, not a question.
+        raise UsageError(f"--since {text!r}: in the future", hint="e.g. 7d or a past date")
+    return since
 
 
 @dataclass
@@ -90,17 +100,24 @@ class InvestigateReport:
         return self.hits
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
 def investigate(request: InvestigateRequest, policy: Policy) -> InvestigateReport:
     from mcpir.investigate.context import build_context
     from mcpir.investigate.detectors import DETECTORS
-    from mcpir.investigate.events import Call, Malformed
+    from mcpir.investigate.events import Call, Malformed, Origin
     from mcpir.investigate.order import first_time
     from mcpir.investigate.readers import READERS
 
     ctx: Context = build_context(request, policy)
     detectors = [make(ctx) for make in DETECTORS]
     work = [(reader, path) for reader in READERS for path in reader.files(request.scopes)]
-    sizes = {path: path.stat().st_size for _, path in work}
+    sizes = {path: _size(path) for _, path in work}
     # Oldest first, so that a value is returned before it is sent, whatever the file names.
     work.sort(key=lambda item: (first_time(item[1]), str(item[1])))
     problems = Problems()
@@ -114,18 +131,22 @@ def investigate(request: InvestigateRequest, policy: Policy) -> InvestigateRepor
             row = stats.setdefault(reader.name, [0, 0, 0])
             row[0] += 1
             row[1] += sizes[path]
-            for event in reader.read(path, request.progress.advance):
-                if isinstance(event, Malformed):
-                    problems.add(event)
-                    continue
-                live = ctx.live(event.origin)
-                if isinstance(event, Call):
-                    row[2] += 1
-                    calls += 1
-                    live_calls += live
-                    sessions.setdefault(reader.name, set()).add(event.origin.session)
-                for detector in detectors:
-                    hits.extend(detector.feed(event, live))
+            try:
+                for event in reader.read(path, request.progress.advance):
+                    if isinstance(event, Malformed):
+                        problems.add(event)
+                        continue
+                    live = ctx.live(event.origin)
+                    if isinstance(event, Call):
+                        row[2] += 1
+                        calls += 1
+                        live_calls += live
+                        sessions.setdefault(reader.name, set()).add(event.origin.session)
+                    for detector in detectors:
+                        hits.extend(detector.feed(event, live))
+            except OSError as exc:  # unreadable, or gone since it was listed: say so, go on
+                why = f"unreadable: {exc.strerror or type(exc).__name__}"
+                problems.add(Malformed(Origin(reader.name, path, 1), why))
         for detector in detectors:
             hits.extend(detector.finish())
     finally:

@@ -9,6 +9,8 @@ from pathlib import Path
 from mcpir.investigate.events import parse_ts
 
 _STAMP = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)?")
+# Cline / Roo / Kilo messages carry epoch milliseconds: `"ts":1732530000000`.
+_EPOCH = re.compile(rb'"ts":\s*(\d{10,13})\b')
 _LATEST = datetime.max.replace(tzinfo=UTC)
 
 
@@ -18,6 +20,10 @@ def first_time(path: Path) -> datetime:
             head = handle.read(64 << 10)
     except OSError:
         return _LATEST
-    match = _STAMP.search(head)
-    found = parse_ts(match.group().decode()) if match else None
+    stamp, epoch = _STAMP.search(head), _EPOCH.search(head)
+    found = None
+    if epoch and (stamp is None or epoch.start() < stamp.start()):
+        found = parse_ts(int(epoch.group(1)))
+    elif stamp:
+        found = parse_ts(stamp.group().decode())
     return found or _LATEST

@@ -20,7 +20,7 @@ REFERENCE_NOTES = "ATOM-DOC-20260102-009-mcp-security-notes"
 INPUTS = "document-inputs"
 INVESTIGATION = "investigation"
 _RANK = {"low": 1, "medium": 2, "high": 3}
-_OPEN = {"attention", "failed", "unavailable"}
+_OPEN = {"attention", "failed", "unavailable", "interrupted"}
 _FINGERPRINT = re.compile(r"((?:\S*…\()?sha256:[0-9a-f]{12}\)?)")
 
 
@@ -53,10 +53,22 @@ def _without_document_step(
 
 
 def _steps(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Each step's last `step-finished` record; a step started and never finished (the process
+    died mid-step) is `interrupted`, so a crashed incident never reads as resolved."""
     steps: dict[str, dict[str, Any]] = {}
+    started: dict[str, Any] = {}
     for record in records:
-        if record.get("type") == "step-finished":
+        if record.get("type") == "step-started":
+            started[str(record.get("step"))] = record.get("ts")
+        elif record.get("type") == "step-finished":
             steps[str(record.get("step"))] = record
+            started.pop(str(record.get("step")), None)
+    for step, ts in started.items():
+        steps[step] = {
+            "step": step,
+            "status": "interrupted",
+            "summary": f"started {ts} and never finished",
+        }
     return steps
 
 
@@ -184,7 +196,7 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
         "version": VERSION,
         "atom": incident.id,
         "title": redact_text(str(header.get("title") or incident.id)),
-        "status": "open" if statuses & _OPEN or not steps else "resolved",
+        "status": _status(statuses, contained["files"]),
         "severity": _severity(steps, any(f["state"] == "applied" for f in contained["files"])),
         "owner": redact_text(str((inputs or {}).get("owner") or owner or "unknown")),
         "opened": header.get("ts"),
@@ -222,6 +234,14 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
     return document
 
 
+def _status(statuses: set[str], files: list[dict[str, Any]]) -> str:
+    """As `incident.json` says it: `mcpir restore` makes an incident (partly) restored."""
+    states = {f["state"] for f in files}
+    if "restored" in states:
+        return "partly restored" if "applied" in states else "restored"
+    return "open" if statuses & _OPEN or not statuses else "resolved"
+
+
 def _summary(doc: dict[str, Any]) -> list[str]:
     lines = [
         f"Incident {doc['atom']} ({doc['title']}) was opened {doc['opened']}; it is {doc['status']}"
@@ -246,7 +266,7 @@ def _follow_ups(doc: dict[str, Any], steps: dict[str, dict[str, Any]]) -> list[s
         )
     for step, record in steps.items():
         status = record.get("status")
-        if status == "failed":
+        if status in ("failed", "interrupted"):  # a tuple: a hand-edited status may be a list
             out.append(f"finish the {step} step: mcpir respond --resume {doc['atom']}")
         elif status == "unavailable":
             out.append(f"{step}: this mcpir could not run it; do it by hand and note the result")

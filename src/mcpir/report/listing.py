@@ -17,7 +17,17 @@ def incidents(root: Path) -> list[dict[str, Any]]:
     names = [n for n in os.listdir(base) if ID_PATTERN.match(n)] if base.is_dir() else []
     rows = []
     for name in sorted(names, key=lambda n: (n[9:21], n), reverse=True):
-        document = build(Incident(name, base / name))
+        incident = Incident(name, base / name)
+        journal = incident.journal.path
+        if journal.is_symlink() or not journal.is_file():
+            # One broken incident must not hide the others: listed, marked, never read.
+            rows.append(_unreadable(name, base))
+            continue
+        try:
+            document = build(incident)
+        except OSError:
+            rows.append(_unreadable(name, base))
+            continue
         rows.append(
             {
                 "id": name,
@@ -30,3 +40,15 @@ def incidents(root: Path) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+def _unreadable(name: str, base: Path) -> dict[str, Any]:
+    return {
+        "id": name,
+        "title": "(journal missing or unreadable)",
+        "opened": None,
+        "status": "unreadable",
+        "severity": "-",
+        "steps": {},
+        "document": str(base / name / f"{name}.md"),
+    }

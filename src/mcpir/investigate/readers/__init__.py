@@ -1,6 +1,13 @@
 """Every transcript source, registered in one place. Adding one: a module and a line here."""
 
-from mcpir.investigate.readers import claude_code, claude_desktop, codex, gemini, invocations
+from mcpir.investigate.readers import (
+    claude_code,
+    claude_desktop,
+    cline,
+    codex,
+    gemini,
+    invocations,
+)
 from mcpir.investigate.readers.base import Reader
 
 READERS: tuple[Reader, ...] = (
@@ -8,5 +15,8 @@ READERS: tuple[Reader, ...] = (
     codex.READER,
     gemini.READER,
     claude_desktop.READER,
+    cline.CLINE,
+    cline.ROO,
+    cline.KILO,
     invocations.READER,
 )

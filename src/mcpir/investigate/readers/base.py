@@ -6,7 +6,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from mcpir.investigate.events import Event, Malformed, Origin
 from mcpir.paths import Scopes
@@ -14,6 +14,7 @@ from mcpir.paths import Scopes
 Progress = Callable[[int], None]  # called with bytes read since the last call
 
 _CHUNK = 1 << 20  # progress is reported about once per MiB
+MAX_LINE = 64 << 20  # a transcript line holding a few screenshots is well under this
 
 
 class Reader(Protocol):
@@ -36,10 +37,10 @@ def regular_files(base: Path, patterns: tuple[str, ...], inside: Path) -> list[P
     top = os.path.realpath(inside)
     for pattern in patterns:
         for path in base.glob(pattern):
-            if path.is_symlink():
-                real = os.path.realpath(path)
-                if os.path.commonpath([real, top]) != top:
-                    continue
+            # glob follows linked directories too: judge where the file really is, not the link.
+            real = os.path.realpath(path)
+            if os.path.commonpath([real, top]) != top:
+                continue
             if path.is_file():
                 found.add(path)
     return sorted(found)
@@ -54,16 +55,30 @@ def env_dir(scopes: Scopes, variable: str) -> Path | None:
 def client_files(
     scopes: Scopes, directory: str, variable: str, patterns: tuple[str, ...]
 ) -> list[Path]:
-    """Files matching `patterns` under `~/<directory>` and under the directory the client's
-    `variable` names when it is set (`CODEX_HOME`), each base bounding its own links; sorted."""
-    bases = [scopes.home / directory]
+    """Files matching `patterns` under `~/<directory>` (never leaving the home) and under the
+    directory the client's `variable` names when it is set (`CODEX_HOME`); sorted."""
+    found: set[Path] = set(regular_files(scopes.home / directory, patterns, scopes.home))
     custom = env_dir(scopes, variable)
-    if custom is not None:
-        bases.append(custom)
-    found: set[Path] = set()
-    for base in bases:
-        found.update(regular_files(base, patterns, base))
+    if custom is not None:  # named by this machine's user: it bounds its own links
+        found.update(regular_files(custom, patterns, custom))
     return sorted(found)
+
+
+def bounded_lines(handle: BinaryIO) -> Iterator[tuple[int, bytes | None, int]]:
+    """(line number, bytes, size) per line; bytes is None for a line over `MAX_LINE`, which is
+    skipped without being held: one endless line must not take the machine's memory."""
+    number = 0
+    while raw := handle.readline(MAX_LINE):
+        number += 1
+        if len(raw) < MAX_LINE or raw.endswith(b"\n"):
+            yield number, raw, len(raw)
+            continue
+        size = len(raw)
+        while rest := handle.readline(MAX_LINE):
+            size += len(rest)
+            if rest.endswith(b"\n"):
+                break
+        yield number, None, size
 
 
 def jsonl(
@@ -75,11 +90,14 @@ def jsonl(
     """
     pending = 0
     with path.open("rb") as handle:
-        for number, raw in enumerate(handle, 1):
-            pending += len(raw)
+        for number, raw, size in bounded_lines(handle):
+            pending += size
             if pending >= _CHUNK:
                 progress(pending)
                 pending = 0
+            if raw is None:
+                yield Malformed(Origin(source, path, number), f"line over {MAX_LINE >> 20} MiB")
+                continue
             if not raw.strip():
                 continue
             try:

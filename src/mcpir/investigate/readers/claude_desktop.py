@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mcpir.investigate.events import Call, Event, Malformed, Origin, parse_ts, text_of
-from mcpir.investigate.readers.base import Progress, regular_files
+from mcpir.investigate.readers.base import Progress, bounded_lines, regular_files
 from mcpir.paths import Scopes
 
 DIRS = (
@@ -35,19 +35,19 @@ class ClaudeDesktop:
         found: list[Path] = []
         for parts in DIRS:
             base = scopes.home.joinpath(*parts)
-            found += regular_files(base, ("mcp.log", "mcp-server-*.log"), base)
+            found += regular_files(base, ("mcp.log", "mcp-server-*.log"), scopes.home)
         return sorted(set(found))
 
     def read(self, path: Path, progress: Progress) -> Iterator[Event]:
         pending: dict[tuple[str, str], Call] = {}
         done = 0
         with path.open("rb") as handle:
-            for number, raw in enumerate(handle, 1):
-                done += len(raw)
+            for number, raw, size in bounded_lines(handle):
+                done += size
                 if done >= 1 << 20:
                     progress(done)
                     done = 0
-                if b"Message from" not in raw:
+                if raw is None or b"Message from" not in raw:
                     continue
                 line = raw.decode("utf-8", "replace")
                 match = _LINE.match(line)

@@ -17,6 +17,7 @@ from mcpir.investigate.readers.base import Progress, regular_files
 from mcpir.paths import Scopes
 
 MAX_BYTES = 256 << 20
+SETTINGS_MAX = 5 << 20  # the discovery's cap on a config file
 BUILTIN = frozenset(
     {
         "read_file",
@@ -38,8 +39,12 @@ BUILTIN = frozenset(
 
 
 def _servers(home: Path) -> list[str]:
+    # Only a regular file inside the home, of a settings file's size: never /dev/zero via a link.
+    found = regular_files(home / ".gemini", ("settings.json",), home)
     try:
-        data = json.loads((home / ".gemini" / "settings.json").read_text(encoding="utf-8"))
+        if not found or found[0].stat().st_size > SETTINGS_MAX:
+            return []
+        data = json.loads(found[0].read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
     servers = data.get("mcpServers") if isinstance(data, dict) else None
@@ -67,7 +72,7 @@ class Gemini:
     def files(self, scopes: Scopes) -> list[Path]:
         self._configured = _servers(scopes.home)
         base = scopes.home / ".gemini"
-        return regular_files(base, ("tmp/*/chats/session-*.json",), base)
+        return regular_files(base, ("tmp/*/chats/session-*.json",), scopes.home)
 
     def _server(self, name: str) -> tuple[str | None, str]:
         server, sep, tool = name.partition("__")

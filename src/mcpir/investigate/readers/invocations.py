@@ -31,7 +31,7 @@ class Invocations:
         if scopes.root is None:
             return []
         base = scopes.root / TRAIL / DIRECTORY
-        return regular_files(base, ("*.jsonl",), base)
+        return regular_files(base, ("*.jsonl",), scopes.root)
 
     def read(self, path: Path, progress: Progress) -> Iterator[Event]:
         for item in jsonl(path, self.name, progress):
