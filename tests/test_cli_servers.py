@@ -229,3 +229,31 @@ def test_home_as_root_finds_projects_once_and_skips_app_data(
     assert sorted(names) == sorted(
         ["mac-desktop", "mac-vscode", "cline-in-cursor", "mac-zed", "app"]
     )
+
+
+@pytest.mark.parametrize(
+    ("server_dir", "extension", "client"),
+    [
+        (".vscode-server", "saoudrizwan.claude-dev", "cline"),
+        (".cursor-server", "rooveterinaryinc.roo-cline", "roo"),
+    ],
+)
+def test_remote_window_user_dirs_are_discovered_and_contained(
+    run_cli: RunCli, tmp_path: Path, server_dir: str, extension: str, client: str
+) -> None:
+    # An SSH/WSL/dev-container window keeps the extension's MCP settings on the remote machine.
+    home, root = tmp_path / "home", tmp_path / "root"
+    settings = home / server_dir / "data/User/globalStorage" / extension / "settings"
+    settings.mkdir(parents=True)
+    root.mkdir()
+    name = "cline_mcp_settings.json" if client == "cline" else "mcp_settings.json"
+    server = {"command": "npx", "args": ["-y", "some-mcp@1.0.0"]}
+    (settings / name).write_text(json.dumps({"mcpServers": {"remote-one": server}}))
+    rows = json.loads(run_cli("servers", "--json", "--home", home, "--root", root).stdout)
+    assert [(row["client"], row["name"], row["enabled"]) for row in rows] == [
+        (client, "remote-one", True)
+    ]
+    contained = run_cli("respond", "--only", "contain", "--yes", "--home", home, "--root", root)
+    assert contained.code == 0, contained.stderr
+    rows = json.loads(run_cli("servers", "--json", "--home", home, "--root", root).stdout)
+    assert [row["enabled"] for row in rows] == [False]

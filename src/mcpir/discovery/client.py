@@ -108,5 +108,23 @@ def app_dirs(app: str) -> tuple[str, ...]:
     )
 
 
+# A remote window (SSH, WSL, a dev container) runs the editor's server on the machine the project
+# is on, with a user dir of its own: extensions there (Cline, Roo…) keep their MCP settings in it.
+REMOTE_SERVER_DIRS = {
+    "Code": ".vscode-server",
+    "Code - Insiders": ".vscode-server-insiders",
+    "VSCodium": ".vscodium-server",
+    "Cursor": ".cursor-server",
+    "Windsurf": ".windsurf-server",
+}
+
+
 def vscode_user_dirs(products: Iterable[str] = VSCODE_FAMILY) -> tuple[str, ...]:
-    return tuple(f"{base}/User" for product in products for base in app_dirs(product))
+    products = tuple(products)
+    local = tuple(f"{base}/User" for product in products for base in app_dirs(product))
+    remote = tuple(
+        f"{REMOTE_SERVER_DIRS[product]}/data/User"
+        for product in products
+        if product in REMOTE_SERVER_DIRS
+    )
+    return local + remote

@@ -27,12 +27,6 @@ from mcpir.paths import Scopes
 # A task's UI log is read whole (it is one JSON document); bigger ones are reported, not read.
 MAX_BYTES = 256 << 20
 _SAID = frozenset({"text", "completion_result"})
-# The extension running in a remote window (SSH, WSL, dev container) keeps its storage with the
-# remote server's user dir, on the machine the project is on.
-REMOTE_USER_DIRS = tuple(
-    f".{server}/data/User"
-    for server in ("vscode-server", "vscode-server-insiders", "cursor-server", "windsurf-server")
-)
 
 
 def _arguments(value: Any) -> Any:  # noqa: ANN401
@@ -54,7 +48,7 @@ class VscodeTasks:
         self.cli_dir = cli_dir
 
     def files(self, scopes: Scopes) -> list[Path]:
-        dirs = vscode_user_dirs() + REMOTE_USER_DIRS
+        dirs = vscode_user_dirs()  # remote windows' user dirs included
         bases = [f"{d}/globalStorage/{self.extension}" for d in dirs]
         if self.cli_dir:
             bases.append(self.cli_dir)
