@@ -49,6 +49,7 @@ def test_token_shapes_are_masked_with_fingerprint(secret: str) -> None:
         ("--password=pa55word", "pa55word"),
         ("Authorization: Token abcdefghijk", "abcdefghijk"),
         ("Bearer eyJhbGciOi.abc", "eyJhbGciOi.abc"),
+        ("token: hunter2x.", "hunter2x"),
     ],
 )
 def test_labelled_credentials_are_masked(text: str, hidden: str) -> None:
@@ -74,6 +75,8 @@ def test_labelled_credentials_are_masked(text: str, hidden: str) -> None:
         "token: tok_eae8d32d10e6, fingerprint sha256:eae8d32d10e6",
         "secret sha256:eae8d32d10e6 (github-classic) committed to .cursor/mcp.json",
         "Bearer tokens are short-lived",
+        "still in the token inventory: rotate it",
+        "see the token. Then rotate it",
     ],
 )
 def test_prose_and_commands_are_untouched(text: str) -> None:

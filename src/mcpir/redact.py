@@ -50,7 +50,7 @@ _NOT_A_REFERENCE = r"(?!\$\{|\$[A-Za-z_]|%[A-Za-z_][A-Za-z0-9_]*%|op://|\{\{)"
 # refers to secrets without showing them: masking them would hide which token is meant.
 _NOT_OUR_ID = r"(?!(?:tok_|sha256:)[0-9a-f]{12}\b)"
 # A plain short word ("auth: required", "token inventory") is prose, not a credential.
-_NOT_PROSE = r"(?![A-Za-z]{1,10}(?:[\s\"',;&]|$))"
+_NOT_PROSE = r"(?![A-Za-z]{1,10}[.:)]?(?:[\s\"',;&]|$))"
 _PLAIN_VALUE = _NOT_A_MASK + _NOT_A_REFERENCE + _NOT_OUR_ID
 # Values that follow a credential-looking word in free text: `GITHUB_TOKEN=…`, `"apiKey": "…"`.
 _SENSITIVE_WORD = (
