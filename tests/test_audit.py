@@ -229,10 +229,11 @@ def test_merges_pull_requests_and_require_review(run_cli: RunCli, repo: GitRepo)
                                "pull_request": 7}  # fmt: skip
     assert reached[via_merge]["via"] == "merge"
     assert reached[direct]["via"] == "direct"
-    assert reached[squashed] == {"default_branch": True, "via": "pull-request", "merge": None,
-                                 "pull_request": 9}  # fmt: skip
+    # GitHub signs its squash merges: an unsigned "GitHub" committer is a direct push in
+    # disguise (a signed one: tests/test_audit_signing.py).
+    assert reached[squashed]["via"] == "direct"
     flagged = {c["commit"]: c["reasons"] for c in doc["changes"] if not c["authorized"]}
-    assert set(flagged) == {direct, doc["changes"][-1]["commit"]}  # the root commit too
+    assert set(flagged) == {direct, squashed, doc["changes"][-1]["commit"]}  # and the root
     assert flagged[direct] == ["require_review: pushed straight to main, not merged"]
     assert code == 1
 
@@ -457,11 +458,12 @@ def test_authorizing_yourself_is_flagged(run_cli: RunCli, repo: GitRepo) -> None
     repo.commit("start", DOTmcpirDOTtoml=POLICY, DOTmcpDOTjson=servers(memory=MEMORY))
     widened = POLICY.replace('"]', '", "eve@elsewhere.example"]')
     grab = repo.commit("policy", EVE, DOTmcpirDOTtoml=widened, CODEOWNERS="* @eve\n")
-    repo.commit("add", EVE, DOTmcpDOTjson=servers(memory=MEMORY, diagrams=DIAGRAMS))
+    use = repo.commit("add", EVE, DOTmcpDOTjson=servers(memory=MEMORY, diagrams=DIAGRAMS))
     code, doc = audit_json(run_cli, repo.root)
     assert code == 1
     flagged = [(c["commit"], c["path"]) for c in doc["changes"] if not c["authorized"]]
-    assert flagged == [(grab, ".mcpir.toml"), (grab, "CODEOWNERS")]
+    # The rights Eve granted herself authorize nothing she does with them.
+    assert flagged == [(use, ".mcp.json"), (grab, ".mcpir.toml"), (grab, "CODEOWNERS")]
     policy = next(c for c in doc["changes"] if c["path"] == ".mcpir.toml" and c["commit"] == grab)
     assert policy["diff"][0]["fields"]["authorized"]["added"] == ["eve@elsewhere.example"]
     assert any("judged by the rules before it" in note for note in policy["notes"])

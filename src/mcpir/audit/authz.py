@@ -33,6 +33,14 @@ def signature_status(code: str) -> str:
     return SIGNATURE.get(code, f"unknown signature status {code!r}")
 
 
+def signer_email(commit: Commit) -> str:
+    """The signature's identity as an email: a GPG key's UID `Name <email>` (git reports the
+    primary one), or an SSH principal."""
+    signer = commit.signer.strip()
+    email = signer[signer.rfind("<") + 1 : signer.rfind(">")] if ">" in signer else signer
+    return email.strip().lower()
+
+
 def listed(email: str, authorized: tuple[str, ...]) -> bool:
     email = email.strip().lower()
     return any(fnmatch.fnmatchcase(email, entry.strip().lower()) for entry in authorized)
@@ -65,6 +73,16 @@ def reasons(
         why.append(f"author {commit.author_id}: " + "; ".join(sources))
     if policy.require_signed and commit.signature not in SIGNED:
         why.append(f"require_signed: {signature_status(commit.signature)}")
+    elif policy.require_signed:
+        # A good signature says who signed, not who the author field names: anyone whose key
+        # is trusted could otherwise sign a commit that says Alex wrote it. Someone authorized
+        # in their own right signing for another gains nothing, so that is accepted.
+        signer = signer_email(commit)
+        if signer != email.strip().lower() and not (
+            listed(signer, policy.authorized) or owners.owns(path, signer)
+        ):
+            who = commit.signer or "an unnamed key"
+            why.append(f"require_signed: signed by {who}, not by the author")
     if policy.require_review and reached.via not in ("merge", "pull-request"):
         if reached.on_default:
             why.append(f"require_review: pushed straight to {branch}, not merged")

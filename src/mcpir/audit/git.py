@@ -11,7 +11,9 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
+from mcpir.discovery.documents import MAX_BYTES
 from mcpir.errors import McpirError, UsageError
 
 # Variables that would point git at another repository than the one asked for (inside a hook).
@@ -30,7 +32,7 @@ class AuditError(McpirError):
     """git could not read the repository: a corrupt object, an unreadable ref (exit 2)."""
 
 
-def _first_line(text: str) -> str:
+def first_line(text: str) -> str:
     for line in text.splitlines():
         line = line.strip()
         if line:
@@ -66,16 +68,18 @@ class Repo:
             self.argv(*args), env=self.env(), capture_output=True, check=False
         )
         if check and done.returncode != 0:
-            raise AuditError(f"git {args[0]}: {_first_line(done.stderr.decode(errors='replace'))}")
+            raise AuditError(f"git {args[0]}: {first_line(done.stderr.decode(errors='replace'))}")
         return done.stdout.decode("utf-8", "surrogateescape")
 
-    def popen(self, *args: str) -> subprocess.Popen[bytes]:
+    def popen(
+        self, *args: str, stderr: IO[bytes] | int = subprocess.PIPE
+    ) -> subprocess.Popen[bytes]:
         return subprocess.Popen(  # noqa: S603
             self.argv(*args),
             env=self.env(),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=stderr,
         )
 
     def verify(self, rev: str) -> str | None:
@@ -87,8 +91,11 @@ class Repo:
         """Commits whose parents a shallow clone does not have."""
         if not self.shallow:
             return frozenset()
+        # `--git-path`: a linked worktree keeps it in the common directory, not its own.
+        where = Path(self.run("rev-parse", "--path-format=absolute", "--git-path", "shallow",
+                              check=False).strip() or self.git_dir / "shallow")  # fmt: skip
         try:
-            text = (self.git_dir / "shallow").read_text(encoding="ascii", errors="replace")
+            text = where.read_text(encoding="ascii", errors="replace")
         except OSError:
             return frozenset()
         return frozenset(text.split())
@@ -114,9 +121,15 @@ def open_repo(path: Path) -> Repo:
         check=False,
     )
     if done.returncode != 0:
-        reason = _first_line(done.stderr.decode(errors="replace"))
+        reason = first_line(done.stderr.decode(errors="replace"))
         if "not a git repository" in reason:
             raise UsageError(f"{path} is not a git repository", hint="give --repo PATH")
+        if "dubious ownership" in reason:  # a copy from another machine, owned by someone else
+            raise UsageError(
+                f"{path}: git refuses a repository owned by another user",
+                hint=f"audit a copy you own, or if you trust it: git config --global --add "
+                f"safe.directory {path}",
+            )
         raise UsageError(f"{path}: {reason}")
     bare, shallow, git_dir = done.stdout.decode().split("\n")[:3]
     top = None
@@ -126,16 +139,32 @@ def open_repo(path: Path) -> Repo:
 
 
 def default_branch(repo: Repo) -> str | None:
-    """The branch changes must reach: the remote's default (`origin/HEAD`), else the branch
-    checked out, else `main` or `master`. None in a repository without commits."""
+    """The branch changes must reach: the remote's default (`origin/HEAD`, else another
+    remote's), else the branch checked out, else `init.defaultBranch`, `main` or `master`
+    (local, then on a remote), else the only local branch; a detached HEAD last. None in a
+    repository without commits."""
+    heads = repo.run("for-each-ref", "--format=%(refname)", "refs/heads/", check=False).split()
+    remote_heads = [
+        ref
+        for ref in repo.run(
+            "for-each-ref", "--format=%(symref)", "refs/remotes/", check=False
+        ).split()
+        if ref.startswith("refs/remotes/")
+    ]
     candidates: list[str] = []
     remote = repo.run("symbolic-ref", "-q", "refs/remotes/origin/HEAD", check=False).strip()
-    if remote:
-        candidates.append(remote)
+    candidates += [remote] if remote else []
+    candidates += sorted(remote_heads)
     head = repo.run("symbolic-ref", "-q", "HEAD", check=False).strip()
-    if head:
-        candidates.append(head)
-    candidates += ["refs/heads/main", "refs/heads/master", "HEAD"]
+    candidates += [head] if head else []
+    initial = repo.run("config", "--get", "init.defaultBranch", check=False).strip()
+    names = [initial] if initial else []
+    names += ["main", "master"]
+    candidates += [f"refs/heads/{name}" for name in names]
+    candidates += [f"refs/remotes/origin/{name}" for name in names]
+    if len(heads) == 1:
+        candidates.append(heads[0])
+    candidates.append("HEAD")
     for ref in candidates:
         if repo.verify(ref):
             return ref
@@ -147,19 +176,40 @@ def cat_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes | str]:
     --batch` for all of them; a corrupt object ends that process, so the rest get another."""
     todo = list(dict.fromkeys(shas))
     found: dict[str, bytes | str] = {}
+    # A config is at most 5 MiB (discovery's limit): a bigger blob, planted in history to
+    # exhaust memory, is named by its size and never read.
+    for sha, size in _sizes(repo, todo).items():
+        if size > MAX_BYTES:
+            found[sha] = f"too large: {size} bytes (limit 5 MiB)"
+    todo = [sha for sha in todo if sha not in found]
     while todo:
         process = repo.popen("cat-file", "--batch")
         out, err = process.communicate(("\n".join(todo) + "\n").encode())
         done = _parse_batch(out, todo, found)
         todo = todo[done:]
         if todo and process.returncode != 0:
-            found[todo[0]] = f"unreadable object: {_first_line(err.decode(errors='replace'))}"
+            found[todo[0]] = f"unreadable object: {first_line(err.decode(errors='replace'))}"
             todo = todo[1:]
         elif todo:  # git stopped without saying why: do not loop forever
             for sha in todo:
                 found[sha] = "unreadable object"
             break
     return found
+
+
+def _sizes(repo: Repo, asked: list[str]) -> dict[str, int]:
+    """Each object's size, as far as `--batch-check` gets (a damaged one may end it early:
+    the rest are then sized by reading them)."""
+    if not asked:
+        return {}
+    process = repo.popen("cat-file", "--batch-check=%(objecttype) %(objectsize)")
+    out, _ = process.communicate(("\n".join(asked) + "\n").encode())
+    sizes: dict[str, int] = {}
+    for sha, line in zip(asked, out.decode(errors="replace").splitlines(), strict=False):
+        kind, _, size = line.partition(" ")
+        if size.isdigit() and kind != "missing":
+            sizes[sha] = int(size)
+    return sizes
 
 
 def _parse_batch(out: bytes, asked: Sequence[str], found: dict[str, bytes | str]) -> int:

@@ -1,14 +1,15 @@
 """Changes to who may change MCP configs: `.mcpir.toml` `[audit]` and CODEOWNERS.
 
-Config changes are judged by the policy in force now. A change to the policy itself is judged by
-the policy as it stood before it (when there was one), so an author cannot authorize themselves:
-adding your own address to `[audit] authorized` is flagged unless you were already allowed.
+Every change, to a config or to these rules, is judged by the rules as they stood before it
+(`mcpir.audit.epochs`), so an author cannot authorize themselves: adding your own address to
+`[audit] authorized` is flagged unless you were already allowed.
 """
 
 from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from mcpir import codeowners
@@ -63,9 +64,12 @@ def audit_policy(data: bytes | str | None) -> AuditPolicy:
     )
 
 
-def owners(data: bytes | str | None) -> CodeOwners:
+def owners(data: bytes | str | None, rel: str | None = None) -> CodeOwners:
+    """A CODEOWNERS blob; `rel`, where it was, tells the reasons that there was one."""
     text = _text(data)
-    return CodeOwners.read(text) if text is not None else CodeOwners(None)
+    if text is None:
+        return CodeOwners(None)
+    return CodeOwners.read(text, Path(rel) if rel is not None else None)
 
 
 def rules_at(blobs: dict[str, bytes | str], commit: str) -> Rules:
@@ -74,7 +78,7 @@ def rules_at(blobs: dict[str, bytes | str], commit: str) -> Rules:
     for rel in codeowners.LOCATIONS:  # GitHub reads the first that exists
         data = blobs.get(f"{commit}:{rel}")
         if isinstance(data, bytes):
-            found = owners(data)
+            found = owners(data, rel)
             break
     return Rules(audit_policy(blobs.get(f"{commit}:{FILENAME}")), found)
 
@@ -89,7 +93,10 @@ class PolicyChange:
     server: str | None = None  # not a server: kept for the shape every diff item shares
 
     def to_json(self) -> dict[str, Any]:
-        return {"policy": self.policy, "change": self.change, "fields": self.fields}
+        from mcpir.redact import redact_value
+
+        # Committed text, as anything else from history: a token pasted here is still masked.
+        return {"policy": self.policy, "change": self.change, "fields": redact_value(self.fields)}
 
     def describe(self) -> str:
         added = [str(v) for f in self.fields.values() for v in f.get("added", [])]

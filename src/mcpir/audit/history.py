@@ -8,18 +8,27 @@ separator character cannot shift them.
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
-from mcpir.audit.git import AuditError, Repo
+from mcpir.audit.git import AuditError, Repo, first_line
 
 ZERO = "0" * 40
 _MARK = "\x1e"
 # %G? asks git (and gpg) about each listed commit's signature; only commits that touched a
 # config path are listed, so that stays cheap.
-_FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%G?", "%s")
+_FIELDS = ("%H", "%P", "%an", "%ae", "%aI", "%cn", "%ce", "%cI", "%G?", "%GS", "%s")
 FORMAT = _MARK + "%x00".join(_FIELDS)
-_SKIPPED_MODES = {"160000": "a submodule", "120000": "a symlink"}
+SYMLINK, GITLINK = "120000", "160000"  # modes whose "blob" is a link target / a commit
+
+
+def printable(text: str) -> str:
+    """git's bytes are read with `surrogateescape` (a path must reach git again as it was);
+    what is reported shows a byte that is not UTF-8 as `\\xff`, so JSON and SARIF stay UTF-8."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)
@@ -32,7 +41,21 @@ class RawChange:
     old_blob: str | None  # None: the file did not exist before
     new_blob: str | None  # None: deleted
     other_parents: tuple[str | None, ...] = ()  # a merge: the file in its other parents
-    unreadable: str | None = None  # a submodule or symlink: reported, not read
+    # git's modes, in the order of (old_blob, *other_parents, new_blob): a symlink or a
+    # submodule at a config path is a change to judge, though it has no config to read.
+    modes: tuple[str, ...] = ()
+
+    @property
+    def old_mode(self) -> str:
+        return self.modes[0] if self.modes else ""
+
+    @property
+    def new_mode(self) -> str:
+        return self.modes[-1] if self.modes else ""
+
+    @property
+    def other_modes(self) -> tuple[str, ...]:
+        return self.modes[1:-1]
 
 
 @dataclass(frozen=True)
@@ -48,6 +71,7 @@ class Commit:
     signature: str  # git's %G?: G, B, U, X, Y, R, E, N
     subject: str
     changes: tuple[RawChange, ...] = field(default=())
+    signer: str = ""  # git's %GS: who the signature says signed (a key's UID, an SSH principal)
 
     @property
     def author_id(self) -> str:
@@ -64,21 +88,18 @@ def _raw(meta: str, tokens: Iterator[str]) -> RawChange:
     modes, shas, status = parts[: colons + 1], parts[colons + 1 : 2 * colons + 2], parts[-1]
     if len(shas) != colons + 1:
         raise ValueError(f"unexpected raw line: {meta[:80]}")
-    new_mode = modes[-1]
-    unreadable = _SKIPPED_MODES.get(new_mode) or next(
-        (_SKIPPED_MODES[m] for m in modes[:-1] if m in _SKIPPED_MODES), None
-    )
+    kinds = tuple(modes)
     if colons > 1:  # a merge's combined entry: the file differs from every parent
         path = next(tokens)
         return RawChange("merge", path, path, _blob(shas[0]), _blob(shas[-1]),
-                         tuple(_blob(s) for s in shas[1:-1]), unreadable)  # fmt: skip
+                         tuple(_blob(s) for s in shas[1:-1]), kinds)  # fmt: skip
     letter = status[:1]
     first = next(tokens)
     if letter in ("R", "C"):
         second = next(tokens)
-        return RawChange(letter, second, first, _blob(shas[0]), _blob(shas[1]), (), unreadable)
+        return RawChange(letter, second, first, _blob(shas[0]), _blob(shas[1]), (), kinds)
     old = None if letter == "A" else first
-    return RawChange(letter, first, old, _blob(shas[0]), _blob(shas[1]), (), unreadable)
+    return RawChange(letter, first, old, _blob(shas[0]), _blob(shas[1]), (), kinds)
 
 
 def parse_log(data: str) -> list[Commit]:
@@ -93,9 +114,9 @@ def parse_tokens(tokens: Iterator[str]) -> list[Commit]:
 
     def close() -> None:
         if header is not None:
-            sha, parents, an, ae, ad, cn, ce, cd, sig, subject = header
+            sha, parents, an, ae, ad, cn, ce, cd, sig, signer, subject = header
             commits.append(Commit(sha, tuple(parents.split()), an, ae, ad, cn, ce, cd,
-                                  sig.strip() or "N", subject, tuple(changes)))  # fmt: skip
+                                  sig.strip() or "N", subject, tuple(changes), signer))  # fmt: skip
 
     for token in tokens:
         token = token.lstrip("\n")
@@ -114,7 +135,10 @@ def _git_tokens(
 ) -> Iterator[str]:
     """git's NUL-separated stdout, token by token as it arrives (a huge history is never held
     whole); fails with git's own reason once the output ends."""
-    process = repo.popen(*args)
+    # stderr goes to a file: read only at the end, a pipe could fill up (a warning per broken
+    # ref, per bad object) and stall git while stdout is still being read.
+    errors = tempfile.TemporaryFile()  # closed in `finally`
+    process = repo.popen(*args, stderr=errors)
     assert process.stdin is not None and process.stdout is not None  # noqa: S101
     try:
         if stdin:
@@ -136,16 +160,16 @@ def _git_tokens(
             yield from data[:cut].decode("utf-8", "surrogateescape").split("\0")
         if carry:
             yield carry.decode("utf-8", "surrogateescape")
-        err = process.stderr.read() if process.stderr else b""
         if process.wait() != 0:
-            lines = err.decode(errors="replace").splitlines()
-            first = next((line for line in lines if line.strip()), "")
-            raise AuditError(f"git {args[0]}: {first.removeprefix('fatal: ') or 'failed'}",
+            errors.seek(0)
+            first = first_line(errors.read(1 << 16).decode(errors="replace"))
+            raise AuditError(f"git {args[0]}: {first}",
                              hint="the repository may be damaged: try `git fsck`")  # fmt: skip
     finally:
         if process.poll() is None:  # the reader stopped early
             process.kill()
             process.wait()
+        errors.close()
 
 
 def _config_changes(

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.audit.governance import PolicyChange
+from mcpir.audit.history import printable
 from mcpir.audit.reach import Reached
 from mcpir.audit.semantic import ServerChange
 from mcpir.checks.base import Rule
@@ -55,6 +56,15 @@ class Change:
     notes: list[str] = field(default_factory=list)
     location: Path | None = None
     line: int | None = None
+    signer: str = ""  # the signature's identity (%GS), empty when unsigned
+
+    def __post_init__(self) -> None:
+        for name in ("author", "author_email", "committer", "path", "signer"):
+            setattr(self, name, printable(getattr(self, name)))
+        if self.previous_path is not None:
+            self.previous_path = printable(self.previous_path)
+        if self.location is not None:
+            self.location = Path(printable(str(self.location)))
 
     @property
     def severity(self) -> Severity:
@@ -76,7 +86,11 @@ class Change:
             "author": redact_text(f"{self.author} <{self.author_email}>"),
             "committer": redact_text(self.committer),
             "date": self.date,
-            "signature": {"status": self.signature, "meaning": signature_status(self.signature)},
+            "signature": {
+                "status": self.signature,
+                "meaning": signature_status(self.signature),
+                "signer": redact_text(self.signer) or None,
+            },
             "reached": self.reached.to_json(),
             "path": redact_text(self.path),
             "previous_path": redact_text(self.previous_path) if self.previous_path else None,
@@ -100,6 +114,10 @@ class HistorySecret:
     in_inventory: bool | None = None  # None: the inventory was not consulted
     line: int | None = None
 
+    def __post_init__(self) -> None:
+        self.path = printable(self.path)
+        self.added_by = printable(self.added_by) if self.added_by else self.added_by
+
     @property
     def severity(self) -> Severity:
         if self.in_inventory or self.removed_in is None:
@@ -110,7 +128,7 @@ class HistorySecret:
         return {
             "fingerprint": self.fingerprint,
             "provider": self.provider,
-            "path": self.path,
+            "path": redact_text(self.path),
             "added_in": self.added_in,
             "removed_in": self.removed_in,
             "added_by": redact_text(self.added_by) if self.added_by else None,
@@ -125,8 +143,16 @@ class Skipped:
     path: str
     reason: str
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", printable(self.path))
+        object.__setattr__(self, "reason", printable(self.reason))
+
     def to_json(self) -> dict[str, str]:
-        return {"commit": self.commit, "path": self.path, "reason": redact_text(self.reason)}
+        return {
+            "commit": self.commit,
+            "path": redact_text(self.path),
+            "reason": redact_text(self.reason),
+        }
 
 
 @dataclass
@@ -140,6 +166,9 @@ class AuditReport:
     skipped: list[Skipped]
     warnings: list[str]
     quiet: int = 0  # changes to shared files that left every MCP server as it was
+
+    def __post_init__(self) -> None:
+        self.repo = Path(printable(str(self.repo)))
 
     @property
     def unauthorized(self) -> list[Change]:
@@ -187,7 +216,7 @@ class AuditReport:
         for secret in self.secrets:
             added = secret.added_in[:12] if secret.added_in else "before the audited range"
             removed = f"removed in {secret.removed_in[:12]}" if secret.removed_in else "still there"
-            rotate = "; still in the token inventory: rotate it" if secret.in_inventory else ""
+            rotate = "; still in the token inventory; rotate it" if secret.in_inventory else ""
             out.append(
                 Finding(
                     SECRET_IN_HISTORY.id,

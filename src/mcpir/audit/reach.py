@@ -88,7 +88,10 @@ class Reachability:
     def of(self, commit: Commit) -> Reached:
         if commit.sha in self.first_parent:
             squash = _SQUASHED_PR.search(commit.subject)
-            if squash and commit.committer_email.lower() == _WEB_FLOW and len(commit.parents) < 2:
+            # GitHub signs every squash merge it makes: an unsigned commit naming GitHub as
+            # committer is someone's own push, dressed up (`git -c user.email=...`).
+            web_flow = commit.committer_email.lower() == _WEB_FLOW and commit.signature != "N"
+            if squash and web_flow and len(commit.parents) < 2:
                 return Reached(True, "pull-request", None, int(squash["number"]))
             return Reached(True, "direct")
         if self._merged_by is None:

@@ -12,6 +12,12 @@ _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "c
 _VIA = {"direct": "pushed to", "merge": "merged into", "pull-request": "PR into"}
 
 
+def _line(text: str) -> str:
+    """One table line: a newline or tab in a path, name or reason (attacker-chosen in a
+    commit) is shown, not obeyed, so it cannot forge a row of its own."""
+    return shown(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
 def _plural(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
 
@@ -48,23 +54,23 @@ def render_table(report: AuditReport, *, color: bool) -> str:
         path = change.path
         if change.previous_path:
             path = f"{change.previous_path} -> {path}"
-        who = shown(f"{change.author} <{change.author_email}>")
+        who = _line(f"{change.author} <{change.author_email}>")
         console.print(
             f"{mark}{change.commit[:10]}  {change.date[:10]}  {escape(who)}  "
-            f"{escape(shown(path))} ({change.status})"
+            f"{escape(_line(path))} ({change.status})"
         )
-        lines = [escape(shown(change.summary()))]
+        lines = [escape(_line(change.summary()))]
         lines.append(
             f"[dim]{escape(_reached(change, branch))}; "
             f"{escape(signature_status(change.signature))}[/]"
         )
-        lines += [f"[red]unauthorized: {escape(shown(r))}[/]" for r in change.reasons]
+        lines += [f"[red]unauthorized: {escape(_line(r))}[/]" for r in change.reasons]
         for finding in change.findings:
             lines.append(
                 f"[{_STYLE[finding.severity]}]{finding.rule_id}[/] "
-                f"{escape(shown(finding.server or ''))}: {escape(shown(finding.message))}"
+                f"{escape(_line(finding.server or ''))}: {escape(_line(finding.message))}"
             )
-        lines += [f"[dim]{escape(shown(n))}[/]" for n in change.notes]
+        lines += [f"[dim]{escape(_line(n))}[/]" for n in change.notes]
         for line in lines:
             console.print(f"       {line}")
     if report.changes:
@@ -72,11 +78,11 @@ def render_table(report: AuditReport, *, color: bool) -> str:
     for secret in report.secrets:
         added = secret.added_in[:10] if secret.added_in else "before --since"
         removed = f"removed in {secret.removed_in[:10]}" if secret.removed_in else "still there"
-        rotate = " [bold red]still in the token inventory: rotate it[/]" if (
+        rotate = " [bold red]still in the token inventory; rotate it[/]" if (
             secret.in_inventory) else ""  # fmt: skip
         console.print(
             f"[{_STYLE[secret.severity]}]secret[/] {secret.fingerprint} ({secret.provider}) in "
-            f"{escape(shown(secret.path))}: added in {added}, {removed}{rotate}"
+            f"{escape(_line(secret.path))}: added in {added}, {removed}{rotate}"
         )
     if report.secrets:
         console.print()
@@ -89,8 +95,8 @@ def render_table(report: AuditReport, *, color: bool) -> str:
         summary += f" ({report.quiet} edits of shared settings files left MCP servers unchanged)"
     console.print(summary)
     for item in report.skipped:
-        where = escape(shown(f"{item.commit[:10]}:{item.path}"))
-        console.print(f"[dim]skipped {where}: {escape(shown(item.reason))}[/]")
+        where = escape(_line(f"{item.commit[:10]}:{item.path}"))
+        console.print(f"[dim]skipped {where}: {escape(_line(item.reason))}[/]")
     return buffer.getvalue()
 
 

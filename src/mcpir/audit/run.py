@@ -1,5 +1,5 @@
 """The audit: one `git log` over the config paths, one `git cat-file --batch` for their blobs,
-then each change parsed, diffed, checked and judged against the policy."""
+then each change parsed, diffed, checked and judged by the rules in force when it was made."""
 
 from __future__ import annotations
 
@@ -11,8 +11,9 @@ from pathlib import Path
 
 from mcpir import codeowners
 from mcpir.audit import authz, governance, semantic
+from mcpir.audit.epochs import RulesInTime
 from mcpir.audit.git import Repo, cat_blobs, default_branch, open_repo
-from mcpir.audit.history import Commit, RawChange, read_log
+from mcpir.audit.history import GITLINK, SYMLINK, Commit, RawChange, read_log
 from mcpir.audit.model import AuditReport, Change, Skipped
 from mcpir.audit.paths import client_of, excluded, is_config, shared
 from mcpir.audit.reach import Reachability
@@ -35,16 +36,18 @@ Progress = Callable[[str, int, int | None], None]
 def parse_since(text: str, now: datetime | None = None) -> str:
     """`--since`: an ISO date or date-time, or `7d` / `12h` / `2w`; an ISO timestamp for git."""
     text = text.strip()
+    hint = "use 2026-11-01, 2026-11-01T09:00, 7d, 12h or 2w"
     relative = _RELATIVE.match(text)
     if relative:
-        delta = timedelta(**{_UNITS[relative[2]]: int(relative[1])})
-        return ((now or datetime.now(UTC)) - delta).isoformat(timespec="seconds")
+        try:
+            delta = timedelta(**{_UNITS[relative[2]]: int(relative[1])})
+            return ((now or datetime.now(UTC)) - delta).isoformat(timespec="seconds")
+        except (OverflowError, ValueError):  # further back than year 1
+            raise UsageError(f"--since {text!r}: too far back", hint=hint) from None
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        raise UsageError(
-            f"--since {text!r}: not a date", hint="use 2026-11-01, 2026-11-01T09:00, 7d, 12h or 2w"
-        ) from None
+        raise UsageError(f"--since {text!r}: not a date", hint=hint) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.isoformat(timespec="seconds")
@@ -68,13 +71,27 @@ class _Versions:
         self.cache: dict[tuple[str, str], Version] = {}
         self.reported: set[tuple[str, str]] = set()  # (commit, path) already listed as skipped
 
-    def get(self, sha: str | None, path: str | None) -> Version:
+    def get(self, sha: str | None, path: str | None, mode: str = "") -> Version:
         if sha is None or path is None:
             return EMPTY
-        key = (sha, path)
+        if mode == GITLINK:
+            return Version(error=f"a submodule (commit {sha[:12]}): not read")
+        key = (sha, path) if mode != SYMLINK else (sha, SYMLINK)
         if key not in self.cache:
-            self.cache[key] = parse_version(self.blobs.get(sha, "missing object"), path, self.root)
+            data = self.blobs.get(sha, "missing object")
+            self.cache[key] = (
+                _link(data) if mode == SYMLINK else parse_version(data, path, self.root)
+            )
         return self.cache[key]
+
+
+def _link(data: bytes | str) -> Version:
+    """A symlink at a config path: its target is named, never followed (in history it may
+    point anywhere, and what it pointed at then is not what is there now)."""
+    if isinstance(data, str):
+        return Version(error=f"a symlink: {data}")
+    target = data[:200].decode("utf-8", "replace")
+    return Version(error=f"a symlink to {target!r}: not followed")
 
 
 @dataclass(frozen=True)
@@ -94,7 +111,7 @@ def run_audit(request: AuditRequest) -> AuditReport:
     from mcpir.policy import load_policy
 
     repo = open_repo(request.repo)
-    since = parse_since(request.since) if request.since else None
+    since = parse_since(request.since) if request.since is not None else None
     policy = request.policy or (load_policy(repo.top) if repo.top else Policy())
     warnings: list[str] = []
     if repo.shallow:
@@ -115,11 +132,10 @@ def run_audit(request: AuditRequest) -> AuditReport:
     shas: list[str] = []
     for commit in commits:
         for change in commit.changes:
-            if change.unreadable is None and not excluded(change.path, exclude):
-                shas += [s for s in (change.old_blob, change.new_blob, *change.other_parents) if s]
-            if governance.is_governance(change.path) and commit.parents:
-                # The rules in force before a policy change judge it.
-                shas += [f"{commit.parents[0]}:{path}" for path in governance.PATHS]
+            if not excluded(change.path, exclude):
+                blobs = (change.old_blob, *change.other_parents, change.new_blob)
+                modes = change.modes or ("",) * len(blobs)
+                shas += [s for s, m in zip(blobs, modes, strict=False) if s and m != GITLINK]
     request.progress("reading config versions", 0, len(shas))
     versions = _Versions(cat_blobs(repo, shas), repo.root)
     reach = Reachability(repo, default)
@@ -128,6 +144,8 @@ def run_audit(request: AuditRequest) -> AuditReport:
         # A bare repository has no working tree: the rules on the default branch apply.
         tip = [f"{default}:{path}" for path in governance.PATHS]
         current = governance.rules_at(cat_blobs(repo, tip), default)
+    times = RulesInTime(repo, current)
+    times.prepare(commits)
     ctx = _Context(ScanContext(official_images=policy.scan.official_images), policy.scan.ignore)
     tracker = SecretTracker()
     boundary = repo.shallow_boundary()
@@ -138,12 +156,9 @@ def run_audit(request: AuditRequest) -> AuditReport:
         for raw in commit.changes:
             if excluded(raw.path, exclude):
                 continue
-            if raw.unreadable is not None:
-                report.skipped.append(Skipped(commit.sha, raw.path, f"{raw.unreadable}: not read"))
-                continue
-            rules = current
-            if governance.is_governance(raw.path):
-                found, rules = _policy_change(commit, raw, versions, reach, current)
+            policy_file = governance.is_governance(raw.path)
+            if policy_file:
+                found = _policy_change(commit, raw, versions, reach)
             else:
                 found = _change(commit, raw, versions, report, tracker, ctx, reach)
             if found is None:
@@ -151,9 +166,7 @@ def run_audit(request: AuditRequest) -> AuditReport:
                 continue
             if commit.sha in boundary:
                 found.notes.append("shallow clone boundary: the whole file shows as added")
-            reasons = authz.reasons(commit, raw.path, found.reached, rules.policy, rules.owners,
-                                    reach.branch)  # fmt: skip
-            found.authorized, found.reasons = not reasons, reasons
+            _judge(found, commit, raw, times, reach, policy_file)
             groups[-1].append(found)
         done += 1
         request.progress("checking changes", done, len(commits))
@@ -168,26 +181,42 @@ def _audited(path: str) -> bool:
     return is_config(path) or governance.is_governance(path)
 
 
+def _judge(
+    found: Change, commit: Commit, raw: RawChange, times: RulesInTime, reach: Reachability,
+    policy_file: bool,
+) -> None:  # fmt: skip
+    """Authorize a change by the rules in force when it was made (see `mcpir.audit.epochs`)."""
+    path = raw.path
+    rules, notes = times.before(commit)
+    current = times.current
+    reasons = authz.reasons(commit, path, found.reached, rules.policy, rules.owners, reach.branch)
+    found.authorized, found.reasons = not reasons, reasons
+    if policy_file and rules is not current:
+        notes.append("a change to who may change MCP configs: judged by the rules before it")
+    elif rules is not current:
+        now = authz.reasons(commit, path, found.reached, current.policy, current.owners,
+                            reach.branch)  # fmt: skip
+        if bool(now) != bool(reasons):
+            notes.append(
+                "not authorized by the rules at the time, though the current rules would allow it"
+                if reasons
+                else "authorized by the rules at the time, though the current rules would not"
+            )
+    found.notes += notes
+    if policy_file and reasons:
+        times.distrust(commit, raw, rules)
+
+
 def _policy_change(
-    commit: Commit,
-    raw: RawChange,
-    versions: _Versions,
-    reach: Reachability,
-    current: governance.Rules,
-) -> tuple[Change | None, governance.Rules]:
-    """A change to `[audit]` or CODEOWNERS, and the rules that judge it: those before it,
-    else (the policy was being introduced) the current ones."""
+    commit: Commit, raw: RawChange, versions: _Versions, reach: Reachability
+) -> Change | None:
+    """A change to `[audit]` or CODEOWNERS (judged, like any change, by the rules before it)."""
     before = versions.blobs.get(raw.old_blob) if raw.old_blob else None
     after = versions.blobs.get(raw.new_blob) if raw.new_blob else None
     items = governance.diff(raw.path, before, after)
     if not items:
-        return None, current
-    rules, notes = current, []
-    previous = governance.rules_at(versions.blobs, commit.parents[0]) if commit.parents else None
-    if previous is not None and previous.names_anyone:
-        rules = previous
-        notes.append("a change to who may change MCP configs: judged by the rules before it")
-    return _record(commit, raw, reach, versions.root, list(items), [], notes), rules
+        return None
+    return _record(commit, raw, reach, versions.root, list(items), [], [])
 
 
 def _change(
@@ -201,9 +230,12 @@ def _change(
 ) -> Change | None:
     from mcpir.scan import suppression_for
 
-    before = versions.get(raw.old_blob, raw.old_path)
-    after = versions.get(raw.new_blob, raw.path)
-    others = [versions.get(sha, raw.path) for sha in raw.other_parents]
+    before = versions.get(raw.old_blob, raw.old_path, raw.old_mode)
+    after = versions.get(raw.new_blob, raw.path, raw.new_mode)
+    modes = raw.other_modes or ("",) * len(raw.other_parents)
+    others = [
+        versions.get(sha, raw.path, m) for sha, m in zip(raw.other_parents, modes, strict=False)
+    ]
     tracker.see(commit, raw, before, after, others)
     notes = []
     for version, label in ((after, "after"), (before, "before")):
@@ -258,6 +290,7 @@ def _record(
         notes=notes,
         location=root / raw.path,
         line=line,
+        signer=commit.signer,
     )
 
 

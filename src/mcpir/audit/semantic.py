@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcpir.audit.history import printable
 from mcpir.audit.paths import client_of
 from mcpir.baseline import server_entry
 from mcpir.checks.base import ScanContext
@@ -86,7 +87,7 @@ def parse_version(data: bytes | str, path: str, root: Path) -> Version:
         text = decode(data)
     except DocumentError as exc:
         return Version(error=str(exc))
-    where = root / path
+    where = root / printable(path)  # what findings name: UTF-8, whatever bytes git had
     try:
         doc = PARSERS[format_for(where)](text)
     except DocumentError as exc:

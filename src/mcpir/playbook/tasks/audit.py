@@ -60,13 +60,15 @@ class Audit:
         for secret in report.secrets:
             removed = f"removed in {secret.removed_in[:12]}" if secret.removed_in else "still there"
             added = secret.added_in[:12] if secret.added_in else "before the audited range"
-            rotate = "; still in the token inventory: rotate it" if secret.in_inventory else ""
+            rotate = "; still in the token inventory; rotate it" if secret.in_inventory else ""
             notes.append(
                 f"secret {secret.fingerprint} ({secret.provider}) committed to {secret.path} in "
                 f"{added}, {removed}{rotate}"
             )
         notes += [f"warning: {warning}" for warning in report.warnings]
         notes += [f"not read: {s.commit[:12]}:{s.path}: {s.reason}" for s in report.skipped]
+        # A path or author name from a commit is attacker-chosen: one note stays one line.
+        notes = [note.replace("\n", "\\n").replace("\r", "\\r") for note in notes]
         summary = (
             f"{len(report.changes)} changes to MCP configs in {report.commits} commits: "
             f"{len(report.unauthorized)} unauthorized; {len(report.secrets)} secrets ever committed"
