@@ -30,7 +30,9 @@ Endpoint = Literal[
     "user", "revoke", "public-key", "put-secret",
     "access-tokens", "installation-repos", "installation-token",  # GitHub Apps: `_app_answer`
 ]  # fmt: skip
-FailureKind = Literal["401", "403-rate", "429", "500", "503", "timeout"]
+FailureKind = Literal["401", "403-rate", "429", "500", "503", "timeout", "404"]
+# "404" (an endpoint this server lacks: GHES has no `/credentials/revoke`) is permanent, not a
+# failure a re-run gets past, so the loops over every failure leave it out.
 FAILURE_KINDS: tuple[FailureKind, ...] = ("401", "403-rate", "429", "500", "503", "timeout")
 
 _SECRET_PATH = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/actions/secrets/(?P<name>[^/]+)$")
@@ -41,6 +43,7 @@ _FAILURES: dict[str, tuple[int, str, dict[str, str]]] = {
     "429": (429, "Too many requests", {"Retry-After": "1"}),
     "500": (500, "Server Error", {}),
     "503": (503, "Service Unavailable", {}),
+    "404": (404, "Not Found", {}),
 }
 
 

@@ -275,3 +275,28 @@ def test_wrapping_and_names() -> None:
     assert _wrapped("mcpir", ["run", "--", "x"], ["B"]) is None  # every token passes already
     assert derived_name("weird name", "X-Api-Key") == "WEIRD_NAME_X_API_KEY"
     assert derived_name("1st", "é") == "MCP_1ST"
+
+
+def test_a_config_changed_after_the_plan_is_refused_before_an_incident_exists(
+    machine: tuple[Path, Path], memory: MemoryKeyring
+) -> None:
+    """The user edits a config while reading the confirmation: nothing is written, and no empty
+    incident is left to become the one a bare `mcpir restore` picks."""
+    from mcpir.journal import JournalConflict
+    from mcpir.tokens.externalize import apply, plan_externalize
+
+    home, root = machine
+    scopes = Scopes(home=home, root=root)
+    plan = plan_externalize(discover(scopes), lambda name: None)
+    assert plan.changes
+    target = plan.changes[0].path
+    edited = target.read_bytes().replace(b"{", b"{ ", 1)
+    target.write_bytes(edited)
+    before = tree_state(root), tree_state(home)
+    with pytest.raises(JournalConflict, match="changed since mcpir planned"):
+        apply(plan, root, {})
+    assert (tree_state(root), tree_state(home)) == before
+    assert not (root / ".atom-trail" / "incidents").exists() or not any(
+        (root / ".atom-trail" / "incidents").iterdir()
+    )
+    assert memory.values == {}  # refused before anything was stored

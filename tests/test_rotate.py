@@ -152,6 +152,79 @@ def test_rotate_through_the_cli(
     assert_secret_free([old, new], done.stdout, done.stderr)
 
 
+def test_every_keyring_entry_holding_the_old_token_gets_the_new_one(
+    run_cli: RunCli,
+    double: GitHubDouble,
+    name: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One token stored under two names (GH_TOKEN and GITHUB_TOKEN): rotating it by id must
+    not leave the second name holding the revoked one."""
+    old = double.issue("octocat", ("repo",))
+    new = double.issue("octocat", ("repo",))
+    twin = name + "_TWIN"
+    store.add(name, old)
+    store.add(twin, old)
+    try:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(new + "\n"))
+        ident = token_id(fingerprint(old))
+        args = ["tokens", "rotate", ident, "--api-url", double.url, "--new-value-stdin", "--yes"]
+        done = run_cli(*args, "--home", str(tmp_path), "--root", str(tmp_path))
+        assert done.code == 0, done.stdout + done.stderr
+        assert double.revoked(old)
+        assert store.get(name) == Secret(new) and store.get(twin) == Secret(new)
+        assert f"keyring:{name}" in done.stdout and f"keyring:{twin}" in done.stdout
+        assert_secret_free([old, new], done.stdout, done.stderr)
+    finally:
+        store.remove(twin)
+
+
+def test_an_api_url_with_nothing_behind_it_is_one_short_line_and_changes_nothing(
+    run_cli: RunCli, name: str, tmp_path: Path
+) -> None:
+    import socket
+
+    with socket.socket() as probe:  # a port nothing listens on: bound, closed again
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = "ghp_CANARYnothingBEHIND000000000000000001"
+    store.add(name, token)
+    url = f"http://127.0.0.1:{port}"
+    checked = run_cli("tokens", "verify", name, "--provider", "github", "--api-url", url)
+    assert checked.code == 3
+    assert f"could not ask {url}: cannot connect: connection refused\n" in checked.stdout
+    rotated = run_cli("tokens", "rotate", name, "--provider", "github", "--api-url", url, "--yes",
+                      "--home", str(tmp_path), "--root", str(tmp_path))  # fmt: skip
+    assert rotated.code == 3 and "connection refused" in rotated.stdout
+    assert store.get(name) == Secret(token)
+    # Empty (`--api-url "$UNSET"`): refused, never sent to github.com instead.
+    empty = run_cli("tokens", "verify", name, "--provider", "github", "--api-url", "")
+    assert empty.code == 2 and empty.stderr.startswith("mcpir: error: --api-url is empty")
+    assert_secret_free([token], checked.stdout, rotated.stdout, rotated.stderr, empty.stderr)
+
+
+@pytest.mark.usefixtures("tracked")
+def test_a_server_without_a_revocation_api_finishes_with_revoke_by_hand(
+    double: GitHubDouble, name: str
+) -> None:
+    """GitHub Enterprise Server has no `/credentials/revoke`: a 404 there is no reason to stop
+    (a re-run would stop at it forever); the rotation finishes and names the manual step."""
+    old, new = double.issue("octocat", ("repo",)), double.issue("octocat", ("repo",))
+    store.add(name, old)
+    double.fail("revoke", "404")
+    out: list[str] = []
+    outcome = run_rotation(double, name, new, out, [])
+    assert outcome.status == "needs-you" and outcome.exit_code == 1, outcome
+    assert store.get(name) == Secret(new) and not double.revoked(old)
+    assert any("cannot revoke by API (HTTP 404)" in line for line in outcome.needs_you)
+    assert any("revoke it yourself" in line for line in outcome.needs_you)
+    assert Metadata.load().tokens[token_id(fingerprint(new))]["last_rotated"] is not None
+    log = rotate.RotationLog.for_id(f"{token_id(fingerprint(old))}-{name}")
+    assert log.done()
+    assert_secret_free([old, new], *out, *outcome.needs_you)
+
+
 def test_rotate_rewrites_configs_that_hold_the_old_value(
     run_cli: RunCli,
     double: GitHubDouble,
@@ -201,6 +274,47 @@ def test_rotate_refuses_a_narrower_or_foreign_token(
     assert again.status == "done" and len(asked) == 2
     assert double.works(bad)  # not ours to revoke
     assert_secret_free([old, bad, good], *out, outcome.detail, again.detail)
+
+
+@pytest.mark.usefixtures("tracked")
+def test_a_rerun_without_actions_secret_still_updates_the_one_the_first_run_was_given(
+    double: GitHubDouble, name: str
+) -> None:
+    """The stop message says `re-run mcpir tokens rotate NAME`: that re-run must not skip the
+    Actions secret and revoke the token it still holds."""
+    old, new = double.issue("octocat", ("repo",)), double.issue("octocat", ("repo",))
+    store.add(name, old)
+    double.fail("put-secret", "503")
+    first = run_rotation(double, name, new, [], [])
+    assert first.status == "stopped" and not double.revoked(old)
+    provider = GitHubProvider(timeout=TIMEOUT, api_url=double.url)
+    bare = rotate.Request(name, provider, double.url, (), yes=True, timeout=TIMEOUT)
+    hooks = rotate.Hooks(ask=lambda prompt: Secret(new), say=lambda line: None,
+                         confirm=lambda q: True)  # fmt: skip
+    again = rotate.rotate(bare, hooks)
+    assert again.status == "done", again
+    assert_rotated(double, name, old, new)  # the Actions secret holds the new token
+
+
+@pytest.mark.usefixtures("tracked")
+def test_a_rerun_goes_to_the_api_the_first_run_used_even_without_github_api_url(
+    double: GitHubDouble, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A GHES token must not be sent to github.com because the re-run's shell lacks the
+    variable the first run had."""
+    old, new = double.issue("octocat", ("repo",)), double.issue("octocat", ("repo",))
+    store.add(name, old)
+    monkeypatch.setenv("GITHUB_API_URL", double.url)
+    provider = GitHubProvider(timeout=TIMEOUT)
+    request = rotate.Request(name, provider, None, (), yes=True, timeout=TIMEOUT)
+    hooks = rotate.Hooks(ask=lambda prompt: Secret(new), say=lambda line: None,
+                         confirm=lambda q: True)  # fmt: skip
+    double.fail("revoke", "503")
+    assert rotate.rotate(request, hooks).status == "stopped"
+    monkeypatch.delenv("GITHUB_API_URL")
+    again = rotate.rotate(request, hooks)
+    assert again.status == "done", again
+    assert double.revoked(old) and store.get(name) == Secret(new)
 
 
 ENDPOINTS = ["user:old", "user:new", "public-key", "put-secret", "revoke"]

@@ -103,10 +103,12 @@ def test_a_value_the_users_check_refuses_is_not_stored(
     assert code == 1 and "the new token does not work: the verification command exited 1" in out
     assert store.get(name) == Secret(old)
     assert CANARY not in out + err
-    # Without a check mcpir cannot tell whether the current value works: it stops (exit 3).
+    # Without a check mcpir cannot tell whether either value works, and a re-run would stop at
+    # the same place: bad usage (exit 2), one line, before anything is recorded.
     monkeypatch.setattr(sys, "stdin", io.StringIO(bad + "\n"))
     blind = run_cli(
         "tokens", "rotate", name, "--provider", "manual", "--new-value-stdin", "--yes",
         "--home", tmp_path, "--root", tmp_path,
     )  # fmt: skip
-    assert blind.code == 3 and "no --verify-command given" in blind.stdout
+    assert blind.code == 2 and "--verify-command CMD" in blind.stderr
+    assert blind.stderr.count("\n") == 1 and store.get(name) == Secret(old)

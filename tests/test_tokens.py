@@ -187,6 +187,30 @@ def test_no_keyring_is_one_line_and_exit_2() -> None:
         assert_not_leaked(done.stdout, done.stderr)
 
 
+def test_add_refuses_a_closed_stdin_a_blank_value_and_a_missing_terminal() -> None:
+    """Each a one-line usage error (exit 2), before or instead of anything stored."""
+    name = f"MCPIR_TEST_{uuid.uuid4().hex.upper()}"
+    closed = subprocess.run(
+        [sys.executable, "-m", "mcpir", "tokens", "add", name, "--from-stdin"],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(0),  # `<&-`: sys.stdin is None in the child
+    )
+    blank = mcpir("tokens", "add", name, "--from-stdin", stdin="   \n")
+    no_tty = mcpir("tokens", "add", name, stdin="")  # a hidden prompt needs a terminal
+    for done, says in (
+        (closed, "standard input is closed"),
+        (blank, "empty token value"),
+        (no_tty, "no terminal to ask for the token on"),
+    ):
+        if "no usable OS keyring" in done.stderr:
+            pytest.skip("no OS keyring here: the checks after it are not reached")
+        assert done.returncode == 2, done.stderr
+        assert done.stderr.startswith(f"mcpir: error: {says}") and done.stderr.count("\n") == 1
+
+
 def test_run_passes_the_exit_code_through() -> None:
     assert mcpir("run", "--", sys.executable, "-c", "raise SystemExit(7)").returncode == 7
 
@@ -206,7 +230,9 @@ def test_run_loads_neither_discovery_nor_keyring_when_nothing_is_stored() -> Non
     probe = (
         "import json, os, sys\n"
         "def fake(file, args, env):\n"
-        "    heavy = ('mcpir.discovery', 'mcpir.output', 'keyring', 'dotenv', 'rich')\n"
+        # Not `mcpir.output`: `mcpir.cli.audit` imports its (cheap, rich-free) emitter at top.
+        "    heavy = ('mcpir.discovery', 'mcpir.output.findings_view', 'keyring', 'dotenv',\n"
+        "             'rich')\n"
         "    print(json.dumps(sorted(m for m in sys.modules if m.startswith(heavy))))\n"
         "    os._exit(0)\n"
         "os.execvpe = fake\n"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcpir.incident import Incident, find_incident, respond_lock
-from mcpir.journal import JournalConflict
+from mcpir.journal import Change, Journal, JournalConflict
 
 
 @dataclass
@@ -28,8 +28,7 @@ def restore(root: Path, incident_id: str | None, *, dry_run: bool, force: bool) 
         if not dry_run:
             result.done += journal.recover()
         changes = list(journal.restore_plan())
-        for change in changes:
-            reason = journal.conflict(change)
+        for change, reason in zip(changes, _conflicts(journal, changes), strict=True):
             if reason is not None:
                 result.conflicts.append(reason)
             else:
@@ -45,3 +44,38 @@ def restore(root: Path, incident_id: str | None, *, dry_run: bool, force: bool) 
         status = "partly restored" if result.failed else "restored"
         incident.write_summary(status)
         return result
+
+
+def _conflicts(journal: Journal, changes: list[Change]) -> list[str | None]:
+    """Each change's conflict, judged against what the disk will hold when its turn comes.
+
+    One incident may change a file twice (contain renames `.mcp.json` aside, then rotate edits
+    the renamed file): the older change meets that file only after the newer one is undone, so
+    it is judged by what the newer undo leaves there, not by the disk as it is now.
+    """
+    left: dict[Path, str | None] = {}  # path -> sha256 a newer undo leaves there (None: absent)
+    reasons: list[str | None] = []
+    for change in changes:  # newest first
+        expected = _as_left(change)
+        shared = [path for path in expected if path in left]
+        if not shared:
+            reasons.append(journal.conflict(change))
+        elif all(left[path] == expected[path] for path in shared):
+            reasons.append(None)
+        else:
+            reasons.append(f"{shared[0]}: changed twice by this incident, and the records disagree")
+        left.update(_after_undo(change))
+    return reasons
+
+
+def _as_left(change: Change) -> dict[Path, str | None]:
+    """What `change` left on disk (sha256, None for absent), path by path."""
+    if change.op == "rename" and change.target is not None:
+        return {change.path: None, change.target: change.after}
+    return {change.path: change.after}
+
+
+def _after_undo(change: Change) -> dict[Path, str | None]:
+    if change.op == "rename" and change.target is not None:
+        return {change.path: change.before, change.target: None}
+    return {change.path: change.before}

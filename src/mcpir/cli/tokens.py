@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
@@ -53,8 +53,8 @@ def list_command(
     if literal:
         typer.echo(
             f"{literal} token{'s are' if literal > 1 else ' is'} written into config files: "
-            "store each with `mcpir tokens add NAME`, reference it as ${NAME}, "
-            "and start the client with `mcpir run`",
+            "`mcpir tokens externalize --dry-run` shows how each moves into the OS keyring "
+            "(undo: mcpir restore), then `--yes` moves them",
             err=True,
         )
     from mcpir.output.safe import shown
@@ -108,11 +108,25 @@ def add(
     # Fail before the user types a secret twice for a keyring that is not there.
     store.backend()
     if from_stdin:
-        value = sys.stdin.read().removesuffix("\n").removesuffix("\r")
+        value = _stdin().read().removesuffix("\n").removesuffix("\r")
     else:
+        _terminal("--from-stdin")
         value = typer.prompt(f"Value of {name}", hide_input=True, confirmation_prompt=True)
     fingerprint = store.add(name, value)
     typer.echo(f"stored {name} ({fingerprint}) in the OS keyring; `mcpir run` passes it as ${name}")
+
+
+def _stdin() -> TextIO:
+    """Standard input, or a usage error when it was closed (`<&-`): no traceback at 3 a.m."""
+    if sys.stdin is None or sys.stdin.closed:
+        raise UsageError("standard input is closed: nothing to read the token from")
+    return sys.stdin
+
+
+def _terminal(instead: str) -> None:
+    """A hidden prompt needs a terminal: without one, getpass would echo or read garbage."""
+    if not _stdin().isatty():
+        raise UsageError("no terminal to ask for the token on", hint=f"pipe it in with {instead}")
 
 
 @app.command("remove")
@@ -221,7 +235,7 @@ def externalize(
     if dry_run:
         if not json_output:
             typer.echo(diff(plan), nl=False)
-    elif plan.moved and not yes and (json_output or not sys.stdin.isatty()):
+    elif plan.moved and not yes and (json_output or sys.stdin is None or not sys.stdin.isatty()):
         # Moving secrets rewrites the user's files: never without a yes.
         if json_output:
             _report_externalize(scopes, None, [], plan, json_output)
@@ -505,6 +519,12 @@ def rotate_command(
     if chosen is None and current is not None:
         chosen = guess(detected_provider(current.reveal(), name), current.reveal())
     chosen = chosen or "manual"
+    if chosen == "manual" and not verify_command:
+        # Without a check neither token can be verified: a re-run would stop at the same place.
+        raise UsageError(
+            f"{name}: mcpir has no API for this token's provider, so it needs a way to check it",
+            hint="--verify-command CMD: a command exiting 0 when the token in $MCPIR_TOKEN works",
+        )
     if actions and chosen not in ("github", "github-app"):
         raise UsageError("--actions-secret needs the github or github-app provider")
     app = _app_settings(app_id, app_key, installation_id) if chosen == "github-app" else None
@@ -512,8 +532,9 @@ def rotate_command(
     def ask(prompt: str) -> Secret | None:
         typer.echo(prompt, err=True)
         if new_value_stdin:
-            value = sys.stdin.readline().rstrip("\r\n")
+            value = _stdin().readline().rstrip("\r\n")
         else:
+            _terminal("--new-value-stdin --yes")
             value = typer.prompt("New token", hide_input=True, default="", show_default=False)
         return Secret(value) if value else None
 

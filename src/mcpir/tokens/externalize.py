@@ -315,6 +315,23 @@ def store_all(plan: Plan) -> None:
 Applied = tuple[Incident, list[Moved], list[str]]
 
 
+def _unchanged(plan: Plan) -> None:
+    """Refuse before an incident exists when a file changed since the plan (say, while the user
+    read the confirmation): an empty incident would become the one `mcpir restore` picks."""
+    from mcpir.journal import JournalConflict
+
+    for change in plan.changes:
+        try:
+            current: bytes | None = change.path.read_bytes()
+        except OSError:  # gone or unreadable since: not as planned either
+            current = None
+        if current != change.before:
+            raise JournalConflict(
+                f"{change.path} changed since mcpir planned its edit; nothing was done",
+                hint="run `mcpir tokens externalize` again",
+            )
+
+
 def apply(plan: Plan, root: Path, header: dict[str, Any]) -> Applied:
     """Store, verify, then rewrite through a new incident's journal: (incident, what moved,
     the files that could not be written, one line each)."""
@@ -322,6 +339,7 @@ def apply(plan: Plan, root: Path, header: dict[str, Any]) -> Applied:
 
     store.backend()  # no keyring at all is bad usage (exit 2), before anything is touched
     with respond_lock(root, "mcpir tokens externalize"):
+        _unchanged(plan)
         store_all(plan)
         incident = open_incident(root, TITLE, {"root": str(root)} | header)
         journal = incident.journal

@@ -187,12 +187,14 @@ def _stash(rid: str, which: str, value: Secret | None) -> Secret | None:
 
 def drop_stash(rid: str, *which: str) -> None:
     import keyring
-    from keyring.errors import PasswordDeleteError
+    from keyring.errors import KeyringError
 
     for one in which or ("old", "new"):
         try:
             keyring.delete_password(STASH_SERVICE, f"{rid}:{one}")
-        except PasswordDeleteError:
+        except KeyringError:
+            # Gone already, or the keyring locked meanwhile: what is left is a copy inside the
+            # keyring, not worth a traceback after the rotation itself is done.
             pass
 
 
@@ -246,7 +248,8 @@ def _begin(req: Request, hooks: Hooks) -> tuple[RotationLog, Secret, Verificatio
         "started",
         name=req.name,
         provider=req.provider.name,
-        api_url=req.api_url,
+        # GITHUB_API_URL too: a re-run from a shell without it must not go to github.com.
+        api_url=req.api_url or os.environ.get("GITHUB_API_URL") or None,
         old_fingerprint=old.fingerprint,
         login=found.login,
         scopes=None if found.scopes is None else sorted(found.scopes),
@@ -279,6 +282,10 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
         old_secret = _stash(log.rid, "old", None)
         if req.api_url is None and started.get("api_url"):
             req = replace(req, api_url=started["api_url"])
+        # The Actions secrets the first run was given stay part of it: the printed re-run
+        # command names none, and skipping one would leave it holding the revoked token.
+        logged = [ActionsSecret.parse(str(text)) for text in started.get("actions") or ()]
+        req = replace(req, actions=tuple(dict.fromkeys([*logged, *req.actions])))
         say(f"resuming the rotation of {req.name} ({log.path})")
     rid = log.rid
     phases, actions_done = log.state()
@@ -322,7 +329,9 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
 
     entries = [req.name, *(n for n in _externalized(log) if n != req.name)]
     if "stored" not in phases:
-        targets = [f"keyring:{req.name}", *(f"Actions {a}" for a in req.actions)]
+        # Other keyring entries holding the old value would hold a revoked token afterwards.
+        entries += [n for n in _siblings(log) if n not in entries]
+        targets = [*(f"keyring:{e}" for e in entries), *(f"Actions {a}" for a in req.actions)]
         question = f"Store the new token in {', '.join(targets)}, then revoke the old one?"
         with _configs_locked(req, log) as root:
             plan = None
@@ -339,7 +348,7 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
                 moved = _externalize(req, hooks, log, plan, root)
                 if isinstance(moved, Outcome):
                     return moved
-                entries = [req.name, *(n for n in moved if n != req.name)]
+                entries += [n for n in moved if n not in entries]
         for entry in entries:  # each now stands for the old value somewhere: all get the new
             store.add(entry, new.reveal())
         _phase(log, hooks, "stored", new_fingerprint=new.fingerprint, names=entries)
@@ -395,6 +404,15 @@ def _externalized(log: RotationLog) -> list[str]:
         if record.get("event") in ("externalizing", "externalized", "stored"):
             names.update(dict.fromkeys(record.get("names") or ()))
     return list(names)
+
+
+def _siblings(log: RotationLog) -> list[str]:
+    """Every keyring entry of mcpir that still holds the old value: one id, many names (the same
+    token stored as GH_TOKEN and GITHUB_TOKEN). Each gets the new value before the old one is
+    revoked, or it would hand a dead token to the servers that read it."""
+    old = log.started().get("old_fingerprint")
+    index = Metadata.load().keyring
+    return sorted(name for name, record in index.items() if record.get("fingerprint") == old)
 
 
 def _incident_of(log: RotationLog) -> tuple[str, Path] | None:

@@ -84,7 +84,7 @@ def get(name: str) -> Secret | None:
 def add(name: str, value: str) -> str:
     """Store `value` under `name` (replacing any earlier one); returns its fingerprint."""
     check_name(name)
-    if not value:
+    if not value.strip():  # an empty paste, or a stray newline: no provider issues that
         raise UsageError("empty token value: nothing stored")
     if "\0" in value:
         raise UsageError("token value holds a NUL character, which no environment can carry")

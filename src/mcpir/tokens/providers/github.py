@@ -24,10 +24,17 @@ EXPIRY_HEADER = "github-authentication-token-expiration"
 SCOPES_HEADER = "x-oauth-scopes"
 # Answers that say "not now" rather than "no": a rotation stops and a re-run retries.
 TRANSIENT = frozenset({408, 429, 500, 502, 503, 504})
+# Answers from a server that has no such endpoint at all.
+NO_API = frozenset({404, 405, 410})
 
 
 def api_base(api_url: str | None) -> str:
-    return (api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API).rstrip("/")
+    if api_url is not None and not api_url.strip():
+        from mcpir.errors import UsageError
+
+        # `--api-url "$GHES_URL"` with the variable unset must not send the token to github.com.
+        raise UsageError("--api-url is empty", hint="https://HOST/api/v3, or leave it out")
+    return (api_url or os.environ.get("GITHUB_API_URL") or DEFAULT_API).strip().rstrip("/")
 
 
 def web_base(api: str) -> str:
@@ -75,13 +82,26 @@ def _why(exc: Exception) -> tuple[int | None, str]:
         wait = headers.get("retry-after")
         suffix = f"; retry after {wait} s" if wait else ""
         return exc.status, one_line(f"HTTP {exc.status} {message}".strip() + suffix)
+    import requests
+
+    # requests' own text is a 300-character repr of urllib3's exception chain: say what it means.
+    if isinstance(exc, requests.exceptions.Timeout):
+        return None, "no answer in time (timed out)"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        text = str(exc)
+        if "NameResolution" in text or "Name or service not known" in text:
+            return None, "cannot connect: host name not resolved"
+        if "refused" in text:
+            return None, "cannot connect: connection refused"
+        return None, "cannot connect"
     return None, one_line(f"{type(exc).__name__}: {exc}") or type(exc).__name__
 
 
 def _is_transient(status: int | None, detail: str) -> bool:
     if status is None or status in TRANSIENT:
         return True
-    return status == 403 and "rate limit" in detail.lower()
+    # Primary and secondary rate limits; any 403 that says when to come back is one too.
+    return status == 403 and ("rate limit" in detail.lower() or "retry after" in detail)
 
 
 def _network_errors() -> tuple[type[Exception], ...]:
@@ -155,6 +175,11 @@ class GitHubProvider:
             return Revocation(False, f"could not reach {api} ({_why(exc)[1]}): {by_hand}")
         if status == 202:
             return Revocation(True, f"revoked at {api}")
+        if status in NO_API:
+            # GitHub Enterprise Server has no such endpoint: a re-run would stop here forever.
+            return Revocation(
+                False, f"{api} cannot revoke by API (HTTP {status}): {by_hand}", by_hand=True
+            )
         return Revocation(False, f"{api} answered HTTP {status}{_message(body)}: {by_hand}")
 
 
