@@ -126,5 +126,5 @@ def test_the_redaction_shortcut_sees_every_token_shape() -> None:
 
     for token in [*TOKENS, "xoxb-CANARY0000", "eyJhbGciOiJI.eyJzdWIiOiIx.CANARYsignature"]:
         assert CANARY not in redact(f"a {token} b"), token
-    assert CANARY not in redact("Bearer CANARYabc")
+    assert CANARY not in redact("Bearer CANARYabc123")
     assert CANARY not in redact("password=hunter2CANARY")

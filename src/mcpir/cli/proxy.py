@@ -11,7 +11,7 @@ from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
 from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
 
 CommandArg = Annotated[
-    list[str],
+    list[str] | None,  # optional here so that a missing CMD is mcpir's one-line usage error
     typer.Argument(help="The server command and its arguments, after `--`.",
                    metavar="CMD [ARGS]...", show_default=False),
 ]  # fmt: skip
@@ -20,7 +20,7 @@ ServerArg = Annotated[str, typer.Argument(help="The server name (`--name` of its
 
 
 def proxy(
-    command: CommandArg,
+    command: CommandArg = None,
     name: Annotated[
         str | None, typer.Option("--name", help="Server name in records and pins (default: CMD).")
     ] = None,
@@ -51,7 +51,7 @@ def proxy(
     from mcpir.proxy.config import configure
     from mcpir.proxy.relay import run_proxy
 
-    config = configure(list(command), name=name, log_dir=log_dir, root=root,
+    config = configure(list(command or []), name=name, log_dir=log_dir, root=root,
                        redact_responses=redact_responses, block_changed=block_changed)  # fmt: skip
     raise typer.Exit(run_proxy(config))
 
@@ -66,7 +66,7 @@ def _store(root: Path | None) -> Any:  # noqa: ANN401 - PinStore, imported lazil
 
     scopes = resolve_scopes(None, root, None)
     assert scopes.root is not None  # noqa: S101 - always set
-    return PinStore(scopes.root / TRAIL / "tool-pins")
+    return PinStore(scopes.root / TRAIL / "tool-pins", root=scopes.root)  # refuses symlinks
 
 
 def _summary(store: Any, server: str) -> dict[str, Any]:  # noqa: ANN401

@@ -54,10 +54,18 @@ def _pins(root: Path | None) -> PinStore | None:
 
     base = root if root is not None else default_root()
     directory = base / TRAIL / PINS_DIR
-    if directory.is_dir() or (os.access(base, os.W_OK) and not (base / TRAIL).is_file()):
-        return PinStore(directory, root=base)
-    fallback = trail_dir(root, PINS_DIR)
-    return PinStore(fallback) if fallback is not None else None
+    store = PinStore(directory, root=base)
+    planted = store.planted()  # pins are never read or written through a link
+    usable = directory.is_dir() or (os.access(base, os.W_OK) and not (base / TRAIL).is_file())
+    if usable and planted is None:
+        return store
+    if planted is not None:
+        from mcpir.paths import data_dir
+
+        _warn(f"{planted} is a symbolic link; tool pins are kept in mcpir's data directory")
+        base = data_dir()
+    fallback = trail_dir(base if planted is not None else root, PINS_DIR)
+    return PinStore(fallback, root=fallback.parent.parent) if fallback is not None else None
 
 
 def configure(
@@ -69,6 +77,13 @@ def configure(
     redact_responses: bool,
     block_changed: bool,
 ) -> ProxyConfig:
+    """The proxy's settings; a usage error (before anything is made) when CMD is missing."""
+    from mcpir.errors import UsageError
+
+    if not command or not command[0]:
+        raise UsageError("no server command", hint="mcpir proxy [OPTIONS] -- CMD [ARGS]...")
+    if command[0].startswith("-"):  # a mistyped option, not a program (typer passes it on)
+        raise UsageError(f"no such option: {command[0]}", hint="mcpir proxy --help")
     if log_dir is not None:
         log_dir = log_dir.expanduser()
         try:

@@ -10,13 +10,20 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NoReturn
 
-from mcpir.errors import McpirError
+from mcpir.errors import McpirError, UsageError
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # One line and exit 2, as every mcpir usage error (argparse prints its usage first).
+        raise UsageError(message, hint="mcpir proxy --help")
 
 
 def parser() -> argparse.ArgumentParser:
-    parse = argparse.ArgumentParser(
-        prog="python -m mcpir.proxy",
+    parse = _Parser(
+        prog="mcpir proxy",
         description="Relay an MCP stdio server, logging every call.",
     )
     parse.add_argument("--name", help="server name in records and pins (default: CMD)")
@@ -29,11 +36,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    options = parser().parse_args(argv)
-    command = list(options.command)
-    if command[:1] == ["--"]:
-        command = command[1:]
     try:
+        options, unknown = parser().parse_known_args(argv)
+        if unknown:
+            raise UsageError(f"no such option: {unknown[0]}", hint="mcpir proxy --help")
+        command = list(options.command)
+        if command[:1] == ["--"]:
+            command = command[1:]
         from mcpir.proxy.config import configure
         from mcpir.proxy.relay import run_proxy
 

@@ -50,7 +50,7 @@ class ToolGuard:
             return None
         params = message.get("params")
         tool = params.get("name") if isinstance(params, dict) else None
-        if tool not in self.blocked:
+        if not isinstance(tool, str) or tool not in self.blocked:
             return None
         text = (
             f"tool {tool!r} is blocked by mcpir: its definition changed since it was approved; "
@@ -65,31 +65,43 @@ class ToolGuard:
             return self._listed(params, message)
 
     def _listed(self, params: Any, message: dict[str, Any]) -> dict[str, Any] | None:  # noqa: ANN401
-        from mcpir.proxy.pins import redact_definition, unapproved
+        from mcpir.proxy.pins import is_tool, redact_definition, unapproved
 
         result = message.get("result")
         tools = result.get("tools") if isinstance(result, dict) else None
         if self.pins is None or not isinstance(result, dict) or not isinstance(tools, list):
             return None
+        page = [redact_definition(t) for t in tools]
         try:
-            if not self.pin_read:
+            if not (isinstance(params, dict) and params.get("cursor")):
+                # A new listing: read the pin again, as `mcpir pins approve` may have changed it.
                 loaded = self.pins.load(self.name)
                 self.pin, self.pin_read = (loaded["tools"] if loaded else None), True
-            if not (isinstance(params, dict) and params.get("cursor")):
-                self.pages = []
-            page = [redact_definition(t) for t in tools]
-            self.pages += page
-            if not result.get("nextCursor"):
-                self._settle(self.pins, list(self.pages))
+                self.pages, self.blocked = [], set()
         except (OSError, McpirError) as exc:
+            why = getattr(exc, "message", None) or exc
+            if not self.block:
+                self.warn(f"tool pins for {self.name}: {why}")
+                return None
+            # Nothing to compare with: with --block-changed, hide rather than guess.
+            self.warn(f"tool pins for {self.name}: {why}; every tool is hidden until it is fixed")
+            self.blocked |= {str(t["name"]) for t in page if is_tool(t)}
+            return message | {"result": result | {"tools": []}}
+        try:
+            self.pages += page
+            if not result.get("nextCursor"):  # a nameless entry cannot be called: not pinned
+                self._settle(self.pins, [t for t in self.pages if is_tool(t)])
+        except (OSError, McpirError) as exc:  # a pin not written (disk full): still compared
             self.warn(f"tool pins for {self.name}: {getattr(exc, 'message', None) or exc}")
-            return None
         if not self.block or self.pin is None:
             return None
-        hide = unapproved(self.pin, page) | self.blocked
+        # Refused at once, not only when the list's last page has been seen.
+        self.blocked |= unapproved(self.pin, [t for t in page if is_tool(t)])
+        hide = self.blocked
         if not hide:
             return None
-        shown = [t for t, r in zip(tools, page, strict=True) if r.get("name") not in hide]
+        shown = [t for t, r in zip(tools, page, strict=True)
+                 if not (is_tool(r) and r["name"] in hide)]  # fmt: skip
         return message | {"result": result | {"tools": shown}}
 
     def _settle(self, pins: PinStore, tools: list[Any]) -> None:

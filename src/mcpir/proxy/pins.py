@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.fileio import atomic_write_text
-from mcpir.redact import redact_text
+from mcpir.redact import is_sensitive_key, redact_secret_value, redact_text
 
 VERSION = 1
 PENDING = "pending"
 _SAFE = re.compile(r"[^A-Za-z0-9._-]")
+_FIX = "fix or delete it; the proxy pins the next tools/list"
 
 
 def file_name(server: str) -> str:
@@ -37,15 +38,36 @@ def file_name(server: str) -> str:
     return safe + ".json"
 
 
-def redact_definition(value: Any) -> Any:  # noqa: ANN401 - a JSON value
-    """A tool definition with secrets masked; structure, names and schemas unchanged."""
+# Where a schema holds values: under a property named like a credential, they are masked whole.
+_SCHEMA_VALUES = ("default", "const", "example", "examples", "enum")
+
+
+def redact_definition(  # noqa: ANN401 - a JSON value
+    value: Any, key: str | None = None, credential: bool = False
+) -> Any:
+    """A tool definition with secrets masked (token shapes anywhere, whole values under
+    credential-looking keys, and a credential property's default or examples); structure,
+    names and schemas unchanged. Masks are fingerprints, so equal values still compare equal."""
     if isinstance(value, str):
+        if key is not None and (is_sensitive_key(key) or (credential and key in _SCHEMA_VALUES)):
+            return redact_secret_value(value)
         return redact_text(value)
     if isinstance(value, Mapping):
-        return {str(k): redact_definition(v) for k, v in value.items()}
+        # A property's schema (a mapping) under a credential name marks its values; a plain
+        # value sees whether the mapping it sits in is such a schema.
+        return {
+            str(k): redact_definition(
+                v, str(k), is_sensitive_key(str(k)) if isinstance(v, Mapping) else credential
+            )
+            for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [redact_definition(v) for v in value]
+        return [redact_definition(v, key, credential) for v in value]
     return value
+
+
+def is_tool(value: Any) -> bool:  # noqa: ANN401 - a JSON value
+    return isinstance(value, Mapping) and isinstance(value.get("name"), str)
 
 
 def tools_by_name(tools: Iterable[Any]) -> dict[str, Any]:
@@ -128,9 +150,32 @@ class PinStore:
 
     def __init__(self, directory: Path, root: Path | None = None) -> None:
         self.directory = directory
-        self.root = root  # when set, the directory is made through `incident.trail` on first use
+        # When set, `directory` is `<root>/.atom-trail/<name>`: it is made through
+        # `incident.trail` on first use, and never read or written through a symbolic link.
+        self.root = root
+
+    def planted(self) -> Path | None:
+        """The first of `.atom-trail`, `tool-pins`, `pending` that is a symbolic link: a
+        repository can plant one to make mcpir read pins from, or write them to, elsewhere."""
+        if self.root is None:
+            return None
+        path = self.root
+        for part in (self.directory.parent.name, self.directory.name, PENDING):
+            path = path / part
+            if path.is_symlink():
+                return path
+        return None
+
+    def _check(self) -> None:
+        link = self.planted()
+        if link is not None:
+            from mcpir.errors import UsageError
+
+            raise UsageError(f"{link} is a symbolic link; mcpir will not use pins through it",
+                             hint="remove the link, then run the command again")  # fmt: skip
 
     def _made(self) -> Path:
+        self._check()
         if self.root is not None:
             from mcpir.incident import trail
 
@@ -144,21 +189,24 @@ class PinStore:
     def pending_path(self, server: str) -> Path:
         return self.directory / PENDING / file_name(server)
 
-    @staticmethod
-    def _read(path: Path) -> dict[str, Any] | None:
+    def _read(self, path: Path) -> dict[str, Any] | None:
+        from mcpir.errors import UsageError
+
+        self._check()
+        if path.is_symlink():
+            raise UsageError(f"{path} is a symbolic link; mcpir will not read a pin through it")
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
         except (OSError, ValueError) as exc:
-            from mcpir.errors import UsageError
-
-            raise UsageError(f"{path}: not a readable pin file ({exc})") from None
-        if not isinstance(data, dict) or not isinstance(data.get("tools"), list):
-            from mcpir.errors import UsageError
-
-            raise UsageError(f"{path}: not a pin file (no tools list)")
-        return data
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise UsageError(f"{path}: not a readable pin file ({reason})", hint=_FIX) from None
+        tools = data.get("tools") if isinstance(data, dict) else None
+        if not isinstance(tools, list) or not all(is_tool(t) for t in tools):
+            raise UsageError(f"{path}: not a pin file (it needs a list of named tools)", hint=_FIX)
+        pin: dict[str, Any] = data
+        return pin
 
     def load(self, server: str) -> dict[str, Any] | None:
         return self._read(self.path(server))
@@ -188,6 +236,7 @@ class PinStore:
         atomic_write_text(path, _document(server, tools, "seen"), mode=0o600)
 
     def clear_pending(self, server: str) -> None:
+        self._check()
         self.pending_path(server).unlink(missing_ok=True)
 
     def approve(self, server: str) -> list[ToolChange]:
@@ -197,12 +246,14 @@ class PinStore:
             return []
         current = self.load(server)
         changes = differences(current["tools"] if current else [], waiting["tools"])
+        self._made()
         atomic_write_text(self.path(server), _document(server, waiting["tools"], "approved"), 0o600)
         self.clear_pending(server)
         return changes
 
     def servers(self) -> list[str]:
         """Every pinned server (by the name stored in its file), and every pending one."""
+        self._check()
         names: set[str] = set()
         for directory in (self.directory, self.directory / PENDING):
             if not directory.is_dir():

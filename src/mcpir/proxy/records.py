@@ -149,6 +149,7 @@ class RecordWriter:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._fd: int | None = None
+        self._dir_fd: int | None = None
         self._day = ""
         self._lock = threading.Lock()
         self.failed: str | None = None  # why the last write failed, for one warning
@@ -161,8 +162,11 @@ class RecordWriter:
         if self._fd is not None and day == self._day:
             return self._fd
         self.close()
-        path = self.directory / f"{day}.jsonl"
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW, 0o600)
+        if self._dir_fd is None:
+            # The directory as it was when first used: a link swapped in later is not followed.
+            self._dir_fd = os.open(self.directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW
+        fd = os.open(f"{day}.jsonl", flags, 0o600, dir_fd=self._dir_fd)
         try:
             if os.fstat(fd).st_mode & 0o077:
                 os.fchmod(fd, 0o600)
@@ -197,3 +201,10 @@ class RecordWriter:
         if self._fd is not None:
             os.close(self._fd)
             self._fd = None
+
+    def shut(self) -> None:
+        """Close the day's file and the directory."""
+        self.close()
+        if self._dir_fd is not None:
+            os.close(self._dir_fd)
+            self._dir_fd = None

@@ -5,7 +5,8 @@ Bytes are relayed as they arrive unless the proxy must change a message (`--reda
 line is also decoded (after it is sent, when nothing can change it) to pair requests with
 responses by id and log them; the records are built and written by a third thread, so
 redaction and disk writes stay off the relay path. The server's stderr is the proxy's own.
-Signals sent to the proxy go to the server; the proxy exits with the server's status.
+Signals sent to the proxy go to the server (`signals`); the proxy exits with the server's
+status.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import functools
 import json
 import os
 import queue
-import signal
 import subprocess
 import sys
 import threading
@@ -36,6 +36,7 @@ from mcpir.proxy.records import (
     safe_value,
     timestamp,
 )
+from mcpir.proxy.signals import die_with_proxy, forward_signals
 
 if TYPE_CHECKING:
     from mcpir.proxy.pins import PinStore, ToolChange
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 READ_SIZE = 1 << 16
 EARLY_LIMIT = 100_000  # a whole read of requests can be answered before it is decoded
 SWITCH_INTERVAL = 0.0005
-FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR1", "SIGUSR2")
 Record = dict[str, Any]
 
 
@@ -230,6 +230,8 @@ class Proxy:
     def from_server(self, line: bytes, ended: float, epoch: float) -> bytes:
         """Record what the server sent; the bytes the client gets (rewritten if it must be)."""
         parsed, messages = self._messages("server->client", line, epoch)
+        if parsed.error is not None and self.config.redact_responses:
+            return _redacted_line(line)  # a client may log what it cannot parse
         changed = False
         out: list[dict[str, Any]] = []
         for message in messages:
@@ -247,9 +249,10 @@ class Proxy:
             else:
                 self._malformed("server->client", line, "not a JSON-RPC message", epoch)
             if self.config.redact_responses:
-                from mcpir.proxy.sanitize import redact_message
+                from mcpir.proxy.sanitize import redact_json, redact_message
 
-                masked = redact_message(message)
+                masked = redact_message(message) if kind != "invalid" else redact_json(message)
+                masked = None if masked is message else masked
                 if masked is not None:
                     message, changed = masked, True
             out.append(message)
@@ -351,12 +354,26 @@ class Proxy:
         if not self.lines_in:
             self._to_server(sink, data)
             for line in framer.feed(data):
-                self.from_client(line, started, epoch)
+                self._client_line(line, started, epoch)
             return
         for line in framer.feed(data):
-            out = self.from_client(line, started, epoch)
+            out = self._client_line(line, started, epoch)
             if out is not None:
                 self._to_server(sink, out)
+
+    def _client_line(self, line: bytes, started: float, epoch: float) -> bytes | None:
+        try:
+            return self.from_client(line, started, epoch)
+        except Exception as exc:  # noqa: BLE001 - a message mcpir cannot examine still goes on
+            self.warn(f"a message from the client was relayed unexamined ({type(exc).__name__})")
+            return line
+
+    def _server_line(self, line: bytes, ended: float, epoch: float) -> bytes:
+        try:
+            return self.from_server(line, ended, epoch)
+        except Exception as exc:  # noqa: BLE001 - a message mcpir cannot examine still goes on
+            self.warn(f"a message from the server was relayed unexamined ({type(exc).__name__})")
+            return _redacted_line(line) if self.config.redact_responses else line
 
     @staticmethod
     def _to_server(sink: list[int], data: bytes) -> None:
@@ -379,23 +396,25 @@ class Proxy:
             if not self.lines_out:
                 self.to_client(data)
                 for line in framer.feed(data):
-                    self.from_server(line, ended, epoch)
+                    self._server_line(line, ended, epoch)
                 continue
             for line in framer.feed(data):
-                self.to_client(self.from_server(line, ended, epoch))
+                self.to_client(self._server_line(line, ended, epoch))
         tail = framer.tail()
         if tail:
             if self.lines_out:
-                self.to_client(tail)
+                self.to_client(_redacted_line(tail) if self.config.redact_responses else tail)
             self._malformed("server->client", tail, "no newline before the end", time.time())
 
     # -- the process ---------------------------------------------------------------------
     def run(self) -> int:
         command = self.config.command
         try:
-            child = subprocess.Popen(  # noqa: S603 - the user's own server command
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0
-            )
+            # Started before any thread of the proxy runs, so `preexec_fn` is safe here.
+            child = subprocess.Popen(  # noqa: S603, PLW1509 - the user's own server command
+                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0,
+                preexec_fn=die_with_proxy(),
+            )  # fmt: skip
         except FileNotFoundError:
             raise CommandNotFound(f"{command[0]}: command not found") from None
         except PermissionError:
@@ -404,7 +423,7 @@ class Proxy:
         child_in, child_out = os.dup(child.stdin.fileno()), os.dup(child.stdout.fileno())
         child.stdin.close()
         child.stdout.close()
-        self._forward_signals(child)
+        forward_signals(child)
         # The relay threads wait on I/O and must get the GIL back at once when bytes arrive,
         # not after the record writer's 5 ms time slice.
         sys.setswitchinterval(SWITCH_INTERVAL)
@@ -435,32 +454,25 @@ class Proxy:
             self.records.put(None)
             logger.join(timeout=5.0)
             assert self.writer is not None  # noqa: S101
-            self.writer.close()
+            self.writer.shut()
         try:
             os.close(child_out)
         except OSError:
             pass
         return 128 - code if code < 0 else code
 
-    def _forward_signals(self, child: subprocess.Popen[bytes]) -> None:
-        def forward(signum: int, frame: object) -> None:
-            if child.returncode is None:
-                try:
-                    child.send_signal(signum)
-                except OSError:
-                    pass
-
-        for name in FORWARDED_SIGNALS:
-            number = getattr(signal, name, None)
-            if number is not None:
-                try:
-                    signal.signal(number, forward)
-                except (OSError, ValueError):  # not the main thread, or not allowed here
-                    pass
-
 
 def _encode(value: Any) -> bytes:  # noqa: ANN401 - a JSON message or batch
     return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+
+
+def _redacted_line(line: bytes) -> bytes:
+    """A line that is not a JSON-RPC message, with the secrets in its text masked."""
+    from mcpir.proxy.sanitize import redact_string
+
+    text = line.decode("utf-8", "replace")
+    masked = redact_string(text)
+    return line if masked == text else masked.encode("utf-8")
 
 
 def run_proxy(config: ProxyConfig) -> int:

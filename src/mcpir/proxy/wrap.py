@@ -57,24 +57,64 @@ class WrapPlan:
         return [o for o in self.outcomes if o.status == "skipped"]
 
 
+_VALUED = ("--name", "--log-dir", "--root")  # `mcpir proxy` options that take a value
+
+
+def _is_mcpir(command: str) -> bool:
+    return Path(command).name in (PROXY, f"{PROXY}.exe")
+
+
 def is_wrapped(command: str | None, args: list[str]) -> bool:
-    return (
-        bool(command)
-        and Path(str(command)).name in (PROXY, f"{PROXY}.exe")
-        and (args[:1] == ["proxy"])
-    )
+    return bool(command) and proxied([str(command), *args]) is not None
 
 
 def wrapped_args(server: str, command: str, args: list[str]) -> list[str]:
-    return ["proxy", "--name", server, "--", command, *args]
+    # `--name=-x`: a name that starts with "-" would be read as an option.
+    name = ["--name", server] if not server.startswith("-") else [f"--name={server}"]
+    return ["proxy", *name, "--", command, *args]
 
 
 def original(args: list[str]) -> list[str] | None:
-    """The server's own command line inside `mcpir proxy … -- CMD ARGS`."""
-    if "--" not in args:
-        return None
-    rest = args[args.index("--") + 1 :]
-    return rest or None
+    """The server's own command line in the arguments of `mcpir proxy` (after `proxy`)."""
+    i = 0
+    while i < len(args):
+        if args[i] == "--":
+            return args[i + 1 :] or None
+        if args[i] in _VALUED:
+            i += 2
+        elif args[i].startswith("-"):
+            i += 1
+        else:
+            return args[i:]
+    return None
+
+
+def proxied(line: list[str]) -> tuple[list[str], list[str]] | None:
+    """(what launches the proxy, the server's own command line) when `line` runs `mcpir proxy`
+    (or `python -m mcpir proxy`, `python -m mcpir.proxy`), else None. The launcher is empty, or
+    `mcpir run … --`, which `tokens externalize` puts around a wrapped server to pass it the
+    secrets mcpir keeps."""
+    prefix: list[str] = []
+    while line:
+        if _is_mcpir(line[0]):
+            head, rest = line[:1], line[1:]
+        elif Path(line[0]).name.lower().startswith("python") and line[1:2] == ["-m"]:
+            if line[2:3] == ["mcpir.proxy"]:
+                head, rest = line[:3], ["proxy", *line[3:]]
+            elif line[2:3] == ["mcpir"]:
+                head, rest = line[:3], line[3:]
+            else:
+                return None
+        else:
+            return None
+        if rest[:1] == ["proxy"]:
+            inner = original(rest[1:])
+            return (prefix, inner) if inner else None
+        if rest[:1] != ["run"] or "--" not in rest:
+            return None
+        cut = rest.index("--") + 1
+        prefix, line = [*prefix, *head, *rest[:cut]], rest[cut:]
+    return None
 
 
 def _blocked(config: ConfigFile, server: Server) -> str | None:
@@ -86,6 +126,10 @@ def _blocked(config: ConfigFile, server: Server) -> str | None:
         return "a file set aside by containment: restore it first"
     return not_rewritten(config, server, managed="ask them to change it",
                          by_hand="change the command by hand", plugin="not rewritten")  # fmt: skip
+
+
+def _launched_through_proxy(server: Server) -> bool:
+    return bool(server.command) and proxied([str(server.command), *server.args]) is not None
 
 
 def _rewrite(
@@ -100,19 +144,22 @@ def _rewrite(
         return text, Outcome(*where, "skipped", "no command line found in the file")
     if not all(isinstance(a, str) for a in args):
         return text, Outcome(*where, "skipped", "its args are not all strings")
-    wrapped = is_wrapped(command, args)
+    found = proxied([command, *args])
     if not unwrap:
-        if wrapped:
+        if found is not None:
             return text, Outcome(*where, "already", "already launched through mcpir proxy")
+        # Around anything else, `mcpir run` included: the proxy then relays what it starts.
         new = [PROXY, *wrapped_args(server.name, command, args)]
     else:
-        inner = original(args) if wrapped else None
-        if inner is None:
+        if found is None:
             return text, Outcome(*where, "already", "not launched through mcpir proxy")
-        new = inner
+        new = found[0] + found[1]
     text = set_command_line(config.format, text, line_at, command_key, new)
     status = "unwrap" if unwrap else "wrap"
-    return text, Outcome(*where, status, " ".join(new))
+    from mcpir.redact import redact_args
+
+    # The command line is shown and printed as JSON: a key in its args must not be.
+    return text, Outcome(*where, status, " ".join(redact_args(new)))
 
 
 def _select(files: list[ConfigFile], names: set[str] | None) -> list[tuple[ConfigFile, Server]]:
@@ -149,6 +196,10 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
             result.outcomes.append(Outcome(*where, "remote", why))
             continue
         reason = _blocked(config, server)
+        if reason is not None and unwrap and not _launched_through_proxy(server):
+            # Nothing to give back: not a reason to ask the user for anything.
+            result.outcomes.append(Outcome(*where, "already", "not launched through mcpir proxy"))
+            continue
         if reason is not None:
             result.outcomes.append(Outcome(*where, "skipped", reason))
             continue
@@ -192,7 +243,7 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
 
 def _as_before_wrap(root: Path, current: bytes, unwrapping: set[str]) -> bytes | None:
     """The bytes a journalled wrap replaced, if the file is still as that wrap left it and
-    every server it wrapped is being unwrapped now."""
+    exactly the servers it wrapped are being unwrapped now."""
     from mcpir.incident import ID_PATTERN, Incident, incidents_dir
 
     base = incidents_dir(root)
@@ -204,7 +255,7 @@ def _as_before_wrap(root: Path, current: bytes, unwrapping: set[str]) -> bytes |
         for change, state in reversed(journal.changes()):
             if change.step != WRAP_STEP or state != "applied" or change.after != digest:
                 continue
-            if not set(change.servers) <= unwrapping:
+            if set(change.servers) != unwrapping:  # more wrapped (by hand, or earlier): edits
                 return None
             try:
                 return journal.backup_path(change).read_bytes()
@@ -218,6 +269,21 @@ def diff(result: WrapPlan) -> str:
     return unified_diff(result.changes)
 
 
+def _unchanged(changes: list[PlannedChange], step: str) -> None:
+    """Refuse before an incident exists when a file changed since the plan: an empty incident
+    would become the one `mcpir restore` picks."""
+    from mcpir.journal import JournalConflict
+
+    for change in changes:
+        try:
+            current: bytes | None = change.path.read_bytes()
+        except OSError:
+            current = None
+        if current != change.before:
+            raise JournalConflict(f"{change.path} changed since mcpir planned its edit; "
+                                  "nothing was done", hint=f"run `mcpir {step}` again")  # fmt: skip
+
+
 def apply(result: WrapPlan, root: Path, header: dict[str, Any]) -> tuple[str, list[str]]:
     """Apply through a new incident's journal: (incident id, failures one line each)."""
     from mcpir.incident import open_incident, respond_lock
@@ -225,6 +291,7 @@ def apply(result: WrapPlan, root: Path, header: dict[str, Any]) -> tuple[str, li
     step = UNWRAP_STEP if result.unwrap else WRAP_STEP
     title = "unwrap mcp servers" if result.unwrap else "wrap mcp servers in mcpir proxy"
     with respond_lock(root, f"mcpir {step}"):
+        _unchanged(result.changes, step)
         incident = open_incident(root, title, {"root": str(root)} | header)
         journal = incident.journal
         journal.append({"type": "step-started", "step": step})
