@@ -459,3 +459,180 @@ def test_fuzz_a_damaged_state_file_is_rebuilt(document: Any) -> None:
     path.write_text(json.dumps(document))
     state = load_state(path)
     assert isinstance(state, dict) and all(isinstance(v, dict) for v in state.values())
+
+
+_LEAKED = "ghp_" + "aB3dE5gH7jK9mN1pQ3sT5vW7yZ9bC1dE3fG5"
+
+
+class _Broken(_Recorder):
+    """A notifier that fails as a third-party library can: not with a NotifyError."""
+
+    name: ClassVar[str] = "broken"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def remind(self, reminder: Any) -> str:
+        self.calls += 1
+        raise RuntimeError(f"boom: Authorization: Bearer {_LEAKED}")
+
+
+def _due(tmp_path: Path, count: int) -> tuple[list[Any], Any]:
+    """`count` overdue tokens (seen on 2026-01-01, checked on 2026-04-10)."""
+    from mcpir.paths import Scopes
+    from mcpir.rotation_policy import RotationPolicy
+    from mcpir.tokens import list_tokens
+    from mcpir.tokens.status import statuses
+
+    home, root = tmp_path / "home", tmp_path / "root"
+    root.mkdir(exist_ok=True)
+    write_config(home, {f"s{i}": planted(str(i)) for i in range(count)})
+    scopes = Scopes(home=home, root=root)
+    with at("2026-01-01"):
+        list_tokens(scopes, environ=None)
+    with at("2026-04-10"):
+        aged, _ = statuses(list_tokens(scopes, environ=None), RotationPolicy())
+    return aged, scopes
+
+
+def test_a_crashing_notifier_loses_no_reminder(tmp_path: Path) -> None:
+    from mcpir.notify.reminders import run_reminders
+
+    aged, scopes = _due(tmp_path, 3)
+    broken, recorder = _Broken(), _Recorder()
+    with at("2026-04-10"):
+        report = run_reminders(aged, scopes, [broken, recorder])
+    # Tried once, not once per token; the other channel delivered every reminder.
+    assert broken.calls == 1 and len(recorder.reminded) == 3
+    failed = [d for d in report.failed if d.channel == "broken"]
+    assert len(failed) == 3 and "RuntimeError: boom" in failed[0].detail
+    assert "not tried: broken failed earlier in this run" in failed[1].detail
+    assert _LEAKED not in json.dumps(report.to_json())
+    # The next run retries the broken channel only; the recorder is not sent them twice.
+    fixed = _Recorder()
+    fixed.name = "broken"  # type: ignore[misc]
+    with at("2026-04-11"):
+        report = run_reminders(aged, scopes, [fixed, recorder])
+    assert len(fixed.reminded) == 3 and len(recorder.reminded) == 3
+
+
+def test_a_silent_webhook_costs_one_timeout_per_run(tmp_path: Path) -> None:
+    import socket
+    import time
+
+    from mcpir.notify.config import WebhookConfig
+    from mcpir.notify.reminders import run_reminders
+    from mcpir.notify.webhook import Webhook
+
+    aged, scopes = _due(tmp_path, 4)
+    listener = socket.create_server(("127.0.0.1", 0))  # accepts, never answers
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/hook"
+        hook = Webhook(WebhookConfig(url, timeout=0.5))
+        start = time.monotonic()
+        with at("2026-04-10"):
+            report = run_reminders(aged, scopes, [hook])
+        assert time.monotonic() - start < 1.5  # one timeout, not four
+        assert [d.ok for d in report.reminded] == [False] * 4
+        assert "unreachable" in report.reminded[0].detail
+    finally:
+        listener.close()
+    _Hook.received, _Hook.answer = [], 204
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        hook = Webhook(WebhookConfig(f"http://127.0.0.1:{server.server_address[1]}/h", 2.0))
+        with at("2026-04-11"):
+            report = run_reminders(aged, scopes, [hook])
+        assert [d.ok for d in report.reminded] == [True] * 4 and len(_Hook.received) == 4
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _GitHubRefuses(BaseHTTPRequestHandler):
+    """GitHub answering every call with one error: (status, message, headers)."""
+
+    answer: ClassVar[tuple[int, str, dict[str, str]]] = (404, "Not Found", {})
+    calls: ClassVar[int] = 0
+
+    def _refuse(self) -> None:
+        type(self).calls += 1
+        status, message, headers = type(self).answer
+        body = json.dumps({"message": message}).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        for key, value in headers.items():
+            self.send_header(key, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = do_PATCH = _refuse
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        ((404, "Not Found", {}), "HTTP 404 Not Found"),
+        ((403, "Resource not accessible by personal access token", {}), "HTTP 403"),
+        (
+            (
+                403,
+                "API rate limit exceeded",
+                {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "4102444800"},
+            ),
+            "HTTP 403",
+        ),  # fmt: skip
+        ((429, "Too many requests", {"Retry-After": "3600"}), "HTTP 429"),
+    ],
+)
+def test_github_refusals_are_reported_once_and_retried(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: tuple[int, str, dict[str, str]],
+    shown: str,
+) -> None:
+    from mcpir.notify.config import GitHubConfig
+    from mcpir.notify.github_issue import GitHubIssues
+    from mcpir.notify.reminders import load_state, run_reminders
+
+    aged, scopes = _due(tmp_path, 3)
+    _GitHubRefuses.answer, _GitHubRefuses.calls = answer, 0
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _GitHubRefuses)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("MCPIR_TEST_GH", planted("gh"))
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        issues = GitHubIssues(GitHubConfig("acme/nope", "MCPIR_TEST_GH", url))
+        with at("2026-04-10"):
+            report = run_reminders(aged, scopes, [issues])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert _GitHubRefuses.calls == 1  # no retry loop, no sleeping out a rate limit
+    assert [d.ok for d in report.reminded] == [False] * 3
+    assert shown in report.reminded[0].detail and "acme/nope" in report.reminded[0].detail
+    assert CANARY not in json.dumps(report.to_json())
+    # Nothing was recorded as sent: tomorrow's run tries every one again.
+    assert all(record["sent"] == {} for record in load_state().values())
+    assert len(load_state()) == 3
+
+
+def test_unwritable_reminder_state_is_one_line_exit_3(status_on: StatusOn) -> None:
+    status_on("2026-01-01", notify=False)
+    (Path(os.environ["MCPIR_HOME"]) / STATE_FILE).mkdir()
+    code, err = status_on("2026-04-10")
+    assert code == 3 and "Traceback" not in err
+    assert "cannot record the reminders" in err
+
+
+def test_notify_with_no_channel_says_so(status_on: StatusOn) -> None:
+    user_config("[notify]\nchannels = []\n")
+    status_on("2026-01-01", notify=False)
+    code, err = status_on("2026-04-10")
+    assert code == 1 and "no notification channel" in err

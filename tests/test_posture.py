@@ -342,3 +342,34 @@ def test_an_item_that_cannot_be_judged_is_unknown(
     assert "max_age_days" in found["token-age"]["evidence"]
     assert found["token-age"]["title"] == items.TITLES["token-age"]
     assert code == 0
+
+
+def test_hardening_journals_are_not_open_incidents(
+    run_cli: RunCli, project: tuple[Path, Path]
+) -> None:
+    """`tokens externalize` / `proxy wrap` journal their edits as an incident with no playbook
+    (so `mcpir restore` can undo them): posture must not ask the user to undo them to pass."""
+    from mcpir.incident import open_incident
+
+    home, root = project
+    ack(run_cli)
+    externalized = open_incident(root, "externalize tokens", {"root": str(root)})
+    externalized.write_summary("open")
+    code, items = posture(run_cli, home, root)
+    assert code == 0 and items["open-incidents"]["evidence"] == "0 incidents, none open"
+    playbook = {"path": "incident-response.yaml", "sha256": "0" * 64}
+    real = open_incident(root, "poisoned server", {"root": str(root), "playbook": playbook})
+    real.write_summary("open")
+    code, items = posture(run_cli, home, root)
+    assert code == 1 and items["open-incidents"]["status"] == "fail"
+    assert real.id in items["open-incidents"]["evidence"]
+    assert externalized.id not in items["open-incidents"]["evidence"]
+
+
+def test_posture_on_a_bare_directory_and_an_empty_home(run_cli: RunCli, tmp_path: Path) -> None:
+    home, root = tmp_path / "home", tmp_path / "plain"
+    home.mkdir()
+    root.mkdir()  # not a git repository, no config, no trail
+    code, items = posture(run_cli, home, root)
+    assert code == 1 and items["training"]["status"] == "fail"
+    assert {k for k, v in items.items() if v["status"] == "fail"} == {"training"}

@@ -237,3 +237,78 @@ def test_bad_time_is_usage_error(run_cli: RunCli, bad: str) -> None:
 
 def test_two_kinds_at_once_is_usage_error(run_cli: RunCli) -> None:
     assert run_cli("schedule", "install", "--cron", "--systemd", "--print").code == 2
+
+
+@pytest.mark.parametrize("damage", ["garbage", "random", "directory"])
+@pytest.mark.parametrize("command", [("schedule", "list"), ("schedule", "run")])
+def test_a_damaged_job_store_is_one_line_exit_2(
+    run_cli: RunCli, spec: JobSpec, damage: str, command: tuple[str, ...]
+) -> None:
+    path = store_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if damage == "directory":
+        path.mkdir()  # opens like a read-only or unreachable store: "unable to open"
+    else:
+        path.write_bytes(b"not a database\n" if damage == "garbage" else os.urandom(4096))
+    done = (
+        run_cli(*command, "--root", spec.root or "") if command[1] == "run" else run_cli(*command)
+    )
+    assert done.code == 2, done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert f"{path}: job store unusable" in done.stderr and "move it aside" in done.stderr
+
+
+def test_run_once_with_an_unwritable_run_log_exits_3(run_cli: RunCli, spec: JobSpec) -> None:
+    log = store_path().parent / "schedule-runs.jsonl"
+    log.mkdir(parents=True)  # cannot be appended to, as on a read-only data dir
+    done = run_cli(
+        "schedule", "run", "--once", "--home", spec.home or "", "--root", spec.root or ""
+    )
+    assert done.code == 3 and "Traceback" not in done.stderr
+    assert "cannot record the daily check" in done.stderr
+
+
+def test_uninstall_with_nothing_installed_is_exit_0(
+    run_cli: RunCli, tmp_path: Path, config_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for kind in ("--systemd", "--launchd"):
+        done = run_cli("schedule", "uninstall", kind)
+        assert done.code == 0 and "nothing to remove" in done.stdout, done.stderr
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # no crontab program at all
+    done = run_cli("schedule", "uninstall", "--cron")
+    assert done.code == 0 and "nothing to remove from cron" in done.stdout, done.stderr
+
+
+def test_install_twice_writes_the_same_units(
+    run_cli: RunCli, spec: JobSpec, config_home: Path
+) -> None:
+    args = ("schedule", "install", "--systemd", "--no-enable", "--root", spec.root or "")
+    assert run_cli(*args).code == 0
+    folder = config_home / "systemd" / "user"
+    first = {p.name: p.read_bytes() for p in folder.iterdir()}
+    assert run_cli(*args).code == 0
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == first
+    assert sorted(first) == ["mcpir-check.service", "mcpir-check.timer"]
+
+
+def test_a_channel_that_cannot_work_is_on_record(
+    run_cli: RunCli, spec: JobSpec, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcpir.rotation_policy import user_config_path
+
+    monkeypatch.delenv("MCPIR_NO_SUCH_TOKEN", raising=False)
+    user_config_path().parent.mkdir(parents=True, exist_ok=True)
+    user_config_path().write_text(
+        '[notify]\nchannels = ["github"]\n[notify.github]\nrepo = "a/b"\n'
+        'token = "MCPIR_NO_SUCH_TOKEN"\napi_url = "http://127.0.0.1:9"\n',
+        encoding="utf-8",
+    )
+    done = run_cli(
+        "schedule", "run", "--once", "--home", spec.home or "", "--root", spec.root or ""
+    )
+    assert done.code == 0 and "channel skipped: github: no GitHub token" in done.stderr
+    (record,) = runs()
+    assert record["skipped"] == [
+        "github: no GitHub token: set $MCPIR_NO_SUCH_TOKEN or "
+        "`mcpir tokens add MCPIR_NO_SUCH_TOKEN`"
+    ]

@@ -271,3 +271,42 @@ def test_status_needs_no_network_and_no_heavy_import(tmp_path: Path) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=False, env=os.environ
     )
     assert done.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_an_override_that_matches_nothing_is_named(run_cli: RunCli, tmp_path: Path) -> None:
+    home, root = machine(tmp_path, {"alpha": planted("a")})
+    (root / ".mcpir.toml").write_text(
+        '[[rotation.override]]\ntoken = "keyring:OPENAI_*"\nmax_age_days = 30\n\n'
+        '[[rotation.override]]\ntoken = "tok_*"\nmax_age_days = 60\n',
+        encoding="utf-8",
+    )
+    with at("2026-01-01"):
+        done = run_cli("tokens", "status", "--home", home, "--root", root)
+        code, rows = status_json(run_cli, home, root)
+    assert done.code == 0 and code == 0
+    assert "note: rotation override 1 (keyring:OPENAI_*) matches no token" in done.stdout
+    assert "override 2" not in done.stdout
+    assert [r["max_age_days"] for r in rows] == [60]  # JSON stays exactly the list of tokens
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'max_age_days = "ninety"',
+        "max_age_days = -5",
+        "max_age_days = 1e3",
+        "max_age_days = 99999999999999999999",
+        "remind_days = [14, 'x']",
+        "remind_days = 7",
+        "bogus = 1",
+        '[[rotation.override]]\ntoken = "x"\nmax_age_days = 0',
+    ],
+)
+def test_every_bad_rotation_table_is_one_line_exit_2(
+    run_cli: RunCli, tmp_path: Path, text: str
+) -> None:
+    home, root = machine(tmp_path, {})
+    (root / ".mcpir.toml").write_text(f"[rotation]\n{text}\n", encoding="utf-8")
+    done = run_cli("tokens", "status", "--json", "--home", home, "--root", root)
+    assert done.code == 2 and done.stdout == ""
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -75,6 +75,8 @@ def run(
         )
         for failure in outcome["failed"]:
             typer.echo(f"not delivered: {failure}", err=True)
+        for skipped in outcome.get("skipped", []):
+            typer.echo(f"channel skipped: {skipped}", err=True)
         raise typer.Exit(EXIT_FINDINGS if outcome["failed"] else EXIT_OK)
     from mcpir.schedule.scheduler import run_forever
 

@@ -13,14 +13,18 @@ State: `reminders.json` in mcpir's data dir, mode 0600, versioned; token ids and
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
+from mcpir.errors import EXIT_STEP_FAILED, McpirError
 from mcpir.fileio import atomic_write_text
 from mcpir.notify.base import Delivery, Notifier, NotifyError, Reminder, Resolution
 from mcpir.paths import Scopes, data_dir
+from mcpir.redact import redact_text
 from mcpir.tokens.model import today
 from mcpir.tokens.status import OVERDUE_STAGE, TokenStatus
 
@@ -75,11 +79,24 @@ def load_state(path: Path | None = None) -> dict[str, dict[str, Any]]:
     )
 
 
+class StateError(McpirError):
+    """The reminders went out but their record could not be written (exit 3)."""
+
+    exit_code = EXIT_STEP_FAILED
+
+
 def _save(state: dict[str, dict[str, Any]]) -> None:
     path = _path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     doc = {"version": VERSION, "tokens": state}
-    atomic_write_text(path, json.dumps(doc, indent=2, sort_keys=True) + "\n", 0o600)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        atomic_write_text(path, json.dumps(doc, indent=2, sort_keys=True) + "\n", 0o600)
+    except OSError as exc:
+        raise StateError(
+            f"{path}: cannot record the reminders: {exc.strerror or exc}",
+            hint="make mcpir's data dir writable (or set MCPIR_HOME); until then reminders "
+            "already sent may be sent again",
+        ) from None
 
 
 def _scope(scopes: Scopes) -> str:
@@ -136,6 +153,31 @@ def _resolution(
     return None  # checked from another home or root: it may well be there still
 
 
+class _Channels:
+    """The usable notifiers of one run. A channel that fails once is not tried again in that
+    run: a webhook that times out, or a GitHub token without permission, would fail the same
+    way for every token, and a daily check must not wait out one timeout per token. What it
+    did not deliver stays unsent, so the next run tries again."""
+
+    def __init__(self) -> None:
+        self.down: dict[str, str] = {}  # channel → why it is not tried again
+
+    def call(self, name: str, token_id: str, send: Callable[[], str | None]) -> Delivery | None:
+        """Deliver through one channel: a Delivery (ok or not), or None (nothing to do)."""
+        if name in self.down:
+            return Delivery(name, token_id, False, f"not tried: {self.down[name]}")
+        try:
+            detail = send()
+        except NotifyError as exc:
+            why = exc.message
+        except Exception as exc:  # noqa: BLE001 - one broken notifier must not lose the rest
+            why = redact_text(f"{type(exc).__name__}: {exc}")
+        else:
+            return None if detail is None else Delivery(name, token_id, True, detail)
+        self.down[name] = f"{name} failed earlier in this run ({why})"
+        return Delivery(name, token_id, False, why)
+
+
 def run_reminders(
     statuses: list[TokenStatus],
     scopes: Scopes,
@@ -147,6 +189,10 @@ def run_reminders(
     on, scope = today(), _scope(scopes)
     report = RemindReport()
     usable: dict[str, Notifier] = {}
+    if not channels:  # `[notify] channels = []`: say so rather than remind nobody in silence
+        report.unavailable["all"] = (
+            "no notification channel is configured ([notify] channels in the user config)"
+        )
     for notifier in channels:
         why = notifier.unavailable()
         if why is None:
@@ -155,6 +201,7 @@ def run_reminders(
             report.unavailable[notifier.name] = why
     state = load_state()
     by_id = {status.token.id: status for status in statuses}
+    channels_now = _Channels()
 
     for status in statuses:
         stage = status.stage
@@ -171,13 +218,12 @@ def run_reminders(
             if not force and not _due_again(sent.get(name), stage, on):
                 report.already += 1
                 continue
-            try:
-                detail = notifier.remind(reminder)
-            except NotifyError as exc:
-                report.reminded.append(Delivery(name, token_id, False, exc.message))
-                continue
-            report.reminded.append(Delivery(name, token_id, True, detail))
-            sent[name] = {"stage": stage, "on": on.isoformat()}
+            delivery = channels_now.call(name, token_id, partial(notifier.remind, reminder))
+            if delivery is None:  # a notifier always says what it did; keep it as sent
+                delivery = Delivery(name, token_id, True, "sent")
+            report.reminded.append(delivery)
+            if delivery.ok:
+                sent[name] = {"stage": stage, "on": on.isoformat()}
         state[token_id] = record  # even when nothing went out: the next run retries
 
     for token_id, record in list(state.items()):
@@ -191,14 +237,11 @@ def run_reminders(
                 if name in report.unavailable:
                     left[name] = sent_record  # configured, not reachable now: try again later
                 continue
-            try:
-                withdrawn = channel.resolve(resolution)
-            except NotifyError as exc:
-                report.resolved.append(Delivery(name, token_id, False, exc.message))
-                left[name] = sent_record
-                continue
-            if withdrawn is not None:
-                report.resolved.append(Delivery(name, token_id, True, withdrawn))
+            delivery = channels_now.call(name, token_id, partial(channel.resolve, resolution))
+            if delivery is not None:
+                report.resolved.append(delivery)
+                if not delivery.ok:
+                    left[name] = sent_record
         if left:
             record["sent"] = left
         else:

@@ -221,11 +221,17 @@ def open_incidents(scopes: Scopes) -> PostureItem:
     still: list[str] = []
     total = 0
     for path in sorted(folder.glob("*/incident.json")) if folder.is_dir() else ():
-        total += 1
         try:
-            status = str(json.loads(path.read_text(encoding="utf-8")).get("status", "open"))
+            document = json.loads(path.read_text(encoding="utf-8"))
+            status = str(document.get("status", "open"))
+            # `tokens externalize`, `tokens rotate` and `proxy wrap` journal their edits as an
+            # incident too (so `mcpir restore` can undo them), with no playbook: a change made
+            # to harden the setup, not an incident someone must close.
+            if "playbook" in document and document["playbook"] is None:
+                continue
         except (OSError, ValueError, AttributeError):
             status = "unreadable"
+        total += 1
         if status not in CLOSED_INCIDENTS:
             still.append(f"{path.parent.name} ({status})")
     if still:

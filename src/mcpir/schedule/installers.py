@@ -236,6 +236,8 @@ def uninstall(kind: str, *, enable: bool = True) -> Outcome:
     """Remove what `install` put in place (nothing there is not an error)."""
     outcome = Outcome()
     if kind == "cron":
+        if shutil.which("crontab") is None:
+            return outcome  # no cron here: nothing can have been installed in it
         lines, problem = _crontab()
         if problem:
             outcome.needs_you.append(problem)

@@ -47,6 +47,9 @@ def daily_check(home: str | None = None, root: str | None = None) -> dict[str, A
             "reminded": sum(d.ok for d in report.reminded),
             "resolved": sum(d.ok for d in report.resolved),
             "failed": [f"{d.channel}: {d.detail}" for d in report.failed],
+            # A channel that cannot work here (no GitHub token…) sends nothing, every day:
+            # on record, so `schedule list` and the timer's log show why no reminder came.
+            "skipped": [f"{name}: {why}" for name, why in report.unavailable.items()],
         }
         outcome["ok"] = not report.failed
     except Exception as exc:  # noqa: BLE001 - a scheduler job must record, not die silently
@@ -60,13 +63,23 @@ def daily_check(home: str | None = None, root: str | None = None) -> dict[str, A
 
 
 def _record(outcome: dict[str, Any]) -> None:
+    from mcpir.errors import EXIT_STEP_FAILED, McpirError
+
     path = data_dir() / RUNS_FILE
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
     try:
-        os.write(fd, (json.dumps(outcome, sort_keys=True) + "\n").encode("utf-8"))
-    finally:
-        os.close(fd)
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
+        try:
+            os.write(fd, (json.dumps(outcome, sort_keys=True) + "\n").encode("utf-8"))
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        error = McpirError(
+            f"{path}: cannot record the daily check: {exc.strerror or exc}",
+            hint="make mcpir's data dir writable, or set MCPIR_HOME",
+        )
+        error.exit_code = EXIT_STEP_FAILED
+        raise error from None
 
 
 def runs(limit: int = 10) -> list[dict[str, Any]]:

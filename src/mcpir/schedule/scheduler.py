@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mcpir.errors import UsageError
+from mcpir.errors import McpirError, UsageError
 from mcpir.paths import data_dir
 from mcpir.schedule import DEFAULT_AT, JOB_ID, STORE_FILE
 from mcpir.schedule.jobs import JOB_FUNC
@@ -50,12 +50,40 @@ def store_path() -> Path:
     return data_dir() / STORE_FILE
 
 
+class StoreError(McpirError):
+    """`schedule.sqlite` cannot be opened or written: one line and a hint, not a traceback."""
+
+
+def _store_error(path: Path, why: object) -> StoreError:
+    return StoreError(
+        f"{path}: job store unusable: {why}",
+        hint="move it aside, and `mcpir schedule run` adds the daily job again; "
+        "or set MCPIR_HOME to a writable directory",
+    )
+
+
+def check_store(path: Path) -> None:
+    """Open the store as SQLite before APScheduler does: a damaged or unreadable file would
+    otherwise surface as a SQLAlchemy traceback from inside the scheduler."""
+    import sqlite3
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        connection = sqlite3.connect(path)
+        try:
+            connection.execute("PRAGMA schema_version").fetchone()  # reads the header
+        finally:
+            connection.close()
+    except (OSError, sqlite3.Error) as exc:
+        raise _store_error(path, exc) from None
+
+
 def build(kind: str = "blocking", path: Path | None = None) -> BaseScheduler:
     """A scheduler (blocking or background) whose job store is `schedule.sqlite`."""
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
 
     path = path or store_path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    check_store(path)
     store = SQLAlchemyJobStore(url=f"sqlite:///{path}")
     options: dict[str, Any] = {"jobstores": {"default": store}, "job_defaults": JOB_DEFAULTS}
     if kind == "blocking":
@@ -107,10 +135,24 @@ def run_forever(spec: JobSpec, say: Any = print) -> None:  # noqa: ANN401
     scheduler.add_listener(started, EVENT_SCHEDULER_STARTED)
     signal.signal(signal.SIGTERM, stop)
     try:
-        scheduler.start()
+        _start(scheduler)
     except (KeyboardInterrupt, SystemExit):
         if scheduler.running:
             scheduler.shutdown(wait=False)
+
+
+def _start(scheduler: BaseScheduler, **options: Any) -> None:  # noqa: ANN401
+    """Start, turning the store's database errors (read-only file system, a file locked or
+    damaged after `check_store`) into one line."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        scheduler.start(**options)
+    except SQLAlchemyError as exc:
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+        why = getattr(exc, "orig", None) or exc
+        raise _store_error(store_path(), why) from None
 
 
 @dataclass(frozen=True)
@@ -137,7 +179,7 @@ def list_jobs(path: Path | None = None) -> list[JobInfo]:
     if not path.exists():
         return []
     scheduler = build("background", path)
-    scheduler.start(paused=True)
+    _start(scheduler, paused=True)
     try:
         return [
             JobInfo(job.id, job.name, str(job.trigger), job.next_run_time, dict(job.kwargs))

@@ -9,9 +9,11 @@ fingerprinted where it is found and dropped there; tokens are merged by fingerpr
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -135,9 +137,14 @@ def _parts(name: str | None, value: str) -> Iterator[tuple[str | None, str]]:
 
 def _literals(name: str | None, value: str) -> list[tuple[str, str]]:
     """(provider, credential text) written into one value."""
+    return [(provider, text) for provider, text, _ in _fingerprinted(name, value)]
+
+
+def _fingerprinted(name: str | None, value: str) -> list[tuple[str, str, str]]:
+    """(provider, credential text, fingerprint): a detector's hit is fingerprinted already."""
     hits = find_secrets(value, name)
     if hits:
-        return [(hit.provider, hit.secret.reveal()) for hit in hits]
+        return [(hit.provider, hit.secret.reveal(), hit.secret.fingerprint) for hit in hits]
     # The detectors want a random-looking value; under a credential's name any value is one.
     if name is None or key_kind(name) is None or _REFERENCE.search(value):
         return []
@@ -150,7 +157,7 @@ def _literals(name: str | None, value: str) -> list[tuple[str, str]]:
         or is_placeholder(bare)
     ):
         return []
-    return [(UNKNOWN, bare)]
+    return [(UNKNOWN, bare, fingerprint(bare))]
 
 
 def _resolved(var: str, value: str, credential: bool) -> list[tuple[str, str]]:
@@ -239,10 +246,11 @@ def _best_provider(providers: list[str]) -> str:
 
 def _tokens(seen: _Sightings, meta: Metadata) -> list[Token]:
     on = today()
+    rank = {status: index for index, status in enumerate(STATUS_ORDER)}
     tokens: list[Token] = []
     for fp, found in seen.by_fingerprint.items():
         record = meta.see(fp, sorted(found.names), on)
-        status = min(found.statuses, key=STATUS_ORDER.index)
+        status = min(found.statuses, key=rank.__getitem__)
         # A prompt or a missing variable has no value whose age could mean anything.
         valued = status not in ("prompted", "missing")
         tokens.append(
@@ -259,7 +267,7 @@ def _tokens(seen: _Sightings, meta: Metadata) -> list[Token]:
             )
         )
     meta.save()
-    tokens.sort(key=lambda t: (STATUS_ORDER.index(t.status), t.locations[0], t.id))
+    tokens.sort(key=lambda t: (rank[t.status], t.locations[0], t.id))
     return tokens
 
 
@@ -274,6 +282,31 @@ def list_tokens(
     or None for a sandboxed run (then references resolve against `.env` files only, and the
     keyring, which belongs to this machine, is not read). Config files that could not be
     read are added to `problems`: a token in a broken file is still a token."""
+    with _no_cycle_collection():
+        return _list(scopes, environ, exclude, problems)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """A listing allocates a few small objects per value (servers, hits, sightings, tokens) and
+    makes no reference cycles to speak of: with 10,000 tokens the cycle collector's repeated
+    passes over them were a fifth of the time and freed nothing. Reference counting still
+    frees everything; the collector runs again as soon as the listing is done."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _list(
+    scopes: Scopes,
+    environ: Mapping[str, str] | None,
+    exclude: tuple[str, ...],
+    problems: list[ConfigFile] | None,
+) -> list[Token]:
     configs = discover(scopes, exclude)
     if problems is not None:
         problems.extend(config for config in configs if config.error)
@@ -283,9 +316,9 @@ def list_tokens(
     for server in (s for config in configs for s in config.servers):
         for name, value in _pairs(server):
             for key, part in _parts(name, value):
-                for provider, text in _literals(key, part):
+                for provider, text, fp in _fingerprinted(key, part):
                     where = lines.of(server, text)
-                    seen.add(fingerprint(text), provider, where, "literal", [server.name], key)
+                    seen.add(fp, provider, where, "literal", [server.name], key)
             for match in _REFERENCE.finditer(value):
                 if match["input"]:
                     where = lines.of(server, match.group())

@@ -133,6 +133,9 @@ class Check:
     aged: list[TokenStatus]
     unaged: list[Token]
     problems: list[ConfigFile]
+    # `[[rotation.override]]` entries no token matched: a typo in a glob silently gives a
+    # token the default age, so the text output names them.
+    unmatched: tuple[str, ...] = ()
 
     @property
     def overdue(self) -> int:
@@ -150,16 +153,30 @@ def check(scopes: Scopes, policy: Policy | None = None) -> Check:
     exclude = policy.discovery.exclude if policy is not None else ()
     problems: list[ConfigFile] = []
     tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude, problems=problems)
-    aged, unaged = statuses(tokens, load_rotation(policy))
-    return Check(aged, unaged, problems)
+    rotation = load_rotation(policy)
+    aged, unaged = statuses(tokens, rotation)
+    return Check(aged, unaged, problems, unmatched_overrides(rotation, tokens))
+
+
+def unmatched_overrides(rotation: RotationPolicy, tokens: list[Token]) -> tuple[str, ...]:
+    """Each override no token matches, with its globs (not as `token = "…"`: redaction
+    would take that for a credential and mask it)."""
+    unused = []
+    for index, entry in enumerate(rotation.override, 1):
+        if not any(entry.matches(token) for token in tokens):
+            globs = [entry.token] if entry.token is not None else []
+            globs += [f"provider {entry.provider}"] if entry.provider is not None else []
+            unused.append(f"rotation override {index} ({', '.join(globs)})")
+    return tuple(unused)
 
 
 def render(result: Check, scopes: Scopes) -> list[str]:
     """The text `mcpir tokens status` prints: a line per token, its locations under it."""
     from mcpir.output.safe import shown
 
+    notes = [f"note: {shown(entry)} matches no token" for entry in result.unmatched]
     if not result.aged and not result.unaged:
-        return ["No credentials found in any MCP server's reach."]
+        return ["No credentials found in any MCP server's reach.", *notes]
     lines = []
     width = max((len(s.state) for s in result.aged), default=0)
     for status in result.aged:
@@ -184,7 +201,7 @@ def render(result: Check, scopes: Scopes) -> list[str]:
         )
     if counts["overdue"] or counts["due-soon"]:
         lines.append("rotate one with `mcpir tokens rotate <id>`")
-    return lines
+    return lines + notes
 
 
 def dump_json(aged: list[TokenStatus]) -> None:
