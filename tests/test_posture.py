@@ -373,3 +373,19 @@ def test_posture_on_a_bare_directory_and_an_empty_home(run_cli: RunCli, tmp_path
     code, items = posture(run_cli, home, root)
     assert code == 1 and items["training"]["status"] == "fail"
     assert {k for k, v in items.items() if v["status"] == "fail"} == {"training"}
+
+
+def test_a_proxy_inside_mcpir_run_counts_as_wrapped(
+    run_cli: RunCli, project: tuple[Path, Path]
+) -> None:
+    # `tokens externalize` after `wrap`: mcpir run passes the secrets, the proxy logs the calls.
+    home, root = project
+    ack(run_cli)
+    inner = wrapped("fetch", "uvx", "mcp-server-fetch==2025.1.17")
+    run = {
+        "command": "mcpir",
+        "args": ["run", "--only", "FETCH_KEY", "--", "mcpir", *inner["args"]],
+    }
+    write_servers(root, good_servers() | {"fetch": run})
+    code, items = posture(run_cli, home, root)
+    assert items["audit-proxy"]["status"] == "pass", items["audit-proxy"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -174,14 +173,11 @@ official_images = _scan_item(
 
 
 def is_wrapped(server: Server) -> bool:
-    """Launched through the audit proxy: `mcpir proxy …` (or `python -m mcpir proxy …`)."""
-    command = os.path.basename(server.command or "").lower().removesuffix(".exe")
-    args = list(server.args)
-    if command == "mcpir":
-        return args[:1] == ["proxy"]
-    if command.startswith("python"):
-        return args[:3] == ["-m", "mcpir", "proxy"]
-    return False
+    """Launched through the audit proxy, as `mcpir wrap` recognises it (also inside the
+    `mcpir run … --` that `tokens externalize` puts around a wrapped server)."""
+    from mcpir.proxy.wrap import proxied
+
+    return server.command is not None and proxied([server.command, *server.args]) is not None
 
 
 def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
