@@ -137,6 +137,41 @@ def open_incident(root: Path, title: str, header: dict[str, Any]) -> Incident:
     return incident
 
 
+CLOSED = "incident-closed"
+
+
+def close_incident(
+    root: Path, incident_id: str | None, *, reason: str, by: str, force: bool = False
+) -> Incident:
+    """Mark an incident closed, with who and why, in its journal. Files stay as they are: a
+    server may rightly stay contained, and `mcpir restore` remains the way back."""
+    if not reason.strip():
+        raise UsageError("say why the incident is closed", hint="--reason TEXT")
+    with respond_lock(root, "mcpir close"):
+        incident = find_incident(root, incident_id)
+        journal = incident.journal
+        records = journal.records()
+        if not incident.header().get("playbook"):
+            # externalize, rotate and wrap journal their edits as incidents so that restore
+            # can undo them: they are changes, with nothing to close.
+            raise UsageError(f"{incident.id} is not an incident `mcpir respond` opened")
+        started = {r.get("step") for r in records if r.get("type") == "step-started"}
+        finished = {r.get("step") for r in records if r.get("type") == "step-finished"}
+        unfinished = sorted(str(step) for step in started - finished)
+        if unfinished and not force:
+            raise UsageError(
+                f"{incident.id}: step {', '.join(unfinished)} started and never finished",
+                hint=f"finish it with `mcpir respond --resume {incident.id}`, or pass --force",
+            )
+        from mcpir.redact import redact_text
+
+        # Typed by a person at 3 a.m.: a pasted token must not land in the journal.
+        record = {"type": CLOSED, "reason": redact_text(reason.strip()), "by": redact_text(by)}
+        journal.append(record)
+        incident.write_summary("closed")
+        return incident
+
+
 def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = False) -> Incident:
     """An existing incident by id (or unique prefix), or the latest one (with `with_changes`,
     the latest whose file changes are not undone yet)."""

@@ -1,4 +1,5 @@
-"""`mcpir respond` runs the incident playbook; `mcpir restore` undoes what it changed."""
+"""`mcpir respond` runs the incident playbook; `mcpir restore` undoes what it changed;
+`mcpir close` records that the incident is over."""
 
 from __future__ import annotations
 
@@ -147,6 +148,38 @@ def restore(
     raise typer.Exit(EXIT_FINDINGS if refused or (dry_run and result.conflicts) else EXIT_OK)
 
 
+def close(
+    incident: Annotated[str, typer.Argument(help="Incident id or prefix.")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is closed (kept in the journal).")
+    ],
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who closes it (default: git user, else $USER).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Close even with a step that never finished.")
+    ] = False,
+    root: RootOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Close an incident: who and why go into its journal, and `mcpir posture` stops counting it
+    as open. Files stay as they are (`mcpir restore` is still the way back)."""
+    from mcpir.incident import close_incident
+    from mcpir.output import jsonout, respond_view
+    from mcpir.report.owner import owner
+
+    scopes = resolve_scopes(None, root, None)
+    assert scopes.root is not None  # noqa: S101
+    who = by or owner(scopes.root)
+    closed = close_incident(scopes.root, incident, reason=reason, by=who, force=force)
+    if json_output:
+        jsonout.dump({"version": 1, "incident": closed.id, "status": "closed"})
+    else:
+        respond_view.say(f"closed {closed.id}")
+    raise typer.Exit(EXIT_OK)
+
+
 def register(app: typer.Typer) -> None:
     app.command("respond")(respond)
     app.command("restore")(restore)
+    app.command("close")(close)

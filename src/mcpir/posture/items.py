@@ -234,8 +234,8 @@ def open_incidents(scopes: Scopes) -> PostureItem:
         return PostureItem(
             "open-incidents", title, "fail",
             f"{len(still)} of {total} incidents open: {_some(still)}",
-            "finish each (`mcpir respond --resume ID`), then `mcpir restore ID` once its "
-            "servers are trusted again",
+            "finish each (`mcpir respond --resume ID`), then `mcpir close ID --reason TEXT` "
+            "(its servers may stay disabled; `mcpir restore ID` once they are trusted again)",
         )  # fmt: skip
     return PostureItem("open-incidents", title, "pass", f"{total} incidents, none open", "")
 

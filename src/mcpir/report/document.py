@@ -188,6 +188,7 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
     root = header.get("root")
     contained = _contained(incident, root)
     statuses = {str(r.get("status")) for r in steps.values()}
+    closed = _closed(records)
     from mcpir.report import checklist
 
     items = rows((inputs or {}).get("checklist")) or checklist.unevaluated()
@@ -196,7 +197,8 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
         "version": VERSION,
         "atom": incident.id,
         "title": redact_text(str(header.get("title") or incident.id)),
-        "status": _status(statuses, contained["files"]),
+        "status": "closed" if closed else _status(statuses, contained["files"]),
+        "closed": closed,
         "severity": _severity(steps, any(f["state"] == "applied" for f in contained["files"])),
         "owner": redact_text(str((inputs or {}).get("owner") or owner or "unknown")),
         "opened": header.get("ts"),
@@ -234,6 +236,23 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
     return document
 
 
+def _closed(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """`mcpir close`'s record, unless a restore came after it (then the files say the state)."""
+    from mcpir.incident import CLOSED
+
+    closed: dict[str, Any] | None = None
+    for record in records:
+        if record.get("type") == CLOSED:
+            closed = {
+                "ts": record.get("ts"),
+                "by": redact_text(str(record.get("by") or "unknown")),
+                "reason": redact_text(str(record.get("reason") or "")),
+            }
+        elif record.get("type") == "restored":
+            closed = None
+    return closed
+
+
 def _status(statuses: set[str], files: list[dict[str, Any]]) -> str:
     """As `incident.json` says it: `mcpir restore` makes an incident (partly) restored."""
     states = {f["state"] for f in files}
@@ -247,6 +266,9 @@ def _summary(doc: dict[str, Any]) -> list[str]:
         f"Incident {doc['atom']} ({doc['title']}) was opened {doc['opened']}; it is {doc['status']}"
         f", severity {doc['severity']}."
     ]
+    if doc["closed"]:
+        closed = doc["closed"]
+        lines.append(f"Closed {closed['ts']} by {closed['by']}: {closed['reason']}")
     lines += [f"{step['id']} ({step['status']}): {step['summary']}" for step in doc["steps"]]
     files = doc["contained"]["files"]
     undone = sum(f["state"] == "restored" for f in files)
@@ -279,6 +301,8 @@ def _follow_ups(doc: dict[str, Any], steps: dict[str, dict[str, Any]]) -> list[s
     ]
     if any(item.get("status") == "unknown" for item in doc["checklist"]):
         out.append("evaluate the monitoring checklist (mcpir posture) and record each item")
+    if doc["status"] not in ("closed", "restored"):
+        out.append(f"once all of the above is done: mcpir close {doc['atom']} --reason TEXT")
     return [redact_text(line) for line in out]
 
 

@@ -36,6 +36,9 @@ def events(records: list[dict[str, Any]]) -> list[dict[str, str]]:
                     f"pid {record.get('pid')} ({record.get('server')}): {record.get('outcome')}",
                 )
             )
+        elif kind == "incident-closed":
+            closed = f"incident closed by {record.get('by')}: {record.get('reason')}"
+            out.append((ts, order, closed))
         elif kind == "restored":
             minute = ts[:16]
             if minute not in restored:
