@@ -43,11 +43,15 @@ def demo(
     say(f"\nafter: {result.servers_enabled_after} of {result.servers_before} servers still enabled")
     say("try next:")
     say(f"  mcpir servers {scope}")
-    if result.response.incident is not None:
-        say(f"  mcpir restore --root {sandbox.root} {result.response.incident.id}")
-    say(f"  mcpir respond {scope} --title '{TITLE}' --dry-run")
+    say(f"  mcpir audit --repo {sandbox.root}")
     say(f"  mcpir investigate {scope}")
+    say(f"  mcpir posture {scope}")
     say(f"  mcpir report --root {sandbox.root} --format json")
+    if result.response.incident is not None:
+        incident = result.response.incident.id
+        say(f"  mcpir restore --root {sandbox.root} {incident}")
+        say(f"  mcpir close --root {sandbox.root} {incident} --reason 'demo over'")
+    say(f"  mcpir respond {scope} --title '{TITLE}' --dry-run")
     say(f"  rm -rf {base}")
     if result.response.incident is not None:
         from mcpir.report import Format, paths
