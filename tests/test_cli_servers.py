@@ -257,3 +257,16 @@ def test_remote_window_user_dirs_are_discovered_and_contained(
     assert contained.code == 0, contained.stderr
     rows = json.loads(run_cli("servers", "--json", "--home", home, "--root", root).stdout)
     assert [row["enabled"] for row in rows] == [False]
+
+
+def test_a_newline_in_a_server_name_cannot_forge_a_row(run_cli: RunCli, tmp_path: Path) -> None:
+    home, root = tmp_path / "home", tmp_path / "root"
+    (home / ".cursor").mkdir(parents=True)
+    root.mkdir()
+    forged = "ok\n 9  trusted  stdio  on   npx -y @modelcontextprotocol/server-memory@1.0.0"
+    server = {"command": "npx", "args": ["-y", "@upstash/context7-mcp"]}  # unpinned: a finding
+    (home / ".cursor" / "mcp.json").write_text(json.dumps({"mcpServers": {forged: server}}))
+    for command in ("servers", "scan"):
+        out = run_cli(command, "--home", home, "--root", root).stdout
+        assert "ok\\n 9  trusted" in out, out
+        assert not any(line.lstrip().startswith("9  trusted") for line in out.splitlines())

@@ -6,16 +6,10 @@ import io
 
 from mcpir.audit.model import RULES, AuditReport, Change
 from mcpir.model import Finding, Severity
-from mcpir.output.safe import shown
+from mcpir.output.safe import one_line, shown
 
 _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
 _VIA = {"direct": "pushed to", "merge": "merged into", "pull-request": "PR into"}
-
-
-def _line(text: str) -> str:
-    """One table line: a newline or tab in a path, name or reason (attacker-chosen in a
-    commit) is shown, not obeyed, so it cannot forge a row of its own."""
-    return shown(text).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def _plural(number: int, noun: str) -> str:
@@ -54,23 +48,23 @@ def render_table(report: AuditReport, *, color: bool) -> str:
         path = change.path
         if change.previous_path:
             path = f"{change.previous_path} -> {path}"
-        who = _line(f"{change.author} <{change.author_email}>")
+        who = one_line(f"{change.author} <{change.author_email}>")
         console.print(
             f"{mark}{change.commit[:10]}  {change.date[:10]}  {escape(who)}  "
-            f"{escape(_line(path))} ({change.status})"
+            f"{escape(one_line(path))} ({change.status})"
         )
-        lines = [escape(_line(change.summary()))]
+        lines = [escape(one_line(change.summary()))]
         lines.append(
             f"[dim]{escape(_reached(change, branch))}; "
             f"{escape(signature_status(change.signature))}[/]"
         )
-        lines += [f"[red]unauthorized: {escape(_line(r))}[/]" for r in change.reasons]
+        lines += [f"[red]unauthorized: {escape(one_line(r))}[/]" for r in change.reasons]
         for finding in change.findings:
             lines.append(
                 f"[{_STYLE[finding.severity]}]{finding.rule_id}[/] "
-                f"{escape(_line(finding.server or ''))}: {escape(_line(finding.message))}"
+                f"{escape(one_line(finding.server or ''))}: {escape(one_line(finding.message))}"
             )
-        lines += [f"[dim]{escape(_line(n))}[/]" for n in change.notes]
+        lines += [f"[dim]{escape(one_line(n))}[/]" for n in change.notes]
         for line in lines:
             console.print(f"       {line}")
     if report.changes:
@@ -82,7 +76,7 @@ def render_table(report: AuditReport, *, color: bool) -> str:
             secret.in_inventory) else ""  # fmt: skip
         console.print(
             f"[{_STYLE[secret.severity]}]secret[/] {secret.fingerprint} ({secret.provider}) in "
-            f"{escape(_line(secret.path))}: added in {added}, {removed}{rotate}"
+            f"{escape(one_line(secret.path))}: added in {added}, {removed}{rotate}"
         )
     if report.secrets:
         console.print()
@@ -95,8 +89,8 @@ def render_table(report: AuditReport, *, color: bool) -> str:
         summary += f" ({report.quiet} edits of shared settings files left MCP servers unchanged)"
     console.print(summary)
     for item in report.skipped:
-        where = escape(_line(f"{item.commit[:10]}:{item.path}"))
-        console.print(f"[dim]skipped {where}: {escape(_line(item.reason))}[/]")
+        where = escape(one_line(f"{item.commit[:10]}:{item.path}"))
+        console.print(f"[dim]skipped {where}: {escape(one_line(item.reason))}[/]")
     return buffer.getvalue()
 
 

@@ -15,3 +15,9 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2
 
 def shown(text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact_text(text))
+
+
+def one_line(text: str) -> str:
+    """`shown`, for one cell or row of a table: a newline or tab in a name, path or reason
+    (attacker-chosen in a config or a commit) is shown, not obeyed, so it cannot forge a row."""
+    return shown(text).replace("\n", "\\n").replace("\t", "\\t")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mcpir.model import Server, Transport
 from mcpir.output import jsonout
-from mcpir.output.safe import shown
+from mcpir.output.safe import one_line, shown
 from mcpir.paths import Scopes
 from mcpir.redact import redact_args, redact_text
 from mcpir.servers import ServerListing, listing_rows
@@ -34,8 +34,8 @@ def print_table(listing: ServerListing, scopes: Scopes) -> None:
     for config in listing.files:
         if not config.servers:
             continue
-        where = scopes.display(config.path)
-        console.print(f"[bold]{escape(shown(where))}[/]  [dim]{config.client} · {config.scope}[/]")
+        where = escape(one_line(scopes.display(config.path)))
+        console.print(f"[bold]{where}[/]  [dim]{config.client} · {config.scope}[/]")
         table = Table(box=None, show_header=False, padding=(0, 1), pad_edge=False)
         table.add_column("line", justify="right", style="dim", no_wrap=True)
         table.add_column("server", no_wrap=True)
@@ -45,10 +45,10 @@ def print_table(listing: ServerListing, scopes: Scopes) -> None:
         for server in config.servers:
             table.add_row(
                 str(server.line or ""),
-                escape(shown(server.name)),
+                escape(one_line(server.name)),
                 server.transport.value,
                 "on" if server.enabled else "[yellow]off[/]",
-                escape(shown(_target(server))),
+                escape(one_line(_target(server))),
                 style=None if server.enabled else "dim",
             )
         console.print(table)
