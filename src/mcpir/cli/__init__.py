@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import typer
 
 from mcpir import __version__
-from mcpir.errors import EXIT_STEP_FAILED, McpirError
+from mcpir.errors import EXIT_STEP_FAILED, EXIT_USAGE, McpirError
 
 app = typer.Typer(
     name="mcpir",
@@ -64,7 +65,13 @@ _register()
 def main() -> None:
     """Entry point: turns every mcpir error into one line on stderr and a documented exit code."""
     try:
-        app()
+        # Not standalone: click's own usage errors come back to us, to be said in one line.
+        code = app(prog_name="mcpir", standalone_mode=False)
+    except typer.Abort:  # a prompt met the end of its input
+        print("mcpir: error: no answer to a prompt (stdin closed)", file=sys.stderr)
+        sys.exit(EXIT_USAGE)
+    except typer.TyperException as exc:  # click's: unknown option, bad choice, missing value
+        _usage_error(exc)
     except McpirError as exc:
         message = f"mcpir: error: {exc.message}"
         if exc.hint:
@@ -82,3 +89,16 @@ def main() -> None:
         # Disk full, permission denied, a file vanished: the journal keeps what was done.
         print(f"mcpir: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_STEP_FAILED)
+    sys.exit(code if isinstance(code, int) else 0)
+
+
+def _usage_error(exc: typer.TyperException) -> NoReturn:
+    show = getattr(exc, "show", None)
+    if type(exc).__name__ == "NoArgsIsHelpError" and callable(show):
+        show()  # `mcpir tokens` alone: the help is the answer
+        sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
+    message = exc.format_message()
+    context = getattr(exc, "ctx", None)
+    hint = f" (see `{context.command_path} --help`)" if context is not None else ""
+    print(f"mcpir: error: {message}{hint}", file=sys.stderr)
+    sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
