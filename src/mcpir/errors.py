@@ -14,9 +14,14 @@ class McpirError(Exception):
     exit_code = EXIT_USAGE
 
     def __init__(self, message: str, hint: str | None = None) -> None:
+        # Messages quote what the user typed or a file said (`tokens rotate <a pasted token>`):
+        # masked here, so no caller can print or journal a secret through an error.
+        from mcpir.redact import redact_text
+
+        message = redact_text(message)
         super().__init__(message)
         self.message = message
-        self.hint = hint
+        self.hint = None if hint is None else redact_text(hint)
 
 
 class UsageError(McpirError):

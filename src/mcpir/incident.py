@@ -57,7 +57,9 @@ def trail(root: Path, *parts: str) -> Path:
 
 
 def slugify(title: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+    from mcpir.redact import redact_text  # a token pasted into a title must not name the incident
+
+    slug = re.sub(r"[^a-z0-9]+", "-", redact_text(title).lower()).strip("-")
     return slug[:48].rstrip("-") or "mcp-incident"
 
 
@@ -215,7 +217,10 @@ def respond_lock(root: Path, purpose: str) -> Iterator[None]:
                 hint="wait for it to finish; the lock is released when that process exits",
             )
         os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}: {purpose}".encode(), 0)
+        from mcpir.redact import redact_text  # a title or name typed by the user may hold one
+
+        holder = f"pid {os.getpid()} on {socket.gethostname()}: {redact_text(purpose)}"
+        os.pwrite(fd, holder.encode(), 0)
         yield
     finally:
         os.close(fd)  # closing releases the lock, also when the process dies

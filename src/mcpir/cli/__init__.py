@@ -97,7 +97,9 @@ def _usage_error(exc: typer.TyperException) -> NoReturn:
     if type(exc).__name__ == "NoArgsIsHelpError" and callable(show):
         show()  # `mcpir tokens` alone: the help is the answer
         sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
-    message = exc.format_message()
+    from mcpir.redact import redact_text  # click quotes the bad value: it may be a pasted token
+
+    message = redact_text(exc.format_message())
     context = getattr(exc, "ctx", None)
     hint = f" (see `{context.command_path} --help`)" if context is not None else ""
     print(f"mcpir: error: {message}{hint}", file=sys.stderr)

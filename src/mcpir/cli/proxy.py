@@ -118,9 +118,11 @@ def pins_show(server: ServerArg, root: RootOption = None, json_output: JsonOptio
     changes = differences(pin["tools"], waiting["tools"]) if waiting else []
     if json_output:
         from mcpir.output import jsonout
+        from mcpir.redact import redact_value
 
-        jsonout.dump(pin | {"pending": [c.__dict__ | {"findings": list(c.findings)}
-                                        for c in changes]})  # fmt: skip
+        # A pin file lies in the repository: what it says is shown masked, as in the text view.
+        jsonout.dump(redact_value(pin | {"pending": [c.__dict__ | {"findings": list(c.findings)}
+                                                     for c in changes]}))  # fmt: skip
     else:
         typer.echo(f"{shown(server)}: {len(pin['tools'])} tools, approved {pin.get('approved')}")
         for tool in pin["tools"]:

@@ -43,8 +43,10 @@ def record(item: str, by: str, on: date) -> dict[str, Any]:
     by = by.strip()
     if not by or len(by) > 200 or any(ord(c) < 32 for c in by):
         raise UsageError("--by: a name or handle, on one line")
+    from mcpir.redact import redact_text  # a token pasted as the name is not kept
+
     acks = load()
-    acks[item] = {"by": by, "on": on.isoformat()}
+    acks[item] = {"by": redact_text(by), "on": on.isoformat()}
     path = _path()
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     doc = {"version": VERSION, "acks": acks}
