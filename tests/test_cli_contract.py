@@ -153,6 +153,12 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("HOME", str(tmp_path / "userhome"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    # The variable is read once per process: an earlier test may have chosen the real keyring.
+    import keyring
+    import keyring.backends.fail
+
+    failing = keyring.backends.fail.Keyring()  # type: ignore[no-untyped-call]
+    monkeypatch.setattr(keyring.core, "_keyring_backend", failing)
     for var in ("GITHUB_TOKEN", "GH_TOKEN", "CLAUDE_CONFIG_DIR", "CODEX_HOME", "COPILOT_HOME"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path / "cwd")

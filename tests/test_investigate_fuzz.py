@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -66,7 +67,9 @@ def test_masked_text_holds_no_distinctive_value(text: str) -> None:
     masked = mask_distinctive(text)
     for token in tokens(text):
         assert token not in masked
-    assert not any(distinctive_token(t) for t in tokens(masked))
+    # The stand-ins' own fingerprints are hex, as distinctive as any token: leave them out.
+    rest = re.sub(r"…\(sha256:[0-9a-f]{12}, \d+ chars\)", " ", masked)
+    assert not any(distinctive_token(t) for t in tokens(rest))
 
 
 def test_distinctive_values_are_not_words() -> None:
