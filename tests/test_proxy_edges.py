@@ -357,3 +357,13 @@ def test_a_server_does_not_outlive_a_killed_proxy(tmp_path: Path) -> None:
         time.sleep(0.05)
     os.kill(server, signal.SIGKILL)
     pytest.fail("the server ran on after its proxy was killed")
+
+
+def test_a_command_the_system_cannot_run_is_one_line_exit_126(tmp_path: Path) -> None:
+    script = tmp_path / "no-shebang"
+    script.write_text("echo hi\n")  # executable, but no #! line: exec fails with ENOEXEC
+    script.chmod(0o755)
+    done = subprocess.run(_proxy(tmp_path, [str(script)]), input=b"", capture_output=True,
+                          timeout=60, check=False)  # fmt: skip
+    assert done.returncode == 126, done.stderr
+    assert done.stderr.decode().splitlines() == [f"mcpir: error: {script}: Exec format error"]

@@ -236,3 +236,15 @@ def test_a_pending_list_that_cannot_be_written_still_hides(tmp_path: Path) -> No
     (tmp_path / "pins" / "pending" / "srv.json").mkdir(parents=True)  # the write fails
     proxy = _proxy(tmp_path, block=True)
     assert _list(proxy, 2, [ADD, ECHO])["result"]["tools"] == [ADD]
+
+
+def test_what_a_planted_pin_file_says_is_shown_masked(tmp_path: Path, run_cli: RunCli) -> None:
+    token = "ghp_" + CANARY + "pinsTOKEN00000000000000000000001"
+    pins = PinStore(tmp_path / ".atom-trail" / "tool-pins")
+    pins.pin_first("srv", [ADD])
+    pin = json.loads(pins.path("srv").read_text())
+    pins.path("srv").write_text(json.dumps(pin | {"approved": f"\x1b[2J {token}"}))
+    for args in (("list",), ("list", "--json"), ("show", "srv")):
+        result = run_cli("pins", *args, "--root", tmp_path)
+        assert result.code == 0, result.stderr
+        assert "\x1b" not in result.stdout and CANARY not in result.stdout, (args, result.stdout)

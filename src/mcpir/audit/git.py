@@ -1,6 +1,7 @@
 """git, run as a subprocess: no gitpython objects, so a 50,000-commit history costs one `git log`.
 
-Every failure becomes an `AuditError` with git's own first line, never a traceback.
+Every failure becomes a one-line error (`AuditError`, or `UsageError` for a path that is not a
+repository) with git's own first line, never a traceback.
 """
 
 from __future__ import annotations

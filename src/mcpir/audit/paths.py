@@ -19,11 +19,6 @@ def project_patterns() -> tuple[str, ...]:
     return tuple(sorted({rel for client in CLIENTS for rel in client.project}))
 
 
-def pathspecs() -> list[str]:
-    """git pathspecs for those paths at any depth (`**/` also matches the top level)."""
-    return [f":(glob)**/{rel}" for rel in project_patterns()]
-
-
 @cache
 def _matcher() -> tuple[frozenset[str], tuple[str, ...], re.Pattern[str]]:
     names: set[str] = set()

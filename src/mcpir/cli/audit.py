@@ -100,8 +100,10 @@ def audit(
         sarif=lambda: render.sarif_log(report),
         written="audit",
     )
-    for warning in report.warnings:
-        print(f"mcpir: warning: {warning}", file=sys.stderr)
+    from mcpir.output.safe import shown
+
+    for warning in report.warnings:  # masked as in the JSON document: it may quote an error
+        print(f"mcpir: warning: {shown(warning)}", file=sys.stderr)
     raise typer.Exit(EXIT_OK if report.clean else EXIT_FINDINGS)
 
 

@@ -87,20 +87,22 @@ def _summary(store: Any, server: str) -> dict[str, Any]:  # noqa: ANN401
 @pins_app.command("list")
 def pins_list(root: RootOption = None, json_output: JsonOption = False) -> None:
     """Every pinned server, with tools changed since approval. Exit 1 when any changed."""
-    from mcpir.output.safe import shown
+    from mcpir.output.safe import one_line
 
     store = _store(root)
     rows = [_summary(store, server) for server in store.servers()]
     if json_output:
         from mcpir.output import jsonout
+        from mcpir.redact import redact_value
 
-        jsonout.dump(rows)
+        jsonout.dump(redact_value(rows))  # a pin file lies in the repository, as in `pins show`
     elif not rows:
         typer.echo("No tool pins yet: mcpir proxy pins a server on its first tools/list.")
     for row in rows if not json_output else ():
         changed = f"  {len(row['pending'])} changed since approval" if row["pending"] else ""
-        typer.echo(f"{shown(row['server'])}  {row['tools']} tools  approved {row['approved']}"
-                   f"{changed}")  # fmt: skip
+        # The pin file's own text, one row a server: escapes and newlines are shown, not obeyed.
+        approved = one_line(str(row["approved"]))
+        typer.echo(f"{one_line(row['server'])}  {row['tools']} tools  approved {approved}{changed}")
     raise typer.Exit(EXIT_FINDINGS if any(row["pending"] for row in rows) else EXIT_OK)
 
 
@@ -124,7 +126,8 @@ def pins_show(server: ServerArg, root: RootOption = None, json_output: JsonOptio
         jsonout.dump(redact_value(pin | {"pending": [c.__dict__ | {"findings": list(c.findings)}
                                                      for c in changes]}))  # fmt: skip
     else:
-        typer.echo(f"{shown(server)}: {len(pin['tools'])} tools, approved {pin.get('approved')}")
+        approved = shown(str(pin.get("approved")))
+        typer.echo(f"{shown(server)}: {len(pin['tools'])} tools, approved {approved}")
         for tool in pin["tools"]:
             first = str(tool.get("description") or "").strip().splitlines()[:1]
             typer.echo(f"  {shown(str(tool.get('name')))}  {shown(first[0] if first else '')}")
@@ -176,7 +179,7 @@ def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: boo
                   home: Path | None, root: Path | None, json_output: bool) -> None:  # fmt: skip
     from mcpir.discovery import discover
     from mcpir.errors import UsageError
-    from mcpir.output.safe import shown
+    from mcpir.output.safe import one_line, shown
     from mcpir.policy import load_policy
     from mcpir.proxy import wrap
 
@@ -213,7 +216,9 @@ def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: boo
                 "unwrap": "unwrapped" if yes else "to unwrap",
             }.get(outcome.status, "")
             label = label or ("not wrapped" if outcome.status == "remote" else outcome.status)
-            typer.echo(f"{shown(outcome.server)}  {shown(where)}  {label}: {shown(outcome.reason)}")
+            # One line per server: a newline in a name or path from a config cannot forge one.
+            typer.echo(f"{one_line(outcome.server)}  {one_line(where)}  {label}: "
+                       f"{one_line(outcome.reason)}")  # fmt: skip
         for failure in failures:
             typer.echo(f"failed: {shown(failure)}", err=True)
         if incident is not None:

@@ -93,7 +93,7 @@ def configure(
             log_dir = None
     else:
         log_dir = trail_dir(root, LOG_DIR)
-    server = name or (Path(command[0]).name if command else "server")
+    server = name or Path(command[0]).name
     return ProxyConfig(
         name=server,
         command=command,

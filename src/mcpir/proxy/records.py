@@ -144,7 +144,7 @@ def is_error(message: Mapping[str, Any]) -> bool:
 
 
 class RecordWriter:
-    """Appends records to the day's file; one `os.write` per record."""
+    """Appends records to the day's file: whole records, as many as fit in one `os.write`."""
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -153,9 +153,6 @@ class RecordWriter:
         self._day = ""
         self._lock = threading.Lock()
         self.failed: str | None = None  # why the last write failed, for one warning
-
-    def path_for(self, epoch: float) -> Path:
-        return self.directory / (time.strftime("%Y-%m-%d", time.gmtime(epoch)) + ".jsonl")
 
     def _open(self, epoch: float) -> int:
         day = time.strftime("%Y-%m-%d", time.gmtime(epoch))

@@ -419,6 +419,8 @@ class Proxy:
             raise CommandNotFound(f"{command[0]}: command not found") from None
         except PermissionError:
             raise CommandNotExecutable(f"{command[0]}: permission denied") from None
+        except OSError as exc:  # a script with no #! line, a binary for another machine: 126
+            raise CommandNotExecutable(f"{command[0]}: {exc.strerror or exc}") from None
         assert child.stdin is not None and child.stdout is not None  # noqa: S101 - PIPE
         child_in, child_out = os.dup(child.stdin.fileno()), os.dup(child.stdout.fileno())
         child.stdin.close()

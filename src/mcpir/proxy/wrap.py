@@ -64,10 +64,6 @@ def _is_mcpir(command: str) -> bool:
     return Path(command).name in (PROXY, f"{PROXY}.exe")
 
 
-def is_wrapped(command: str | None, args: list[str]) -> bool:
-    return bool(command) and proxied([str(command), *args]) is not None
-
-
 def wrapped_args(server: str, command: str, args: list[str]) -> list[str]:
     # `--name=-x`: a name that starts with "-" would be read as an option.
     name = ["--name", server] if not server.startswith("-") else [f"--name={server}"]
