@@ -429,3 +429,18 @@ def test_proxy_subprocess(tmp_path: Path) -> None:
     relayed = _console("proxy", "--root", cwd, "--", sys.executable, "-c", "pass", cwd=cwd)
     assert relayed.returncode == 0, relayed.stderr
     assert relayed.stdout == ""
+
+
+def test_ctrl_c_says_interrupted_and_exits_130(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Typer turns a KeyboardInterrupt inside a command into exit 130 with no word said:
+    main's own `mcpir: interrupted` branch never ran, so a long run just stopped silently."""
+    import mcpir.investigate
+
+    def interrupted(*_args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(mcpir.investigate, "investigate", interrupted)
+    result = run_cli("investigate", "--home", tmp_path, "--root", tmp_path)
+    assert result.code == 130 and "mcpir: interrupted" in result.stderr

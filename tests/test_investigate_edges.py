@@ -102,3 +102,42 @@ def test_gemini_settings_linked_to_a_device_is_not_read(tmp_path: Path) -> None:
     (home / ".gemini" / "settings.json").unlink()
     (home / ".gemini" / "settings.json").write_text('{"mcpServers": {"weather": {}}}')
     assert gemini._servers(home) == ["weather"]
+
+
+NESTED = "[" * 100_000 + "]" * 100_000  # parses past Python's recursion limit
+
+
+def test_json_nested_past_the_recursion_limit_is_malformed_not_a_traceback(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    """A server's result (or a torn transcript) nested 100,000 deep made json.loads raise
+    RecursionError, which is no ValueError: `mcpir investigate` died with a traceback."""
+    project = tmp_path / ".claude/projects/-home-dev-app"
+    project.mkdir(parents=True)
+    result = {
+        "type": "user",
+        "sessionId": "s1",
+        "timestamp": "2026-11-25T10:00:05Z",
+        "message": {
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "t1",
+                    "content": [{"type": "text", "text": NESTED}],
+                }
+            ]
+        },
+    }
+    (project / "s1.jsonl").write_text(f"{LINE}\n{json.dumps(result)}\n{NESTED}\n")
+    found = run_cli("investigate", "--home", tmp_path, "--root", tmp_path, "--json", "--since", "")
+    assert "Traceback" not in found.stderr and found.code in {0, 1}, found.stderr
+    document = json.loads(found.stdout)
+    assert document["calls"] == 1 and document["malformed"]["count"] == 1
+
+
+@pytest.mark.parametrize("reader", ["codex", "cline"])
+def test_nested_arguments_stay_text(reader: str) -> None:
+    from importlib import import_module
+
+    module = import_module(f"mcpir.investigate.readers.{reader}")
+    assert module._arguments(NESTED) == NESTED

@@ -636,3 +636,38 @@ def test_notify_with_no_channel_says_so(status_on: StatusOn) -> None:
     status_on("2026-01-01", notify=False)
     code, err = status_on("2026-04-10")
     assert code == 1 and "no notification channel" in err
+
+
+def test_a_webhook_url_is_never_shown_past_its_host(tmp_path: Path) -> None:
+    """Discord, Teams and most webhooks carry their credential in the path: a delivery's
+    detail (printed, and kept in the scheduler's run log) shows the host only."""
+    from mcpir.notify.config import WebhookConfig
+    from mcpir.notify.reminders import run_reminders
+    from mcpir.notify.webhook import Webhook
+
+    aged, scopes = _due(tmp_path, 1)
+    secret_path = "api/webhooks/123456789012345678/AbCdEf-GhIjKlMnOpQrStUvWxYz0123456789abcdEFGH"
+    _Hook.received, _Hook.answer = [], 204
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        with at("2026-04-10"):
+            report = run_reminders(
+                aged, scopes, [Webhook(WebhookConfig(f"{base}/{secret_path}", 2.0))]
+            )
+        _Hook.answer = 500
+        with at("2026-04-20"):
+            failed = run_reminders(
+                aged, scopes, [Webhook(WebhookConfig(f"{base}/{secret_path}", 2.0))]
+            )
+    finally:
+        _Hook.answer = 204
+        server.shutdown()
+        server.server_close()
+    (sent,) = report.reminded
+    assert sent.ok and f"{base}/…" in sent.detail
+    (refused,) = failed.reminded
+    assert not refused.ok and "HTTP 500" in refused.detail
+    for detail in (sent.detail, refused.detail):
+        assert "AbCdEf" not in detail and "123456789012345678" not in detail

@@ -389,3 +389,18 @@ def test_a_proxy_inside_mcpir_run_counts_as_wrapped(
     write_servers(root, good_servers() | {"fetch": run})
     code, items = posture(run_cli, home, root)
     assert items["audit-proxy"]["status"] == "pass", items["audit-proxy"]
+
+
+def test_ack_without_a_known_login_asks_for_by(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a container run as a uid with no passwd entry and no $USER, getpass.getuser()
+    raises: `posture ack` said so with a traceback instead of asking for --by."""
+    import getpass
+
+    def nobody() -> str:
+        raise KeyError("getpwuid(): uid not found: 12345")
+
+    monkeypatch.setattr(getpass, "getuser", nobody)
+    result = run_cli("posture", "ack", "training")
+    assert result.code == 2 and "--by" in result.stderr and "Traceback" not in result.stderr

@@ -181,3 +181,30 @@ def test_torn_journal_line_with_broken_utf8_is_skipped(tmp_path: Path) -> None:
     assert [r["type"] for r in journal.records()] == ["incident-opened"]
     journal.append({"type": "step-started", "step": "contain"})
     assert [r["type"] for r in journal.records()] == ["incident-opened", "step-started"]
+
+
+def test_restore_of_a_file_changed_twice_checks_the_renamed_away_path_before_any_write(
+    tmp_path: Path,
+) -> None:
+    """contain renames `.mcp.json` aside, rotate edits the renamed file; a new `.mcp.json`
+    appears meanwhile. Restore is all or nothing: it must refuse before undoing the edit, not
+    undo the edit and then fail on the rename, leaving a half-restored project."""
+    from mcpir.incident import open_incident
+    from mcpir.journal import PlannedChange
+    from mcpir.restore import restore
+
+    config, aside = tmp_path / ".mcp.json", tmp_path / ".mcp.json.mcpir-disabled"
+    original, edited = b'{"mcpServers": {"a": {}}}\n', b'{"mcpServers": {"b": {}}}\n'
+    config.write_bytes(original)
+    incident = open_incident(tmp_path, "twice", {"root": str(tmp_path)})
+    journal = incident.journal
+    rename = PlannedChange("rename", config, "renamed aside", target=aside, before=original)
+    journal.apply_all([rename], "contain")
+    journal.apply_all([PlannedChange("edit", aside, "edited", edited, before=original)], "rotate")
+    config.write_bytes(b"{}\n")  # a new config, written after the incident
+
+    planned = restore(tmp_path, incident.id, dry_run=True, force=False)
+    assert any(".mcp.json exists again" in reason for reason in planned.conflicts)
+    done = restore(tmp_path, incident.id, dry_run=False, force=False)
+    assert done.conflicts and not done.done
+    assert aside.read_bytes() == edited and config.read_bytes() == b"{}\n"  # nothing written

@@ -312,3 +312,15 @@ def test_a_channel_that_cannot_work_is_on_record(
         "github: no GitHub token: set $MCPIR_NO_SUCH_TOKEN or "
         "`mcpir tokens add MCPIR_NO_SUCH_TOKEN`"
     ]
+
+
+def test_a_percent_in_mcpir_home_survives_cron(
+    spec: JobSpec, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """cron turns every unescaped % of a line into a newline: one in MCPIR_HOME cut the
+    command short and the check ran against the wrong data dir, or not at all."""
+    from mcpir.schedule.installers import plan_cron
+
+    monkeypatch.setenv("MCPIR_HOME", str(tmp_path / "100%home"))
+    line = plan_cron(spec).cron_line or ""
+    assert "100\\%home" in line and "100%home" not in line.replace("\\%", "")

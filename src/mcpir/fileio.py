@@ -33,7 +33,7 @@ def json_records(lines: Iterable[str]) -> list[dict[str, Any]]:
     for line in lines:
         try:
             record = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past Python's limit: not a record either
             continue
         if isinstance(record, dict):
             out.append(record)

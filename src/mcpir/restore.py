@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mcpir.incident import Incident, find_incident, respond_lock
-from mcpir.journal import Change, Journal, JournalConflict
+from mcpir.journal import Change, Journal, JournalConflict, sha256
 
 
 @dataclass
@@ -61,11 +62,30 @@ def _conflicts(journal: Journal, changes: list[Change]) -> list[str | None]:
         if not shared:
             reasons.append(journal.conflict(change))
         elif all(left[path] == expected[path] for path in shared):
-            reasons.append(None)
+            # A rename's other path is touched by no newer change: it meets the disk as it is.
+            reasons.append(_unshared_conflict(expected, left))
         else:
             reasons.append(f"{shared[0]}: changed twice by this incident, and the records disagree")
         left.update(_after_undo(change))
     return reasons
+
+
+def _unshared_conflict(
+    expected: dict[Path, str | None], left: dict[Path, str | None]
+) -> str | None:
+    for path, want in expected.items():
+        if path in left:
+            continue
+        if want is None and os.path.lexists(path):
+            return f"{path} exists again (a new file?); it would be overwritten"
+        if want is not None:
+            try:
+                now: str | None = sha256(path.read_bytes())
+            except OSError:  # gone, or no longer a readable file
+                now = None
+            if now != want:
+                return f"{path} was changed or removed since mcpir left it; not restored"
+    return None
 
 
 def _as_left(change: Change) -> dict[Path, str | None]:

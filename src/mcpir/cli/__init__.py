@@ -10,6 +10,8 @@ import typer
 from mcpir import __version__
 from mcpir.errors import EXIT_STEP_FAILED, EXIT_USAGE, McpirError
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+
 app = typer.Typer(
     name="mcpir",
     help="Incident response for poisoned, leaking or hijacked MCP servers.",
@@ -78,9 +80,9 @@ def main() -> None:
             message += f" ({exc.hint})"
         print(message, file=sys.stderr)
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # outside typer's own handler, which returns 130 (below)
         print("mcpir: interrupted", file=sys.stderr)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except BrokenPipeError:
         # `mcpir servers | head`: the reader left; that is not an error of ours.
         sys.stderr.close()
@@ -89,6 +91,8 @@ def main() -> None:
         # Disk full, permission denied, a file vanished: the journal keeps what was done.
         print(f"mcpir: error: {exc}", file=sys.stderr)
         sys.exit(EXIT_STEP_FAILED)
+    if code == EXIT_INTERRUPTED:  # typer turned a Ctrl-C inside a command into this, silently
+        print("mcpir: interrupted", file=sys.stderr)
     sys.exit(code if isinstance(code, int) else 0)
 
 

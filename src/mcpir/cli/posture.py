@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+from mcpir.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 app = typer.Typer(
     help="The monitoring checklist for this repo and machine. Exit 0 all pass, 1 an item fails.",
@@ -80,7 +80,12 @@ def ack(
     from mcpir.posture import ack as store
     from mcpir.tokens.model import today
 
-    recorded = store.record(item, by or getpass.getuser(), today())
+    if by is None:
+        try:
+            by = getpass.getuser()
+        except (KeyError, OSError):  # a container's uid with no passwd entry and no $USER
+            raise UsageError("cannot tell who you are", hint="--by NAME") from None
+    recorded = store.record(item, by, today())
     typer.echo(f"recorded {item}: acknowledged by {recorded['by']} on {recorded['on']}")
 
 

@@ -95,10 +95,6 @@ class InvestigateReport:
     calls: int = 0
     live_calls: int = 0
 
-    @property
-    def findings(self) -> list[Hit]:
-        return self.hits
-
 
 def _size(path: Path) -> int:
     try:

@@ -70,7 +70,7 @@ def _from_pins(ctx: Context, directory: Path) -> None:
     for path in sorted(directory.glob("*.json")):
         try:
             data: Any = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             continue
         if not isinstance(data, dict) or not isinstance(data.get("tools"), list):
             continue

@@ -33,7 +33,7 @@ class Webhook:
             method="POST",
             headers={"Content-Type": "application/json", "User-Agent": f"mcpir/{__version__}"},
         )
-        shown = redact_text(url)
+        shown = _shown(url)
         try:
             with urllib.request.urlopen(request, timeout=self.config.timeout) as answer:  # noqa: S310
                 status = int(answer.status)
@@ -61,6 +61,17 @@ class Webhook:
                 "token": resolution.to_json(),
             }
         )
+
+
+def _shown(url: str) -> str:
+    """The URL as printed and logged: scheme and host only. Discord, Teams and most other
+    webhooks carry their credential in the path, in a form no redaction pattern knows."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2] or "?"  # a user:password@ is a credential too
+    rest = "/…" if parts.path.strip("/") or parts.query else ""
+    return f"{parts.scheme}://{host}{rest}"
 
 
 def make(config: NotifyConfig, say: Say) -> Webhook:

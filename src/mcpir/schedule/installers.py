@@ -128,9 +128,9 @@ def plan_systemd(spec: JobSpec) -> Plan:
 def plan_cron(spec: JobSpec) -> Plan:
     hour, minute = parse_at(spec.at)
     env = "".join(f"{k}={shlex.quote(v)} " for k, v in _environment().items())
-    # cron turns an unescaped % into a newline
-    command = shlex.join(command_line(spec)).replace("%", "\\%")
-    return Plan("cron", cron_line=f"{minute} {hour} * * * {env}{command} {CRON_MARKER}")
+    # cron turns an unescaped % anywhere in the command (its variables too) into a newline
+    command = (env + shlex.join(command_line(spec))).replace("%", "\\%")
+    return Plan("cron", cron_line=f"{minute} {hour} * * * {command} {CRON_MARKER}")
 
 
 def launchd_path() -> Path:

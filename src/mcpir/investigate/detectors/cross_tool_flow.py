@@ -53,7 +53,7 @@ def _result_values(text: str) -> set[str]:
     if text[:1] in "{[" and len(text) < RESULT_LIMIT:
         try:
             data = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # a server may nest its answer past the limit
             return _values(text)
         found: set[str] = set()
         for _, value in strings(data):

@@ -102,7 +102,8 @@ def jsonl(
                 continue
             try:
                 record = json.loads(raw)
-            except ValueError as exc:  # UnicodeDecodeError is a ValueError too
+            # UnicodeDecodeError is a ValueError too; RecursionError: nested past Python's limit
+            except (ValueError, RecursionError) as exc:
                 reason = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not JSON"
                 yield Malformed(Origin(source, path, number), reason)
                 continue

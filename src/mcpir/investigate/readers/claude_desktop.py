@@ -56,7 +56,7 @@ class ClaudeDesktop:
                 origin = Origin(self.name, path, number, path.name, parse_ts(match["ts"]))
                 try:
                     body = json.loads(match["body"])
-                except ValueError:
+                except (ValueError, RecursionError):
                     yield Malformed(origin, "JSON-RPC message is not JSON")
                     continue
                 if not isinstance(body, dict):

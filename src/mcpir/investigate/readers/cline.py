@@ -34,7 +34,7 @@ def _arguments(value: Any) -> Any:  # noqa: ANN401
     if isinstance(value, str):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past Python's limit: text too
             return value
     return value
 
@@ -73,7 +73,7 @@ class VscodeTasks:
             return
         try:
             messages = json.loads(raw)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             why = "not UTF-8" if isinstance(exc, UnicodeDecodeError) else "not JSON"
             yield Malformed(first, why)
             return
@@ -129,7 +129,7 @@ class VscodeTasks:
     def _call(self, origin: Origin, body: Any, index: int) -> Call | Malformed:  # noqa: ANN401
         try:
             request = json.loads(body) if isinstance(body, str) else None
-        except ValueError:
+        except (ValueError, RecursionError):
             request = None
         if not isinstance(request, dict):
             return Malformed(origin, f"message {index}: use_mcp_server text is not a JSON object")

@@ -30,7 +30,7 @@ def _arguments(value: Any) -> Any:  # noqa: ANN401
     if isinstance(value, str):
         try:
             return json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past Python's limit: text too
             return value
     return value
 

@@ -45,7 +45,7 @@ def _servers(home: Path) -> list[str]:
         if not found or found[0].stat().st_size > SETTINGS_MAX:
             return []
         data = json.loads(found[0].read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):
         return []
     servers = data.get("mcpServers") if isinstance(data, dict) else None
     return sorted(servers) if isinstance(servers, dict) else []
@@ -92,7 +92,7 @@ class Gemini:
         raw = path.read_bytes()
         try:
             document = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):
             yield Malformed(Origin(self.name, path, 1), "not JSON")
             return
         messages = document.get("messages") if isinstance(document, dict) else None
