@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from mcpir.audit.paths import pathspecs  # noqa: E402
+from mcpir.audit.paths import project_patterns  # noqa: E402
 from mcpir.secrets.fakes import fake_token  # noqa: E402
 
 AUTHORS = [
@@ -158,7 +158,9 @@ def main() -> None:
         os.environ.update(env)
         mcpir = [sys.executable, "-m", "mcpir"]
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src")], check=False)
-        git_log = ["git", "-C", str(repo), "log", "--format=%H", "--", *pathspecs()]
+        # The baseline the issue names: git itself filtering by every config path, at any depth.
+        pathspecs = [f":(glob)**/{rel}" for rel in project_patterns()]
+        git_log = ["git", "-C", str(repo), "log", "--format=%H", "--", *pathspecs]
         audit = [*mcpir, "audit", "--repo", str(repo), "--json", "--home", str(base)]
         _time(git_log, 1)  # warm the page cache for both
         t_git, log = _time(git_log, args.runs)
