@@ -140,4 +140,4 @@ def test_nested_arguments_stay_text(reader: str) -> None:
     from importlib import import_module
 
     module = import_module(f"mcpir.investigate.readers.{reader}")
-    assert module._arguments(NESTED) == NESTED
+    assert module.arguments(NESTED) == NESTED

@@ -29,6 +29,17 @@ class Reader(Protocol):
         ...
 
 
+def arguments(value: Any) -> Any:  # noqa: ANN401
+    """Tool arguments the model wrote as JSON text, parsed; kept as text when they are not JSON
+    (or are nested past Python's limit)."""
+    if isinstance(value, str):
+        try:
+            return json.loads(value)
+        except (ValueError, RecursionError):
+            return value
+    return value
+
+
 def regular_files(base: Path, patterns: tuple[str, ...], inside: Path) -> list[Path]:
     """Files matching `patterns` under `base`, skipping links that leave `inside`."""
     if not base.is_dir():

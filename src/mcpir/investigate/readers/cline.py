@@ -21,22 +21,12 @@ from typing import Any
 
 from mcpir.discovery.client import vscode_user_dirs
 from mcpir.investigate.events import Call, Event, Malformed, Message, Origin, parse_ts
-from mcpir.investigate.readers.base import Progress, regular_files
+from mcpir.investigate.readers.base import Progress, arguments, regular_files
 from mcpir.paths import Scopes
 
 # A task's UI log is read whole (it is one JSON document); bigger ones are reported, not read.
 MAX_BYTES = 256 << 20
 _SAID = frozenset({"text", "completion_result"})
-
-
-def _arguments(value: Any) -> Any:  # noqa: ANN401
-    """`arguments` is the JSON text the model wrote; keep it as text when it is not JSON."""
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except (ValueError, RecursionError):  # nested past Python's limit: text too
-            return value
-    return value
 
 
 class VscodeTasks:
@@ -146,7 +136,7 @@ class VscodeTasks:
         tool = request.get("toolName")
         if not isinstance(tool, str) or not tool:
             return Malformed(origin, f"message {index}: use_mcp_tool without a toolName")
-        return Call(origin, tool, server, _arguments(request.get("arguments")), call_id=call_id)
+        return Call(origin, tool, server, arguments(request.get("arguments")), call_id=call_id)
 
 
 class _Lines:

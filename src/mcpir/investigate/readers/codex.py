@@ -9,13 +9,12 @@ reported once, whichever records the rollout holds.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from mcpir.investigate.events import Call, Event, Malformed, Message, Origin, parse_ts, text_of
-from mcpir.investigate.readers.base import Progress, client_files, jsonl
+from mcpir.investigate.readers.base import Progress, arguments, client_files, jsonl
 from mcpir.paths import Scopes
 
 
@@ -24,15 +23,6 @@ def _split(name: str) -> tuple[str | None, str]:
         name = name[5:]
     server, sep, tool = name.partition("__")
     return (server, tool) if sep and server and tool else (None, name)
-
-
-def _arguments(value: Any) -> Any:  # noqa: ANN401
-    if isinstance(value, str):
-        try:
-            return json.loads(value)
-        except (ValueError, RecursionError):  # nested past Python's limit: text too
-            return value
-    return value
 
 
 def _result(value: Any) -> tuple[str, bool]:  # noqa: ANN401
@@ -82,7 +72,7 @@ class Codex:
                     origin,
                     str(invocation["tool"]),
                     str(invocation.get("server") or "") or None,
-                    _arguments(invocation.get("arguments")),
+                    arguments(invocation.get("arguments")),
                     call_id=call_id or None,
                 )
                 if ptype == "mcp_tool_call_begin":
@@ -103,7 +93,7 @@ class Codex:
                     continue
                 server, tool = _split(name)
                 begun[call_id] = Call(
-                    origin, tool, server, _arguments(payload.get("arguments")), call_id=call_id
+                    origin, tool, server, arguments(payload.get("arguments")), call_id=call_id
                 )
             elif kind == "response_item" and ptype == "function_call_output":
                 if call_id in done or call_id not in begun:
@@ -111,7 +101,7 @@ class Codex:
                 call = begun.pop(call_id)
                 done.add(call_id)
                 output = payload.get("output")
-                text, error = _result(_arguments(output) if isinstance(output, str) else output)
+                text, error = _result(arguments(output) if isinstance(output, str) else output)
                 yield Call(
                     call.origin, call.tool, call.server, call.arguments, text, error, call.call_id
                 )
