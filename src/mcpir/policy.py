@@ -36,6 +36,7 @@ from typing import Any
 
 from mcpir.discovery.documents import DocumentError, read_text
 from mcpir.errors import PolicyError
+from mcpir.policy_tables import convert_table
 from mcpir.rotation_policy import ROTATION_KEYS, RotationPolicy
 
 FILENAME = ".mcpir.toml"
@@ -143,15 +144,7 @@ def parse_policy(text: str, path: Path) -> Policy:
         if name not in _SECTIONS:
             known = ", ".join(sorted(_SECTIONS))
             raise PolicyError(f"{path}: unknown section [{name}]", hint=f"known: {known}")
-        if not isinstance(table, dict):
-            raise PolicyError(f"{path}: [{name}] must be a table")
-        values = {}
-        for key, value in table.items():
-            convert = _SECTIONS[name].get(key)
-            if convert is None:
-                raise PolicyError(f"{path}: unknown key {name}.{key}")
-            values[key] = convert(value, f"{path}: {name}.{key}")
-        sections[name] = values
+        sections[name] = convert_table(table, _SECTIONS[name], str(path), name)
     return Policy(
         path=path,
         discovery=DiscoveryPolicy(**sections.get("discovery", {})),

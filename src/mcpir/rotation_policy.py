@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcpir.errors import PolicyError
+from mcpir.policy_tables import convert_table
 
 if TYPE_CHECKING:
     from mcpir.policy import Policy
@@ -154,15 +155,7 @@ ROTATION_KEYS: dict[str, Callable[[Any, str], Any]] = {
 
 
 def parse_rotation(table: Any, where: str) -> RotationPolicy:  # noqa: ANN401
-    if not isinstance(table, dict):
-        raise PolicyError(f"{where}: [rotation] must be a table")
-    values = {}
-    for key, value in table.items():
-        convert = ROTATION_KEYS.get(key)
-        if convert is None:
-            raise PolicyError(f"{where}: unknown key rotation.{key}")
-        values[key] = convert(value, f"{where}: rotation.{key}")
-    return RotationPolicy.of(values)
+    return RotationPolicy.of(convert_table(table, ROTATION_KEYS, where, "rotation"))
 
 
 def user_config_path() -> Path:
