@@ -34,7 +34,7 @@ from mcpir.secret import fingerprint
 from mcpir.secrets import find_secrets
 from mcpir.secrets.provider import BASE62, crc32_base62
 from tests.conftest import CANARY, CliResult, RunCli
-from tests.test_externalize import MemoryKeyring
+from tests.test_externalize import MemoryKeyring, memory_keyring
 
 WINDOW = 12  # a leaked run this long of a canary's secret part counts as a leak
 DOCUMENTED_EXITS = {0, 1, 2, 3}
@@ -609,14 +609,7 @@ class Sweep:
 
 @pytest.fixture
 def memory() -> Iterator[MemoryKeyring]:
-    import keyring
-
-    previous, backend = keyring.get_keyring(), MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
+    yield from memory_keyring()
 
 
 @pytest.fixture

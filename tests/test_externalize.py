@@ -61,8 +61,8 @@ class MemoryKeyring(KeyringBackend):
             raise PasswordDeleteError(username)
 
 
-@pytest.fixture
-def memory() -> Iterator[MemoryKeyring]:
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The process's keyring swapped for an in-memory one, and back afterwards."""
     import keyring
 
     previous, backend = keyring.get_keyring(), MemoryKeyring()
@@ -71,6 +71,11 @@ def memory() -> Iterator[MemoryKeyring]:
         yield backend
     finally:
         keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def memory() -> Iterator[MemoryKeyring]:
+    yield from memory_keyring()
 
 
 @pytest.fixture(params=["memory", pytest.param("real", marks=pytest.mark.keyring)])

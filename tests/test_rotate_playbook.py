@@ -12,7 +12,7 @@ import pytest
 
 from mcpir.secret import fingerprint
 from tests.conftest import RunCli
-from tests.test_externalize import MemoryKeyring, files_holding
+from tests.test_externalize import MemoryKeyring, files_holding, memory_keyring
 from tests.treehash import tree_state
 
 TOKEN = "ghp_CANARYplaybookROTATE0000000000000001"
@@ -37,14 +37,7 @@ steps:
 @pytest.fixture
 def memory() -> Iterator[MemoryKeyring]:
     """An in-process keyring: the step's flow runs on machines without an OS one."""
-    import keyring
-
-    previous, backend = keyring.get_keyring(), MemoryKeyring()
-    keyring.set_keyring(backend)
-    try:
-        yield backend
-    finally:
-        keyring.set_keyring(previous)
+    yield from memory_keyring()
 
 
 @pytest.fixture
