@@ -38,6 +38,29 @@ class CliResult:
 RunCli = Callable[..., CliResult]
 
 
+def seal_journals(tree: Path) -> None:
+    """Seal every record of every fixture journal under `tree` with this test's key, as this
+    machine's mcpir would have written them: fixtures stand for incidents opened here."""
+    import json
+
+    from mcpir.trust import MAC, seal
+
+    for path in tree.rglob("journal.jsonl"):
+        if path.is_symlink() or not path.is_file():
+            continue
+        lines = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                record = None
+            if isinstance(record, dict):
+                record.pop(MAC, None)
+                line = json.dumps(seal(path.parent.name, record), ensure_ascii=False)
+            lines.append(line)
+        path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+
+
 @pytest.fixture(autouse=True)
 def private_state(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch

@@ -108,10 +108,12 @@ def _unwrapped(root: Path) -> None:
     write_servers(root, good_servers() | {"raw": {"command": "node", "args": ["server.js"]}})
 
 
-def _open_incident(root: Path) -> None:
-    folder = root / ".atom-trail" / "incidents" / "ATOM-INC-20261126-001-poisoned"
-    folder.mkdir(parents=True)
-    (folder / "incident.json").write_text(json.dumps({"version": 1, "status": "open"}))
+def _open_incident(root: Path) -> str:
+    from mcpir.incident import open_incident
+
+    playbook = {"path": "incident-response.yaml", "sha256": "0" * 64}
+    header = {"root": str(root), "home": str(root), "playbook": playbook}
+    return open_incident(root, "poisoned", header).id
 
 
 BREAKS: dict[str, tuple[Callable[[Path], None], str, str]] = {
@@ -138,11 +140,16 @@ def test_each_item_fails_alone(run_cli: RunCli, project: tuple[Path, Path], case
 
 
 def test_restored_incident_is_closed(run_cli: RunCli, project: tuple[Path, Path]) -> None:
+    from mcpir.incident import find_incident
+    from mcpir.journal import PlannedChange
+    from mcpir.restore import restore
+
     home, root = project
     ack(run_cli)
-    _open_incident(root)
-    path = next((root / ".atom-trail" / "incidents").glob("*/incident.json"))
-    path.write_text(json.dumps({"version": 1, "status": "restored"}))
+    incident = find_incident(root, _open_incident(root))
+    incident.journal.apply(PlannedChange("create", root / "note.txt", "a note", b"x"), "contain")
+    assert posture(run_cli, home, root)[0] == 1
+    restore(root, incident.id, dry_run=False, force=False)
     code, items = posture(run_cli, home, root)
     assert code == 0 and items["open-incidents"]["evidence"] == "1 incidents, none open"
 

@@ -16,7 +16,7 @@ from mcpir.incident import Incident, find_incident
 from mcpir.report import Format, render
 from mcpir.report.document import build
 from mcpir.report.timeline import mermaid
-from tests.conftest import CANARY, FIXTURES, RunCli
+from tests.conftest import CANARY, FIXTURES, RunCli, seal_journals
 
 GOLDEN = FIXTURES / "report-golden"
 INCIDENT = "ATOM-INC-20261124-001-github-mcp-poisoning"
@@ -28,6 +28,7 @@ def root(tmp_path: Path) -> Path:
     """A project whose trail holds the golden incident's journal (and nothing else)."""
     project = tmp_path / "project"
     shutil.copytree(GOLDEN / "incidents", project / ".atom-trail" / "incidents")
+    seal_journals(project)
     return project
 
 
@@ -178,6 +179,7 @@ def test_any_journal_gives_a_document(tmp_path: Path, records: list[dict[str, ob
     directory.mkdir(exist_ok=True)
     lines = [json.dumps(r, default=str) for r in records]
     (directory / "journal.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    seal_journals(directory)
     document = build(Incident(INCIDENT, directory), owner="x")
     assert render(document, Format.MD).startswith(f"# {INCIDENT}")
     json.loads(render(document, Format.JSON))

@@ -13,7 +13,7 @@ import pytest
 from mcpir.incident import find_incident
 from mcpir.report import Format, render
 from mcpir.report.document import build
-from tests.conftest import FIXTURES, RunCli
+from tests.conftest import FIXTURES, RunCli, seal_journals
 
 GOLDEN = FIXTURES / "report-golden"
 INCIDENT = "ATOM-INC-20261124-001-github-mcp-poisoning"
@@ -27,6 +27,7 @@ def _project(tmp_path: Path, keep: int | None = None, extra: list[dict[str, obje
     lines = journal.read_text().splitlines()[:keep]
     lines += [json.dumps(record) for record in extra]
     journal.write_text("\n".join(lines) + "\n")
+    seal_journals(project)
     return project
 
 

@@ -359,9 +359,12 @@ def test_close_refuses_an_unfinished_step_unless_forced(
 ) -> None:
     home, root = machine
     incident = str(contain(run_cli, home, root)["incident"])
-    journal = root / ".atom-trail/incidents" / incident / "journal.jsonl"
-    with journal.open("a") as stream:  # as a crash in the middle of the rotate step leaves it
-        stream.write(json.dumps({"type": "step-started", "step": "rotate"}) + "\n")
+    from mcpir.journal import Journal
+
+    # As a crash in the middle of the rotate step leaves it.
+    Journal(root / ".atom-trail/incidents" / incident).append(
+        {"type": "step-started", "step": "rotate"}
+    )
     refused = run_cli("close", incident, "--reason", "done", "--root", root)
     assert refused.code == 2 and "rotate" in refused.stderr and "--resume" in refused.stderr
     forced = run_cli("close", incident, "--reason", "done", "--force", "--root", root)

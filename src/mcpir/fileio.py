@@ -10,8 +10,20 @@ from pathlib import Path
 from typing import Any
 
 
+def private_dirs(path: Path) -> None:
+    """`path` and any missing parents, each created 0700: `mkdir(parents=True, mode=…)` gives
+    the parents the umask's default (often 0755), so a cache of a user's state became readable."""
+    missing = []
+    for directory in (path, *path.parents):
+        if directory.is_dir():
+            break
+        missing.append(directory)
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+
+
 def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dirs(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -94,6 +94,16 @@ class Incident:
             for step, record in self.finished_steps().items()
         }
 
+    def status(self) -> str:
+        """As `incident.json` says it, but from the sealed journal: `open` until `mcpir close`
+        or `mcpir restore` ends it."""
+        if any(r.get("type") == CLOSED for r in self.journal.records()):
+            return "closed"
+        states = {state for _, state in self.journal.changes()}
+        if "restored" in states:
+            return "partly restored" if "applied" in states else "restored"
+        return "open"
+
     def write_summary(self, status: str) -> None:
         """Rewrite `incident.json` from the journal, its source of truth."""
         header = self.header()
@@ -175,14 +185,20 @@ def close_incident(
 
 
 def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = False) -> Incident:
-    """An existing incident by id (or unique prefix), or the latest one (with `with_changes`,
-    the latest whose file changes are not undone yet)."""
+    """An incident this machine's mcpir opened, by id (or unique prefix), or the latest one it
+    opened (with `with_changes`, the latest whose file changes are not undone yet). A directory
+    whose journal this user's key did not seal (one a repository brought) is never chosen."""
     base = incidents_dir(root)
     names = sorted(n for n in os.listdir(base) if ID_PATTERN.match(n)) if base.is_dir() else []
     if not names:
         raise UsageError(f"no incidents under {base}", hint="run `mcpir respond` first")
     if incident_id is None:
-        ordered = sorted(names, key=lambda n: (n[9:21], n), reverse=True)
+        ordered = [name for _, name in sorted(opened_here(base, names), reverse=True)]
+        if not ordered:
+            raise UsageError(
+                f"no incident under {base} was opened by mcpir on this machine",
+                hint="name one with its id if you trust it; see SECURITY.md (trust boundary)",
+            )
         chosen = ordered[0]
         if with_changes:
             for name in ordered:
@@ -198,7 +214,32 @@ def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = F
                 f"{what} matches {incident_id!r}", hint=f"known: {', '.join(names[-5:])}"
             )
         chosen = matches[0]
+        journal = Incident(chosen, base / chosen).journal.path
+        if journal.is_symlink() or not journal.is_file():
+            # Without its journal an incident has no history: nothing to act on or report.
+            raise UsageError(
+                f"{chosen}: {journal} is missing or not a regular file",
+                hint="the journal is the incident's record; restore it from a backup of the trail",
+            )
+        if not Incident(chosen, base / chosen).journal.trusted():
+            raise UsageError(
+                f"{chosen} was not opened by mcpir on this machine (its journal is not sealed "
+                "with this user's key); mcpir will not act on it",
+                hint="see SECURITY.md (trust boundary)",
+            )
     return Incident(chosen, base / chosen)
+
+
+def opened_here(base: Path, names: list[str]) -> list[tuple[str, str]]:
+    """(opening time, id) of each incident whose opening record this user's mcpir sealed: the
+    time comes from that sealed record, never from a name or a date a repository could set."""
+    found = []
+    for name in names:
+        for record in Incident(name, base / name).journal.records():
+            if record.get("type") == "incident-opened":
+                found.append((str(record.get("ts", "")), name))
+                break
+    return found
 
 
 @contextmanager

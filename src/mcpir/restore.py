@@ -17,6 +17,7 @@ class RestoreResult:
     planned: list[str] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)  # each with its diff
     failed: list[str] = field(default_factory=list)  # could not be written back (permissions…)
+    kept: list[str] = field(default_factory=list)  # newer copies kept aside by --force
 
 
 def restore(root: Path, incident_id: str | None, *, dry_run: bool, force: bool) -> RestoreResult:
@@ -34,11 +35,20 @@ def restore(root: Path, incident_id: str | None, *, dry_run: bool, force: bool) 
                 result.conflicts.append(reason)
             else:
                 result.planned.append(f"{change.path}: undo '{change.summary}'")
-        if dry_run or (result.conflicts and not force):
+        # A backup that no longer matches the journal cannot be put back, --force or not;
+        # found before anything is written, so the restore stays all or nothing.
+        damaged = [p for p in map(journal.backup_problem, changes) if p is not None]
+        if dry_run:
+            result.conflicts += damaged
+            return result
+        if damaged or (result.conflicts and not force):
+            result.failed += damaged
             return result
         for change in changes:
             try:
-                result.done.append(journal.undo(change, force=force))
+                undone = journal.undo(change, force=force)
+                result.done.append(undone.line)
+                result.kept += [str(path) for path in undone.kept]
             except (JournalConflict, OSError) as exc:
                 # Keep going: every other file still gets its original back; re-run for this one.
                 result.failed.append(f"{change.path}: {getattr(exc, 'message', None) or exc}")

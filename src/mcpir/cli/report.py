@@ -56,13 +56,6 @@ def report(
     if json_output:
         chosen = Format.JSON
     found = find_incident(scopes.root, incident)
-    journal = found.journal.path
-    if journal.is_symlink() or not journal.is_file():
-        # Without its journal an incident has no history: an empty document would mislead.
-        raise UsageError(
-            f"{found.id}: {journal} is missing or not a regular file",
-            hint="the journal is the incident's record; restore it from a backup of the trail",
-        )
     text = render(build(found, owner=owner(scopes.root)), chosen)
     if output is None:
         typer.echo(text, nl=False)

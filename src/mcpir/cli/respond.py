@@ -105,7 +105,7 @@ def restore(
     json_output: JsonOption = False,
 ) -> None:
     """Undo an incident's file changes byte for byte. Exit 0: restored; 1: refused (a file was
-    edited since: see the diff, or pass --force)."""
+    edited since: see the diff, or pass --force: newer copies are kept aside and listed)."""
     from mcpir.output import jsonout, respond_view
     from mcpir.redact import redact_text
     from mcpir.restore import restore as run_restore
@@ -123,6 +123,7 @@ def restore(
                 "planned": [redact_text(line) for line in result.planned],
                 "conflicts": [redact_text(line) for line in result.conflicts],
                 "failed": [redact_text(line) for line in result.failed],
+                "kept": [redact_text(line) for line in result.kept],
             }
         )
     else:
@@ -135,11 +136,16 @@ def restore(
             respond_view.say(conflict, err=True)
         for failure in result.failed:
             respond_view.say(f"not restored: {failure}", err=True)
+        for kept in result.kept:
+            respond_view.say(f"kept aside: {kept} (what was there before the restore: compare "
+                             "it with the restored file)", err=True)  # fmt: skip
         if refused:
             respond_view.say("nothing was restored: pass --force to keep the newer files aside "
                              "and restore anyway", err=True)  # fmt: skip
         elif not dry_run:
             count = f"{len(result.done)} files restored"
+            if result.kept:
+                count += f", {len(result.kept)} newer copies kept aside"
             if result.failed:
                 count += f", {len(result.failed)} not (fix them, then run restore again)"
             respond_view.say(f"incident {result.incident.id}: {count}")

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.errors import EXIT_STEP_FAILED, McpirError
-from mcpir.fileio import atomic_write_text
+from mcpir.fileio import atomic_write_text, private_dirs
 from mcpir.notify.base import Delivery, Notifier, NotifyError, Reminder, Resolution
 from mcpir.paths import Scopes, data_dir
 from mcpir.redact import redact_text
@@ -89,7 +89,7 @@ def _save(state: dict[str, dict[str, Any]]) -> None:
     path = _path()
     doc = {"version": VERSION, "tokens": state}
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dirs(path.parent)
         atomic_write_text(path, json.dumps(doc, indent=2, sort_keys=True) + "\n", 0o600)
     except OSError as exc:
         raise StateError(

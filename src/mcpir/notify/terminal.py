@@ -7,6 +7,7 @@ import os
 from datetime import UTC, datetime
 from typing import ClassVar
 
+from mcpir.fileio import private_dirs
 from mcpir.notify.base import Reminder, Resolution, Say
 from mcpir.notify.config import NotifyConfig
 from mcpir.paths import data_dir
@@ -25,7 +26,7 @@ class Terminal:
 
     def _log(self, lines: list[str]) -> None:
         path = data_dir() / LOG
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dirs(path.parent)
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
         text = "".join(f"{stamp} {line}\n" for line in lines)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.errors import UsageError
-from mcpir.fileio import atomic_write_text
+from mcpir.fileio import atomic_write_text, private_dirs
 from mcpir.paths import data_dir
 
 FILE = "posture.json"
@@ -48,7 +48,7 @@ def record(item: str, by: str, on: date) -> dict[str, Any]:
     acks = load()
     acks[item] = {"by": redact_text(by), "on": on.isoformat()}
     path = _path()
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dirs(path.parent)
     doc = {"version": VERSION, "acks": acks}
     atomic_write_text(path, json.dumps(doc, indent=2, sort_keys=True) + "\n", 0o600)
     return acks[item]

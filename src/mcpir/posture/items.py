@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -208,28 +207,33 @@ def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
 
 
 def open_incidents(scopes: Scopes) -> PostureItem:
-    from mcpir.incident import incidents_dir
+    import os
+
+    from mcpir.incident import ID_PATTERN, Incident, incidents_dir, opened_here
 
     title = TITLES["open-incidents"]
     if scopes.root is None:
         return PostureItem("open-incidents", title, "unknown", "no project root", "pass --root")
     folder = incidents_dir(scopes.root)
+    names = sorted(n for n in os.listdir(folder) if ID_PATTERN.match(n)) if folder.is_dir() else []
     still: list[str] = []
     total = 0
-    for path in sorted(folder.glob("*/incident.json")) if folder.is_dir() else ():
+    # Only incidents this machine opened count, with their status taken from their sealed
+    # journal: an `incident.json` is a plain file a repository could ship saying "closed".
+    for _, name in opened_here(folder, names):
+        incident = Incident(name, folder / name)
+        # `tokens externalize`, `tokens rotate` and `proxy wrap` journal their edits as an
+        # incident too (so `mcpir restore` can undo them), with no playbook: a change made
+        # to harden the setup, not an incident someone must close.
+        if not incident.header().get("playbook"):
+            continue
         try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-            status = str(document.get("status", "open"))
-            # `tokens externalize`, `tokens rotate` and `proxy wrap` journal their edits as an
-            # incident too (so `mcpir restore` can undo them), with no playbook: a change made
-            # to harden the setup, not an incident someone must close.
-            if "playbook" in document and document["playbook"] is None:
-                continue
-        except (OSError, ValueError, AttributeError):
+            status = incident.status()
+        except (OSError, McpirError):
             status = "unreadable"
         total += 1
         if status not in CLOSED_INCIDENTS:
-            still.append(f"{path.parent.name} ({status})")
+            still.append(f"{name} ({status})")
     if still:
         return PostureItem(
             "open-incidents", title, "fail",

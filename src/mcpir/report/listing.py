@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from mcpir.errors import McpirError
 from mcpir.incident import ID_PATTERN, Incident, incidents_dir
 from mcpir.redact import redact_text
 
@@ -23,9 +24,12 @@ def incidents(root: Path) -> list[dict[str, Any]]:
             # One broken incident must not hide the others: listed, marked, never read.
             rows.append(_unreadable(name, base))
             continue
+        if not incident.journal.trusted():
+            rows.append(_unreadable(name, base, "not opened by mcpir on this machine: not read"))
+            continue
         try:
             document = build(incident)
-        except OSError:
+        except (OSError, McpirError):
             rows.append(_unreadable(name, base))
             continue
         rows.append(
@@ -42,12 +46,14 @@ def incidents(root: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _unreadable(name: str, base: Path) -> dict[str, Any]:
+def _unreadable(
+    name: str, base: Path, why: str = "journal missing or unreadable"
+) -> dict[str, Any]:
     return {
         "id": name,
-        "title": "(journal missing or unreadable)",
+        "title": f"({why})",
         "opened": None,
-        "status": "unreadable",
+        "status": "untrusted" if why.startswith("not opened") else "unreadable",
         "severity": "-",
         "steps": {},
         "document": str(base / name / f"{name}.md"),

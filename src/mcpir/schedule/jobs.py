@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mcpir.fileio import json_records
+from mcpir.fileio import json_records, private_dirs
 from mcpir.paths import Scopes, data_dir
 from mcpir.schedule import RUNS_FILE
 
@@ -67,7 +67,7 @@ def _record(outcome: dict[str, Any]) -> None:
 
     path = data_dir() / RUNS_FILE
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dirs(path.parent)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
         try:
             os.write(fd, (json.dumps(outcome, sort_keys=True) + "\n").encode("utf-8"))

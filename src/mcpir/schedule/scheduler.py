@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mcpir.errors import McpirError, UsageError
+from mcpir.fileio import private_dirs
 from mcpir.paths import data_dir
 from mcpir.schedule import DEFAULT_AT, JOB_ID, STORE_FILE
 from mcpir.schedule.jobs import JOB_FUNC
@@ -68,7 +69,7 @@ def check_store(path: Path) -> None:
     import sqlite3
 
     try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dirs(path.parent)
         connection = sqlite3.connect(path)
         try:
             connection.execute("PRAGMA schema_version").fetchone()  # reads the header

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, TypedDict, get_args
 
 from mcpir.errors import McpirError
-from mcpir.fileio import atomic_write_text
+from mcpir.fileio import atomic_write_text, private_dirs
 from mcpir.paths import data_dir
 from mcpir.redact import redact_text
 from mcpir.secret import FINGERPRINT_HEX
@@ -136,7 +136,7 @@ class Metadata:
         if not self.changed:
             return
         # The index of keyring names is nobody else's business on a shared machine.
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dirs(self.path.parent)
         with _locked(self.path.with_name(self.path.name + ".lock")):
             current = Metadata.load(self.path)
             for key, record in self.tokens.items():

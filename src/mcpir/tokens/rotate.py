@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from mcpir.errors import UsageError
+from mcpir.fileio import private_dirs
 from mcpir.paths import data_dir
 from mcpir.secret import Secret
 from mcpir.tokens import store
@@ -146,7 +147,7 @@ class RotationLog:
 
     def append(self, event: str, **fields: Any) -> None:
         record = {"at": datetime.now(UTC).isoformat(timespec="seconds"), "event": event, **fields}
-        self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        private_dirs(self.path.parent)
         fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         try:
             os.write(fd, (json.dumps(record, sort_keys=True) + "\n").encode("utf-8"))
