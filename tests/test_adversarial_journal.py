@@ -291,3 +291,39 @@ def test_every_directory_mcpir_makes_is_private(
     trail = root / ".atom-trail"
     dirs = [trail, *(p for p in trail.rglob("*") if p.is_dir())]
     assert {oct(stat.S_IMODE(p.stat().st_mode)) for p in dirs} == {"0o700"}
+
+
+HOSTILE_NAME = "evil\x1b[31mred\x07\u202etxt.exe\x1b]0;owned\x07"
+
+
+def test_hostile_server_names_are_escaped_in_the_incident_document(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    home, root = tmp_path / "home", tmp_path / "project"
+    home.mkdir()
+    root.mkdir()
+    servers = {HOSTILE_NAME: {"command": "node", "args": ["x.js"]}, "ok": {"command": "node"}}
+    (root / ".mcp.json").write_text(json.dumps({"mcpServers": servers}))
+    incident = contain(run_cli, home, root)
+    document = root / ".atom-trail" / "incidents" / incident / f"{incident}.md"
+    report = run_cli("report", incident, "--root", root)
+    assert report.code == 0, report.stderr
+    texts = [report.stdout]
+    if document.exists():
+        texts.append(document.read_text())
+    assert any("evil" in text for text in texts)
+    for text in texts:
+        assert not {"\x1b", "\x07", "\u202e"} & set(text), text
+    assert "\\x1b" in report.stdout
+
+
+def test_a_huge_server_name_is_cut_to_one_cell(run_cli: RunCli, tmp_path: Path) -> None:
+    home, root = tmp_path / "home", tmp_path / "project"
+    home.mkdir()
+    root.mkdir()
+    servers = {"x" * 5000: {"command": "node", "args": ["visible-arg.js"]}}
+    (root / ".mcp.json").write_text(json.dumps({"mcpServers": servers}))
+    result = run_cli("servers", "--home", home, "--root", root)
+    assert result.code == 0, result.stderr
+    assert "visible-arg.js" in result.stdout and "stdio" in result.stdout
+    assert max(len(line) for line in result.stdout.splitlines()) <= 200

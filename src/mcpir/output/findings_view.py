@@ -7,7 +7,7 @@ from typing import Any
 
 from mcpir.model import Severity
 from mcpir.output.rows import finding_row
-from mcpir.output.safe import one_line, shown
+from mcpir.output.safe import name_cell, one_line, shown
 from mcpir.paths import Scopes
 from mcpir.redact import redact_text
 from mcpir.scan import ScanReport
@@ -49,7 +49,7 @@ def render_table(report: ScanReport, scopes: Scopes, *, color: bool) -> str:
             subject = finding.tool or finding.server
             text = shown(finding.message)
             if subject:
-                text = f"{one_line(subject)}: {text}"
+                text = f"{name_cell(subject)}: {text}"
             evidence = shown(finding.evidence) if finding.evidence else ""
             text = escape(text)
             if evidence and evidence not in text:

@@ -21,3 +21,13 @@ def one_line(text: str) -> str:
     """`shown`, for one cell or row of a table: a newline or tab in a name, path or reason
     (attacker-chosen in a config or a commit) is shown, not obeyed, so it cannot forge a row."""
     return shown(text).replace("\n", "\\n").replace("\t", "\\t")
+
+
+NAME_CELL = 64
+
+
+def name_cell(text: str, limit: int = NAME_CELL) -> str:
+    """`one_line`, cut to `limit` characters: a 5,000-character server name (attacker-chosen)
+    must not squeeze every other column of a table down to "…"."""
+    text = one_line(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

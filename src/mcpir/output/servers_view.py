@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mcpir.model import Server, Transport
 from mcpir.output import jsonout
-from mcpir.output.safe import one_line, shown
+from mcpir.output.safe import name_cell, one_line, shown
 from mcpir.paths import Scopes
 from mcpir.redact import redact_args, redact_text
 from mcpir.servers import ServerListing, listing_rows
@@ -45,7 +45,7 @@ def print_table(listing: ServerListing, scopes: Scopes) -> None:
         for server in config.servers:
             table.add_row(
                 str(server.line or ""),
-                escape(one_line(server.name)),
+                escape(name_cell(server.name)),
                 server.transport.value,
                 "on" if server.enabled else "[yellow]off[/]",
                 escape(one_line(_target(server))),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mcpir.redact import redact_text
+from mcpir.output.safe import shown
 
 _STATE = {"pass": "✅ pass", "fail": "❌ fail", "unknown": "❔ unknown"}
 # Markup a journal text could use to forge links, images, HTML or table cells. Backticks stay:
@@ -28,7 +28,9 @@ class _Writer:
         ]
 
     def plain(self, value: Any) -> str:  # noqa: ANN401
-        text = " ".join(redact_text(str(value)).split())
+        # `shown` masks secrets and writes escape sequences and bidi overrides out as `\x1b`:
+        # a hostile server name must not recolour a terminal or reorder the document's text.
+        text = " ".join(shown(str(value)).split())
         for prefix, label in self.prefixes:
             text = text.replace(prefix, label)
         return text

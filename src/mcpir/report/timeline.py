@@ -75,7 +75,9 @@ def _utc(ts: str) -> str:
 
 
 def _safe(text: str) -> str:
-    return " ".join(_UNSAFE.sub(" ", text).split()) or "-"
+    from mcpir.output.safe import shown
+
+    return " ".join(_UNSAFE.sub(" ", shown(text)).split()) or "-"
 
 
 def mermaid(title: str, timeline: list[dict[str, str]]) -> str:
