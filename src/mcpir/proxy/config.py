@@ -3,7 +3,7 @@
 The root is `--root`, else the git top-level of the working directory (the client starts the
 server there), else the working directory. When that tree cannot be written (a desktop client
 may start servers in `/`), mcpir's own data directory stands in, with a warning: the server
-is relayed whatever happens to the log.
+is relayed whatever happens to the log, unless `--require-log` says not to start it.
 """
 
 from __future__ import annotations
@@ -13,21 +13,25 @@ from pathlib import Path
 
 from mcpir.errors import McpirError
 from mcpir.proxy.pins import PinStore
-from mcpir.proxy.relay import ProxyConfig
+from mcpir.proxy.relay import LogUnavailable, ProxyConfig
 
 LOG_DIR = "mcp-invocations"
 PINS_DIR = "tool-pins"
 
 
 def _warn(message: str) -> None:
-    try:
-        os.write(2, f"mcpir proxy: warning: {message}\n".encode())
+    from mcpir.redact import redact_text
+
+    try:  # a path from argv may hold any byte: shown escaped, never an encoding error
+        line = f"mcpir proxy: warning: {redact_text(message)}\n"
+        os.write(2, line.encode("utf-8", "backslashreplace"))
     except OSError:
         pass
 
 
-def trail_dir(root: Path | None, name: str) -> Path | None:
-    """`<root>/.atom-trail/<name>`, made private; mcpir's data directory when it cannot be."""
+def trail_dir(root: Path | None, name: str, required: bool = False) -> Path | None:
+    """`<root>/.atom-trail/<name>`, made private; mcpir's data directory when it cannot be
+    (`required`: an error when neither can be)."""
     from mcpir.incident import trail
     from mcpir.paths import data_dir, default_root
 
@@ -40,7 +44,12 @@ def trail_dir(root: Path | None, name: str) -> Path | None:
             data_dir().mkdir(parents=True, exist_ok=True, mode=0o700)
             fallback = trail(data_dir(), name)
         except (OSError, McpirError):
-            _warn(f"cannot write under {base} ({reason}) nor in mcpir's data directory")
+            message = f"cannot write under {base} ({reason}) nor in mcpir's data directory"
+            if required:
+                raise LogUnavailable(
+                    f"{message}; the server is not started (--require-log)"
+                ) from None
+            _warn(message)
             return None
         _warn(f"cannot write under {base} ({reason}); using {fallback}")
         return fallback
@@ -76,6 +85,7 @@ def configure(
     root: Path | None,
     redact_responses: bool,
     block_changed: bool,
+    require_log: bool = False,
 ) -> ProxyConfig:
     """The proxy's settings; a usage error (before anything is made) when CMD is missing."""
     from mcpir.errors import UsageError
@@ -89,10 +99,13 @@ def configure(
         try:
             log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
+            if require_log:
+                raise LogUnavailable(f"cannot create {log_dir} ({exc.strerror}); the server is "
+                                     "not started (--require-log)") from None  # fmt: skip
             _warn(f"cannot create {log_dir} ({exc.strerror}); nothing will be logged")
             log_dir = None
     else:
-        log_dir = trail_dir(root, LOG_DIR)
+        log_dir = trail_dir(root, LOG_DIR, required=require_log)
     server = name or Path(command[0]).name
     return ProxyConfig(
         name=server,
@@ -101,4 +114,5 @@ def configure(
         pins=_pins(root),
         redact_responses=redact_responses,
         block_changed=block_changed,
+        require_log=require_log,
     )

@@ -21,6 +21,13 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(message, hint="mcpir proxy --help")
 
 
+REQUIRE_LOG_HELP = (
+    "stop relaying when a record cannot be written: pending requests get a JSON-RPC error, "
+    "the server is stopped, exit 3 (and the server is not started when the log cannot be "
+    "opened)"
+)
+
+
 def parser() -> argparse.ArgumentParser:
     parse = _Parser(
         prog="mcpir proxy",
@@ -29,8 +36,11 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--name", help="server name in records and pins (default: CMD)")
     parse.add_argument("--log-dir", type=Path, help="where records go")
     parse.add_argument("--root", type=Path, help="project root (default: git top-level of cwd)")
-    parse.add_argument("--redact-responses", action="store_true")
-    parse.add_argument("--block-changed", action="store_true")
+    parse.add_argument("--redact-responses", action="store_true",
+                       help="mask secrets in what the server sends")  # fmt: skip
+    parse.add_argument("--block-changed", action="store_true",
+                       help="hide tools added or changed since the pin until approved")  # fmt: skip
+    parse.add_argument("--require-log", action="store_true", help=REQUIRE_LOG_HELP)
     parse.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS]...")
     return parse
 
@@ -48,7 +58,8 @@ def main(argv: list[str] | None = None) -> int:
 
         config = configure(command, name=options.name, log_dir=options.log_dir,
                            root=options.root, redact_responses=options.redact_responses,
-                           block_changed=options.block_changed)  # fmt: skip
+                           block_changed=options.block_changed,
+                           require_log=options.require_log)  # fmt: skip
         return run_proxy(config)
     except McpirError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""

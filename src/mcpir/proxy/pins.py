@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.fileio import atomic_write_text
+from mcpir.proxy.framing import escape_surrogates
 from mcpir.redact import is_sensitive_key, redact_secret_value, redact_text
 
 VERSION = 1
@@ -34,7 +35,8 @@ def file_name(server: str) -> str:
     """A file name for any server name; names that need changing get a hash so none collide."""
     safe = _SAFE.sub("_", server)
     if safe != server or safe.startswith(".") or not safe:
-        safe = f"{safe.lstrip('.')}-{hashlib.sha256(server.encode()).hexdigest()[:8]}"
+        digest = hashlib.sha256(server.encode("utf-8", "surrogatepass")).hexdigest()
+        safe = f"{safe.lstrip('.')}-{digest[:8]}"
     return safe + ".json"
 
 
@@ -70,8 +72,14 @@ def is_tool(value: Any) -> bool:  # noqa: ANN401 - a JSON value
     return isinstance(value, Mapping) and isinstance(value.get("name"), str)
 
 
-def tools_by_name(tools: Iterable[Any]) -> dict[str, Any]:
-    return {str(t["name"]): t for t in tools if isinstance(t, Mapping) and "name" in t}
+def tools_by_name(tools: Iterable[Any]) -> dict[str, list[Any]]:
+    """Every named tool under its name, in order: a list may name a tool twice (a client may
+    show either entry), and every entry is compared."""
+    named: dict[str, list[Any]] = {}
+    for tool in tools:
+        if is_tool(tool):
+            named.setdefault(tool["name"], []).append(tool)
+    return named
 
 
 @dataclass(frozen=True)
@@ -122,27 +130,30 @@ def differences(pinned: Iterable[Any], current: Iterable[Any]) -> list[ToolChang
     """Every tool added, removed or changed from `pinned` to `current` (both redacted)."""
     before, after = tools_by_name(pinned), tools_by_name(current)
     out: list[ToolChange] = []
-    for name, tool in after.items():
-        old = before.get(name)
-        if old == tool:
+    for name, entries in after.items():
+        olds = before.get(name)
+        if olds == entries:
             continue
+        old = olds[0] if olds else None
+        tool = next((t for t in entries if not olds or t not in olds), entries[0])
         change = "added" if old is None else "changed"
-        found = injection_findings(tool, after)
+        found = tuple(dict.fromkeys(f for t in entries for f in injection_findings(t, after)))
         out.append(ToolChange(name, change, readable(old, tool), readable(tool, old), found))
     gone = [n for n in before if n not in after]
-    return out + [ToolChange(n, "removed", readable(before[n]), None) for n in gone]
+    return out + [ToolChange(n, "removed", readable(before[n][0]), None) for n in gone]
 
 
 def unapproved(pinned: Iterable[Any], current: Iterable[Any]) -> set[str]:
     """Names of tools that are new or differ from the pin: what `--block-changed` hides."""
     before = tools_by_name(pinned)
-    return {name for name, tool in tools_by_name(current).items() if before.get(name) != tool}
+    return {name for name, tools in tools_by_name(current).items() if before.get(name) != tools}
 
 
 def _document(server: str, tools: list[Any], key: str) -> str:
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     body = {"version": VERSION, "server": server, key: stamp, "tools": tools}
-    return json.dumps(body, indent=2, ensure_ascii=False) + "\n"
+    # A description may hold a lone surrogate (`"\\udead"`, read from the server): kept, escaped.
+    return escape_surrogates(json.dumps(body, indent=2, ensure_ascii=False)) + "\n"
 
 
 class PinStore:

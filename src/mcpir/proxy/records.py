@@ -3,19 +3,25 @@
 Each record is appended with a single `write` on a file opened `O_APPEND` (mode 0600), so many
 proxies can log to the same file at once without tearing each other's lines. Everything in a
 record goes through `mcpir.redact` first; long strings are cut after redaction, keys are kept.
+Any record can be written, whatever a peer sent: a lone surrogate is written as its escape,
+NaN and Infinity (which Python's json reads, but which are not JSON) as strings.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import math
 import os
 import re
+import stat
 import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mcpir.proxy.framing import escape_surrogates
 from mcpir.redact import is_sensitive_key, redact_args, redact_secret_value, redact_text
 
 VERSION = 1
@@ -25,6 +31,7 @@ _PRE_CUT = 4096  # redaction runs on at most this much of a string (it is cut fu
 _LIST_LIMIT = 100
 _DEPTH_LIMIT = 32
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _BATCH_BYTES = 1 << 20
 # A cheap superset of what `redact_text` can match (a token is a run of 15+ token characters; a
 # credential in context follows one of these words or marks): text without any of them is
@@ -130,10 +137,45 @@ def response_summary(method: str, message: Mapping[str, Any], size: int) -> dict
             names = [str(t.get("name")) for t in result["tools"] if isinstance(t, Mapping)]
             text = f"{len(names)} tools: {', '.join(names)}"
         if not text and not types:
-            text = json.dumps(result, ensure_ascii=False, default=str)[:_PRE_CUT]
+            text = _json_text(result)
         if not text and isinstance(result.get("structuredContent"), Mapping):
-            text = json.dumps(result["structuredContent"], ensure_ascii=False)[:_PRE_CUT]
+            text = _json_text(result["structuredContent"])
     return {"content_types": list(dict.fromkeys(types)), "bytes": size, "excerpt": excerpt(text)}
+
+
+def _json_text(value: Any) -> str:  # noqa: ANN401 - any JSON value
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)[:_PRE_CUT]
+    except (ValueError, RecursionError):  # nested past what json.dumps recurses
+        return "…(nested too deep)"
+
+
+def _finite(value: Any) -> Any:  # noqa: ANN401 - any JSON value
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if value != value else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, Mapping):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def record_line(record: Mapping[str, Any]) -> bytes:
+    """One line of UTF-8 JSON (RFC 8259: no NaN) for any record; never raises."""
+    try:
+        try:
+            text = json.dumps(record, ensure_ascii=False, allow_nan=False, default=str)
+        except ValueError:  # NaN or Infinity somewhere
+            text = json.dumps(_finite(record), ensure_ascii=False, allow_nan=False, default=str)
+    except Exception as exc:  # noqa: BLE001 - a record that cannot be written still leaves a trace
+        kept = {k: record.get(k) for k in ("v", "type", "ts", "server", "method", "session")}
+        kept["unwritable"] = f"{type(exc).__name__}: the record could not be written whole"
+        text = json.dumps({k: v for k, v in kept.items() if isinstance(v, str | int)})
+    text += "\n"
+    try:
+        return text.encode()
+    except UnicodeEncodeError:  # a lone surrogate (`"\\udead"` read from a peer)
+        return escape_surrogates(text).encode()
 
 
 def is_error(message: Mapping[str, Any]) -> bool:
@@ -162,22 +204,39 @@ class RecordWriter:
         if self._dir_fd is None:
             # The directory as it was when first used: a link swapped in later is not followed.
             self._dir_fd = os.open(self.directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW
+        # Non-blocking: a FIFO planted under the day's name would hang the writer in open().
+        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NOFOLLOW | _NONBLOCK
         fd = os.open(f"{day}.jsonl", flags, 0o600, dir_fd=self._dir_fd)
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            os.close(fd)
+            raise OSError(errno.EINVAL, f"{day}.jsonl is not a regular file")
+        os.set_blocking(fd, True)
         try:
-            if os.fstat(fd).st_mode & 0o077:
+            if mode & 0o077:
                 os.fchmod(fd, 0o600)
         except OSError:
             pass  # not our file to chmod; it is still only appended to
         self._fd, self._day = fd, day
         return fd
 
-    def write(self, record: dict[str, Any]) -> None:
-        self.write_many([record])
+    def check(self) -> str | None:
+        """Open the day's file now; why it cannot be, or None."""
+        with self._lock:
+            try:
+                self._open(time.time())
+            except OSError as exc:
+                self.failed = str(exc)
+                return self.failed
+        return None
 
-    def write_many(self, records: list[dict[str, Any]]) -> None:
-        """Whole records, as many as fit in one `write` (never a record split across two)."""
-        lines = [(json.dumps(r, ensure_ascii=False, default=str) + "\n").encode() for r in records]
+    def write(self, record: dict[str, Any]) -> str | None:
+        return self.write_many([record])
+
+    def write_many(self, records: list[dict[str, Any]]) -> str | None:
+        """Whole records, as many as fit in one `write` (never a record split across two);
+        why they could not all be written, or None. Never raises."""
+        lines = [record_line(r) for r in records]
         with self._lock:
             try:
                 fd = self._open(time.time())
@@ -191,8 +250,10 @@ class RecordWriter:
                     while view:  # one write unless a signal splits it
                         view = view[os.write(fd, view) :]
                     start = end
-            except OSError as exc:
-                self.failed = str(exc)
+            except Exception as exc:  # noqa: BLE001 - the caller says so; the logger goes on
+                self.failed = str(exc) if isinstance(exc, OSError) else type(exc).__name__
+                return self.failed
+        return None
 
     def close(self) -> None:
         if self._fd is not None:

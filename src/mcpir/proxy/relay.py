@@ -7,6 +7,12 @@ responses by id and log them; the records are built and written by a third threa
 redaction and disk writes stay off the relay path. The server's stderr is the proxy's own.
 Signals sent to the proxy go to the server (`signals`); the proxy exits with the server's
 status.
+
+Whatever a peer sends, the relay threads and the record writer go on: a message the proxy fails
+to examine is logged as such (and withheld under `--block-changed`), a record that cannot be
+made leaves one in its place, and a log that cannot be written is said on stderr; with
+`--require-log` the relay then stops (pending requests answered with an error, the server
+stopped, exit 3) rather than go on unlogged.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import functools
 import json
 import os
 import queue
+import re
 import subprocess
 import sys
 import threading
@@ -24,14 +31,23 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mcpir.errors import McpirError
-from mcpir.proxy.framing import LineFramer, Parsed, id_key, kind_of, parse_line
+from mcpir.errors import EXIT_STEP_FAILED, McpirError
+from mcpir.proxy.framing import (
+    LineFramer,
+    Parsed,
+    dumps_line,
+    id_key,
+    kind_of,
+    loose_id,
+    parse_line,
+)
 from mcpir.proxy.guard import ToolGuard
 from mcpir.proxy.records import (
     VERSION,
     RecordWriter,
     excerpt,
     is_error,
+    redact,
     response_summary,
     safe_value,
     timestamp,
@@ -44,7 +60,11 @@ if TYPE_CHECKING:
 READ_SIZE = 1 << 16
 EARLY_LIMIT = 100_000  # a whole read of requests can be answered before it is decoded
 SWITCH_INTERVAL = 0.0005
+STOPPED_CODE = -32603  # JSON-RPC "internal error": what pending requests get under --require-log
+KILL_AFTER = 5.0  # seconds a server has to end after SIGTERM once the relay stopped
+LOG_STALL = 5.0  # at the end, records are waited for as long as the writer makes progress
 Record = dict[str, Any]
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 class CommandNotFound(McpirError):
@@ -55,6 +75,12 @@ class CommandNotExecutable(McpirError):
     exit_code = 126
 
 
+class LogUnavailable(McpirError):
+    """--require-log and no record can be written: the server is not started (exit 3)."""
+
+    exit_code = EXIT_STEP_FAILED
+
+
 @dataclass
 class ProxyConfig:
     name: str
@@ -63,6 +89,7 @@ class ProxyConfig:
     pins: PinStore | None = None
     redact_responses: bool = False
     block_changed: bool = False
+    require_log: bool = False  # stop relaying (exit 3) rather than relay what is not logged
 
 
 @dataclass
@@ -92,11 +119,13 @@ class Proxy:
         # it answers is remembered: it waits here for its request.
         self.early: dict[tuple[str, tuple[str, Any]], tuple[dict[str, Any], int, float]] = {}
         self.guard = ToolGuard(config.name, config.pins, config.block_changed,
-                               self._tool_changed, self.warn)  # fmt: skip
+                               self._tool_changed, self.warn, self._unexamined)  # fmt: skip
         self.lock = threading.Lock()
         self.out_lock = threading.Lock()
         self.busy = threading.Lock()
         self.client_gone = False
+        self.halted: str | None = None  # --require-log: why the relay stopped
+        self.child: subprocess.Popen[bytes] | None = None
         self.warned: set[str] = set()
         self.records: queue.SimpleQueue[Callable[[], Record | None] | None] = queue.SimpleQueue()
         self.writer = RecordWriter(config.log_dir) if config.log_dir is not None else None
@@ -105,11 +134,14 @@ class Proxy:
         self.lines_out = config.block_changed or config.redact_responses
 
     # -- helpers -------------------------------------------------------------------------
-    def warn(self, message: str) -> None:
+    def warn(self, message: str, level: str = "warning") -> None:
+        """One line on stderr, once: secrets masked, control characters shown as escapes (a
+        peer's text must not forge a line), any text encodable."""
         if message not in self.warned:
             self.warned.add(message)
+            text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], redact(message))
             try:
-                os.write(2, f"mcpir proxy: warning: {message}\n".encode())
+                os.write(2, f"mcpir proxy: {level}: {text}\n".encode("utf-8", "backslashreplace"))
             except OSError:
                 pass
 
@@ -129,17 +161,74 @@ class Proxy:
                 if build is None:
                     done = True
                     continue
-                try:
-                    record = build()
-                except Exception as exc:  # noqa: BLE001 - a bad record must not stop the relay
-                    self.warn(f"a record could not be made: {type(exc).__name__}: {exc}")
-                    continue
+                record = self._built(build)
                 if record is not None:
                     batch.append(record)
-            if batch:
-                self.writer.write_many(batch)
-            if self.writer.failed:
-                self.warn(f"cannot write the invocation log: {self.writer.failed}")
+            failed = self.writer.write_many(batch) if batch else None  # never raises
+            if failed is not None:
+                self._log_failed(failed)
+
+    def _built(self, build: Callable[[], Record | None]) -> Record | None:
+        try:
+            return build()
+        except Exception as exc:  # noqa: BLE001 - one bad record must not stop the next ones
+            why = f"{type(exc).__name__}: {exc}"
+            self.warn(f"a record could not be made ({why}); a malformed record stands for it")
+            return self._base("malformed", time.time()) | {
+                "direction": None, "reason": excerpt(f"a record could not be made ({why})"),
+                "bytes": 0, "excerpt": "", "session": self.session,
+            }  # fmt: skip
+
+    def _log_failed(self, why: str) -> None:
+        if self.config.require_log:
+            self._halt(why)
+        else:
+            self.warn(f"cannot write the invocation log ({why}); messages are still relayed, "
+                      "unlogged (--require-log stops the relay instead)")  # fmt: skip
+
+    def _halt(self, why: str) -> None:
+        """--require-log: nothing more is relayed once a record could not be written. Requests
+        waiting for an answer get a JSON-RPC error, and the server is stopped."""
+        with self.lock:
+            if self.halted is not None:
+                return
+            self.halted = why
+            waiting = [p for (side, _), p in self.pending.items() if side == "c"]
+            self.pending = {k: p for k, p in self.pending.items() if k[0] != "c"}
+        with self.out_lock:
+            self.client_gone = True  # the server's bytes no longer reach the client
+        self.warn(f"cannot write the invocation log ({why}); stopped relaying, answered the "
+                  "pending requests with an error and stopped the server (--require-log)",
+                  "error")  # fmt: skip
+        for pending in waiting:
+            self._stopped_answer(pending.id)
+        child = self.child
+        if child is not None and child.poll() is None:
+            try:
+                child.terminate()
+            except OSError:
+                pass
+            killer = threading.Timer(KILL_AFTER, _kill, args=(child,))
+            killer.daemon = True
+            killer.start()
+
+    def _stopped_answer(self, ident: Any) -> None:  # noqa: ANN401 - any JSON id
+        error = {"code": STOPPED_CODE, "message": (
+            f"mcpir proxy stopped relaying to {self.name}: the invocation log cannot be "
+            f"written ({self.halted}); see the proxy's stderr (--require-log)")}  # fmt: skip
+        data = _encode({"jsonrpc": "2.0", "id": ident, "error": error})
+        with self.out_lock:
+            try:
+                _write_all(self.stdout_fd, data)
+            except OSError:
+                pass
+
+    def _refuse_stopped(self, data: bytes, framer: LineFramer) -> None:
+        for line in framer.feed(data):
+            value = parse_line(line).value
+            for message in value if isinstance(value, list) else [value]:
+                if isinstance(message, dict) and kind_of(message) == "request":
+                    self._stopped_answer(message["id"])
 
     def to_client(self, data: bytes) -> None:
         with self.out_lock:
@@ -196,6 +285,8 @@ class Proxy:
         self, direction: str, line: bytes, epoch: float
     ) -> tuple[Parsed, list[dict[str, Any]]]:
         parsed = parse_line(line)
+        if parsed.note is not None:  # read, but not as it is: what the client reads is kept
+            self._malformed(direction, line, parsed.note, epoch)
         if parsed.error is not None:
             self._malformed(direction, line, parsed.error, epoch)
             return parsed, []
@@ -238,8 +329,12 @@ class Proxy:
             kind = kind_of(message)
             if kind == "response":
                 pending = self._answered("c", message, len(line), ended)
-                if pending is not None and pending.method == "tools/list":
-                    filtered = self.guard.listed(pending.params, message)
+                if pending is not None:
+                    listing, params = pending.method == "tools/list", pending.params
+                else:  # when blocking, an answer to no request is no way around the check
+                    listing, params = self.config.block_changed and _holds_tools(message), None
+                if listing:
+                    filtered = self.guard.listed(params, message)
                     if filtered is not None:
                         message, changed = filtered, True
             elif kind == "request":
@@ -270,9 +365,15 @@ class Proxy:
             tool = str(params.get("name")) if params.get("name") is not None else None
         pending = _Pending(message["method"], message["id"], params, epoch, started, tool)
         with self.lock:
-            early = self.early.pop((side, key), None)
-            if early is None:
+            stopped = self.halted is not None and side == "c"
+            early = self.early.pop((side, key), None) if self.early else None
+            if early is None and self.early and (loose := loose_id(message["id"])) is not None:
+                early = self.early.pop((side, ("int", loose)), None)
+            if early is None and not stopped:
                 self.pending[(side, key)] = pending
+        if stopped:  # relayed as the relay stopped: answered here, as the pending ones were
+            self._stopped_answer(message["id"])
+            return
         if early is not None:
             reply, size, ended = early
             self._call(pending, reply, size, max(ended, started))
@@ -289,6 +390,12 @@ class Proxy:
         stale = None
         with self.lock:
             pending = self.pending.pop((side, key), None)
+            loose = loose_id(message["id"]) if pending is None else None
+            if loose is not None:
+                # The TypeScript SDK pairs by Number(id): "1" and 1.0 answer request 1, for
+                # the client and so for the proxy.
+                key = ("int", loose)
+                pending = self.pending.pop((side, key), None)
             if pending is None:
                 self.early[(side, key)] = (message, size, ended)
                 if len(self.early) > EARLY_LIMIT:  # answers to nothing: do not keep them all
@@ -326,6 +433,14 @@ class Proxy:
         }  # fmt: skip
         self.log(functools.partial(dict, record))
 
+    def _unexamined(self, why: str, blocked: bool, epoch: float) -> None:
+        record = self._base("tool_changed", epoch) | {
+            "tool": None, "change": "unexamined", "before": None, "after": None,
+            "reason": f"the tools/list answer could not be examined: {why}", "findings": [],
+            "blocked": blocked, "session": self.session,
+        }  # fmt: skip
+        self.log(functools.partial(dict, record))
+
     # -- pumps ---------------------------------------------------------------------------
     def pump_client(self, child_in: int) -> None:
         framer = LineFramer()
@@ -338,6 +453,9 @@ class Proxy:
             if not data:
                 break
             with self.busy:  # the end of the run waits for a chunk being handled
+                if self.halted is not None:
+                    self._refuse_stopped(data, framer)
+                    continue
                 self._client_chunk(data, framer, sink)
         tail = framer.tail()
         if tail:
@@ -364,20 +482,30 @@ class Proxy:
     def _client_line(self, line: bytes, started: float, epoch: float) -> bytes | None:
         try:
             return self.from_client(line, started, epoch)
-        except Exception as exc:  # noqa: BLE001 - a message mcpir cannot examine still goes on
-            self.warn(f"a message from the client was relayed unexamined ({type(exc).__name__})")
-            return line
+        except Exception as exc:  # noqa: BLE001 - a message mcpir cannot examine is logged
+            return line if self._not_examined("client", line, exc, epoch) else None
 
-    def _server_line(self, line: bytes, ended: float, epoch: float) -> bytes:
+    def _server_line(self, line: bytes, ended: float, epoch: float) -> bytes | None:
         try:
             return self.from_server(line, ended, epoch)
-        except Exception as exc:  # noqa: BLE001 - a message mcpir cannot examine still goes on
-            self.warn(f"a message from the server was relayed unexamined ({type(exc).__name__})")
+        except Exception as exc:  # noqa: BLE001 - a message mcpir cannot examine is logged
+            if not self._not_examined("server", line, exc, epoch):
+                return None
             return _redacted_line(line) if self.config.redact_responses else line
 
-    @staticmethod
-    def _to_server(sink: list[int], data: bytes) -> None:
-        if sink:
+    def _not_examined(self, peer: str, line: bytes, exc: Exception, epoch: float) -> bool:
+        """Log and say that a message could not be examined; whether it is relayed all the
+        same (not under --block-changed: it might be a blocked call or a changed tool)."""
+        relayed = not self.config.block_changed
+        done = "relayed" if relayed else "withheld (--block-changed)"
+        direction = "client->server" if peer == "client" else "server->client"
+        self._malformed(direction, line, f"not examined ({type(exc).__name__}); {done}", epoch)
+        self.warn(f"a message from the {peer} could not be examined ({type(exc).__name__}); "
+                  f"{done}")  # fmt: skip
+        return relayed
+
+    def _to_server(self, sink: list[int], data: bytes) -> None:
+        if sink and self.halted is None:
             try:
                 _write_all(sink[0], data)
             except OSError:
@@ -399,7 +527,9 @@ class Proxy:
                     self._server_line(line, ended, epoch)
                 continue
             for line in framer.feed(data):
-                self.to_client(self._server_line(line, ended, epoch))
+                out = self._server_line(line, ended, epoch)
+                if out is not None:
+                    self.to_client(out)
         tail = framer.tail()
         if tail:
             if self.lines_out:
@@ -409,6 +539,7 @@ class Proxy:
     # -- the process ---------------------------------------------------------------------
     def run(self) -> int:
         command = self.config.command
+        self.check_log()
         try:
             # Started before any thread of the proxy runs, so `preexec_fn` is safe here.
             child = subprocess.Popen(  # noqa: S603, PLW1509 - the user's own server command
@@ -422,6 +553,7 @@ class Proxy:
         except OSError as exc:  # a script with no #! line, a binary for another machine: 126
             raise CommandNotExecutable(f"{command[0]}: {exc.strerror or exc}") from None
         assert child.stdin is not None and child.stdout is not None  # noqa: S101 - PIPE
+        self.child = child
         child_in, child_out = os.dup(child.stdin.fileno()), os.dup(child.stdout.fileno())
         child.stdin.close()
         child.stdout.close()
@@ -452,20 +584,63 @@ class Proxy:
             self._call(pending, None, 0, ended)
         for side, reply in orphans:
             self._unmatched(side, reply)
+        lost = False
         if logger is not None:
             self.records.put(None)
-            logger.join(timeout=5.0)
+            lost = self._drain(logger)
             assert self.writer is not None  # noqa: S101
             self.writer.shut()
         try:
             os.close(child_out)
         except OSError:
             pass
+        if self.halted is not None or (lost and self.config.require_log):
+            return EXIT_STEP_FAILED
         return 128 - code if code < 0 else code
+
+    def _drain(self, logger: threading.Thread) -> bool:
+        """Wait for the records still queued (a busy machine can leave thousands); give up,
+        loudly, only when the writer stops making progress (a hung disk). Whether any were lost."""
+        left, waited = self.records.qsize(), 0.0
+        while logger.is_alive() and waited < LOG_STALL:
+            logger.join(timeout=0.25)
+            now = self.records.qsize()
+            waited = 0.0 if now < left else waited + 0.25
+            left = now
+        if not logger.is_alive():
+            return False
+        self.warn(f"records are missing from the invocation log: its writer made no progress "
+                  f"for {LOG_STALL:g} s ({left} still queued)", "error")  # fmt: skip
+        return True
+
+    def check_log(self) -> None:
+        """--require-log: the day's log file can be opened, or the server is not started."""
+        if not self.config.require_log:
+            return
+        why = "no log directory" if self.writer is None else self.writer.check()
+        if why is not None:
+            where = self.config.log_dir or "the log directory"
+            raise LogUnavailable(
+                f"cannot write the invocation log in {where} ({why}); "
+                f"{self.config.command[0]} not started (--require-log)"
+            )
 
 
 def _encode(value: Any) -> bytes:  # noqa: ANN401 - a JSON message or batch
-    return (json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return dumps_line(value, separators=(",", ":"))
+
+
+def _holds_tools(message: dict[str, Any]) -> bool:
+    result = message.get("result")
+    return isinstance(result, dict) and "tools" in result
+
+
+def _kill(child: subprocess.Popen[bytes]) -> None:
+    if child.poll() is None:
+        try:
+            child.kill()
+        except OSError:
+            pass
 
 
 def _redacted_line(line: bytes) -> bytes:
