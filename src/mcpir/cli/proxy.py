@@ -41,6 +41,15 @@ def proxy(
             "--block-changed", help="Hide tools added or changed since the pin until approved."
         ),
     ] = False,
+    require_log: Annotated[
+        bool,
+        typer.Option(
+            "--require-log",
+            help="Stop relaying when a record cannot be written: pending requests get a "
+            "JSON-RPC error, the server is stopped, exit 3; the server is not started when "
+            "the log cannot be opened.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Relay an MCP stdio server, logging every call; exit with the server's status.
@@ -52,7 +61,8 @@ def proxy(
     from mcpir.proxy.relay import run_proxy
 
     config = configure(list(command or []), name=name, log_dir=log_dir, root=root,
-                       redact_responses=redact_responses, block_changed=block_changed)  # fmt: skip
+                       redact_responses=redact_responses, block_changed=block_changed,
+                       require_log=require_log)  # fmt: skip
     raise typer.Exit(run_proxy(config))
 
 
