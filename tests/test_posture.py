@@ -116,7 +116,7 @@ def _open_incident(root: Path) -> str:
     return open_incident(root, "poisoned", header).id
 
 
-BREAKS: dict[str, tuple[Callable[[Path], None], str, str]] = {
+BREAKS: dict[str, tuple[Callable[[Path], object], str, str]] = {
     "no-codeowners": (_no_codeowners, "codeowners", "add .github/CODEOWNERS"),
     "unowned": (_unowned, "codeowners", "/.mcp.json @your-team"),
     "unpinned": (_unpinned, "pinned-versions", "pin exact versions"),
