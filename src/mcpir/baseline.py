@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mcpir.discovery.documents import DocumentError, read_text
+from mcpir.discovery.documents import DocumentError, parse_json, read_text
 from mcpir.errors import UsageError
 from mcpir.fileio import atomic_write_text
 from mcpir.launchers.commands import container_run
@@ -58,8 +58,8 @@ def write(path: Path, document: Mapping[str, Any]) -> None:
 
 def load(path: Path) -> dict[str, Any]:
     try:
-        data = json.loads(read_text(path))
-    except (DocumentError, ValueError) as exc:
+        data = parse_json(read_text(path)).data  # a repository may ship it: bounded parse
+    except DocumentError as exc:
         raise UsageError(f"--baseline {path}: {str(exc).splitlines()[0]}") from None
     if not isinstance(data, dict) or not isinstance(data.get("servers"), dict):
         raise UsageError(f"--baseline {path}: not an mcpir baseline")

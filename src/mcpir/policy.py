@@ -29,12 +29,11 @@ rotation age); an unknown section or key is an error, so a typo never silently w
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mcpir.discovery.documents import DocumentError, read_text
+from mcpir.discovery.documents import DocumentError, parse_toml, read_text
 from mcpir.errors import PolicyError
 from mcpir.policy_tables import convert_table
 from mcpir.rotation_policy import ROTATION_KEYS, RotationPolicy
@@ -136,9 +135,9 @@ _SECTIONS: dict[str, dict[str, Any]] = {
 
 def parse_policy(text: str, path: Path) -> Policy:
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: malformed TOML: {exc}") from None
+        data = parse_toml(text).data  # a repository's own file: bounded like every config
+    except DocumentError as exc:
+        raise PolicyError(f"{path}: {exc}") from None
     sections: dict[str, dict[str, Any]] = {}
     for name, table in data.items():
         if name not in _SECTIONS:

@@ -21,7 +21,6 @@ The user config may also hold `[notify]` (see `mcpir.notify.config`); nothing el
 from __future__ import annotations
 
 import fnmatch
-import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,10 +175,12 @@ def load_user_config(path: Path | None = None) -> dict[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{path}: cannot be read: {exc}") from None
+    from mcpir.discovery.documents import DocumentError, parse_toml
+
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise PolicyError(f"{path}: malformed TOML: {exc}") from None
+        data: dict[str, Any] = parse_toml(text).data
+    except DocumentError as exc:
+        raise PolicyError(f"{path}: {exc}") from None
     for name in data:
         if name not in _USER_SECTIONS:
             raise PolicyError(

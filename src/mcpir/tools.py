@@ -63,7 +63,7 @@ def load_tools(path: Path, server: str | None = None) -> list[Tool]:
             continue
         try:
             raw = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested past Python's limit
             raise UsageError(
                 f"--tools {path}: line {number}: neither a tools/list result nor JSONL"
             ) from None

@@ -7,7 +7,6 @@ Every change, to a config or to these rules, is judged by the rules as they stoo
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,9 +46,11 @@ def audit_policy(data: bytes | str | None) -> AuditPolicy:
     text = _text(data)
     if text is None:
         return AuditPolicy()
+    from mcpir.discovery.documents import DocumentError, parse_toml
+
     try:
-        section = tomllib.loads(text).get("audit")
-    except (tomllib.TOMLDecodeError, ValueError, RecursionError):
+        section = parse_toml(text).data.get("audit")
+    except DocumentError:
         return AuditPolicy()
     if not isinstance(section, dict):
         return AuditPolicy()

@@ -3,6 +3,25 @@
 A file that is too large, binary, not UTF-8 or malformed raises `DocumentError` with a one-line
 reason that names the line when the parser knows it; discovery turns that into a reported
 `ConfigFile.error` and goes on.
+
+Every config, playbook and policy file may be hostile (a repository, a plugin or another tool
+writes it), and every command reads them first. So each parse has bounds, checked before any
+caller walks the data, that keep the work proportional to the file's size:
+
+- 5 MiB of text (`MAX_BYTES`).
+- 64 levels of nested objects, arrays, tables, mappings or sequences, in every format
+  (`MAX_DEPTH`). Server definitions sit at most 6 deep, and pyjson5's default had already
+  stopped JSONC at 32; walkers that recurse stay far from Python's 1,000 frames.
+- TOML: a dotted key (`a.b.c = 1`, `[a.b.c]`) of at most 64 parts, checked before tomllib runs:
+  tomllib's time grows with the square of a key's parts (10 keys of 10,000 parts: 15 s).
+- YAML: at most 100 aliases (`MAX_YAML_ALIASES`) and at most 10,000 nodes added by expanding
+  them (`MAX_YAML_ALIAS_NODES`), and no alias inside its own anchor. PyYAML shares an anchored
+  value, so a 364-byte "billion laughs" loads in a millisecond as 43 million strings that every
+  walk, redaction and `--json` output then expands: minutes, hundreds of MB. The node bound
+  stops that: it is counted on the composed graph, each shared node measured once, before
+  anything is built. The alias bound is far above what a hand-written config needs (anchors for
+  a few shared blocks). Only the safe loader's standard tags exist: `!!python/...` and custom
+  tags are errors.
 """
 
 from __future__ import annotations
@@ -15,14 +34,20 @@ import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyjson5
 
 from mcpir.discovery import positions
 from mcpir.model import Format
 
+if TYPE_CHECKING:
+    import yaml
+
 MAX_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_YAML_ALIASES = 100
+MAX_YAML_ALIAS_NODES = 10_000
 _UTF8_BOM = b"\xef\xbb\xbf"
 _NEAR = re.compile(r"near (\d+)")
 
@@ -96,10 +121,32 @@ def _line_at(text: str, index: int) -> int:
     return text.count("\n", 0, max(0, min(index, len(text)))) + 1
 
 
+def _nested(where: str = "") -> DocumentError:
+    return DocumentError(f"{where}nested deeper than {MAX_DEPTH} levels")
+
+
+def _deeper_than_limit(data: Any) -> bool:  # noqa: ANN401
+    """Whether dicts and lists nest past MAX_DEPTH; level by level, so that no depth of data can
+    exhaust the stack. Only for trees (JSON, TOML): YAML's shared nodes are measured apart."""
+    level = [data] if isinstance(data, (dict, list)) else []
+    for _ in range(MAX_DEPTH):
+        below: list[Any] = []
+        for node in level:
+            values = node.values() if isinstance(node, dict) else node
+            below.extend([value for value in values if isinstance(value, (dict, list))])
+        if not below:
+            return False
+        level = below
+    return True
+
+
 def _json5_reason(text: str, exc: Exception) -> str:
     message = str(exc.args[0]) if exc.args else "malformed JSON"
     near = _NEAR.search(message)
     reason = _NEAR.sub("", message).replace("b'", "'").strip()
+    if isinstance(exc, pyjson5.Json5NestingTooDeep):
+        where = f"line {_line_at(text, int(near.group(1)) - 1)}: " if near else ""
+        return str(_nested(where))
     if not near:
         return f"malformed JSON: {reason}"
     # pyjson5 counts from 1 and may point at the whitespace before the offending character.
@@ -115,41 +162,157 @@ def _json5_reason(text: str, exc: Exception) -> str:
 
 
 def parse_json(text: str) -> Document:
+    too_deep = False
     try:
-        return Document(json.loads(text), Format.JSON, text, positions.json_line)
+        data = json.loads(text)
     except (ValueError, RecursionError):
         pass
+    else:
+        # Fewer brackets than levels allowed (most configs): no walk needed to know the depth.
+        if text.count("[") + text.count("{") <= MAX_DEPTH or not _deeper_than_limit(data):
+            return Document(data, Format.JSON, text, positions.json_line)
+        too_deep = True  # pyjson5, bounded at the same depth, tells the line
     try:
-        data = pyjson5.loads(text)
+        data = pyjson5.decode(text, maxdepth=MAX_DEPTH)
     except pyjson5.Json5Exception as exc:
         raise DocumentError(_json5_reason(text, exc)) from None
     except (ValueError, RecursionError, OverflowError) as exc:
         raise DocumentError(f"malformed JSON: {exc}") from None
+    if too_deep:
+        raise _nested()
     return Document(data, Format.JSONC, text, positions.json_line)
 
 
+# Strings, closed or not (always a match, so the scan never restarts inside one), and what
+# ends a key: dots between these are in keys, or in a number that has only one.
+_TOML_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"?' r"|'[^'\n]*'?")
+_TOML_KEY_END = re.compile(r"[=\[\]{},]")
+
+
+def _long_toml_key(text: str) -> int | None:
+    """Line of a key of more dotted parts than MAX_DEPTH, found before tomllib reads it."""
+    if text.count(".") < MAX_DEPTH:
+        return None
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.count(".") < MAX_DEPTH:
+            continue
+        code = _TOML_STRING.sub("s", line).split("#", 1)[0]
+        if any(part.count(".") >= MAX_DEPTH for part in _TOML_KEY_END.split(code)):
+            return number
+    return None
+
+
 def parse_toml(text: str) -> Document:
+    long_key = _long_toml_key(text)
+    if long_key is not None:
+        raise DocumentError(f"line {long_key}: a key of more than {MAX_DEPTH} dotted parts")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DocumentError(f"malformed TOML: {exc}") from None
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:  # arrays or inline tables nested hundreds deep
+        raise _nested() from None
+    except ValueError as exc:
         raise DocumentError(f"malformed TOML: {exc}") from None
+    if _deeper_than_limit(data):
+        raise _nested()
     return Document(data, Format.TOML, text, positions.toml_line)
+
+
+def _check_yaml_graph(root: yaml.Node) -> None:
+    """Refuse a composed document whose aliases would expand past the bounds, or that nests
+    too deep, before anything is built from it. A node reached twice is an alias; its expanded
+    size and height are measured once and reused, so this costs one visit per distinct node.
+    Recursion stays within MAX_DEPTH + 1 frames: deeper levels are refused on the way down."""
+    import yaml
+
+    measured: dict[int, tuple[int, int]] = {}  # id(node) -> (nodes once expanded, levels)
+    open_ids: set[int] = set()  # the collections from the root down to the one measured
+    aliases = 0
+
+    def measure(node: yaml.Node, level: int, line: int) -> tuple[int, int]:
+        nonlocal aliases
+        key = id(node)
+        if key in open_ids:
+            raise DocumentError(f"line {line}: a recursive alias")
+        known = measured.get(key)
+        if known is not None:
+            aliases += 1
+            if aliases > MAX_YAML_ALIASES:
+                raise DocumentError(f"line {line}: more than {MAX_YAML_ALIASES} aliases")
+            if level + known[1] - 1 > MAX_DEPTH:
+                raise _nested(f"line {line}: ")
+            return known
+        here = node.start_mark.line + 1
+        if isinstance(node, yaml.ScalarNode):
+            measured[key] = (1, 0)
+            return 1, 0
+        if level > MAX_DEPTH:
+            raise _nested(f"line {here}: ")
+        children: list[tuple[yaml.Node, int]] = []
+        if isinstance(node, yaml.MappingNode):
+            # An alias as a value sits on its key's line in block style; others are told by
+            # the line their collection starts on, all the graph keeps.
+            for name, value in node.value:
+                children += [(name, here), (value, name.start_mark.line + 1)]
+        else:
+            children = [(child, here) for child in node.value]
+        open_ids.add(key)
+        size, height = 1, 0
+        for child, child_line in children:
+            child_size, child_height = measure(child, level + 1, child_line)
+            size, height = size + child_size, max(height, child_height)
+        open_ids.discard(key)
+        # Every node measured so far, this one included, counts once; the rest came by alias.
+        if size - len(measured) - 1 > MAX_YAML_ALIAS_NODES:
+            raise DocumentError(
+                f"line {here}: an alias bomb: aliases add over {MAX_YAML_ALIAS_NODES:,} nodes"
+            )
+        measured[key] = (size, height + 1)
+        return size, height + 1
+
+    measure(root, 1, root.start_mark.line + 1)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).splitlines()
+    return lines[0] if lines else type(exc).__name__
 
 
 def parse_yaml(text: str) -> Document:
     import yaml
 
+    loader = None
     try:
-        data = yaml.load(text, Loader=positions.yaml_loader())  # noqa: S506 - a safe loader
+        loader = positions.yaml_loader()(text)
+        node = loader.get_single_node()
+        if node is not None:
+            _check_yaml_graph(node)
+        data = _construct(loader, node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}: " if mark else ""
         raise DocumentError(f"{where}malformed YAML: {exc.problem or exc.context}") from None
     except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        raise DocumentError(f"malformed YAML: {str(exc).splitlines()[0]}") from None
+        raise DocumentError(f"malformed YAML: {_first_line(exc)}") from None
+    finally:
+        if loader is not None:
+            loader.dispose()
     return Document(data, Format.YAML, text, positions.yaml_line)
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node | None) -> Any:  # noqa: ANN401
+    import yaml
+
+    if node is None:
+        return None
+    try:
+        return loader.construct_document(node)
+    except yaml.YAMLError:
+        raise
+    except Exception as exc:  # PyYAML's own constructors: `!!timestamp x` is an AttributeError
+        reason = _first_line(exc)
+        raise DocumentError(f"malformed YAML: a value its tag cannot hold: {reason}") from None
 
 
 PARSERS: dict[Format, Callable[[str], Document]] = {

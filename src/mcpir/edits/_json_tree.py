@@ -38,8 +38,13 @@ def kind(node: Node) -> str:
 def load(text: str) -> Any:
     import pyjson5
 
+    from mcpir.discovery.documents import MAX_DEPTH
+
     try:
-        return pyjson5.loads(text)
+        # Discovery's bound: pyjson5's own default (32) would refuse files discovery reads.
+        return pyjson5.decode(text, maxdepth=MAX_DEPTH)
+    except pyjson5.Json5NestingTooDeep:
+        raise EditError(f"nested deeper than {MAX_DEPTH} levels") from None
     except (pyjson5.Json5Exception, ValueError, RecursionError, OverflowError) as exc:
         # pyjson5 puts the partial result in args[1:]: only the reason belongs in a message.
         reason = exc.args[0] if exc.args else exc

@@ -4,13 +4,13 @@ tomlkit writes the key and the value, with TOML's quoting and escaping. Where th
 from a scanner over the text (`_toml_scan`), not from tomlkit's own insertion, which is not
 byte-minimal: it appends a key after the comment that opens the next table, writes LF into a
 CRLF file, drops the space before an inline table's `}`, and hands out proxies for a table split
-across a file. tomllib reads the original first and checks every result.
+across a file. tomllib (through discovery's bounds) reads the original first and checks every
+result.
 """
 
 from __future__ import annotations
 
 import re
-import tomllib
 from typing import Any
 
 from mcpir.edits._common import EditError, dict_at, equal_strictly, first_line, quote, show_path
@@ -21,16 +21,20 @@ _COMMA = re.compile(r"[ \t]*,[ \t]*")
 
 
 def _load(text: str) -> dict[str, Any]:
+    """Discovery's bounded parse: a key of thousands of dotted parts costs tomllib seconds."""
+    from mcpir.discovery.documents import DocumentError, parse_toml
+
     try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError, RecursionError) as exc:
-        raise EditError(f"malformed TOML: {first_line(exc)}") from None
+        data: dict[str, Any] = parse_toml(text).data
+    except DocumentError as exc:
+        raise EditError(first_line(exc)) from None
+    return data
 
 
 def _checked(edited: str, expected: dict[str, Any]) -> str:
     try:
-        parsed = tomllib.loads(edited)
-    except (tomllib.TOMLDecodeError, ValueError):
+        parsed = _load(edited)
+    except EditError:
         raise EditError("refusing the edit: the result would not be valid TOML") from None
     if not equal_strictly(parsed, expected):
         raise EditError("refusing the edit: the result would not read as intended")

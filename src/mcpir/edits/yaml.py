@@ -28,17 +28,18 @@ _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 
 
 def _load(text: str) -> Any:
-    import yaml
-
-    from mcpir.discovery.positions import yaml_loader
+    """Discovery's bounded parse: an alias bomb is refused here, before `_compose` shares its
+    nodes and the check of the result expands them."""
+    from mcpir.discovery.documents import DocumentError, parse_yaml
 
     try:
-        return yaml.load(text, Loader=yaml_loader())  # noqa: S506 - a safe loader
-    except (yaml.YAMLError, ValueError, RecursionError) as exc:
-        raise EditError(f"malformed YAML: {first_line(exc)}") from None
+        return parse_yaml(text).data
+    except DocumentError as exc:
+        raise EditError(str(exc)) from None
 
 
 def _compose(text: str) -> yaml.Node | None:
+    """Only for text `_load` has accepted."""
     import yaml
 
     try:
