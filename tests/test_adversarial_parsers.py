@@ -198,6 +198,24 @@ def test_playbook_alias_bomb_is_refused(tmp_path: Path) -> None:
     assert time.perf_counter() - start < FAST
 
 
+def test_dates_bytes_and_sets_in_configs_do_not_stop_discovery(tmp_path: Path) -> None:
+    home, root = tmp_path / "home", tmp_path / "project"
+    (home / ".codex").mkdir(parents=True)
+    (home / ".codex/config.toml").write_text(
+        '[mcp_servers.dated]\ncommand = "npx"\nargs = [1979-05-27, 07:32:00]\n'
+    )
+    (root / ".continue/mcpServers").mkdir(parents=True)
+    (root / ".continue/mcpServers/t.yaml").write_text(
+        "mcpServers:\n  - name: typed\n    command: npx\n"
+        "    args: [2001-12-14, !!binary aGVsbG8=, !!set {a}, {2001-12-14: x}]\n"
+    )
+    code, out, err = mcpir(tmp_path, "servers", "--json", "--home", home, "--root", root)
+    assert code == 0, err
+    args = {row["name"]: row["args"] for row in json.loads(out)}
+    assert args["dated"] == ['"1979-05-27"', '"07:32:00"']
+    assert args["typed"][0] == '"2001-12-14"'
+
+
 def timed(parse: Any, text: str) -> DocumentError:  # noqa: ANN401
     start = time.perf_counter()
     with pytest.raises(DocumentError) as caught:

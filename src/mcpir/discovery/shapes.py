@@ -24,7 +24,13 @@ _TRANSPORTS = {
 
 
 def _text(value: Any) -> str:  # noqa: ANN401
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    if isinstance(value, str):
+        return value
+    try:
+        # YAML and TOML read dates, times, bytes and sets that JSON has no form for.
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):  # e.g. a YAML mapping whose key is a date
+        return str(value)
 
 
 def _strings(value: Any) -> tuple[str, ...]:  # noqa: ANN401
