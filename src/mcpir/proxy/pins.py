@@ -210,7 +210,7 @@ class PinStore:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, RecursionError) as exc:
             reason = getattr(exc, "strerror", None) or str(exc)
             raise UsageError(f"{path}: not a readable pin file ({reason})", hint=_FIX) from None
         tools = data.get("tools") if isinstance(data, dict) else None
