@@ -23,8 +23,8 @@ FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 
 def build(base: Path, files: int) -> tuple[Path, Path]:
     """The fixture home (every client) plus project configs until there are `files`."""
+    from mcpir.core.paths import Scopes
     from mcpir.discovery import discover
-    from mcpir.paths import Scopes
 
     home, root = base / "home", base / "root"
     shutil.copytree(FIXTURES / "homes" / "linux", home)

@@ -45,8 +45,8 @@ def _config(index: int) -> str:
 
 def build(base: Path, files: int) -> tuple[Path, Path, list[Path]]:
     """A home holding every client's files, and a project tree making up the rest."""
+    from mcpir.core.paths import Scopes
     from mcpir.discovery import discover
-    from mcpir.paths import Scopes
 
     home, root = base / "home", base / "root"
     shutil.copytree(FIXTURES / "homes" / "linux", home)
@@ -85,8 +85,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     options = parser.parse_args()
 
+    from mcpir.core.paths import Scopes
     from mcpir.discovery import discover
-    from mcpir.paths import Scopes
 
     with tempfile.TemporaryDirectory() as tmp:
         home, root, files = build(Path(tmp), options.files)

@@ -49,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"corpus not found: {args.corpus} (pass --corpus PATH)", file=sys.stderr)
         return 2
 
-    from mcpir.injection import analyze_description
+    from mcpir.injection.detector import analyze_description
 
     records = load(args.corpus)
     predicted: dict[str, bool] = {}

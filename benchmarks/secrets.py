@@ -34,7 +34,7 @@ CORPUS_NAMES = {
 
 
 def _fingerprint(value: str) -> str:
-    from mcpir.secret import fingerprint
+    from mcpir.core.secret import fingerprint
 
     return fingerprint(value)
 
@@ -55,9 +55,9 @@ def _write_configs(base: Path, values: list[str], per_file: int = 50) -> None:
 
 
 def _scan_fingerprints(base: Path) -> list[str]:
-    from mcpir.paths import Scopes
-    from mcpir.policy import Policy
-    from mcpir.scan import ScanRequest, scan
+    from mcpir.config.project import Policy
+    from mcpir.core.paths import Scopes
+    from mcpir.scan.engine import ScanRequest, scan
 
     report = scan(ScanRequest(Scopes(base, base), paths=(base,)), Policy())
     return [
@@ -97,9 +97,9 @@ def corpus_table() -> None:
     if not CORPUS.is_dir():
         print(f"\n(config corpus not found at {CORPUS}: skipped)")
         return
-    from mcpir.paths import Scopes
-    from mcpir.policy import Policy
-    from mcpir.scan import ScanRequest, scan
+    from mcpir.config.project import Policy
+    from mcpir.core.paths import Scopes
+    from mcpir.scan.engine import ScanRequest, scan
 
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)

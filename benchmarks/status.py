@@ -68,8 +68,8 @@ def main() -> None:
             typer.append(wall_ms([sys.executable, "-c", "import typer"], env)[0])
             status.append(wall_ms(argv, env)[0])
         os.environ["MCPIR_HOME"] = env["MCPIR_HOME"]
-        from mcpir.paths import Scopes
-        from mcpir.rotation_policy import RotationPolicy
+        from mcpir.config.rotation import RotationPolicy
+        from mcpir.core.paths import Scopes
         from mcpir.tokens import list_tokens
         from mcpir.tokens.status import statuses
 

@@ -43,7 +43,7 @@ def seal_journals(tree: Path) -> None:
     machine's mcpir would have written them: fixtures stand for incidents opened here."""
     import json
 
-    from mcpir.trust import MAC, seal
+    from mcpir.incident.trust import MAC, seal
 
     for path in tree.rglob("journal.jsonl"):
         if path.is_symlink() or not path.is_file():

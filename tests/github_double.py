@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from nacl import encoding, public
 
-from mcpir.secret import fingerprint
+from mcpir.core.secret import fingerprint
 from mcpir.secrets.fakes import fake_token
 
 Endpoint = Literal[

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.secret import fingerprint
+from mcpir.core.secret import fingerprint
 from mcpir.tokens import rotate, store
 from tests.github_double import GitHubDouble
 from tests.test_keyring_backend import _backend_or_skip

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.journal import Journal
-from mcpir.trust import seal
+from mcpir.incident.journal import Journal
+from mcpir.incident.trust import seal
 from tests.conftest import FIXTURES, RunCli
 from tests.treehash import tree_state
 

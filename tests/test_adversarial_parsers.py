@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mcpir.core.model import Format
 from mcpir.discovery.documents import (
     MAX_DEPTH,
     MAX_YAML_ALIAS_NODES,
@@ -28,7 +29,6 @@ from mcpir.discovery.documents import (
     parse_yaml,
 )
 from mcpir.edits import EditError, toml_set, yaml_rename_key
-from mcpir.model import Format
 from tests.test_audit import GitRepo
 
 # Generous for a loaded 2-core machine; the unbounded parsers took minutes.

@@ -297,7 +297,7 @@ def test_a_secret_added_then_removed_is_reported_redacted(
     result = run_cli("audit", "--repo", repo.root, "--json", "--home", home)
     assert result.code == 1
     assert token not in result.stdout + result.stderr
-    from mcpir.secret import fingerprint
+    from mcpir.core.secret import fingerprint
 
     doc = json.loads(result.stdout)
     assert doc["secrets"] == [

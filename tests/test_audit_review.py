@@ -180,11 +180,11 @@ def test_the_journal_of_a_respond_holds_no_committed_secret(
 
 
 def test_the_task_keeps_each_note_on_one_line(tmp_path: Path) -> None:
-    from mcpir.paths import Scopes
+    from mcpir.config.project import parse_policy
+    from mcpir.core.paths import Scopes
     from mcpir.playbook.model import Step
     from mcpir.playbook.tasks.audit import TASK
     from mcpir.playbook.tasks.base import TaskContext
-    from mcpir.policy import parse_policy
 
     repo = GitRepo(tmp_path / "project")
     repo.commit("start", DOTmcpirDOTtoml=POLICY)
@@ -202,7 +202,7 @@ def test_the_task_keeps_each_note_on_one_line(tmp_path: Path) -> None:
 @given(st.text(max_size=40))
 def test_since_is_a_timestamp_or_a_usage_error(text: str) -> None:
     from mcpir.audit.run import parse_since
-    from mcpir.errors import UsageError
+    from mcpir.core.errors import UsageError
 
     try:
         parse_since(text)

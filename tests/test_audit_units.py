@@ -15,11 +15,11 @@ from mcpir.audit.history import parse_log
 from mcpir.audit.paths import excluded, is_config, project_patterns
 from mcpir.audit.run import parse_since
 from mcpir.audit.semantic import parse_version
-from mcpir.errors import UsageError
-from mcpir.paths import Scopes
+from mcpir.config.project import Policy, parse_policy
+from mcpir.core.errors import UsageError
+from mcpir.core.paths import Scopes
 from mcpir.playbook.model import Step
 from mcpir.playbook.tasks.base import Status, TaskContext
-from mcpir.policy import Policy, parse_policy
 from tests.test_audit import ALEX, EVE, INJECTED, MEMORY, POLICY, GitRepo, servers
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -61,7 +61,7 @@ def test_audit_policy_defaults_and_types() -> None:
     assert Policy().audit.authorized == () and not Policy().audit.require_signed
     policy = parse_policy(POLICY + "require_review = true\n", Path(".mcpir.toml"))
     assert policy.audit.authorized == ("alex@corp.example",) and policy.audit.require_review
-    from mcpir.errors import PolicyError
+    from mcpir.core.errors import PolicyError
 
     with pytest.raises(PolicyError, match="must be true or false"):
         parse_policy('[audit]\nrequire_signed = "yes"\n', Path(".mcpir.toml"))
@@ -126,8 +126,8 @@ def test_the_task_skips_a_root_without_git_and_is_ok_on_clean_history(tmp_path: 
 
 
 def test_a_secret_never_reaches_the_task_result(tmp_path: Path) -> None:
+    from mcpir.core.secret import fingerprint
     from mcpir.playbook.tasks.audit import TASK
-    from mcpir.secret import fingerprint
     from tests.test_audit import _token
 
     token = _token()

@@ -30,9 +30,9 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.secret import fingerprint
+from mcpir.core.secret import fingerprint
 from mcpir.secrets import find_secrets
-from mcpir.secrets.provider import BASE62, crc32_base62
+from mcpir.secrets.format import BASE62, crc32_base62
 from tests.conftest import CANARY, CliResult, RunCli
 from tests.test_externalize import MemoryKeyring, memory_keyring
 

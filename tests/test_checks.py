@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-import mcpir.checks as checks_package
-from mcpir.checks import CHECKS, RULES
-from mcpir.checks.base import Check, ScanContext
+import mcpir.scan.checks as checks_package
+from mcpir.core.model import Finding, Location, Scope, Server, Tool
 from mcpir.discovery import ANY_CLIENT
 from mcpir.discovery.client import Entry
 from mcpir.discovery.shapes import build_server
 from mcpir.launchers.commands import argv
 from mcpir.launchers.packages import package_run
-from mcpir.model import Finding, Location, Scope, Server, Tool
+from mcpir.scan.checks import CHECKS, RULES
+from mcpir.scan.checks.base import Check, ScanContext
 
 CTX = ScanContext(known_tools=frozenset({"send_email", "read_file"}))
 WITH_SAMPLES = [check for check in CHECKS if check.on_server or check.on_tool]
@@ -69,7 +69,7 @@ def test_every_rule_has_samples_and_help() -> None:
 def test_every_check_module_is_registered() -> None:
     registered = {check.rule.id for check in CHECKS}
     for module in pkgutil.iter_modules(checks_package.__path__):
-        loaded = __import__(f"mcpir.checks.{module.name}", fromlist=["CHECK"])
+        loaded = __import__(f"mcpir.scan.checks.{module.name}", fromlist=["CHECK"])
         if hasattr(loaded, "CHECK"):
             assert loaded.CHECK.rule.id in registered, module.name
 

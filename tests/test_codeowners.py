@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mcpir.codeowners import OWNER, CodeOwners, load, owner_of, parse
+from mcpir.config.codeowners import OWNER, CodeOwners, load, owner_of, parse
 
 # GitHub's own example file (docs: "About code owners"), trimmed to what the cases use.
 EXAMPLE = """\

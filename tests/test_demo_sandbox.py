@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
+from mcpir.config.project import load_policy
+from mcpir.core.errors import McpirError
+from mcpir.core.paths import Scopes
+from mcpir.core.secret import fingerprint
 from mcpir.demo.sandbox import Sandbox, build_sandbox
 from mcpir.discovery import discover
-from mcpir.errors import McpirError
-from mcpir.injection import is_poisoned
-from mcpir.paths import Scopes
-from mcpir.policy import load_policy
-from mcpir.secret import fingerprint
+from mcpir.injection.detector import is_poisoned
 from mcpir.secrets import find_secrets
 
 # Written down here, not imported from the builder: a wrong path or key in a planted file must

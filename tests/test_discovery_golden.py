@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from mcpir.paths import Scopes
-from mcpir.servers import list_servers, listing_rows
+from mcpir.core.paths import Scopes
+from mcpir.discovery.listing import list_servers, listing_rows
 from tests.conftest import FIXTURES
 
 GOLDEN = FIXTURES / "golden"

@@ -11,10 +11,10 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from mcpir.core.model import Format
+from mcpir.core.paths import Scopes
+from mcpir.core.secret import Secret
 from mcpir.discovery import discover, documents
-from mcpir.model import Format
-from mcpir.paths import Scopes
-from mcpir.secret import Secret
 from mcpir.tokens.externalize import _wrapped, derived_name
 from tests.conftest import CANARY, FIXTURES, RunCli
 from tests.test_keyring_backend import _backend_or_skip
@@ -287,7 +287,7 @@ def test_a_config_changed_after_the_plan_is_refused_before_an_incident_exists(
 ) -> None:
     """The user edits a config while reading the confirmation: nothing is written, and no empty
     incident is left to become the one a bare `mcpir restore` picks."""
-    from mcpir.journal import JournalConflict
+    from mcpir.incident.journal import JournalConflict
     from mcpir.tokens.externalize import apply, plan_externalize
 
     home, root = machine

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mcpir.core.model import ConfigFile, Format, Scope
 from mcpir.discovery import Candidate, load_config
 from mcpir.discovery.clients import CLIENTS
 from mcpir.discovery.documents import PARSERS, DocumentError, decode
-from mcpir.model import ConfigFile, Format, Scope
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -118,8 +118,8 @@ def test_any_config_shape_yields_servers_or_an_error(data: dict[str, Any]) -> No
 @FUZZ
 @given(text=st.text(max_size=200) | st.sampled_from(["[discovery]\nexclude = ['a']\n"]))
 def test_policy_parser_returns_a_policy_or_one_line_error(text: str) -> None:
-    from mcpir.errors import PolicyError
-    from mcpir.policy import parse_policy
+    from mcpir.config.project import parse_policy
+    from mcpir.core.errors import PolicyError
 
     try:
         parse_policy(text, Path(".mcpir.toml"))

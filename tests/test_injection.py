@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcpir import injection_patterns as patterns
-from mcpir.injection import InjectionHit, analyze_description, is_poisoned
+from mcpir.injection import patterns as patterns
+from mcpir.injection.detector import InjectionHit, analyze_description, is_poisoned
 
 DEV_CORPUS = (
     Path(__file__).resolve().parents[2] / "shared" / "corpus" / "descriptions" / "dev.jsonl"
@@ -498,7 +498,7 @@ def test_low_signals_combine() -> None:
     ],
 )
 def test_hostile_input_stays_linear(text: str) -> None:
-    # Each of these took from seconds to minutes before the bounds in mcpir.injection.
+    # Each of these took from seconds to minutes before the bounds in mcpir.injection.detector.
     start = time.perf_counter()
     analyze_description(text, tool="x", known_tools=["send_email"])
     assert time.perf_counter() - start < 3

@@ -14,7 +14,9 @@ import pytest
 
 import mcpir.investigate.detectors as detectors_package
 import mcpir.investigate.readers as readers_package
-from mcpir.errors import UsageError
+from mcpir.config.project import Policy
+from mcpir.core.errors import UsageError
+from mcpir.core.paths import Scopes
 from mcpir.investigate import InvestigateRequest, investigate, parse_since
 from mcpir.investigate.detectors import DETECTORS
 from mcpir.investigate.detectors.base import Context
@@ -28,8 +30,6 @@ from mcpir.investigate.readers import (
     invocations,
 )
 from mcpir.investigate.readers.base import Reader
-from mcpir.paths import Scopes
-from mcpir.policy import Policy
 from tests.conftest import CANARY, FIXTURES, RunCli
 
 TRANSCRIPTS = FIXTURES / "transcripts"

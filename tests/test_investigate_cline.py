@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mcpir.core.paths import Scopes
 from mcpir.investigate.events import Call, Event, Malformed, Message
 from mcpir.investigate.readers import READERS, cline
-from mcpir.paths import Scopes
 from tests.conftest import CANARY, FIXTURES, RunCli
 
 HOME = FIXTURES / "transcripts" / "vscode-home"

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from mcpir.core.paths import Scopes
 from mcpir.investigate.events import Malformed
 from mcpir.investigate.readers import base, claude_code
-from mcpir.paths import Scopes
 from tests.conftest import RunCli
 
 LINE = json.dumps(

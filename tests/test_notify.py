@@ -19,11 +19,11 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mcpir.errors import PolicyError
+from mcpir.config.rotation import user_config_path
+from mcpir.core.errors import PolicyError
 from mcpir.notify import CHANNELS, NOTIFIERS
 from mcpir.notify.config import parse_notify
 from mcpir.notify.reminders import STATE_FILE, rotated_with_mcpir
-from mcpir.rotation_policy import user_config_path
 from tests.conftest import CANARY, RunCli
 from tests.github_double import GitHubDouble
 from tests.rotation_fixtures import github_double
@@ -381,8 +381,8 @@ class _Recorder:
 
 
 def test_a_token_seen_from_another_root_is_not_resolved_until_rotated(tmp_path: Path) -> None:
-    from mcpir.paths import Scopes
-    from mcpir.rotation_policy import RotationPolicy
+    from mcpir.config.rotation import RotationPolicy
+    from mcpir.core.paths import Scopes
     from mcpir.tokens.status import statuses
 
     home, root = tmp_path / "home", tmp_path / "root"
@@ -480,8 +480,8 @@ class _Broken(_Recorder):
 
 def _due(tmp_path: Path, count: int) -> tuple[list[Any], Any]:
     """`count` overdue tokens (seen on 2026-01-01, checked on 2026-04-10)."""
-    from mcpir.paths import Scopes
-    from mcpir.rotation_policy import RotationPolicy
+    from mcpir.config.rotation import RotationPolicy
+    from mcpir.core.paths import Scopes
     from mcpir.tokens import list_tokens
     from mcpir.tokens.status import statuses
 

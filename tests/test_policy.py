@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.errors import PolicyError
-from mcpir.policy import Policy, load_policy
+from mcpir.config.project import Policy, load_policy
+from mcpir.core.errors import PolicyError
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 import time_machine
 
-from mcpir.paths import Scopes
-from mcpir.policy import load_policy
+from mcpir.config.project import load_policy
+from mcpir.core.paths import Scopes
 from mcpir.posture import PostureItem, evaluate
 from mcpir.posture.branch import BranchProtection
 from tests.conftest import CANARY, FIXTURES, RunCli
@@ -109,7 +109,7 @@ def _unwrapped(root: Path) -> None:
 
 
 def _open_incident(root: Path) -> str:
-    from mcpir.incident import open_incident
+    from mcpir.incident.store import open_incident
 
     playbook = {"path": "incident-response.yaml", "sha256": "0" * 64}
     header = {"root": str(root), "home": str(root), "playbook": playbook}
@@ -140,9 +140,9 @@ def test_each_item_fails_alone(run_cli: RunCli, project: tuple[Path, Path], case
 
 
 def test_restored_incident_is_closed(run_cli: RunCli, project: tuple[Path, Path]) -> None:
-    from mcpir.incident import find_incident
-    from mcpir.journal import PlannedChange
-    from mcpir.restore import restore
+    from mcpir.incident.journal import PlannedChange
+    from mcpir.incident.restore import restore
+    from mcpir.incident.store import find_incident
 
     home, root = project
     ack(run_cli)
@@ -337,8 +337,8 @@ def test_bad_branch_protection_spec(run_cli: RunCli, spec: str) -> None:
 def test_an_item_that_cannot_be_judged_is_unknown(
     run_cli: RunCli, project: tuple[Path, Path]
 ) -> None:
+    from mcpir.config.rotation import user_config_path
     from mcpir.posture import branch, items
-    from mcpir.rotation_policy import user_config_path
 
     assert branch.TITLE == items.TITLES["branch-protection"]
     home, root = project
@@ -356,7 +356,7 @@ def test_hardening_journals_are_not_open_incidents(
 ) -> None:
     """`tokens externalize` / `proxy wrap` journal their edits as an incident with no playbook
     (so `mcpir restore` can undo them): posture must not ask the user to undo them to pass."""
-    from mcpir.incident import open_incident
+    from mcpir.incident.store import open_incident
 
     home, root = project
     ack(run_cli)

@@ -191,7 +191,7 @@ def test_the_proxy_reads_the_name_wrap_writes_for_a_dash_name(tmp_path: Path) ->
 def test_a_file_changed_after_the_plan_leaves_no_empty_incident(tree: tuple[Path, Path]) -> None:
     from mcpir.cli.options import resolve_scopes
     from mcpir.discovery import discover
-    from mcpir.journal import JournalConflict
+    from mcpir.incident.journal import JournalConflict
     from mcpir.proxy import wrap
 
     home, root = tree
@@ -217,8 +217,8 @@ _WORD = st.text(st.sampled_from("ab-_/.="), min_size=1, max_size=6) | st.sampled
 def test_unwrap_reads_back_every_command_line_wrap_writes(
     name: str, command: str, args: list[str], in_run: bool
 ) -> None:
+    from mcpir.edits.server_entry import WRAPPER as PROXY
     from mcpir.proxy.wrap import proxied, wrapped_args
-    from mcpir.wrapper import WRAPPER as PROXY
 
     line = [PROXY, *wrapped_args(name, command, args)]
     launcher = ["mcpir", "run", "--only", "X", "--"] if in_run else []

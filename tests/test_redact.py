@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mcpir.model import Finding, Location, Scope, Server, Severity, Transport
-from mcpir.redact import is_reference, redact_args, redact_text, redact_value
-from mcpir.secret import Secret, fingerprint
+from mcpir.core.model import Finding, Location, Scope, Server, Severity, Transport
+from mcpir.core.redact import is_reference, redact_args, redact_text, redact_value
+from mcpir.core.secret import Secret, fingerprint
 
 GH = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
 SECRETS = [

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcpir.incident import Incident, find_incident
+from mcpir.incident.store import Incident, find_incident
 from mcpir.report import Format, render
 from mcpir.report.document import build
 from mcpir.report.timeline import mermaid

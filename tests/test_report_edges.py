@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.incident import find_incident
+from mcpir.incident.store import find_incident
 from mcpir.report import Format, render
 from mcpir.report.document import build
 from tests.conftest import FIXTURES, RunCli, seal_journals

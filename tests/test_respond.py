@@ -158,7 +158,7 @@ def test_read_only_and_symlinked_configs(
 
 
 def test_second_respond_waits_for_the_lock(run_cli: RunCli, machine: tuple[Path, Path]) -> None:
-    from mcpir.incident import respond_lock
+    from mcpir.incident.store import respond_lock
 
     home, root = machine
     with respond_lock(root, "test holder"):
@@ -359,7 +359,7 @@ def test_close_refuses_an_unfinished_step_unless_forced(
 ) -> None:
     home, root = machine
     incident = str(contain(run_cli, home, root)["incident"])
-    from mcpir.journal import Journal
+    from mcpir.incident.journal import Journal
 
     # As a crash in the middle of the rotate step leaves it.
     Journal(root / ".atom-trail/incidents" / incident).append(

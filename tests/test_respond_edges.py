@@ -172,7 +172,7 @@ def test_a_project_plugins_cache_dir_is_not_a_claude_plugin(
 
 
 def test_torn_journal_line_with_broken_utf8_is_skipped(tmp_path: Path) -> None:
-    from mcpir.journal import Journal
+    from mcpir.incident.journal import Journal
 
     journal = Journal(tmp_path)
     journal.append({"type": "incident-opened", "title": "t"})
@@ -189,9 +189,9 @@ def test_restore_of_a_file_changed_twice_checks_the_renamed_away_path_before_any
     """contain renames `.mcp.json` aside, rotate edits the renamed file; a new `.mcp.json`
     appears meanwhile. Restore is all or nothing: it must refuse before undoing the edit, not
     undo the edit and then fail on the rename, leaving a half-restored project."""
-    from mcpir.incident import open_incident
-    from mcpir.journal import PlannedChange
-    from mcpir.restore import restore
+    from mcpir.incident.journal import PlannedChange
+    from mcpir.incident.restore import restore
+    from mcpir.incident.store import open_incident
 
     config, aside = tmp_path / ".mcp.json", tmp_path / ".mcp.json.mcpir-disabled"
     original, edited = b'{"mcpServers": {"a": {}}}\n', b'{"mcpServers": {"b": {}}}\n'

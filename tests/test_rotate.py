@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.secret import Secret, fingerprint
+from mcpir.core.secret import Secret, fingerprint
 from mcpir.tokens import rotate, store
 from mcpir.tokens.model import Metadata, token_id
 from mcpir.tokens.providers.github import GitHubProvider

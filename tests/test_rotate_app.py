@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mcpir.secret import Secret, fingerprint
+from mcpir.core.secret import Secret, fingerprint
 from mcpir.tokens import rotate, store
 from mcpir.tokens.providers import AppSettings, guess, provider
 from tests.conftest import RunCli

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.paths import Scopes
-from mcpir.secret import Secret, fingerprint
+from mcpir.core.paths import Scopes
+from mcpir.core.secret import Secret, fingerprint
 from mcpir.tokens import rotate, store
 from mcpir.tokens.model import token_id
 from mcpir.tokens.providers.github import GitHubProvider
@@ -125,16 +125,16 @@ def count_journal_writes(
 ) -> list[int]:
     """A one-item list counting the journal's durable writes from now on; `before(n)` runs
     ahead of the n-th (and may raise, to crash mcpir there)."""
-    import mcpir.journal
+    import mcpir.incident.journal
 
-    writes, real = [0], mcpir.journal.checkpoint
+    writes, real = [0], mcpir.incident.journal.checkpoint
 
     def counted() -> None:
         writes[0] += 1
         before(writes[0])
         real()
 
-    monkeypatch.setattr(mcpir.journal, "checkpoint", counted)
+    monkeypatch.setattr(mcpir.incident.journal, "checkpoint", counted)
     return writes
 
 
@@ -312,8 +312,8 @@ def test_a_crash_while_configs_are_rewritten_keeps_them_working_and_a_rerun_fini
     assert files_with(tmp_path, new) == []
     # One incident holds every rewrite, whichever run made it (a crash before its first change
     # may leave an empty one behind): restore undoes them all.
-    from mcpir.incident import find_incident
-    from mcpir.restore import restore as run_restore
+    from mcpir.incident.restore import restore as run_restore
+    from mcpir.incident.store import find_incident
 
     incidents = [
         name

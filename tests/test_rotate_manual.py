@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.secret import Secret
+from mcpir.core.secret import Secret
 from mcpir.tokens import rotate, store
 from tests.conftest import CANARY, RunCli
 from tests.rotation_fixtures import keyring_entry

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.secret import fingerprint
+from mcpir.core.secret import fingerprint
 from tests.conftest import RunCli
 from tests.test_externalize import MemoryKeyring, files_holding, memory_keyring
 from tests.treehash import tree_state

@@ -294,7 +294,7 @@ def test_install_twice_writes_the_same_units(
 def test_a_channel_that_cannot_work_is_on_record(
     run_cli: RunCli, spec: JobSpec, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from mcpir.rotation_policy import user_config_path
+    from mcpir.config.rotation import user_config_path
 
     monkeypatch.delenv("MCPIR_NO_SUCH_TOKEN", raising=False)
     user_config_path().parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mcpir.secret import Secret
+from mcpir.core.secret import Secret
 from mcpir.secrets import GENERIC, Provider, SecretHit, _scan, find_secrets, providers
 from mcpir.secrets.entropy import is_reference, key_kind
 from mcpir.secrets.fakes import fake_token, lookalike_token, provider_names
@@ -43,7 +43,7 @@ def _spans_match(value: str, hits: list[SecretHit]) -> bool:
 
 
 def test_every_provider_module_is_registered() -> None:
-    package = importlib.import_module("mcpir.secrets.providers")
+    package = importlib.import_module("mcpir.secrets.formats")
     declared: list[Provider] = []
     for info in pkgutil.iter_modules(package.__path__):
         module = importlib.import_module(f"{package.__name__}.{info.name}")

@@ -13,15 +13,15 @@ import time_machine
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mcpir.errors import PolicyError
-from mcpir.policy import parse_policy
-from mcpir.rotation_policy import (
+from mcpir.config.project import parse_policy
+from mcpir.config.rotation import (
     RotationPolicy,
     TokenOverride,
     load_rotation,
     parse_rotation,
     user_config_path,
 )
+from mcpir.core.errors import PolicyError
 from mcpir.tokens.model import Token
 from mcpir.tokens.status import statuses, token_status
 from tests.conftest import CANARY, RunCli
@@ -98,7 +98,7 @@ def test_text_output_names_the_token_and_the_command(run_cli: RunCli, tmp_path: 
 
 
 def test_a_rotation_restarts_the_clock(run_cli: RunCli, tmp_path: Path) -> None:
-    from mcpir.secret import fingerprint
+    from mcpir.core.secret import fingerprint
     from mcpir.tokens.model import Metadata
 
     value = planted("a")

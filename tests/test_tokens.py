@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.paths import Scopes
-from mcpir.secret import Secret, fingerprint
+from mcpir.core.paths import Scopes
+from mcpir.core.secret import Secret, fingerprint
 from mcpir.tokens import Token, list_tokens
 from mcpir.tokens.model import INVENTORY_FILE
 from tests.conftest import CANARY, FIXTURES, RunCli

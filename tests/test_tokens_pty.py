@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.secret import Secret
+from mcpir.core.secret import Secret
 from mcpir.tokens import store
 from tests.rotation_fixtures import github_double, keyring_entry
 

@@ -12,8 +12,8 @@ import fnmatch
 
 from mcpir.audit.history import Commit
 from mcpir.audit.reach import Reached
-from mcpir.codeowners import CodeOwners
-from mcpir.policy import AuditPolicy
+from mcpir.config.codeowners import CodeOwners
+from mcpir.config.project import AuditPolicy
 
 # git's %G?: a good signature (U: good, from a key not marked trusted) counts as signed.
 SIGNED = frozenset({"G", "U"})

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from mcpir.audit import governance
 from mcpir.audit.git import Repo, cat_blobs
 from mcpir.audit.history import Commit, RawChange
-from mcpir.codeowners import LOCATIONS
+from mcpir.config.codeowners import LOCATIONS
 
 Key = tuple[str | None, ...]  # one blob (or None) per governance path
 

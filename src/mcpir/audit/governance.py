@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mcpir import codeowners
-from mcpir.codeowners import CodeOwners
-from mcpir.policy import FILENAME, AuditPolicy
+from mcpir.config import codeowners
+from mcpir.config.codeowners import CodeOwners
+from mcpir.config.project import FILENAME, AuditPolicy
 
 PATHS = (FILENAME, *codeowners.LOCATIONS)
 
@@ -94,7 +94,7 @@ class PolicyChange:
     server: str | None = None  # not a server: kept for the shape every diff item shares
 
     def to_json(self) -> dict[str, Any]:
-        from mcpir.redact import redact_value
+        from mcpir.core.redact import redact_value
 
         # Committed text, as anything else from history: a token pasted here is still masked.
         return {"policy": self.policy, "change": self.change, "fields": redact_value(self.fields)}

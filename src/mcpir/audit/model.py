@@ -11,10 +11,10 @@ from mcpir.audit.governance import PolicyChange
 from mcpir.audit.history import printable
 from mcpir.audit.reach import Reached
 from mcpir.audit.semantic import ServerChange
-from mcpir.checks.base import Rule
-from mcpir.model import Finding, Severity
+from mcpir.core.model import Finding, Severity
+from mcpir.core.redact import redact_text
 from mcpir.output.rows import finding_row
-from mcpir.redact import redact_text
+from mcpir.scan.checks.base import Rule
 
 JSON_VERSION = 1
 
@@ -192,7 +192,7 @@ class AuditReport:
     def findings(self) -> list[Finding]:
         """The audit as findings: one per unauthorized change (and the scan findings it
         brought), one per committed secret. For the incident record and SARIF."""
-        from mcpir.model import Location
+        from mcpir.core.model import Location
 
         out: list[Finding] = []
         for change in self.unauthorized:

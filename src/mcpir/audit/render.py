@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from mcpir.audit.model import RULES, AuditReport, Change
-from mcpir.model import Finding, Severity
+from mcpir.core.model import Finding, Severity
 from mcpir.output.safe import one_line, shown
 
 _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
@@ -103,8 +103,8 @@ def _message(finding: Finding) -> str:
 
 def sarif_log(report: AuditReport) -> str:
     """SARIF 2.1.0, built by the scan's builder: audit rules plus the scan rules changes brought."""
+    from mcpir.core.paths import Scopes
     from mcpir.output.sarif import sarif_document
-    from mcpir.paths import Scopes
 
     scopes = Scopes(home=report.repo, root=report.repo)
     return sarif_document(report.findings(), scopes, rules=RULES, message=_message)

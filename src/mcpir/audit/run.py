@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from mcpir import codeowners
 from mcpir.audit import authz, governance, semantic
 from mcpir.audit.epochs import RulesInTime
 from mcpir.audit.git import Repo, cat_blobs, default_branch, open_repo
@@ -19,11 +18,12 @@ from mcpir.audit.paths import client_of, excluded, is_config, shared
 from mcpir.audit.reach import Reachability
 from mcpir.audit.secrets import SecretTracker
 from mcpir.audit.semantic import EMPTY, Version, diff, merge_own, new_findings, parse_version
-from mcpir.checks.base import ScanContext
-from mcpir.errors import UsageError
-from mcpir.model import Finding
-from mcpir.paths import Scopes
-from mcpir.policy import Policy, Suppression
+from mcpir.config import codeowners
+from mcpir.config.project import Policy, Suppression
+from mcpir.core.errors import UsageError
+from mcpir.core.model import Finding
+from mcpir.core.paths import Scopes
+from mcpir.scan.checks.base import ScanContext
 
 STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied",
           "T": "type-changed", "merge": "merge"}  # fmt: skip
@@ -108,7 +108,7 @@ def _revs(repo: Repo, all_refs: bool, default: str | None) -> list[str]:
 
 
 def run_audit(request: AuditRequest) -> AuditReport:
-    from mcpir.policy import load_policy
+    from mcpir.config.project import load_policy
 
     repo = open_repo(request.repo)
     since = parse_since(request.since) if request.since is not None else None
@@ -228,7 +228,7 @@ def _change(
     ctx: _Context,
     reach: Reachability,
 ) -> Change | None:
-    from mcpir.scan import suppression_for
+    from mcpir.scan.engine import suppression_for
 
     before = versions.get(raw.old_blob, raw.old_path, raw.old_mode)
     after = versions.get(raw.new_blob, raw.path, raw.new_mode)
@@ -296,7 +296,7 @@ def _record(
 
 def _inventory(report: AuditReport, scopes: Scopes, exclude: tuple[str, ...]) -> None:
     """Mark each committed secret still in the token inventory: it must be rotated."""
-    from mcpir.errors import McpirError
+    from mcpir.core.errors import McpirError
     from mcpir.tokens import list_tokens
 
     try:

@@ -13,10 +13,10 @@ from typing import Any
 
 from mcpir.audit.history import printable
 from mcpir.audit.paths import client_of
-from mcpir.baseline import server_entry
-from mcpir.checks.base import ScanContext
+from mcpir.core.model import Finding, Scope, Server
 from mcpir.discovery.documents import MAX_BYTES, PARSERS, DocumentError, decode
-from mcpir.model import Finding, Scope, Server
+from mcpir.scan.baseline import server_entry
+from mcpir.scan.checks.base import ScanContext
 
 ServerKey = tuple[str | int, ...]
 
@@ -113,7 +113,7 @@ class ServerChange:
     before: Server | None
 
     def to_json(self) -> dict[str, Any]:
-        from mcpir.redact import redact_text
+        from mcpir.core.redact import redact_text
 
         return {"server": redact_text(self.server), "change": self.change, "fields": self.fields}
 
@@ -175,7 +175,7 @@ def merge_own(changes: list[ServerChange], others: list[Version]) -> list[Server
 
 
 def _check(server: Server, ctx: ScanContext) -> list[Finding]:
-    from mcpir.checks import CHECKS
+    from mcpir.scan.checks import CHECKS
 
     return [
         finding

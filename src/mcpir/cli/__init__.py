@@ -8,7 +8,7 @@ from typing import NoReturn
 import typer
 
 from mcpir import __version__
-from mcpir.errors import EXIT_STEP_FAILED, EXIT_USAGE, McpirError
+from mcpir.core.errors import EXIT_STEP_FAILED, EXIT_USAGE, McpirError
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
@@ -101,7 +101,9 @@ def _usage_error(exc: typer.TyperException) -> NoReturn:
     if type(exc).__name__ == "NoArgsIsHelpError" and callable(show):
         show()  # `mcpir tokens` alone: the help is the answer
         sys.exit(getattr(exc, "exit_code", EXIT_USAGE))
-    from mcpir.redact import redact_text  # click quotes the bad value: it may be a pasted token
+    from mcpir.core.redact import (
+        redact_text,
+    )  # click quotes the bad value: it may be a pasted token
 
     message = redact_text(exc.format_message())
     context = getattr(exc, "ctx", None)

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK
 from mcpir.output.emit import ReportFormat, emit
 
 
@@ -69,7 +69,7 @@ def audit(
     from mcpir.audit import run_audit
     from mcpir.audit.run import AuditRequest
     from mcpir.cli.options import existing_dir
-    from mcpir.paths import Scopes
+    from mcpir.core.paths import Scopes
 
     path = existing_dir(repo, "--repo") if repo is not None else Path.cwd()
     home_dir = existing_dir(home, "--home") if home is not None else None

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from mcpir.errors import EXIT_OK, EXIT_STEP_FAILED, UsageError
+from mcpir.core.errors import EXIT_OK, EXIT_STEP_FAILED, UsageError
 
 
 def demo(

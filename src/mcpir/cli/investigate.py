@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, SystemRootOption, resolve_scopes
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK
 
 
 class _Bar:
@@ -54,11 +54,11 @@ def investigate(
     Cline, Roo Code, Kilo Code) and mcpir's MCP invocation log for flagged servers, secrets,
     cross-tool flows, new domains, unusual volume and echoed instructions. Exit 0: nothing
     found; 1: findings; 2: bad input (--since in the future, not a duration or a date)."""
+    from mcpir.config.project import load_policy
     from mcpir.investigate import InvestigateRequest, parse_since, render
     from mcpir.investigate import investigate as run
     from mcpir.output import jsonout
     from mcpir.output.respond_view import say
-    from mcpir.policy import load_policy
 
     scopes = resolve_scopes(home, root, system_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from mcpir.errors import UsageError
-from mcpir.paths import Scopes
+from mcpir.core.errors import UsageError
+from mcpir.core.paths import Scopes
 
 HomeOption = Annotated[
     Path | None,

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK
 
 app = typer.Typer(help="Inspect and validate incident playbooks.", no_args_is_help=True)
 PathArg = Annotated[

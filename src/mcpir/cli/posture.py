@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 app = typer.Typer(
     help="The monitoring checklist for this repo and machine. Exit 0 all pass, 1 an item fails.",
@@ -43,7 +43,7 @@ def posture(
     """Evaluate the checklist for this repo and machine. Exit 0 all pass, 1 an item fails."""
     if ctx.invoked_subcommand is not None:
         return
-    from mcpir.policy import load_policy
+    from mcpir.config.project import load_policy
     from mcpir.posture import evaluate
     from mcpir.posture.branch import BranchProtection
 

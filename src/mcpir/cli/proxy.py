@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
 
 CommandArg = Annotated[
     list[str] | None,  # optional here so that a missing CMD is mcpir's one-line usage error
@@ -71,7 +71,7 @@ pins_app = typer.Typer(help="Tool definitions pinned by `mcpir proxy`, and their
 
 
 def _store(root: Path | None) -> Any:  # noqa: ANN401 - PinStore, imported lazily
-    from mcpir.incident import TRAIL
+    from mcpir.incident.store import TRAIL
     from mcpir.proxy.pins import PinStore
 
     scopes = resolve_scopes(None, root, None)
@@ -102,8 +102,8 @@ def pins_list(root: RootOption = None, json_output: JsonOption = False) -> None:
     store = _store(root)
     rows = [_summary(store, server) for server in store.servers()]
     if json_output:
+        from mcpir.core.redact import redact_value
         from mcpir.output import jsonout
-        from mcpir.redact import redact_value
 
         jsonout.dump(redact_value(rows))  # a pin file lies in the repository, as in `pins show`
     elif not rows:
@@ -119,7 +119,7 @@ def pins_list(root: RootOption = None, json_output: JsonOption = False) -> None:
 @pins_app.command("show")
 def pins_show(server: ServerArg, root: RootOption = None, json_output: JsonOption = False) -> None:
     """The pinned tools of SERVER and what changed since. Exit 1 when something changed."""
-    from mcpir.errors import UsageError
+    from mcpir.core.errors import UsageError
     from mcpir.output.safe import shown
     from mcpir.proxy.pins import differences
 
@@ -129,8 +129,8 @@ def pins_show(server: ServerArg, root: RootOption = None, json_output: JsonOptio
         raise UsageError(f"no pin for {server!r}", hint="`mcpir pins list` shows pinned servers")
     changes = differences(pin["tools"], waiting["tools"]) if waiting else []
     if json_output:
+        from mcpir.core.redact import redact_value
         from mcpir.output import jsonout
-        from mcpir.redact import redact_value
 
         # A pin file lies in the repository: what it says is shown masked, as in the text view.
         jsonout.dump(redact_value(pin | {"pending": [c.__dict__ | {"findings": list(c.findings)}
@@ -159,7 +159,7 @@ def pins_approve(
     server: ServerArg, root: RootOption = None, json_output: JsonOption = False
 ) -> None:
     """Make the tools SERVER advertised last its pin: blocked tools are shown again."""
-    from mcpir.errors import UsageError
+    from mcpir.core.errors import UsageError
     from mcpir.output.safe import shown
 
     store = _store(root)
@@ -187,10 +187,10 @@ AllOption = Annotated[bool, typer.Option("--all", help="Every stdio server found
 
 def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: bool,
                   home: Path | None, root: Path | None, json_output: bool) -> None:  # fmt: skip
+    from mcpir.config.project import load_policy
+    from mcpir.core.errors import UsageError
     from mcpir.discovery import discover
-    from mcpir.errors import UsageError
     from mcpir.output.safe import one_line, shown
-    from mcpir.policy import load_policy
     from mcpir.proxy import wrap
 
     verb = "unwrap" if unwrap else "wrap"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from mcpir.cli.options import JsonOption, RootOption, resolve_scopes
-from mcpir.errors import EXIT_OK, UsageError
+from mcpir.core.errors import EXIT_OK, UsageError
 
 
 def report(
@@ -26,7 +26,7 @@ def report(
     json_output: JsonOption = False,
 ) -> None:
     """Regenerate an incident's ATOM document from its journal: same journal, same document."""
-    from mcpir.incident import find_incident
+    from mcpir.incident.store import find_incident
     from mcpir.output import jsonout
     from mcpir.output.respond_view import say
     from mcpir.report import Format, render
@@ -60,7 +60,7 @@ def report(
     if output is None:
         typer.echo(text, nl=False)
     else:
-        from mcpir.fileio import atomic_write_text
+        from mcpir.core.fileio import atomic_write_text
 
         if output.is_symlink() or output.is_dir():
             raise UsageError(f"--output {output}: not a regular file path")

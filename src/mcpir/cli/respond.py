@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, SystemRootOption, resolve_scopes
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
 
 if TYPE_CHECKING:
     from mcpir.playbook.model import Step
@@ -52,10 +52,10 @@ def respond(
     Exit 0: every step done; 1: a step needs attention; 3: a step failed (re-run with
     --resume to finish it).
     """
+    from mcpir.config.project import load_policy
     from mcpir.output import jsonout, respond_view
     from mcpir.playbook.engine import RespondRequest
     from mcpir.playbook.engine import respond as run_respond
-    from mcpir.policy import load_policy
 
     scopes = resolve_scopes(home, root, system_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
@@ -106,9 +106,9 @@ def restore(
 ) -> None:
     """Undo an incident's file changes byte for byte. Exit 0: restored; 1: refused (a file was
     edited since: see the diff, or pass --force: newer copies are kept aside and listed)."""
+    from mcpir.core.redact import redact_text
+    from mcpir.incident.restore import restore as run_restore
     from mcpir.output import jsonout, respond_view
-    from mcpir.redact import redact_text
-    from mcpir.restore import restore as run_restore
 
     scopes = resolve_scopes(None, root, None)
     assert scopes.root is not None  # noqa: S101
@@ -170,7 +170,7 @@ def close(
 ) -> None:
     """Close an incident: who and why go into its journal, and `mcpir posture` stops counting it
     as open. Files stay as they are (`mcpir restore` is still the way back)."""
-    from mcpir.incident import close_incident
+    from mcpir.incident.store import close_incident
     from mcpir.output import jsonout, respond_view
     from mcpir.report.owner import owner
 

@@ -31,7 +31,7 @@ def run(command: CommandArg, only: OnlyOption = None) -> None:
     mcpir is replaced by CMD: signals reach CMD and its exit status is returned unchanged.
     Exit 2 for an unknown token name or no usable keyring, 126/127 when CMD cannot be started.
     """
-    from mcpir.errors import UsageError
+    from mcpir.core.errors import UsageError
     from mcpir.tokens.run import exec_with_secrets, parse_only
 
     if command[0].startswith("-"):  # a mistyped option, not a program (typer passes it on)

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from mcpir.cli.options import HomeOption, RootOption, SystemRootOption, resolve_scopes
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from mcpir.output.emit import ReportFormat, emit
 
 
@@ -57,11 +57,11 @@ def scan(
 ) -> None:
     """Check MCP configs for unpinned images and packages, hardcoded secrets, poisoned
     descriptions and risky settings. Exit 0: nothing at or above --severity; 1: findings."""
-    from mcpir.baseline import FILENAME
-    from mcpir.model import Severity
-    from mcpir.policy import load_policy
-    from mcpir.scan import ScanRequest, record_baseline
-    from mcpir.scan import scan as run_scan
+    from mcpir.config.project import load_policy
+    from mcpir.core.model import Severity
+    from mcpir.scan.baseline import FILENAME
+    from mcpir.scan.engine import ScanRequest, record_baseline
+    from mcpir.scan.engine import scan as run_scan
 
     scopes = resolve_scopes(home, root, system_root)
     for path in [*(paths or []), *(tools or [])]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, existing_dir
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
 
 if TYPE_CHECKING:
     from mcpir.schedule.installers import Outcome
@@ -33,7 +33,7 @@ NoEnableOption = Annotated[
 
 
 def _spec(at: str, home: Path | None, root: Path | None) -> JobSpec:
-    from mcpir.paths import default_root
+    from mcpir.core.paths import default_root
     from mcpir.schedule.scheduler import JobSpec, parse_at
 
     parse_at(at)

@@ -11,7 +11,7 @@ from mcpir.cli.options import (
     SystemRootOption,
     resolve_scopes,
 )
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK
 
 
 def servers(
@@ -24,8 +24,8 @@ def servers(
 
     Exit 0 when every config file was read, 1 when some could not be (they are listed).
     """
+    from mcpir.discovery.listing import list_servers
     from mcpir.output import servers_view
-    from mcpir.servers import list_servers
 
     scopes = resolve_scopes(home, root, system_root)
     listing = list_servers(scopes)

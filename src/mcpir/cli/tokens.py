@@ -9,12 +9,12 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
 
 if TYPE_CHECKING:
-    from mcpir.model import ConfigFile
-    from mcpir.paths import Scopes
-    from mcpir.secret import Secret
+    from mcpir.core.model import ConfigFile
+    from mcpir.core.paths import Scopes
+    from mcpir.core.secret import Secret
     from mcpir.tokens import Token
     from mcpir.tokens.externalize import Moved, Plan
     from mcpir.tokens.providers import AppSettings, TokenProvider
@@ -36,7 +36,7 @@ def list_command(
 
     Exit 0 when none is written into a config, 1 when some is (move it to the keyring).
     """
-    from mcpir.policy import load_policy
+    from mcpir.config.project import load_policy
     from mcpir.tokens import list_tokens
 
     scopes = resolve_scopes(home, root, None)
@@ -205,9 +205,9 @@ def externalize(
     a new incident (`mcpir restore` undoes them). Exit 0: all moved; 1: some need you, or
     nothing was confirmed; 3: a failure (run again to finish).
     """
+    from mcpir.config.project import load_policy
+    from mcpir.core.errors import EXIT_STEP_FAILED
     from mcpir.discovery import discover
-    from mcpir.errors import EXIT_STEP_FAILED
-    from mcpir.policy import load_policy
     from mcpir.tokens import store
     from mcpir.tokens.externalize import apply, diff, plan_externalize
     from mcpir.tokens.model import Metadata
@@ -265,7 +265,7 @@ def _report_externalize(
     scopes: Scopes, incident: str | None, moved: list[Moved], plan: Plan, json_output: bool
 ) -> None:
     """What moved where and what needs a person: names, places, fingerprints, never a value."""
-    from mcpir.redact import redact_text
+    from mcpir.core.redact import redact_text
 
     if json_output:
         from mcpir.output import jsonout
@@ -356,7 +356,7 @@ def _app_settings(
     """--app-id, and --app-key read now: a PEM file, or `keyring:NAME` for one stored there."""
     from pathlib import Path
 
-    from mcpir.secret import Secret
+    from mcpir.core.secret import Secret
     from mcpir.tokens import store
     from mcpir.tokens.providers import AppSettings
 
@@ -406,7 +406,7 @@ def verify_command(
 
 
 def _excluded(scopes: Scopes) -> tuple[str, ...]:
-    from mcpir.policy import load_policy
+    from mcpir.config.project import load_policy
 
     return load_policy(scopes.root).discovery.exclude if scopes.root is not None else ()
 
@@ -500,7 +500,7 @@ def rotate_command(
     after any failure continues where it stopped. Exit 0 done, 1 refused or something needs
     you, 2 bad usage, 3 stopped (re-run to resume).
     """
-    from mcpir.secret import Secret
+    from mcpir.core.secret import Secret
     from mcpir.tokens import rotate, store
     from mcpir.tokens.providers import guess
     from mcpir.tokens.verify import detected_provider

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from mcpir.config.project import Policy
+from mcpir.core.paths import Scopes
 from mcpir.demo.sandbox import Sandbox, build_sandbox
-from mcpir.paths import Scopes
 from mcpir.playbook.engine import RespondRequest, RespondResult, respond
 from mcpir.playbook.tasks.base import Status
-from mcpir.policy import Policy
 
 TITLE = "github mcp poisoning"
 
@@ -61,10 +61,10 @@ def _run(
     on_step: Callable[..., None],
     on_result: Callable[..., None],
 ) -> DemoResult:
+    from mcpir.config.project import load_policy
+    from mcpir.discovery.listing import list_servers
     from mcpir.output.rows import finding_row
-    from mcpir.policy import load_policy
-    from mcpir.scan import ScanRequest, scan
-    from mcpir.servers import list_servers
+    from mcpir.scan.engine import ScanRequest, scan
 
     say("the story:")
     for line in sandbox.story:

@@ -20,9 +20,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.errors import McpirError
+from mcpir.core.secret import fingerprint
 from mcpir.demo import content, transcripts
-from mcpir.errors import McpirError
-from mcpir.secret import fingerprint
 from mcpir.secrets.fakes import fake_token
 
 ALEX = ("Alex Moreau", content.ALEX_EMAIL)

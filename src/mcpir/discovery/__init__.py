@@ -10,6 +10,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from mcpir.core.model import ConfigFile, Format, Scope, Server
+from mcpir.core.paths import Scopes
 from mcpir.discovery import documents
 from mcpir.discovery.client import (
     ASIDE,
@@ -23,8 +25,6 @@ from mcpir.discovery.client import (
 from mcpir.discovery.clients import BY_NAME, CLIENTS
 from mcpir.discovery.shapes import build_server
 from mcpir.discovery.walk import escapes, expand, project_files
-from mcpir.model import ConfigFile, Format, Scope, Server
-from mcpir.paths import Scopes
 
 __all__ = ["Candidate", "candidates", "discover", "discover_paths", "load_config"]
 

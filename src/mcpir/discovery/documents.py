@@ -38,8 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyjson5
 
+from mcpir.core.model import Format
 from mcpir.discovery import positions
-from mcpir.model import Format
 
 if TYPE_CHECKING:
     import yaml

@@ -52,7 +52,7 @@ _CONTAINERS = frozenset({"object", "array"})
 @lru_cache(maxsize=8)
 def _json_index(text: str) -> dict[KeyPath, int]:
     """Line of every key path in the document, from one parse and one walk."""
-    from mcpir import jsontree
+    from mcpir.core import jsontree
 
     tree = jsontree.parse(text.encode("utf-8"))
     root = next(iter(_values(tree.root_node)), None)

@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.model import Location, Scope, Server, Transport
+from mcpir.core.secret import Secret
 from mcpir.discovery.client import Client, DisableKind, Entry
-from mcpir.model import Location, Scope, Server, Transport
-from mcpir.secret import Secret
 
 _TRANSPORTS = {
     "stdio": Transport.STDIO,

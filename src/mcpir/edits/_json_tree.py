@@ -78,7 +78,7 @@ class JsonTree:
             self.data = text.encode("utf-8")
         except UnicodeEncodeError:
             raise EditError("text holds lone surrogates: not UTF-8") from None
-        from mcpir import jsontree
+        from mcpir.core import jsontree
 
         root = jsontree.parse(self.data).root_node
         values = [node for node in root.named_children if node.type != "comment"]

@@ -13,11 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Protocol
 
-from mcpir.errors import UsageError
+from mcpir.config.project import Policy
+from mcpir.core.errors import UsageError
+from mcpir.core.paths import Scopes
 from mcpir.investigate.detectors.base import Context, Hit
 from mcpir.investigate.events import Problems
-from mcpir.paths import Scopes
-from mcpir.policy import Policy
 
 _RELATIVE = re.compile(r"^\s*([0-9]+)\s*([mhdw])\s*$")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

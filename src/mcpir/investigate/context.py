@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mcpir.incident import TRAIL
+from mcpir.config.project import Policy
+from mcpir.core.model import Location, Severity
+from mcpir.incident.store import TRAIL
 from mcpir.investigate.detectors.base import Context, Description, Flag
-from mcpir.model import Location, Severity
-from mcpir.policy import Policy
 
 if TYPE_CHECKING:
     from mcpir.investigate import InvestigateRequest
@@ -37,8 +37,8 @@ def _flag(ctx: Context, server: str, flag: Flag) -> None:
 
 
 def _from_scan(ctx: Context, request: InvestigateRequest, policy: Policy) -> None:
-    from mcpir.checks import CREDENTIAL_RULES
-    from mcpir.scan import ScanRequest, scan
+    from mcpir.scan.checks import CREDENTIAL_RULES
+    from mcpir.scan.engine import ScanRequest, scan
 
     report = scan(ScanRequest(request.scopes), policy)
     for finding in report.findings:
@@ -63,7 +63,7 @@ def _from_scan(ctx: Context, request: InvestigateRequest, policy: Policy) -> Non
 
 def _from_pins(ctx: Context, directory: Path) -> None:
     """`tool-pins/<server>.json`: the tool definitions a person approved (contract A)."""
-    from mcpir.injection import is_poisoned
+    from mcpir.injection.detector import is_poisoned
 
     if not directory.is_dir() or directory.is_symlink():
         return

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mcpir.model import Location
+from mcpir.core.model import Location
 
 
 @dataclass(frozen=True)

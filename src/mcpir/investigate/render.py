@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from mcpir.core.paths import Scopes
 from mcpir.investigate import InvestigateReport
 from mcpir.investigate.detectors.base import Hit
 from mcpir.output.rows import finding_row
-from mcpir.paths import Scopes
 
 
 def when(ts: datetime | None) -> str | None:

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
-from mcpir.secret import fingerprint
+from mcpir.core.secret import fingerprint
 
 MIN_TOKEN = 12
 MIN_LINE = 24

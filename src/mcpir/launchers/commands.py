@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from mcpir.model import Server
+from mcpir.core.model import Server
 
 CONTAINER_ENGINES = frozenset({"docker", "podman", "nerdctl"})
 # docker run options that take a value as the next argument (so it is not the image).

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from mcpir.core.model import Server
 from mcpir.launchers.commands import argv, program
-from mcpir.model import Server
 
 # Runner argv prefixes, the ecosystem, and options that take the package (or a value) next.
 _RUNNERS: dict[tuple[str, ...], str] = {

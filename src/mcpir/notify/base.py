@@ -2,7 +2,7 @@
 
 A reminder names the token by id and fingerprint, says where it is written and which servers
 read it, and gives the command that rotates it. It never holds a value: every text a notifier
-sends is built here and passed through `mcpir.redact`.
+sends is built here and passed through `mcpir.core.redact`.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from mcpir.errors import McpirError
-from mcpir.redact import redact_text
+from mcpir.core.errors import McpirError
+from mcpir.core.redact import redact_text
 
 if TYPE_CHECKING:
-    from mcpir.paths import Scopes
+    from mcpir.core.paths import Scopes
     from mcpir.tokens.status import TokenStatus
 
 Say = Callable[[str], None]

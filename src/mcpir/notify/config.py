@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from mcpir.errors import PolicyError
+from mcpir.core.errors import PolicyError
 
 CHANNELS = ("terminal", "desktop", "github", "webhook")
 DEFAULT_LABEL = "mcpir-token-rotation"
@@ -120,7 +120,7 @@ def parse_notify(table: Any, where: str = "[notify]") -> NotifyConfig:  # noqa: 
 
 
 def load_notify(user: Mapping[str, Any] | None = None) -> NotifyConfig:
-    from mcpir.rotation_policy import load_user_config, user_config_path
+    from mcpir.config.rotation import load_user_config, user_config_path
 
     if user is None:
         user = load_user_config()

@@ -11,9 +11,9 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from mcpir.core.redact import redact_text
 from mcpir.notify.base import NotifyError, Reminder, Resolution, Say
 from mcpir.notify.config import GitHubConfig, NotifyConfig
-from mcpir.redact import redact_text
 
 if TYPE_CHECKING:
     from github.Issue import Issue

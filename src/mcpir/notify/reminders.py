@@ -20,11 +20,11 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from mcpir.errors import EXIT_STEP_FAILED, McpirError
-from mcpir.fileio import atomic_write_text, private_dirs
+from mcpir.core.errors import EXIT_STEP_FAILED, McpirError
+from mcpir.core.fileio import atomic_write_text, private_dirs
+from mcpir.core.paths import Scopes, data_dir
+from mcpir.core.redact import redact_text
 from mcpir.notify.base import Delivery, Notifier, NotifyError, Reminder, Resolution
-from mcpir.paths import Scopes, data_dir
-from mcpir.redact import redact_text
 from mcpir.tokens.model import today
 from mcpir.tokens.status import OVERDUE_STAGE, TokenStatus
 

@@ -7,10 +7,10 @@ import os
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from mcpir.fileio import private_dirs
+from mcpir.core.fileio import private_dirs
+from mcpir.core.paths import data_dir
 from mcpir.notify.base import Reminder, Resolution, Say
 from mcpir.notify.config import NotifyConfig
-from mcpir.paths import data_dir
 
 LOG = "reminders.log"
 

@@ -8,9 +8,9 @@ import urllib.request
 from typing import Any, ClassVar
 
 from mcpir import __version__
+from mcpir.core.redact import redact_text
 from mcpir.notify.base import NotifyError, Reminder, Resolution, Say
 from mcpir.notify.config import NotifyConfig, WebhookConfig
-from mcpir.redact import redact_text
 
 
 class Webhook:

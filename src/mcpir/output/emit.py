@@ -41,7 +41,7 @@ def emit(
     if output is None:
         sys.stdout.write(text)
         return
-    from mcpir.fileio import atomic_write_text
+    from mcpir.core.fileio import atomic_write_text
 
     atomic_write_text(output, text)
     print(f"{written} written to {output}", file=sys.stderr)

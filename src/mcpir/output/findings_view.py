@@ -5,12 +5,12 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from mcpir.model import Severity
+from mcpir.core.model import Severity
+from mcpir.core.paths import Scopes
+from mcpir.core.redact import redact_text
 from mcpir.output.rows import finding_row
 from mcpir.output.safe import name_cell, one_line, shown
-from mcpir.paths import Scopes
-from mcpir.redact import redact_text
-from mcpir.scan import ScanReport
+from mcpir.scan.engine import ScanReport
 
 JSON_VERSION = 1
 _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}

@@ -7,10 +7,10 @@ from typing import Any
 
 import typer
 
+from mcpir.core.redact import redact_text
 from mcpir.playbook.engine import RespondResult
 from mcpir.playbook.model import Step
 from mcpir.playbook.tasks.base import Status, StepResult
-from mcpir.redact import redact_text
 
 _COLOR = {
     Status.CHANGED: "green",

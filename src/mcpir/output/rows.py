@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcpir.model import Finding
-from mcpir.redact import redact_text
+from mcpir.core.model import Finding
+from mcpir.core.redact import redact_text
 
 
 def finding_row(finding: Finding) -> dict[str, Any]:

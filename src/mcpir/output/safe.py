@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from mcpir.redact import redact_text
+from mcpir.core.redact import redact_text
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 

@@ -7,12 +7,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from mcpir import __version__
-from mcpir.checks import CHECKS
-from mcpir.checks.base import Rule
-from mcpir.model import Finding, Severity
-from mcpir.paths import Scopes
-from mcpir.redact import redact_text
-from mcpir.scan import ScanReport
+from mcpir.core.model import Finding, Severity
+from mcpir.core.paths import Scopes
+from mcpir.core.redact import redact_text
+from mcpir.scan.checks import CHECKS
+from mcpir.scan.checks.base import Rule
+from mcpir.scan.engine import ScanReport
 
 INFORMATION_URI = "https://github.com/mcpir/mcpir"
 _LEVEL = {Severity.HIGH: "error", Severity.MEDIUM: "warning", Severity.LOW: "note"}

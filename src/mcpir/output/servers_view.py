@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from mcpir.model import Server, Transport
+from mcpir.core.model import Server, Transport
+from mcpir.core.paths import Scopes
+from mcpir.core.redact import redact_args, redact_text
+from mcpir.discovery.listing import ServerListing, listing_rows
 from mcpir.output import jsonout
 from mcpir.output.safe import name_cell, one_line, shown
-from mcpir.paths import Scopes
-from mcpir.redact import redact_args, redact_text
-from mcpir.servers import ServerListing, listing_rows
 
 
 def _count(number: int, noun: str) -> str:

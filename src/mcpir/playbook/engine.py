@@ -7,14 +7,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mcpir.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
-from mcpir.incident import Incident, find_incident, open_incident, respond_lock
-from mcpir.paths import Scopes
+from mcpir.config.project import Policy
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
+from mcpir.core.paths import Scopes
+from mcpir.incident.store import Incident, find_incident, open_incident, respond_lock
 from mcpir.playbook.loader import load_playbook
 from mcpir.playbook.model import Playbook, Step
 from mcpir.playbook.tasks import TASKS
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
-from mcpir.policy import Policy
 
 DONE = {Status.CHANGED, Status.OK}
 

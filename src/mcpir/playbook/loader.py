@@ -10,9 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.errors import UsageError
+from mcpir.core.fileio import atomic_write_text
 from mcpir.discovery.documents import DocumentError, parse_yaml, read_text
-from mcpir.errors import UsageError
-from mcpir.fileio import atomic_write_text
 from mcpir.playbook.model import SCHEMA, SCHEMA_VERSION, Playbook, Step
 
 BUILTIN = Path(__file__).with_name("incident-response.yaml")
@@ -43,7 +43,7 @@ def _keys(name: str) -> tuple[str | int, ...]:
 
 def _cache_file(text: str) -> Path:
     from mcpir import __version__
-    from mcpir.paths import cache_dir
+    from mcpir.core.paths import cache_dir
 
     key = hashlib.sha256(f"{__version__}\0{SCHEMA_VERSION}\0{text}".encode()).hexdigest()
     return cache_dir() / "playbooks" / f"{key[:32]}.json"

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
-    from mcpir.paths import Scopes
-    from mcpir.policy import Policy
+    from mcpir.config.project import Policy
+    from mcpir.core.paths import Scopes
     from mcpir.posture.branch import BranchProtection
 
 ItemStatus = Literal["pass", "fail", "unknown"]

@@ -8,9 +8,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from mcpir.errors import UsageError
-from mcpir.fileio import atomic_write_text, private_dirs
-from mcpir.paths import data_dir
+from mcpir.core.errors import UsageError
+from mcpir.core.fileio import atomic_write_text, private_dirs
+from mcpir.core.paths import data_dir
 
 FILE = "posture.json"
 VERSION = 1
@@ -43,7 +43,7 @@ def record(item: str, by: str, on: date) -> dict[str, Any]:
     by = by.strip()
     if not by or len(by) > 200 or any(ord(c) < 32 for c in by):
         raise UsageError("--by: a name or handle, on one line")
-    from mcpir.redact import redact_text  # a token pasted as the name is not kept
+    from mcpir.core.redact import redact_text  # a token pasted as the name is not kept
 
     acks = load()
     acks[item] = {"by": redact_text(by), "on": on.isoformat()}

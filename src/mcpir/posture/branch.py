@@ -11,9 +11,9 @@ import os
 import re
 from dataclasses import dataclass
 
-from mcpir.errors import UsageError
+from mcpir.core.errors import UsageError
+from mcpir.core.redact import redact_text
 from mcpir.posture import PostureItem
-from mcpir.redact import redact_text
 
 TITLE = "Default branch protected, with code-owner review required"  # = items.TITLES
 PROVIDERS = ("github",)

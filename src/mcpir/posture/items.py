@@ -7,12 +7,12 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from mcpir.errors import McpirError
-from mcpir.model import ConfigFile, Finding, Server
-from mcpir.paths import Scopes
-from mcpir.policy import FILENAME, Policy
+from mcpir.config.project import FILENAME, Policy
+from mcpir.core.errors import McpirError
+from mcpir.core.model import ConfigFile, Finding, Server
+from mcpir.core.paths import Scopes
+from mcpir.core.redact import redact_text
 from mcpir.posture import PostureItem
-from mcpir.redact import redact_text
 
 if TYPE_CHECKING:
     from mcpir.posture.branch import BranchProtection
@@ -45,7 +45,7 @@ def _relative(scopes: Scopes, path: Path) -> str | None:
 
 
 def codeowners(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
-    from mcpir import codeowners as co
+    from mcpir.config import codeowners as co
 
     title = TITLES["codeowners"]
     root = scopes.root
@@ -116,9 +116,9 @@ def token_age(scopes: Scopes, policy: Policy) -> PostureItem:
 def _findings(
     scopes: Scopes, policy: Policy, configs: list[ConfigFile], rules: set[str]
 ) -> tuple[list[Finding], int]:
-    from mcpir.checks import CHECKS
-    from mcpir.checks.base import ScanContext
-    from mcpir.scan import suppression_for
+    from mcpir.scan.checks import CHECKS
+    from mcpir.scan.checks.base import ScanContext
+    from mcpir.scan.engine import suppression_for
 
     ctx = ScanContext(official_images=policy.scan.official_images)
     found, suppressed = [], 0
@@ -209,7 +209,7 @@ def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
 def open_incidents(scopes: Scopes) -> PostureItem:
     import os
 
-    from mcpir.incident import ID_PATTERN, Incident, incidents_dir, opened_here
+    from mcpir.incident.store import ID_PATTERN, Incident, incidents_dir, opened_here
 
     title = TITLES["open-incidents"]
     if scopes.root is None:

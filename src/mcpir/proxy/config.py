@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mcpir.errors import McpirError
+from mcpir.core.errors import McpirError
 from mcpir.proxy.pins import PinStore
 from mcpir.proxy.relay import LogUnavailable, ProxyConfig
 
@@ -20,7 +20,7 @@ PINS_DIR = "tool-pins"
 
 
 def _warn(message: str) -> None:
-    from mcpir.redact import redact_text
+    from mcpir.core.redact import redact_text
 
     try:  # a path from argv may hold any byte: shown escaped, never an encoding error
         line = f"mcpir proxy: warning: {redact_text(message)}\n"
@@ -32,8 +32,8 @@ def _warn(message: str) -> None:
 def trail_dir(root: Path | None, name: str, required: bool = False) -> Path | None:
     """`<root>/.atom-trail/<name>`, made private; mcpir's data directory when it cannot be
     (`required`: an error when neither can be)."""
-    from mcpir.incident import trail
-    from mcpir.paths import data_dir, default_root
+    from mcpir.core.paths import data_dir, default_root
+    from mcpir.incident.store import trail
 
     base = root if root is not None else default_root()
     try:
@@ -58,8 +58,8 @@ def trail_dir(root: Path | None, name: str, required: bool = False) -> Path | No
 def _pins(root: Path | None) -> PinStore | None:
     """The project's pins, made on the first pin (a run that never lists tools leaves no trace);
     mcpir's data directory when the project cannot be written."""
-    from mcpir.incident import TRAIL
-    from mcpir.paths import default_root
+    from mcpir.core.paths import default_root
+    from mcpir.incident.store import TRAIL
 
     base = root if root is not None else default_root()
     directory = base / TRAIL / PINS_DIR
@@ -69,7 +69,7 @@ def _pins(root: Path | None) -> PinStore | None:
     if usable and planted is None:
         return store
     if planted is not None:
-        from mcpir.paths import data_dir
+        from mcpir.core.paths import data_dir
 
         _warn(f"{planted} is a symbolic link; tool pins are kept in mcpir's data directory")
         base = data_dir()
@@ -88,7 +88,7 @@ def configure(
     require_log: bool = False,
 ) -> ProxyConfig:
     """The proxy's settings; a usage error (before anything is made) when CMD is missing."""
-    from mcpir.errors import UsageError
+    from mcpir.core.errors import UsageError
 
     if not command or not command[0]:
         raise UsageError("no server command", hint="mcpir proxy [OPTIONS] -- CMD [ARGS]...")

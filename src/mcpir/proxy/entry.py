@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
-from mcpir.errors import McpirError, UsageError
+from mcpir.core.errors import McpirError, UsageError
 
 
 class _Parser(argparse.ArgumentParser):

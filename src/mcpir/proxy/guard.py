@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mcpir.errors import McpirError
+from mcpir.core.errors import McpirError
 from mcpir.proxy.pins import PinStore, ToolChange
 
 BLOCKED_CODE = -32602  # what MCP servers answer for an unknown tool

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mcpir.fileio import atomic_write_text
+from mcpir.core.fileio import atomic_write_text
+from mcpir.core.redact import is_sensitive_key, redact_secret_value, redact_text
 from mcpir.proxy.framing import escape_surrogates
-from mcpir.redact import is_sensitive_key, redact_secret_value, redact_text
 
 VERSION = 1
 PENDING = "pending"
@@ -109,7 +109,7 @@ def readable(tool: Mapping[str, Any] | None, other: Mapping[str, Any] | None = N
 def injection_findings(tool: Mapping[str, Any], known: Iterable[str]) -> tuple[str, ...]:
     """Rule ids (`prompt-injection/<kind>`) of the medium and high injection hits in a tool's
     description and its parameters' descriptions."""
-    from mcpir.injection import analyze_description
+    from mcpir.injection.detector import analyze_description
 
     name = str(tool.get("name"))
     texts = [tool.get("description")]
@@ -180,7 +180,7 @@ class PinStore:
     def _check(self) -> None:
         link = self.planted()
         if link is not None:
-            from mcpir.errors import UsageError
+            from mcpir.core.errors import UsageError
 
             raise UsageError(f"{link} is a symbolic link; mcpir will not use pins through it",
                              hint="remove the link, then run the command again")  # fmt: skip
@@ -188,7 +188,7 @@ class PinStore:
     def _made(self) -> Path:
         self._check()
         if self.root is not None:
-            from mcpir.incident import trail
+            from mcpir.incident.store import trail
 
             return trail(self.root, self.directory.name)
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -201,7 +201,7 @@ class PinStore:
         return self.directory / PENDING / file_name(server)
 
     def _read(self, path: Path) -> dict[str, Any] | None:
-        from mcpir.errors import UsageError
+        from mcpir.core.errors import UsageError
 
         self._check()
         if path.is_symlink():

@@ -2,7 +2,7 @@
 
 Each record is appended with a single `write` on a file opened `O_APPEND` (mode 0600), so many
 proxies can log to the same file at once without tearing each other's lines. Everything in a
-record goes through `mcpir.redact` first; long strings are cut after redaction, keys are kept.
+record goes through `mcpir.core.redact` first; long strings are cut after redaction, keys are kept.
 Any record can be written, whatever a peer sent: a lone surrogate is written as its escape,
 NaN and Infinity (which Python's json reads, but which are not JSON) as strings.
 """
@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.redact import is_sensitive_key, redact_args, redact_secret_value, redact_text
 from mcpir.proxy.framing import escape_surrogates
-from mcpir.redact import is_sensitive_key, redact_args, redact_secret_value, redact_text
 
 VERSION = 1
 STRING_LIMIT = 256  # characters of a parameter string kept in a record

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mcpir.errors import EXIT_STEP_FAILED, McpirError
+from mcpir.core.errors import EXIT_STEP_FAILED, McpirError
 from mcpir.proxy.framing import (
     LineFramer,
     Parsed,
@@ -655,7 +655,7 @@ def _redacted_line(line: bytes) -> bytes:
 def run_proxy(config: ProxyConfig) -> int:
     """Relay until the server exits; its exit status (128+N for a signal N)."""
     if not config.command or not config.command[0]:
-        from mcpir.errors import UsageError
+        from mcpir.core.errors import UsageError
 
         raise UsageError("no server command", hint="mcpir proxy [OPTIONS] -- CMD [ARGS]...")
     sys.stdout.flush()

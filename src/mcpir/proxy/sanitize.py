@@ -1,6 +1,6 @@
 """`--redact-responses`: secrets in a server's answer are masked before the client sees them.
 
-Each string of a response's `result` (or `error`) goes through `mcpir.redact` (provider token
+Each string of a response's `result` (or `error`) goes through `mcpir.core.redact` (provider token
 shapes, `Bearer …`, `password=…`) and then through the scan's secret detectors, which also
 know checksummed formats and random-looking values under credential names. JSON structure,
 keys and every non-secret byte of text are kept; masks show a fingerprint (`ghp_…(sha256:…)`).
@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from mcpir.core.redact import ELLIPSIS, mask
 from mcpir.proxy.records import redact
-from mcpir.redact import ELLIPSIS, mask
 
 
 def redact_string(text: str, key: str | None = None) -> str:

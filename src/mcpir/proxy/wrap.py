@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mcpir.journal import PlannedChange, sha256
-from mcpir.model import ConfigFile, Server, Transport
-from mcpir.wrapper import WRAPPER as PROXY
-from mcpir.wrapper import (
+from mcpir.core.model import ConfigFile, Server, Transport
+from mcpir.edits.server_entry import WRAPPER as PROXY
+from mcpir.edits.server_entry import (
     at,
     command_at,
     encoded,
@@ -28,6 +27,7 @@ from mcpir.wrapper import (
     set_command_line,
     unified_diff,
 )
+from mcpir.incident.journal import PlannedChange, sha256
 
 WRAP_STEP = "wrap"
 UNWRAP_STEP = "unwrap"
@@ -152,14 +152,14 @@ def _rewrite(
         new = found[0] + found[1]
     text = set_command_line(config.format, text, line_at, command_key, new)
     status = "unwrap" if unwrap else "wrap"
-    from mcpir.redact import redact_args
+    from mcpir.core.redact import redact_args
 
     # The command line is shown and printed as JSON: a key in its args must not be.
     return text, Outcome(*where, status, " ".join(redact_args(new)))
 
 
 def _select(files: list[ConfigFile], names: set[str] | None) -> list[tuple[ConfigFile, Server]]:
-    from mcpir.errors import UsageError
+    from mcpir.core.errors import UsageError
 
     chosen = [
         (config, server)
@@ -240,7 +240,7 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
 def _as_before_wrap(root: Path, current: bytes, unwrapping: set[str]) -> bytes | None:
     """The bytes a journalled wrap replaced, if the file is still as that wrap left it and
     exactly the servers it wrapped are being unwrapped now."""
-    from mcpir.incident import ID_PATTERN, Incident, incidents_dir
+    from mcpir.incident.store import ID_PATTERN, Incident, incidents_dir
 
     base = incidents_dir(root)
     if not base.is_dir():
@@ -268,7 +268,7 @@ def diff(result: WrapPlan) -> str:
 def _unchanged(changes: list[PlannedChange], step: str) -> None:
     """Refuse before an incident exists when a file changed since the plan: an empty incident
     would become the one `mcpir restore` picks."""
-    from mcpir.journal import JournalConflict
+    from mcpir.incident.journal import JournalConflict
 
     for change in changes:
         try:
@@ -282,7 +282,7 @@ def _unchanged(changes: list[PlannedChange], step: str) -> None:
 
 def apply(result: WrapPlan, root: Path, header: dict[str, Any]) -> tuple[str, list[str]]:
     """Apply through a new incident's journal: (incident id, failures one line each)."""
-    from mcpir.incident import open_incident, respond_lock
+    from mcpir.incident.store import open_incident, respond_lock
 
     step = UNWRAP_STEP if result.unwrap else WRAP_STEP
     title = "unwrap mcp servers" if result.unwrap else "wrap mcp servers in mcpir proxy"

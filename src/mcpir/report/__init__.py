@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from mcpir.fileio import atomic_write_text
-from mcpir.incident import Incident
+from mcpir.core.fileio import atomic_write_text
+from mcpir.incident.store import Incident
 
 
 class Format(enum.StrEnum):
@@ -35,7 +35,7 @@ def write(incident: Incident, document: dict[str, Any]) -> dict[Format, Path]:
     written = paths(incident)
     for fmt, path in written.items():
         if path.is_symlink():
-            from mcpir.errors import UsageError
+            from mcpir.core.errors import UsageError
 
             raise UsageError(f"{path} is a symbolic link; mcpir will not write through it")
         atomic_write_text(path, render(document, fmt), mode=0o600)

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcpir.paths import Scopes
-from mcpir.policy import Policy
+from mcpir.config.project import Policy
+from mcpir.core.paths import Scopes
 
 # The notes' checklist, as items a posture check can settle.
 DEFAULT_ITEMS: tuple[tuple[str, str, str], ...] = (

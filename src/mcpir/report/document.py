@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from mcpir.incident import Incident
-from mcpir.redact import redact_text, redact_value
+from mcpir.core.redact import redact_text, redact_value
+from mcpir.incident.store import Incident
 
 VERSION = 1
 REFERENCE_NOTES = "ATOM-DOC-20260102-009-mcp-security-notes"
@@ -238,7 +238,7 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
 
 def _closed(records: list[dict[str, Any]]) -> dict[str, Any] | None:
     """`mcpir close`'s record, unless a restore came after it (then the files say the state)."""
-    from mcpir.incident import CLOSED
+    from mcpir.incident.store import CLOSED
 
     closed: dict[str, Any] | None = None
     for record in records:

@@ -6,9 +6,9 @@ import os
 from pathlib import Path
 from typing import Any
 
-from mcpir.errors import McpirError
-from mcpir.incident import ID_PATTERN, Incident, incidents_dir
-from mcpir.redact import redact_text
+from mcpir.core.errors import McpirError
+from mcpir.core.redact import redact_text
+from mcpir.incident.store import ID_PATTERN, Incident, incidents_dir
 
 
 def incidents(root: Path) -> list[dict[str, Any]]:

@@ -18,8 +18,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mcpir.errors import UsageError
-from mcpir.fileio import atomic_write_text
+from mcpir.core.errors import UsageError
+from mcpir.core.fileio import atomic_write_text
 from mcpir.schedule.scheduler import JobSpec, parse_at
 
 KINDS = ("systemd", "cron", "launchd")
@@ -138,7 +138,7 @@ def launchd_path() -> Path:
 
 
 def plan_launchd(spec: JobSpec) -> Plan:
-    from mcpir.paths import data_dir
+    from mcpir.core.paths import data_dir
 
     hour, minute = parse_at(spec.at)
     document: dict[str, object] = {

@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mcpir.fileio import json_records, private_dirs
-from mcpir.paths import Scopes, data_dir
+from mcpir.core.fileio import json_records, private_dirs
+from mcpir.core.paths import Scopes, data_dir
 from mcpir.schedule import RUNS_FILE
 
 JOB_FUNC = "mcpir.schedule.jobs:daily_check"
@@ -26,10 +26,10 @@ def _say(line: str) -> None:
 
 def daily_check(home: str | None = None, root: str | None = None) -> dict[str, Any]:
     """Check every token, send the reminders that are due; append the outcome to the run log."""
+    from mcpir.config.project import load_policy
+    from mcpir.config.rotation import load_user_config
     from mcpir.notify import load_notify, notifiers
     from mcpir.notify.reminders import run_reminders
-    from mcpir.policy import load_policy
-    from mcpir.rotation_policy import load_user_config
     from mcpir.tokens.status import check
 
     started = datetime.now(UTC)
@@ -53,7 +53,7 @@ def daily_check(home: str | None = None, root: str | None = None) -> dict[str, A
         }
         outcome["ok"] = not report.failed
     except Exception as exc:  # noqa: BLE001 - a scheduler job must record, not die silently
-        from mcpir.redact import redact_text
+        from mcpir.core.redact import redact_text
 
         message = getattr(exc, "message", None) or f"{type(exc).__name__}: {exc}"
         outcome |= {"ok": False, "error": redact_text(str(message))}
@@ -63,7 +63,7 @@ def daily_check(home: str | None = None, root: str | None = None) -> dict[str, A
 
 
 def _record(outcome: dict[str, Any]) -> None:
-    from mcpir.errors import EXIT_STEP_FAILED, McpirError
+    from mcpir.core.errors import EXIT_STEP_FAILED, McpirError
 
     path = data_dir() / RUNS_FILE
     try:

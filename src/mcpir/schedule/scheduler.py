@@ -15,9 +15,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mcpir.errors import McpirError, UsageError
-from mcpir.fileio import private_dirs
-from mcpir.paths import data_dir
+from mcpir.core.errors import McpirError, UsageError
+from mcpir.core.fileio import private_dirs
+from mcpir.core.paths import data_dir
 from mcpir.schedule import DEFAULT_AT, JOB_ID, STORE_FILE
 from mcpir.schedule.jobs import JOB_FUNC
 

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from operator import attrgetter
 
-from mcpir.secret import Secret
+from mcpir.core.secret import Secret
 from mcpir.secrets.entropy import (
     CREDENTIAL_CHAR,
     MIN_PASSWORD_LENGTH,
@@ -24,8 +24,8 @@ from mcpir.secrets.entropy import (
     key_kind,
     may_hold_inline,
 )
-from mcpir.secrets.provider import Provider
-from mcpir.secrets.providers import REGISTRY
+from mcpir.secrets.format import Provider
+from mcpir.secrets.formats import REGISTRY
 
 __all__ = ["GENERIC", "Provider", "SecretHit", "find_secrets", "providers"]
 

@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Literal
 
-from mcpir.secrets.provider import shannon, word_like
+from mcpir.secrets.format import shannon, word_like
 
 Tier = Literal["secret", "password", "basic", "userinfo"]
 Kind = Literal["secret", "password"]

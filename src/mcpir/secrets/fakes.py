@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import random
 
-from mcpir.secrets.provider import Provider
-from mcpir.secrets.providers import REGISTRY
+from mcpir.secrets.format import Provider
+from mcpir.secrets.formats import REGISTRY
 
 _BY_NAME: dict[str, Provider] = {provider.name: provider for provider in REGISTRY}
 

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 from mcpir.tokens.model import Token
 
 if TYPE_CHECKING:
-    from mcpir.model import ConfigFile
-    from mcpir.paths import Scopes
+    from mcpir.core.model import ConfigFile
+    from mcpir.core.paths import Scopes
 
 __all__ = ["Token", "list_tokens"]
 

@@ -18,14 +18,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from mcpir.errors import McpirError
-from mcpir.incident import Incident
-from mcpir.journal import PlannedChange
-from mcpir.model import ConfigFile, Server
-from mcpir.secret import Secret
-from mcpir.tokens import store
-from mcpir.tokens.inventory import _Lines, _literals, _pairs, _parts
-from mcpir.wrapper import (
+from mcpir.core.errors import McpirError
+from mcpir.core.model import ConfigFile, Server
+from mcpir.core.secret import Secret
+from mcpir.edits.server_entry import (
     WRAPPER,
     at,
     command_at,
@@ -36,6 +32,10 @@ from mcpir.wrapper import (
     set_value,
     unified_diff,
 )
+from mcpir.incident.journal import PlannedChange
+from mcpir.incident.store import Incident
+from mcpir.tokens import store
+from mcpir.tokens.inventory import _Lines, _literals, _pairs, _parts
 
 STEP = "externalize"
 TITLE = "externalize tokens"
@@ -318,7 +318,7 @@ Applied = tuple[Incident, list[Moved], list[str]]
 def _unchanged(plan: Plan) -> None:
     """Refuse before an incident exists when a file changed since the plan (say, while the user
     read the confirmation): an empty incident would become the one `mcpir restore` picks."""
-    from mcpir.journal import JournalConflict
+    from mcpir.incident.journal import JournalConflict
 
     for change in plan.changes:
         try:
@@ -335,7 +335,7 @@ def _unchanged(plan: Plan) -> None:
 def apply(plan: Plan, root: Path, header: dict[str, Any]) -> Applied:
     """Store, verify, then rewrite through a new incident's journal: (incident, what moved,
     the files that could not be written, one line each)."""
-    from mcpir.incident import open_incident, respond_lock
+    from mcpir.incident.store import open_incident, respond_lock
 
     store.backend()  # no keyring at all is bad usage (exit 2), before anything is touched
     with respond_lock(root, "mcpir tokens externalize"):

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
 
+from mcpir.core.model import ConfigFile, Scope, Server
+from mcpir.core.paths import Scopes
+from mcpir.core.secret import fingerprint
 from mcpir.discovery import discover
-from mcpir.model import ConfigFile, Scope, Server
-from mcpir.paths import Scopes
-from mcpir.secret import fingerprint
 from mcpir.secrets import GENERIC, find_secrets
 from mcpir.secrets.entropy import MAX_CANDIDATE_LENGTH, is_placeholder, key_kind
 from mcpir.tokens import store

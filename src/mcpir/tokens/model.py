@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Literal, TypedDict, get_args
 
-from mcpir.errors import McpirError
-from mcpir.fileio import atomic_write_text, private_dirs
-from mcpir.paths import data_dir
-from mcpir.redact import redact_text
-from mcpir.secret import FINGERPRINT_HEX
+from mcpir.core.errors import McpirError
+from mcpir.core.fileio import atomic_write_text, private_dirs
+from mcpir.core.paths import data_dir
+from mcpir.core.redact import redact_text
+from mcpir.core.secret import FINGERPRINT_HEX
 
 Status = Literal["literal", "referenced", "keyring", "prompted", "missing"]
 # When one fingerprint is found in several places, the most urgent status names it: a token

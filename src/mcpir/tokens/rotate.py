@@ -26,16 +26,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from mcpir.errors import UsageError
-from mcpir.fileio import private_dirs
-from mcpir.paths import data_dir
-from mcpir.secret import Secret
+from mcpir.core.errors import UsageError
+from mcpir.core.fileio import private_dirs
+from mcpir.core.paths import data_dir
+from mcpir.core.secret import Secret
 from mcpir.tokens import store
 from mcpir.tokens.model import Metadata, today, token_id
 from mcpir.tokens.providers.base import Ask, NoNewToken, TokenProvider, Verification
 
 if TYPE_CHECKING:
-    from mcpir.paths import Scopes
+    from mcpir.core.paths import Scopes
     from mcpir.tokens.externalize import Plan
 
 STASH_SERVICE = "mcpir-rotation"
@@ -430,7 +430,7 @@ def _configs_locked(req: Request, log: RotationLog) -> Iterator[Path | None]:
     if req.scopes is None or req.scopes.root is None:
         yield None
         return
-    from mcpir.incident import respond_lock
+    from mcpir.incident.store import respond_lock
 
     begun = _incident_of(log)
     root = begun[1] if begun is not None else req.scopes.root
@@ -450,7 +450,7 @@ def _plan_literals(req: Request, log: RotationLog) -> Plan:
     """Settle what a crash interrupted, then plan the rewrite of every config that still holds
     the old value written out. Nothing is written."""
     from mcpir.discovery import discover
-    from mcpir.incident import find_incident
+    from mcpir.incident.store import find_incident
     from mcpir.tokens.externalize import plan_externalize
 
     assert req.scopes is not None  # noqa: S101 - only called with scopes
@@ -467,8 +467,8 @@ def _externalize(
 ) -> list[str] | Outcome:
     """Store the old value under the plan's entries (read back), then rewrite the configs
     through an incident's journal; the entries that now stand for the old value."""
-    from mcpir.incident import find_incident, open_incident
-    from mcpir.redact import redact_text
+    from mcpir.core.redact import redact_text
+    from mcpir.incident.store import find_incident, open_incident
     from mcpir.tokens.externalize import ExternalizeFailed, store_all
 
     names = list(dict.fromkeys([*_externalized(log), *plan.names]))

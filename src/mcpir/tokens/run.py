@@ -12,7 +12,7 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from typing import NoReturn
 
-from mcpir.errors import McpirError, UsageError
+from mcpir.core.errors import McpirError, UsageError
 from mcpir.tokens import store
 
 # The shell's codes, which wrappers and CI systems already understand.

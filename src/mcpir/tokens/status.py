@@ -16,14 +16,14 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
-from mcpir.redact import redact_text
-from mcpir.rotation_policy import RotationPolicy, Rule
+from mcpir.config.rotation import RotationPolicy, Rule
+from mcpir.core.redact import redact_text
 from mcpir.tokens.model import Token, today
 
 if TYPE_CHECKING:
-    from mcpir.model import ConfigFile
-    from mcpir.paths import Scopes
-    from mcpir.policy import Policy
+    from mcpir.config.project import Policy
+    from mcpir.core.model import ConfigFile
+    from mcpir.core.paths import Scopes
 
 State = Literal["ok", "due-soon", "overdue"]
 STATES: tuple[State, ...] = ("overdue", "due-soon", "ok")
@@ -144,8 +144,8 @@ class Check:
 
 def check(scopes: Scopes, policy: Policy | None = None) -> Check:
     """Every token this machine and project hold, against the rotation policy in force."""
-    from mcpir.policy import load_policy
-    from mcpir.rotation_policy import load_rotation
+    from mcpir.config.project import load_policy
+    from mcpir.config.rotation import load_rotation
     from mcpir.tokens import list_tokens
 
     if policy is None:

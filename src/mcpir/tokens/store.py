@@ -11,9 +11,9 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mcpir.errors import McpirError, UsageError
-from mcpir.redact import redact_text
-from mcpir.secret import Secret, fingerprint
+from mcpir.core.errors import McpirError, UsageError
+from mcpir.core.redact import redact_text
+from mcpir.core.secret import Secret, fingerprint
 from mcpir.tokens.model import Metadata, today
 
 SERVICE = "mcpir"

@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from mcpir.errors import UsageError
-from mcpir.secret import Secret
+from mcpir.core.errors import UsageError
+from mcpir.core.secret import Secret
 from mcpir.tokens import store
 from mcpir.tokens.model import Metadata, token_id
 from mcpir.tokens.providers import TokenProvider, Verification, guess
 
 if TYPE_CHECKING:
-    from mcpir.paths import Scopes
+    from mcpir.core.paths import Scopes
 
 
 @dataclass(frozen=True)

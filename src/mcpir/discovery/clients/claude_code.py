@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.model import ConfigFile, Format, Scope
+from mcpir.core.paths import Scopes
 from mcpir.discovery import documents
 from mcpir.discovery.client import (
     Client,
@@ -15,8 +17,6 @@ from mcpir.discovery.client import (
     Entry,
     mcp_servers,
 )
-from mcpir.model import ConfigFile, Format, Scope
-from mcpir.paths import Scopes
 
 _SETTINGS = (".claude/settings.json", ".claude/settings.local.json")
 

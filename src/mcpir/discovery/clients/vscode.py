@@ -6,6 +6,8 @@ import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
+from mcpir.core.model import ConfigFile
+from mcpir.core.paths import Scopes
 from mcpir.discovery import documents
 from mcpir.discovery.client import (
     Client,
@@ -14,8 +16,6 @@ from mcpir.discovery.client import (
     servers_under,
     vscode_user_dirs,
 )
-from mcpir.model import ConfigFile
-from mcpir.paths import Scopes
 
 _USER = vscode_user_dirs(("Code", "Code - Insiders", "VSCodium"))
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from mcpir.core.model import Finding, Location, Severity
 from mcpir.investigate.events import Event, Origin
-from mcpir.model import Finding, Location, Severity
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,10 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
+from mcpir.core.model import Severity
 from mcpir.investigate.detectors.base import Context, Hit, hit, label
 from mcpir.investigate.events import Call, Event, Origin
 from mcpir.investigate.values import lines, shown, strings, tokens
-from mcpir.model import Severity
 
 NAME = "cross-tool-flow"
 REMEMBER = timedelta(days=1)

@@ -1,6 +1,6 @@
 """The assistant repeating instructions that came from a tool description or a tool result.
 
-Instructions are found with the scan's prompt-injection analysis (`mcpir.injection`): the
+Instructions are found with the scan's prompt-injection analysis (`mcpir.injection.detector`): the
 sentences of a description or result where it finds a medium or high sign. When the
 assistant's own words (its messages, or the arguments it writes) share a run of five words
 with such a sentence, the model took the instruction up.
@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
+from mcpir.core.model import Severity
 from mcpir.investigate.detectors.base import Context, Hit, hit, label
 from mcpir.investigate.events import Call, Event, Message, Origin
 from mcpir.investigate.values import mask_distinctive, strings
-from mcpir.model import Severity
 
 NAME = "echoed-instruction"
 SHINGLE = 5
@@ -71,7 +71,7 @@ def _maybe_instruction(low: str) -> bool:
 
 def _instructions(text: str, screen: bool = True) -> list[tuple[str, str]]:
     """(sentence, severity) for each sentence holding a medium or high injection sign."""
-    from mcpir.injection import analyze_description
+    from mcpir.injection.detector import analyze_description
 
     out: list[tuple[str, str]] = []
     if screen and not _maybe_instruction(text.lower()):

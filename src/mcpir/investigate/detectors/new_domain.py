@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from mcpir.core.model import Severity
 from mcpir.investigate.detectors.base import Context, Hit, hit, label
 from mcpir.investigate.events import Call, Event, Origin
 from mcpir.investigate.values import domains, emails, site, strings
-from mcpir.model import Severity
 
 NAME = "new-domain"
 EMAIL = "outbound-email"

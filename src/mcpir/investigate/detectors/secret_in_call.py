@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mcpir.core.model import Severity
 from mcpir.investigate.detectors.base import Context, Hit, hit, label
 from mcpir.investigate.events import Call, Event
 from mcpir.investigate.values import strings
-from mcpir.model import Severity
 
 NAME = "secret-in-call"
 RESULT_LIMIT = 256 << 10  # the first 256 KiB of a result: where a leaked key would sit

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from mcpir.core.model import Severity
 from mcpir.investigate.detectors.base import Context, Hit, hit
 from mcpir.investigate.events import Call, Event, ToolChange
 from mcpir.investigate.values import mask_distinctive
-from mcpir.model import Severity
 
 NAME = "tool-changed"
 

@@ -14,9 +14,9 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
+from mcpir.core.model import Severity
 from mcpir.investigate.detectors.base import Context, Hit, hit
 from mcpir.investigate.events import Call, Event, Origin
-from mcpir.model import Severity
 
 NAME = "volume-anomaly"
 BURST = "burst-after-config-change"

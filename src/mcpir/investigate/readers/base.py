@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
+from mcpir.core.paths import Scopes
 from mcpir.investigate.events import Event, Malformed, Origin
-from mcpir.paths import Scopes
 
 Progress = Callable[[int], None]  # called with bytes read since the last call
 

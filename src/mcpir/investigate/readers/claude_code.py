@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.paths import Scopes
 from mcpir.investigate.events import (
     Call,
     Event,
@@ -22,7 +23,6 @@ from mcpir.investigate.events import (
     text_of,
 )
 from mcpir.investigate.readers.base import Progress, client_files, jsonl
-from mcpir.paths import Scopes
 
 PATTERNS = ("projects/*/*.jsonl", "projects/*/*/subagents/agent-*.jsonl")
 

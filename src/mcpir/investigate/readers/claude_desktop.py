@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+from mcpir.core.paths import Scopes
 from mcpir.investigate.events import Call, Event, Malformed, Origin, parse_ts, text_of
 from mcpir.investigate.readers.base import Progress, bounded_lines, regular_files
-from mcpir.paths import Scopes
 
 DIRS = (
     ("Library", "Logs", "Claude"),

@@ -19,10 +19,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.paths import Scopes
 from mcpir.discovery.client import vscode_user_dirs
 from mcpir.investigate.events import Call, Event, Malformed, Message, Origin, parse_ts
 from mcpir.investigate.readers.base import Progress, arguments, regular_files
-from mcpir.paths import Scopes
 
 # A task's UI log is read whole (it is one JSON document); bigger ones are reported, not read.
 MAX_BYTES = 256 << 20

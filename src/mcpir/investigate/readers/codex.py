@@ -13,9 +13,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.paths import Scopes
 from mcpir.investigate.events import Call, Event, Malformed, Message, Origin, parse_ts, text_of
 from mcpir.investigate.readers.base import Progress, arguments, client_files, jsonl
-from mcpir.paths import Scopes
 
 
 def _split(name: str) -> tuple[str | None, str]:

@@ -12,9 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.paths import Scopes
 from mcpir.investigate.events import Call, Event, Malformed, Message, Origin, parse_ts, text_of
 from mcpir.investigate.readers.base import Progress, regular_files
-from mcpir.paths import Scopes
 
 MAX_BYTES = 256 << 20
 SETTINGS_MAX = 5 << 20  # the discovery's cap on a config file

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from mcpir.incident import TRAIL
+from mcpir.core.paths import Scopes
+from mcpir.incident.store import TRAIL
 from mcpir.investigate.events import Call, Event, Malformed, Origin, ToolChange, parse_ts
 from mcpir.investigate.readers.base import Progress, jsonl, regular_files
-from mcpir.paths import Scopes
 
 DIRECTORY = "mcp-invocations"
 # Requests that carry data to or from a server: what the detectors look at.

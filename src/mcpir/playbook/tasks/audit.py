@@ -30,7 +30,7 @@ class Audit:
         from mcpir.audit import run_audit
         from mcpir.audit.git import open_repo
         from mcpir.audit.run import AuditRequest
-        from mcpir.errors import McpirError, UsageError
+        from mcpir.core.errors import McpirError, UsageError
 
         root = ctx.scopes.root
         if root is None:

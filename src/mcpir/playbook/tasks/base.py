@@ -7,11 +7,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from mcpir.incident import Incident
-from mcpir.model import Finding
-from mcpir.paths import Scopes
+from mcpir.config.project import Policy
+from mcpir.core.model import Finding
+from mcpir.core.paths import Scopes
+from mcpir.incident.store import Incident
 from mcpir.playbook.model import Step
-from mcpir.policy import Policy
 
 
 class Status(enum.StrEnum):

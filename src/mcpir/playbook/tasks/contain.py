@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from mcpir.containment import Plan, plan_containment
-from mcpir.journal import JournalConflict, PlannedChange
+from mcpir.containment.plan import Plan, plan_containment
+from mcpir.incident.journal import JournalConflict, PlannedChange
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
 
@@ -25,9 +25,9 @@ class Contain:
     name = "contain"
 
     def run(self, ctx: TaskContext) -> StepResult:
-        from mcpir import processes
+        from mcpir.containment import processes
+        from mcpir.core.redact import redact_diff
         from mcpir.discovery import discover
-        from mcpir.redact import redact_diff
 
         actions: list[str] = []
         if ctx.incident is not None:

@@ -47,9 +47,9 @@ def _next_step(token_id: str, status: str) -> str:
 def _flagged_servers(ctx: TaskContext) -> set[str]:
     """Servers the scan rates medium or worse for what they are, not for the credentials written
     into them: their tokens were the likeliest to leak."""
-    from mcpir.checks import CREDENTIAL_RULES
-    from mcpir.model import Severity
-    from mcpir.scan import ScanRequest, scan
+    from mcpir.core.model import Severity
+    from mcpir.scan.checks import CREDENTIAL_RULES
+    from mcpir.scan.engine import ScanRequest, scan
 
     report = scan(ScanRequest(ctx.scopes, min_severity=Severity.MEDIUM), ctx.policy)
     return {
@@ -79,7 +79,7 @@ def _externalize(ctx: TaskContext) -> tuple[list[str], dict[str, list[str]], lis
     any file changes; a file that cannot be rewritten keeps its token and is named for a
     person (the step attends either way)."""
     from mcpir.discovery import discover
-    from mcpir.journal import JournalConflict
+    from mcpir.incident.journal import JournalConflict
     from mcpir.tokens import store
     from mcpir.tokens.externalize import ExternalizeFailed, plan_externalize, store_all
 

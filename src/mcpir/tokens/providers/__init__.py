@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mcpir.errors import UsageError
+from mcpir.core.errors import UsageError
 from mcpir.tokens.providers.base import AppSettings, Revocation, TokenProvider, Verification
 
 __all__ = [

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from mcpir.secret import Secret
+from mcpir.core.secret import Secret
 
 Ask = Callable[[str], Secret | None]
 
@@ -85,7 +85,7 @@ class NoNewToken(Exception):
 
 def one_line(text: str, limit: int = 200) -> str:
     """The first line of a provider's message, cut short: messages go to a terminal."""
-    from mcpir.redact import redact_text
+    from mcpir.core.redact import redact_text
 
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return redact_text(first[:limit])

@@ -12,7 +12,7 @@ import os
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
-from mcpir.secret import Secret
+from mcpir.core.secret import Secret
 from mcpir.tokens.providers.base import Ask, NoNewToken, Revocation, Verification, one_line
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ NO_API = frozenset({404, 405, 410})
 
 def api_base(api_url: str | None) -> str:
     if api_url is not None and not api_url.strip():
-        from mcpir.errors import UsageError
+        from mcpir.core.errors import UsageError
 
         # `--api-url "$GHES_URL"` with the variable unset must not send the token to github.com.
         raise UsageError("--api-url is empty", hint="https://HOST/api/v3, or leave it out")
@@ -122,7 +122,7 @@ class GitHubProvider:
     def verify(self, secret: Secret, api_url: str | None) -> Verification:
         api = api_base(api_url)
         if not api.startswith(("http://", "https://")):
-            from mcpir.errors import UsageError
+            from mcpir.core.errors import UsageError
 
             raise UsageError(f"--api-url {api}: not an http(s) URL", hint="https://HOST/api/v3")
         try:

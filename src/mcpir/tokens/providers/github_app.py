@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mcpir.secret import Secret
+from mcpir.core.secret import Secret
 from mcpir.tokens.providers.base import (
     AppSettings,
     Ask,

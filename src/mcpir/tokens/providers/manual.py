@@ -10,7 +10,7 @@ import os
 import subprocess
 from collections.abc import Sequence
 
-from mcpir.secret import Secret
+from mcpir.core.secret import Secret
 from mcpir.tokens.providers.base import Ask, NoNewToken, Revocation, Verification, one_line
 
 ENV_VAR = "MCPIR_TOKEN"
@@ -68,7 +68,7 @@ def revoke_steps(secret: Secret, command: Sequence[str]) -> str:
         if command
         else "then check that the old value is refused"
     )
-    from mcpir.redact import redact_text
+    from mcpir.core.redact import redact_text
 
     return redact_text(
         f"revoke the old token by hand: sign in to the service that issued it, open its list of "

@@ -1,0 +1,145 @@
+"""The few types every part of mcpir shares: config files, servers, findings."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mcpir.core.redact import redact_text
+from mcpir.core.secret import Secret
+
+
+class Scope(enum.StrEnum):
+    """Where a definition applies.
+
+    `local` is Claude Code's per-project entry kept in the user's `~/.claude.json`;
+    `system` is an administrator's managed file outside the home directory.
+    """
+
+    USER = "user"
+    PROJECT = "project"
+    LOCAL = "local"
+    SYSTEM = "system"
+
+
+class Transport(enum.StrEnum):
+    STDIO = "stdio"
+    HTTP = "http"
+    SSE = "sse"
+
+
+class Format(enum.StrEnum):
+    JSON = "json"
+    JSONC = "jsonc"
+    TOML = "toml"
+    YAML = "yaml"
+
+
+class Severity(enum.IntEnum):
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+
+    @property
+    def label(self) -> str:
+        return self.name.lower()
+
+    @classmethod
+    def parse(cls, text: str) -> Severity:
+        return cls[text.upper()]
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    path: Path
+    line: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+
+@dataclass(frozen=True, repr=False)
+class Server:
+    """One MCP server definition, as a client would launch or connect to it.
+
+    `env` and `headers` values are `Secret`s: they are what a server can read, and a repr
+    of a server must never show them. `args` and `url` stay plain for the checks that read
+    them; every output path sends them through `redact`.
+    """
+
+    name: str
+    client: str
+    scope: Scope
+    transport: Transport
+    location: Location
+    command: str | None = None
+    args: tuple[str, ...] = ()
+    env: Mapping[str, Secret] = field(default_factory=dict)
+    url: str | None = None
+    headers: Mapping[str, Secret] = field(default_factory=dict)
+    enabled: bool = True
+    cwd: str | None = None
+    description: str | None = None
+    # Where the definition sits inside its file (`("mcpServers", "github")`): what an edit targets.
+    keys: tuple[str | int, ...] = ()
+
+    @property
+    def path(self) -> Path:
+        return self.location.path
+
+    @property
+    def line(self) -> int | None:
+        return self.location.line
+
+    def __repr__(self) -> str:
+        target = self.url if self.transport is not Transport.STDIO else self.command
+        return redact_text(
+            f"Server({self.client}/{self.scope}/{self.name!r}, {self.transport}, {target!r}, "
+            f"env={sorted(self.env)}, headers={sorted(self.headers)}, at {self.location})"
+        )
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """A file that defines MCP servers for one client, or that failed to load (`error`)."""
+
+    client: str
+    scope: Scope
+    path: Path
+    format: Format
+    servers: tuple[Server, ...] = ()
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a check, an audit or an investigation reports. `evidence` is stored redacted."""
+
+    rule_id: str
+    severity: Severity
+    message: str
+    location: Location
+    server: str | None = None
+    tool: str | None = None
+    evidence: str | None = None
+    client: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.evidence is not None:
+            object.__setattr__(self, "evidence", redact_text(self.evidence))
+        object.__setattr__(self, "message", redact_text(self.message))
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A tool definition as a server advertises it (`tools/list`), or one of its parameters.
+
+    `name` is `tool` for the tool itself and `tool.param` for a parameter's description.
+    """
+
+    name: str
+    description: str
+    location: Location
+    server: str | None = None

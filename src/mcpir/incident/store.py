@@ -1,0 +1,287 @@
+"""Incidents: `ATOM-INC-YYYYMMDD-NNN-<slug>` directories under `<root>/.atom-trail/incidents/`.
+
+Each holds `incident.json` (versioned, rewritten after every step) and the append-only
+`journal.jsonl` it is derived from, plus the byte-exact backups of every changed file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from mcpir.core.errors import McpirError, UsageError
+from mcpir.core.fileio import atomic_write_text
+from mcpir.incident.journal import Journal
+
+VERSION = 1
+TRAIL = ".atom-trail"
+ID_PATTERN = re.compile(r"^ATOM-INC-(\d{8})-(\d{3})-[a-z0-9-]+$")
+
+
+class LockedError(McpirError):
+    """Another `mcpir respond` holds this project's lock (exit 2)."""
+
+
+# Backups are byte-exact copies of config files, secrets included: never to be committed.
+GITIGNORE = (
+    "# written by mcpir: backups hold copies of config files, secrets included\n"
+    "incidents/*/backups/\nrespond.lock\n"
+)
+
+
+def incidents_dir(root: Path) -> Path:
+    return root / TRAIL / "incidents"
+
+
+def trail(root: Path, *parts: str) -> Path:
+    """`<root>/.atom-trail/<parts>`, created private, refusing symlinks a repository could plant."""
+    path = root
+    for part in (TRAIL, *parts):
+        path = path / part
+        if path.is_symlink():
+            raise UsageError(f"{path} is a symbolic link; mcpir will not write through it")
+        path.mkdir(exist_ok=True, mode=0o700)
+    ignore = root / TRAIL / ".gitignore"
+    if not os.path.lexists(ignore):
+        atomic_write_text(ignore, GITIGNORE)
+    return path
+
+
+def slugify(title: str) -> str:
+    from mcpir.core.redact import (
+        redact_text,
+    )  # a token pasted into a title must not name the incident
+
+    slug = re.sub(r"[^a-z0-9]+", "-", redact_text(title).lower()).strip("-")
+    return slug[:48].rstrip("-") or "mcp-incident"
+
+
+@dataclass
+class Incident:
+    id: str
+    directory: Path
+
+    @property
+    def journal(self) -> Journal:
+        return Journal(self.directory)
+
+    def header(self) -> dict[str, Any]:
+        for record in self.journal.records():
+            if record.get("type") == "incident-opened":
+                return record
+        return {}
+
+    def finished_steps(self) -> dict[str, dict[str, Any]]:
+        """The last recorded result of each step, from the journal."""
+        results: dict[str, dict[str, Any]] = {}
+        for record in self.journal.records():
+            if record.get("type") == "step-finished":
+                results[str(record["step"])] = record
+        return results
+
+    def step_summaries(self) -> dict[str, dict[str, Any]]:
+        """What `incident.json` says of each step."""
+        keys = ("status", "summary", "actions", "notes", "findings")
+        return {
+            step: {key: record.get(key) for key in keys} | {"finished": record.get("ts")}
+            for step, record in self.finished_steps().items()
+        }
+
+    def status(self) -> str:
+        """As `incident.json` says it, but from the sealed journal: `open` until `mcpir close`
+        or `mcpir restore` ends it."""
+        if any(r.get("type") == CLOSED for r in self.journal.records()):
+            return "closed"
+        states = {state for _, state in self.journal.changes()}
+        if "restored" in states:
+            return "partly restored" if "applied" in states else "restored"
+        return "open"
+
+    def write_summary(self, status: str) -> None:
+        """Rewrite `incident.json` from the journal, its source of truth."""
+        header = self.header()
+        document = {
+            "version": VERSION,
+            "id": self.id,
+            "title": header.get("title"),
+            "opened": header.get("ts"),
+            "updated": datetime.now(UTC).isoformat(timespec="seconds"),
+            "status": status,
+            "home": header.get("home"),
+            "root": header.get("root"),
+            "playbook": header.get("playbook"),
+            "steps": self.step_summaries(),
+            "journal": "journal.jsonl",
+        }
+        atomic_write_text(
+            self.directory / "incident.json",
+            json.dumps(document, indent=2, ensure_ascii=False) + "\n",
+            mode=0o600,
+        )
+
+
+def open_incident(root: Path, title: str, header: dict[str, Any]) -> Incident:
+    """A new incident; NNN counts the day's incidents in this project."""
+    base = trail(root, "incidents")
+    day = datetime.now(UTC).strftime("%Y%m%d")
+    taken = [
+        int(m.group(2)) for m in map(ID_PATTERN.match, os.listdir(base)) if m and m.group(1) == day
+    ]
+    number = max(taken, default=0) + 1
+    while True:
+        incident_id = f"ATOM-INC-{day}-{number:03d}-{slugify(title)}"
+        try:
+            (base / incident_id).mkdir(mode=0o700)
+            break
+        except FileExistsError:
+            number += 1
+    incident = Incident(incident_id, base / incident_id)
+    incident.journal.append(
+        {"type": "incident-opened", "id": incident_id, "title": title, **header}
+    )
+    return incident
+
+
+CLOSED = "incident-closed"
+
+
+def close_incident(
+    root: Path, incident_id: str | None, *, reason: str, by: str, force: bool = False
+) -> Incident:
+    """Mark an incident closed, with who and why, in its journal. Files stay as they are: a
+    server may rightly stay contained, and `mcpir restore` remains the way back."""
+    if not reason.strip():
+        raise UsageError("say why the incident is closed", hint="--reason TEXT")
+    with respond_lock(root, "mcpir close"):
+        incident = find_incident(root, incident_id)
+        journal = incident.journal
+        records = journal.records()
+        if not incident.header().get("playbook"):
+            # externalize, rotate and wrap journal their edits as incidents so that restore
+            # can undo them: they are changes, with nothing to close.
+            raise UsageError(f"{incident.id} is not an incident `mcpir respond` opened")
+        started = {r.get("step") for r in records if r.get("type") == "step-started"}
+        finished = {r.get("step") for r in records if r.get("type") == "step-finished"}
+        unfinished = sorted(str(step) for step in started - finished)
+        if unfinished and not force:
+            raise UsageError(
+                f"{incident.id}: step {', '.join(unfinished)} started and never finished",
+                hint=f"finish it with `mcpir respond --resume {incident.id}`, or pass --force",
+            )
+        from mcpir.core.redact import redact_text
+
+        # Typed by a person at 3 a.m.: a pasted token must not land in the journal.
+        record = {"type": CLOSED, "reason": redact_text(reason.strip()), "by": redact_text(by)}
+        journal.append(record)
+        incident.write_summary("closed")
+        return incident
+
+
+def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = False) -> Incident:
+    """An incident this machine's mcpir opened, by id (or unique prefix), or the latest one it
+    opened (with `with_changes`, the latest whose file changes are not undone yet). A directory
+    whose journal this user's key did not seal (one a repository brought) is never chosen."""
+    base = incidents_dir(root)
+    names = sorted(n for n in os.listdir(base) if ID_PATTERN.match(n)) if base.is_dir() else []
+    if not names:
+        raise UsageError(f"no incidents under {base}", hint="run `mcpir respond` first")
+    if incident_id is None:
+        ordered = [name for _, name in sorted(opened_here(base, names), reverse=True)]
+        if not ordered:
+            raise UsageError(
+                f"no incident under {base} was opened by mcpir on this machine",
+                hint="name one with its id if you trust it; see SECURITY.md (trust boundary)",
+            )
+        chosen = ordered[0]
+        if with_changes:
+            for name in ordered:
+                states = {state for _, state in Incident(name, base / name).journal.changes()}
+                if states & {"applied", "planned"}:
+                    chosen = name
+                    break
+    else:
+        matches = [n for n in names if n == incident_id or n.startswith(incident_id)]
+        if len(matches) != 1:
+            what = "no incident" if not matches else "more than one incident"
+            raise UsageError(
+                f"{what} matches {incident_id!r}", hint=f"known: {', '.join(names[-5:])}"
+            )
+        chosen = matches[0]
+        journal = Incident(chosen, base / chosen).journal.path
+        if journal.is_symlink() or not journal.is_file():
+            # Without its journal an incident has no history: nothing to act on or report.
+            raise UsageError(
+                f"{chosen}: {journal} is missing or not a regular file",
+                hint="the journal is the incident's record; restore it from a backup of the trail",
+            )
+        if not Incident(chosen, base / chosen).journal.trusted():
+            raise UsageError(
+                f"{chosen} was not opened by mcpir on this machine (its journal is not sealed "
+                "with this user's key); mcpir will not act on it",
+                hint="see SECURITY.md (trust boundary)",
+            )
+    return Incident(chosen, base / chosen)
+
+
+def opened_here(base: Path, names: list[str]) -> list[tuple[str, str]]:
+    """(opening time, id) of each incident whose opening record this user's mcpir sealed: the
+    time comes from that sealed record, never from a name or a date a repository could set."""
+    found = []
+    for name in names:
+        for record in Incident(name, base / name).journal.records():
+            if record.get("type") == "incident-opened":
+                found.append((str(record.get("ts", "")), name))
+                break
+    return found
+
+
+@contextmanager
+def respond_lock(root: Path, purpose: str) -> Iterator[None]:
+    """One `respond`/`restore` at a time per project; the loser is told who holds the lock."""
+    path = trail(root) / "respond.lock"
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:  # ELOOP: a symlink planted in the repository
+        raise UsageError(f"{path}: cannot be used as a lock ({exc.strerror})") from None
+    try:
+        if not _try_lock(fd):
+            holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "another process"
+            raise LockedError(
+                f"another mcpir run holds {path}: {holder}",
+                hint="wait for it to finish; the lock is released when that process exits",
+            )
+        os.ftruncate(fd, 0)
+        from mcpir.core.redact import redact_text  # a title or name typed by the user may hold one
+
+        holder = f"pid {os.getpid()} on {socket.gethostname()}: {redact_text(purpose)}"
+        os.pwrite(fd, holder.encode(), 0)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock, also when the process dies
+
+
+def _try_lock(fd: int) -> bool:
+    if sys.platform == "win32":
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True

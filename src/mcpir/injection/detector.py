@@ -1,0 +1,417 @@
+"""Prompt injection in MCP tool, parameter and server descriptions.
+
+A description is shown to the model in full but to the user rarely, if ever, so it is where a
+malicious server hides instructions. Keywords do not decide: "IMPORTANT", "must", "do not" and
+"silently" are common in honest descriptions. The rules look at who is addressed and what is
+asked: the model told to hide something from the user, read secrets, change how *other* tools
+behave, send data out, or drop its instructions. Weak signals are reported as "low" and only
+count when they combine: inside an `<IMPORTANT>`-style block, or two different ones together.
+
+Pure text analysis: no I/O, stdlib only; the phrases live in `mcpir.injection.patterns`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import astuple, dataclass, replace
+from functools import cached_property
+
+from mcpir.injection import patterns as P
+from mcpir.injection.unicode import decode_blob, excerpt, fold, hidden_unicode
+
+EVIDENCE_LIMIT = 120
+LONG_DESCRIPTION = 3000
+_RANK = {"low": 0, "medium": 1, "high": 2}
+_HITS_PER_KIND = 3
+# Bounds that keep the work linear on hostile input (a megabyte of "<important>" or one endless
+# sentence): no rule looks at more matches, a block or sentence at more characters, than this.
+_MATCHES = 32
+_SPAN = 2000
+# Signals about the text's shape, not its content: never enough to call a description poisoned.
+_SHAPE_KINDS = frozenset({"abnormal-length", "whitespace-padding", "hidden-unicode"})
+# "kind:variant" -> message; the kind is the part before the colon.
+_MESSAGES = {
+    "instruction-tag:block": "{} block, the usual wrapper for hidden instructions",
+    "instruction-tag:marker": "hidden comment or system-style marker ahead of instructions",
+    "instruction-tag:chat": "chat-template token or role prefix: opens a new turn in a description",
+    "model-addressed": "speaks to the AI model directly instead of describing the tool",
+    "override-instructions": "tells the model to drop or replace the instructions it was given",
+    "conceal-from-user": "tells the model to keep something from the user or skip their consent",
+    "response-manipulation": "tells the model to misrepresent what it did or returned",
+    "forced-first-call": "demands this tool run ahead of every request, to get in first",
+    "trigger-phrase": "behaviour switched on by a magic word in the input, a back door",
+    "command-execution": "downloads and runs code, or opens a shell to a remote host",
+    "sensitive-file-access:path": "names a credential or client-configuration file",
+    "sensitive-file-access:uri": "points the model at a secret or admin-only resource",
+    "secret-harvest": "asks the model to fetch secrets and hand them over in an answer or argument",
+    "context-leak": "asks for the conversation or prompt to be passed along, out of the chat",
+    "workspace-leak": "tells the model to put source code or files where others will see them",
+    "exfiltration:dest": "tells the model to send data to a fixed outside address ({})",
+    "exfiltration:url": "URL built to carry chat data out as soon as it is fetched or rendered",
+    "exfiltration:outright": "asks outright for data to be exfiltrated",
+    "exfiltration:collect": "asks the model to record the user's requests or results for later",
+    "tool-shadowing:condition": "gives orders for another tool ({})",
+    "tool-shadowing:direct": "changes how another tool ({}) behaves",
+    "tool-shadowing:redirect": "redirects messages or payments to a fixed recipient",
+    "tool-shadowing:known": "gives orders for {}, a tool this description does not belong to",
+    "encoded-blob": "{} run that decodes to {}: {}",
+    "abnormal-length": "{} characters, long enough to bury instructions nobody reads",
+    "whitespace-padding": "long run of blank space that can push text out of view in a client",
+}
+
+
+@dataclass(frozen=True)
+class InjectionHit:
+    kind: str  # short kebab-case id, e.g. "conceal-from-user"
+    severity: str  # "low" | "medium" | "high"
+    message: str  # one line: what was found and why it matters
+    evidence: str  # excerpt of at most 120 characters, invisible characters escaped
+
+
+@dataclass(frozen=True)
+class _Hit(InjectionHit):
+    pos: int = 0  # where in the description, to order hits and place them in blocks
+
+
+def _hit(key: str, severity: str, snippet: str, pos: int, *detail: object) -> _Hit:
+    message = _MESSAGES[key].format(*detail)
+    return _Hit(key.partition(":")[0], severity, message, excerpt(snippet, EVIDENCE_LIMIT), pos)
+
+
+class _Scan:
+    """One description being analysed: its text, words, sentences and findings so far."""
+
+    def __init__(self, text: str, tool: str | None, known_tools: Collection[str]) -> None:
+        self.low = text.lower()
+        # str.lower() can lengthen a few characters (İ); evidence then comes from `low`.
+        self.shown = text if len(self.low) == len(text) else self.low
+        self.at: dict[str, list[int]] = {}
+        for word in P.ANCHOR.finditer(self.low):
+            self.at.setdefault(word.group(), []).append(word.start())
+        own = {tool.lower(), tool.split(".")[0].lower()} if tool else set()
+        self.own = own | {"this", "the", "that", "it", "you"}
+        self.known = {t.lower() for t in known_tools if t} - own
+        self.hits: list[_Hit] = []
+        self.blocks: list[tuple[int, int]] = []  # <IMPORTANT>-style spans
+        self.first_calls: list[tuple[int, int]] = []
+
+    def find(
+        self, pattern: re.Pattern[str], anchors: frozenset[str], *needs: frozenset[str]
+    ) -> list[re.Match[str]]:
+        """What `pattern.finditer` would find, trying only where an anchor word starts (and not
+        at all unless every set in `needs` has a word in the text)."""
+        present = [where for word, where in self.at.items() if word in anchors]
+        if not present or any(need.isdisjoint(self.at) for need in needs):
+            return []
+        starts = sorted(itertools.chain.from_iterable(present))
+        found: list[re.Match[str]] = []
+        for pos in starts:
+            if (not found or pos >= found[-1].end()) and (match := pattern.match(self.low, pos)):
+                found.append(match)
+                if len(found) == _MATCHES:
+                    break
+        return found
+
+    @cached_property
+    def dests(self) -> list[tuple[int, int]]:
+        return P.destinations(self.low)[:_MATCHES]
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        return [m.end() for m in P.BOUNDARY.finditer(self.low)]
+
+    def bounds(self, start: int, end: int | None = None) -> tuple[int, int]:
+        """Where the sentence, or sentences, around low[start:end] begin and end."""
+        ends = self._ends
+        i = bisect.bisect_right(ends, start)
+        j = bisect.bisect_left(ends, start + 1 if end is None else end)
+        left, right = (ends[i - 1] if i else 0), (ends[j] if j < len(ends) else len(self.low))
+        return max(left, start - _SPAN // 4), min(right, (end or start) + _SPAN // 4)
+
+    def sentence(self, start: int, end: int | None = None) -> str:
+        left, right = self.bounds(start, end)
+        return self.low[left:right]
+
+    def context(self, match: re.Match[str]) -> str:
+        """The sentence of a match and what follows: "When X is used. Always ..." is one order."""
+        return self.sentence(match.start(), match.end()) + self.low[match.end() : match.end() + 250]
+
+    def add(
+        self, key: str, severity: str, where: re.Match[str] | int, end: int = -1, *detail: object
+    ) -> None:
+        start = where if isinstance(where, int) else where.start()
+        if end < 0:
+            end = start + EVIDENCE_LIMIT if isinstance(where, int) else where.end()
+        self.hits.append(_hit(key, severity, self.shown[start:end], start, *detail))
+
+    def is_other_tool(self, ref: str) -> bool:
+        name = ref.strip("`").removesuffix("()").lower()
+        if not name or name in self.own:
+            return False
+        generic = re.match(P.OTHER_TOOLS, name) is not None
+        return generic or name in self.known or ref.startswith("`") or "_" in name or "()" in ref
+
+
+def _ref(match: re.Match[str]) -> str:
+    return next((v for k, v in match.groupdict().items() if k.startswith("ref") and v), "")
+
+
+def _if(signal: object, severity: str, otherwise: str = "low") -> str:
+    return severity if signal else otherwise
+
+
+def _blocks(scan: _Scan) -> None:
+    low = scan.low
+    tags = list(itertools.islice(P.TAG.finditer(low), _MATCHES * 4)) if "<" in low else []
+    closers: dict[str, list[int]] = {}
+    for tag in tags:
+        if tag.group(1):
+            closers.setdefault(tag.group(2), []).append(tag.start())
+    for match in tags:
+        name = match.group(2)
+        if match.group(1) or P.SUSPICIOUS_TAG_WORDS.isdisjoint(re.split(r"[\s_-]+", name)):
+            continue
+        after = closers.get(name, [])
+        close = bisect.bisect_left(after, match.end())
+        end = min(after[close] if close < len(after) else len(low), match.end() + _SPAN)
+        scan.blocks.append((match.start(), end))
+        label = scan.shown[match.start() : match.end()]
+        directive = P.TAG_DIRECTIVE.search(low, match.end(), end)
+        scan.add("instruction-tag:block", _if(directive, "medium"), match.start(), end, label)
+    markers = list(itertools.islice(P.BRACKET_TAG.finditer(low), _MATCHES)) if "[" in low else []
+    markers += scan.find(P.LABEL, P.LABEL_AT)
+    markers += itertools.islice(re.finditer("<!--", low), _MATCHES) if "<!--" in low else ()
+    for match in markers:
+        limit = match.end() + _SPAN
+        end = low.find("-->", match.end(), limit) if match.group(0) == "<!--" else -1
+        end = end if end >= 0 else min(len(low), match.end() + 400)
+        scan.blocks.append((match.start(), end))
+        directive = P.TAG_DIRECTIVE.search(low, match.end(), end)
+        scan.add("instruction-tag:marker", _if(directive, "medium"), match.start(), end)
+    chat = list(P.CHAT_TOKEN.finditer(low)) if "<" in low or "[" in low else []
+    chat += P.ROLE_PREFIX.finditer(low) if "system" in scan.at else ()
+    for match in chat[:_MATCHES]:
+        scan.add("instruction-tag:chat", "medium", match)
+    for match in scan.find(P.MODEL_ADDRESS, P.MODEL_ADDRESS_AT, P.MODEL_WORDS):
+        scan.add("model-addressed", "low", match)
+
+
+def _instructions(scan: _Scan) -> None:
+    for match in scan.find(P.OVERRIDE, P.OVERRIDE_AT):
+        scan.add("override-instructions", "high", match)
+    for match in scan.find(P.CONCEAL, P.CONCEAL_AT):
+        scan.add("conceal-from-user", "high", match)
+    for kind, pattern in P.INTL if any(stem in scan.low for stem in P.INTL_STEMS) else ():
+        for match in itertools.islice(pattern.finditer(scan.low), _MATCHES):
+            scan.add(kind, "high", match)
+    for match in scan.find(P.MANIPULATE, P.MANIPULATE_AT):
+        scan.add("response-manipulation", "high", match)
+    for match in scan.find(P.FIRST_CALL_SOFT, P.FIRST_CALL_SOFT_AT):
+        if P.EVERY_REQUEST.search(scan.sentence(*match.span())):
+            scan.first_calls.append(match.span())
+            scan.add("forced-first-call", "medium", match)
+    for match in scan.find(P.FIRST_CALL, P.FIRST_CALL_AT):
+        scan.first_calls.append(match.span())
+        scan.add("forced-first-call", "medium", match)
+    for match in scan.find(P.TRIGGER, P.TRIGGER_AT):
+        directive = P.MODEL_DIRECTIVE.search(scan.sentence(match.start()))
+        scan.add("trigger-phrase", _if(directive, "medium"), match)
+    for match in scan.find(P.RUN_CODE, P.RUN_CODE_AT):
+        nearby = scan.low[max(0, match.start() - 300) : match.end() + 200]
+        directive = P.MODEL_DIRECTIVE.search(nearby)
+        scan.add("command-execution", _if(directive, "high", "medium"), match)
+
+
+def _secrets(scan: _Scan) -> None:
+    low, covered = scan.low, 0
+    found = itertools.islice(P.SENSITIVE_PATH.finditer(low), _MATCHES)
+    paths = [m for m in found if not low[m.start() - 1 : m.start()].isalnum()]
+    paths += scan.find(P.SENSITIVE_FILE, P.SENSITIVE_FILE_AT)
+    for match in sorted(paths, key=lambda m: m.start()):
+        if match.start() < covered:
+            continue  # "~/.cursor/mcp.json" is one path, not two
+        start, end = match.span()
+        while start > 0 and low[start - 1] in P.PATH_CHARS:
+            start -= 1
+        while end < len(low) and low[end] in P.PATH_CHARS:
+            end += 1
+        covered = end = len(low[:end].rstrip("."))
+        text = scan.sentence(start, end)
+        asked = P.ACCESS_VERB.search(text) and (P.ASK.search(text) or P.SIDE_CHANNEL.search(text))
+        scan.add("sensitive-file-access:path", _if(asked, "high"), start, end)
+    for match in itertools.islice(P.SENSITIVE_URI.finditer(low), _MATCHES):
+        scheme = P.SCHEME.search(low, max(0, match.start() - 30), match.start())
+        if scheme and scheme.group(0) not in ("http", "https", "ws", "wss", "ftp"):
+            severity = _if(P.ASK.search(scan.sentence(*match.span())), "high")
+            scan.add("sensitive-file-access:uri", severity, scheme.start(), match.end())
+    for match in scan.find(P.HARVEST, P.HARVEST_AT, P.LOOT_WORDS):
+        if P.HARVEST_ROUTE.search(scan.sentence(*match.span())):
+            scan.add("secret-harvest", "high", match)
+    for match in scan.find(P.CONTEXT_LEAK, P.CONTEXT_LEAK_AT, P.CHAT_DATA_WORDS):
+        # The model's own prompt has no business in a tool call, asked for politely or not.
+        text = match.group(0)
+        own_prompt = "your" in text and ("prompt" in text or "instructions" in text)
+        if own_prompt or P.LEAK_DIRECTIVE.search(scan.sentence(*match.span())):
+            scan.add("context-leak", "medium", match)
+
+
+def _workspace_leak(scan: _Scan) -> None:
+    """Source code or files put where others read them; after `_secrets`, whose hits it skips."""
+    for match in scan.find(P.WORKSPACE_LEAK, P.WORKSPACE_LEAK_AT, P.WORKSPACE_DATA_WORDS):
+        start, end = match.span()
+        left, right = scan.bounds(start, end)
+        said = {h.pos for h in scan.hits if h.kind in ("secret-harvest", "context-leak")}
+        if P.LEAK_NEGATED.search(scan.low, left, start) or any(start <= p < end for p in said):
+            continue  # "never include the source code", or one phrase another rule reports
+        whole = P.WHOLE_WORKSPACE.search(match.group(0))
+        if match.group("arg"):
+            # A code tool takes code as its argument; the whole workspace, though, is a leak.
+            if whole:
+                scan.add("workspace-leak", "high", match)
+            continue
+        every = P.LEAK_EVERY.search(match.group("where"))
+        ordered = whole or every or P.LEAK_ORDER.search(scan.low, left, right)
+        scan.add("workspace-leak", _if(ordered, "high"), match)
+
+
+def _exfiltration(scan: _Scan) -> None:
+    low = scan.low
+    for dest_start, dest_end in scan.dests:
+        # The verb sits earlier in the same sentence ("POST a copy of the payload to <url>"),
+        # or a "bcc" follows the address ("add <address> to the bcc field").
+        left, right = scan.bounds(dest_start, dest_end)
+        verb = P.EXFIL_VERB.search(low, max(left, dest_start - 120), dest_start)
+        if verb is None and not P.BCC_AFTER.search(low[dest_end : dest_end + 60]):
+            continue
+        sentence = low[left:right]
+        if P.EXFIL_QUALIFIER.search(sentence):
+            covert = P.CONCEAL_ADVERB.search(sentence) or P.STRONG_EXFIL.search(sentence)
+            start, end = (verb.start(), dest_end) if verb else (dest_start, dest_end + 30)
+            severity = _if(covert, "high", "medium")
+            scan.add("exfiltration:dest", severity, start, end, low[dest_start:dest_end][:60])
+    for match in itertools.islice(P.URL_CARRIER.finditer(low), _MATCHES) if "://" in low else ():
+        scan.add("exfiltration:url", "medium", match)
+    for match in scan.find(P.STRONG_EXFIL, P.STRONG_EXFIL_AT):
+        scan.add("exfiltration:outright", "high", match)
+    for match in scan.find(P.COLLECT, P.COLLECT_AT):
+        covert = P.COLLECT_QUALIFIER.search(scan.sentence(match.start()))
+        scan.add("exfiltration:collect", _if(covert, "medium"), match)
+
+
+def _hijack(text: str) -> bool:
+    return bool(P.HIJACK.search(text) or P.DEST_RE.search(text))
+
+
+def _shadowing(scan: _Scan) -> None:
+    named = "_" in scan.low or "`" in scan.low
+    scoped = scan.find(P.SHADOW_SCOPE, P.SHADOW_SCOPE_AT) if named else []
+    for match in scan.find(P.SHADOW_CONDITION, P.SHADOW_CONDITION_AT) + scoped:
+        ref = _ref(match)
+        if not scan.is_other_tool(ref) or any(s <= match.start() < e for s, e in scan.first_calls):
+            continue
+        context = scan.context(match)
+        if P.SHADOW_DIRECTIVE.search(context):
+            # "When calling search_x, always quote labels" is ordinary advice between sibling
+            # tools; about *any* tool, or *every* call of one, it is an order to the model.
+            broad = match in scoped or re.match(P.OTHER_TOOLS, ref) is not None
+            severity = "high" if _hijack(context) else _if(broad, "medium")
+            scan.add("tool-shadowing:condition", severity, match, -1, ref)
+    for match in scan.find(P.SHADOW_DIRECT, P.SHADOW_DIRECT_AT):
+        if scan.is_other_tool(ref := _ref(match)):
+            severity = _if(_hijack(scan.context(match)), "high", "medium")
+            scan.add("tool-shadowing:direct", severity, match, -1, ref)
+    for match in scan.find(P.SHADOW_MODAL, P.SHADOW_MODAL_AT) if named else ():
+        name = P.SHADOW_MODAL_NAME.search(scan.low, max(0, match.start() - 80), match.start())
+        if name and scan.is_other_tool(ref := _ref(name)):
+            scan.add("tool-shadowing:direct", "high", name.start(), match.end(), ref)
+    for match in scan.find(P.REDIRECT, P.REDIRECT_AT) if scan.dests else ():
+        if not P.EXAMPLE_DEST.search(match.group(0)):
+            scan.add("tool-shadowing:redirect", "high", match)
+    for tool in (t for t in scan.known if t in scan.low):  # substring test first: cheap
+        # A name that is also a plain word ("add", "search") counts only when used as a name.
+        as_name = r"(?=`|\(\)|\s+tool)" if tool.isalpha() else ""
+        uses = re.finditer(rf"(?<![\w.-]){re.escape(tool)}(?![\w-]){as_name}", scan.low)
+        for match in itertools.islice(uses, _MATCHES):
+            sentence = scan.sentence(*match.span())
+            if P.SHADOW_DIRECTIVE.search(sentence):
+                scan.add("tool-shadowing:known", _if(_hijack(sentence), "medium"), match, -1, tool)
+
+
+def _encoded(scan: _Scan, depth: int) -> None:
+    if max(map(len, scan.shown.split()), default=0) < 40:
+        return  # both kinds of run are at least 40 characters without a space
+    for pattern, name in ((P.HEX_RUN, "hex"), (P.BASE64_RUN, "base64")):
+        for match in itertools.islice(pattern.finditer(scan.shown), _MATCHES):
+            if (decoded := decode_blob(match.group(0), hexadecimal=name == "hex")) is None:
+                continue
+            inner = _analyze(decoded, None, (), depth + 1) if depth < 2 else []
+            if any(h.severity != "low" for h in inner):
+                severity, what = "high", "instructions"
+            else:
+                severity, what = ("medium", "prose") if P.PROSE.search(decoded) else ("low", "text")
+            scan.add("encoded-blob", severity, match, -1, name, what, excerpt(decoded, 60))
+
+
+def _shape(original: str) -> list[_Hit]:
+    hits: list[_Hit] = []
+    if len(original) > LONG_DESCRIPTION:
+        hits.append(_hit("abnormal-length", "low", original, 0, len(original)))
+    spaces = " " * 40 in original or "\t" * 10 in original
+    padding = list(P.SPACE_PADDING.finditer(original)) if spaces else []
+    padding += P.LINE_PADDING.finditer(original) if "\n\n\n\n\n\n" in original else ()
+    for match in padding:
+        snippet = original[max(0, match.start() - 40) : match.end() + 40]
+        hits.append(_hit("whitespace-padding", "low", snippet, match.start()))
+    for severity, message, pos, snippet in hidden_unicode(original):
+        hits.append(
+            _Hit("hidden-unicode", severity, message, excerpt(snippet, EVIDENCE_LIMIT), pos)
+        )
+    return hits
+
+
+def _combine(scan: _Scan) -> list[_Hit]:
+    """Weak signals count once they land inside an instruction block or meet another kind."""
+    weak = {h.kind for h in scan.hits if h.severity == "low"} - _SHAPE_KINDS
+    out: list[_Hit] = []
+    for hit in scan.hits:
+        if hit.severity == "low" and hit.kind not in _SHAPE_KINDS:
+            if any(start < hit.pos < end for start, end in scan.blocks):
+                hit = replace(hit, severity="medium", message=hit.message + " (inside the block)")
+            elif len(weak) >= 2:
+                hit = replace(hit, severity="medium", message=hit.message + " (with other signs)")
+        out.append(hit)
+    return out
+
+
+def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: int) -> list[_Hit]:
+    scan = _Scan(fold(text), tool, known_tools)
+    for rule in (_blocks, _instructions, _secrets, _workspace_leak, _exfiltration, _shadowing):
+        rule(scan)
+    _encoded(scan, depth)
+    return _combine(scan)
+
+
+def analyze_description(
+    text: str, *, tool: str | None = None, known_tools: Collection[str] = ()
+) -> list[InjectionHit]:
+    """Every sign that `text` (a tool, parameter or server description) addresses the model
+    with instructions the user would not see; strongest first, at most three of a kind."""
+    hits = _analyze(text, tool, known_tools, 0) + _shape(text)
+    hits.sort(key=lambda h: (-_RANK[h.severity], h.pos))
+    kept: dict[tuple[str, str], InjectionHit] = {}
+    per_kind: Counter[str] = Counter()
+    for hit in hits:
+        if (hit.kind, hit.evidence) not in kept and per_kind[hit.kind] < _HITS_PER_KIND:
+            per_kind[hit.kind] += 1
+            kept[hit.kind, hit.evidence] = InjectionHit(*astuple(hit)[:4])
+    return list(kept.values())
+
+
+def is_poisoned(text: str, *, tool: str | None = None, known_tools: Collection[str] = ()) -> bool:
+    """True when any hit is medium or high; low hits (length, stray characters) never are."""
+    hits = analyze_description(text, tool=tool, known_tools=known_tools)
+    return any(h.severity != "low" for h in hits)

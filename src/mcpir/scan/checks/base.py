@@ -1,0 +1,78 @@
+"""What a scan check is: one rule, the function that applies it, and its good/bad samples."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from mcpir.config.project import OFFICIAL_IMAGES
+from mcpir.core.model import Finding, Server, Severity, Tool
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    help: str  # why it matters and how to fix it; SARIF help text and `mcpir scan --rules`
+
+
+@dataclass(frozen=True)
+class ScanContext:
+    official_images: tuple[str, ...] = OFFICIAL_IMAGES
+    known_tools: frozenset[str] = frozenset()
+
+
+ServerFn = Callable[[Server, ScanContext], Iterable[Finding]]
+ToolFn = Callable[[Tool, ScanContext], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One rule. `good` and `bad` are raw server entries (as in `mcpServers`) or, for tool
+    checks, descriptions: every bad sample must raise the rule and no good one may."""
+
+    rule: Rule
+    on_server: ServerFn | None = None
+    on_tool: ToolFn | None = None
+    good: tuple[Mapping[str, Any] | str, ...] = field(default=())
+    bad: tuple[Mapping[str, Any] | str, ...] = field(default=())
+
+
+def server_finding(
+    rule: Rule,
+    server: Server,
+    message: str,
+    *,
+    evidence: str | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        severity=severity or rule.severity,
+        message=message,
+        location=server.location,
+        server=server.name,
+        evidence=evidence,
+        client=server.client,
+    )
+
+
+def tool_finding(
+    rule: Rule,
+    tool: Tool,
+    message: str,
+    *,
+    evidence: str | None = None,
+    severity: Severity | None = None,
+) -> Finding:
+    return Finding(
+        rule_id=rule.id,
+        severity=severity or rule.severity,
+        message=message,
+        location=tool.location,
+        server=tool.server,
+        tool=tool.name,
+        evidence=evidence,
+    )

@@ -1,0 +1,70 @@
+"""Secrets written into a config: they leak with every copy, commit and backup of the file."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mcpir.core.model import Finding, Server, Severity
+from mcpir.core.redact import mask
+from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+
+RULE = Rule(
+    "hardcoded-secret",
+    "Credential hardcoded in an MCP config",
+    Severity.HIGH,
+    "A token in a config file is readable by every process and every person with the file, and "
+    "survives in backups and git history. Store it in the OS keyring (`mcpir tokens add NAME`), "
+    "reference it (`${NAME}`, `${input:id}`) and start the server through `mcpir run`; rotate "
+    "the token if the file was ever shared or committed.",
+)
+_SEVERITY = {"high": Severity.HIGH, "medium": Severity.HIGH, "low": Severity.MEDIUM}
+_KIND = {"generic-high-entropy": "random-looking credential"}
+
+
+def _values(server: Server) -> Iterator[tuple[str, str, str | None]]:
+    """(where, value, name it sits under) for every string a server is given."""
+    for name, secret in server.env.items():
+        yield f"env {name}", secret.reveal(), name
+    for name, secret in server.headers.items():
+        yield f"header {name}", secret.reveal(), name
+    previous: str | None = None
+    for index, arg in enumerate(server.args):
+        key = arg.split("=", 1)[0].lstrip("-") if "=" in arg else previous
+        yield f"args[{index}]", arg, key
+        previous = arg.lstrip("-") if arg.startswith("-") else None
+    if server.url:
+        yield "url", server.url, None
+    if server.command:
+        yield "command", server.command, None
+
+
+def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+    from mcpir.secrets import find_secrets
+
+    for where, value, key in _values(server):
+        for hit in find_secrets(value, key):
+            kind = _KIND.get(hit.provider, f"{hit.provider} token")
+            yield server_finding(
+                RULE,
+                server,
+                f"{kind} in {where}",
+                evidence=f"{where}: {mask(hit.secret.reveal())}",
+                severity=_SEVERITY.get(hit.confidence, Severity.HIGH),
+            )
+
+
+CHECK = Check(
+    RULE,
+    on_server=check,
+    good=(
+        {"command": "npx", "args": ["pkg@1.0.0"], "env": {"GITHUB_TOKEN": "${GITHUB_TOKEN}"}},
+        {"url": "https://x.example/mcp", "headers": {"Authorization": "Bearer ${input:tok}"}},
+        {"command": "uvx", "args": ["srv==1.0"], "env": {"LOG_LEVEL": "debug", "PORT": "8080"}},
+        {"command": "node", "args": ["s.js"], "env": {"API_KEY": "YOUR_API_KEY_HERE"}},
+    ),
+    bad=(
+        {"command": "npx", "env": {"SERVICE_API_TOKEN": "q8Zr4LkP2vXn9TbYw3HsJe6MdFa1GcUo"}},
+        {"url": "https://x.example/mcp?api_key=Zq7Lm2Xv9Pn4Rt6Yb8Kd3Hs5Wf1Gc0Ja"},
+        {"command": "srv", "args": ["--token", "Zq7Lm2Xv9Pn4Rt6Yb8Kd3Hs5Wf1Gc0Ja"]},
+    ),
+)

@@ -1,0 +1,53 @@
+"""Containers must come from an official source: `mcp/…`, `ghcr.io/github/…`, or the policy's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mcpir.core.model import Finding, Server, Severity
+from mcpir.core.redact import is_reference
+from mcpir.launchers.commands import container_run
+from mcpir.launchers.images import is_official, parse_image
+from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+
+RULE = Rule(
+    "unofficial-image",
+    "Container image from an unofficial source",
+    Severity.MEDIUM,
+    "Anyone can publish an image under their own name. Run MCP servers from the official "
+    "`mcp/` namespace, `ghcr.io/github/`, or a registry your team controls; add your own "
+    "registry to `[scan] official_images` in `.mcpir.toml`.",
+)
+
+
+def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+    run = container_run(server)
+    if run is None or run.image is None or is_reference(run.image):
+        return
+    if not is_official(parse_image(run.image), ctx.official_images):
+        yield server_finding(
+            RULE,
+            server,
+            f"{run.engine} runs image {run.image}, which is not from an official source",
+            evidence=run.image,
+        )
+
+
+CHECK = Check(
+    RULE,
+    on_server=check,
+    good=(
+        {"command": "docker", "args": ["run", "-i", "--rm", "mcp/fetch"]},
+        {"command": "docker", "args": ["run", "-i", "ghcr.io/github/github-mcp-server:v0.9.0"]},
+        {
+            "command": "podman",
+            "args": ["run", "-e", "X=1", "docker.io/mcp/time@sha256:" + "a" * 64],
+        },
+        {"command": "npx", "args": ["-y", "evil/mcp-server"]},
+    ),
+    bad=(
+        {"command": "docker", "args": ["run", "-i", "--rm", "someone/mcp-server:1.0"]},
+        {"command": "nerdctl", "args": ["run", "--network", "mcp", "ghcr.io/someone/gh-mcp"]},
+        {"command": "cmd", "args": ["/c", "docker", "run", "-i", "mcpx/fetch"]},
+    ),
+)

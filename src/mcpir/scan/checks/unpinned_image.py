@@ -1,0 +1,62 @@
+"""Containers must be pinned by digest: a tag can be moved to new code after review."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mcpir.core.model import Finding, Server, Severity
+from mcpir.core.redact import is_reference
+from mcpir.launchers.commands import container_run
+from mcpir.launchers.images import parse_image
+from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+
+RULE = Rule(
+    "unpinned-image",
+    "Container image not pinned by digest",
+    Severity.MEDIUM,
+    "Tags are mutable: whoever controls the image can ship new code under the same name. Pin "
+    "the image by digest (`image@sha256:…`, from `docker buildx imagetools inspect`), and "
+    "never run `:latest` or an untagged image.",
+)
+
+
+def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+    run = container_run(server)
+    if run is None or run.image is None or is_reference(run.image):
+        return
+    image = parse_image(run.image)
+    if image.pinned:
+        return
+    if image.tag in (None, "latest"):
+        what = "`:latest`" if image.tag else "no tag (`:latest`)"
+        yield server_finding(
+            RULE,
+            server,
+            f"image {run.image} runs {what}: whatever is pushed next runs here",
+            evidence=run.image,
+            severity=Severity.HIGH,
+        )
+    else:
+        yield server_finding(
+            RULE,
+            server,
+            f"image {run.image} is pinned by tag only, not by digest",
+            evidence=run.image,
+        )
+
+
+CHECK = Check(
+    RULE,
+    on_server=check,
+    good=(
+        {"command": "docker", "args": ["run", "-i", "mcp/fetch@sha256:" + "0" * 64]},
+        {"command": "docker", "args": ["run", "-i", "mcp/fetch:1.2@sha256:" + "f" * 64]},
+        {"command": "docker", "args": ["run", "-i", "${MCP_IMAGE}"]},
+        {"command": "npx", "args": ["-y", "pkg@1.0.0"]},
+    ),
+    bad=(
+        {"command": "docker", "args": ["run", "-i", "--rm", "mcp/fetch"]},
+        {"command": "docker", "args": ["run", "-i", "mcp/fetch:latest"]},
+        {"command": "docker", "args": ["run", "-i", "localhost:5000/mcp/fetch:1.0"]},
+    ),
+)

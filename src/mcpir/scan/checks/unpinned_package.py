@@ -1,0 +1,60 @@
+"""Package runners must name an exact version: `npx -y pkg` runs whatever was published last."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from mcpir.core.model import Finding, Server, Severity
+from mcpir.launchers.packages import package_run
+from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+
+RULE = Rule(
+    "unpinned-package",
+    "Package runner without an exact version",
+    Severity.MEDIUM,
+    "`npx`, `bunx`, `pnpm dlx`, `yarn dlx`, `uvx` and `pipx run` download and run the newest "
+    "release each time unless told otherwise, so a hijacked or typosquatted release runs at the "
+    "next start. Pin an exact version (`pkg@1.2.3`, `pkg==1.2.3`); `-y`/`--yes` also skips the "
+    "install prompt, so nothing asks first.",
+)
+
+
+def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+    run = package_run(server)
+    if run is None or run.exact or run.spec.startswith((".", "/", "~")) or "://" in run.spec:
+        return
+    prompt = " without asking (-y)" if run.auto_yes else ""
+    if run.version is not None and run.version.lower() in {"latest", "next", "*"}:
+        message = f"{run.runner} installs {run.name}@{run.version}{prompt}: always the newest"
+        yield server_finding(RULE, server, message, evidence=run.spec, severity=Severity.HIGH)
+    elif run.version is None:
+        message = f"{run.runner} installs {run.name} with no version{prompt}"
+        yield server_finding(RULE, server, message, evidence=run.spec)
+    else:
+        message = f"{run.runner} installs {run.name} at a range ({run.version}){prompt}"
+        yield server_finding(RULE, server, message, evidence=run.spec)
+
+
+CHECK = Check(
+    RULE,
+    on_server=check,
+    good=(
+        {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github@2025.4.8"]},
+        {"command": "uvx", "args": ["mcp-server-fetch==2025.1.17"]},
+        {"command": "uvx", "args": ["--from", "mcp-server-git@0.6.2", "mcp-server-git"]},
+        {"command": "pipx", "args": ["run", "--spec", "tool==1.0", "tool"]},
+        {"command": "node", "args": ["server.js"]},
+        {"command": "npx", "args": ["./scripts/local-server.js"]},
+    ),
+    bad=(
+        {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]},
+        {"command": "npx", "args": ["@browsermcp/mcp@latest"]},
+        {"command": "bunx", "args": ["mcp-remote@^0.1.0", "https://x"]},
+        {"command": "pnpm", "args": ["dlx", "some-mcp"]},
+        {"command": "yarn", "args": ["dlx", "some-mcp@next"]},
+        {"command": "uvx", "args": ["mcp-server-fetch"]},
+        {"command": "uvx", "args": ["--python", "3.12", "mcp-server-time>=1.0"]},
+        {"command": "pipx", "args": ["run", "some-mcp"]},
+        {"command": "cmd", "args": ["/c", "npx", "-y", "@e2b/mcp-server"]},
+    ),
+)

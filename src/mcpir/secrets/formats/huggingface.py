@@ -1,0 +1,62 @@
+"""Hugging Face user access tokens: `hf_` + 34 ASCII letters.
+
+No checksum is public. `hf_` is a short prefix, so the strict check also wants the body to
+look random (not a `camelCase` identifier); a look-alike has the right length but digits,
+which these tokens never contain. Medium confidence: format only.
+"""
+
+from __future__ import annotations
+
+import random
+
+from mcpir.secrets.format import (
+    ALNUM,
+    BASE62,
+    WORD,
+    Provider,
+    always,
+    bounded,
+    looks_random,
+    pick,
+    pick_random,
+    samples,
+)
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def validate(token: str) -> bool:
+    body = token[3:]
+    return len(body) == 34 and body.isalpha() and body.isascii() and looks_random(body)
+
+
+def fake(rng: random.Random) -> str:
+    return "hf_" + pick_random(rng, _LETTERS, 34)
+
+
+def lookalike(rng: random.Random) -> str:
+    body = list(pick(rng, BASE62, 34))
+    body[rng.randrange(34)] = rng.choice("0123456789")
+    return "hf_" + "".join(body)
+
+
+PROVIDER = Provider(
+    name="huggingface",
+    pattern=bounded(rf"hf_[{ALNUM}]{{30,40}}", WORD),
+    validate=validate,
+    fake=fake,
+    lookalike=lookalike,
+    lookalike_breaks="contains a digit",
+    confidence=always("medium"),
+    keywords=("hf_",),
+    good=samples(
+        fake,
+        "huggingface",
+        ("{}", "HF_TOKEN={}", "Authorization: Bearer {}", "https://user:{}@huggingface.co/x"),
+    ),
+    bad=(
+        "hf_" + "a" * 34,
+        "hf_downloadModelWeightsFromCacheDirNow",  # an identifier, not a token
+        "hf_0123456789abcdefghijklmnopqrstuvwx",
+    ),
+)
