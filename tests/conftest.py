@@ -43,6 +43,7 @@ def seal_journals(tree: Path) -> None:
     machine's mcpir would have written them: fixtures stand for incidents opened here."""
     import json
 
+    from mcpir.incident.journal import scope_of
     from mcpir.incident.trust import MAC, seal
 
     for path in tree.rglob("journal.jsonl"):
@@ -56,7 +57,7 @@ def seal_journals(tree: Path) -> None:
                 record = None
             if isinstance(record, dict):
                 record.pop(MAC, None)
-                line = json.dumps(seal(path.parent.name, record), ensure_ascii=False)
+                line = json.dumps(seal(scope_of(path.parent), record), ensure_ascii=False)
             lines.append(line)
         path.write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
 

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from mcpir.core.errors import McpirError
 from mcpir.core.fileio import json_records, private_dirs
@@ -221,6 +221,16 @@ class Change:
 
 
 OPS = frozenset({"edit", "rename", "create"})
+MAX_JOURNAL_BYTES = 64 * 1024 * 1024  # a real journal holds kilobytes; a planted one may not
+FIRST_LINE_BYTES = 1024 * 1024
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as the journal must not hang a read
+
+
+def scope_of(directory: Path) -> str:
+    """What a journal's records are sealed for: its project root, resolved, and its id."""
+    return f"{os.path.realpath(directory.parent.parent.parent)}\0{directory.name}"
+
+
 _DIGEST = re.compile(r"[0-9a-f]{64}")
 
 
@@ -266,33 +276,69 @@ class Journal:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.path = directory / JOURNAL
-        self.scope = directory.name  # the incident id: a record sealed for one fits no other
+        # A record is sealed for one incident of one project: its id and its project root (the
+        # directory three levels up, resolved), so a journal copied or linked from another
+        # project, or renamed to another id, verifies nowhere else.
+        self.scope = scope_of(directory)
         self.failures: list[str] = []  # changes `apply_all` could not make, one line each
         self.untrusted = 0  # records the last `records()` dropped: not sealed by this machine
 
     # -- records -------------------------------------------------------------------------
+    def _open(self) -> BinaryIO | None:
+        """The journal, opened without following links, or None if there is none."""
+        try:
+            fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+        except FileNotFoundError:
+            return None
+        except OSError as exc:  # ELOOP: a link planted where the journal goes
+            raise JournalCorrupt(f"{self.path}: cannot be read ({exc.strerror})") from None
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_JOURNAL_BYTES:
+            os.close(fd)
+            what = "not a regular file" if not stat.S_ISREG(info.st_mode) else "over 64 MiB"
+            raise JournalCorrupt(f"{self.path}: {what}; not read")
+        return os.fdopen(fd, "rb")
+
     def records(self) -> list[dict[str, Any]]:
         """Every complete record this user's mcpir sealed for this incident. A torn last line
         (a crash mid-append) is ignored; a record anyone else wrote is dropped and counted."""
         from mcpir.incident.trust import verified
 
-        try:
-            fd = os.open(self.path, os.O_RDONLY | _NOFOLLOW)
-        except FileNotFoundError:
+        handle = self._open()
+        if handle is None:
             return []
-        except OSError as exc:  # ELOOP: a link planted where the journal goes
+        try:
+            with handle:
+                data = handle.read(MAX_JOURNAL_BYTES + 1)
+        except OSError as exc:
             raise JournalCorrupt(f"{self.path}: cannot be read ({exc.strerror})") from None
-        with os.fdopen(fd, "rb") as handle:
-            # A torn last line may end inside a UTF-8 sequence: decode leniently, then skip it.
-            lines = handle.read().decode("utf-8", "replace").splitlines()
-        parsed = json_records(lines)
+        # A torn last line may end inside a UTF-8 sequence: decode leniently, then skip it.
+        parsed = json_records(data.decode("utf-8", "replace").splitlines())
         trusted = [record for record in parsed if verified(self.scope, record)]
         self.untrusted = len(parsed) - len(trusted)
         return trusted
 
+    def opening(self) -> dict[str, Any] | None:
+        """The sealed `incident-opened` record, read from the first line alone, or None: how
+        listings tell this machine's incidents from planted ones without reading whole files."""
+        from mcpir.incident.trust import verified
+
+        try:
+            handle = self._open()
+            if handle is None:
+                return None
+            with handle:
+                line = handle.readline(FIRST_LINE_BYTES)
+        except (OSError, JournalCorrupt):
+            return None
+        found = json_records([line.decode("utf-8", "replace")])
+        if found and found[0].get("type") == "incident-opened" and verified(self.scope, found[0]):
+            return found[0]
+        return None
+
     def trusted(self) -> bool:
         """Whether this machine's mcpir opened this incident (its first record is sealed)."""
-        return any(r.get("type") == "incident-opened" for r in self.records())
+        return self.opening() is not None
 
     def bounds(self, records: list[dict[str, Any]] | None = None) -> list[Path]:
         """The incident's recorded home and root, resolved: no change may lie outside them."""
@@ -515,7 +561,7 @@ class Journal:
             return None
         import difflib
 
-        written = self._backup(change, "after") or b""
+        written = self.backup(change, "after") or b""
         diff = difflib.unified_diff(
             written.decode("utf-8", "replace").splitlines(keepends=True),
             path_bytes.decode("utf-8", "replace").splitlines(keepends=True),
@@ -526,7 +572,7 @@ class Journal:
 
         return f"{change.path} was edited since mcpir changed it:\n" + redact_diff("".join(diff))
 
-    def _backup(self, change: Change, which: str = "before") -> bytes | None:
+    def backup(self, change: Change, which: str = "before") -> bytes | None:
         """A backup, only while it holds what the journal recorded: a swapped or planted file
         (a link included) is never written back."""
         want = change.before if which == "before" else change.after
@@ -540,7 +586,7 @@ class Journal:
 
     def backup_problem(self, change: Change) -> str | None:
         """Why the original of `change` could not be put back from its backup, or None."""
-        if change.op == "create" or change.before is None or self._backup(change) is not None:
+        if change.op == "create" or change.before is None or self.backup(change) is not None:
             return None
         return (
             f"{change.path}: its backup {self.backup_path(change)} is missing or does not match "
@@ -572,7 +618,7 @@ class Journal:
         else:
             current = _read(change.path)
             if change.op == "rename" or current is None or sha256(current) != change.before:
-                backup = self._backup(change)
+                backup = self.backup(change)
                 if backup is None:
                     raise JournalConflict(str(self.backup_problem(change)))
                 if reason is not None and current is not None:

@@ -131,6 +131,9 @@ class Incident:
 
 def open_incident(root: Path, title: str, header: dict[str, Any]) -> Incident:
     """A new incident; NNN counts the day's incidents in this project."""
+    from mcpir.incident.trust import machine_key
+
+    machine_key(create=True)  # a key that cannot be made or read stops us before any directory
     base = trail(root, "incidents")
     day = datetime.now(UTC).strftime("%Y%m%d")
     taken = [
@@ -191,7 +194,7 @@ def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = F
     opened (with `with_changes`, the latest whose file changes are not undone yet). A directory
     whose journal this user's key did not seal (one a repository brought) is never chosen."""
     base = incidents_dir(root)
-    names = sorted(n for n in os.listdir(base) if ID_PATTERN.match(n)) if base.is_dir() else []
+    names = incident_names(root)
     if not names:
         raise UsageError(f"no incidents under {base}", hint="run `mcpir respond` first")
     if incident_id is None:
@@ -216,6 +219,8 @@ def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = F
                 f"{what} matches {incident_id!r}", hint=f"known: {', '.join(names[-5:])}"
             )
         chosen = matches[0]
+        if (base / chosen).is_symlink():
+            raise UsageError(f"{base / chosen} is a symbolic link; mcpir will not follow it")
         journal = Incident(chosen, base / chosen).journal.path
         if journal.is_symlink() or not journal.is_file():
             # Without its journal an incident has no history: nothing to act on or report.
@@ -232,15 +237,29 @@ def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = F
     return Incident(chosen, base / chosen)
 
 
+def incident_names(root: Path) -> list[str]:
+    """The incident directories under `<root>/.atom-trail/incidents/`, by name. The trail and
+    the incidents folder must not be links (a repository could point them at another project's
+    incidents); an incident directory that is a link is left out."""
+    base = incidents_dir(root)
+    for path in (base.parent, base):
+        if path.is_symlink():
+            raise UsageError(f"{path} is a symbolic link; mcpir will not follow it")
+    if not base.is_dir():
+        return []
+    names = (n for n in os.listdir(base) if ID_PATTERN.match(n))
+    return sorted(n for n in names if not (base / n).is_symlink())
+
+
 def opened_here(base: Path, names: list[str]) -> list[tuple[str, str]]:
     """(opening time, id) of each incident whose opening record this user's mcpir sealed: the
-    time comes from that sealed record, never from a name or a date a repository could set."""
+    time comes from that sealed record, never from a name or a date a repository could set.
+    Only the first line of each journal is read, so a planted one cannot stall the search."""
     found = []
     for name in names:
-        for record in Incident(name, base / name).journal.records():
-            if record.get("type") == "incident-opened":
-                found.append((str(record.get("ts", "")), name))
-                break
+        opening = Incident(name, base / name).journal.opening()
+        if opening is not None:
+            found.append((str(opening.get("ts", "")), name))
     return found
 
 

@@ -42,7 +42,8 @@ def _load(path: Path) -> bytes | None:
         raise UsageError(f"{path}: cannot read mcpir's journal key ({exc.strerror})") from None
     try:
         info = os.fstat(fd)
-        data = os.read(fd, KEY_BYTES + 1)
+        # A directory or FIFO planted at the key path: refuse it by name, never read it.
+        data = os.read(fd, KEY_BYTES + 1) if stat.S_ISREG(info.st_mode) else b""
     finally:
         os.close(fd)
     own = not hasattr(os, "getuid") or info.st_uid == os.getuid()

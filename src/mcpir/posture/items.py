@@ -207,15 +207,14 @@ def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
 
 
 def open_incidents(scopes: Scopes) -> PostureItem:
-    import os
 
-    from mcpir.incident.store import ID_PATTERN, Incident, incidents_dir, opened_here
+    from mcpir.incident.store import Incident, incident_names, incidents_dir, opened_here
 
     title = TITLES["open-incidents"]
     if scopes.root is None:
         return PostureItem("open-incidents", title, "unknown", "no project root", "pass --root")
     folder = incidents_dir(scopes.root)
-    names = sorted(n for n in os.listdir(folder) if ID_PATTERN.match(n)) if folder.is_dir() else []
+    names = incident_names(scopes.root)
     still: list[str] = []
     total = 0
     # Only incidents this machine opened count, with their status taken from their sealed

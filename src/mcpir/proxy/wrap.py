@@ -240,23 +240,27 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
 def _as_before_wrap(root: Path, current: bytes, unwrapping: set[str]) -> bytes | None:
     """The bytes a journalled wrap replaced, if the file is still as that wrap left it and
     exactly the servers it wrapped are being unwrapped now."""
-    from mcpir.incident.store import ID_PATTERN, Incident, incidents_dir
+    from mcpir.core.errors import McpirError
+    from mcpir.incident.store import Incident, incident_names, incidents_dir
 
     base = incidents_dir(root)
-    if not base.is_dir():
-        return None
     digest = sha256(current)
-    for name in sorted((n for n in os.listdir(base) if ID_PATTERN.match(n)), reverse=True):
+    try:
+        names = incident_names(root)
+    except McpirError:
+        return None
+    for name in reversed(names):
         journal = Incident(name, base / name).journal
-        for change, state in reversed(journal.changes()):
+        try:
+            changes = journal.changes()  # only records this machine sealed
+        except McpirError:
+            continue
+        for change, state in reversed(changes):
             if change.step != WRAP_STEP or state != "applied" or change.after != digest:
                 continue
             if set(change.servers) != unwrapping:  # more wrapped (by hand, or earlier): edits
                 return None
-            try:
-                return journal.backup_path(change).read_bytes()
-            except OSError:
-                return None
+            return journal.backup(change)  # None unless it still matches the journal
     return None
 
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
 from mcpir.core.errors import McpirError
 from mcpir.core.redact import redact_text
-from mcpir.incident.store import ID_PATTERN, Incident, incidents_dir
+from mcpir.incident.store import Incident, incident_names, incidents_dir
 
 
 def incidents(root: Path) -> list[dict[str, Any]]:
     from mcpir.report.document import build
 
     base = incidents_dir(root)
-    names = [n for n in os.listdir(base) if ID_PATTERN.match(n)] if base.is_dir() else []
+    names = incident_names(root)
     rows = []
     for name in sorted(names, key=lambda n: (n[9:21], n), reverse=True):
         incident = Incident(name, base / name)
