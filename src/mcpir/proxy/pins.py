@@ -149,9 +149,11 @@ def unapproved(pinned: Iterable[Any], current: Iterable[Any]) -> set[str]:
     return {name for name, tools in tools_by_name(current).items() if before.get(name) != tools}
 
 
-def _document(server: str, tools: list[Any], key: str) -> str:
+def _document(scope: str, server: str, tools: list[Any], key: str) -> str:
+    from mcpir.incident.trust import seal
+
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    body = {"version": VERSION, "server": server, key: stamp, "tools": tools}
+    body = seal(scope, {"version": VERSION, "server": server, key: stamp, "tools": tools})
     # A description may hold a lone surrogate (`"\\udead"`, read from the server): kept, escaped.
     return escape_surrogates(json.dumps(body, indent=2, ensure_ascii=False)) + "\n"
 
@@ -197,6 +199,11 @@ class PinStore:
     def path(self, server: str) -> Path:
         return self.directory / file_name(server)
 
+    def _scope(self, path: Path) -> str:
+        """What a pin file is sealed for: this project's pins folder, resolved, and its name,
+        so a pin approved on this machine verifies nowhere else and under no other server."""
+        return f"pins\0{os.path.realpath(path.parent)}\0{path.name}"
+
     def pending_path(self, server: str) -> Path:
         return self.directory / PENDING / file_name(server)
 
@@ -219,18 +226,34 @@ class PinStore:
         pin: dict[str, Any] = data
         return pin
 
+    def _sealed(self, path: Path, data: dict[str, Any]) -> bool:
+        from mcpir.incident.trust import verified
+
+        return verified(self._scope(path), data)
+
     def load(self, server: str) -> dict[str, Any] | None:
-        return self._read(self.path(server))
+        """The approved list. A pin file this machine's mcpir did not seal (one a commit
+        brought or rewrote) approves nothing: it reads as an empty list, so every tool shows as
+        added, is logged, and stays hidden under --block-changed until `mcpir pins approve`."""
+        path = self.path(server)
+        pin = self._read(path)
+        if pin is not None and not self._sealed(path, pin):
+            return pin | {"tools": [], "unsealed": True}
+        return pin
 
     def pending(self, server: str) -> dict[str, Any] | None:
-        return self._read(self.pending_path(server))
+        path = self.pending_path(server)
+        waiting = self._read(path)
+        # An unsealed pending list was never seen by this machine's proxy: approving it would
+        # approve what a repository says, not what the server showed.
+        return waiting if waiting is None or self._sealed(path, waiting) else None
 
     def pin_first(self, server: str, tools: list[Any]) -> bool:
         """Store the first list seen; False when another proxy pinned this server first."""
         fd, tmp = tempfile.mkstemp(dir=self._made(), prefix=".pin.", suffix=".tmp")
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(_document(server, tools, "approved"))
+                handle.write(_document(self._scope(self.path(server)), server, tools, "approved"))
                 handle.flush()
                 os.fsync(handle.fileno())
             os.link(tmp, self.path(server))  # fails if a pin exists: the first one stays
@@ -244,7 +267,7 @@ class PinStore:
         self._made()
         path = self.pending_path(server)
         path.parent.mkdir(exist_ok=True, mode=0o700)
-        atomic_write_text(path, _document(server, tools, "seen"), mode=0o600)
+        atomic_write_text(path, _document(self._scope(path), server, tools, "seen"), mode=0o600)
 
     def clear_pending(self, server: str) -> None:
         self._check()
@@ -258,7 +281,9 @@ class PinStore:
         current = self.load(server)
         changes = differences(current["tools"] if current else [], waiting["tools"])
         self._made()
-        atomic_write_text(self.path(server), _document(server, waiting["tools"], "approved"), 0o600)
+        path = self.path(server)
+        document = _document(self._scope(path), server, waiting["tools"], "approved")
+        atomic_write_text(path, document, 0o600)
         self.clear_pending(server)
         return changes
 
