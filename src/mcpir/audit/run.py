@@ -3,10 +3,9 @@ then each change parsed, diffed, checked and judged by the rules in force when i
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from mcpir.audit import authz, governance, semantic
@@ -20,37 +19,21 @@ from mcpir.audit.secrets import SecretTracker
 from mcpir.audit.semantic import EMPTY, Version, diff, merge_own, new_findings, parse_version
 from mcpir.config import codeowners
 from mcpir.config.project import Policy, Suppression
-from mcpir.core.errors import UsageError
+from mcpir.core.durations import parse_moment
 from mcpir.core.model import Finding
 from mcpir.core.paths import Scopes
 from mcpir.scan.checks.base import ScanContext
 
 STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied",
           "T": "type-changed", "merge": "merge"}  # fmt: skip
-_RELATIVE = re.compile(r"^(\d+)\s*([hdw])$")
-_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
 
 Progress = Callable[[str, int, int | None], None]
 
 
 def parse_since(text: str, now: datetime | None = None) -> str:
-    """`--since`: an ISO date or date-time, or `7d` / `12h` / `2w`; an ISO timestamp for git."""
-    text = text.strip()
-    hint = "use 2026-11-01, 2026-11-01T09:00, 7d, 12h or 2w"
-    relative = _RELATIVE.match(text)
-    if relative:
-        try:
-            delta = timedelta(**{_UNITS[relative[2]]: int(relative[1])})
-            return ((now or datetime.now(UTC)) - delta).isoformat(timespec="seconds")
-        except (OverflowError, ValueError):  # further back than year 1
-            raise UsageError(f"--since {text!r}: too far back", hint=hint) from None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--since {text!r}: not a date", hint=hint) from None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat(timespec="seconds")
+    """`--since` (a span such as `30m` or `7d`, or an ISO date or time) as an ISO timestamp
+    for git."""
+    return parse_moment(text, now or datetime.now(UTC)).isoformat(timespec="seconds")
 
 
 @dataclass

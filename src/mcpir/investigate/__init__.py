@@ -7,20 +7,17 @@ session and time. Events before `--since` are the baseline the detectors compare
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
 from mcpir.config.project import Policy
+from mcpir.core.durations import parse_moment
 from mcpir.core.errors import UsageError
 from mcpir.core.paths import Scopes
 from mcpir.investigate.detectors.base import Context, Hit
 from mcpir.investigate.events import Problems
-
-_RELATIVE = re.compile(r"^\s*([0-9]+)\s*([mhdw])\s*$")
-_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
 
 class ProgressSink(Protocol):
@@ -43,24 +40,11 @@ class _Silent:
 
 
 def parse_since(text: str | None, now: datetime) -> datetime | None:
-    """`7d`, `12h`, `2w`, `30m`, a date (`2026-11-01`) or an ISO time; None means everything."""
+    """`30m`, `12h`, `7d`, `2w`, a date (`2026-11-01`) or an ISO time, in UTC; None means
+    everything."""
     if text is None or not text.strip():
         return None
-    match = _RELATIVE.match(text)
-    if match:
-        try:
-            return now - timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-        except OverflowError:  # 99999999999d: before year 1
-            raise UsageError(
-                f"--since {text!r}: too far back", hint="leave --since empty to read everything"
-            ) from None
-    try:
-        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise UsageError(
-            f"--since {text!r}: not a duration or a date", hint="e.g. 7d, 12h, 2w or 2026-11-01"
-        ) from None
-    since = parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    since = parse_moment(text, now).astimezone(UTC)
     if since > now:
         # Every call would be baseline and none investigated: a typo, not a question.
         raise UsageError(f"--since {text!r}: in the future", hint="e.g. 7d or a past date")
