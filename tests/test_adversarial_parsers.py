@@ -18,8 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcpir.core.model import Format
-from mcpir.discovery.documents import (
+from mcpir.core.documents import (
     MAX_DEPTH,
     MAX_YAML_ALIAS_NODES,
     MAX_YAML_ALIASES,
@@ -28,6 +27,7 @@ from mcpir.discovery.documents import (
     parse_toml,
     parse_yaml,
 )
+from mcpir.core.model import Format
 from mcpir.edits import EditError, toml_set, yaml_rename_key
 from tests.test_audit import GitRepo
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from mcpir.core.documents import parse_json
 from mcpir.core.model import Scope
 from mcpir.discovery import Candidate, load_config
 from mcpir.discovery.clients import BY_NAME
-from mcpir.discovery.documents import parse_json
 from tests.conftest import FIXTURES, SHARED_CORPUS
 
 LOCAL = FIXTURES / "corpus"

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from mcpir.core import documents
+from mcpir.core.documents import DocumentError, decode, parse_json, parse_toml, parse_yaml
 from mcpir.core.model import Format
-from mcpir.discovery import documents
-from mcpir.discovery.documents import DocumentError, decode, parse_json, parse_toml, parse_yaml
 
 
 def test_strict_json_is_labelled_json() -> None:

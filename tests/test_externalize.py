@@ -11,10 +11,11 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import KeyringError, PasswordDeleteError
 
+from mcpir.core import documents
 from mcpir.core.model import Format
 from mcpir.core.paths import Scopes
 from mcpir.core.secret import Secret
-from mcpir.discovery import discover, documents
+from mcpir.discovery import discover
 from mcpir.tokens.externalize import _wrapped, derived_name
 from tests.conftest import CANARY, FIXTURES, RunCli
 from tests.test_keyring_backend import _backend_or_skip

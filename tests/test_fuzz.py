@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mcpir.core.documents import PARSERS, DocumentError, decode
 from mcpir.core.model import ConfigFile, Format, Scope
 from mcpir.discovery import Candidate, load_config
 from mcpir.discovery.clients import CLIENTS
-from mcpir.discovery.documents import PARSERS, DocumentError, decode
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

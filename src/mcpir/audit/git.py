@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
+from mcpir.core.documents import MAX_BYTES
 from mcpir.core.errors import McpirError, UsageError
-from mcpir.discovery.documents import MAX_BYTES
 
 # Variables that would point git at another repository than the one asked for (inside a hook).
 _REPO_VARIABLES = (

@@ -46,7 +46,7 @@ def audit_policy(data: bytes | str | None) -> AuditPolicy:
     text = _text(data)
     if text is None:
         return AuditPolicy()
-    from mcpir.discovery.documents import DocumentError, parse_toml
+    from mcpir.core.documents import DocumentError, parse_toml
 
     try:
         section = parse_toml(text).data.get("audit")

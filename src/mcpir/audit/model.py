@@ -13,7 +13,7 @@ from mcpir.audit.reach import Reached
 from mcpir.audit.semantic import ServerChange
 from mcpir.core.model import Finding, Severity
 from mcpir.core.redact import redact_text
-from mcpir.output.rows import finding_row
+from mcpir.core.rows import finding_row
 from mcpir.scan.checks.base import Rule
 
 JSON_VERSION = 1

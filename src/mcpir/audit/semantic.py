@@ -13,8 +13,8 @@ from typing import Any
 
 from mcpir.audit.history import printable
 from mcpir.audit.paths import client_of
+from mcpir.core.documents import MAX_BYTES, PARSERS, DocumentError, decode
 from mcpir.core.model import Finding, Scope, Server
-from mcpir.discovery.documents import MAX_BYTES, PARSERS, DocumentError, decode
 from mcpir.scan.baseline import server_entry
 from mcpir.scan.checks.base import ScanContext
 

@@ -90,7 +90,7 @@ def audit(
         report = run_audit(request)
     finally:
         bar.close()
-    from mcpir.audit import render
+    from mcpir.output import audit as render
 
     emit(
         ReportFormat.JSON if json_output else output_format,
@@ -100,7 +100,7 @@ def audit(
         sarif=lambda: render.sarif_log(report),
         written="audit",
     )
-    from mcpir.output.safe import shown
+    from mcpir.core.safe import shown
 
     for warning in report.warnings:  # masked as in the JSON document: it may quote an error
         print(f"mcpir: warning: {shown(warning)}", file=sys.stderr)

@@ -56,7 +56,7 @@ def posture(
 
         jsonout.dump([item.to_json() for item in items])
     else:
-        from mcpir.output.safe import shown
+        from mcpir.core.safe import shown
 
         for item in items:
             typer.echo(f"{_MARK.get(item.status, item.status)}  {item.title}")

@@ -97,7 +97,7 @@ def _summary(store: Any, server: str) -> dict[str, Any]:  # noqa: ANN401
 @pins_app.command("list")
 def pins_list(root: RootOption = None, json_output: JsonOption = False) -> None:
     """Every pinned server, with tools changed since approval. Exit 1 when any changed."""
-    from mcpir.output.safe import one_line
+    from mcpir.core.safe import one_line
 
     store = _store(root)
     rows = [_summary(store, server) for server in store.servers()]
@@ -120,7 +120,7 @@ def pins_list(root: RootOption = None, json_output: JsonOption = False) -> None:
 def pins_show(server: ServerArg, root: RootOption = None, json_output: JsonOption = False) -> None:
     """The pinned tools of SERVER and what changed since. Exit 1 when something changed."""
     from mcpir.core.errors import UsageError
-    from mcpir.output.safe import shown
+    from mcpir.core.safe import shown
     from mcpir.proxy.pins import differences
 
     store = _store(root)
@@ -160,7 +160,7 @@ def pins_approve(
 ) -> None:
     """Make the tools SERVER advertised last its pin: blocked tools are shown again."""
     from mcpir.core.errors import UsageError
-    from mcpir.output.safe import shown
+    from mcpir.core.safe import shown
 
     store = _store(root)
     if store.load(server) is None and store.pending(server) is None:
@@ -189,8 +189,8 @@ def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: boo
                   home: Path | None, root: Path | None, json_output: bool) -> None:  # fmt: skip
     from mcpir.config.project import load_policy
     from mcpir.core.errors import UsageError
+    from mcpir.core.safe import one_line, shown
     from mcpir.discovery import discover
-    from mcpir.output.safe import one_line, shown
     from mcpir.proxy import wrap
 
     verb = "unwrap" if unwrap else "wrap"

@@ -57,7 +57,7 @@ def list_command(
             "(undo: mcpir restore), then `--yes` moves them",
             err=True,
         )
-    from mcpir.output.safe import shown
+    from mcpir.core.safe import shown
 
     for config in problems:
         where = scopes.display(config.path)
@@ -70,7 +70,7 @@ def _print_table(tokens: list[Token], scopes: Scopes) -> None:
     from rich.console import Console
     from rich.markup import escape
 
-    from mcpir.output.safe import shown
+    from mcpir.core.safe import shown
 
     console = Console(highlight=False, soft_wrap=True)
     if not tokens:
@@ -153,7 +153,7 @@ def status_command(
 
     Exit 0 when none is overdue, 1 when one is (CI can gate on it).
     """
-    from mcpir.output.safe import shown
+    from mcpir.core.safe import shown
     from mcpir.tokens.status import check, dump_json, render
 
     scopes = resolve_scopes(home, root, None)

@@ -151,7 +151,7 @@ def load(root: Path | None) -> CodeOwners:
     path = find(root) if root is not None else None
     if path is None:
         return CodeOwners(None)
-    from mcpir.discovery.documents import DocumentError, read_text
+    from mcpir.core.documents import DocumentError, read_text
 
     try:
         return CodeOwners.read(read_text(path), path)

@@ -35,8 +35,8 @@ from typing import Any
 
 from mcpir.config.rotation import ROTATION_KEYS, RotationPolicy
 from mcpir.config.tables import convert_table
+from mcpir.core.documents import DocumentError, parse_toml, read_text
 from mcpir.core.errors import PolicyError
-from mcpir.discovery.documents import DocumentError, parse_toml, read_text
 
 FILENAME = ".mcpir.toml"
 

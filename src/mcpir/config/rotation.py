@@ -25,19 +25,32 @@ import fnmatch
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mcpir.config.tables import convert_table
 from mcpir.core.errors import PolicyError
 
 if TYPE_CHECKING:
     from mcpir.config.project import Policy
-    from mcpir.tokens.model import Token
 
 USER_CONFIG = "config.toml"
 DEFAULT_MAX_AGE = 90
 DEFAULT_REMIND: tuple[int, ...] = (14, 7, 1)
 _LONGEST = 3650  # ten years: anything longer is a typo, not a policy
+
+
+class Token(Protocol):
+    """What a policy reads of a token (`mcpir.tokens.model.Token` is one).
+
+    A protocol, not that class: policy sits below the tokens package, which reads it.
+    """
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def provider(self) -> str: ...
+    @property
+    def locations(self) -> tuple[str, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -177,7 +190,7 @@ def load_user_config(path: Path | None = None) -> dict[str, Any]:
         return {}
     except (OSError, UnicodeDecodeError) as exc:
         raise PolicyError(f"{path}: cannot be read: {exc}") from None
-    from mcpir.discovery.documents import DocumentError, parse_toml
+    from mcpir.core.documents import DocumentError, parse_toml
 
     try:
         data: dict[str, Any] = parse_toml(text).data

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcpir.core import documents
 from mcpir.core.model import ConfigFile, Format, Scope, Server
-from mcpir.discovery import documents
 from mcpir.discovery.client import ASIDE, DisableKind
 from mcpir.discovery.clients import BY_NAME
 from mcpir.incident.journal import DISABLED_SUFFIX, PlannedChange, free_name

@@ -43,8 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 import pyjson5
 
+from mcpir.core import positions
 from mcpir.core.model import Format
-from mcpir.discovery import positions
 
 if TYPE_CHECKING:
     import yaml

@@ -62,8 +62,8 @@ def _run(
     on_result: Callable[..., None],
 ) -> DemoResult:
     from mcpir.config.project import load_policy
+    from mcpir.core.rows import finding_row
     from mcpir.discovery.listing import list_servers
-    from mcpir.output.rows import finding_row
     from mcpir.scan.engine import ScanRequest, scan
 
     say("the story:")

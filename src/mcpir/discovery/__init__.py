@@ -10,9 +10,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from mcpir.core import documents
 from mcpir.core.model import ConfigFile, Format, Scope, Server
 from mcpir.core.paths import Scopes
-from mcpir.discovery import documents
 from mcpir.discovery.client import (
     ASIDE,
     CONTAINED_SUFFIX,

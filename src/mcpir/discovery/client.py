@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.documents import Document, KeyPath
 from mcpir.core.model import ConfigFile, Scope, Transport
 from mcpir.core.paths import Scopes
-from mcpir.discovery.documents import Document, KeyPath
 
 # How containment leaves things, so discovery still lists contained servers (as disabled) and
 # their tokens stay in the inventory: a renamed MCP-only file, a server section moved aside.

@@ -38,7 +38,7 @@ def kind(node: Node) -> str:
 def load(text: str) -> Any:
     import pyjson5
 
-    from mcpir.discovery.documents import MAX_DEPTH
+    from mcpir.core.documents import MAX_DEPTH
 
     try:
         # Discovery's bound: pyjson5's own default (32) would refuse files discovery reads.

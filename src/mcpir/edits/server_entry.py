@@ -55,7 +55,7 @@ def not_rewritten(
 def reread(path: str | Path, fmt: Format) -> tuple[bytes, str, Any]:
     """The file as it is now: its bytes, its text and its parsed data. Raises OSError or
     `documents.DocumentError`."""
-    from mcpir.discovery import documents
+    from mcpir.core import documents
 
     raw = Path(path).read_bytes()
     text = documents.decode(raw)

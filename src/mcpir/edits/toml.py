@@ -22,7 +22,7 @@ _COMMA = re.compile(r"[ \t]*,[ \t]*")
 
 def _load(text: str) -> dict[str, Any]:
     """Discovery's bounded parse: a key of thousands of dotted parts costs tomllib seconds."""
-    from mcpir.discovery.documents import DocumentError, parse_toml
+    from mcpir.core.documents import DocumentError, parse_toml
 
     try:
         data: dict[str, Any] = parse_toml(text).data

@@ -30,7 +30,7 @@ _PLAIN = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_./-]*")
 def _load(text: str) -> Any:
     """Discovery's bounded parse: an alias bomb is refused here, before `_compose` shares its
     nodes and the check of the result expands them."""
-    from mcpir.discovery.documents import DocumentError, parse_yaml
+    from mcpir.core.documents import DocumentError, parse_yaml
 
     try:
         return parse_yaml(text).data

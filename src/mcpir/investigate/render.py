@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from mcpir.core.paths import Scopes
+from mcpir.core.rows import finding_row
 from mcpir.investigate import InvestigateReport
 from mcpir.investigate.detectors.base import Hit
-from mcpir.output.rows import finding_row
 
 
 def when(ts: datetime | None) -> str | None:

@@ -6,7 +6,7 @@ import io
 
 from mcpir.audit.model import RULES, AuditReport, Change
 from mcpir.core.model import Finding, Severity
-from mcpir.output.safe import one_line, shown
+from mcpir.core.safe import one_line, shown
 
 _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
 _VIA = {"direct": "pushed to", "merge": "merged into", "pull-request": "PR into"}

@@ -8,8 +8,8 @@ from typing import Any
 from mcpir.core.model import Severity
 from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_text
-from mcpir.output.rows import finding_row
-from mcpir.output.safe import name_cell, one_line, shown
+from mcpir.core.rows import finding_row
+from mcpir.core.safe import name_cell, one_line, shown
 from mcpir.scan.engine import ScanReport
 
 JSON_VERSION = 1

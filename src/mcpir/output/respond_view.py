@@ -25,7 +25,7 @@ _COLOR = {
 def say(line: str, err: bool = False, *, styled: str = "") -> None:
     """Print `line` made safe (secrets masked, control characters escaped) after `styled`,
     mcpir's own already-safe decoration."""
-    from mcpir.output.safe import shown
+    from mcpir.core.safe import shown
 
     typer.echo(styled + "\n".join(shown(part) for part in line.split("\n")), err=err)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from mcpir.core.model import Server, Transport
 from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_args, redact_text
+from mcpir.core.safe import name_cell, one_line, shown
 from mcpir.discovery.listing import ServerListing, listing_rows
 from mcpir.output import jsonout
-from mcpir.output.safe import name_cell, one_line, shown
 
 
 def _count(number: int, noun: str) -> str:

@@ -70,7 +70,7 @@ def select(playbook: Playbook, request: RespondRequest) -> list[Step]:
 
 
 def _record(incident: Incident, step: Step, result: StepResult) -> None:
-    from mcpir.output.rows import finding_row
+    from mcpir.core.rows import finding_row
 
     incident.journal.append(
         {

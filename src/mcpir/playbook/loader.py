@@ -10,9 +10,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.documents import DocumentError, parse_yaml, read_text
 from mcpir.core.errors import UsageError
 from mcpir.core.fileio import atomic_write_text
-from mcpir.discovery.documents import DocumentError, parse_yaml, read_text
 from mcpir.playbook.model import SCHEMA, SCHEMA_VERSION, Playbook, Step
 
 BUILTIN = Path(__file__).with_name("incident-response.yaml")

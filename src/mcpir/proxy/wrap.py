@@ -179,7 +179,7 @@ def _select(files: list[ConfigFile], names: set[str] | None) -> list[tuple[Confi
 def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
          root: Path | None = None) -> WrapPlan:  # fmt: skip
     """What wrap (or unwrap) would change; nothing is written. `names` None means every server."""
-    from mcpir.discovery.documents import DocumentError
+    from mcpir.core.documents import DocumentError
     from mcpir.edits import EditError
 
     result = WrapPlan(unwrap)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mcpir.output.safe import shown
+from mcpir.core.safe import shown
 
 _STATE = {"pass": "✅ pass", "fail": "❌ fail", "unknown": "❔ unknown"}
 # Markup a journal text could use to forge links, images, HTML or table cells. Backticks stay:

@@ -75,7 +75,7 @@ def _utc(ts: str) -> str:
 
 
 def _safe(text: str) -> str:
-    from mcpir.output.safe import shown
+    from mcpir.core.safe import shown
 
     return " ".join(_UNSAFE.sub(" ", shown(text)).split()) or "-"
 

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.documents import DocumentError, parse_json, read_text
 from mcpir.core.errors import UsageError
 from mcpir.core.fileio import atomic_write_text
 from mcpir.core.model import ConfigFile, Location, Server
 from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_args, redact_text
-from mcpir.discovery.documents import DocumentError, parse_json, read_text
 from mcpir.launchers.commands import container_run
 
 VERSION = 1

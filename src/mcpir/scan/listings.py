@@ -7,9 +7,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.documents import DocumentError, parse_json, read_text
 from mcpir.core.errors import UsageError
 from mcpir.core.model import Location, Tool
-from mcpir.discovery.documents import DocumentError, parse_json, read_text
 
 
 def _tool_list(data: Any) -> list[Any] | None:  # noqa: ANN401

@@ -234,7 +234,7 @@ def plan_externalize(
 ) -> Plan:
     """What would move where; nothing is written. `held` says what the keyring holds; `only`
     (a fingerprint) limits the plan to one value, `prefer` names entries already holding one."""
-    from mcpir.discovery.documents import DocumentError
+    from mcpir.core.documents import DocumentError
     from mcpir.edits import EditError
 
     plan, lines = Plan(held=held, only=only, prefer=dict(prefer or {})), _Lines()

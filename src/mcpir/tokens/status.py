@@ -172,7 +172,7 @@ def unmatched_overrides(rotation: RotationPolicy, tokens: list[Token]) -> tuple[
 
 def render(result: Check, scopes: Scopes) -> list[str]:
     """The text `mcpir tokens status` prints: a line per token, its locations under it."""
-    from mcpir.output.safe import shown
+    from mcpir.core.safe import shown
 
     notes = [f"note: {shown(entry)} matches no token" for entry in result.unmatched]
     if not result.aged and not result.unaged:

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mcpir.core import documents
 from mcpir.core.model import ConfigFile, Format, Scope
 from mcpir.core.paths import Scopes
-from mcpir.discovery import documents
 from mcpir.discovery.client import (
     Client,
     DisableKind,

@@ -6,8 +6,8 @@ import json
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from mcpir.core.documents import Document, DocumentError, read_text
 from mcpir.discovery.client import Client, DisableKind, DisableMethod, Entry, app_dirs, mcp_servers
-from mcpir.discovery.documents import Document, DocumentError, read_text
 
 _DIRS = app_dirs("Claude")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from mcpir.core.documents import Document
 from mcpir.discovery.client import Client, DisableKind, DisableMethod, Entry, mcp_servers
-from mcpir.discovery.documents import Document
 
 _BLOCKS = tuple(f".continue/mcpServers/*.{ext}" for ext in ("yaml", "yml", "json"))
 

@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from mcpir.core.documents import Document
 from mcpir.core.model import Transport
 from mcpir.discovery.client import Client, DisableKind, DisableMethod, Entry, mcp_servers
-from mcpir.discovery.documents import Document
 
 
 def _excluded(data: Any) -> set[str]:  # noqa: ANN401

@@ -6,9 +6,9 @@ import dataclasses
 from collections.abc import Mapping
 from pathlib import Path
 
+from mcpir.core import documents
 from mcpir.core.model import ConfigFile
 from mcpir.core.paths import Scopes
-from mcpir.discovery import documents
 from mcpir.discovery.client import (
     Client,
     DisableKind,

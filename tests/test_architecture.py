@@ -1,0 +1,123 @@
+"""The shape of the code: which packages may import which."""
+
+from __future__ import annotations
+
+import ast
+from collections import defaultdict
+from pathlib import Path
+
+SRC = Path(__file__).resolve().parents[1] / "src" / "mcpir"
+
+# Modules that sit loose in src/mcpir; the package root itself holds only `__version__`.
+_ENTRY = {"launch": "launch", "__main__": "launch", "": "mcpir"}
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(SRC).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _package(module: str) -> str:
+    """The top-level package of `module`, given relative to `mcpir`."""
+    head = module.split(".")[0]
+    return _ENTRY.get(head, head)
+
+
+def _imported(node: ast.AST, module: str, is_package: bool) -> list[str]:
+    """The `mcpir` modules an import statement names, relative to `mcpir`."""
+    if isinstance(node, ast.Import):
+        names = [alias.name for alias in node.names]
+    elif isinstance(node, ast.ImportFrom):
+        if node.level:
+            base = ["mcpir", *module.split(".")] if module else ["mcpir"]
+            if not is_package:
+                base.pop()
+            base = base[: len(base) - node.level + 1]
+            names = [".".join([*base, *([node.module] if node.module else [])])]
+        else:
+            names = [node.module or ""]
+        # `from mcpir import output` imports the package `output`, not the root.
+        names += [f"{names[0]}.{alias.name}" for alias in node.names]
+    else:
+        return []
+    found = []
+    for name in names:
+        if name == "mcpir":
+            found.append("")
+        elif name.startswith("mcpir."):
+            found.append(name.removeprefix("mcpir."))
+    return found
+
+
+def package_graph() -> dict[str, dict[str, set[str]]]:
+    """package -> imported package -> the `module -> module` imports behind that edge.
+
+    Every import counts: at the top, inside a function (a lazy import is still a dependency)
+    and under `TYPE_CHECKING` (a type is part of the contract).
+    """
+    modules = {_module_name(path): path for path in SRC.rglob("*.py")}
+    graph: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for module, path in modules.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        is_package = path.name == "__init__.py"
+        for node in ast.walk(tree):
+            for target in _imported(node, module, is_package):
+                # `from mcpir.x import name` names a module only when one exists.
+                if target and target not in modules and "." in target:
+                    parent = target.rsplit(".", 1)[0]
+                    if parent in modules:
+                        target = parent
+                source, dest = _package(module), _package(target)
+                if source != dest:
+                    graph[source][dest].add(f"mcpir.{module} -> mcpir.{target}".rstrip("."))
+    return graph
+
+
+def strongly_connected(graph: dict[str, dict[str, set[str]]]) -> list[list[str]]:
+    """Tarjan's algorithm: the groups of packages that reach each other, largest first."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    groups: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for nxt in sorted(graph.get(node, {})):
+            if nxt not in index:
+                visit(nxt)
+                low[node] = min(low[node], low[nxt])
+            elif nxt in on_stack:
+                low[node] = min(low[node], index[nxt])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                group.append(member)
+                if member == node:
+                    break
+            groups.append(sorted(group))
+
+    nodes = set(graph) | {dest for edges in graph.values() for dest in edges}
+    for node in sorted(nodes):
+        if node not in index:
+            visit(node)
+    return sorted((g for g in groups if len(g) > 1), key=len, reverse=True)
+
+
+def test_packages_import_each_other_without_a_cycle() -> None:
+    graph = package_graph()
+    cycles = strongly_connected(graph)
+    lines = []
+    for group in cycles:
+        lines.append("cycle between packages: " + " <-> ".join(group))
+        for source in group:
+            for dest in sorted(graph[source]):
+                if dest in group:
+                    lines.extend(f"    {edge}" for edge in sorted(graph[source][dest]))
+    assert not cycles, "\n".join(lines)
