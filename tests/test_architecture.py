@@ -8,6 +8,22 @@ from pathlib import Path
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "mcpir"
 
+# Lowest first. A package imports from its own layer or below, never above; output renders
+# what the layers below it return, and only the CLI (and the demo, which drives it) uses output.
+# `incident` is the journal every edit goes through, so it sits with the foundations.
+LAYERS: list[set[str]] = [
+    {"mcpir", "core"},
+    {"config", "secrets", "injection", "launchers", "incident"},
+    {"discovery", "edits"},
+    {"scan"},
+    {"containment", "tokens", "audit", "investigate", "proxy", "notify", "posture"},
+    {"schedule", "report"},
+    {"playbook"},
+    {"output"},
+    {"cli", "demo"},
+    {"launch"},
+]
+
 # Modules that sit loose in src/mcpir; the package root itself holds only `__version__`.
 _ENTRY = {"launch": "launch", "__main__": "launch", "": "mcpir"}
 
@@ -25,8 +41,8 @@ def _package(module: str) -> str:
     return _ENTRY.get(head, head)
 
 
-def _imported(node: ast.AST, module: str, is_package: bool) -> list[str]:
-    """The `mcpir` modules an import statement names, relative to `mcpir`."""
+def _imported(node: ast.AST, module: str, is_package: bool, modules: set[str]) -> list[str]:
+    """The `mcpir` modules an import statement names, relative to `mcpir` (the root is "")."""
     if isinstance(node, ast.Import):
         names = [alias.name for alias in node.names]
     elif isinstance(node, ast.ImportFrom):
@@ -38,8 +54,12 @@ def _imported(node: ast.AST, module: str, is_package: bool) -> list[str]:
             names = [".".join([*base, *([node.module] if node.module else [])])]
         else:
             names = [node.module or ""]
-        # `from mcpir import output` imports the package `output`, not the root.
-        names += [f"{names[0]}.{alias.name}" for alias in node.names]
+        # `from mcpir import output` imports the package `output`, not only the root.
+        names += [
+            name
+            for alias in node.names
+            if (name := f"{names[0]}.{alias.name}").removeprefix("mcpir.") in modules
+        ]
     else:
         return []
     found = []
@@ -58,17 +78,13 @@ def package_graph() -> dict[str, dict[str, set[str]]]:
     and under `TYPE_CHECKING` (a type is part of the contract).
     """
     modules = {_module_name(path): path for path in SRC.rglob("*.py")}
+    names = set(modules)
     graph: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
     for module, path in modules.items():
         tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
         is_package = path.name == "__init__.py"
         for node in ast.walk(tree):
-            for target in _imported(node, module, is_package):
-                # `from mcpir.x import name` names a module only when one exists.
-                if target and target not in modules and "." in target:
-                    parent = target.rsplit(".", 1)[0]
-                    if parent in modules:
-                        target = parent
+            for target in _imported(node, module, is_package, names):
                 source, dest = _package(module), _package(target)
                 if source != dest:
                     graph[source][dest].add(f"mcpir.{module} -> mcpir.{target}".rstrip("."))
@@ -121,3 +137,18 @@ def test_packages_import_each_other_without_a_cycle() -> None:
                 if dest in group:
                     lines.extend(f"    {edge}" for edge in sorted(graph[source][dest]))
     assert not cycles, "\n".join(lines)
+
+
+def test_packages_import_only_their_own_layer_or_lower() -> None:
+    layer = {package: number for number, members in enumerate(LAYERS) for package in members}
+    graph = package_graph()
+    packages = set(graph) | {dest for edges in graph.values() for dest in edges}
+    assert packages <= set(layer), f"place in LAYERS: {sorted(packages - set(layer))}"
+    upward = [
+        f"{source} (layer {layer[source]}) imports {dest} (layer {layer[dest]}): {edge}"
+        for source, edges in sorted(graph.items())
+        for dest, found in sorted(edges.items())
+        if layer[dest] > layer[source]
+        for edge in sorted(found)
+    ]
+    assert not upward, "\n".join(upward)
