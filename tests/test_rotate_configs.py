@@ -125,16 +125,16 @@ def count_journal_writes(
 ) -> list[int]:
     """A one-item list counting the journal's durable writes from now on; `before(n)` runs
     ahead of the n-th (and may raise, to crash mcpir there)."""
-    import mcpir.incident.journal
+    import mcpir.incident.durable
 
-    writes, real = [0], mcpir.incident.journal.checkpoint
+    writes, real = [0], mcpir.incident.durable.checkpoint
 
     def counted() -> None:
         writes[0] += 1
         before(writes[0])
         real()
 
-    monkeypatch.setattr(mcpir.incident.journal, "checkpoint", counted)
+    monkeypatch.setattr(mcpir.incident.durable, "checkpoint", counted)
     return writes
 
 

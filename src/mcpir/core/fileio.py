@@ -50,3 +50,56 @@ def json_records(lines: Iterable[str]) -> list[dict[str, Any]]:
         if isinstance(record, dict):
             out.append(record)
     return out
+
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def append_lines(path: Path, lines: Iterable[str], *, durable: bool = False) -> None:
+    """Append whole lines to a log in one `write`: no other writer's line lands inside them.
+
+    The file is created 0600 and never reached through a link (O_NOFOLLOW: a link planted
+    where a log goes would redirect every record). A lone surrogate, from a crafted file or
+    server name, is written as its escape rather than failing the record. With `durable`, the
+    lines (and a new file's directory entry) are fsynced before this returns."""
+    data = "".join(lines).encode("utf-8", "backslashreplace")
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_APPEND | _NOFOLLOW, 0o600)
+    try:
+        size = os.fstat(fd).st_size
+        # A crash mid-append leaves a torn last line: it must not swallow this record.
+        if size and os.lseek(fd, -1, os.SEEK_END) >= 0 and os.read(fd, 1) != b"\n":
+            data = b"\n" + data
+        view = memoryview(data)
+        while view:  # one write unless a signal splits it
+            view = view[os.write(fd, view) :]
+        if durable:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+    if durable and not size:
+        fsync_dir(path.parent)
+
+
+def append_jsonl(
+    path: Path, records: Iterable[dict[str, Any]], *, durable: bool = False, sort_keys: bool = False
+) -> None:
+    """`records` as JSON Lines, through `append_lines`."""
+    append_lines(
+        path,
+        (json.dumps(r, ensure_ascii=False, sort_keys=sort_keys) + "\n" for r in records),
+        durable=durable,
+    )
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make a new or renamed directory entry durable."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:  # Windows cannot open directories; its replace is durable enough
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)

@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 from typing import ClassVar
 
-from mcpir.core.fileio import private_dirs
+from mcpir.core.fileio import append_lines, private_dirs
 from mcpir.core.paths import data_dir
 from mcpir.notify.base import Reminder, Resolution, Say
 from mcpir.notify.config import NotifyConfig
@@ -28,12 +27,7 @@ class Terminal:
         path = data_dir() / LOG
         private_dirs(path.parent)
         stamp = datetime.now(UTC).isoformat(timespec="seconds")
-        text = "".join(f"{stamp} {line}\n" for line in lines)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
-        try:
-            os.write(fd, text.encode("utf-8"))
-        finally:
-            os.close(fd)
+        append_lines(path, [f"{stamp} {line}\n" for line in lines])
 
     def remind(self, reminder: Reminder) -> str:
         lines = reminder.lines()

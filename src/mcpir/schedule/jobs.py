@@ -7,13 +7,11 @@ runs for the systemd, cron and launchd installers.
 
 from __future__ import annotations
 
-import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mcpir.core.fileio import json_records, private_dirs
+from mcpir.core.fileio import append_jsonl, json_records, private_dirs
 from mcpir.core.paths import Scopes, data_dir
 from mcpir.schedule import RUNS_FILE
 
@@ -68,11 +66,7 @@ def _record(outcome: dict[str, Any]) -> None:
     path = data_dir() / RUNS_FILE
     try:
         private_dirs(path.parent)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW, 0o600)
-        try:
-            os.write(fd, (json.dumps(outcome, sort_keys=True) + "\n").encode("utf-8"))
-        finally:
-            os.close(fd)
+        append_jsonl(path, [outcome], sort_keys=True)
     except OSError as exc:
         error = McpirError(
             f"{path}: cannot record the daily check: {exc.strerror or exc}",
