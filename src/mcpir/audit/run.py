@@ -23,6 +23,7 @@ from mcpir.core.durations import parse_moment
 from mcpir.core.model import Finding
 from mcpir.core.paths import Scopes
 from mcpir.scan.checks.base import ScanContext
+from mcpir.tokens.model import Token
 
 STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied",
           "T": "type-changed", "merge": "merge"}  # fmt: skip
@@ -43,6 +44,8 @@ class AuditRequest:
     all_refs: bool = False
     policy: Policy | None = None  # None: the repository's own .mcpir.toml
     scopes: Scopes | None = None  # where the token inventory looks; None: not consulted
+    # The inventory of `scopes` when the caller already holds it; None: listed here if needed.
+    inventory: Callable[[], Sequence[Token]] | None = None
     progress: Progress = field(default=lambda phase, done, total: None)
 
 
@@ -156,7 +159,7 @@ def run_audit(request: AuditRequest) -> AuditReport:
     report.changes = [change for group in reversed(groups) for change in group]  # newest first
     report.secrets = tracker.found
     if report.secrets and request.scopes is not None:
-        _inventory(report, request.scopes, exclude)
+        _inventory(report, request, exclude)
     return report
 
 
@@ -277,13 +280,18 @@ def _record(
     )
 
 
-def _inventory(report: AuditReport, scopes: Scopes, exclude: tuple[str, ...]) -> None:
+def _inventory(report: AuditReport, request: AuditRequest, exclude: tuple[str, ...]) -> None:
     """Mark each committed secret still in the token inventory: it must be rotated."""
     from mcpir.core.errors import McpirError
     from mcpir.tokens import list_tokens
 
+    scopes = request.scopes
+    assert scopes is not None  # noqa: S101 - only called with a scope to look in
     try:
-        tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude)
+        if request.inventory is not None:
+            tokens = list(request.inventory())
+        else:
+            tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude)
     except McpirError as exc:
         report.warnings.append(f"token inventory not read: {exc.message}")
         return

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from mcpir.config.project import Policy
 from mcpir.core.durations import parse_moment
@@ -18,6 +18,9 @@ from mcpir.core.errors import UsageError
 from mcpir.core.paths import Scopes
 from mcpir.investigate.detectors.base import Context, Hit
 from mcpir.investigate.events import Problems
+
+if TYPE_CHECKING:
+    from mcpir.scan.engine import ScanReport
 
 
 class ProgressSink(Protocol):
@@ -59,6 +62,8 @@ class InvestigateRequest:
     flagged: dict[str, str] = field(default_factory=dict)
     progress: ProgressSink = field(default_factory=_Silent)
     run_scan: bool = True
+    # The scan of `scopes` already run (a playbook run's workspace); None: run here.
+    scan: ScanReport | None = None
 
 
 @dataclass(frozen=True)

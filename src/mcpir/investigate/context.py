@@ -40,7 +40,7 @@ def _from_scan(ctx: Context, request: InvestigateRequest, policy: Policy) -> Non
     from mcpir.scan.checks import CREDENTIAL_RULES
     from mcpir.scan.engine import ScanRequest, scan
 
-    report = scan(ScanRequest(request.scopes), policy)
+    report = request.scan if request.scan is not None else scan(ScanRequest(request.scopes), policy)
     for finding in report.findings:
         if (
             finding.severity is Severity.HIGH

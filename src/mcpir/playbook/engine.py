@@ -15,6 +15,7 @@ from mcpir.playbook.loader import load_playbook
 from mcpir.playbook.model import Playbook, Step
 from mcpir.playbook.tasks import TASKS
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
+from mcpir.workspace import Workspace
 
 DONE = {Status.CHANGED, Status.OK}
 
@@ -149,6 +150,8 @@ def _run(
     done: Mapping[str, Mapping[str, Any]],
 ) -> RespondResult:
     results: list[tuple[Step, StepResult]] = []
+    # Every step sees the same discovery; a change a step applies through it renews it.
+    workspace = Workspace(request.scopes, policy)
     for index, step in enumerate(steps, 1):
         request.on_step(index, len(steps), step)
         if step.id in done:
@@ -167,6 +170,7 @@ def _run(
             yes=request.yes,
             options=request.options,
             say=request.say,
+            workspace=workspace,
         )
         result = _run_step(step, ctx, request)
         if incident is not None:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from mcpir.config.project import Policy
     from mcpir.core.paths import Scopes
     from mcpir.posture.branch import BranchProtection
+    from mcpir.workspace import Workspace
 
 ItemStatus = Literal["pass", "fail", "unknown"]
 
@@ -38,12 +39,18 @@ class PostureItem:
 
 
 def evaluate(
-    scopes: Scopes, policy: Policy, *, branch_protection: BranchProtection | None = None
+    scopes: Scopes,
+    policy: Policy,
+    *,
+    branch_protection: BranchProtection | None = None,
+    workspace: Workspace | None = None,
 ) -> list[PostureItem]:
-    """Every checklist item, in order. `branch_protection` (opt-in) asks GitHub's API."""
+    """Every checklist item, in order. `branch_protection` (opt-in) asks GitHub's API.
+    `workspace`: the configs and tokens already found for `scopes` and `policy` (a playbook
+    run's); without one, they are discovered here."""
     from mcpir.posture.items import evaluate_items
 
-    return evaluate_items(scopes, policy, branch_protection)
+    return evaluate_items(scopes, policy, branch_protection, workspace)
 
 
 __all__ = ["ItemStatus", "PostureItem", "evaluate"]

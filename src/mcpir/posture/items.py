@@ -16,6 +16,7 @@ from mcpir.posture import PostureItem
 
 if TYPE_CHECKING:
     from mcpir.posture.branch import BranchProtection
+    from mcpir.workspace import Workspace
 
 CLOSED_INCIDENTS = frozenset({"closed", "resolved", "restored"})
 # Every item's id and title, in the order shown; an item that cannot be evaluated keeps both.
@@ -87,11 +88,11 @@ def codeowners(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
     return PostureItem("codeowners", title, "pass", redact_text(f"{where}: {_some(owned)}"), "")
 
 
-def token_age(scopes: Scopes, policy: Policy) -> PostureItem:
+def token_age(scopes: Scopes, policy: Policy, workspace: Workspace) -> PostureItem:
     from mcpir.tokens.status import check
 
     title = TITLES["token-age"]
-    result = check(scopes, policy)
+    result = check(scopes, policy, configs=workspace.configs(), tokens=workspace.tokens())
     overdue = [s for s in result.aged if s.state == "overdue"]
     if not result.aged:
         extra = f" ({len(result.unaged)} without a value here)" if result.unaged else ""
@@ -116,20 +117,16 @@ def token_age(scopes: Scopes, policy: Policy) -> PostureItem:
 def _findings(
     scopes: Scopes, policy: Policy, configs: list[ConfigFile], rules: set[str]
 ) -> tuple[list[Finding], int]:
-    from mcpir.scan.checks import CHECKS
     from mcpir.scan.checks.base import ScanContext
-    from mcpir.scan.engine import suppression_for
+    from mcpir.scan.engine import check_all, suppression_for
 
     ctx = ScanContext(official_images=policy.scan.official_images)
     found, suppressed = [], 0
-    for server in (s for c in configs for s in c.servers):
-        for chk in CHECKS:
-            if chk.rule.id in rules and chk.on_server is not None:
-                for finding in chk.on_server(server, ctx):
-                    if suppression_for(finding, policy.scan.ignore, scopes) is not None:
-                        suppressed += 1
-                    else:
-                        found.append(finding)
+    for finding in check_all(configs, (), ctx, frozenset(rules)):
+        if suppression_for(finding, policy.scan.ignore, scopes) is not None:
+            suppressed += 1
+        else:
+            found.append(finding)
     return found, suppressed
 
 
@@ -273,12 +270,16 @@ def _guarded(item: str, run: Callable[[], PostureItem]) -> PostureItem:
 
 
 def evaluate_items(
-    scopes: Scopes, policy: Policy, branch: BranchProtection | None
+    scopes: Scopes,
+    policy: Policy,
+    branch: BranchProtection | None,
+    workspace: Workspace | None = None,
 ) -> list[PostureItem]:
-    from mcpir.discovery import discover
     from mcpir.tokens.model import today
+    from mcpir.workspace import Workspace
 
-    configs = discover(scopes, policy.discovery.exclude)
+    shared = workspace if workspace is not None else Workspace(scopes, policy)
+    configs = shared.configs()
     on = today()
     items = [_guarded("codeowners", lambda: codeowners(scopes, configs))]
     if branch is not None:
@@ -286,7 +287,7 @@ def evaluate_items(
 
         items.append(_guarded("branch-protection", lambda: check_branch(branch)))
     items += [
-        _guarded("token-age", lambda: token_age(scopes, policy)),
+        _guarded("token-age", lambda: token_age(scopes, policy, shared)),
         _guarded("pinned-versions", lambda: pinned_versions(scopes, policy, configs)),
         _guarded("official-images", lambda: official_images(scopes, policy, configs)),
         _guarded("audit-proxy", lambda: audit_proxy(scopes, configs)),

@@ -6,10 +6,13 @@ has it; otherwise every item is "unknown", never a pass it did not earn.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcpir.config.project import Policy
 from mcpir.core.paths import Scopes
+
+if TYPE_CHECKING:
+    from mcpir.workspace import Workspace
 
 # The notes' checklist, as items a posture check can settle.
 DEFAULT_ITEMS: tuple[tuple[str, str, str], ...] = (
@@ -38,14 +41,17 @@ def _unknown(why: str) -> list[dict[str, Any]]:
     ]
 
 
-def evaluate(scopes: Scopes, policy: Policy) -> list[dict[str, Any]]:
-    """Each checklist item as `{id, title, status, evidence, fix}`."""
+def evaluate(
+    scopes: Scopes, policy: Policy, workspace: Workspace | None = None
+) -> list[dict[str, Any]]:
+    """Each checklist item as `{id, title, status, evidence, fix}`; `workspace`, what the
+    playbook run already found, spares the posture check a discovery of its own."""
     try:
         from mcpir import posture  # type: ignore[attr-defined,unused-ignore]
     except ImportError:
         return _unknown("not evaluated: this mcpir has no posture check yet")
     try:
-        items = posture.evaluate(scopes, policy)
+        items = posture.evaluate(scopes, policy, workspace=workspace)
         rows = [dict(item.to_json()) for item in items]
     except Exception as exc:  # noqa: BLE001 - another component's failure must not lose the document
         return _unknown(f"not evaluated: the posture check failed ({type(exc).__name__})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,16 +84,22 @@ def _file_problems(files: Iterable[ConfigFile]) -> tuple[list[Finding], list[Ski
     return findings, skipped
 
 
-def _check_all(
-    files: Iterable[ConfigFile], tools: list[Tool], ctx: ScanContext
+def check_all(
+    files: Iterable[ConfigFile],
+    tools: Iterable[Tool],
+    ctx: ScanContext,
+    rules: frozenset[str] | None = None,
 ) -> Iterator[Finding]:
+    """What every check (or only those of `rules`) finds on each server, then on each tool, in
+    that order; neither deduplicated nor suppressed (`scan` does both)."""
+    checks = [check for check in CHECKS if rules is None or check.rule.id in rules]
     for config in files:
         for server in config.servers:
-            for check in CHECKS:
+            for check in checks:
                 if check.on_server is not None:
                     yield from check.on_server(server, ctx)
     for tool in tools:
-        for check in CHECKS:
+        for check in checks:
             if check.on_tool is not None:
                 yield from check.on_tool(tool, ctx)
 
@@ -148,10 +154,13 @@ def _order(finding: Finding) -> tuple[int, str, int, str, str]:
     )
 
 
-def scan(request: ScanRequest, policy: Policy) -> ScanReport:
+def scan(
+    request: ScanRequest, policy: Policy, *, configs: Sequence[ConfigFile] | None = None
+) -> ScanReport:
+    """`configs`: what `collect` would return, already discovered (a `Workspace`'s)."""
     from mcpir.scan.listings import load_tools
 
-    files = collect(request, policy)
+    files = list(configs) if configs is not None else collect(request, policy)
     tools = [tool for path in request.tools for tool in load_tools(path)]
     ctx = ScanContext(
         official_images=policy.scan.official_images,
@@ -159,7 +168,7 @@ def scan(request: ScanRequest, policy: Policy) -> ScanReport:
     )
     problems, skipped = _file_problems(files)
     unique: dict[tuple[object, ...], Finding] = {}
-    for finding in (*problems, *_check_all(files, tools, ctx), *_drift(request, files)):
+    for finding in (*problems, *check_all(files, tools, ctx), *_drift(request, files)):
         key = (finding.rule_id, finding.location, finding.server, finding.tool, finding.message)
         unique.setdefault(key, finding)
     reported, suppressed, below = [], [], 0
@@ -190,4 +199,12 @@ def record_baseline(request: ScanRequest, policy: Policy, path: Path) -> int:
     return len(document["servers"])
 
 
-__all__ = ["RULES", "ScanReport", "ScanRequest", "Skipped", "record_baseline", "scan"]
+__all__ = [
+    "RULES",
+    "ScanReport",
+    "ScanRequest",
+    "Skipped",
+    "check_all",
+    "record_baseline",
+    "scan",
+]

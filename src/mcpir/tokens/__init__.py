@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mcpir.tokens.model import Token
@@ -20,10 +20,11 @@ def list_tokens(
     environ: Mapping[str, str] | None,
     exclude: tuple[str, ...] = (),
     problems: list[ConfigFile] | None = None,
+    configs: Sequence[ConfigFile] | None = None,
 ) -> list[Token]:
     """Every credential a configured server can read (see `mcpir.tokens.inventory`)."""
     # Discovery and the detectors load here, not with the package: `mcpir run` imports the
     # package too, and must start its command without paying for them.
     from mcpir.tokens.inventory import list_tokens as inventory
 
-    return inventory(scopes, environ=environ, exclude=exclude, problems=problems)
+    return inventory(scopes, environ=environ, exclude=exclude, problems=problems, configs=configs)

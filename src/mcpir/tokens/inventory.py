@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
@@ -277,13 +277,15 @@ def list_tokens(
     environ: Mapping[str, str] | None,
     exclude: tuple[str, ...] = (),
     problems: list[ConfigFile] | None = None,
+    configs: Sequence[ConfigFile] | None = None,
 ) -> list[Token]:
     """Every credential a configured server can read. `environ` is this machine's environment,
     or None for a sandboxed run (then references resolve against `.env` files only, and the
     keyring, which belongs to this machine, is not read). Config files that could not be
-    read are added to `problems`: a token in a broken file is still a token."""
+    read are added to `problems`: a token in a broken file is still a token. `configs`, when
+    given, are the files already discovered under `scopes` with `exclude`: not walked again."""
     with _no_cycle_collection():
-        return _list(scopes, environ, exclude, problems)
+        return _list(scopes, environ, exclude, problems, configs)
 
 
 @contextmanager
@@ -306,8 +308,9 @@ def _list(
     environ: Mapping[str, str] | None,
     exclude: tuple[str, ...],
     problems: list[ConfigFile] | None,
+    given: Sequence[ConfigFile] | None,
 ) -> list[Token]:
-    configs = discover(scopes, exclude)
+    configs = discover(scopes, exclude) if given is None else list(given)
     if problems is not None:
         problems.extend(config for config in configs if config.error)
     seen = _Sightings()

@@ -142,8 +142,16 @@ class Check:
         return sum(status.state == "overdue" for status in self.aged)
 
 
-def check(scopes: Scopes, policy: Policy | None = None) -> Check:
-    """Every token this machine and project hold, against the rotation policy in force."""
+def check(
+    scopes: Scopes,
+    policy: Policy | None = None,
+    *,
+    configs: list[ConfigFile] | None = None,
+    tokens: list[Token] | None = None,
+) -> Check:
+    """Every token this machine and project hold, against the rotation policy in force.
+    `configs` already discovered under `scopes` are not walked again; with them, `tokens`
+    already listed from them are not listed again."""
     from mcpir.config.project import load_policy
     from mcpir.config.rotation import load_rotation
     from mcpir.tokens import list_tokens
@@ -152,7 +160,12 @@ def check(scopes: Scopes, policy: Policy | None = None) -> Check:
         policy = load_policy(scopes.root) if scopes.root is not None else None
     exclude = policy.discovery.exclude if policy is not None else ()
     problems: list[ConfigFile] = []
-    tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude, problems=problems)
+    if tokens is not None and configs is not None:
+        problems = [config for config in configs if config.error]  # as list_tokens collects
+    else:
+        tokens = list_tokens(
+            scopes, environ=scopes.environ, exclude=exclude, problems=problems, configs=configs
+        )
     rotation = load_rotation(policy)
     aged, unaged = statuses(tokens, rotation)
     return Check(aged, unaged, problems, unmatched_overrides(rotation, tokens))

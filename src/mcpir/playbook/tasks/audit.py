@@ -46,6 +46,7 @@ class Audit:
             policy=ctx.policy,
             # The inventory check records what it sees; a dry run records nothing.
             scopes=None if ctx.dry_run else ctx.scopes,
+            inventory=ctx.workspace.tokens,
         )
         try:
             report = run_audit(request)

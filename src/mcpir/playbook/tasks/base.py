@@ -12,6 +12,7 @@ from mcpir.core.model import Finding
 from mcpir.core.paths import Scopes
 from mcpir.incident.store import Incident
 from mcpir.playbook.model import Step
+from mcpir.workspace import Workspace
 
 
 class Status(enum.StrEnum):
@@ -33,6 +34,13 @@ class TaskContext:
     yes: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)  # command-line overrides
     say: Callable[[str], None] = lambda line: None
+    # One per run, shared by its steps (the engine passes it); a context made for one task
+    # alone gets its own.
+    workspace: Workspace = field(default=None, repr=False)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.workspace is None:
+            self.workspace = Workspace(self.scopes, self.policy)
 
     def param(self, name: str, default: Any = None) -> Any:  # noqa: ANN401
         return self.options.get(name, self.step.params.get(name, default))

@@ -27,12 +27,11 @@ class Contain:
     def run(self, ctx: TaskContext) -> StepResult:
         from mcpir.containment import processes
         from mcpir.core.redact import redact_diff
-        from mcpir.discovery import discover
 
         actions: list[str] = []
         if ctx.incident is not None:
             actions += ctx.incident.journal.recover()
-        files = discover(ctx.scopes, ctx.policy.discovery.exclude)
+        files = ctx.workspace.configs()
         plan: Plan = plan_containment(files)
         enabled = [s for config in files for s in config.servers if s.enabled]
         kill = ctx.param("kill", False) is True  # a string "false" in a playbook is not a yes
@@ -52,7 +51,7 @@ class Contain:
         assert ctx.incident is not None  # noqa: S101 - only a dry run has no incident
         journal = ctx.incident.journal
         try:
-            applied = journal.apply_all(plan.changes, ctx.step.id)
+            applied = ctx.workspace.apply_all(journal, plan.changes, ctx.step.id)
         except (JournalConflict, OSError) as exc:
             message = getattr(exc, "message", None) or str(exc)
             return StepResult(

@@ -26,7 +26,7 @@ class Document:
                 "type": INPUTS,
                 "step": ctx.step.id,
                 "owner": owner(ctx.scopes.root),
-                "checklist": checklist.evaluate(ctx.scopes, ctx.policy),
+                "checklist": checklist.evaluate(ctx.scopes, ctx.policy, ctx.workspace),
             }
         )
         document = build(ctx.incident)

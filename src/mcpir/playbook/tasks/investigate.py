@@ -36,7 +36,9 @@ class Investigate:
 
         since_text = ctx.param("since", "7d")
         since = parse_since(str(since_text) if since_text else None, datetime.now(UTC))
-        request = InvestigateRequest(ctx.scopes, since=since, flagged=_audit_flags(ctx))
+        request = InvestigateRequest(
+            ctx.scopes, since=since, flagged=_audit_flags(ctx), scan=ctx.workspace.scan()
+        )
         report = investigate(request, ctx.policy)
         findings = []
         for hit in report.hits:

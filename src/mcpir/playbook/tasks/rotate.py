@@ -49,13 +49,13 @@ def _flagged_servers(ctx: TaskContext) -> set[str]:
     into them: their tokens were the likeliest to leak."""
     from mcpir.core.model import Severity
     from mcpir.scan.checks import CREDENTIAL_RULES
-    from mcpir.scan.engine import ScanRequest, scan
 
-    report = scan(ScanRequest(ctx.scopes, min_severity=Severity.MEDIUM), ctx.policy)
     return {
         finding.server
-        for finding in report.findings
-        if finding.server and finding.rule_id not in CREDENTIAL_RULES
+        for finding in ctx.workspace.scan().findings
+        if finding.severity >= Severity.MEDIUM
+        and finding.server
+        and finding.rule_id not in CREDENTIAL_RULES
     }
 
 
@@ -78,7 +78,6 @@ def _externalize(ctx: TaskContext) -> tuple[list[str], dict[str, list[str]], lis
     (actions, fingerprint → keyring entries, notes). Values are stored and read back before
     any file changes; a file that cannot be rewritten keeps its token and is named for a
     person (the step attends either way)."""
-    from mcpir.discovery import discover
     from mcpir.incident.journal import JournalConflict
     from mcpir.tokens import store
     from mcpir.tokens.externalize import ExternalizeFailed, plan_externalize, store_all
@@ -92,7 +91,7 @@ def _externalize(ctx: TaskContext) -> tuple[list[str], dict[str, list[str]], lis
             return None  # nothing will be stored: `store.backend()` below says so
         return secret.fingerprint if secret is not None else None
 
-    plan = plan_externalize(discover(ctx.scopes, ctx.policy.discovery.exclude), held)
+    plan = plan_externalize(ctx.workspace.configs(), held)
     if not plan.changes:
         return [], {}, []
     try:
@@ -100,9 +99,13 @@ def _externalize(ctx: TaskContext) -> tuple[list[str], dict[str, list[str]], lis
         store_all(plan)
     except (store.KeyringUnavailable, ExternalizeFailed) as exc:
         return [], {}, [f"needs you: tokens stay in configs, no file changed: {exc.message}"]
+    finally:
+        # A store that failed half-way may still have added keyring entries, and entries
+        # change how references resolve whether or not a config changes.
+        ctx.workspace.invalidate()
     journal = ctx.incident.journal
     try:
-        applied = journal.apply_all(plan.changes, ctx.step.id)
+        applied = ctx.workspace.apply_all(journal, plan.changes, ctx.step.id)
     except (JournalConflict, OSError) as exc:
         message = getattr(exc, "message", None) or str(exc)
         return [], {}, [f"needs you: tokens stay in configs: {message}"]
@@ -131,12 +134,8 @@ class Rotate:
     name = "rotate"
 
     def run(self, ctx: TaskContext) -> StepResult:
-        from mcpir.tokens import list_tokens
-
         # Listed before anything moves: every token readable now was readable during the incident.
-        tokens = list_tokens(
-            ctx.scopes, environ=ctx.scopes.environ, exclude=ctx.policy.discovery.exclude
-        )
+        tokens = ctx.workspace.tokens()
         if not tokens:
             return StepResult(Status.OK, "no token is readable by any MCP server")
         actions: list[str] = []
