@@ -16,7 +16,8 @@ LAYERS: list[set[str]] = [
     {"config", "secrets", "injection", "launchers", "incident"},
     {"discovery", "edits"},
     {"scan"},
-    {"containment", "tokens", "audit", "investigate", "proxy", "notify", "posture"},
+    # workspace: one run's discovery and token listing, shared by the steps above it.
+    {"containment", "tokens", "audit", "investigate", "proxy", "notify", "posture", "workspace"},
     {"schedule", "report"},
     {"playbook"},
     {"output"},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
@@ -15,9 +14,6 @@ if TYPE_CHECKING:
     from mcpir.core.model import ConfigFile
     from mcpir.core.paths import Scopes
     from mcpir.core.secret import Secret
-    from mcpir.tokens import Token
-    from mcpir.tokens.externalize import Moved, Plan
-    from mcpir.tokens.providers import AppSettings, TokenProvider
 
 app = typer.Typer(
     help="The credentials MCP servers can read, and the ones mcpir keeps in the OS keyring.",
@@ -43,55 +39,17 @@ def list_command(
     exclude = load_policy(scopes.root).discovery.exclude if scopes.root is not None else ()
     problems: list[ConfigFile] = []
     tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude, problems=problems)
-    if json_output:
-        from mcpir.output import jsonout
+    from mcpir.output import tokens as show
 
-        jsonout.dump([token.as_dict() for token in tokens])
+    if json_output:
+        show.token_list_json(tokens)
     else:
-        _print_table(tokens, scopes)
+        show.token_table(tokens, scopes)
     literal = sum(token.status == "literal" for token in tokens)
     if literal:
-        typer.echo(
-            f"{literal} token{'s are' if literal > 1 else ' is'} written into config files: "
-            "`mcpir tokens externalize --dry-run` shows how each moves into the OS keyring "
-            "(undo: mcpir restore), then `--yes` moves them",
-            err=True,
-        )
-    from mcpir.core.safe import shown
-
-    for config in problems:
-        where = scopes.display(config.path)
-        typer.echo(f"not read: {shown(where)}: {shown(config.error or '')}", err=True)
+        show.literal_note(literal)
+    show.not_read(problems, scopes)
     raise typer.Exit(EXIT_FINDINGS if literal or problems else EXIT_OK)
-
-
-def _print_table(tokens: list[Token], scopes: Scopes) -> None:
-    """A line per token, its locations under it: paths stay whole on a narrow terminal."""
-    from rich.console import Console
-    from rich.markup import escape
-
-    from mcpir.core.safe import shown
-
-    console = Console(highlight=False, soft_wrap=True)
-    if not tokens:
-        console.print("No credentials found in any MCP server's reach.")
-        return
-    styles = {"literal": "red", "missing": "yellow", "prompted": "dim"}
-    status_width = max(len(token.status) for token in tokens)
-    for token in tokens:
-        status = token.status.ljust(status_width)
-        style = styles.get(token.status)
-        age = "" if token.age_days is None else f"{token.age_days}d"
-        servers = escape(shown(", ".join(token.servers) or "no server"))
-        console.print(
-            f"[bold]{token.id}[/]  {f'[{style}]{status}[/]' if style else status}  "
-            f"{age:>5}  {token.provider}  [dim]read by[/] {servers}"
-        )
-        for location in token.locations:
-            console.print(f"    {escape(shown(scopes.display_location(location)))}", style="dim")
-    counts = Counter(token.status for token in tokens)
-    summary = ", ".join(f"{counts[s]} {s}" for s in sorted(counts))
-    console.print(f"\n{len(tokens)} token{'s' if len(tokens) != 1 else ''} ({summary})")
 
 
 @app.command("add")
@@ -153,15 +111,15 @@ def status_command(
 
     Exit 0 when none is overdue, 1 when one is (CI can gate on it).
     """
-    from mcpir.core.safe import shown
-    from mcpir.tokens.status import check, dump_json, render
+    from mcpir.output import tokens as show
+    from mcpir.tokens.status import check
 
     scopes = resolve_scopes(home, root, None)
     result = check(scopes)
     if json_output:
-        dump_json(result.aged)
+        show.status_json(result.aged)
     else:
-        for line in render(result, scopes):
+        for line in show.status_lines(result, scopes):
             typer.echo(line)
     if notify:
         from mcpir.notify import load_notify, notifiers
@@ -170,16 +128,8 @@ def status_command(
         def say(line: str) -> None:
             typer.echo(line, err=True)
 
-        report = run_reminders(result.aged, scopes, notifiers(load_notify(), say))
-        for channel, why in report.unavailable.items():
-            typer.echo(f"notify: {channel} skipped: {shown(why)}", err=True)
-        for delivery in (*report.reminded, *report.resolved):
-            mark = "" if delivery.ok else "FAILED "
-            typer.echo(f"notify: {delivery.channel} {delivery.token_id}: {mark}"
-                       f"{shown(delivery.detail)}", err=True)  # fmt: skip
-    for config in result.problems:
-        typer.echo(f"not read: {shown(scopes.display(config.path))}: {shown(config.error or '')}",
-                   err=True)  # fmt: skip
+        show.reminders(run_reminders(result.aged, scopes, notifiers(load_notify(), say)))
+    show.not_read(result.problems, scopes)
     raise typer.Exit(EXIT_FINDINGS if result.overdue else EXIT_OK)
 
 
@@ -208,28 +158,14 @@ def externalize(
     from mcpir.config.project import load_policy
     from mcpir.core.errors import EXIT_STEP_FAILED
     from mcpir.discovery import discover
-    from mcpir.tokens import store
+    from mcpir.output.tokens import externalized
     from mcpir.tokens.externalize import apply, diff, plan_externalize
-    from mcpir.tokens.model import Metadata
+    from mcpir.tokens.keyring_held import in_keyring_or_index
 
     scopes = resolve_scopes(home, root, None)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
-    index, reachable = Metadata.load().keyring, [True]
-
-    def held(name: str) -> str | None:
-        # The keyring itself when it answers: a value stored outside mcpir's index must never
-        # be overwritten. Without one (a dry run on a machine with no keyring), the index.
-        if reachable[0]:
-            try:
-                secret = store.get(name)
-                return secret.fingerprint if secret is not None else None
-            except store.KeyringUnavailable:
-                reachable[0] = False
-        record = index.get(name)
-        return record["fingerprint"] if record is not None else None
-
     files = discover(scopes, load_policy(scopes.root).discovery.exclude)
-    plan = plan_externalize(files, held)
+    plan = plan_externalize(files, in_keyring_or_index())
     failures: list[str] = []
     incident, moved = None, plan.moved
     if dry_run:
@@ -238,7 +174,7 @@ def externalize(
     elif plan.moved and not yes and (json_output or sys.stdin is None or not sys.stdin.isatty()):
         # Moving secrets rewrites the user's files: never without a yes.
         if json_output:
-            _report_externalize(scopes, None, [], plan, json_output)
+            externalized(scopes, None, [], plan, json_output)
         typer.echo("nothing changed: pass --yes to move the secrets (see --dry-run)", err=True)
         raise typer.Exit(EXIT_FINDINGS)
     elif (
@@ -253,55 +189,12 @@ def externalize(
         raise typer.Exit(EXIT_FINDINGS)
     elif plan.moved:
         incident, moved, failures = apply(plan, scopes.root, {"home": str(scopes.home)})
-    _report_externalize(scopes, incident.id if incident else None, moved, plan, json_output)
+    externalized(scopes, incident.id if incident else None, moved, plan, json_output)
     for failure in failures:
         typer.echo(f"not changed: {failure} (run the command again to finish)", err=True)
     if failures:
         raise typer.Exit(EXIT_STEP_FAILED)
     raise typer.Exit(EXIT_FINDINGS if plan.needs_you else EXIT_OK)
-
-
-def _report_externalize(
-    scopes: Scopes, incident: str | None, moved: list[Moved], plan: Plan, json_output: bool
-) -> None:
-    """What moved where and what needs a person: names, places, fingerprints, never a value."""
-    from mcpir.core.redact import redact_text
-
-    if json_output:
-        from mcpir.output import jsonout
-
-        jsonout.dump(
-            {
-                "version": 1,
-                "incident": incident,
-                "moved": [
-                    {"name": m.name, "fingerprint": m.secret.fingerprint, "path": str(m.path),
-                     "line": m.line, "server": redact_text(m.server)}
-                    for m in moved
-                ],
-                "needs_you": [
-                    {"path": str(n.path), "line": n.line, "server": redact_text(n.server),
-                     "reason": n.reason}
-                    for n in plan.needs_you
-                ],
-            }
-        )  # fmt: skip
-        return
-    verb = "moved" if incident else "would move"
-    for m in moved:
-        where = f"{scopes.display(m.path)}:{m.line}"
-        typer.echo(redact_text(f"{verb} {m.name} ({m.secret.fingerprint}) from {where} "
-                               f"({m.server}) into the OS keyring"))  # fmt: skip
-    for n in plan.needs_you:
-        where = f"{scopes.display(n.path)}:{n.line}"
-        typer.echo(redact_text(f"needs you: {where} ({n.server}): {n.reason}"))
-    if incident:
-        typer.echo(
-            f"incident {incident}: restart your AI clients; a config that now says ${{NAME}} "
-            "needs the client started with `mcpir run -- CLIENT`; undo with `mcpir restore "
-            f"{incident} --root {scopes.root}`",
-            err=True,
-        )
 
 
 # `tokens verify` and `tokens rotate`: the only token commands that use the network.
@@ -336,44 +229,6 @@ VerifyCommandOption = Annotated[
 ]
 
 
-def _provider(
-    name: str, api_url: str | None, verify_command: str | None, app: AppSettings | None = None
-) -> TokenProvider:
-    import shlex
-
-    from mcpir.tokens.providers import provider
-
-    try:
-        command = shlex.split(verify_command) if verify_command else None
-    except ValueError as exc:
-        raise UsageError(f"--verify-command: {exc}") from None
-    return provider(name, api_url=api_url, verify_command=command, app=app)
-
-
-def _app_settings(
-    app_id: str | None, app_key: str | None, installation_id: int | None
-) -> AppSettings:
-    """--app-id, and --app-key read now: a PEM file, or `keyring:NAME` for one stored there."""
-    from pathlib import Path
-
-    from mcpir.core.secret import Secret
-    from mcpir.tokens import store
-    from mcpir.tokens.providers import AppSettings
-
-    key: Secret | None = None
-    if app_key is not None and app_key.startswith("keyring:"):
-        key = store.get(app_key.removeprefix("keyring:"))
-        if key is None:
-            raise UsageError(f"--app-key {app_key}: the keyring holds no such entry")
-    elif app_key is not None:
-        try:
-            key = Secret(Path(app_key).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError) as exc:
-            why = type(exc).__name__
-            raise UsageError(f"--app-key {app_key}: cannot read it ({why})") from None
-    return AppSettings(app_id, key, installation_id)
-
-
 def verify_command(
     ident: IdArg,
     provider: ProviderOption = None,
@@ -388,18 +243,18 @@ def verify_command(
     out (read in memory). Exit 0 valid, 1 rejected (revoked, expired, wrong), 2 bad usage,
     3 the provider could not be asked (network, rate limit): try again.
     """
+    from mcpir.output.tokens import verified
     from mcpir.tokens.providers import guess
-    from mcpir.tokens.verify import describe, resolve
+    from mcpir.tokens.rotation_setup import make_provider
+    from mcpir.tokens.verify import resolve
 
     scopes = resolve_scopes(home, root, None)
     target = resolve(ident, scopes=scopes, exclude=_excluded(scopes))
-    chosen = _provider(
+    chosen = make_provider(
         provider or guess(target.detected, target.secret.reveal()), api_url, verify_command
     )
     found = chosen.verify(target.secret, api_url)
-    typer.echo(f"{ident}  {target.label}  {target.secret.fingerprint}")
-    for line in describe(chosen, found):
-        typer.echo(f"  {line}")
+    verified(f"{ident}  {target.label}", target.secret.fingerprint, chosen, found)
     raise typer.Exit(
         EXIT_OK if found.ok else (EXIT_STEP_FAILED if found.unknown else EXIT_FINDINGS)
     )
@@ -409,45 +264,6 @@ def _excluded(scopes: Scopes) -> tuple[str, ...]:
     from mcpir.config.project import load_policy
 
     return load_policy(scopes.root).discovery.exclude if scopes.root is not None else ()
-
-
-def _rotation_name(ident: str, scopes: Scopes) -> tuple[str, Secret | None]:
-    """The keyring entry to rotate, and the old value when only a config holds it so far (the
-    rotation moves it into that entry: the name externalize would give it)."""
-    from mcpir.tokens.rotate import RotationLog
-    from mcpir.tokens.verify import find_literal, keyring_name
-
-    name = keyring_name(ident)
-    if name is None and ident.startswith("tok_"):
-        # The id of a token whose rotation stopped after the new one was stored.
-        log = RotationLog.open_by_id(ident)
-        name = log.started().get("name") if log is not None else None
-    if name is not None:
-        return str(name), None
-    literal = find_literal(ident, scopes, _excluded(scopes))
-    if literal is None:
-        raise UsageError(
-            f"{ident} is neither a keyring entry of mcpir nor a value written into a config",
-            hint="`mcpir tokens list` shows the ids; a token set elsewhere: "
-            "`mcpir tokens add NAME`, then rotate NAME",
-        )
-    from mcpir.discovery import discover
-    from mcpir.tokens import store
-    from mcpir.tokens.externalize import plan_externalize
-
-    def held(entry: str) -> str | None:
-        secret = store.get(entry)
-        return secret.fingerprint if secret is not None else None
-
-    files = discover(scopes, _excluded(scopes))
-    plan = plan_externalize(files, held, only=literal.secret.fingerprint)
-    if not plan.names:
-        reasons = "; ".join(sorted({n.reason for n in plan.needs_you})) or "no config to rewrite"
-        raise UsageError(
-            f"{ident} cannot be moved out of {literal.label.removeprefix('config:')}: {reasons}",
-            hint="needs you: store it with `mcpir tokens add NAME`, reference it, then rotate NAME",
-        )
-    return next(iter(plan.names)), literal.secret
 
 
 def rotate_command(
@@ -501,33 +317,34 @@ def rotate_command(
     you, 2 bad usage, 3 stopped (re-run to resume).
     """
     from mcpir.core.secret import Secret
+    from mcpir.discovery import discover
+    from mcpir.output.tokens import rotated
     from mcpir.tokens import rotate, store
-    from mcpir.tokens.providers import guess
-    from mcpir.tokens.verify import detected_provider
+    from mcpir.tokens.rotation_setup import (
+        app_settings,
+        make_provider,
+        provider_name,
+        rotation_name,
+    )
 
     if new_value_stdin and not yes:
         raise UsageError("--new-value-stdin needs --yes: stdin holds the token, not an answer")
     scopes = resolve_scopes(home, root, None)
-    name, old_value = _rotation_name(ident, scopes)
+    name, old_value = rotation_name(
+        ident, scopes, _excluded(scopes), lambda: discover(scopes, _excluded(scopes))
+    )
     actions = tuple(rotate.ActionsSecret.parse(text) for text in actions_secret or ())
     log = rotate.RotationLog.open_for(name)
-    started = log.started() if log is not None else {}
-    current = store.get(name) or old_value
-    chosen = provider or started.get("provider")
-    if chosen is None and (app_id or app_key):
-        chosen = "github-app"
-    if chosen is None and current is not None:
-        chosen = guess(detected_provider(current.reveal(), name), current.reveal())
-    chosen = chosen or "manual"
-    if chosen == "manual" and not verify_command:
-        # Without a check neither token can be verified: a re-run would stop at the same place.
-        raise UsageError(
-            f"{name}: mcpir has no API for this token's provider, so it needs a way to check it",
-            hint="--verify-command CMD: a command exiting 0 when the token in $MCPIR_TOKEN works",
-        )
-    if actions and chosen not in ("github", "github-app"):
-        raise UsageError("--actions-secret needs the github or github-app provider")
-    app = _app_settings(app_id, app_key, installation_id) if chosen == "github-app" else None
+    chosen = provider_name(
+        name,
+        provider,
+        log.started() if log is not None else {},
+        store.get(name) or old_value,
+        app_given=bool(app_id or app_key),
+        verify_command=verify_command,
+        actions=bool(actions),
+    )
+    app = app_settings(app_id, app_key, installation_id) if chosen == "github-app" else None
 
     def ask(prompt: str) -> Secret | None:
         typer.echo(prompt, err=True)
@@ -540,7 +357,7 @@ def rotate_command(
 
     request = rotate.Request(
         name=name,
-        provider=_provider(chosen, api_url, verify_command, app),
+        provider=make_provider(chosen, api_url, verify_command, app),
         api_url=api_url,
         actions=actions,
         yes=yes,
@@ -552,10 +369,5 @@ def rotate_command(
         ask=ask, say=typer.echo, confirm=lambda q: typer.confirm(q, default=False, err=True)
     )
     outcome = rotate.rotate(request, hooks)
-    for line in outcome.needs_you:
-        typer.echo(f"needs you: {line}")
-    if outcome.status == "stopped":
-        typer.echo(f"stopped: {outcome.detail}; re-run `mcpir tokens rotate {name}` to resume")
-    else:
-        typer.echo(f"{outcome.status}: {outcome.detail}")
+    rotated(name, outcome)
     raise typer.Exit(outcome.exit_code)

@@ -8,8 +8,6 @@ are counted apart, never guessed.
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -181,45 +179,3 @@ def unmatched_overrides(rotation: RotationPolicy, tokens: list[Token]) -> tuple[
             globs += [f"provider {entry.provider}"] if entry.provider is not None else []
             unused.append(f"rotation override {index} ({', '.join(globs)})")
     return tuple(unused)
-
-
-def render(result: Check, scopes: Scopes) -> list[str]:
-    """The text `mcpir tokens status` prints: a line per token, its locations under it."""
-    from mcpir.core.safe import shown
-
-    notes = [f"note: {shown(entry)} matches no token" for entry in result.unmatched]
-    if not result.aged and not result.unaged:
-        return ["No credentials found in any MCP server's reach.", *notes]
-    lines = []
-    width = max((len(s.state) for s in result.aged), default=0)
-    for status in result.aged:
-        token = status.token
-        if status.days_left < 0:
-            when = f"overdue since {status.due} ({-status.days_left}d)"
-        else:
-            when = f"due {status.due} (in {status.days_left}d)"
-        servers = shown(", ".join(token.servers) or "no server")
-        lines.append(
-            f"{token.id}  {status.state.ljust(width)}  {status.age_days:>4}d/"
-            f"{status.rule.max_age_days}d  {when}  {token.provider}  read by {servers}"
-        )
-        lines.extend(f"    {shown(scopes.display_location(w))}" for w in token.locations)
-    counts = {state: sum(s.state == state for s in result.aged) for state in STATES}
-    summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
-    lines.append(f"\n{len(result.aged)} token{'s' if len(result.aged) != 1 else ''} ({summary})")
-    if result.unaged:
-        lines.append(
-            f"{len(result.unaged)} more have no value here to age (prompted or missing): "
-            "see `mcpir tokens list`"
-        )
-    if counts["overdue"] or counts["due-soon"]:
-        lines.append("rotate one with `mcpir tokens rotate <id>`")
-    return lines + notes
-
-
-def dump_json(aged: list[TokenStatus]) -> None:
-    """The `--json` list, one token per line: still one JSON document, written by the C
-    encoder (an indented dump of 10,000 tokens takes the pure-Python one, 3x slower)."""
-    rows = [json.dumps(status.as_dict(), ensure_ascii=False) for status in aged]
-    sys.stdout.write("[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n")
-    sys.stdout.flush()

@@ -16,7 +16,7 @@ from mcpir.core.errors import UsageError
 from mcpir.core.secret import Secret
 from mcpir.tokens import store
 from mcpir.tokens.model import Metadata, token_id
-from mcpir.tokens.providers import TokenProvider, Verification, guess
+from mcpir.tokens.providers import guess
 
 if TYPE_CHECKING:
     from mcpir.core.paths import Scopes
@@ -102,19 +102,6 @@ def resolve(
     raise not_here(ident)
 
 
-def describe(provider: TokenProvider, found: Verification) -> list[str]:
-    """The lines `tokens verify` prints: never a value, only what the provider said."""
-    state = "valid" if found.ok else ("not checked" if found.unknown else "invalid")
-    scopes = "(not reported)" if found.scopes is None else ", ".join(sorted(found.scopes))
-    return [
-        f"provider  {provider.name}",
-        f"status    {state}: {found.detail}",
-        f"login     {found.login or '-'}",
-        f"scopes    {scopes or '(none)'}",
-        f"expires   {found.expires or '-'}",
-    ]
-
-
 __all__ = [
-    "Target", "describe", "detected_provider", "find_literal", "guess", "keyring_name", "resolve",
+    "Target", "detected_provider", "find_literal", "guess", "keyring_name", "resolve",
 ]  # fmt: skip

@@ -1,0 +1,190 @@
+"""How the `mcpir tokens` commands look: tables, JSON documents and result lines.
+
+Names, places and fingerprints only, never a value; every text from a config is redacted and
+shown, not obeyed.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from mcpir.core.redact import redact_text
+from mcpir.core.safe import shown
+
+if TYPE_CHECKING:
+    from mcpir.core.model import ConfigFile
+    from mcpir.core.paths import Scopes
+    from mcpir.notify.reminders import RemindReport
+    from mcpir.tokens import Token
+    from mcpir.tokens.externalize import Moved, Plan
+    from mcpir.tokens.providers import TokenProvider, Verification
+    from mcpir.tokens.rotate import Outcome
+    from mcpir.tokens.status import Check, TokenStatus
+
+
+def _err(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def token_table(tokens: list[Token], scopes: Scopes) -> None:
+    """`tokens list`: a line per token, its locations under it: paths stay whole on a narrow
+    terminal."""
+    from rich.console import Console
+    from rich.markup import escape
+
+    console = Console(highlight=False, soft_wrap=True)
+    if not tokens:
+        console.print("No credentials found in any MCP server's reach.")
+        return
+    styles = {"literal": "red", "missing": "yellow", "prompted": "dim"}
+    status_width = max(len(token.status) for token in tokens)
+    for token in tokens:
+        status = token.status.ljust(status_width)
+        style = styles.get(token.status)
+        age = "" if token.age_days is None else f"{token.age_days}d"
+        servers = escape(shown(", ".join(token.servers) or "no server"))
+        console.print(
+            f"[bold]{token.id}[/]  {f'[{style}]{status}[/]' if style else status}  "
+            f"{age:>5}  {token.provider}  [dim]read by[/] {servers}"
+        )
+        for location in token.locations:
+            console.print(f"    {escape(shown(scopes.display_location(location)))}", style="dim")
+    counts = Counter(token.status for token in tokens)
+    summary = ", ".join(f"{counts[s]} {s}" for s in sorted(counts))
+    console.print(f"\n{len(tokens)} token{'s' if len(tokens) != 1 else ''} ({summary})")
+
+
+def token_list_json(tokens: list[Token]) -> None:
+    from mcpir.output import jsonout
+
+    jsonout.dump([token.as_dict() for token in tokens])
+
+
+def literal_note(literal: int) -> None:
+    _err(
+        f"{literal} token{'s are' if literal > 1 else ' is'} written into config files: "
+        "`mcpir tokens externalize --dry-run` shows how each moves into the OS keyring "
+        "(undo: mcpir restore), then `--yes` moves them"
+    )
+
+
+def not_read(problems: list[ConfigFile], scopes: Scopes) -> None:
+    for config in problems:
+        _err(f"not read: {shown(scopes.display(config.path))}: {shown(config.error or '')}")
+
+
+def status_lines(result: Check, scopes: Scopes) -> list[str]:
+    """The text `mcpir tokens status` prints: a line per token, its locations under it."""
+    from mcpir.tokens.status import STATES
+
+    notes = [f"note: {shown(entry)} matches no token" for entry in result.unmatched]
+    if not result.aged and not result.unaged:
+        return ["No credentials found in any MCP server's reach.", *notes]
+    lines = []
+    width = max((len(s.state) for s in result.aged), default=0)
+    for status in result.aged:
+        token = status.token
+        if status.days_left < 0:
+            when = f"overdue since {status.due} ({-status.days_left}d)"
+        else:
+            when = f"due {status.due} (in {status.days_left}d)"
+        servers = shown(", ".join(token.servers) or "no server")
+        lines.append(
+            f"{token.id}  {status.state.ljust(width)}  {status.age_days:>4}d/"
+            f"{status.rule.max_age_days}d  {when}  {token.provider}  read by {servers}"
+        )
+        lines.extend(f"    {shown(scopes.display_location(w))}" for w in token.locations)
+    counts = {state: sum(s.state == state for s in result.aged) for state in STATES}
+    summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
+    lines.append(f"\n{len(result.aged)} token{'s' if len(result.aged) != 1 else ''} ({summary})")
+    if result.unaged:
+        lines.append(
+            f"{len(result.unaged)} more have no value here to age (prompted or missing): "
+            "see `mcpir tokens list`"
+        )
+    if counts["overdue"] or counts["due-soon"]:
+        lines.append("rotate one with `mcpir tokens rotate <id>`")
+    return lines + notes
+
+
+def status_json(aged: list[TokenStatus]) -> None:
+    """The `--json` list, one token per line: still one JSON document, written by the C
+    encoder (an indented dump of 10,000 tokens takes the pure-Python one, 3x slower)."""
+    rows = [json.dumps(status.as_dict(), ensure_ascii=False) for status in aged]
+    sys.stdout.write("[\n" + ",\n".join(rows) + "\n]\n" if rows else "[]\n")
+    sys.stdout.flush()
+
+
+def reminders(report: RemindReport) -> None:
+    """What `tokens status --notify` sent, on stderr."""
+    for channel, why in report.unavailable.items():
+        _err(f"notify: {channel} skipped: {shown(why)}")
+    for delivery in (*report.reminded, *report.resolved):
+        mark = "" if delivery.ok else "FAILED "
+        _err(f"notify: {delivery.channel} {delivery.token_id}: {mark}{shown(delivery.detail)}")
+
+
+def externalized(
+    scopes: Scopes, incident: str | None, moved: list[Moved], plan: Plan, json_output: bool
+) -> None:
+    """What moved where and what needs a person: names, places, fingerprints, never a value."""
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump(
+            {
+                "version": 1,
+                "incident": incident,
+                "moved": [
+                    {"name": m.name, "fingerprint": m.secret.fingerprint, "path": str(m.path),
+                     "line": m.line, "server": redact_text(m.server)}
+                    for m in moved
+                ],
+                "needs_you": [
+                    {"path": str(n.path), "line": n.line, "server": redact_text(n.server),
+                     "reason": n.reason}
+                    for n in plan.needs_you
+                ],
+            }
+        )  # fmt: skip
+        return
+    verb = "moved" if incident else "would move"
+    for m in moved:
+        where = f"{scopes.display(m.path)}:{m.line}"
+        print(redact_text(f"{verb} {m.name} ({m.secret.fingerprint}) from {where} "
+                          f"({m.server}) into the OS keyring"))  # fmt: skip
+    for n in plan.needs_you:
+        where = f"{scopes.display(n.path)}:{n.line}"
+        print(redact_text(f"needs you: {where} ({n.server}): {n.reason}"))
+    if incident:
+        _err(
+            f"incident {incident}: restart your AI clients; a config that now says ${{NAME}} "
+            "needs the client started with `mcpir run -- CLIENT`; undo with `mcpir restore "
+            f"{incident} --root {scopes.root}`"
+        )
+
+
+def verified(which: str, fingerprint: str, provider: TokenProvider, found: Verification) -> None:
+    """`tokens verify`: the token (id, where it is, fingerprint), then what its provider said;
+    never a value."""
+    state = "valid" if found.ok else ("not checked" if found.unknown else "invalid")
+    scopes = "(not reported)" if found.scopes is None else ", ".join(sorted(found.scopes))
+    print(f"{which}  {fingerprint}")
+    print(f"  provider  {provider.name}")
+    print(f"  status    {state}: {found.detail}")
+    print(f"  login     {found.login or '-'}")
+    print(f"  scopes    {scopes or '(none)'}")
+    print(f"  expires   {found.expires or '-'}")
+
+
+def rotated(name: str, outcome: Outcome) -> None:
+    """`tokens rotate`'s last lines: what needs a person, then how it ended."""
+    for line in outcome.needs_you:
+        print(f"needs you: {line}")
+    if outcome.status == "stopped":
+        print(f"stopped: {outcome.detail}; re-run `mcpir tokens rotate {name}` to resume")
+    else:
+        print(f"{outcome.status}: {outcome.detail}")
