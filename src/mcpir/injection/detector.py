@@ -17,13 +17,22 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import astuple, dataclass, replace
+from dataclasses import astuple, replace
 from functools import cached_property
 
 from mcpir.injection import patterns as P
+from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, InjectionHit, make_hit
 from mcpir.injection.unicode import decode_blob, excerpt, fold, hidden_unicode
 
-EVIDENCE_LIMIT = 120
+# InjectionHit is imported from here by the checks and the tests.
+__all__ = [
+    "EVIDENCE_LIMIT",
+    "LONG_DESCRIPTION",
+    "InjectionHit",
+    "analyze_description",
+    "is_poisoned",
+]
+
 LONG_DESCRIPTION = 3000
 _RANK = {"low": 0, "medium": 1, "high": 2}
 _HITS_PER_KIND = 3
@@ -33,53 +42,6 @@ _MATCHES = 32
 _SPAN = 2000
 # Signals about the text's shape, not its content: never enough to call a description poisoned.
 _SHAPE_KINDS = frozenset({"abnormal-length", "whitespace-padding", "hidden-unicode"})
-# "kind:variant" -> message; the kind is the part before the colon.
-_MESSAGES = {
-    "instruction-tag:block": "{} block, the usual wrapper for hidden instructions",
-    "instruction-tag:marker": "hidden comment or system-style marker ahead of instructions",
-    "instruction-tag:chat": "chat-template token or role prefix: opens a new turn in a description",
-    "model-addressed": "speaks to the AI model directly instead of describing the tool",
-    "override-instructions": "tells the model to drop or replace the instructions it was given",
-    "conceal-from-user": "tells the model to keep something from the user or skip their consent",
-    "response-manipulation": "tells the model to misrepresent what it did or returned",
-    "forced-first-call": "demands this tool run ahead of every request, to get in first",
-    "trigger-phrase": "behaviour switched on by a magic word in the input, a back door",
-    "command-execution": "downloads and runs code, or opens a shell to a remote host",
-    "sensitive-file-access:path": "names a credential or client-configuration file",
-    "sensitive-file-access:uri": "points the model at a secret or admin-only resource",
-    "secret-harvest": "asks the model to fetch secrets and hand them over in an answer or argument",
-    "context-leak": "asks for the conversation or prompt to be passed along, out of the chat",
-    "workspace-leak": "tells the model to put source code or files where others will see them",
-    "exfiltration:dest": "tells the model to send data to a fixed outside address ({})",
-    "exfiltration:url": "URL built to carry chat data out as soon as it is fetched or rendered",
-    "exfiltration:outright": "asks outright for data to be exfiltrated",
-    "exfiltration:collect": "asks the model to record the user's requests or results for later",
-    "tool-shadowing:condition": "gives orders for another tool ({})",
-    "tool-shadowing:direct": "changes how another tool ({}) behaves",
-    "tool-shadowing:redirect": "redirects messages or payments to a fixed recipient",
-    "tool-shadowing:known": "gives orders for {}, a tool this description does not belong to",
-    "encoded-blob": "{} run that decodes to {}: {}",
-    "abnormal-length": "{} characters, long enough to bury instructions nobody reads",
-    "whitespace-padding": "long run of blank space that can push text out of view in a client",
-}
-
-
-@dataclass(frozen=True)
-class InjectionHit:
-    kind: str  # short kebab-case id, e.g. "conceal-from-user"
-    severity: str  # "low" | "medium" | "high"
-    message: str  # one line: what was found and why it matters
-    evidence: str  # excerpt of at most 120 characters, invisible characters escaped
-
-
-@dataclass(frozen=True)
-class _Hit(InjectionHit):
-    pos: int = 0  # where in the description, to order hits and place them in blocks
-
-
-def _hit(key: str, severity: str, snippet: str, pos: int, *detail: object) -> _Hit:
-    message = _MESSAGES[key].format(*detail)
-    return _Hit(key.partition(":")[0], severity, message, excerpt(snippet, EVIDENCE_LIMIT), pos)
 
 
 class _Scan:
@@ -95,7 +57,7 @@ class _Scan:
         own = {tool.lower(), tool.split(".")[0].lower()} if tool else set()
         self.own = own | {"this", "the", "that", "it", "you"}
         self.known = {t.lower() for t in known_tools if t} - own
-        self.hits: list[_Hit] = []
+        self.hits: list[Hit] = []
         self.blocks: list[tuple[int, int]] = []  # <IMPORTANT>-style spans
         self.first_calls: list[tuple[int, int]] = []
 
@@ -146,7 +108,7 @@ class _Scan:
         start = where if isinstance(where, int) else where.start()
         if end < 0:
             end = start + EVIDENCE_LIMIT if isinstance(where, int) else where.end()
-        self.hits.append(_hit(key, severity, self.shown[start:end], start, *detail))
+        self.hits.append(make_hit(key, severity, self.shown[start:end], start, *detail))
 
     def is_other_tool(self, ref: str) -> bool:
         name = ref.strip("`").removesuffix("()").lower()
@@ -356,27 +318,25 @@ def _encoded(scan: _Scan, depth: int) -> None:
             scan.add("encoded-blob", severity, match, -1, name, what, excerpt(decoded, 60))
 
 
-def _shape(original: str) -> list[_Hit]:
-    hits: list[_Hit] = []
+def _shape(original: str) -> list[Hit]:
+    hits: list[Hit] = []
     if len(original) > LONG_DESCRIPTION:
-        hits.append(_hit("abnormal-length", "low", original, 0, len(original)))
+        hits.append(make_hit("abnormal-length", "low", original, 0, len(original)))
     spaces = " " * 40 in original or "\t" * 10 in original
     padding = list(P.SPACE_PADDING.finditer(original)) if spaces else []
     padding += P.LINE_PADDING.finditer(original) if "\n\n\n\n\n\n" in original else ()
     for match in padding:
         snippet = original[max(0, match.start() - 40) : match.end() + 40]
-        hits.append(_hit("whitespace-padding", "low", snippet, match.start()))
+        hits.append(make_hit("whitespace-padding", "low", snippet, match.start()))
     for severity, message, pos, snippet in hidden_unicode(original):
-        hits.append(
-            _Hit("hidden-unicode", severity, message, excerpt(snippet, EVIDENCE_LIMIT), pos)
-        )
+        hits.append(Hit("hidden-unicode", severity, message, excerpt(snippet, EVIDENCE_LIMIT), pos))
     return hits
 
 
-def _combine(scan: _Scan) -> list[_Hit]:
+def _combine(scan: _Scan) -> list[Hit]:
     """Weak signals count once they land inside an instruction block or meet another kind."""
     weak = {h.kind for h in scan.hits if h.severity == "low"} - _SHAPE_KINDS
-    out: list[_Hit] = []
+    out: list[Hit] = []
     for hit in scan.hits:
         if hit.severity == "low" and hit.kind not in _SHAPE_KINDS:
             if any(start < hit.pos < end for start, end in scan.blocks):
@@ -387,7 +347,7 @@ def _combine(scan: _Scan) -> list[_Hit]:
     return out
 
 
-def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: int) -> list[_Hit]:
+def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: int) -> list[Hit]:
     scan = _Scan(fold(text), tool, known_tools)
     for rule in (_blocks, _instructions, _secrets, _workspace_leak, _exfiltration, _shadowing):
         rule(scan)

@@ -1,0 +1,56 @@
+"""What the injection rules report: a hit, and the one-line message of each kind of hit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mcpir.injection.unicode import excerpt
+
+EVIDENCE_LIMIT = 120
+# "kind:variant" -> message; the kind is the part before the colon.
+MESSAGES = {
+    "instruction-tag:block": "{} block, the usual wrapper for hidden instructions",
+    "instruction-tag:marker": "hidden comment or system-style marker ahead of instructions",
+    "instruction-tag:chat": "chat-template token or role prefix: opens a new turn in a description",
+    "model-addressed": "speaks to the AI model directly instead of describing the tool",
+    "override-instructions": "tells the model to drop or replace the instructions it was given",
+    "conceal-from-user": "tells the model to keep something from the user or skip their consent",
+    "response-manipulation": "tells the model to misrepresent what it did or returned",
+    "forced-first-call": "demands this tool run ahead of every request, to get in first",
+    "trigger-phrase": "behaviour switched on by a magic word in the input, a back door",
+    "command-execution": "downloads and runs code, or opens a shell to a remote host",
+    "sensitive-file-access:path": "names a credential or client-configuration file",
+    "sensitive-file-access:uri": "points the model at a secret or admin-only resource",
+    "secret-harvest": "asks the model to fetch secrets and hand them over in an answer or argument",
+    "context-leak": "asks for the conversation or prompt to be passed along, out of the chat",
+    "workspace-leak": "tells the model to put source code or files where others will see them",
+    "exfiltration:dest": "tells the model to send data to a fixed outside address ({})",
+    "exfiltration:url": "URL built to carry chat data out as soon as it is fetched or rendered",
+    "exfiltration:outright": "asks outright for data to be exfiltrated",
+    "exfiltration:collect": "asks the model to record the user's requests or results for later",
+    "tool-shadowing:condition": "gives orders for another tool ({})",
+    "tool-shadowing:direct": "changes how another tool ({}) behaves",
+    "tool-shadowing:redirect": "redirects messages or payments to a fixed recipient",
+    "tool-shadowing:known": "gives orders for {}, a tool this description does not belong to",
+    "encoded-blob": "{} run that decodes to {}: {}",
+    "abnormal-length": "{} characters, long enough to bury instructions nobody reads",
+    "whitespace-padding": "long run of blank space that can push text out of view in a client",
+}
+
+
+@dataclass(frozen=True)
+class InjectionHit:
+    kind: str  # short kebab-case id, e.g. "conceal-from-user"
+    severity: str  # "low" | "medium" | "high"
+    message: str  # one line: what was found and why it matters
+    evidence: str  # excerpt of at most 120 characters, invisible characters escaped
+
+
+@dataclass(frozen=True)
+class Hit(InjectionHit):
+    pos: int = 0  # where in the description, to order hits and place them in blocks
+
+
+def make_hit(key: str, severity: str, snippet: str, pos: int, *detail: object) -> Hit:
+    message = MESSAGES[key].format(*detail)
+    return Hit(key.partition(":")[0], severity, message, excerpt(snippet, EVIDENCE_LIMIT), pos)
