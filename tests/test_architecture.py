@@ -153,3 +153,22 @@ def test_packages_import_only_their_own_layer_or_lower() -> None:
         for edge in sorted(found)
     ]
     assert not upward, "\n".join(upward)
+
+
+MAX_LINES = 400
+# Pure data tables, which read best whole: the injection phrases (regexes and the words that
+# anchor them) and the demo machine's file contents.
+DATA_TABLES = {"injection/patterns.py", "demo/content.py"}
+
+
+def test_no_source_file_is_over_400_lines_except_data_tables() -> None:
+    assert all((SRC / table).is_file() for table in DATA_TABLES), "stale DATA_TABLES entry"
+    long = {
+        path.relative_to(SRC).as_posix(): count
+        for path in sorted(SRC.rglob("*.py"))
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    over = [f"{name}: {count} lines" for name, count in long.items() if name not in DATA_TABLES]
+    assert not over, f"split these into modules named for what they hold (max {MAX_LINES}):\n" + (
+        "\n".join(over)
+    )
