@@ -10,7 +10,6 @@ import json
 import os
 import re
 import socket
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -265,42 +264,54 @@ def opened_here(base: Path, names: list[str]) -> list[tuple[str, str]]:
 
 @contextmanager
 def respond_lock(root: Path, purpose: str) -> Iterator[None]:
-    """One `respond`/`restore` at a time per project; the loser is told who holds the lock."""
+    """One `respond`/`restore` at a time per project; the loser is told who holds the lock.
+
+    filelock takes an OS lock (flock; on Windows its own LockFileEx-based lock), which
+    the kernel drops when the holder dies. It opens the file O_NOFOLLOW and never truncates
+    it, so the holder's line, written once the lock is held, is there for the loser to read."""
+    from filelock import FileLock, Timeout
+
     path = trail(root) / "respond.lock"
+    # Checked first too: O_NOFOLLOW does not exist on Windows.
+    if path.is_symlink():
+        raise UsageError(f"{path}: cannot be used as a lock (a symbolic link)")
+    from mcpir.core.redact import redact_text  # a title or name typed by the user may hold one
+
+    holder = f"pid {os.getpid()} on {socket.gethostname()}: {redact_text(purpose)}"
+
+    def sign(fd: int) -> None:
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, holder.encode())
+
+    # preserve_lock_file: the file stays between runs, as a plain file nobody may swap in.
+    lock = FileLock(path, mode=0o600, blocking=False, preserve_lock_file=True, on_acquired=sign)
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        lock.acquire()
+    except Timeout:
+        raise LockedError(
+            f"another mcpir run holds {path}: {_holder(path)}",
+            hint="wait for it to finish; the lock is released when that process exits",
+        ) from None
     except OSError as exc:  # ELOOP: a symlink planted in the repository
         raise UsageError(f"{path}: cannot be used as a lock ({exc.strerror})") from None
     try:
-        if not _try_lock(fd):
-            holder = os.pread(fd, 512, 0).decode("utf-8", "replace").strip() or "another process"
-            raise LockedError(
-                f"another mcpir run holds {path}: {holder}",
-                hint="wait for it to finish; the lock is released when that process exits",
-            )
-        os.ftruncate(fd, 0)
-        from mcpir.core.redact import redact_text  # a title or name typed by the user may hold one
-
-        holder = f"pid {os.getpid()} on {socket.gethostname()}: {redact_text(purpose)}"
-        os.pwrite(fd, holder.encode(), 0)
         yield
     finally:
-        os.close(fd)  # closing releases the lock, also when the process dies
+        lock.release()
 
 
-def _try_lock(fd: int) -> bool:
-    if sys.platform == "win32":
-        import msvcrt
-
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError:
-            return False
-        return True
-    import fcntl
-
+def _holder(path: Path) -> str:
+    """The line the lock's holder wrote: who and why."""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return False
-    return True
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
+    except OSError:
+        return "another process"
+    try:
+        return os.read(fd, 512).decode("utf-8", "replace").strip() or "another process"
+    except OSError:  # Windows: the holder's lock covers what it wrote
+        return "another process"
+    finally:
+        os.close(fd)

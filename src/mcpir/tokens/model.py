@@ -7,8 +7,6 @@ keeps dates and names only. Values live in the config they were found in, or in 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -198,15 +196,12 @@ def _merge(theirs: TokenRecord, ours: TokenRecord) -> TokenRecord:
 
 @contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
-    try:
-        if sys.platform != "win32":
-            import fcntl
+    """Held for a read and a write (milliseconds), so two saves merge instead of one losing.
+    filelock: flock here, LockFileEx on Windows (where there was no lock); O_NOFOLLOW."""
+    from filelock import FileLock
 
-            fcntl.flock(fd, fcntl.LOCK_EX)  # held for a read and a write: milliseconds
+    with FileLock(path, mode=0o600, preserve_lock_file=True):
         yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 def _token_record(path: Path, value: object) -> TokenRecord:
