@@ -187,18 +187,17 @@ AllOption = Annotated[bool, typer.Option("--all", help="Every stdio server found
 
 def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: bool,
                   home: Path | None, root: Path | None, json_output: bool) -> None:  # fmt: skip
-    from mcpir.config.project import load_policy
     from mcpir.core.errors import UsageError
     from mcpir.core.safe import one_line, shown
-    from mcpir.discovery import discover
     from mcpir.proxy import wrap
+    from mcpir.workspace import Workspace
 
     verb = "unwrap" if unwrap else "wrap"
     if bool(servers) == every:
         raise UsageError(f"name the servers to {verb}, or pass --all (not both)")
     scopes = resolve_scopes(home, root, None)
     assert scopes.root is not None  # noqa: S101 - always set
-    files = discover(scopes, load_policy(scopes.root).discovery.exclude)
+    files = Workspace.load(scopes).configs()
     result = wrap.plan(files, set(servers) if servers else None, unwrap=unwrap, root=scopes.root)
     incident: str | None = None
     failures: list[str] = []

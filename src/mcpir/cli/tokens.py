@@ -155,16 +155,15 @@ def externalize(
     a new incident (`mcpir restore` undoes them). Exit 0: all moved; 1: some need you, or
     nothing was confirmed; 3: a failure (run again to finish).
     """
-    from mcpir.config.project import load_policy
     from mcpir.core.errors import EXIT_STEP_FAILED
-    from mcpir.discovery import discover
     from mcpir.output.tokens import externalized
     from mcpir.tokens.externalize import apply, diff, plan_externalize
     from mcpir.tokens.keyring_held import in_keyring_or_index
+    from mcpir.workspace import Workspace
 
     scopes = resolve_scopes(home, root, None)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
-    files = discover(scopes, load_policy(scopes.root).discovery.exclude)
+    files = Workspace.load(scopes).configs()
     plan = plan_externalize(files, in_keyring_or_index())
     failures: list[str] = []
     incident, moved = None, plan.moved
@@ -317,7 +316,6 @@ def rotate_command(
     you, 2 bad usage, 3 stopped (re-run to resume).
     """
     from mcpir.core.secret import Secret
-    from mcpir.discovery import discover
     from mcpir.output.tokens import rotated
     from mcpir.tokens import rotate, store
     from mcpir.tokens.rotation_setup import (
@@ -326,12 +324,13 @@ def rotate_command(
         provider_name,
         rotation_name,
     )
+    from mcpir.workspace import Workspace
 
     if new_value_stdin and not yes:
         raise UsageError("--new-value-stdin needs --yes: stdin holds the token, not an answer")
     scopes = resolve_scopes(home, root, None)
     name, old_value = rotation_name(
-        ident, scopes, _excluded(scopes), lambda: discover(scopes, _excluded(scopes))
+        ident, scopes, _excluded(scopes), lambda: Workspace.load(scopes).configs()
     )
     actions = tuple(rotate.ActionsSecret.parse(text) for text in actions_secret or ())
     log = rotate.RotationLog.open_for(name)
