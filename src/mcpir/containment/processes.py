@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from mcpir.core.model import Server
 from mcpir.launchers.commands import argv, container_run, program
@@ -72,25 +68,20 @@ def _matches(signature: _Signature, process_argv: tuple[str, ...]) -> bool:
 
 
 def _proc_table() -> Iterator[tuple[int, tuple[str, ...]]]:
-    if sys.platform.startswith("linux"):
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                raw = Path(entry.path, "cmdline").read_bytes()
-            except OSError:
-                continue
-            argv = tuple(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
-            if argv:
-                yield int(entry.name), argv
-    elif sys.platform != "win32":  # macOS and the BSDs
-        listing = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            ["/bin/ps", "-axo", "pid=,command="], capture_output=True, text=True, check=False
-        ).stdout
-        for line in listing.splitlines():
-            pid, _, command = line.strip().partition(" ")
-            if pid.isdigit():
-                yield int(pid), tuple(command.split())
+    # psutil: /proc on Linux, the kernel's own argv (not `ps` output split at spaces) on macOS
+    # and the BSDs, and Windows, which had no listing at all.
+    import psutil
+
+    for proc in psutil.process_iter(["cmdline"]):
+        cmdline = proc.info["cmdline"]  # None when not ours to read
+        if cmdline:
+            yield proc.pid, tuple(_text(part) for part in cmdline if part)
+
+
+def _text(part: str) -> str:
+    """An argv element as text that can be printed: undecodable bytes become U+FFFD (psutil
+    hands them over as surrogates)."""
+    return part.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def matching(servers: Iterable[Server]) -> list[Process]:
@@ -112,21 +103,29 @@ def matching(servers: Iterable[Server]) -> list[Process]:
 
 def stop(process: Process, grace: float = 2.0) -> str:
     """SIGTERM, then SIGKILL after `grace` seconds; returns what happened."""
+    import psutil
+
     try:
-        os.kill(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
+        proc = psutil.Process(process.pid)
+        # The pid may be another program's by now: stop only what was listed.
+        if tuple(_text(p) for p in proc.cmdline() if p) != process.argv:
+            return "already gone"
+        proc.terminate()
+    except psutil.NoSuchProcess:
         return "already gone"
-    except PermissionError:
+    except psutil.AccessDenied:
         return "not permitted"
     deadline = time.monotonic() + grace
     while time.monotonic() < deadline:
+        # Polled, not `proc.wait()`: that would reap a child of the caller behind its back.
         try:
-            os.kill(process.pid, 0)
-        except ProcessLookupError:
+            if proc.status() == psutil.STATUS_ZOMBIE:
+                return "stopped (SIGTERM)"
+        except psutil.NoSuchProcess:
             return "stopped (SIGTERM)"
         time.sleep(0.05)
     try:
-        os.kill(process.pid, getattr(signal, "SIGKILL", signal.SIGTERM))
-    except ProcessLookupError:
+        proc.kill()
+    except psutil.NoSuchProcess:
         return "stopped (SIGTERM)"
     return "killed (SIGKILL)"
