@@ -43,6 +43,11 @@ def find(root: Path) -> Path | None:
     return None
 
 
+# Hand-written, not pathspec: pathspec implements gitignore, where `docs/*` also covers
+# everything below `docs/sub/` (a matched directory takes its contents along), and GitHub's
+# CODEOWNERS documents the opposite (direct children only; tests/test_codeowners.py checks
+# it). pathspec also honours `!` and `[...]`, which GitHub ignores. Wrapping it to undo both
+# would leave as much code as this translation, and less obvious code.
 def _translate(pattern: str) -> tuple[re.Pattern[str], bool] | None:
     anchored = pattern.startswith("/") or "/" in pattern.rstrip("/")
     body = pattern.strip("/")
