@@ -88,6 +88,20 @@ def _slack(name: str) -> Canary:
     return Canary(name, f"xoxb-{numbers}-{CANARY}{_pick(rng, BASE62, 18)}", "xoxb-")
 
 
+def _aws_secret_slash(name: str) -> Canary:
+    """An AWS secret access key with its `/`: one random run that no prefix gives away."""
+    rng = random.Random(name)  # noqa: S311
+    body = _pick(rng, BASE62 + "+/", 33)
+    cut = rng.randrange(4, 30)
+    return Canary(name, CANARY + body[:cut] + "/" + body[cut:], "")
+
+
+def _url_password_slash(name: str) -> Canary:
+    """A URL password holding a raw `/`: urllib reads the authority as ending before it."""
+    rng = random.Random(name)  # noqa: S311
+    return Canary(name, f"{CANARY}pa/ss{_pick(rng, BASE62, 12)}", "")
+
+
 def _password(name: str) -> Canary:
     rng = random.Random(name)  # noqa: S311
     return Canary(name, CANARY + "pw" + _pick(rng, BASE62, 14), "")
@@ -140,6 +154,16 @@ MAKERS = {
     "cli_title_github": _github,  # typed on the command line: `respond --title`
     "cli_reason_openai": _openai,  # `close --reason`
     "cli_argument_github": _github,  # pasted where a name or id belongs
+    # Shapes no name, flag or prefix gives away (the red team's findings): masked because they
+    # look random, because of the flag before them, or because a URL's password is read past
+    # a raw `/` to its `@`.
+    "claude_env_signing_aws_secret": _aws_secret_slash,  # under SIGNING_KEY
+    "claude_args_positional_aws_secret": _aws_secret_slash,  # `serve <key>`
+    "claude_args_flag_aws_secret": _aws_secret_slash,  # `"--secret", "<key>"`
+    "claude_args_flag_pg": _password,  # `"--pw", "<password>"`
+    "codex_env_session_aws_secret": _aws_secret_slash,  # TOML `SESSION = "<key>"`
+    "cursor_url_slash_pg": _url_password_slash,
+    "cli_reason_aws_secret": _aws_secret_slash,  # `close --reason`
 }
 
 
@@ -223,6 +247,10 @@ def _plant_user_configs(home: Path, root: Path, c: dict[str, str]) -> None:
                 "run", "-i", "--rm",
                 "-e", f"GITHUB_PERSONAL_ACCESS_TOKEN={c['claude_docker_github']}",
                 "ghcr.io/github/github-mcp-server"]},
+            "signer": {"command": "uvx", "args": [
+                "signer-mcp==1.0.0", "serve", c["claude_args_positional_aws_secret"],
+                "--secret", c["claude_args_flag_aws_secret"], "--pw", c["claude_args_flag_pg"]],
+                "env": {"SIGNING_KEY": c["claude_env_signing_aws_secret"]}},
         },
         "projects": {str(root): {"mcpServers": {"slack-local": {
             "command": "npx", "args": ["-y", "@modelcontextprotocol/server-slack@2025.4.25"],
@@ -230,12 +258,16 @@ def _plant_user_configs(home: Path, root: Path, c: dict[str, str]) -> None:
     })  # fmt: skip
     _json(home / ".cursor" / "mcp.json", {"mcpServers": {"remote-api": {
         "url": f"https://deploy:{c['cursor_url_pg']}@mcp.acme.example/mcp",
-        "headers": {"Authorization": f"Bearer {c['cursor_header_bearer']}"}}}})  # fmt: skip
+        "headers": {"Authorization": f"Bearer {c['cursor_header_bearer']}"}},
+        "remote-slash": {
+            "url": f"https://deploy:{c['cursor_url_slash_pg']}@mcp.acme.example/"}}})  # fmt: skip
     _write(home / ".codex" / "config.toml", (
         'model = "o4-mini"\n\n[mcp_servers.aws]\ncommand = "uvx"\n'
         'args = ["awslabs.aws-api-mcp-server==0.2.0"]\n'
         f'env = {{ AWS_ACCESS_KEY_ID = "{c["codex_env_aws_id"]}", '
         f'AWS_SECRET_ACCESS_KEY = "{c["codex_env_aws_secret"]}" }}\n'
+        '\n[mcp_servers.signer]\ncommand = "uvx"\nargs = ["signer-mcp==1.0.0"]\n'
+        f'env = {{ SESSION = "{c["codex_env_session_aws_secret"]}" }}\n'
     ))  # fmt: skip
     _write(home / ".continue" / "config.yaml", (
         "name: assistant\nversion: 1.0.0\nschema: v1\nmcpServers:\n  - name: slack\n"
@@ -658,7 +690,7 @@ def test_no_command_prints_or_writes_a_canary(
     # Every input really holds its canary (so the checks below can fail).
     planted = set().union(*m.planted.values())
     unplanted = {"process_env_github", "history_github", "cli_title_github", "cli_reason_openai",
-                 "cli_argument_github"}  # fmt: skip
+                 "cli_argument_github", "cli_reason_aws_secret"}  # fmt: skip
     assert planted == set(c) - unplanted, sorted(set(c) - unplanted - planted)
 
     # Read-only commands, every format.
@@ -677,6 +709,10 @@ def test_no_command_prints_or_writes_a_canary(
         assert fingerprint(c[n]) in evidence, n
     assert any(f["rule"] == "config-error" and f["path"].endswith("mcp_config.json")
                for f in json.loads(evidence)["findings"])  # fmt: skip
+    # Nothing names these two; they look random, so the scan reports them all the same.
+    unnamed = {(f["server"], f["message"]) for f in json.loads(evidence)["findings"]}
+    assert ("signer", "random-looking value in args[2]") in unnamed, unnamed
+    assert ("signer", "random-looking value in env SESSION") in unnamed, unnamed
     sarif = sweep("scan", *scope, "--format", "sarif")
     assert json.loads(sarif.stdout)["version"] == "2.1.0"
     tokens = sweep("tokens", "list", *scope, "--json")
@@ -751,6 +787,17 @@ def test_no_command_prints_or_writes_a_canary(
     second = sweep("respond", "--yes", *scope, "--title", f"leak of {c['cli_title_github']}")
     assert second.code in (0, 1), second.stderr
     sweep("servers", *scope, "--json")  # the contained machine
+    # Edited since containment: restore refuses, showing a diff of lines that hold canaries.
+    claude, codex = home / ".claude.json", home / ".codex" / "config.toml"
+    contained = {path: path.read_bytes() for path in (claude, codex)}
+    edited = contained[claude].replace(b'"--secret",', b'"--secret" ,')
+    claude.write_bytes(edited.replace(b'"env": {\n', b'"env" : {\n'))
+    codex.write_bytes(contained[codex].replace(b'"signer-mcp==1.0.0"', b'"signer-mcp==1.0.1"'))
+    refused = sweep("restore", "--root", root)
+    assert refused.code == 1 and refused.stderr.count("was edited since") == 2, refused.stderr
+    assert "SIGNING_KEY" in refused.stderr and "SESSION" in refused.stderr, refused.stderr
+    for path, data in contained.items():
+        path.write_bytes(data)
     sweep("tokens", "list", *scope, "--json")  # literals now in the (memory) keyring
     for extra in ((), ("--format", "json"), ("--list",), ("--list", "--json")):
         assert sweep("report", "--root", root, *extra).code == 0
@@ -759,7 +806,8 @@ def test_no_command_prints_or_writes_a_canary(
     assert sweep("restore", "--root", root, "--json").code == 0  # the latest: the second
     assert sweep("restore", "--root", root, incident).code == 0
     assert sweep("close", incident, "--root", root, "--reason",
-                 f"rotated {c['cli_reason_openai']}", "--by", "alex").code == 0  # fmt: skip
+                 f"rotated {c['cli_reason_openai']} and {c['cli_reason_aws_secret']}",
+                 "--by", "alex").code == 0  # fmt: skip
     sweep("report", "--root", root, incident)
     sweep("report", "--root", root, incident, "--format", "json")
     sweep("posture", *scope, "--json")

@@ -1,9 +1,22 @@
 """The one place that turns text, or a structure, into text that is safe to print or store.
 
-Every output path (terminal, JSON, SARIF, logs, journals, reports) goes through here. A secret
-is replaced by a mask that keeps a provider prefix and a fingerprint, e.g.
+Every output path (terminal, JSON, SARIF, logs, journals, reports, diffs) goes through here. A
+secret is replaced by a mask that keeps a provider prefix and a fingerprint, e.g.
 `ghp_…(sha256:1a2b3c4d5e6f)`, so the same token can be recognised across outputs (the token
 inventory uses the same fingerprint) without being shown.
+
+`redact_text` masks, in any text:
+1. provider token shapes (`ghp_…`, `AKIA…`, `sk-…`, JWTs, PEM private keys);
+2. a value that its context names as a credential: after `Bearer`/`Basic`/`Token`, the
+   password of a URL (`scheme://user:password@host`, a raw `/` in it included), `?token=…`,
+   `NAME=value` or `"name": "value"` under a credential name, and the value after a credential
+   flag (`--password x`, `"--secret", "x"`, also across the lines of a diff);
+3. every random-looking run of token characters, whatever surrounds it (`random_spans`): an
+   AWS secret key in a `--reason`, a base64 key passed as a positional argument, a key under
+   `SESSION` in a diff. Paths, package names, versions, hex digests (commit SHAs, sha256),
+   UUIDs, mcpir's own ids and identifiers made of words are not random-looking.
+`redact_value` and `redact_args` add what a structure says: the value under a credential key,
+or after a credential flag, is masked whole.
 
 Redaction errs towards hiding: a look-alike that fails a provider's checksum is still masked
 here; the scan's detectors decide what is really a token.
@@ -11,8 +24,10 @@ here; the scan's detectors decide what is really a token.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from mcpir.core.secret import Secret, fingerprint
@@ -42,6 +57,12 @@ _TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 
+# Where any of the token shapes above can start: one scan says whether the fourteen must run.
+_TOKEN_START = re.compile(
+    r"(?<![A-Za-z0-9_\-])(?:gh[pousr]_|github_pat_|glpat-|sk-|AKIA|ASIA|ABIA|ACCA|xox[abposre]-|"
+    r"hooks\.slack\.com/services/|[srp]k_(?:live|test)_|AIza|npm_|hf_|eyJ|-----BEGIN )"
+)
+
 # A value already masked (it holds the ellipsis) is left as it is, so redaction is idempotent.
 _NOT_A_MASK = rf"(?![^\s\"',;&@]*{ELLIPSIS})"
 # `API_KEY=${input:key}` names where a secret comes from; it is not one.
@@ -52,10 +73,14 @@ _NOT_OUR_ID = r"(?!(?:tok_|sha256:)[0-9a-f]{12}\b)"
 # A plain short word ("auth: required", "token inventory") is prose, not a credential.
 _NOT_PROSE = r"(?![A-Za-z]{1,10}[.:)]?(?:[\s\"',;&]|$))"
 _PLAIN_VALUE = _NOT_A_MASK + _NOT_A_REFERENCE + _NOT_OUR_ID
-# Values that follow a credential-looking word in free text: `GITHUB_TOKEN=…`, `"apiKey": "…"`.
+# A name that says its value is a credential, in free text: `GITHUB_TOKEN=…`, `"apiKey": "…"`,
+# `--signing-key …`. Short names (`pw`, `pwd`, `pass`) count only as a whole part of a name:
+# `DB_PASS` is one, `bypass` and `passthrough` are not.
 _SENSITIVE_WORD = (
-    r"[A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|api[_\-]?key|apikey|"
-    r"access[_\-]?key|private[_\-]?key|credentials?|auth(?!or))[A-Za-z0-9_\-]*"
+    r"(?:[A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|passphrase|api[_\-]?key|apikey|"
+    r"(?:access|private|signing|session|encryption|master)[_\-]?key|credentials?|cookie|"
+    r"auth(?!or))[A-Za-z0-9_\-]*"
+    r"|[A-Za-z0-9_.\-]*(?<![A-Za-z0-9])(?:pw|pwd|pass)(?![A-Za-z0-9])[A-Za-z0-9_\-]*)"
 )
 _CONTEXT_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
@@ -63,31 +88,64 @@ _CONTEXT_PATTERNS: tuple[re.Pattern[str], ...] = (
         r"(?P<secret>[A-Za-z0-9._~+/=\-]{6,})",
         re.IGNORECASE,
     ),
-    # user:password@ in URLs and DSNs
-    re.compile(rf"(?P<keep>://[^/\s:@]+:){_PLAIN_VALUE}(?P<secret>[^@\s/]+)(?=@)"),
     re.compile(
         rf"(?P<keep>[?&;](?:{_SENSITIVE_WORD}|key|sig|signature|code)=){_PLAIN_VALUE}"
         r"(?P<secret>[^&#\s\"']+)",
         re.IGNORECASE,
     ),
+    # `NAME=value`, `"name": "value"`, `name: value`. A name is tried from where its run of
+    # name characters starts, never from inside it: a long run would cost quadratic time.
     re.compile(
-        rf"(?P<keep>\b{_SENSITIVE_WORD}[\"']?\s*[=:]\s*[\"']?){_PLAIN_VALUE}{_NOT_PROSE}"
-        r"(?P<secret>[^\s\"',;&]{4,})",
+        rf"(?P<keep>(?<![A-Za-z0-9_.\-]){_SENSITIVE_WORD}[\"']?\s*[=:]\s*[\"']?)"
+        rf"{_PLAIN_VALUE}{_NOT_PROSE}(?P<secret>[^\s\"',;&]{{4,}})",
+        re.IGNORECASE,
+    ),
+    # A flag and its own value: `--password x`, `"--secret", "x"` in a JSON or TOML array,
+    # and the same array in a diff, where the value is on the next line (after `+`/`-`/` `).
+    re.compile(
+        rf"(?P<keep>(?<![\w\-])--?{_SENSITIVE_WORD}[\"']?"
+        r"(?:[ \t]+|[ \t]*,[ \t]*(?:\r?\n[ +\-]?[ \t]*)?)[\"']?)"
+        rf"(?!-){_PLAIN_VALUE}{_NOT_PROSE}(?P<secret>[^\s\"',;&]{{4,}})",
         re.IGNORECASE,
     ),
 )
 
-_SENSITIVE_KEY = re.compile(
-    r"token|secret|passw|api[_\-]?key|apikey|auth(?!or)|credential|"
-    r"private[_\-]?key|access[_\-]?key|cookie|dsn|connection[_\-]?string",
-    re.IGNORECASE,
+# Every name the three patterns after `Bearer` need holds one of these: text without any is
+# left to the other rules (most text, so this one scan saves three).
+_MAYBE_NAMED = re.compile(r"token|secret|pass|key|credential|cookie|auth|pw|sig|code", re.I)
+
+# `"-p", "value"` in a config's array (or a diff of one): masked unless it reads as a port or
+# a package, as `redact_args` does.
+_MAYBE_SENSITIVE_FLAG_VALUE = re.compile(
+    r"(?P<keep>(?<![\w\-])[\"']-p[\"'][ \t]*,[ \t]*(?:\r?\n[ +\-]?[ \t]*)?[\"'])"
+    r"(?P<secret>[^\s\"']+)(?=[\"'])"
 )
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_KEY_SEPARATORS = re.compile(r"[^a-z0-9]+")
+# Key names, once camelCase and `-` are turned into `_` and lowercased.
+_SENSITIVE_KEY = re.compile(
+    r"token|secret|passw|passphrase|api_?key|auth(?!or)|credential|"
+    r"(?:access|private|signing|session|encryption|master)_?key|cookie|dsn|connection_?string|"
+    r"(?:^|_)(?:pw|pwd|pass)(?:_|$)"
+)
+# Names that hold a credential only sometimes: a session cookie but also a session id, a private
+# key but also `"private": "false"`. Their value is masked unless it reads as an id or a setting.
+_MAYBE_SENSITIVE_KEY = re.compile(r"(?:^|_)(?:session|private)(?:_|$)")
 _SENSITIVE_FLAG = re.compile(rf"^--?{_SENSITIVE_WORD}$", re.IGNORECASE)
+# `-p` is a password to `sshpass` and `redis-cli`, but a port to `docker` and a package to `npx`.
+_MAYBE_SENSITIVE_FLAGS = frozenset({"-p"})
 _REFERENCE = re.compile(
     r"^\s*(?:\$\{[^}]*\}|\$[A-Za-z_][A-Za-z0-9_]*|%[A-Za-z_][A-Za-z0-9_]*%|\{\{[^}]*\}\}|"
     r"op://\S+|\$\([^)]*\))\s*$"
 )
 _SCHEME = re.compile(r"^(?P<scheme>(?:Bearer|Basic|Token|Bot)\s+)(?P<rest>.+)$", re.IGNORECASE)
+# What a value under a maybe-sensitive name can be without being a secret: a number, a hex id
+# or UUID, a lowercase slug or package, a port mapping, a boolean.
+_ID_LIKE = re.compile(
+    r"[0-9a-fA-F\-]+|[a-z][a-z0-9]*(?:[._\-@/][a-z0-9]+)*|@[a-z0-9._\-]+/[a-z0-9._\-@^~]+"
+    r"|[0-9.:\[\]]+(?:/(?:tcp|udp|sctp))?|(?i:true|false|yes|no|on|off|none|null)"
+)
 
 
 def mask(value: str, keep: str = "") -> str:
@@ -100,50 +158,302 @@ def is_reference(value: str) -> bool:
     return bool(_REFERENCE.match(value))
 
 
+def _normal_key(name: str) -> str:
+    return _KEY_SEPARATORS.sub("_", _CAMEL.sub("_", name).lower())
+
+
+@lru_cache(maxsize=4096)
 def is_sensitive_key(name: str) -> bool:
-    return bool(_SENSITIVE_KEY.search(name))
+    """The key says its value is a credential: `GITHUB_TOKEN`, `apiKey`, `DB_PASS`, `pw`."""
+    return _SENSITIVE_KEY.search(_normal_key(name)) is not None
+
+
+@lru_cache(maxsize=4096)
+def _maybe_sensitive_key(name: str) -> bool:
+    return _MAYBE_SENSITIVE_KEY.search(_normal_key(name)) is not None
+
+
+def names_a_secret(name: str) -> bool:
+    """The key says, or may say, that its value is a credential: `redact_keyed` masks by it."""
+    return is_sensitive_key(name) or _maybe_sensitive_key(name)
+
+
+# --- random-looking runs -----------------------------------------------------------------
+#
+# Without a name, only the text itself tells a secret: a secret is made by a random generator,
+# so it is one long run of characters mixed at random (upper, lower, digits, `+/=` or `-_`),
+# high in entropy. Everything else a run of these characters can be has structure:
+# - a path, host, package or version is pieces between `/ . _ - =`, nearly all words or numbers
+#   (`/home/alice/.cache/uv/archive-v0`); only a piece that is itself random is masked;
+# - an identifier is words (`getUserById`, `JSONRPCDispatcher`, `Http2Server`): humps with
+#   vowels, acronyms, few numbers;
+# - hex (commit SHAs, sha256 digests, UUIDs, mcpir's `tok_…` ids) is public by convention;
+# - one character class (`modelcontextprotocol`, `DEFAULT_TIMEOUT`, 20261124) is not random.
+# Measured on random base62, base64 and base64url keys: about 1 in 50,000 of 40 characters is
+# missed, 1 in 10,000 of 32, 1 in 700 of 24, 1 in 50 of 16 (there a name has to vouch for it);
+# of 128,000 runs from a Python environment's sources (identifiers, paths, names), 0.6% are
+# masked, mostly generated names such as `tmXBMinorLengthF`.
+
+MIN_RANDOM_LENGTH = 16
+_CACHED_RUN = 256
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*=(?=[^=])")
+_RANDOM_BITS = 3.5
+_RUN = re.compile(r"[A-Za-z0-9_\-+/=.]{16,}")
+_PIECE = re.compile(r"[^/._\-=+]+")
+_EDGE = "._-"
+_HEX = re.compile(r"[0-9a-f]+|[0-9A-F]+")
+_DIGIT = re.compile(r"[0-9]")
+_CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{2,}")
+_CAMEL_WORDS = re.compile(r"(?:[A-Z]?[a-z]{2,}+)++[0-9]*+")
+_NUMBERED = re.compile(r"[A-Z]+[0-9]+|[a-z][0-9]+")
+# A piece that is plainly a word or a number, next to a random one: `mcp`, `sse`, `Users`, `12`.
+_WORD_PIECE = re.compile(r"[a-z]+|[A-Z]+|[A-Z][a-z]+|[0-9]+")
+_HUMP = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+_VOWEL = re.compile(r"[aeiouy]", re.IGNORECASE)
+_CONSONANTS = re.compile(r"[b-df-hj-np-tv-xz]{4}", re.IGNORECASE)
+_TWO_LETTER_WORDS = frozenset(
+    "am an as at be by do go he id if in io is it me my no of ok on or os so to ui up us we".split()
+)
+
+
+def _classes(text: str) -> int:
+    """How many of lowercase, uppercase and digits `text` holds."""
+    return (text != text.upper()) + (text != text.lower()) + (_DIGIT.search(text) is not None)
+
+
+def _shannon(text: str) -> float:
+    size = len(text)
+    spread = sum(c * math.log2(c) for c in map(text.count, set(text)))
+    return math.log2(size) - spread / size
+
+
+def _made_of_words(text: str) -> bool:
+    """An identifier someone typed: camel humps that are words (a vowel, no four consonants
+    in a row) or acronyms (`API`, `Mcp`), at most one odd hump and two numbers, and not
+    mostly capitals (random text is half capitals, and acronyms take any letters)."""
+    odd = capitals = acronyms = letters = numbers = 0
+    for hump in _HUMP.findall(text):
+        if hump[0].isdigit():
+            numbers += 1
+            if numbers > 2:
+                return False
+            continue
+        letters += len(hump)
+        size = len(hump)
+        vowel = _VOWEL.search(hump) is not None
+        if (size >= 2 and hump.isupper()) or (3 <= size <= 4 and not vowel):
+            capitals += size
+            acronyms += 1
+        elif size == 2 and hump.lower() in _TWO_LETTER_WORDS:
+            pass
+        elif size < 3 or not vowel or _CONSONANTS.search(hump) is not None:
+            odd += 1
+            if odd > 1:
+                return False
+    # One long acronym is a name (`JSONRPCDispatcher`); many short ones are chance.
+    if acronyms > 3:
+        return False
+    return 5 * capitals <= 2 * letters or (acronyms == 1 and 2 * capitals <= letters)
+
+
+def _random_piece(text: str) -> bool:
+    size = len(text)
+    if size < MIN_RANDOM_LENGTH or _HEX.fullmatch(text) or _classes(text) < 2:
+        return False
+    # A 16-character string cannot reach 4 bits a character: the bar is lower for short ones.
+    if _shannon(text) < min(_RANDOM_BITS, math.log2(size) - 0.7):
+        return False
+    return not _made_of_words(text)
+
+
+def _plain(piece: str) -> bool:
+    """A piece of a path, name or version: a word, a number, a hash."""
+    if _classes(piece) < 2 or _HEX.fullmatch(piece):
+        return True
+    if len(piece) >= MIN_RANDOM_LENGTH:
+        return _made_of_words(piece)
+    # Short: `Library`, `GitHub`, `python3`, `CONTEXT7`, `v2`; chance makes `xaQqlI` of
+    # random text too.
+    if _NUMBERED.fullmatch(piece):
+        return True
+    words = _CAMEL_WORDS.fullmatch(piece)
+    return words is not None and all(_VOWEL.search(w) for w in _CAMEL_WORD.findall(piece))
+
+
+def _random_pieces(core: str, pieces: list[tuple[int, int]], offset: int) -> list[tuple[int, int]]:
+    """The random pieces of a structured run, each with the pieces next to it that are not
+    plainly words: when the structure was chance (`H89/STA6/jgC+…` of a base64 key), the
+    short random pieces around the long one go with it."""
+    spans: list[tuple[int, int]] = []
+    for index, (a, b) in enumerate(pieces):
+        if b - a < MIN_RANDOM_LENGTH or not _random_piece(core[a:b]):
+            continue
+        low = high = index
+        while low > 0 and not _WORD_PIECE.fullmatch(core[slice(*pieces[low - 1])]):
+            low -= 1
+        while high + 1 < len(pieces) and not _WORD_PIECE.fullmatch(core[slice(*pieces[high + 1])]):
+            high += 1
+        span = (offset + pieces[low][0], offset + pieces[high][1])
+        if spans and span[0] <= spans[-1][1]:
+            span = (spans.pop()[0], span[1])
+        spans.append(span)
+    return spans
+
+
+@lru_cache(maxsize=4096)
+def _judged(run: str) -> tuple[tuple[int, int], ...]:
+    return tuple(_judge_run(run))
+
+
+def _random_in_run(run: str) -> Sequence[tuple[int, int]]:
+    """The random spans of one run, relative to it. The same paths and names come back in
+    every row of an output: the answer for a short run is kept."""
+    return _judged(run) if len(run) <= _CACHED_RUN else _judge_run(run)
+
+
+def _judge_run(run: str) -> list[tuple[int, int]]:
+    start, end = 0, len(run)
+    while start < end and run[start] in _EDGE:
+        start += 1
+    while end > start and run[end - 1] in _EDGE:
+        end -= 1
+    if end - start < MIN_RANDOM_LENGTH:
+        return []
+    core = run[start:end]
+    named = _ASSIGNMENT.match(core)
+    if named is not None:  # `SESSION=<key>`, `--key=<key>`: the name stays, the value is judged
+        at = start + named.end()
+        return [(at + a, at + b) for a, b in _judge_run(core[named.end() :])]
+    pieces = [m.span() for m in _PIECE.finditer(core)]
+    if len(pieces) > 1:
+        # Short pieces tell structure from chance: `home`, `alice`, `v2` in a path; a long
+        # piece is judged on its own either way.
+        short = [core[a:b] for a, b in pieces if 2 <= b - a < MIN_RANDOM_LENGTH]
+        plain = [p for p in short if _plain(p)]
+        words = sum(map(len, plain))
+        if plain and 2 * words >= sum(map(len, short)) and (len(plain) > 1 or plain == short):
+            spans = _random_pieces(core, pieces, start)
+            # Only a path or URL (`/home/…`, `//host/…`) keeps its words around a random part:
+            # elsewhere the "words" may be chance pieces of the key itself (`vt/ZZ/zszeq/…`).
+            return spans if not spans or core.startswith("/") else [(start, end)]
+        if all(_classes(core[a:b]) < 2 or _HEX.fullmatch(core[a:b]) for a, b in pieces):
+            return []  # a UUID, `2026-11-24T10`, `PYTHONIOENCODING=utf-8`
+    return [(start, end)] if _random_piece(core.rstrip("=")) else []
+
+
+def random_spans(text: str) -> list[tuple[int, int]]:
+    """Where `text` holds a random-looking run of token characters (see above)."""
+    spans: list[tuple[int, int]] = []
+    for run in _RUN.finditer(text):
+        if text.startswith(ELLIPSIS, run.end()):
+            continue  # what a mask keeps before it (`ghp_`, `SESSION=`), judged when it was made
+        at = run.start()
+        spans += [(at + a, at + b) for a, b in _random_in_run(run.group())]
+    return spans
+
+
+def _mask_random(text: str) -> str:
+    if _RUN.search(text) is None:
+        return text
+    out: list[str] = []
+    last = 0
+    for start, end in random_spans(text):
+        out += (text[last:start], mask(text[start:end]))
+        last = end
+    return "".join(out) + text[last:] if out else text
+
+
+# --- URL userinfo ------------------------------------------------------------------------
+
+_USERINFO = re.compile(r"://[^\s/?#@:\"'<>]*:")
+_TOKEN_END = re.compile(r"[\s\"'<>]")
+_AUTHORITY_END = re.compile(r"[/?#]")
+
+
+def _password_end(text: str, start: int, stop: int) -> int:
+    """Where the password that starts at `start` ends (at its `@`), or -1: none there."""
+    authority = _AUTHORITY_END.search(text, start, stop)
+    host_end = authority.start() if authority else stop
+    at = text.rfind("@", start, host_end)
+    if at >= 0:
+        return at  # as urllib reads it: the last `@` before the path
+    if text[start:host_end].isdigit():
+        return -1  # `host:8080/path`
+    # `https://user:pa/ss@host`: a raw `/` in the password ends the authority for urllib (the
+    # URL is broken), yet a client that splits at the `@` reads a password there.
+    return text.rfind("@", host_end, stop)
+
+
+def _mask_userinfo(text: str) -> str:
+    if "://" not in text:
+        return text
+    out: list[str] = []
+    last = 0
+    for match in _USERINFO.finditer(text):
+        start = match.end()
+        if start < last:
+            continue
+        found = _TOKEN_END.search(text, start)
+        stop = found.start() if found else len(text)
+        end = _password_end(text, start, stop)
+        password = text[start:end] if end > start else ""
+        if not password or ELLIPSIS in password or is_reference(password):
+            continue
+        out += (text[last:start], mask(password))
+        last = end
+    return "".join(out) + text[last:] if out else text
+
+
+# --- paths -------------------------------------------------------------------------------
+
+_PATH_START = re.compile(r"(?:~|\.{1,2})?[/\\]|[A-Za-z]:[/\\]")
+_PATH_PARTS = re.compile(r"[^/\\]+")
+
+
+def _is_word_path(value: str) -> bool:
+    """`/srv`, `~/.config/app/token.json`, `C:\\Users\\alice`: a file, named by words."""
+    if _PATH_START.match(value) is None:
+        return False
+    parts = _PATH_PARTS.findall(value.strip())
+    plain = sum(1 for p in parts if all(_plain(w) for w in _PIECE.findall(p) if len(w) > 1))
+    return 2 * plain > len(parts)
 
 
 def _mask_match(match: re.Match[str]) -> str:
-    return match.group("keep") + mask(match.group("secret"))
+    secret = match.group("secret")
+    if _is_word_path(secret):
+        return match.group()  # `PWD=/srv`, `--password-file /run/secrets/db`
+    return match.group("keep") + mask(secret)
+
+
+def _mask_maybe_match(match: re.Match[str]) -> str:
+    return match.group("keep") + _redact_maybe_secret(match.group("secret"))
 
 
 def redact_text(text: str) -> str:
-    """Mask every token-shaped or credential-labelled value inside free text."""
-    for pattern in _TOKEN_PATTERNS:
-        text = pattern.sub(lambda m: mask(m.group(0), m.group("keep")), text)
-    for pattern in _CONTEXT_PATTERNS:
-        text = pattern.sub(_mask_match, text)
-    return text
-
-
-# In a diff, context is gone (a value and its `--api-key` flag sit on different lines of JSON):
-# any long, random-looking run of token characters is masked there.
-_RUN = re.compile(r"(?<![A-Za-z0-9_\-+/=.])[A-Za-z0-9_\-+/=.]{16,}(?![A-Za-z0-9_\-+/=.])")
-
-
-def _looks_random(run: str) -> bool:
-    import math
-    from collections import Counter
-
-    if ELLIPSIS in run or "/" in run or run.count(".") > 2:
-        return False  # a path, a host name, a version
-    if not (any(c.isdigit() for c in run) and any(c.isalpha() for c in run)):
-        return False
-    counts = Counter(run)
-    entropy = -sum(n / len(run) * math.log2(n / len(run)) for n in counts.values())
-    return entropy >= 3.5
+    """Mask every token-shaped, credential-labelled or random-looking value inside free text."""
+    if _TOKEN_START.search(text) is not None:
+        for pattern in _TOKEN_PATTERNS:
+            text = pattern.sub(lambda m: mask(m.group(0), m.group("keep")), text)
+    text = _CONTEXT_PATTERNS[0].sub(_mask_match, text)
+    text = _mask_userinfo(text)
+    if _MAYBE_NAMED.search(text) is not None:
+        for pattern in _CONTEXT_PATTERNS[1:]:
+            text = pattern.sub(_mask_match, text)
+    if '-p"' in text or "-p'" in text:
+        text = _MAYBE_SENSITIVE_FLAG_VALUE.sub(_mask_maybe_match, text)
+    return _mask_random(text)
 
 
 def redact_diff(text: str) -> str:
-    """`redact_text`, plus every random-looking run masked: for diffs of config files."""
-    text = redact_text(text)
-    return _RUN.sub(lambda m: mask(m.group()) if _looks_random(m.group()) else m.group(), text)
+    """A diff of config files: `redact_text` already masks what a diff's lost context hides
+    (a value under a name it does not know, a flag's value on the next line)."""
+    return redact_text(text)
 
 
 def redact_secret_value(value: str) -> str:
     """Mask a value known to be sensitive (it sat under a credential-looking name)."""
-    if len(value) < 4 or is_reference(value) or ELLIPSIS in value:
+    if len(value) < 4 or is_reference(value) or ELLIPSIS in value or _is_word_path(value):
         return redact_text(value)
     scheme = _SCHEME.match(value)
     if scheme:
@@ -151,16 +461,35 @@ def redact_secret_value(value: str) -> str:
     return mask(value)
 
 
+def _redact_maybe_secret(value: str) -> str:
+    """A value under a name that holds a credential only sometimes (`session`, `-p`)."""
+    if len(value) < 4 or _ID_LIKE.fullmatch(value) or "://" in value:
+        return redact_text(value)
+    return redact_secret_value(value)
+
+
+def redact_keyed(value: str, key: str | None) -> str:
+    """One string, masked whole when the name it sits under says it is a credential."""
+    if key is not None:
+        if is_sensitive_key(key):
+            return redact_secret_value(value)
+        if _maybe_sensitive_key(key):
+            return _redact_maybe_secret(value)
+    return redact_text(value)
+
+
 def redact_args(args: list[str] | tuple[str, ...]) -> list[str]:
     """Redact a command line: text patterns, and the value after a `--token`-style flag."""
     out: list[str] = []
-    sensitive_next = False
+    previous = ""
     for arg in args:
-        if sensitive_next:
+        if _SENSITIVE_FLAG.match(previous):
             out.append(redact_secret_value(arg))
+        elif previous in _MAYBE_SENSITIVE_FLAGS:
+            out.append(_redact_maybe_secret(arg))
         else:
             out.append(redact_text(arg))
-        sensitive_next = bool(_SENSITIVE_FLAG.match(arg))
+        previous = arg
     return out
 
 
@@ -169,13 +498,12 @@ def redact_value(value: Any, key: str | None = None) -> Any:  # noqa: ANN401
     if isinstance(value, Secret):
         return mask(value.reveal())
     if isinstance(value, str):
-        if key is not None and is_sensitive_key(key):
-            return redact_secret_value(value)
-        return redact_text(value)
+        return redact_keyed(value, key)
     if isinstance(value, Mapping):
         return {k: redact_value(v, str(k)) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        if all(isinstance(v, str) for v in value):
+        named = key is not None and names_a_secret(key)
+        if not named and all(isinstance(v, str) for v in value):
             return redact_args(list(value))
         return [redact_value(v, key) for v in value]
     return value

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
-from mcpir.core.redact import mask
+from mcpir.core.redact import mask, random_spans
 from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
 
 RULE = Rule(
@@ -38,11 +38,28 @@ def _values(server: Server) -> Iterator[tuple[str, str, str | None]]:
         yield "command", server.command, None
 
 
+def _unnamed(value: str) -> Iterator[str]:
+    """Random-looking runs that no name vouches for (`serve <base64 key>`, `SESSION=<key>`):
+    the same runs every output masks. A provider's look-alike (a fixture, a token that fails
+    its checksum) is left out, as the detectors leave it out; the shape of a provider that
+    needs a name to vouch for it (any 40 base64 characters for AWS) says nothing alone."""
+    from mcpir.secrets import providers
+
+    spans = random_spans(value)
+    if not spans:
+        return
+    shaped = [m.span() for p in providers() if p.context is None for m in p.pattern.finditer(value)]
+    for start, end in spans:
+        if all(end <= s or e <= start for s, e in shaped):
+            yield value[start:end]
+
+
 def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
     from mcpir.secrets import find_secrets
 
     for where, value, key in _values(server):
-        for hit in find_secrets(value, key):
+        hits = find_secrets(value, key)
+        for hit in hits:
             kind = _KIND.get(hit.provider, f"{hit.provider} token")
             yield server_finding(
                 RULE,
@@ -50,6 +67,16 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
                 f"{kind} in {where}",
                 evidence=f"{where}: {mask(hit.secret.reveal())}",
                 severity=_SEVERITY.get(hit.confidence, Severity.HIGH),
+            )
+        if hits:
+            continue
+        for secret in _unnamed(value):
+            yield server_finding(
+                RULE,
+                server,
+                f"random-looking value in {where}",
+                evidence=f"{where}: {mask(secret)}",
+                severity=Severity.MEDIUM,
             )
 
 
@@ -61,10 +88,16 @@ CHECK = Check(
         {"url": "https://x.example/mcp", "headers": {"Authorization": "Bearer ${input:tok}"}},
         {"command": "uvx", "args": ["srv==1.0"], "env": {"LOG_LEVEL": "debug", "PORT": "8080"}},
         {"command": "node", "args": ["s.js"], "env": {"API_KEY": "YOUR_API_KEY_HERE"}},
+        {
+            "command": "uvx",
+            "args": ["mcp-server-git", "--repository", "/home/alice/src/app"],
+            "env": {"SESSION_ID": "0199a1b2-7c3d-7e4f-8a9b-00000000c0de"},
+        },
     ),
     bad=(
         {"command": "npx", "env": {"SERVICE_API_TOKEN": "q8Zr4LkP2vXn9TbYw3HsJe6MdFa1GcUo"}},
         {"url": "https://x.example/mcp?api_key=Zq7Lm2Xv9Pn4Rt6Yb8Kd3Hs5Wf1Gc0Ja"},
         {"command": "srv", "args": ["--token", "Zq7Lm2Xv9Pn4Rt6Yb8Kd3Hs5Wf1Gc0Ja"]},
+        {"command": "srv", "args": ["serve", "Kq8/Zr4LkP2vXn9TbYw3HsJe6MdFa1GcUo+Wn8bYc4"]},
     ),
 )
