@@ -448,3 +448,22 @@ def test_generated_secrets_never_reach_an_output(
     outputs = sweep_outputs(run_cli, machine)
     found = {label: leaks(text, machine.secrets) for label, text in outputs.items()}
     assert not {label: names for label, names in found.items() if names}, outputs
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"session": "Hunter2CanaryPw99"},
+        {"query": "pw=Hunter2CanaryPw99"},
+        {"args": ["-p", "Hunter2CanaryPw99"]},
+    ],
+)
+def test_proxy_log_masks_short_keyed_and_flagged_values(params: dict[str, object]) -> None:
+    assert "Hunter2CanaryPw99" not in json.dumps(safe_value(params))
+
+
+def test_redact_responses_masks_a_value_under_a_short_credential_key() -> None:
+    from mcpir.proxy.sanitize import redact_json
+
+    masked = redact_json({"content": [{"pw": "Hunter2CanaryPw99", "session": "Hunter2CanaryPw99"}]})
+    assert "Hunter2CanaryPw99" not in json.dumps(masked)

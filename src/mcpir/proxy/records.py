@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mcpir.core.redact import is_sensitive_key, redact_args, redact_secret_value, redact_text
+from mcpir.core.redact import names_a_secret, redact_args, redact_keyed, redact_text
 from mcpir.proxy.framing import escape_surrogates
 
 VERSION = 1
@@ -37,8 +37,8 @@ _BATCH_BYTES = 1 << 20
 # credential in context follows one of these words or marks): text without any of them is
 # safe as it is, and most parameters are such text. A test checks the superset.
 _MAYBE_SECRET = re.compile(
-    r"[A-Za-z0-9_\-/+=.~]{14}|-----BEGIN|bearer|basic|token|bot|://|[?&;@]|secret|passw|key|"
-    r"credential|auth",
+    r"[A-Za-z0-9_\-/+=.~]{14}|-----BEGIN|bearer|basic|token|bot|://|[?&;@]|secret|pass|pw|key|"
+    r"credential|cookie|auth|-p[\"']",
     re.IGNORECASE,
 )
 
@@ -72,8 +72,8 @@ def cut(text: str, limit: int, dropped: int = 0) -> str:
 
 
 def _safe_string(value: str, key: str | None, limit: int) -> str:
-    if key is not None and is_sensitive_key(key):
-        return cut(redact_secret_value(value), limit)
+    if key is not None and names_a_secret(key):
+        return cut(redact_keyed(value, key), limit)
     # A secret straddling the first cut is whole inside the pre-cut window, and what redaction
     # cannot see (past the window) is dropped by the second cut.
     return cut(redact(value[:_PRE_CUT]), limit, max(0, len(value) - _PRE_CUT))

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from mcpir.core.redact import ELLIPSIS, mask
+from mcpir.core.redact import ELLIPSIS, mask, names_a_secret, redact_keyed
 from mcpir.proxy.records import redact
 
 
 def redact_string(text: str, key: str | None = None) -> str:
     from mcpir.secrets import find_secrets
 
-    masked = redact(text)
+    masked = redact_keyed(text, key) if key is not None and names_a_secret(key) else redact(text)
     hits = [h for h in find_secrets(masked, key) if ELLIPSIS not in h.secret.reveal()]
     for hit in sorted(hits, key=lambda h: h.start, reverse=True):
         masked = masked[: hit.start] + mask(hit.secret.reveal()) + masked[hit.end :]
