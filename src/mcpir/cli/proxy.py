@@ -80,39 +80,22 @@ def _store(root: Path | None) -> Any:  # noqa: ANN401 - PinStore, imported lazil
 
 
 def _summary(store: Any, server: str) -> dict[str, Any]:  # noqa: ANN401
+    from mcpir.output.proxy import pin_row
     from mcpir.proxy.pins import differences
 
     pin, waiting = store.load(server), store.pending(server)
     changes = differences(pin["tools"], waiting["tools"]) if pin and waiting else []
-    return {
-        "server": server,
-        "approved": pin.get("approved") if pin else None,
-        "tools": len(pin["tools"]) if pin else 0,
-        "pending": [{"tool": c.tool, "change": c.change, "findings": list(c.findings)}
-                    for c in changes],
-        "pending_seen": waiting.get("seen") if waiting else None,
-    }  # fmt: skip
+    return pin_row(server, pin, waiting, changes)
 
 
 @pins_app.command("list")
 def pins_list(root: RootOption = None, json_output: JsonOption = False) -> None:
     """Every pinned server, with tools changed since approval. Exit 1 when any changed."""
-    from mcpir.core.safe import one_line
+    from mcpir.output.proxy import pins_list as show
 
     store = _store(root)
     rows = [_summary(store, server) for server in store.servers()]
-    if json_output:
-        from mcpir.core.redact import redact_value
-        from mcpir.output import jsonout
-
-        jsonout.dump(redact_value(rows))  # a pin file lies in the repository, as in `pins show`
-    elif not rows:
-        typer.echo("No tool pins yet: mcpir proxy pins a server on its first tools/list.")
-    for row in rows if not json_output else ():
-        changed = f"  {len(row['pending'])} changed since approval" if row["pending"] else ""
-        # The pin file's own text, one row a server: escapes and newlines are shown, not obeyed.
-        approved = one_line(str(row["approved"]))
-        typer.echo(f"{one_line(row['server'])}  {row['tools']} tools  approved {approved}{changed}")
+    show(rows, json_output=json_output)
     raise typer.Exit(EXIT_FINDINGS if any(row["pending"] for row in rows) else EXIT_OK)
 
 
@@ -120,7 +103,7 @@ def pins_list(root: RootOption = None, json_output: JsonOption = False) -> None:
 def pins_show(server: ServerArg, root: RootOption = None, json_output: JsonOption = False) -> None:
     """The pinned tools of SERVER and what changed since. Exit 1 when something changed."""
     from mcpir.core.errors import UsageError
-    from mcpir.core.safe import shown
+    from mcpir.output.proxy import pin_shown
     from mcpir.proxy.pins import differences
 
     store = _store(root)
@@ -128,29 +111,7 @@ def pins_show(server: ServerArg, root: RootOption = None, json_output: JsonOptio
     if pin is None:
         raise UsageError(f"no pin for {server!r}", hint="`mcpir pins list` shows pinned servers")
     changes = differences(pin["tools"], waiting["tools"]) if waiting else []
-    if json_output:
-        from mcpir.core.redact import redact_value
-        from mcpir.output import jsonout
-
-        # A pin file lies in the repository: what it says is shown masked, as in the text view.
-        jsonout.dump(redact_value(pin | {"pending": [c.__dict__ | {"findings": list(c.findings)}
-                                                     for c in changes]}))  # fmt: skip
-    else:
-        approved = shown(str(pin.get("approved")))
-        typer.echo(f"{shown(server)}: {len(pin['tools'])} tools, approved {approved}")
-        for tool in pin["tools"]:
-            first = str(tool.get("description") or "").strip().splitlines()[:1]
-            typer.echo(f"  {shown(str(tool.get('name')))}  {shown(first[0] if first else '')}")
-        for change in changes:
-            typer.echo(f"\n{change.change}: {shown(change.tool)}")
-            if change.before is not None:
-                typer.echo("  before: " + shown(change.before).replace("\n", "\n          "))
-            if change.after is not None:
-                typer.echo("  after:  " + shown(change.after).replace("\n", "\n          "))
-            if change.findings:
-                typer.echo("  injection signs: " + ", ".join(change.findings))
-        if changes:
-            typer.echo(f"\napprove with: mcpir pins approve {shown(server)}")
+    pin_shown(server, pin, changes, json_output=json_output)
     raise typer.Exit(EXIT_FINDINGS if changes else EXIT_OK)
 
 
@@ -160,22 +121,13 @@ def pins_approve(
 ) -> None:
     """Make the tools SERVER advertised last its pin: blocked tools are shown again."""
     from mcpir.core.errors import UsageError
-    from mcpir.core.safe import shown
+    from mcpir.output.proxy import pins_approved
 
     store = _store(root)
     if store.load(server) is None and store.pending(server) is None:
         raise UsageError(f"no pin for {server!r}", hint="`mcpir pins list` shows pinned servers")
     changes = store.approve(server)
-    if json_output:
-        from mcpir.output import jsonout
-
-        jsonout.dump({"server": server, "approved": [
-            {"tool": c.tool, "change": c.change} for c in changes]})  # fmt: skip
-    elif not changes:
-        typer.echo(f"{shown(server)}: nothing changed since the pin; nothing to approve")
-    else:
-        listed = ", ".join(f"{c.tool} ({c.change})" for c in changes)
-        typer.echo(f"{shown(server)}: approved {shown(listed)}")
+    pins_approved(server, changes, json_output=json_output)
     raise typer.Exit(EXIT_OK)
 
 
@@ -188,7 +140,7 @@ AllOption = Annotated[bool, typer.Option("--all", help="Every stdio server found
 def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: bool,
                   home: Path | None, root: Path | None, json_output: bool) -> None:  # fmt: skip
     from mcpir.core.errors import UsageError
-    from mcpir.core.safe import one_line, shown
+    from mcpir.output.proxy import wrapped
     from mcpir.proxy import wrap
     from mcpir.workspace import Workspace
 
@@ -203,39 +155,7 @@ def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: boo
     failures: list[str] = []
     if yes and result.changes:
         incident, failures = wrap.apply(result, scopes.root, {"home": str(scopes.home)})
-    if json_output:
-        from mcpir.output import jsonout
-
-        jsonout.dump(
-            {
-                "applied": incident is not None,
-                "incident": incident,
-                "servers": [o.as_dict() for o in result.outcomes],
-                "files": [str(c.path) for c in result.changes],
-                "failures": failures,
-            }
-        )
-    else:
-        if not yes and result.changes:
-            typer.echo(wrap.diff(result), nl=False)
-        for outcome in result.outcomes:
-            where = scopes.display(outcome.path) + (f":{outcome.line}" if outcome.line else "")
-            label = {
-                "wrap": "wrapped" if yes else "to wrap",
-                "unwrap": "unwrapped" if yes else "to unwrap",
-            }.get(outcome.status, "")
-            label = label or ("not wrapped" if outcome.status == "remote" else outcome.status)
-            # One line per server: a newline in a name or path from a config cannot forge one.
-            typer.echo(f"{one_line(outcome.server)}  {one_line(where)}  {label}: "
-                       f"{one_line(outcome.reason)}")  # fmt: skip
-        for failure in failures:
-            typer.echo(f"failed: {shown(failure)}", err=True)
-        if incident is not None:
-            undo = "`mcpir restore`" + ("" if unwrap else " or `mcpir unwrap`")
-            typer.echo(f"journalled in {incident}; undo with {undo}. Restart the clients to "
-                       "take effect.", err=True)  # fmt: skip
-        elif result.changes:
-            typer.echo(f"nothing changed: pass --yes to {verb}", err=True)
+    wrapped(result, scopes, incident, failures, unwrap=unwrap, yes=yes, json_output=json_output)
     if failures:
         raise typer.Exit(EXIT_STEP_FAILED)
     pending = bool(result.changes) and not yes

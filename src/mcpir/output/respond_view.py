@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +31,17 @@ def say(line: str, err: bool = False, *, styled: str = "") -> None:
     typer.echo(styled + "\n".join(shown(part) for part in line.split("\n")), err=err)
 
 
+def note(line: str) -> None:
+    say(f"      {line}")  # under its step's header
+
+
+def ask(step: Step) -> bool:
+    """Whether to run `step`; never waits when nobody is at the keyboard."""
+    if not sys.stdin.isatty():
+        return False
+    return typer.confirm(f"      run this step? ({step.title})", default=False)
+
+
 def step_header(index: int, total: int, step: Step) -> None:
     say(f"  {step.title}", styled=typer.style(f"[{index}/{total}] {step.id}", bold=True))
 
@@ -55,6 +67,15 @@ def closing(result: RespondResult) -> None:
         say(f"  undo:   mcpir restore{where} {result.incident.id}")
     if result.exit_code == 3:
         say(f"  a step failed; its state is kept: mcpir respond --resume {result.incident.id}")
+
+
+def show(result: RespondResult, *, json_output: bool) -> None:
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump(as_json(result))
+    else:
+        closing(result)
 
 
 def as_json(result: RespondResult) -> dict[str, Any]:
