@@ -164,13 +164,16 @@ class _Recorder:
         self.total = self.done = 0
         self.stopped = False
 
-    def start(self, total: int) -> None:
-        self.total = total
+    def started(self, what: str, total: int | None) -> None:
+        self.total = total or 0
 
-    def advance(self, done: int) -> None:
-        self.done += done
+    def advanced(self, count: int) -> None:
+        self.done += count
 
-    def stop(self) -> None:
+    def step(self, text: str) -> None:
+        pass
+
+    def finished(self) -> None:
         self.stopped = True
 
 

@@ -4,7 +4,7 @@ then each change parsed, diffed, checked and judged by the rules in force when i
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -22,13 +22,12 @@ from mcpir.config.project import Policy, Suppression
 from mcpir.core.durations import parse_moment
 from mcpir.core.model import Finding
 from mcpir.core.paths import Scopes
+from mcpir.core.progress import SILENT, Progress
 from mcpir.scan.checks.base import ScanContext
 from mcpir.tokens.model import Token
 
 STATUS = {"A": "added", "M": "modified", "D": "deleted", "R": "renamed", "C": "copied",
           "T": "type-changed", "merge": "merge"}  # fmt: skip
-
-Progress = Callable[[str, int, int | None], None]
 
 
 def parse_since(text: str, now: datetime | None = None) -> str:
@@ -46,7 +45,7 @@ class AuditRequest:
     scopes: Scopes | None = None  # where the token inventory looks; None: not consulted
     # The inventory of `scopes` when the caller already holds it; None: listed here if needed.
     inventory: Callable[[], Sequence[Token]] | None = None
-    progress: Progress = field(default=lambda phase, done, total: None)
+    progress: Progress = SILENT
 
 
 class _Versions:
@@ -94,6 +93,13 @@ def _revs(repo: Repo, all_refs: bool, default: str | None) -> list[str]:
 
 
 def run_audit(request: AuditRequest) -> AuditReport:
+    try:
+        return _run(request)
+    finally:
+        request.progress.finished()
+
+
+def _run(request: AuditRequest) -> AuditReport:
     from mcpir.config.project import load_policy
 
     repo = open_repo(request.repo)
@@ -112,8 +118,14 @@ def run_audit(request: AuditRequest) -> AuditReport:
         warnings.append("the repository has no commits yet")
         return report
     exclude = policy.discovery.exclude
-    commits = read_log(repo, revs, _audited, since,
-                       lambda n: request.progress("reading history", n, None))  # fmt: skip
+    request.progress.started("reading history", None)
+    seen = [0]
+
+    def counted(total: int) -> None:  # git's count is a running total; progress takes steps
+        request.progress.advanced(total - seen[0])
+        seen[0] = total
+
+    commits = read_log(repo, revs, _audited, since, counted)
     report.commits = len(commits)
     shas: list[str] = []
     for commit in commits:
@@ -122,7 +134,7 @@ def run_audit(request: AuditRequest) -> AuditReport:
                 blobs = (change.old_blob, *change.other_parents, change.new_blob)
                 modes = change.modes or ("",) * len(blobs)
                 shas += [s for s, m in zip(blobs, modes, strict=False) if s and m != GITLINK]
-    request.progress("reading config versions", 0, len(shas))
+    request.progress.started("reading config versions", len(shas))
     versions = _Versions(cat_blobs(repo, shas), repo.root)
     reach = Reachability(repo, default)
     current = governance.Rules(policy.audit, codeowners.load(repo.top))
@@ -135,7 +147,7 @@ def run_audit(request: AuditRequest) -> AuditReport:
     ctx = _Context(ScanContext(official_images=policy.scan.official_images), policy.scan.ignore)
     tracker = SecretTracker()
     boundary = repo.shallow_boundary()
-    done = 0
+    request.progress.started("checking changes", len(commits))
     groups: list[list[Change]] = []
     for commit in reversed(commits):  # oldest first, so secrets are added before removed
         groups.append([])
@@ -154,8 +166,7 @@ def run_audit(request: AuditRequest) -> AuditReport:
                 found.notes.append("shallow clone boundary: the whole file shows as added")
             _judge(found, commit, raw, times, reach, policy_file)
             groups[-1].append(found)
-        done += 1
-        request.progress("checking changes", done, len(commits))
+        request.progress.advanced(1)
     report.changes = [change for group in reversed(groups) for change in group]  # newest first
     report.secrets = tracker.found
     if report.secrets and request.scopes is not None:

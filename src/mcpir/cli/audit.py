@@ -13,28 +13,6 @@ from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK
 from mcpir.output.emit import ReportFormat, emit
 
 
-class _Bar:
-    """A progress line on stderr; stdout stays clean for --json and SARIF."""
-
-    def __init__(self) -> None:
-        self.shown = False
-
-    def __call__(self, phase: str, done: int, total: int | None) -> None:
-        if total:
-            filled = int(20 * done / total)
-            text = f"[{'#' * filled}{'.' * (20 - filled)}] {done}/{total} {phase}"
-        else:
-            text = f"{phase}: {done} commits"
-        sys.stderr.write(f"\r\x1b[2K{text}")
-        sys.stderr.flush()
-        self.shown = True
-
-    def close(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
-
-
 def audit(
     repo: Annotated[
         Path | None,
@@ -73,23 +51,16 @@ def audit(
 
     path = existing_dir(repo, "--repo") if repo is not None else Path.cwd()
     home_dir = existing_dir(home, "--home") if home is not None else None
-    bar = _Bar()
-    show = sys.stderr.isatty() if progress is None else progress
-    request = AuditRequest(
-        repo=path,
-        since=since,
-        all_refs=all_refs,
-        scopes=None,
-        progress=bar if show else (lambda phase, done, total: None),
-    )
-    try:
-        from mcpir.audit.git import open_repo
+    request = AuditRequest(repo=path, since=since, all_refs=all_refs, scopes=None)
+    if sys.stderr.isatty() if progress is None else progress:
+        from mcpir.output.progress import LineBar
 
-        top = open_repo(path).top
-        request.scopes = Scopes.resolve(home_dir, top)
-        report = run_audit(request)
-    finally:
-        bar.close()
+        request.progress = LineBar("commits")
+    from mcpir.audit.git import open_repo
+
+    top = open_repo(path).top
+    request.scopes = Scopes.resolve(home_dir, top)
+    report = run_audit(request)
     from mcpir.output import audit as render
 
     emit(
@@ -100,10 +71,7 @@ def audit(
         sarif=lambda: render.sarif_log(report),
         written="audit",
     )
-    from mcpir.core.safe import shown
-
-    for warning in report.warnings:  # masked as in the JSON document: it may quote an error
-        print(f"mcpir: warning: {shown(warning)}", file=sys.stderr)
+    render.warn(report)
     raise typer.Exit(EXIT_OK if report.clean else EXIT_FINDINGS)
 
 

@@ -4,40 +4,12 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from mcpir.cli.options import HomeOption, JsonOption, RootOption, SystemRootOption, resolve_scopes
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK
-
-
-class _Bar:
-    """A rich progress bar on stderr (only when stderr is a terminal: never on stdout)."""
-
-    def __init__(self) -> None:
-        from rich.console import Console
-        from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
-
-        self.progress = Progress(
-            "reading transcripts",
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            console=Console(file=sys.stderr),
-            transient=True,
-        )
-        self.task: Any = None
-
-    def start(self, total: int) -> None:
-        self.progress.start()
-        self.task = self.progress.add_task("read", total=total)
-
-    def advance(self, done: int) -> None:
-        self.progress.advance(self.task, done)
-
-    def stop(self) -> None:
-        self.progress.stop()
 
 
 def investigate(
@@ -55,26 +27,19 @@ def investigate(
     cross-tool flows, new domains, unusual volume and echoed instructions. Exit 0: nothing
     found; 1: findings; 2: bad input (--since in the future, not a duration or a date)."""
     from mcpir.config.project import load_policy
-    from mcpir.investigate import InvestigateRequest, parse_since, render
+    from mcpir.investigate import InvestigateRequest, parse_since
     from mcpir.investigate import investigate as run
-    from mcpir.output import jsonout
-    from mcpir.output.respond_view import say
+    from mcpir.output.investigate import show
 
     scopes = resolve_scopes(home, root, system_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
     request = InvestigateRequest(scopes, since=parse_since(since, datetime.now(UTC)))
-    if sys.stderr.isatty():
-        request.progress = _Bar()
+    if sys.stderr.isatty():  # never on stdout, which may be the JSON document
+        from mcpir.output.progress import ByteBar
+
+        request.progress = ByteBar()
     report = run(request, load_policy(scopes.root))
-    note = render.malformed_note(report, scopes)
-    if json_output:
-        jsonout.dump(render.as_json(report))
-    else:
-        for hit in report.hits:
-            say(render.finding_line(hit, scopes))
-        say(render.summary(report))
-    if note:
-        say(note, err=True)
+    show(report, scopes, json_output=json_output)
     raise typer.Exit(EXIT_FINDINGS if report.hits else EXIT_OK)
 
 

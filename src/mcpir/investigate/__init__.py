@@ -10,36 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from mcpir.config.project import Policy
 from mcpir.core.durations import parse_moment
 from mcpir.core.errors import UsageError
 from mcpir.core.paths import Scopes
+from mcpir.core.progress import SILENT, Progress
 from mcpir.investigate.detectors.base import Context, Hit
 from mcpir.investigate.events import Problems
 
 if TYPE_CHECKING:
     from mcpir.scan.engine import ScanReport
-
-
-class ProgressSink(Protocol):
-    def start(self, total: int) -> None: ...
-
-    def advance(self, done: int) -> None: ...
-
-    def stop(self) -> None: ...
-
-
-class _Silent:
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self, done: int) -> None:
-        pass
-
-    def stop(self) -> None:
-        pass
 
 
 def parse_since(text: str | None, now: datetime) -> datetime | None:
@@ -60,7 +42,7 @@ class InvestigateRequest:
     since: datetime | None = None
     # Servers other steps flagged (the audit's unauthorized changes): server -> reason.
     flagged: dict[str, str] = field(default_factory=dict)
-    progress: ProgressSink = field(default_factory=_Silent)
+    progress: Progress = SILENT  # counts bytes read
     run_scan: bool = True
     # The scan of `scopes` already run (a playbook run's workspace); None: run here.
     scan: ScanReport | None = None
@@ -110,14 +92,14 @@ def investigate(request: InvestigateRequest, policy: Policy) -> InvestigateRepor
     stats: dict[str, list[int]] = {}
     sessions: dict[str, set[str | None]] = {}
     calls = live_calls = 0
-    request.progress.start(sum(sizes.values()))
+    request.progress.started("reading transcripts", sum(sizes.values()))
     try:
         for reader, path in work:
             row = stats.setdefault(reader.name, [0, 0, 0])
             row[0] += 1
             row[1] += sizes[path]
             try:
-                for event in reader.read(path, request.progress.advance):
+                for event in reader.read(path, request.progress.advanced):
                     if isinstance(event, Malformed):
                         problems.add(event)
                         continue
@@ -135,7 +117,7 @@ def investigate(request: InvestigateRequest, policy: Policy) -> InvestigateRepor
         for detector in detectors:
             hits.extend(detector.finish())
     finally:
-        request.progress.stop()
+        request.progress.finished()
     hits.sort(key=lambda h: h.sort_key)
     summaries = [
         SourceSummary(name, files, size, count, len(sessions.get(name, ())))

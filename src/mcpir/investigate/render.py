@@ -1,4 +1,5 @@
-"""The investigation as JSON and as terminal lines; every text passes through redaction."""
+"""The investigation as JSON and as summary lines, for the incident journal and the terminal
+alike (`output.investigate` prints them); every text passes through redaction."""
 
 from __future__ import annotations
 
@@ -64,16 +65,3 @@ def malformed_note(report: InvestigateReport, scopes: Scopes) -> str | None:
         f"{problems.count} malformed line{'s' if problems.count != 1 else ''} skipped "
         f"(first: {first}, {problems.first_reason})"
     )
-
-
-def finding_line(hit: Hit, scopes: Scopes) -> str:
-    finding = hit.finding
-    where = scopes.display(finding.location.path) + f":{finding.location.line}"
-    session = (hit.session or "-")[:12]
-    line = (
-        f"{finding.severity.label:<6} {finding.rule_id:<36} {when(hit.ts) or '-':<20} "
-        f"{session:<12} {where}\n       {finding.message}"
-    )
-    if finding.evidence:
-        line += f"\n       evidence: {finding.evidence}"
-    return line

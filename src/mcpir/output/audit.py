@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import sys
 
 from mcpir.audit.model import RULES, AuditReport, Change
 from mcpir.core.model import Finding, Severity
@@ -108,3 +109,8 @@ def sarif_log(report: AuditReport) -> str:
 
     scopes = Scopes(home=report.repo, root=report.repo)
     return sarif_document(report.findings(), scopes, rules=RULES, message=_message)
+
+
+def warn(report: AuditReport) -> None:
+    for warning in report.warnings:  # masked as in the JSON document: it may quote an error
+        print(f"mcpir: warning: {shown(warning)}", file=sys.stderr)
