@@ -22,8 +22,11 @@ from __future__ import annotations
 import base64
 import difflib
 import json
+import os
 import random
 import string
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -467,3 +470,94 @@ def test_redact_responses_masks_a_value_under_a_short_credential_key() -> None:
 
     masked = redact_json({"content": [{"pw": "Hunter2CanaryPw99", "session": "Hunter2CanaryPw99"}]})
     assert "Hunter2CanaryPw99" not in json.dumps(masked)
+
+
+# Second red-team pass (redaction): each failed before its fix.
+
+GHP = "ghp_7Tmmi3iAflu0fykxtSZsxRWXkzRpOlWvFkem"
+
+
+def test_token_as_mapping_key_redact_value() -> None:
+    assert GHP not in json.dumps(redact_value({GHP: 1}))
+
+
+def test_token_as_mapping_key_proxy_log() -> None:
+    assert GHP not in json.dumps(safe_value({"secrets": {GHP: "ci"}}))
+
+
+def test_token_in_env_key_servers_json(tmp_path: Path) -> None:
+    home, root, mh = tmp_path / "h", tmp_path / "r", tmp_path / "m"
+    for d in (home, root, mh):
+        d.mkdir()
+    (root / ".mcp.json").write_text(
+        json.dumps(
+            {
+                "mcpServers": {
+                    "gh": {
+                        "command": "npx",
+                        "args": ["-y", "@modelcontextprotocol/server-github"],
+                        "env": {f"GITHUB_PERSONAL_ACCESS_TOKEN={GHP}": ""},
+                    }
+                }
+            }
+        )
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "mcpir",
+            "servers",
+            "--home",
+            str(home),
+            "--root",
+            str(root),
+            "--json",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "MCPIR_HOME": str(mh)},
+        timeout=120,
+    ).stdout
+    assert '"gh"' in out and GHP not in out
+
+
+def test_quoted_passphrase_with_spaces() -> None:
+    assert "battery staple" not in redact_text('DB_PASSWORD="correct horse battery staple"')
+    assert "battery staple" not in redact_diff(
+        '-      "DB_PASSWORD": "correct horse battery staple",'
+    )
+    assert "hunter 22" not in redact_text("DB_PASSWORD='hunter 22'")
+
+
+def test_name_value_pairs() -> None:
+    v = {
+        "env": [{"name": "GITHUB_TOKEN", "value": "hunter22"}],
+        "headers": [{"name": "Authorization", "value": "s3cr3tv4l"}],
+    }
+    dumped = json.dumps(redact_value(v)) + json.dumps(safe_value(v))
+    assert "hunter22" not in dumped and "s3cr3tv4l" not in dumped
+
+
+def test_numeric_password() -> None:
+    assert redact_value({"password": 31415926})["password"] != 31415926
+    assert safe_value({"DB_PASSWORD": 31415926})["DB_PASSWORD"] != 31415926
+
+
+def test_signature_names() -> None:
+    assert "hunter22abc" not in redact_text("X_HUB_SIGNATURE=hunter22abc")
+    assert "hunter22abc" not in json.dumps(
+        redact_value({"X_SIGNATURE": "hunter22abc", "HMAC_KEY": "hunter22abc"})
+    )
+
+
+def test_pgp_private_block() -> None:
+    block = "-----BEGIN PGP PRIVATE KEY BLOCK-----\n\nlQOYBF0aaaa\nwNM4oAnLexk=\n"
+    out = redact_text(block + "-----END PGP PRIVATE KEY BLOCK-----")
+    assert "lQOYBF0aaaa" not in out and "wNM4oAnLexk=" not in out
+
+
+def test_truncated_pem() -> None:
+    assert "MIIEowIBAAKCAQEAx" not in redact_text(
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx\n"
+    )

@@ -58,8 +58,8 @@ _TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
         r"(?P<keep>npm_)(?P<secret>[A-Za-z0-9]{36})",
         r"(?P<keep>hf_)(?P<secret>[A-Za-z0-9]{30,})",
         r"(?P<keep>)(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
-        r"(?P<keep>-----BEGIN [A-Z ]*PRIVATE KEY-----)(?P<secret>[\s\S]+?-----END [A-Z ]*"
-        r"PRIVATE KEY-----)",
+        r"(?P<keep>-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----)(?P<secret>[\s\S]+?"
+        r"(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|\Z))",
     )
 )
 
@@ -84,9 +84,9 @@ _PLAIN_VALUE = _NOT_A_MASK + _NOT_A_REFERENCE + _NOT_OUR_ID
 # `DB_PASS` is one, `bypass` and `passthrough` are not.
 _SENSITIVE_WORD = (
     r"(?:[A-Za-z0-9_.\-]*(?:token|secret|passw(?:or)?d|passphrase|api[_\-]?key|apikey|"
-    r"(?:access|private|signing|session|encryption|master)[_\-]?key|credentials?|cookie|"
-    r"auth(?!or))[A-Za-z0-9_\-]*"
-    r"|[A-Za-z0-9_.\-]*(?<![A-Za-z0-9])(?:pw|pwd|pass)(?![A-Za-z0-9])[A-Za-z0-9_\-]*)"
+    r"(?:access|private|signing|session|encryption|master|hmac)[_\-]?key|credentials?|cookie|"
+    r"signature|authorization|auth(?!or))[A-Za-z0-9_\-]*"
+    r"|[A-Za-z0-9_.\-]*(?<![A-Za-z0-9])(?:pw|pwd|pass|sig)(?![A-Za-z0-9])[A-Za-z0-9_\-]*)"
 )
 _CONTEXT_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
@@ -104,6 +104,15 @@ _CONTEXT_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
         rf"(?P<keep>(?<![A-Za-z0-9_.\-]){_SENSITIVE_WORD}[\"']?\s*[=:]\s*[\"']?)"
         rf"{_PLAIN_VALUE}{_NOT_PROSE}(?P<secret>[^\s\"',;&]{{4,}})",
+        re.IGNORECASE,
+    ),
+    # A quoted passphrase, spaces and all: `DB_PASSWORD="correct horse battery staple"`. Only
+    # under password-like names: a token or an auth setting is one word, and a quoted sentence
+    # under one is more likely a description.
+    re.compile(
+        r"(?P<keep>(?<![A-Za-z0-9_.\-])[A-Za-z0-9_.\-]*(?:passw(?:or)?d|passphrase|secret|"
+        r"(?<![A-Za-z0-9])(?:pw|pwd|pass)(?![A-Za-z0-9]))[A-Za-z0-9_\-]*[\"']?\s*[=:]\s*"
+        rf"(?P<quote>[\"'])){_PLAIN_VALUE}(?P<secret>[^\"'\n]*\s[^\"'\n]*)(?=(?P=quote))",
         re.IGNORECASE,
     ),
     # A flag and its own value: `--password x`, `"--secret", "x"` in a JSON or TOML array,
@@ -131,9 +140,9 @@ _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _KEY_SEPARATORS = re.compile(r"[^a-z0-9]+")
 # Key names, once camelCase and `-` are turned into `_` and lowercased.
 _SENSITIVE_KEY = re.compile(
-    r"token|secret|passw|passphrase|api_?key|auth(?!or)|credential|"
-    r"(?:access|private|signing|session|encryption|master)_?key|cookie|dsn|connection_?string|"
-    r"(?:^|_)(?:pw|pwd|pass)(?:_|$)"
+    r"token|secret|passw|passphrase|api_?key|auth(?!or)|authorization|credential|"
+    r"(?:access|private|signing|session|encryption|master|hmac)_?key|cookie|dsn|signature|"
+    r"connection_?string|(?:^|_)(?:pw|pwd|pass|sig)(?:_|$)"
 )
 # Names that hold a credential only sometimes: a session cookie but also a session id, a private
 # key but also `"private": "false"`. Their value is masked unless it reads as an id or a setting.
@@ -328,6 +337,21 @@ def redact_args(args: list[str] | tuple[str, ...]) -> list[str]:
     return out
 
 
+# Names whose value is a password even when a config wrote it as a number.
+_PASSWORD_KEY = re.compile(r"passw|passphrase|secret|(?:^|_)(?:pw|pwd|pass|pin)(?:_|$)")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def pair_name(value: Mapping[Any, Any]) -> str | None:
+    """The name of a `{"name": "GITHUB_TOKEN", "value": "…"}` pair (Kubernetes env, header
+    lists): its value sits under that name, not under the word `value`."""
+    name = value.get("name", value.get("key"))
+    return name if isinstance(name, str) and "value" in value else None
+
+
 def redact_value(value: Any, key: str | None = None) -> Any:  # noqa: ANN401
     """Redact a JSON-like structure; values under credential-looking keys are masked whole."""
     if isinstance(value, Secret):
@@ -335,10 +359,19 @@ def redact_value(value: Any, key: str | None = None) -> Any:  # noqa: ANN401
     if isinstance(value, str):
         return redact_keyed(value, key)
     if isinstance(value, Mapping):
-        return {k: redact_value(v, str(k)) for k, v in value.items()}
+        named = pair_name(value)
+        return {
+            # A key is text too: a token pasted into an env var's name is masked there.
+            redact_text(k) if isinstance(k, str) else k: redact_value(v, named or str(k))
+            if named and k == "value"
+            else redact_value(v, str(k))
+            for k, v in value.items()
+        }
+    if _is_number(value) and key is not None and _PASSWORD_KEY.search(_normal_key(key)):
+        return mask(str(value))  # `password: 12345678` in YAML is a number, still a password
     if isinstance(value, list | tuple):
-        named = key is not None and names_a_secret(key)
-        if not named and all(isinstance(v, str) for v in value):
+        secret_list = key is not None and names_a_secret(key)
+        if not secret_list and all(isinstance(v, str) for v in value):
             return redact_args(list(value))
         return [redact_value(v, key) for v in value]
     return value

@@ -44,8 +44,8 @@ def server_row(server: Server) -> dict[str, Any]:
         "command": redact_text(server.command) if server.command else None,
         "args": redact_args(server.args),
         "url": redact_text(server.url) if server.url else None,
-        "env_keys": sorted(server.env),
-        "header_keys": sorted(server.headers),
+        "env_keys": sorted(map(redact_text, server.env)),
+        "header_keys": sorted(map(redact_text, server.headers)),
         "enabled": server.enabled,
     }
 

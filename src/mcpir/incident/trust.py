@@ -90,7 +90,8 @@ def _message(scope: str, record: dict[str, Any]) -> bytes:
 
 
 def seal(scope: str, record: dict[str, Any]) -> dict[str, Any]:
-    """`record` as JSON will carry it, with its MAC for `scope` (the incident id)."""
+    """`record` as JSON will carry it, with its MAC for `scope` (what it belongs to: a project
+    root and incident id, or a pins folder and file)."""
     key = machine_key(create=True)
     assert key is not None  # noqa: S101 - create=True makes one
     # The MAC covers the record as a reader will parse it back, not the Python objects.

@@ -88,7 +88,18 @@ def safe_value(  # noqa: ANN401 - any JSON value
     if depth >= _DEPTH_LIMIT:
         return "…(nested too deep)"
     if isinstance(value, Mapping):
-        return {str(k): safe_value(v, str(k), limit, depth + 1) for k, v in value.items()}
+        from mcpir.core.redact import pair_name
+
+        named = pair_name(value)
+        return {
+            redact(str(k)): safe_value(v, named if named and k == "value" else str(k), limit,
+                                       depth + 1)
+            for k, v in value.items()
+        }  # fmt: skip
+    if isinstance(value, int | float) and not isinstance(value, bool) and key is not None:
+        from mcpir.core.redact import redact_value
+
+        return redact_value(value, key)
     if isinstance(value, list):
         items = value[:_LIST_LIMIT]
         if items and all(isinstance(v, str) for v in items):
