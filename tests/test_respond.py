@@ -292,6 +292,16 @@ def test_demo_writes_nothing_under_the_real_home(
     assert result.code == 0, result.stderr
     assert "after: 0 of 16 servers still enabled" in result.stdout
     assert list(real_home.rglob("*")) == []
+    # The commands it suggests work as printed, in one shell: its incident is sealed with the
+    # key in the demo's own state, which the first line exports.
+    lines = [line.strip() for line in result.stdout.splitlines()]
+    state = next(line for line in lines if line.startswith("export MCPIR_HOME="))
+    monkeypatch.setenv("MCPIR_HOME", state.removeprefix("export MCPIR_HOME="))
+    for command in ("mcpir report --root", "mcpir restore --root"):
+        line = next(line for line in lines if line.startswith(command))
+        again = run_cli(*line.split()[1:])
+        assert again.code == 0, (line, again.stderr)
+    assert list(real_home.rglob("*")) == []
 
 
 A_TOKEN = "ghp_" + "A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"

@@ -41,7 +41,8 @@ def demo(
     respond_view.closing(result.response)
     scope = f"--home {sandbox.home} --root {sandbox.root}"
     say(f"\nafter: {result.servers_enabled_after} of {result.servers_before} servers still enabled")
-    say("try next:")
+    say("try next (in one shell: the demo's incidents are sealed with the key in its own state):")
+    say(f"  export MCPIR_HOME={result.state}")
     say(f"  mcpir servers {scope}")
     say(f"  mcpir audit --repo {sandbox.root}")
     say(f"  mcpir investigate {scope}")

@@ -14,6 +14,7 @@ from mcpir.playbook.engine import RespondRequest, RespondResult, respond
 from mcpir.playbook.tasks.base import Status
 
 TITLE = "github mcp poisoning"
+STATE = "mcpir-state"  # the demo's own MCPIR_HOME: inventory, caches and its journal key
 
 
 @dataclass
@@ -24,6 +25,12 @@ class DemoResult:
     findings: int
     high: int
     response: RespondResult
+
+    @property
+    def state(self) -> Path:
+        """The demo's MCPIR_HOME: its incidents are sealed with the key kept there, so the
+        commands it suggests run with it (and leave the user's own state alone)."""
+        return self.sandbox.base / STATE
 
     @property
     def contained(self) -> bool:
@@ -45,7 +52,7 @@ def run_demo(
     # mcpir's own state (token inventory, caches) goes into the sandbox too: the demo must not
     # write a byte under the real home.
     previous = os.environ.get("MCPIR_HOME")
-    os.environ["MCPIR_HOME"] = str(sandbox.base / "mcpir-state")
+    os.environ["MCPIR_HOME"] = str(sandbox.base / STATE)
     try:
         return _run(sandbox, say, on_step, on_result)
     finally:
