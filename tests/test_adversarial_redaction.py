@@ -561,3 +561,26 @@ def test_truncated_pem() -> None:
     assert "MIIEowIBAAKCAQEAx" not in redact_text(
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx\n"
     )
+
+
+def test_short_password_flags() -> None:
+    assert "hunter22" not in " ".join(redact_args(["curl", "-u", "admin:hunter22", "https://api"]))
+    assert "hunter22" not in redact_text("curl -u admin:hunter22 https://api")
+    assert "hunter22" not in " ".join(redact_args(["sshpass", "-p", "hunter22", "ssh", "host"]))
+    assert "hunter22" not in redact_text("mysql -u root -phunter22")
+    assert "hunter22" not in " ".join(redact_args(["/usr/bin/mysql", "-uroot", "-phunter22"]))
+    assert "hunter22" not in " ".join(redact_args(["redis-cli", "-p", "6379", "-a", "hunter22"]))
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["docker", "run", "-p", "8080:80", "img"],
+        ["npx", "-p", "@scope/pkg@1.0", "x"],
+        ["redis-cli", "-p", "6379"],
+        ["curl", "-u", "admin", "https://api"],
+    ],
+)
+def test_ports_packages_and_plain_users_stay_readable(args: list[str]) -> None:
+    assert redact_args(args) == args
+    assert redact_text(" ".join(args)) == " ".join(args)

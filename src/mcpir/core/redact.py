@@ -31,6 +31,7 @@ from typing import Any
 
 from mcpir.core.randomness import ELLIPSIS, MIN_RANDOM_LENGTH, PIECE, RUN, plain_piece, random_spans
 from mcpir.core.secret import Secret, fingerprint
+from mcpir.core.userinfo import password_spans
 
 # The scan's secret check and older callers import these from here.
 __all__ = [
@@ -136,6 +137,16 @@ _MAYBE_SENSITIVE_FLAG_VALUE = re.compile(
     r"(?P<secret>[^\s\"']+)(?=[\"'])"
 )
 
+# In a command written as text: `curl -u admin:PASSWORD`, and `-p` where the program reads a
+# password there (`mysql -pPASSWORD`, `sshpass -p PASSWORD`).
+_USER_PASSWORD = re.compile(
+    rf"(?P<keep>(?<![\w\-])(?:-u|--user)[ =]+[^\s:\"']+:){_NOT_A_MASK}(?P<secret>[^\s\"']+)"
+)
+_P_PASSWORD = re.compile(
+    r"(?P<keep>\b(?:sshpass|mysql|mysqldump|mariadb)\b[^\n]*?\s-p ?)"
+    rf"{_NOT_A_MASK}(?P<secret>[^\s\"'-][^\s\"']*)"
+)
+
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _KEY_SEPARATORS = re.compile(r"[^a-z0-9]+")
 # Key names, once camelCase and `-` are turned into `_` and lowercased.
@@ -207,41 +218,15 @@ def _mask_random(text: str) -> str:
     return "".join(out) + text[last:] if out else text
 
 
-# --- URL userinfo ------------------------------------------------------------------------
-
-_USERINFO = re.compile(r"://[^\s/?#@:\"'<>]*:")
-_TOKEN_END = re.compile(r"[\s\"'<>]")
-_AUTHORITY_END = re.compile(r"[/?#]")
-
-
-def _password_end(text: str, start: int, stop: int) -> int:
-    """Where the password that starts at `start` ends (at its `@`), or -1: none there."""
-    authority = _AUTHORITY_END.search(text, start, stop)
-    host_end = authority.start() if authority else stop
-    at = text.rfind("@", start, host_end)
-    if at >= 0:
-        return at  # as urllib reads it: the last `@` before the path
-    if text[start:host_end].isdigit():
-        return -1  # `host:8080/path`
-    # `https://user:pa/ss@host`: a raw `/` in the password ends the authority for urllib (the
-    # URL is broken), yet a client that splits at the `@` reads a password there.
-    return text.rfind("@", host_end, stop)
+# --- URL userinfo: found by core.userinfo ------------------------------------------------
 
 
 def _mask_userinfo(text: str) -> str:
-    if "://" not in text:
-        return text
     out: list[str] = []
     last = 0
-    for match in _USERINFO.finditer(text):
-        start = match.end()
-        if start < last:
-            continue
-        found = _TOKEN_END.search(text, start)
-        stop = found.start() if found else len(text)
-        end = _password_end(text, start, stop)
-        password = text[start:end] if end > start else ""
-        if not password or ELLIPSIS in password or is_reference(password):
+    for start, end in password_spans(text):
+        password = text[start:end]
+        if ELLIPSIS in password or is_reference(password):
             continue
         out += (text[last:start], mask(password))
         last = end
@@ -286,6 +271,9 @@ def redact_text(text: str) -> str:
             text = pattern.sub(_mask_match, text)
     if '-p"' in text or "-p'" in text:
         text = _MAYBE_SENSITIVE_FLAG_VALUE.sub(_mask_maybe_match, text)
+    if " -u" in text or " --user" in text or " -p" in text:
+        text = _USER_PASSWORD.sub(_mask_match, text)
+        text = _P_PASSWORD.sub(_mask_match, text)
     return _mask_random(text)
 
 
@@ -323,18 +311,41 @@ def redact_keyed(value: str, key: str | None) -> str:
 
 
 def redact_args(args: list[str] | tuple[str, ...]) -> list[str]:
-    """Redact a command line: text patterns, and the value after a `--token`-style flag."""
+    """Redact a command line: text patterns, the value after a `--token`-style flag, the
+    password of `-u user:password`, and `-p` where the program reads it as a password."""
     out: list[str] = []
     previous = ""
+    program = _program(args)
     for arg in args:
-        if _SENSITIVE_FLAG.match(previous):
+        if _SENSITIVE_FLAG.match(previous) or previous in _PASSWORD_FLAGS.get(program, ()):
             out.append(redact_secret_value(arg))
         elif previous in _MAYBE_SENSITIVE_FLAGS:
             out.append(_redact_maybe_secret(arg))
+        elif previous in _USER_FLAGS and ":" in arg:
+            user, _, password = arg.partition(":")
+            out.append(f"{redact_text(user)}:{redact_secret_value(password)}")
+        elif "-p" in _PASSWORD_FLAGS.get(program, ()) and arg.startswith("-p") and len(arg) > 2:
+            out.append("-p" + redact_secret_value(arg[2:]))  # `mysql -pPASSWORD`
         else:
             out.append(redact_text(arg))
         previous = arg
     return out
+
+
+# The flags some programs read a password from (elsewhere `-p` is a port or a package), and
+# the flags that take `user:password` (curl, wget, httpie).
+_PASSWORD_FLAGS: dict[str, frozenset[str]] = {
+    "sshpass": frozenset({"-p"}),
+    "mysql": frozenset({"-p"}),
+    "mysqldump": frozenset({"-p"}),
+    "mariadb": frozenset({"-p"}),
+    "redis-cli": frozenset({"-a"}),
+}
+_USER_FLAGS = frozenset({"-u", "--user", "--auth"})
+
+
+def _program(args: list[str] | tuple[str, ...]) -> str:
+    return args[0].replace("\\", "/").rsplit("/", 1)[-1] if args else ""
 
 
 # Names whose value is a password even when a config wrote it as a number.
