@@ -153,3 +153,65 @@ class Provider:
     context: Callable[[str, str | None], bool] | None = None
     # The key name `good`/`bad` samples (and generated tokens) are checked under.
     sample_key: str | None = None
+
+
+def prefixed(
+    name: str,
+    prefix: str,
+    charset: str,
+    length: int,
+    *,
+    body: str,
+    boundary: str = WORD,
+    checksum: bool = False,
+    lookalike: Callable[[random.Random], str] | None = None,
+    lookalike_breaks: str | None = None,
+    confidence: Callable[[str], Confidence] | None = None,
+    templates: Sequence[str] = ("{}",),
+    bad: tuple[str, ...] = (),
+) -> Provider:
+    """A token that is `prefix` and `length` characters of `charset`, found by the looser
+    `body` regex after the prefix.
+
+    With `checksum`, its last 6 characters are the base62 CRC32 of the rest (GitHub, npm) and
+    a look-alike has one of them changed; without, the body must look random and a look-alike
+    (unless `lookalike` says otherwise) is one or two characters too short or too long.
+    """
+    start, sums = len(prefix), length - 6
+
+    def validate(token: str) -> bool:
+        rest = token[start:]
+        if checksum:
+            return crc32_base62(rest[:sums]) == rest[sums:]
+        return len(rest) == length and all(c in charset for c in rest) and looks_random(rest)
+
+    def fake(rng: random.Random) -> str:
+        if checksum:
+            rest = pick(rng, charset, sums)
+            return prefix + rest + crc32_base62(rest)
+        return prefix + pick_random(rng, charset, length)
+
+    def wrong_length(rng: random.Random) -> str:
+        return prefix + pick(
+            rng, charset, rng.choice((length - 2, length - 1, length + 1, length + 2))
+        )
+
+    def broken_checksum(rng: random.Random) -> str:
+        return corrupt(rng, fake(rng), start + sums, charset)
+
+    if lookalike is None:
+        lookalike = broken_checksum if checksum else wrong_length
+    if lookalike_breaks is None:
+        lookalike_breaks = "checksum" if checksum else f"not {length} characters after {prefix}"
+    return Provider(
+        name=name,
+        pattern=bounded(re.escape(prefix) + body, boundary),
+        validate=validate,
+        fake=fake,
+        lookalike=lookalike,
+        lookalike_breaks=lookalike_breaks,
+        confidence=confidence or always("high"),
+        keywords=(prefix,),
+        good=samples(fake, name, templates),
+        bad=bad,
+    )

@@ -9,29 +9,9 @@ from __future__ import annotations
 
 import random
 
-from mcpir.secrets.format import (
-    ALNUM,
-    BASE62,
-    WORD,
-    Provider,
-    always,
-    bounded,
-    looks_random,
-    pick,
-    pick_random,
-    samples,
-)
+from mcpir.secrets.format import ALNUM, BASE62, always, pick, prefixed
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-def validate(token: str) -> bool:
-    body = token[3:]
-    return len(body) == 34 and body.isalpha() and body.isascii() and looks_random(body)
-
-
-def fake(rng: random.Random) -> str:
-    return "hf_" + pick_random(rng, _LETTERS, 34)
 
 
 def lookalike(rng: random.Random) -> str:
@@ -40,20 +20,16 @@ def lookalike(rng: random.Random) -> str:
     return "hf_" + "".join(body)
 
 
-PROVIDER = Provider(
-    name="huggingface",
-    pattern=bounded(rf"hf_[{ALNUM}]{{30,40}}", WORD),
-    validate=validate,
-    fake=fake,
+PROVIDER = prefixed(
+    "huggingface",
+    "hf_",
+    _LETTERS,
+    34,
+    body=f"[{ALNUM}]{{30,40}}",
     lookalike=lookalike,
     lookalike_breaks="contains a digit",
     confidence=always("medium"),
-    keywords=("hf_",),
-    good=samples(
-        fake,
-        "huggingface",
-        ("{}", "HF_TOKEN={}", "Authorization: Bearer {}", "https://user:{}@huggingface.co/x"),
-    ),
+    templates=("{}", "HF_TOKEN={}", "Authorization: Bearer {}", "https://user:{}@huggingface.co/x"),
     bad=(
         "hf_" + "a" * 34,
         "hf_downloadModelWeightsFromCacheDirNow",  # an identifier, not a token

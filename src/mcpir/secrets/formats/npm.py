@@ -10,52 +10,20 @@ are the place to add a real (revoked) one.
 
 from __future__ import annotations
 
-import random
+from mcpir.secrets.format import ALNUM, BASE62, prefixed
 
-from mcpir.secrets.format import (
-    ALNUM,
+PROVIDER = prefixed(
+    "npm",
+    "npm_",
     BASE62,
-    WORD,
-    Provider,
-    bounded,
-    corrupt,
-    crc32_base62,
-    pick,
-    samples,
-)
-
-
-def validate(token: str) -> bool:
-    body = token[4:]
-    return crc32_base62(body[:30]) == body[30:]
-
-
-def fake(rng: random.Random) -> str:
-    body = pick(rng, BASE62, 30)
-    return f"npm_{body}{crc32_base62(body)}"
-
-
-def lookalike(rng: random.Random) -> str:
-    return corrupt(rng, fake(rng), 34, BASE62)
-
-
-PROVIDER = Provider(
-    name="npm",
-    pattern=bounded(f"npm_[{ALNUM}]{{36}}", WORD),
-    validate=validate,
-    fake=fake,
-    lookalike=lookalike,
-    keywords=("npm_",),
-    sample_key=None,
-    good=samples(
-        fake,
-        "npm",
-        (
-            "{}",
-            "//registry.npmjs.org/:_authToken={}",
-            "NPM_TOKEN={}",
-            "--//registry.npmjs.org/:_authToken={}",
-        ),
+    36,
+    body=f"[{ALNUM}]{{36}}",
+    checksum=True,
+    templates=(
+        "{}",
+        "//registry.npmjs.org/:_authToken={}",
+        "NPM_TOKEN={}",
+        "--//registry.npmjs.org/:_authToken={}",
     ),
     bad=(
         "npm_TCllNwh2WLQlMWVhybM1iQrsTj6rMQ0BOh6d",  # a scanner's made-up example: no checksum
