@@ -6,18 +6,46 @@ pulls in PyGithub (~400 ms), which no other command should pay for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib import import_module
 
 from mcpir.core.errors import UsageError
-from mcpir.tokens.providers.base import AppSettings, Revocation, TokenProvider, Verification
+from mcpir.tokens.providers.base import (
+    AppSettings,
+    Options,
+    Revocation,
+    TokenProvider,
+    Verification,
+)
 
 __all__ = [
-    "NAMES", "AppSettings", "Revocation", "TokenProvider", "Verification", "guess", "provider",
+    "NAMES", "REGISTRY", "AppSettings", "Options", "Revocation", "TokenProvider", "Verification",
+    "guess", "provider",
 ]  # fmt: skip
 
-NAMES = ("github", "github-app", "manual")
 # GitHub App installation tokens: minted by the API, not made by a person.
 INSTALLATION_PREFIX = "ghs_"
+
+Factory = Callable[[Options], TokenProvider]
+
+
+def _lazy(module: str) -> Factory:
+    """The `build` of `mcpir.tokens.providers.<module>`, imported only when it is called."""
+
+    def make(options: Options) -> TokenProvider:
+        build: Factory = import_module(f"{__name__}.{module}").build
+        return build(options)
+
+    return make
+
+
+# Every rotation provider, by name. Adding one: one module with a `build(options)`, one line here.
+REGISTRY: dict[str, Factory] = {
+    "github": _lazy("github"),
+    "github-app": _lazy("github_app"),
+    "manual": _lazy("manual"),
+}
+NAMES = tuple(REGISTRY)
 
 
 def provider(
@@ -30,20 +58,10 @@ def provider(
 ) -> TokenProvider:
     """The provider called `name`; `verify_command` is the manual provider's check, `app`
     the GitHub App that mints installation tokens."""
-    if name == "github":
-        from mcpir.tokens.providers.github import DEFAULT_TIMEOUT, GitHubProvider
-
-        return GitHubProvider(timeout or DEFAULT_TIMEOUT, api_url)
-    if name == "github-app":
-        from mcpir.tokens.providers.github import DEFAULT_TIMEOUT
-        from mcpir.tokens.providers.github_app import GitHubAppProvider
-
-        return GitHubAppProvider(app or AppSettings(), timeout or DEFAULT_TIMEOUT, api_url)
-    if name == "manual":
-        from mcpir.tokens.providers.manual import ManualProvider
-
-        return ManualProvider(tuple(verify_command or ()))
-    raise UsageError(f"unknown provider {name!r}", hint=f"use one of {', '.join(NAMES)}")
+    factory = REGISTRY.get(name)
+    if factory is None:
+        raise UsageError(f"unknown provider {name!r}", hint=f"use one of {', '.join(NAMES)}")
+    return factory(Options(api_url, tuple(verify_command or ()), timeout, app))
 
 
 def guess(detected: str, value: str | None = None) -> str:

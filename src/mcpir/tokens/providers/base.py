@@ -6,7 +6,7 @@ library at module level, so `mcpir --help` and containment stay light.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -72,6 +72,18 @@ class AppSettings:
     app_id: str | None = None
     private_key: Secret | None = None
     installation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Options:
+    """What `mcpir.tokens.providers.provider` was given; each provider's `build` takes what
+    it needs: the API (`api_url`, `timeout`: None for the provider's default), the manual
+    provider's `verify_command`, the GitHub App's settings."""
+
+    api_url: str | None = None
+    verify_command: Sequence[str] = ()
+    timeout: int | None = None
+    app: AppSettings | None = None
 
 
 class NoNewToken(Exception):

@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from mcpir.core.secret import Secret
-from mcpir.tokens.providers.base import Ask, NoNewToken, Revocation, Verification, one_line
+from mcpir.tokens.providers.base import (
+    Ask,
+    NoNewToken,
+    Options,
+    Revocation,
+    Verification,
+    one_line,
+)
 
 if TYPE_CHECKING:
     from github import Github
@@ -206,3 +213,7 @@ def set_actions_secret(
     except _network_errors() as exc:
         return f"{repo}:{name} not updated at {api}: {_why(exc)[1]}"
     return None
+
+
+def build(options: Options) -> GitHubProvider:
+    return GitHubProvider(options.timeout or DEFAULT_TIMEOUT, options.api_url)

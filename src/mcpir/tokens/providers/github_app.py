@@ -19,11 +19,13 @@ from mcpir.tokens.providers.base import (
     AppSettings,
     Ask,
     NoNewToken,
+    Options,
     Revocation,
     Verification,
     one_line,
 )
 from mcpir.tokens.providers.github import (
+    DEFAULT_TIMEOUT,
     EXPIRY_HEADER,
     _client,
     _is_transient,
@@ -134,3 +136,8 @@ class GitHubAppProvider:
             why = "still works" if check.ok else f"could not be checked ({check.detail})"
             return Revocation(False, f"{api} answered HTTP 401, yet the token {why}: {by_hand}")
         return Revocation(False, one_line(f"{api} answered HTTP {status} {body or ''}: {by_hand}"))
+
+
+def build(options: Options) -> GitHubAppProvider:
+    app = options.app or AppSettings()
+    return GitHubAppProvider(app, options.timeout or DEFAULT_TIMEOUT, options.api_url)

@@ -11,7 +11,14 @@ import subprocess
 from collections.abc import Sequence
 
 from mcpir.core.secret import Secret
-from mcpir.tokens.providers.base import Ask, NoNewToken, Revocation, Verification, one_line
+from mcpir.tokens.providers.base import (
+    Ask,
+    NoNewToken,
+    Options,
+    Revocation,
+    Verification,
+    one_line,
+)
 
 ENV_VAR = "MCPIR_TOKEN"
 TIMEOUT = 30
@@ -75,3 +82,7 @@ def revoke_steps(secret: Secret, command: Sequence[str]) -> str:
         f"API tokens, delete the one this rotation replaced (fingerprint {secret.fingerprint}), "
         f"{check}"
     )
+
+
+def build(options: Options) -> ManualProvider:
+    return ManualProvider(tuple(options.verify_command))
