@@ -94,6 +94,10 @@ class Client:
     # Files that also hold the user's other settings: containment patches, never renames.
     shared_files: tuple[str, ...] = field(default=())
     adjust: Adjuster | None = None
+    # How the client reads a variable of its own environment, in (env values, header values),
+    # `%s` standing for the name: only documented syntaxes. None: it documents none, so mcpir
+    # wraps the server in `mcpir run` for env values and leaves header secrets to a person.
+    references: tuple[str, str | None] | None = None
 
 
 VSCODE_FAMILY = ("Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf")

@@ -21,6 +21,7 @@ from typing import Any
 from mcpir.core.errors import McpirError
 from mcpir.core.model import ConfigFile, Server
 from mcpir.core.secret import Secret
+from mcpir.discovery.clients import BY_NAME
 from mcpir.edits.server_entry import (
     WRAPPER,
     at,
@@ -41,17 +42,11 @@ STEP = "externalize"
 TITLE = "externalize tokens"
 _ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
-# How a client reads a variable of its own environment, in (env values, header values). Only
-# documented syntaxes are here; any other client gets the `mcpir run` wrapper for env values,
-# which works whatever the client expands, and its header secrets are left to a person.
-REFERENCES: dict[str, tuple[str, str | None]] = {
-    "claude-code": ("${%s}", "${%s}"),  # code.claude.com/docs/en/mcp: env, headers, url, args
-    "cursor": ("${env:%s}", "${env:%s}"),  # cursor.com/docs/mcp
-    "vscode": ("${env:%s}", "${env:%s}"),
-    "windsurf": ("${env:%s}", "${env:%s}"),  # docs.windsurf.com: config interpolation
-    "roo": ("${env:%s}", None),  # docs.roocode.com: env and args only
-    "gemini": ("${%s}", None),  # gemini-cli docs/tools/mcp-server.md: env values only
-}
+
+def _references(client: str) -> tuple[str, str | None] | None:
+    """How `client` writes an env-var reference (env values, headers): its declaration's."""
+    known = BY_NAME.get(client)
+    return known.references if known is not None else None
 
 
 class ExternalizeFailed(McpirError):
@@ -257,7 +252,7 @@ def plan_externalize(
         original, first = text, len(plan.moved)
         for config, server in members:
             # A file several clients read gets a reference only if all of them expand it alike.
-            styles = {REFERENCES.get(client) for client in clients[(real, server.keys)]}
+            styles = {_references(client) for client in clients[(real, server.keys)]}
             style = styles.pop() if len(styles) == 1 else None
             s = _Server(config, server, style, at(data, server.keys), lines)
             saved = len(plan.moved), len(plan.needs_you), dict(plan.names)

@@ -141,6 +141,7 @@ def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
 CLIENT = Client(
     name="claude-code",
     title="Claude Code",
+    references=("${%s}", "${%s}"),  # code.claude.com/docs/en/mcp: env, headers, url, args
     user=(
         ".claude.json",
         ".claude/.claude.json",

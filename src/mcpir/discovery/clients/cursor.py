@@ -5,6 +5,7 @@ from mcpir.discovery.client import Client, DisableKind, DisableMethod
 CLIENT = Client(
     name="cursor",
     title="Cursor",
+    references=("${env:%s}", "${env:%s}"),  # cursor.com/docs/mcp
     user=(".cursor/mcp.json",),
     project=(".cursor/mcp.json",),
     disable=DisableMethod(DisableKind.REMOVE, note="the on/off toggle lives in Cursor's UI state"),

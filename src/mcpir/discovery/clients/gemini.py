@@ -32,6 +32,7 @@ def extract(doc: Document, path: Path) -> Iterable[Entry]:
 CLIENT = Client(
     name="gemini",
     title="Gemini CLI",
+    references=("${%s}", None),  # gemini-cli docs/tools/mcp-server.md: env values only
     user=(".gemini/settings.json", ".gemini/extensions/*/gemini-extension.json"),
     project=(".gemini/settings.json",),
     system=(

@@ -7,6 +7,7 @@ _EXTENSIONS = ("rooveterinaryinc.roo-cline", "kilocode.kilo-code")
 CLIENT = Client(
     name="roo",
     title="Roo Code / Kilo Code",
+    references=("${env:%s}", None),  # docs.roocode.com: env and args only
     user=tuple(
         f"{d}/globalStorage/{ext}/settings/mcp_settings.json"
         for d in vscode_user_dirs()

@@ -57,6 +57,7 @@ def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
 CLIENT = Client(
     name="vscode",
     title="VS Code",
+    references=("${env:%s}", "${env:%s}"),
     user=tuple(f"{d}/mcp.json" for d in _USER)
     + tuple(f"{d}/profiles/*/mcp.json" for d in _USER)
     + tuple(f"{d}/settings.json" for d in _USER),

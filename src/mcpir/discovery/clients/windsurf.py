@@ -5,6 +5,7 @@ from mcpir.discovery.client import Client, DisableKind, DisableMethod
 CLIENT = Client(
     name="windsurf",
     title="Windsurf",
+    references=("${env:%s}", "${env:%s}"),  # docs.windsurf.com: config interpolation
     user=(
         ".codeium/windsurf/mcp_config.json",
         ".codeium/windsurf-next/mcp_config.json",
