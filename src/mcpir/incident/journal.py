@@ -141,8 +141,9 @@ class Journal(Undoing):
         file is marked applied; one that did not is abandoned (the file is as it was, and the
         task plans it again). Returns what it did, one line each."""
         done = []
-        self.sweep()
-        for change, state in self.changes():
+        changes = self.changes()
+        self.sweep(changes)
+        for change, state in changes:
             if state != "planned":
                 continue
             path_bytes = read_bytes(change.path)

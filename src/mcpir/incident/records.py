@@ -167,10 +167,10 @@ class JournalRecords:
                 state[int(record["change"])] = str(kind)
         return [(found[number], state[number]) for number in sorted(found)]
 
-    def sweep(self) -> None:
-        """Remove the temporary copies a crash left beside the files this incident changes:
-        each is a whole config file, secrets included."""
-        for change, _ in self.changes():
+    def sweep(self, changes: list[tuple[Change, str]]) -> None:
+        """Remove the temporary copies a crash left beside the files these changes touch: each
+        is a whole config file, secrets included."""
+        for change, _ in changes:
             for path in (change.path, change.target):
                 if path is None:
                     continue

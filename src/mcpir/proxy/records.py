@@ -21,7 +21,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from mcpir.core.redact import names_a_secret, redact_args, redact_keyed, redact_text
+from mcpir.core.redact import (
+    names_a_secret,
+    pair_name,
+    redact_args,
+    redact_keyed,
+    redact_text,
+    redact_value,
+)
 from mcpir.proxy.framing import escape_surrogates
 
 VERSION = 1
@@ -88,8 +95,6 @@ def safe_value(  # noqa: ANN401 - any JSON value
     if depth >= _DEPTH_LIMIT:
         return "…(nested too deep)"
     if isinstance(value, Mapping):
-        from mcpir.core.redact import pair_name
-
         named = pair_name(value)
         return {
             redact(str(k)): safe_value(v, named if named and k == "value" else str(k), limit,
@@ -97,8 +102,6 @@ def safe_value(  # noqa: ANN401 - any JSON value
             for k, v in value.items()
         }  # fmt: skip
     if isinstance(value, int | float) and not isinstance(value, bool) and key is not None:
-        from mcpir.core.redact import redact_value
-
         return redact_value(value, key)
     if isinstance(value, list):
         items = value[:_LIST_LIMIT]

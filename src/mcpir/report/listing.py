@@ -24,7 +24,8 @@ def incidents(root: Path) -> list[dict[str, Any]]:
             rows.append(_unreadable(name, base))
             continue
         if not incident.journal.trusted():
-            rows.append(_unreadable(name, base, "not opened by mcpir on this machine: not read"))
+            why = "not opened by mcpir on this machine: not read"
+            rows.append(_unreadable(name, base, why, "untrusted"))
             continue
         try:
             document = build(incident)
@@ -46,13 +47,16 @@ def incidents(root: Path) -> list[dict[str, Any]]:
 
 
 def _unreadable(
-    name: str, base: Path, why: str = "journal missing or unreadable"
+    name: str,
+    base: Path,
+    why: str = "journal missing or unreadable",
+    status: str = "unreadable",
 ) -> dict[str, Any]:
     return {
         "id": name,
         "title": f"({why})",
         "opened": None,
-        "status": "untrusted" if why.startswith("not opened") else "unreadable",
+        "status": status,
         "severity": "-",
         "steps": {},
         "document": str(base / name / f"{name}.md"),
