@@ -10,6 +10,8 @@ from typing import Any
 from mcpir.config.project import Policy
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
 from mcpir.core.paths import Scopes
+from mcpir.incident import entries
+from mcpir.incident.entries import StepFinished
 from mcpir.incident.store import Incident, find_incident, open_incident, respond_lock
 from mcpir.playbook.loader import load_playbook
 from mcpir.playbook.model import Playbook, Step
@@ -17,7 +19,7 @@ from mcpir.playbook.tasks import TASKS
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 from mcpir.workspace import Workspace
 
-DONE = {Status.CHANGED, Status.OK}
+DONE = {Status.CHANGED.value, Status.OK.value}
 
 
 @dataclass
@@ -70,23 +72,6 @@ def select(playbook: Playbook, request: RespondRequest) -> list[Step]:
     return [step for step in steps if step.id not in request.skip]
 
 
-def _record(incident: Incident, step: Step, result: StepResult) -> None:
-    from mcpir.core.rows import finding_row
-
-    incident.journal.append(
-        {
-            "type": "step-finished",
-            "step": step.id,
-            "task": step.task,
-            "status": result.status.value,
-            "summary": result.summary,
-            "actions": result.actions,
-            "notes": result.notes,
-            "findings": [finding_row(f) for f in result.findings],
-        }
-    )
-
-
 def _run_step(step: Step, ctx: TaskContext, request: RespondRequest) -> StepResult:
     task = TASKS.get(step.task)
     if task is None:
@@ -115,7 +100,7 @@ def respond(request: RespondRequest, policy: Policy) -> RespondResult:
                 Path(header["playbook"]["path"]) if header.get("playbook") else None
             )
             playbook = load_playbook(path)
-            done = {k: v for k, v in incident.finished_steps().items() if v.get("status") in DONE}
+            done = entries.finished(entries.read(incident.journal.records()))
         else:
             _refuse_unfinished(root)
             playbook = load_playbook(request.playbook)
@@ -147,20 +132,22 @@ def _run(
     steps: list[Step],
     request: RespondRequest,
     policy: Policy,
-    done: Mapping[str, Mapping[str, Any]],
+    done: Mapping[str, StepFinished],
 ) -> RespondResult:
     results: list[tuple[Step, StepResult]] = []
     # Every step sees the same discovery; a change a step applies through it renews it.
     workspace = Workspace(request.scopes, policy)
+    earlier = dict(done)  # every finished step, done or not: what later steps read
     for index, step in enumerate(steps, 1):
         request.on_step(index, len(steps), step)
-        if step.id in done:
-            result = StepResult(Status(done[step.id]["status"]), "already done in this incident")
+        previous = done.get(step.id)
+        if previous is not None and previous.status in DONE:
+            result = StepResult(Status(previous.status), "already done in this incident")
             results.append((step, result))
             request.on_result(step, result)
             continue
         if incident is not None:
-            incident.journal.append({"type": "step-started", "step": step.id})
+            incident.journal.append(entries.StepStarted(step.id).to_record())
         ctx = TaskContext(
             scopes=request.scopes,
             policy=policy,
@@ -171,10 +158,12 @@ def _run(
             options=request.options,
             say=request.say,
             workspace=workspace,
+            earlier=dict(earlier),
         )
         result = _run_step(step, ctx, request)
+        earlier[step.id] = result.finished(step)
         if incident is not None:
-            _record(incident, step, result)
+            incident.journal.append(earlier[step.id].to_record())
             incident.write_summary("open")
         results.append((step, result))
         request.on_result(step, result)

@@ -8,81 +8,76 @@ step's own records are left out, so `mcpir report` right after `respond` gives t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
 from mcpir.core.redact import redact_text, redact_value
+from mcpir.incident import entries
+from mcpir.incident.entries import (
+    Closed,
+    DocumentInputs,
+    Entry,
+    Investigation,
+    Opened,
+    ProcessStopped,
+    Restored,
+    StepFinished,
+    StepStarted,
+)
 from mcpir.incident.store import Incident
 
 VERSION = 1
 REFERENCE_NOTES = "ATOM-DOC-20260102-009-mcp-security-notes"
-INPUTS = "document-inputs"
-INVESTIGATION = "investigation"
+INPUTS = entries.INPUTS
+INVESTIGATION = entries.INVESTIGATION
 _RANK = {"low": 1, "medium": 2, "high": 3}
 _OPEN = {"attention", "failed", "unavailable", "interrupted"}
-_FINGERPRINT = re.compile(r"((?:\S*…\()?sha256:[0-9a-f]{12}\)?)")
+rows = entries.rows
 
 
-def rows(value: Any) -> list[dict[str, Any]]:  # noqa: ANN401
-    """The objects of a journal list field; anything else (a hand-edited journal) is dropped."""
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+def _inputs(found: list[Entry]) -> DocumentInputs | None:
+    inputs = [e for e in found if isinstance(e, DocumentInputs)]
+    return inputs[-1] if inputs else None
 
 
-def _lines(value: Any) -> list[str]:  # noqa: ANN401
-    return [str(item) for item in value] if isinstance(value, list) else []
-
-
-def _inputs(records: list[dict[str, Any]]) -> dict[str, Any] | None:
-    found = [r for r in records if r.get("type") == INPUTS]
-    return found[-1] if found else None
-
-
-def _without_document_step(
-    records: list[dict[str, Any]], inputs: dict[str, Any] | None
-) -> list[dict[str, Any]]:
+def _without_document_step(found: list[Entry], inputs: DocumentInputs | None) -> list[Entry]:
     if inputs is None:
-        return records
-    step = inputs.get("step")
+        return found
     return [
-        r
-        for r in records
-        if r.get("type") != INPUTS
-        and not (r.get("type") in {"step-started", "step-finished"} and r.get("step") == step)
+        e
+        for e in found
+        if not isinstance(e, DocumentInputs)
+        and not (isinstance(e, StepStarted | StepFinished) and e.step == inputs.step)
     ]
 
 
-def _steps(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """Each step's last `step-finished` record; a step started and never finished (the process
-    died mid-step) is `interrupted`, so a crashed incident never reads as resolved."""
-    steps: dict[str, dict[str, Any]] = {}
-    started: dict[str, Any] = {}
-    for record in records:
-        if record.get("type") == "step-started":
-            started[str(record.get("step"))] = record.get("ts")
-        elif record.get("type") == "step-finished":
-            steps[str(record.get("step"))] = record
-            started.pop(str(record.get("step")), None)
+def _steps(found: Iterable[Entry]) -> dict[str, StepFinished]:
+    """Each step's last result; a step started and never finished (the process died mid-step)
+    is `interrupted`, so a crashed incident never reads as resolved."""
+    steps: dict[str, StepFinished] = {}
+    started: dict[str, str | None] = {}
+    for entry in found:
+        if isinstance(entry, StepStarted):
+            started[entry.step] = entry.ts
+        elif isinstance(entry, StepFinished):
+            steps[entry.step] = entry
+            started.pop(entry.step, None)
     for step, ts in started.items():
-        steps[step] = {
-            "step": step,
-            "status": "interrupted",
-            "summary": f"started {ts} and never finished",
-        }
+        steps[step] = StepFinished(step, "interrupted", f"started {ts} and never finished")
     return steps
 
 
-def _severity(steps: dict[str, dict[str, Any]], contained: bool) -> str:
+def _severity(steps: dict[str, StepFinished], contained: bool) -> str:
     worst = 0
-    for record in steps.values():
-        for finding in rows(record.get("findings")):
-            worst = max(worst, _RANK.get(str(finding.get("severity")), 0))
+    for result in steps.values():
+        for finding in result.findings:
+            worst = max(worst, _RANK.get(finding.severity, 0))
     if worst:
         return {1: "low", 2: "medium", 3: "high"}[worst]
     return "medium" if contained else "low"
 
 
-def _contained(incident: Incident, root: str | None) -> dict[str, Any]:
+def _contained(incident: Incident, found: list[Entry], root: str | None) -> dict[str, Any]:
     files = []
     try:
         changes = incident.journal.changes()
@@ -101,13 +96,13 @@ def _contained(incident: Incident, root: str | None) -> dict[str, Any]:
         )
     processes = [
         {
-            "pid": r.get("pid"),
-            "server": r.get("server"),
-            "command": redact_text(str(r.get("command", ""))),
-            "outcome": r.get("outcome"),
+            "pid": e.pid,
+            "server": e.server,
+            "command": redact_text(e.command),
+            "outcome": e.outcome,
         }
-        for r in incident.journal.records()
-        if r.get("type") == "process"
+        for e in found
+        if isinstance(e, ProcessStopped)
     ]
     applied = any(f["state"] == "applied" for f in files)
     where = f" --root {root}" if root else ""
@@ -118,113 +113,103 @@ def _contained(incident: Incident, root: str | None) -> dict[str, Any]:
     }
 
 
-def _tokens(
-    steps: dict[str, dict[str, Any]], records: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = [
-        {
-            "fingerprint": str(record["fingerprint"]),
-            "state": "rotated",
-            "detail": redact_text(str(record.get("summary", ""))),
-        }
-        for record in records
-        if record.get("type") in {"token-rotated", "rotated"} and record.get("fingerprint")
-    ]
-    done = {t["fingerprint"] for t in out}
-    rotate = steps.get("rotate")
-    for note in _lines((rotate or {}).get("notes")):
-        match = _FINGERPRINT.search(str(note))
-        if match is None or match.group(1) in done:
-            continue
-        state = (
-            "rotated" if re.search(r"\brotated\b", note) and "none is" not in note else "pending"
-        )
-        detail = redact_text(str(note)).removeprefix("needs you: ")
-        out.append({"fingerprint": match.group(1), "state": state, "detail": detail})
-        done.add(match.group(1))
+def _tokens(steps: dict[str, StepFinished]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    done: set[str] = set()
+    for result in steps.values():
+        for token in result.tokens:
+            if token.fingerprint in done:
+                continue
+            done.add(token.fingerprint)
+            state = "rotated" if token.state == "rotated" else "pending"
+            out.append(
+                {
+                    "fingerprint": token.fingerprint,
+                    "state": state,
+                    "detail": redact_text(token.detail),
+                }
+            )
     return out
 
 
-def _step_block(steps: dict[str, dict[str, Any]], step: str) -> dict[str, Any]:
-    record = steps.get(step)
-    if record is None:
+def _step_block(steps: dict[str, StepFinished], step: str) -> dict[str, Any]:
+    result = steps.get(step)
+    if result is None:
         return {
             "status": "not run",
             "summary": "this step did not run in this incident",
             "findings": [],
         }
     return {
-        "status": record.get("status"),
-        "summary": redact_text(str(record.get("summary", ""))),
-        "notes": [redact_text(n) for n in _lines(record.get("notes"))],
-        "findings": redact_value(rows(record.get("findings"))),
+        "status": result.status,
+        "summary": redact_text(result.summary),
+        "notes": [redact_text(n) for n in result.notes],
+        "findings": redact_value([dict(f.row) for f in result.findings]),
     }
 
 
-def _investigation(
-    steps: dict[str, dict[str, Any]], records: list[dict[str, Any]]
-) -> dict[str, Any]:
+def _investigation(steps: dict[str, StepFinished], found: list[Entry]) -> dict[str, Any]:
     block = _step_block(steps, "investigate")
-    found = [r for r in records if r.get("type") == INVESTIGATION]
-    if found:
-        last = found[-1]
-        block["findings"] = redact_value(rows(last.get("findings")))
-        block["since"] = last.get("since")
-        block["sources"] = rows(last.get("sources"))
-        malformed = last.get("malformed")
-        block["malformed"] = malformed if isinstance(malformed, dict) else None
+    reports = [e for e in found if isinstance(e, Investigation)]
+    if reports:
+        last = reports[-1]
+        block["findings"] = redact_value([dict(f.row) for f in last.findings])
+        block["since"] = last.since
+        block["sources"] = [dict(source) for source in last.sources]
+        block["malformed"] = dict(last.malformed) if last.malformed is not None else None
     return block
 
 
 def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
     """The document as a JSON-ready structure (the Markdown is rendered from it)."""
+    from mcpir.report import checklist
     from mcpir.report.timeline import events, mermaid
 
     every = incident.journal.records()
-    inputs = _inputs(every)
-    records = _without_document_step(every, inputs)
-    header = next((r for r in records if r.get("type") == "incident-opened"), {})
-    steps = _steps(records)
-    root = header.get("root")
-    contained = _contained(incident, root)
-    statuses = {str(r.get("status")) for r in steps.values()}
-    closed = _closed(records)
-    from mcpir.report import checklist
-
-    items = rows((inputs or {}).get("checklist")) or checklist.unevaluated()
-    timeline = events(records)
+    inputs = _inputs(entries.read(every))
+    if inputs is not None:  # the document step's own records: see the module doc
+        every = [r for r in every if entries.step_of(r) != inputs.step]
+    found = entries.read(every)
+    header = next((e for e in found if isinstance(e, Opened)), None)
+    steps = _steps(found)
+    root = header.root if header else None
+    contained = _contained(incident, found, root)
+    statuses = {result.status for result in steps.values()}
+    closed = _closed(found)
+    items = [dict(item) for item in inputs.checklist] if inputs else []
+    timeline = events(found)
     document: dict[str, Any] = {
         "version": VERSION,
         "atom": incident.id,
-        "title": redact_text(str(header.get("title") or incident.id)),
+        "title": redact_text((header.title if header else "") or incident.id),
         "status": "closed" if closed else _status(statuses, contained["files"]),
         "closed": closed,
         "severity": _severity(steps, any(f["state"] == "applied" for f in contained["files"])),
-        "owner": redact_text(str((inputs or {}).get("owner") or owner or "unknown")),
-        "opened": header.get("ts"),
-        "updated": records[-1].get("ts") if records else None,
-        "home": header.get("home"),
+        "owner": redact_text(str((inputs.owner if inputs else None) or owner or "unknown")),
+        "opened": header.ts if header else None,
+        "updated": every[-1].get("ts") if every else None,
+        "home": header.home if header else None,
         "root": root,
         "steps": [
             {
                 "id": step,
-                "task": r.get("task"),
-                "status": r.get("status"),
-                "summary": redact_text(str(r.get("summary", ""))),
+                "task": result.task,
+                "status": result.status,
+                "summary": redact_text(result.summary),
             }
-            for step, r in steps.items()
+            for step, result in steps.items()
         ],
         "timeline": timeline,
         "mermaid": mermaid(incident.id, timeline),
         "contained": contained,
-        "tokens": _tokens(steps, records),
+        "tokens": _tokens(steps),
         "history": _step_block(steps, "audit"),
-        "investigation": _investigation(steps, records),
-        "checklist": redact_value(list(items)),
+        "investigation": _investigation(steps, found),
+        "checklist": redact_value(items or checklist.unevaluated()),
     }
     document["summary"] = _summary(document)
     document["follow_ups"] = _follow_ups(document, steps)
-    playbook = header.get("playbook") if isinstance(header.get("playbook"), dict) else {}
+    playbook = header.playbook if header and header.playbook else {}
     document["references"] = [
         REFERENCE_NOTES,
         f"playbook: {playbook.get('path')} (sha256 {str(playbook.get('sha256'))[:12]})"
@@ -236,19 +221,17 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
     return document
 
 
-def _closed(records: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _closed(found: list[Entry]) -> dict[str, Any] | None:
     """`mcpir close`'s record, unless a restore came after it (then the files say the state)."""
-    from mcpir.incident.store import CLOSED
-
     closed: dict[str, Any] | None = None
-    for record in records:
-        if record.get("type") == CLOSED:
+    for entry in found:
+        if isinstance(entry, Closed):
             closed = {
-                "ts": record.get("ts"),
-                "by": redact_text(str(record.get("by") or "unknown")),
-                "reason": redact_text(str(record.get("reason") or "")),
+                "ts": entry.ts,
+                "by": redact_text(entry.by or "unknown"),
+                "reason": redact_text(entry.reason),
             }
-        elif record.get("type") == "restored":
+        elif isinstance(entry, Restored):
             closed = None
     return closed
 
@@ -277,7 +260,7 @@ def _summary(doc: dict[str, Any]) -> list[str]:
     return lines
 
 
-def _follow_ups(doc: dict[str, Any], steps: dict[str, dict[str, Any]]) -> list[str]:
+def _follow_ups(doc: dict[str, Any], steps: dict[str, StepFinished]) -> list[str]:
     out: list[str] = [
         f"rotate {token['detail']}" for token in doc["tokens"] if token["state"] == "pending"
     ]
@@ -286,9 +269,9 @@ def _follow_ups(doc: dict[str, Any], steps: dict[str, dict[str, Any]]) -> list[s
             "review each disabled server before turning it back on; restart AI clients so they "
             f"drop the disabled servers; undo the containment with `{doc['contained']['undo']}`"
         )
-    for step, record in steps.items():
-        status = record.get("status")
-        if status in ("failed", "interrupted"):  # a tuple: a hand-edited status may be a list
+    for step, result in steps.items():
+        status = result.status
+        if status in ("failed", "interrupted"):
             out.append(f"finish the {step} step: mcpir respond --resume {doc['atom']}")
         elif status == "unavailable":
             out.append(f"{step}: this mcpir could not run it; do it by hand and note the result")

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+
+from mcpir.incident.entries import (
+    Closed,
+    Entry,
+    Investigation,
+    Opened,
+    ProcessStopped,
+    Restored,
+    StepFinished,
+)
 
 MAX_FINDINGS = 8
 MAX_TEXT = 110
@@ -17,56 +26,42 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1] + "…"
 
 
-def events(records: list[dict[str, Any]]) -> list[dict[str, str]]:
+def events(found: list[Entry]) -> list[dict[str, str]]:
     out: list[tuple[str, int, str]] = []
-    restored: dict[str, int] = {}
-    for order, record in enumerate(records):
-        kind, ts = record.get("type"), str(record.get("ts") or "")
-        if kind == "incident-opened":
-            out.append((ts, order, f"incident opened: {record.get('title')}"))
-        elif kind == "step-finished":
-            out.append(
-                (ts, order, f"{record.get('step')} {record.get('status')}: {record.get('summary')}")
-            )
-        elif kind == "process":
-            out.append(
-                (
-                    ts,
-                    order,
-                    f"pid {record.get('pid')} ({record.get('server')}): {record.get('outcome')}",
-                )
-            )
-        elif kind == "incident-closed":
-            closed = f"incident closed by {record.get('by')}: {record.get('reason')}"
-            out.append((ts, order, closed))
-        elif kind == "restored":
+    restores: dict[str, list[int]] = {}  # minute → [index in out, changes undone]
+    for order, entry in enumerate(found):
+        ts = entry.ts or ""
+        if isinstance(entry, Opened):
+            out.append((ts, order, f"incident opened: {entry.title}"))
+        elif isinstance(entry, StepFinished):
+            out.append((ts, order, f"{entry.step} {entry.status}: {entry.summary}"))
+        elif isinstance(entry, ProcessStopped):
+            out.append((ts, order, f"pid {entry.pid} ({entry.server}): {entry.outcome}"))
+        elif isinstance(entry, Closed):
+            out.append((ts, order, f"incident closed by {entry.by}: {entry.reason}"))
+        elif isinstance(entry, Restored):
             minute = ts[:16]
-            if minute not in restored:
-                restored[minute] = len(out)
-                out.append((ts, order, "restore: 1 change undone"))
-            else:
-                at = restored[minute]
-                count = int(out[at][2].split()[1]) + 1
-                out[at] = (out[at][0], out[at][1], f"restore: {count} changes undone")
-        elif kind == "investigation":
-            rows = [r for r in _rows(record.get("findings")) if r.get("severity") == "high"]
-            rows.sort(key=lambda r: str(r.get("time") or ""))
+            if minute not in restores:
+                restores[minute] = [len(out), 0]
+                out.append((ts, order, ""))
+            at = restores[minute]
+            at[1] += 1
+            text = "restore: 1 change undone" if at[1] == 1 else f"restore: {at[1]} changes undone"
+            out[at[0]] = (out[at[0]][0], out[at[0]][1], text)
+        elif isinstance(entry, Investigation):
+            high = [f for f in entry.findings if f.severity == "high" and f.time]
+            high.sort(key=lambda f: f.time or "")
             out += [
                 (
-                    str(row["time"]),
+                    str(f.time),
                     order,
-                    f"{str(row.get('rule')).removeprefix('investigate/')} in session "
-                    f"{str(row.get('session'))[:8]}: {row.get('message')}",
+                    f"{f.rule.removeprefix('investigate/')} in session "
+                    f"{(f.session or 'None')[:8]}: {f.message}",
                 )
-                for row in rows[:MAX_FINDINGS]
-                if row.get("time")
+                for f in high[:MAX_FINDINGS]
             ]
     out.sort(key=lambda item: (_utc(item[0]), item[1]))
     return [{"ts": ts, "event": _short(text)} for ts, _, text in out]
-
-
-def _rows(value: Any) -> list[dict[str, Any]]:  # noqa: ANN401
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _utc(ts: str) -> str:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from mcpir.config.project import Policy
 from mcpir.core.model import Finding
 from mcpir.core.paths import Scopes
+from mcpir.incident.entries import StepFinished, TokenOutcome
 from mcpir.incident.store import Incident
 from mcpir.playbook.model import Step
 from mcpir.workspace import Workspace
@@ -37,6 +38,9 @@ class TaskContext:
     # One per run, shared by its steps (the engine passes it); a context made for one task
     # alone gets its own.
     workspace: Workspace = field(default=None, repr=False)  # type: ignore[assignment]
+    # What earlier steps of this incident found, as typed records: this run's results and,
+    # on --resume, the journal's.
+    earlier: Mapping[str, StepFinished] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.workspace is None:
@@ -53,7 +57,24 @@ class StepResult:
     actions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
+    tokens: list[TokenOutcome] = field(default_factory=list)  # rotate: where each token stands
     diff: str = ""  # --dry-run: the planned changes
+
+    def finished(self, step: Step) -> StepFinished:
+        """This result as the journal records it."""
+        from mcpir.core.rows import finding_row
+        from mcpir.incident.entries import RecordedFinding
+
+        return StepFinished(
+            step=step.id,
+            task=step.task,
+            status=self.status.value,
+            summary=self.summary,
+            actions=tuple(self.actions),
+            notes=tuple(self.notes),
+            findings=tuple(RecordedFinding.from_row(finding_row(f)) for f in self.findings),
+            tokens=tuple(self.tokens),
+        )
 
 
 class Task(Protocol):

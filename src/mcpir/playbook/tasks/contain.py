@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mcpir.containment.plan import Plan, plan_containment
+from mcpir.incident.entries import ProcessStopped
 from mcpir.incident.journal import JournalConflict, PlannedChange
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
@@ -67,8 +68,8 @@ class Contain:
         for process in running:
             if kill:
                 outcome = processes.stop(process)
-                journal.append({"type": "process", "pid": process.pid, "server": process.server,
-                                "command": process.command, "outcome": outcome})  # fmt: skip
+                stopped = ProcessStopped(process.pid, process.server, process.command, outcome)
+                journal.append(stopped.to_record())
                 line = f"pid {process.pid} ({process.server}): {outcome}"
                 actions.append(line)
                 ctx.say(line)

@@ -7,6 +7,7 @@ from the journal at any time.
 
 from __future__ import annotations
 
+from mcpir.incident.entries import DocumentInputs
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
 
@@ -16,19 +17,14 @@ class Document:
     def run(self, ctx: TaskContext) -> StepResult:
         from mcpir import report
         from mcpir.report import checklist
-        from mcpir.report.document import INPUTS, build
+        from mcpir.report.document import build
         from mcpir.report.owner import owner
 
         if ctx.incident is None:
             return StepResult(Status.SKIPPED, "would write the ATOM incident document")
-        ctx.incident.journal.append(
-            {
-                "type": INPUTS,
-                "step": ctx.step.id,
-                "owner": owner(ctx.scopes.root),
-                "checklist": checklist.evaluate(ctx.scopes, ctx.policy, ctx.workspace),
-            }
-        )
+        items = checklist.evaluate(ctx.scopes, ctx.policy, ctx.workspace)
+        inputs = DocumentInputs(ctx.step.id, owner(ctx.scopes.root), tuple(items))
+        ctx.incident.journal.append(inputs.to_record())
         document = build(ctx.incident)
         written = report.write(ctx.incident, document)
         paths = [ctx.scopes.display(path) for path in written.values()]

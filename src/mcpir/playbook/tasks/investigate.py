@@ -11,20 +11,19 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
+from mcpir.incident.entries import Investigation
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
 MAX_NOTES = 10
 
 
 def _audit_flags(ctx: TaskContext) -> dict[str, str]:
-    if ctx.incident is None:
-        return {}
-    audit = ctx.incident.finished_steps().get("audit") or {}
+    """Servers the audit step (this run's, or this incident's earlier one) rated medium or worse."""
+    audit = ctx.earlier.get("audit")
     flagged: dict[str, str] = {}
-    for row in audit.get("findings") or ():
-        server = row.get("server") if isinstance(row, dict) else None
-        if server and row.get("severity") in {"high", "medium"}:
-            flagged.setdefault(str(server), f"audit: {row.get('rule')}")
+    for finding in audit.findings if audit is not None else ():
+        if finding.server and finding.severity in {"high", "medium"}:
+            flagged.setdefault(finding.server, f"audit: {finding.rule}")
     return flagged
 
 
@@ -47,7 +46,7 @@ class Investigate:
             message = f"{hit.finding.message} (session {session}, {stamp})"
             findings.append(dataclasses.replace(hit.finding, message=message))
         if ctx.incident is not None:
-            ctx.incident.journal.append({"type": "investigation", **render.as_json(report)})
+            ctx.incident.journal.append(Investigation.of(render.as_json(report)).to_record())
         notes = []
         malformed = render.malformed_note(report, ctx.scopes)
         if malformed:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mcpir.incident.entries import TokenOutcome
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
 # Written into a config first: it has been copied wherever the file went.
@@ -148,6 +149,7 @@ class Rotate:
             done, moved, notes = _externalize(ctx)
             actions += done
         flagged = _flagged_servers(ctx)
+        outcomes: list[TokenOutcome] = []
         tokens.sort(
             key=lambda token: (
                 not flagged.intersection(token.servers),
@@ -167,9 +169,20 @@ class Rotate:
             if token.fingerprint in moved:
                 into = ", ".join(f"keyring:{name}" for name in moved[token.fingerprint])
                 status, step = f"moved to {into}", _next_step(token.id, "keyring")
-            notes.append(
-                f"needs you: {token.fingerprint} ({token.provider}, {status}, read by "
+            detail = (
+                f"{token.fingerprint} ({token.provider}, {status}, read by "
                 f"{readers or 'no server now'}) at {where}: {step}"
+            )
+            notes.append(f"needs you: {detail}")
+            outcomes.append(
+                TokenOutcome(
+                    token.fingerprint,
+                    "moved" if token.fingerprint in moved else "pending",
+                    detail,
+                    provider=token.provider,
+                    servers=tuple(token.servers),
+                    flagged=tuple(sorted(flagged.intersection(token.servers))),
+                )
             )
         literal = sum(token.status == "literal" for token in tokens)
         summary = (
@@ -178,7 +191,7 @@ class Rotate:
         if done:
             summary += f"; literal tokens moved out of {len(done)} configs into the OS keyring"
         summary += "; none is rotated until you run each step"
-        return StepResult(Status.ATTENTION, summary, actions=actions, notes=notes)
+        return StepResult(Status.ATTENTION, summary, actions=actions, notes=notes, tokens=outcomes)
 
 
 TASK = Rotate()
