@@ -1,13 +1,17 @@
-"""Rotation providers and env-var reference syntaxes come from their registries."""
+"""Rotation providers, env-var reference syntaxes and client containment hooks come from their
+registries."""
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from mcpir.core.errors import UsageError
+from mcpir.discovery.client import DisableKind
 from mcpir.discovery.clients import BY_NAME
 from mcpir.tokens.externalize import _references
 from mcpir.tokens.providers import NAMES, REGISTRY, provider
@@ -39,3 +43,37 @@ def test_references_come_from_each_client() -> None:
     assert _references("no-such-client") is None
     documented = {name for name, client in BY_NAME.items() if client.references}
     assert documented == {"claude-code", "cursor", "vscode", "windsurf", "roo", "gemini"}
+
+
+CONTAINMENT = Path(__file__).resolve().parents[1] / "src" / "mcpir" / "containment"
+
+
+def test_containment_names_no_client() -> None:
+    """What is particular to a client is declared in its module; containment only asks it."""
+    found = []
+    for path in sorted(CONTAINMENT.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            if isinstance(node, ast.Constant) and node.value in BY_NAME:
+                found.append(f"{path.name}:{node.lineno}: {node.value!r}")
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "mcpir.discovery.clients."
+            ):
+                found.append(f"{path.name}:{node.lineno}: imports {node.module}")
+    assert not found, "\n".join(found)
+
+
+def test_clients_that_switch_off_their_own_way_declare_it() -> None:
+    editors = {name: set(client.editors) for name, client in BY_NAME.items() if client.editors}
+    assert editors == {
+        "claude-code": {".claude.json"},
+        "gemini": {"settings.json"},
+        "vscode": {"settings.json"},
+    }
+    assert {name for name, client in BY_NAME.items() if client.elsewhere} == {"claude-desktop"}
+    assert {name for name, client in BY_NAME.items() if client.plugins} == {"claude-code"}
+    for client in BY_NAME.values():
+        # An editor runs only on a file that is patched, never renamed: a shared file.
+        assert set(client.editors) <= set(client.shared_files), client.name
+        if client.disable.kind is DisableKind.LIST:
+            # The list is the client's own key: moving the servers aside is not what it reads.
+            assert set(client.shared_files) <= set(client.editors), client.name

@@ -6,11 +6,14 @@ import enum
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcpir.core.documents import Document, KeyPath
 from mcpir.core.model import ConfigFile, Scope, Transport
 from mcpir.core.paths import Scopes
+
+if TYPE_CHECKING:
+    from mcpir.discovery.disabling import Editor, Elsewhere, Plugins
 
 # How containment leaves things, so discovery still lists contained servers (as disabled) and
 # their tokens stay in the inventory: a renamed MCP-only file, a server section moved aside.
@@ -98,6 +101,12 @@ class Client:
     # `%s` standing for the name: only documented syntaxes. None: it documents none, so mcpir
     # wraps the server in `mcpir run` for env values and leaves header secrets to a person.
     references: tuple[str, str | None] | None = None
+    # How containment switches servers off where `disable`'s flag, a rename or a section moved
+    # aside is not what the client reads (see `disabling`): an editor per shared file name, a
+    # switch kept in another file, the plugins servers come from.
+    editors: Mapping[str, Editor] = field(default_factory=dict, hash=False)
+    elsewhere: Elsewhere | None = None
+    plugins: Plugins | None = None
 
 
 VSCODE_FAMILY = ("Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf")

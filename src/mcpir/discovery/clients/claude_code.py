@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcpir.core import documents
-from mcpir.core.model import ConfigFile, Format, Scope
+from mcpir.core.model import ConfigFile, Format, Scope, Server
 from mcpir.core.paths import Scopes
 from mcpir.discovery.client import (
     Client,
@@ -17,6 +18,10 @@ from mcpir.discovery.client import (
     Entry,
     mcp_servers,
 )
+from mcpir.discovery.disabling import JsonEdits, Plugins, Source, aside_key, encode, load
+
+if TYPE_CHECKING:
+    from mcpir.incident.journal import PlannedChange
 
 _SETTINGS = (".claude/settings.json", ".claude/settings.local.json")
 
@@ -138,6 +143,54 @@ def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
     return out
 
 
+def disable_in_claude_json(
+    source: Source, servers: list[Server], edits: JsonEdits
+) -> tuple[str, str]:
+    """A project's servers go on its `disabledMcpServers` list; user servers
+    have no such list, so their section is moved aside."""
+    text, did = source.text, []
+    by_project: dict[str, list[str]] = defaultdict(list)
+    top_level = False
+    for server in servers:
+        if server.scope is Scope.LOCAL and len(server.keys) == 4:
+            by_project[str(server.keys[1])].append(server.name)
+        else:
+            top_level = True
+    for project, names in by_project.items():
+        text = edits.json_add_to_list(text, ("projects", project), "disabledMcpServers", names)
+        did.append(f"projects[{project}].disabledMcpServers += {', '.join(names)}")
+    if top_level:
+        aside = aside_key(source.data, "mcpServers")
+        text = edits.json_rename_key(text, (), "mcpServers", aside)
+        did.append(f"user servers moved aside to {aside}")
+    return text, "; ".join(did)
+
+
+def disable_plugins(
+    settings: Path, plugins: Mapping[str, tuple[str, ...]], edits: JsonEdits
+) -> PlannedChange:
+    """`enabledPlugins: {id: false}` in the user's settings: a cached plugin is replaced on
+    update, so its own files are left alone."""
+    from mcpir.incident.journal import PlannedChange
+
+    names = tuple(name for servers in plugins.values() for name in servers)
+    what = f"enabledPlugins: {', '.join(f'{p} = false' for p in plugins)}"
+    if not settings.exists():
+        body = ",\n".join(f'    "{p}": false' for p in plugins)
+        data = f'{{\n  "enabledPlugins": {{\n{body}\n  }}\n}}\n'.encode()
+        return PlannedChange("create", settings, f"created; {what}", data, servers=names)
+    source = load(settings, Format.JSON)
+    text = source.text
+    for plugin in plugins:
+        data = documents.parse_json(text).data
+        if isinstance(data, Mapping) and isinstance(data.get("enabledPlugins"), Mapping):
+            text = edits.json_set_member(text, ("enabledPlugins",), plugin, False)
+        else:
+            text = edits.json_set_member(text, (), "enabledPlugins", {plugin: False})
+    return PlannedChange("edit", source.path, what, encode(source, text), before=source.raw,
+                         servers=names)  # fmt: skip
+
+
 CLIENT = Client(
     name="claude-code",
     title="Claude Code",
@@ -165,4 +218,6 @@ CLIENT = Client(
         "disabledMcpjsonServers in .claude/settings.local.json",
     ),
     adjust=adjust,
+    editors={".claude.json": disable_in_claude_json},
+    plugins=Plugins(locate=plugin_of, disable=disable_plugins),
 )

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.core.documents import Document
-from mcpir.core.model import Transport
+from mcpir.core.model import Server, Transport
 from mcpir.discovery.client import Client, DisableKind, DisableMethod, Entry, mcp_servers
+from mcpir.discovery.disabling import JsonEdits, Source
 
 
 def _excluded(data: Any) -> set[str]:  # noqa: ANN401
@@ -29,6 +30,12 @@ def extract(doc: Document, path: Path) -> Iterable[Entry]:
         yield dataclasses.replace(entry, enabled=False) if entry.name in excluded else entry
 
 
+def disable_in_settings(source: Source, servers: list[Server], edits: JsonEdits) -> tuple[str, str]:
+    names = [server.name for server in servers]
+    text = edits.json_add_to_list(source.text, ("mcp",), "excluded", names, create_parents=True)
+    return text, f"mcp.excluded += {', '.join(names)}"
+
+
 CLIENT = Client(
     name="gemini",
     title="Gemini CLI",
@@ -45,4 +52,5 @@ CLIENT = Client(
     url_transport=Transport.SSE,
     shared_files=("settings.json",),
     disable=DisableMethod(DisableKind.LIST, key="mcp.excluded"),
+    editors={"settings.json": disable_in_settings},
 )

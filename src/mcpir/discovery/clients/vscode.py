@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from mcpir.core import documents
-from mcpir.core.model import ConfigFile
+from mcpir.core.model import ConfigFile, Server
 from mcpir.core.paths import Scopes
 from mcpir.discovery.client import (
     Client,
@@ -16,6 +16,7 @@ from mcpir.discovery.client import (
     servers_under,
     vscode_user_dirs,
 )
+from mcpir.discovery.disabling import JsonEdits, Source
 
 _USER = vscode_user_dirs(("Code", "Code - Insiders", "VSCodium"))
 
@@ -54,6 +55,12 @@ def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
     ]
 
 
+def disable_in_settings(source: Source, servers: list[Server], edits: JsonEdits) -> tuple[str, str]:
+    """VS Code has no per-server switch; settings.json has the user's own switch for all MCP."""
+    text = edits.json_set_member(source.text, (), "chat.mcp.access", "none")
+    return text, '"chat.mcp.access": "none" (VS Code\'s switch for all MCP servers)'
+
+
 CLIENT = Client(
     name="vscode",
     title="VS Code",
@@ -69,4 +76,5 @@ CLIENT = Client(
         note='no per-server flag; "chat.mcp.access": "none" in settings.json turns MCP off',
     ),
     adjust=adjust,
+    editors={"settings.json": disable_in_settings},
 )
