@@ -179,6 +179,11 @@ def test_only_authorized_changes_exit_0_and_a_changed_field_is_shown(
     table = run_cli("audit", "--repo", repo.root, "--home", repo.root.parent)
     assert table.code == 0
     assert "3 changes to MCP configs in 2 commits: 0 unauthorized" in table.stdout
+    lines = table.stdout.splitlines()
+    assert lines[0].split() == ["verdict", "commit", "date", "author", "config", "what", "changed"]
+    rows = [line.split()[:2] for line in lines[1:] if line and not line[0].isspace()]
+    assert rows[:3] == [["ok", c["commit"][:10]] for c in doc["changes"]]
+    assert "\x1b" not in table.stdout  # not a terminal: no escape code
 
 
 def test_renames_deletions_and_jsonc(run_cli: RunCli, repo: GitRepo) -> None:

@@ -116,6 +116,7 @@ def test_a_newline_in_a_path_cannot_forge_a_table_row(run_cli: RunCli, repo: Git
     result = run_cli("audit", "--repo", repo.root, "--home", repo.root)
     assert result.code == 1
     rows = [line for line in result.stdout.splitlines() if line[:1] not in (" ", "")]
+    assert rows[0].startswith("verdict ")  # the header, then one row per change
     assert len([r for r in rows if r.startswith(("ok", "medium", "high"))]) == 2
     assert "x\\nok" in result.stdout
 

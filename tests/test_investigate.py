@@ -105,7 +105,13 @@ def test_every_source_is_read_and_malformed_lines_are_counted(run_cli: RunCli) -
 def test_table_output_summary_and_malformed_note(run_cli: RunCli) -> None:
     result = run_cli("investigate", "--home", HOME, "--root", ROOT, "--since", SINCE)
     assert result.code == 1
-    assert "investigate/cross-tool-flow" in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["severity", "rule", "time", "finding"]
+    rows = [line.split()[:3] for line in lines[1:] if line and not line[0].isspace()]
+    assert ["high", "investigate/cross-tool-flow", "2026-11-20T02:00:30Z"] in rows
+    assert len(rows) == len(_run(run_cli, "--since", SINCE)["findings"]) + 1  # and the summary
+    assert "session 4242-1795334400" in result.stdout  # whole: no longer cut to 12 characters
+    assert "\x1b" not in result.stdout  # not a terminal: no escape code
     assert "74 tool calls (42 since 2026-11-15T00:00:00Z)" in result.stdout
     assert "6 malformed lines skipped (first: ~/.claude/projects/-home-dev-app/" in result.stderr
     assert "reading transcripts" not in result.stdout  # the progress bar never goes to stdout

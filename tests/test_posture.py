@@ -137,6 +137,14 @@ def test_each_item_fails_alone(run_cli: RunCli, project: tuple[Path, Path], case
     failing = {k for k, v in items.items() if v["status"] == "fail"}
     assert failing == {item}, items
     assert fix in items[item]["fix"]
+    text = run_cli("posture", "--home", home, "--root", root)
+    assert text.code == 1
+    rows = [line for line in text.stdout.splitlines() if line and not line[0].isspace()]
+    assert rows[0].split() == ["status", "item", "evidence"]
+    assert [row.split()[0] for row in rows[1:8]] == ["FAIL" if i == item else "ok" for i in items]
+    failed = next(row for row in rows if row.startswith("FAIL"))
+    assert items[item]["title"] in failed and "fix: " in text.stdout
+    assert "6 of 7 items pass" in text.stdout
 
 
 def test_restored_incident_is_closed(run_cli: RunCli, project: tuple[Path, Path]) -> None:

@@ -69,7 +69,7 @@ def test_job_store_survives_a_restart_and_coalesces_missed_runs(spec: JobSpec) -
     assert after == datetime(2026, 1, 5, 9, 0, tzinfo=UTC).astimezone(after.tzinfo)
 
 
-def test_a_changed_time_updates_the_stored_job(spec: JobSpec) -> None:
+def test_a_changed_time_updates_the_stored_job(run_cli: RunCli, spec: JobSpec) -> None:
     with time_machine.travel(datetime(2026, 1, 1, 12, 0, tzinfo=UTC), tick=True):
         scheduler = build("background")
         scheduler.start(paused=True)
@@ -80,6 +80,10 @@ def test_a_changed_time_updates_the_stored_job(spec: JobSpec) -> None:
     (job,) = list_jobs()
     assert "hour='18', minute='30'" in job.trigger
     assert job.kwargs == {"home": spec.home, "root": spec.root}
+    listed = run_cli("schedule", "list").stdout.splitlines()
+    header = next(i for i, line in enumerate(listed) if line.startswith("job "))
+    assert listed[header].split() == ["job", "trigger", "next", "run", "for"]
+    assert listed[header + 1].split()[0] == JOB_ID and "minute='30'" in listed[header + 1]
 
 
 def test_schedule_run_blocks_until_sigterm(spec: JobSpec) -> None:
@@ -110,6 +114,9 @@ def test_run_once_and_list(run_cli: RunCli, spec: JobSpec) -> None:
     document = json.loads(listed.stdout)
     assert document["jobs"] == [] and len(document["runs"]) == 1
     assert document["runs"][0]["ok"] is True
+    rows = [line.split() for line in run_cli("schedule", "list").stdout.splitlines()]
+    assert ["ran", "at", "tokens", "overdue", "reminders", "result"] in rows
+    assert rows[-1] == [document["runs"][0]["at"], "0", "0", "0", "ok"]
 
 
 def test_a_failed_check_is_recorded_and_exits_3(run_cli: RunCli, spec: JobSpec) -> None:

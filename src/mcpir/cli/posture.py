@@ -14,7 +14,6 @@ app = typer.Typer(
     help="The monitoring checklist for this repo and machine. Exit 0 all pass, 1 an item fails.",
     invoke_without_command=True,
 )
-_MARK = {"pass": "ok  ", "fail": "FAIL", "unknown": "??  "}
 
 
 @app.callback()
@@ -51,21 +50,9 @@ def posture(
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
     opt = BranchProtection.parse(branch_protection, api_url) if branch_protection else None
     items = evaluate(scopes, load_policy(scopes.root), branch_protection=opt)
-    if json_output:
-        from mcpir.output import jsonout
+    from mcpir.output.posture import show
 
-        jsonout.dump([item.to_json() for item in items])
-    else:
-        from mcpir.core.safe import shown
-
-        for item in items:
-            typer.echo(f"{_MARK.get(item.status, item.status)}  {item.title}")
-            typer.echo(f"      {shown(item.evidence)}")
-            if item.status != "pass" and item.fix:
-                typer.echo(f"      fix: {shown(item.fix)}")
-        failed = sum(item.status == "fail" for item in items)
-        typer.echo(f"\n{len(items) - failed} of {len(items)} items pass" if failed
-                   else f"\nall {len(items)} items pass or cannot be judged here")  # fmt: skip
+    show(items, json_output=json_output)
     raise typer.Exit(EXIT_FINDINGS if any(i.status == "fail" for i in items) else EXIT_OK)
 
 
@@ -86,7 +73,9 @@ def ack(
         except (KeyError, OSError):  # a container's uid with no passwd entry and no $USER
             raise UsageError("cannot tell who you are", hint="--by NAME") from None
     recorded = store.record(item, by, today())
-    typer.echo(f"recorded {item}: acknowledged by {recorded['by']} on {recorded['on']}")
+    from mcpir.output.posture import acknowledged
+
+    acknowledged(item, recorded)
 
 
 def register(root: typer.Typer) -> None:

@@ -62,66 +62,30 @@ def run(
     """
     spec = _spec(at, home, root)
     if once:
+        from mcpir.output import schedule as show
         from mcpir.schedule.jobs import daily_check
 
         outcome = daily_check(spec.home, spec.root)
         if "error" in outcome:
-            typer.echo(f"mcpir: check failed: {outcome['error']}", err=True)
+            show.check_failed(outcome["error"])
             raise typer.Exit(EXIT_STEP_FAILED)
-        typer.echo(
-            f"checked {outcome['tokens']} tokens: {outcome['overdue']} overdue, "
-            f"{outcome['due_soon']} due soon; {outcome['reminded']} reminders sent, "
-            f"{outcome['resolved']} resolved"
-        )
-        for failure in outcome["failed"]:
-            typer.echo(f"not delivered: {failure}", err=True)
-        for skipped in outcome.get("skipped", []):
-            typer.echo(f"channel skipped: {skipped}", err=True)
+        show.checked(outcome)
         raise typer.Exit(EXIT_FINDINGS if outcome["failed"] else EXIT_OK)
+    from mcpir.output.schedule import scheduler_says
     from mcpir.schedule.scheduler import run_forever
 
-    run_forever(spec, say=typer.echo)
+    run_forever(spec, say=scheduler_says)
 
 
 @app.command("list")
 def list_command(json_output: JsonOption = False) -> None:
     """The scheduled jobs (next run), the OS schedulers that run the check, the last runs."""
+    from mcpir.output.schedule import listing
     from mcpir.schedule.installers import installed
     from mcpir.schedule.jobs import runs
     from mcpir.schedule.scheduler import list_jobs, store_path
 
-    jobs, where, last = list_jobs(), installed(), runs(5)
-    if json_output:
-        from mcpir.output import jsonout
-
-        jsonout.dump(
-            {
-                "store": str(store_path()),
-                "jobs": [job.to_json() for job in jobs],
-                "installed": where,
-                "runs": last,
-            }
-        )
-        return
-    typer.echo(f"store: {store_path()}")
-    for job in jobs:
-        nxt = job.next_run.isoformat(timespec="minutes") if job.next_run else "paused"
-        scope = ", ".join(f"{k}={v}" for k, v in job.kwargs.items() if v)
-        typer.echo(f"{job.id}  {job.trigger}  next {nxt}  {scope}")
-    if not jobs:
-        typer.echo("no job stored: `mcpir schedule run` adds the daily check")
-    for line in where:
-        typer.echo(f"installed: {line}")
-    if not where:
-        typer.echo("not installed in systemd, cron or launchd: see `mcpir schedule install`")
-    for record in last:
-        state = (
-            "ok" if record.get("ok") else f"FAILED {record.get('error') or record.get('failed')}"
-        )
-        typer.echo(
-            f"ran {record.get('at')}: {record.get('tokens', '?')} tokens, "
-            f"{record.get('overdue', '?')} overdue, {record.get('reminded', 0)} reminders; {state}"
-        )
+    listing(store_path(), list_jobs(), installed(), runs(5), json_output=json_output)
 
 
 def _kind(systemd: bool, cron: bool, launchd: bool) -> str:
@@ -158,10 +122,11 @@ def install(
     spec = _spec(at, home, root)
     planned = installers.plan(_kind(systemd, cron, launchd), spec)
     if print_only:
-        typer.echo(planned.render(), nl=False)
+        from mcpir.output.schedule import plan
+
+        plan(planned)
         return
-    outcome = installers.install(planned, enable=not no_enable)
-    _report(outcome)
+    _report(installers.install(planned, enable=not no_enable))
 
 
 @app.command("uninstall")
@@ -177,15 +142,16 @@ def uninstall(
     kind = _kind(systemd, cron, launchd)
     outcome = installers.uninstall(kind, enable=not no_enable)
     if not outcome.done and not outcome.needs_you:
-        typer.echo(f"nothing to remove from {kind}")
+        from mcpir.output.schedule import nothing_to_remove
+
+        nothing_to_remove(kind)
     _report(outcome)
 
 
 def _report(outcome: Outcome) -> None:
-    for line in outcome.done:
-        typer.echo(line)
-    for line in outcome.needs_you:
-        typer.echo(f"needs you: {line}", err=True)
+    from mcpir.output import schedule as show
+
+    show.outcome(outcome)
     raise typer.Exit(EXIT_FINDINGS if outcome.needs_you else EXIT_OK)
 
 

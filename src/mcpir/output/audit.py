@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-import io
-import sys
+from typing import TYPE_CHECKING
 
 from mcpir.audit.model import RULES, AuditReport, Change
 from mcpir.core.model import Finding, Severity
-from mcpir.core.safe import one_line, shown
+from mcpir.core.safe import shown
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
 _VIA = {"direct": "pushed to", "merge": "merged into", "pull-request": "PR into"}
@@ -30,57 +32,16 @@ def _reached(change: Change, branch: str) -> str:
 
 
 def render_table(report: AuditReport, *, color: bool) -> str:
-    from rich.console import Console
-    from rich.markup import escape
+    """The changes, then the secrets, each a table; `color` says the text goes to a terminal."""
+    from rich.console import RenderableType
 
-    from mcpir.audit.authz import signature_status
+    from mcpir.output.terminal import blank, cell, rendered
 
-    buffer = io.StringIO()
-    console = Console(
-        file=buffer, highlight=False, force_terminal=color, no_color=not color, soft_wrap=True
-    )
-    branch = (report.default_branch or "HEAD").removeprefix("refs/heads/")
-    branch = branch.removeprefix("refs/remotes/")
-    for change in report.changes:
-        if change.authorized:
-            mark = "[green]ok    [/] "
-        else:
-            mark = f"[{_STYLE[change.severity]}]{change.severity.label:<6}[/] "
-        path = change.path
-        if change.previous_path:
-            path = f"{change.previous_path} -> {path}"
-        who = one_line(f"{change.author} <{change.author_email}>")
-        console.print(
-            f"{mark}{change.commit[:10]}  {change.date[:10]}  {escape(who)}  "
-            f"{escape(one_line(path))} ({change.status})"
-        )
-        lines = [escape(one_line(change.summary()))]
-        lines.append(
-            f"[dim]{escape(_reached(change, branch))}; "
-            f"{escape(signature_status(change.signature))}[/]"
-        )
-        lines += [f"[red]unauthorized: {escape(one_line(r))}[/]" for r in change.reasons]
-        for finding in change.findings:
-            lines.append(
-                f"[{_STYLE[finding.severity]}]{finding.rule_id}[/] "
-                f"{escape(one_line(finding.server or ''))}: {escape(one_line(finding.message))}"
-            )
-        lines += [f"[dim]{escape(one_line(n))}[/]" for n in change.notes]
-        for line in lines:
-            console.print(f"       {line}")
+    items: list[RenderableType] = []
     if report.changes:
-        console.print()
-    for secret in report.secrets:
-        added = secret.added_in[:10] if secret.added_in else "before --since"
-        removed = f"removed in {secret.removed_in[:10]}" if secret.removed_in else "still there"
-        rotate = " [bold red]still in the token inventory; rotate it[/]" if (
-            secret.in_inventory) else ""  # fmt: skip
-        console.print(
-            f"[{_STYLE[secret.severity]}]secret[/] {secret.fingerprint} ({secret.provider}) in "
-            f"{escape(one_line(secret.path))}: added in {added}, {removed}{rotate}"
-        )
+        items += [_changes(report), blank()]
     if report.secrets:
-        console.print()
+        items += [_secrets(report), blank()]
     summary = (
         f"{_plural(len(report.changes), 'change')} to MCP configs in "
         f"{_plural(report.commits, 'commit')}: {len(report.unauthorized)} unauthorized; "
@@ -88,11 +49,66 @@ def render_table(report: AuditReport, *, color: bool) -> str:
     )
     if report.quiet:
         summary += f" ({report.quiet} edits of shared settings files left MCP servers unchanged)"
-    console.print(summary)
-    for item in report.skipped:
-        where = escape(one_line(f"{item.commit[:10]}:{item.path}"))
-        console.print(f"[dim]skipped {where}: {escape(one_line(item.reason))}[/]")
-    return buffer.getvalue()
+    items.append(cell(summary))
+    items += [
+        cell(f"skipped {item.commit[:10]}:{item.path}: {item.reason}", "dim")
+        for item in report.skipped
+    ]
+    return rendered(*items, tty=color)
+
+
+def _changes(report: AuditReport) -> Table:
+    from mcpir.audit.authz import signature_status
+    from mcpir.output.terminal import cell, lines, table
+
+    branch = (report.default_branch or "HEAD").removeprefix("refs/heads/")
+    branch = branch.removeprefix("refs/remotes/")
+    drawn = table("verdict", "commit", "date", "author", "config", "what changed")
+    for change in report.changes:
+        if change.authorized:
+            verdict = cell("ok", "green")
+        else:
+            verdict = cell(change.severity.label, _STYLE[change.severity])
+        path = change.path
+        if change.previous_path:
+            path = f"{change.previous_path} -> {path}"
+        what = [
+            cell(change.summary()),
+            cell(f"{_reached(change, branch)}; {signature_status(change.signature)}", "dim"),
+        ]
+        what += [cell(f"unauthorized: {reason}", "red") for reason in change.reasons]
+        what += [
+            cell(f"{f.rule_id} ", _STYLE[f.severity]) + cell(f"{f.server or ''}: {f.message}")
+            for f in change.findings
+        ]
+        what += [cell(note, "dim") for note in change.notes]
+        drawn.add_row(
+            verdict,
+            cell(change.commit[:10]),
+            cell(change.date[:10]),
+            cell(f"{change.author} <{change.author_email}>"),
+            cell(f"{path} ({change.status})"),
+            lines(*what),
+        )
+    return drawn
+
+
+def _secrets(report: AuditReport) -> Table:
+    from mcpir.output.terminal import cell, table
+
+    drawn = table("severity", "secret", "provider", "config", "added in", "removed in", "note")
+    for secret in report.secrets:
+        drawn.add_row(
+            cell(secret.severity.label, _STYLE[secret.severity]),
+            cell(secret.fingerprint),
+            cell(secret.provider),
+            cell(secret.path),
+            cell(secret.added_in[:10] if secret.added_in else "before --since"),
+            cell(secret.removed_in[:10] if secret.removed_in else "still there"),
+            cell("still in the token inventory; rotate it" if secret.in_inventory else "",
+                 "bold red"),
+        )  # fmt: skip
+    return drawn
 
 
 def _message(finding: Finding) -> str:
@@ -112,5 +128,7 @@ def sarif_log(report: AuditReport) -> str:
 
 
 def warn(report: AuditReport) -> None:
+    from mcpir.output.terminal import say
+
     for warning in report.warnings:  # masked as in the JSON document: it may quote an error
-        print(f"mcpir: warning: {shown(warning)}", file=sys.stderr)
+        say(f"mcpir: warning: {warning}", err=True)

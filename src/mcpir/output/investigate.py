@@ -1,27 +1,44 @@
-"""How `mcpir investigate` looks: one entry per finding and a summary on stdout, or the JSON
+"""How `mcpir investigate` looks: a table of findings and a summary on stdout, or the JSON
 document; the note on skipped lines goes to stderr either way."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from mcpir.core.model import Severity
 from mcpir.core.paths import Scopes
 from mcpir.investigate import InvestigateReport
-from mcpir.investigate.detectors.base import Hit
 from mcpir.investigate.render import as_json, malformed_note, summary, when
 from mcpir.output import jsonout
-from mcpir.output.respond_view import say
+from mcpir.output.terminal import say
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+_STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
 
 
-def finding_line(hit: Hit, scopes: Scopes) -> str:
-    finding = hit.finding
-    where = scopes.display(finding.location.path) + f":{finding.location.line}"
-    session = (hit.session or "-")[:12]
-    line = (
-        f"{finding.severity.label:<6} {finding.rule_id:<36} {when(hit.ts) or '-':<20} "
-        f"{session:<12} {where}\n       {finding.message}"
-    )
-    if finding.evidence:
-        line += f"\n       evidence: {finding.evidence}"
-    return line
+def findings_table(report: InvestigateReport, scopes: Scopes) -> Table:
+    """One row per finding; where it was seen goes under the finding, not in columns of its
+    own: a transcript path and a session id are long, and would squeeze the finding itself
+    into a sliver on an 80-column terminal."""
+    from mcpir.output.terminal import cell, lines, table
+
+    drawn = table("severity", "rule", "time", "finding")
+    for hit in report.hits:
+        finding = hit.finding
+        what = [cell(finding.message)]
+        if finding.evidence:
+            what.append(cell(f"evidence: {finding.evidence}", "dim"))
+        where = scopes.display(finding.location.path) + f":{finding.location.line}"
+        what.append(cell(f"{where}, session {hit.session or '-'}", "dim"))
+        drawn.add_row(
+            cell(finding.severity.label, _STYLE[finding.severity]),
+            cell(finding.rule_id),
+            cell(when(hit.ts) or "-"),
+            lines(*what),
+        )
+    return drawn
 
 
 def show(report: InvestigateReport, scopes: Scopes, *, json_output: bool) -> None:
@@ -29,8 +46,13 @@ def show(report: InvestigateReport, scopes: Scopes, *, json_output: bool) -> Non
     if json_output:
         jsonout.dump(as_json(report))
     else:
-        for hit in report.hits:
-            say(finding_line(hit, scopes))
-        say(summary(report))
+        from rich.console import RenderableType
+
+        from mcpir.output.terminal import blank, cell, printed
+
+        items: list[RenderableType] = (
+            [findings_table(report, scopes), blank()] if report.hits else []
+        )
+        printed(*items, cell(summary(report)))
     if note:
         say(note, err=True)
