@@ -138,14 +138,29 @@ def test_mermaid_timeline_is_valid_whatever_the_text() -> None:
     assert lines[0] == "timeline" and lines[1] == "    title ATOM 1"
     assert "    section 2026-11-24" in lines and "    section 2026-11-25" in lines
     period = [line for line in lines if " : " in line and not line.strip().startswith(":")]
-    assert period[0].strip().startswith("09h00 UTC : ")
+    assert period[0].strip().startswith("09h UTC : ")
     for line in lines[2:]:
         body = line.strip()
         assert "#" not in body and "<" not in body and "%%" not in body
         # Only the period separator is a colon followed by a space.
         assert body.count(": ") <= 1
-    assert "            : second in the same minute" in lines  # same minute: one period
-    assert lines[-1] == "        00h00 UTC : -"
+    assert "            : second in the same minute" in lines  # same hour: one period
+    assert lines[-1] == "        00h UTC : -"
+
+
+def test_mermaid_shows_one_short_line_per_kind_per_hour() -> None:
+    """Not the list below it cut mid-word: each hour names each kind of event once, counted."""
+    long = "cross-tool-flow in session e3167aa5: 7 values returned by github.get_file_contents"
+    timeline = [
+        {"ts": f"2026-11-23T06:{m:02d}:00Z", "kind": "cross-tool-flow", "event": long}
+        for m in range(5)
+    ] + [{"ts": "2026-11-23T06:59:00Z", "kind": "contain changed", "event": "contain: 3 files"}]
+    lines = mermaid("t", timeline).splitlines()
+    assert lines[2:] == [
+        "    section 2026-11-23",
+        "        06h UTC : cross-tool-flow ×5",
+        "            : contain changed",
+    ]
 
 
 def test_no_canary_in_the_golden_files() -> None:

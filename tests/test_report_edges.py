@@ -44,13 +44,17 @@ def test_no_step_finished(tmp_path: Path) -> None:
     doc = _doc(_project(tmp_path, keep=2))  # opened, contain started: the process died
     assert doc["status"] == "open"
     started = "started 2026-11-24T09:00:00.006+00:00 and never finished"
+    not_run = "this step did not run in this incident"
     assert doc["steps"] == [
-        {"id": "contain", "task": None, "status": "interrupted", "summary": started}
-    ]
+        {"id": "contain", "task": None, "status": "interrupted", "summary": started},
+        *[{"id": s, "task": None, "status": "not run", "summary": not_run}
+          for s in ("rotate", "audit", "investigate")],
+    ]  # fmt: skip
     assert f"finish the contain step: mcpir respond --resume {INCIDENT}" in doc["follow_ups"]  # type: ignore[operator]
     assert "interrupted" in render(doc, Format.MD)
     only_opened = _doc(_project(tmp_path / "b", keep=1))
-    assert only_opened["status"] == "open" and only_opened["steps"] == []
+    assert only_opened["status"] == "open" and only_opened["severity"] == "unknown"
+    assert {s["status"] for s in only_opened["steps"]} == {"not run"}  # type: ignore[attr-defined]
 
 
 def test_a_crash_after_a_finished_step_is_not_resolved(tmp_path: Path) -> None:
@@ -61,7 +65,8 @@ def test_a_crash_after_a_finished_step_is_not_resolved(tmp_path: Path) -> None:
     # contain finished cleanly ("changed"), rotate started, then the machine lost power.
     doc = _doc(_project(tmp_path / "b", keep=cut + 1))
     assert [(s["id"], s["status"]) for s in doc["steps"]] == [  # type: ignore[attr-defined]
-        ("contain", "changed"), ("rotate", "interrupted"),
+        ("contain", "changed"), ("rotate", "interrupted"), ("audit", "not run"),
+        ("investigate", "not run"),
     ]  # fmt: skip
     assert doc["status"] == "open"
 

@@ -12,10 +12,24 @@ the wrong type (which only a bug could seal) is dropped rather than trusted.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
+
+from mcpir.incident.outcomes import (
+    Introduced,
+    RecordedFinding,
+    TokenOutcome,
+    findings_of,
+    legacy_introduced,
+    legacy_tokens,
+    rows,
+)
+from mcpir.incident.outcomes import lines as _lines
+from mcpir.incident.outcomes import optional as _optional
+from mcpir.incident.outcomes import text as _text
+
+__all__ = ["Introduced", "RecordedFinding", "TokenOutcome", "findings_of", "rows"]
 
 STEP_STARTED = "step-started"
 STEP_FINISHED = "step-finished"
@@ -25,116 +39,7 @@ INPUTS = "document-inputs"
 OPENED = "incident-opened"
 CLOSED = "incident-closed"
 RESTORED = "restored"
-
-
-def _text(value: Any) -> str:  # noqa: ANN401
-    return value if isinstance(value, str) else "" if value is None else str(value)
-
-
-def _optional(value: Any) -> str | None:  # noqa: ANN401
-    return None if value is None else _text(value)
-
-
-def _lines(value: Any) -> tuple[str, ...]:  # noqa: ANN401
-    return tuple(_text(item) for item in value) if isinstance(value, list) else ()
-
-
-def rows(value: Any) -> list[dict[str, Any]]:  # noqa: ANN401
-    """The objects of a list field; anything else in it is dropped."""
-    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
-
-
-@dataclass(frozen=True)
-class RecordedFinding:
-    """A finding as the journal keeps it (`core.rows.finding_row`'s shape), with the fields
-    later steps decide on typed, and the row itself kept for documents that show it whole."""
-
-    rule: str
-    severity: str
-    server: str | None
-    path: str | None
-    line: int | None
-    message: str
-    row: Mapping[str, Any] = field(repr=False, compare=False)
-    session: str | None = None  # an investigation's finding: the session and time it saw
-    time: str | None = None
-
-    @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> RecordedFinding:
-        line = row.get("line")
-        return cls(
-            rule=_text(row.get("rule")),
-            severity=_text(row.get("severity")),
-            server=_optional(row.get("server")),
-            path=_optional(row.get("path")),
-            line=line if isinstance(line, int) and not isinstance(line, bool) else None,
-            message=_text(row.get("message")),
-            row=dict(row),
-            session=_optional(row.get("session")),
-            time=_optional(row.get("time")) or None,
-        )
-
-
-def findings_of(value: Any) -> tuple[RecordedFinding, ...]:  # noqa: ANN401
-    return tuple(RecordedFinding.from_row(row) for row in rows(value))
-
-
-@dataclass(frozen=True)
-class TokenOutcome:
-    """What the rotate step found for one token: its fingerprint, where it stands, and the
-    sentence a person acts on. `state` is `pending` until a person rotates it (mcpir never
-    marks a token rotated that it did not rotate), or `moved` once it left the configs."""
-
-    fingerprint: str
-    state: str
-    detail: str
-    provider: str = ""
-    servers: tuple[str, ...] = ()
-    flagged: tuple[str, ...] = ()
-
-    def to_record(self) -> dict[str, Any]:
-        return {
-            "fingerprint": self.fingerprint,
-            "state": self.state,
-            "detail": self.detail,
-            "provider": self.provider,
-            "servers": list(self.servers),
-            "flagged": list(self.flagged),
-        }
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> TokenOutcome | None:
-        fingerprint = _text(record.get("fingerprint"))
-        if not fingerprint:
-            return None
-        return cls(
-            fingerprint=fingerprint,
-            state=_text(record.get("state")) or "pending",
-            detail=_text(record.get("detail")),
-            provider=_text(record.get("provider")),
-            servers=_lines(record.get("servers")),
-            flagged=_lines(record.get("flagged")),
-        )
-
-
-# Journals written before `tokens` was a field of the rotate step's record held each token in
-# a note: "needs you: <fingerprint> (<provider>, <status>, read by …) at …: <next step>". Read
-# here, once, into the same type, so incidents opened by that version still report their tokens.
-_LEGACY_FINGERPRINT = re.compile(r"((?:\S*…\()?sha256:[0-9a-f]{12}\)?)")
-
-
-def _legacy_tokens(notes: Iterable[str]) -> tuple[TokenOutcome, ...]:
-    found: dict[str, TokenOutcome] = {}
-    for note in notes:
-        match = _LEGACY_FINGERPRINT.search(note)
-        if match is None or match.group(1) in found:
-            continue
-        rotated = re.search(r"\brotated\b", note) is not None and "none is" not in note
-        detail = note.removeprefix("needs you: ")
-        found[match.group(1)] = TokenOutcome(
-            match.group(1), "rotated" if rotated else "pending", detail
-        )
-    return tuple(found.values())
+REPORT_EDIT = "report-edit"
 
 
 @dataclass(frozen=True)
@@ -149,6 +54,7 @@ class StepFinished:
     notes: tuple[str, ...] = ()
     findings: tuple[RecordedFinding, ...] = ()
     tokens: tuple[TokenOutcome, ...] = ()
+    introduced: tuple[Introduced, ...] = ()  # audit: how each unauthorized change got in
     ts: str | None = None
 
     def to_record(self) -> dict[str, Any]:
@@ -162,6 +68,7 @@ class StepFinished:
             "notes": list(self.notes),
             "findings": [dict(finding.row) for finding in self.findings],
             "tokens": [token.to_record() for token in self.tokens],
+            "introduced": [change.to_record() for change in self.introduced],
         }
 
     @classmethod
@@ -173,7 +80,13 @@ class StepFinished:
             )
         else:
             legacy = "rotate" in (record.get("task"), record.get("step"))
-            tokens = _legacy_tokens(notes) if legacy else ()
+            tokens = legacy_tokens(notes) if legacy else ()
+        findings = findings_of(record.get("findings"))
+        if "introduced" in record:
+            found = map(Introduced.from_record, rows(record.get("introduced")))
+            introduced = tuple(i for i in found if i)
+        else:
+            introduced = legacy_introduced(findings)
         return cls(
             step=_text(record.get("step")),
             status=_text(record.get("status")),
@@ -181,8 +94,9 @@ class StepFinished:
             task=_optional(record.get("task")),
             actions=_lines(record.get("actions")),
             notes=notes,
-            findings=findings_of(record.get("findings")),
+            findings=findings,
             tokens=tokens,
+            introduced=introduced,
             ts=_optional(record.get("ts")),
         )
 
@@ -297,6 +211,8 @@ class Opened:
     root: str | None
     playbook: Mapping[str, Any] | None
     ts: str | None = None
+    # The playbook's steps when it was opened; empty in journals written before they were kept.
+    steps: tuple[str, ...] = ()
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Opened:
@@ -308,6 +224,7 @@ class Opened:
             root=_optional(record.get("root")),
             playbook=playbook if isinstance(playbook, dict) else None,
             ts=_optional(record.get("ts")),
+            steps=_lines(record.get("steps")),
         )
 
 
@@ -339,13 +256,37 @@ class Restored:
         return cls(change if isinstance(change, int) else None, _optional(record.get("ts")))
 
 
+@dataclass(frozen=True)
+class ReportEdit:
+    """What a person wrote into the post-incident report (`mcpir report edit`)."""
+
+    KIND: ClassVar[str] = REPORT_EDIT
+
+    field: str
+    value: str
+    by: str = ""
+    ts: str | None = None
+
+    def to_record(self) -> dict[str, Any]:
+        return {"type": self.KIND, "field": self.field, "value": self.value, "by": self.by}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> ReportEdit:
+        return cls(
+            _text(record.get("field")),
+            _text(record.get("value")),
+            _text(record.get("by")),
+            _optional(record.get("ts")),
+        )
+
+
 Entry = (
     StepStarted | StepFinished | ProcessStopped | Investigation | DocumentInputs | Opened | Closed
-    | Restored
+    | Restored | ReportEdit
 )  # fmt: skip
 KINDS = (
     StepStarted, StepFinished, ProcessStopped, Investigation, DocumentInputs, Opened, Closed,
-    Restored,
+    Restored, ReportEdit,
 )  # fmt: skip
 _KINDS: dict[str, Any] = {kind.KIND: kind for kind in KINDS}
 

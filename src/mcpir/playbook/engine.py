@@ -33,6 +33,7 @@ class RespondRequest:
     skip: tuple[str, ...] = ()
     start_from: str | None = None
     resume: str | None = None
+    incident: str | None = None  # add the selected steps to this open incident
     options: Mapping[str, Any] = field(default_factory=dict)
     confirm: Callable[[Step], bool] | None = None  # asks before a step marked `approval`
     say: Callable[[str], None] = lambda line: None
@@ -89,18 +90,29 @@ def respond(request: RespondRequest, policy: Policy) -> RespondResult:
     root = request.scopes.root
     if root is None:
         raise UsageError("respond needs a project root", hint="pass --root")
+    if request.resume and request.incident:
+        raise UsageError("--resume and --incident name the incident twice", hint="give one")
     if request.dry_run:
         playbook = load_playbook(request.playbook)
         return _run(playbook, None, select(playbook, request), request, policy, {})
     with respond_lock(root, f"mcpir respond {request.title!r}"):
-        if request.resume:
-            incident = find_incident(root, request.resume)
+        existing = request.resume or request.incident
+        if existing:
+            incident = find_incident(root, existing)
+            if request.incident and incident.status() == "closed":
+                raise UsageError(
+                    f"incident {incident.id} is closed; steps are added to open incidents only",
+                    hint="open a new one: mcpir respond --title TEXT",
+                )
             header = incident.header()
             path = request.playbook or (
                 Path(header["playbook"]["path"]) if header.get("playbook") else None
             )
             playbook = load_playbook(path)
+            # --resume skips what is done; --incident runs what was asked for, again if need be.
             done = entries.finished(entries.read(incident.journal.records()))
+            if request.incident:
+                done = {k: v for k, v in done.items() if k not in _ids(select(playbook, request))}
         else:
             _refuse_unfinished(root)
             playbook = load_playbook(request.playbook)
@@ -108,10 +120,16 @@ def respond(request: RespondRequest, policy: Policy) -> RespondResult:
                 "home": str(request.scopes.home),
                 "root": str(root),
                 "playbook": {"path": str(playbook.path), "sha256": playbook.sha256},
+                # What the playbook would run: a step left out is "not run", never "nothing".
+                "steps": [step.id for step in playbook.steps],
             }
             incident = open_incident(root, request.title, header)
             done = {}
         return _run(playbook, incident, select(playbook, request), request, policy, done)
+
+
+def _ids(steps: list[Step]) -> set[str]:
+    return {step.id for step in steps}
 
 
 def _refuse_unfinished(root: Path) -> None:

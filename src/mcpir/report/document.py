@@ -20,18 +20,27 @@ from mcpir.incident.entries import (
     Investigation,
     Opened,
     ProcessStopped,
+    ReportEdit,
     Restored,
     StepFinished,
     StepStarted,
 )
 from mcpir.incident.store import Incident
+from mcpir.report import sections
 
 VERSION = 1
 REFERENCE_NOTES = "ATOM-DOC-20260102-009-mcp-security-notes"
 INPUTS = entries.INPUTS
 INVESTIGATION = entries.INVESTIGATION
 _RANK = {"low": 1, "medium": 2, "high": 3}
-_OPEN = {"attention", "failed", "unavailable", "interrupted"}
+NOT_RUN = "not run"
+_OPEN = {"attention", "failed", "unavailable", "interrupted", NOT_RUN}
+_NOT_RUN = StepFinished("", NOT_RUN, "this step did not run in this incident")
+# Statuses of a step that looked at what it was asked to: "skipped" (no git history) did not.
+_RAN = {"changed", "ok", "attention"}
+_EVIDENCE = ("audit", "investigate")
+# The built-in playbook's steps, for journals opened before the header kept the playbook's own.
+STEP_IDS = ("contain", "rotate", "audit", "investigate", "document")
 rows = entries.rows
 
 
@@ -68,13 +77,40 @@ def _steps(found: Iterable[Entry]) -> dict[str, StepFinished]:
 
 
 def _severity(steps: dict[str, StepFinished], contained: bool) -> str:
+    """The worst finding so far. Without one, "low" only once the steps that look for evidence
+    (audit, investigate) have run: a step that did not run found nothing, it did not clear."""
     worst = 0
     for result in steps.values():
         for finding in result.findings:
             worst = max(worst, _RANK.get(finding.severity, 0))
     if worst:
         return {1: "low", 2: "medium", 3: "high"}[worst]
-    return "medium" if contained else "low"
+    if contained:
+        return "medium"
+    looked = all(steps.get(step, _NOT_RUN).status in _RAN for step in _EVIDENCE)
+    return "low" if looked else "unknown"
+
+
+def _ran(steps: dict[str, StepFinished], step: str) -> bool:
+    return step in steps and steps[step].status in _RAN
+
+
+def _all_steps(
+    steps: dict[str, StepFinished], header: Opened | None, writing: str | None
+) -> list[dict[str, Any]]:
+    """Every step the playbook has, in its order: those that did not run say so. The step
+    writing this document (`writing`) is left out: it has not finished when it writes."""
+    expected = [s for s in (header.steps if header and header.steps else STEP_IDS) if s != writing]
+    order = expected + [step for step in steps if step not in expected]
+    return [
+        {
+            "id": step,
+            "task": steps[step].task if step in steps else None,
+            "status": steps[step].status if step in steps else NOT_RUN,
+            "summary": redact_text(steps[step].summary) if step in steps else _NOT_RUN.summary,
+        }
+        for step in order
+    ]
 
 
 def _contained(incident: Incident, found: list[Entry], root: str | None) -> dict[str, Any]:
@@ -106,7 +142,11 @@ def _contained(incident: Incident, found: list[Entry], root: str | None) -> dict
     ]
     applied = any(f["state"] == "applied" for f in files)
     where = f" --root {root}" if root else ""
+    contain = next(
+        (e for e in reversed(found) if isinstance(e, StepFinished) and e.step == "contain"), None
+    )
     return {
+        "status": contain.status if contain else NOT_RUN,
         "files": files,
         "processes": processes,
         "undo": f"mcpir restore{where} {incident.id}" if applied else None,
@@ -135,11 +175,7 @@ def _tokens(steps: dict[str, StepFinished]) -> list[dict[str, Any]]:
 def _step_block(steps: dict[str, StepFinished], step: str) -> dict[str, Any]:
     result = steps.get(step)
     if result is None:
-        return {
-            "status": "not run",
-            "summary": "this step did not run in this incident",
-            "findings": [],
-        }
+        return {"status": NOT_RUN, "summary": _NOT_RUN.summary, "findings": []}
     return {
         "status": result.status,
         "summary": redact_text(result.summary),
@@ -174,8 +210,9 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
     steps = _steps(found)
     root = header.root if header else None
     contained = _contained(incident, found, root)
-    statuses = {result.status for result in steps.values()}
     closed = _closed(found)
+    writing = inputs.step if inputs else "document"
+    statuses = {step["status"] for step in _all_steps(steps, header, writing)}
     items = [dict(item) for item in inputs.checklist] if inputs else []
     timeline = events(found)
     document: dict[str, Any] = {
@@ -190,23 +227,18 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
         "updated": every[-1].get("ts") if every else None,
         "home": header.home if header else None,
         "root": root,
-        "steps": [
-            {
-                "id": step,
-                "task": result.task,
-                "status": result.status,
-                "summary": redact_text(result.summary),
-            }
-            for step, result in steps.items()
-        ],
+        "steps": _all_steps(steps, header, writing),
         "timeline": timeline,
         "mermaid": mermaid(incident.id, timeline),
         "contained": contained,
         "tokens": _tokens(steps),
+        "tokens_status": steps["rotate"].status if "rotate" in steps else NOT_RUN,
         "history": _step_block(steps, "audit"),
         "investigation": _investigation(steps, found),
         "checklist": redact_value(items or checklist.unevaluated()),
     }
+    edits = {e.field: e.value for e in found if isinstance(e, ReportEdit)}
+    _postmortem(document, steps, found, edits)
     document["summary"] = _summary(document)
     document["follow_ups"] = _follow_ups(document, steps)
     playbook = header.playbook if header and header.playbook else {}
@@ -219,6 +251,32 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
         f"record: .atom-trail/incidents/{incident.id}/incident.json",
     ]
     return document
+
+
+def _postmortem(
+    doc: dict[str, Any], steps: dict[str, StepFinished], found: list[Entry], edits: dict[str, str]
+) -> None:
+    """The report's sections above the evidence (see `sections`); a person's edit wins."""
+    reports = [e for e in found if isinstance(e, Investigation)]
+    investigate = steps.get("investigate")
+    seen = reports[-1].findings if reports else investigate.findings if investigate else ()
+    audit = steps.get("audit")
+    introduced = audit.introduced if audit else ()
+    doc["root_cause"] = sections.root_cause(steps)
+    doc["impact"] = {
+        "status": investigate.status if investigate else NOT_RUN,
+        "flows": redact_value(sections.flows(steps, seen)),
+        "text": redact_text(edits["impact"]) if "impact" in edits else None,
+    }
+    doc["metrics"] = sections.metrics(doc["opened"], steps, seen, introduced)
+    if "owner" in edits:
+        doc["owner"] = redact_text(edits["owner"])
+    doc["action_items"] = redact_value(sections.action_items(doc, edits))
+    doc["overview"] = [redact_text(line) for line in sections.summary(doc)]
+    for key in ("summary", "root_cause"):
+        if key in edits:
+            doc[f"{key}_text"] = redact_text(edits[key])
+    doc["lessons"] = redact_text(edits["lessons"]) if "lessons" in edits else None
 
 
 def _closed(found: list[Entry]) -> dict[str, Any] | None:
@@ -275,6 +333,12 @@ def _follow_ups(doc: dict[str, Any], steps: dict[str, StepFinished]) -> list[str
             out.append(f"finish the {step} step: mcpir respond --resume {doc['atom']}")
         elif status == "unavailable":
             out.append(f"{step}: this mcpir could not run it; do it by hand and note the result")
+    out += [
+        f"run the {step['id']} step, which did not run: "
+        f"mcpir respond --incident {doc['atom']} --only {step['id']}"
+        for step in doc["steps"]
+        if step["status"] == NOT_RUN
+    ]
     out += _review(rows(doc["investigation"].get("findings")), "session")
     out += _review(rows(doc["history"].get("findings")), None)
     out += [

@@ -2,7 +2,8 @@
 
 Every piece of journal text is made safe here: secrets masked (again), one line, Markdown
 markup escaped (a server name cannot open a link or a table cell), and paths under the
-project root or the home shortened to `./…` and `~/…` as mcpir shows them everywhere.
+project root shortened to `./…`; other paths stay absolute (never `~/…`, which names a home
+another reader does not have).
 """
 
 from __future__ import annotations
@@ -11,26 +12,30 @@ import re
 from typing import Any
 
 from mcpir.core.safe import shown
+from mcpir.report import sections
 
 _STATE = {"pass": "✅ pass", "fail": "❌ fail", "unknown": "❔ unknown"}
 # Markup a journal text could use to forge links, images, HTML or table cells. Backticks stay:
 # a code span shows text literally, and fix hints use them.
 _MD = re.compile(r"([\\*_\[\]<>|])")
 _RANK = {"high": 0, "medium": 1, "low": 2}
+_TILDE = re.compile(r"(?<![\w~/.-])~/")  # a path shown relative to the home, as `~/…`
 
 
 class _Writer:
     def __init__(self, doc: dict[str, Any]) -> None:
-        self.prefixes = [
-            (str(doc[key]).rstrip("/") + "/", label)
-            for key, label in (("root", "./"), ("home", "~/"))
-            if doc.get(key)
-        ]
+        # Paths under the project root read `./…`; every other path stays absolute, and a
+        # step's `~/…` is written out: another machine has no such home.
+        root, home = doc.get("root"), doc.get("home")
+        self.prefixes = [(str(root).rstrip("/") + "/", "./")] if root else []
+        self.home = str(home).rstrip("/") + "/" if home else None
 
     def plain(self, value: Any) -> str:  # noqa: ANN401
         # `shown` masks secrets and writes escape sequences and bidi overrides out as `\x1b`:
         # a hostile server name must not recolour a terminal or reorder the document's text.
         text = " ".join(shown(str(value)).split())
+        if self.home is not None:
+            text = _TILDE.sub(lambda _: self.home or "~/", text)
         for prefix, label in self.prefixes:
             text = text.replace(prefix, label)
         return text
@@ -47,7 +52,10 @@ class _Writer:
         out = []
         # Strongest first; within a severity, in time order as the journal has them.
         for row in sorted(rows, key=lambda r: _RANK.get(str(r.get("severity")), 3)):
-            where = self.code(f"{row.get('path')}:{row.get('line')}")
+            line_no = row.get("line")
+            where = self.code(
+                f"{row.get('path')}:{line_no}" if line_no is not None else row.get("path")
+            )
             line = f"- **{self.text(row.get('severity'))}** {self.code(row.get('rule'))} {where}"
             if timed:
                 line += f", session {self.code(row.get('session') or '-')}"
@@ -94,8 +102,11 @@ class _Writer:
             "",
             "## Summary",
             "",
+            self.text(doc.get("summary_text") or " ".join(doc.get("overview") or ())),
+            "",
             *[f"- {self.text(line)}" for line in doc["summary"]],
             "",
+            *self.postmortem(doc),
             "## Timeline",
             "",
             "```mermaid",
@@ -105,9 +116,90 @@ class _Writer:
             *[f"- {self.text(e['ts'])}: {self.text(e['event'])}" for e in doc["timeline"]],
         ]
 
+    def postmortem(self, doc: dict[str, Any]) -> list[str]:
+        """Impact, root cause, metrics, action items, lessons: what a team files."""
+        out = ["## Impact", ""]
+        impact = doc.get("impact") or {"status": "not run", "flows": []}
+        if impact.get("text"):
+            out += [self.text(impact["text"]), ""]
+        for flow in impact["flows"]:
+            leaks = f", {flow['leaks']} with a secret" if flow["leaks"] else ""
+            calls, sessions = flow["calls"], len(flow["sessions"])
+            out.append(
+                f"- data sent to {self.code(flow['to'])}: {calls} call{'s' * (calls != 1)} in "
+                f"{sessions} session{'s' * (sessions != 1)}{leaks}"
+            )
+            for item in flow["evidence"]:
+                source = f"{self.code(item['from'])} " if item.get("from") else ""
+                read = f"{self.code(item['read'])} " if item.get("read") else ""
+                arrow = f"{source}{read}→ {self.code(flow['to'])}: " if source else ""
+                out.append(
+                    f"  - {self.text(item.get('time') or '-')}: {arrow}{self.text(item['message'])}"
+                )
+        if not impact["flows"]:
+            out.append(
+                "Not run: the investigate step did not run; whether data left is unknown."
+                if impact["status"] == "not run"
+                else "No tool call sent data to a flagged server in the transcripts read."
+            )
+        out += ["", "## Root cause", ""]
+        if doc.get("root_cause_text"):
+            out += [self.text(doc["root_cause_text"]), ""]
+        cause = doc.get("root_cause") or {"status": "not run", "changes": []}
+        for change in cause["changes"]:
+            merge = ""
+            if change.get("merge"):
+                by = f" by {self.text(change['merged_by'])}" if change.get("merged_by") else ""
+                at = (
+                    f" on {self.text(str(change.get('merged_at'))[:10])}"
+                    if change.get("merged_at")
+                    else ""
+                )
+                merge = f"; merged in {self.code(str(change['merge'])[:12])}{by}{at}"
+            by = self.text(sections.by(change))
+            out.append(
+                f"- {self.code(str(change['commit'])[:12])}{by} {self.code(change['path'])}: "
+                f"{self.text(change['summary'])}{merge}"
+            )
+            out += [f"  - {self.text(reason)}" for reason in change.get("reasons") or ()]
+        if not cause["changes"]:
+            out.append(
+                "Not run: the audit step did not run; the root cause is unknown."
+                if cause["status"] == "not run"
+                else "No unauthorized change to an MCP config was found in the history audited."
+            )
+        metrics = doc.get("metrics") or {}
+        out += ["", "## Metrics", "", "| Measure | When |", "|---|---|"]
+        for key, label in (
+            ("introduced", "Unauthorized change committed"),
+            ("first_malicious_activity", "First malicious activity"),
+            ("detected", "Detected (incident opened)"),
+            ("contained", "Contained"),
+            ("time_to_contain", "Time to contain"),
+            ("exposure_window", "First activity to containment"),
+        ):
+            out.append(f"| {label} | {self.text(metrics.get(key) or 'unknown')} |")
+        out += ["", "## Action items", "", "| Priority | Action | Owner | Due | Status |"]
+        out.append("|---|---|---|---|---|")
+        for item in doc.get("action_items") or ():
+            out.append(
+                f"| {self.text(item['priority'])} | {self.text(item['action'])} "
+                f"({self.code(item['id'])}) | {self.text(item['owner'])} | "
+                f"{self.text(item['due'] or '-')} | {self.text(item['status'])} |"
+            )
+        out += ["", "## Lessons learned", ""]
+        out.append(
+            self.text(
+                doc.get("lessons") or "To be written: mcpir report edit ID --set lessons=TEXT"
+            )
+        )
+        return [*out, ""]
+
     def containment(self, contained: dict[str, Any]) -> list[str]:
         out = ["## Containment", ""]
-        if not contained["files"] and not contained["processes"]:
+        if contained.get("status", "not run") == "not run" and not contained["files"]:
+            out.append("Not run: the contain step did not run in this incident.")
+        elif not contained["files"] and not contained["processes"]:
             out.append("Nothing was changed.")
         for change in contained["files"]:
             target = f" → {self.code(change['target'])}" if change.get("target") else ""
@@ -127,7 +219,9 @@ class _Writer:
 
     def rest(self, doc: dict[str, Any]) -> list[str]:
         out = ["## Tokens", ""]
-        if not doc["tokens"]:
+        if doc.get("tokens_status", "not run") == "not run" and not doc["tokens"]:
+            out.append("Not run: the rotate step did not run in this incident.")
+        elif not doc["tokens"]:
             out.append("No token was recorded as readable by an MCP server.")
         out += [
             f"- {self.code(t['fingerprint'])} **{t['state']}**: {self.text(t['detail'])}"

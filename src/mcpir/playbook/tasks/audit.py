@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
 if TYPE_CHECKING:
+    from mcpir.audit.git import Repo
     from mcpir.audit.model import Change
+    from mcpir.incident.entries import Introduced
 
 
 def _since(value: object) -> str | None:
@@ -21,6 +23,41 @@ def _since(value: object) -> str | None:
 def _brings(change: Change) -> str:
     rules = sorted({finding.rule_id for finding in change.findings})
     return f" (brings {', '.join(rules)})" if rules else ""
+
+
+def _introduced(repo: Repo, change: Change) -> Introduced:
+    """The change as the report's root cause names it; who merged it comes from git itself."""
+    from mcpir.audit.history import printable
+    from mcpir.core.redact import redact_text
+    from mcpir.core.safe import one_line
+    from mcpir.incident.entries import Introduced
+
+    merged_by = merged_at = None
+    if change.reached.merge:
+        shown = repo.run(
+            "show", "-s", "--format=%an <%ae>%x00%aI", change.reached.merge, check=False
+        )
+        who, _, when = shown.strip().partition("\0")
+        # A name from a commit is the committer's choice: one printable line, secrets masked.
+        merged_by = redact_text(one_line(printable(who))) or None
+        merged_at = one_line(printable(when)) or None
+    from mcpir.audit.semantic import ServerChange
+
+    servers = tuple(redact_text(d.server) for d in change.diff if isinstance(d, ServerChange))
+    return Introduced(
+        commit=change.commit,
+        author=redact_text(f"{change.author} <{change.author_email}>"),
+        date=change.date,
+        path=redact_text(change.path),
+        servers=servers,
+        summary=redact_text(change.summary()),
+        reasons=tuple(redact_text(r) for r in change.reasons),
+        via=change.reached.via,
+        merge=change.reached.merge,
+        merged_by=merged_by,
+        merged_at=merged_at,
+        pull_request=change.reached.pull_request,
+    )
 
 
 class Audit:
@@ -36,7 +73,7 @@ class Audit:
         if root is None:
             return StepResult(Status.SKIPPED, "no project root: no git history to audit")
         try:
-            open_repo(root)
+            repo = open_repo(root)
         except UsageError as exc:
             return StepResult(Status.SKIPPED, f"no git history to audit: {exc.message}")
         request = AuditRequest(
@@ -75,7 +112,10 @@ class Audit:
             f"{len(report.unauthorized)} unauthorized; {len(report.secrets)} secrets ever committed"
         )
         status = Status.OK if report.clean else Status.ATTENTION
-        return StepResult(status, summary, notes=notes, findings=report.findings())
+        introduced = [_introduced(repo, change) for change in report.unauthorized]
+        return StepResult(
+            status, summary, notes=notes, findings=report.findings(), introduced=introduced
+        )
 
 
 TASK = Audit()

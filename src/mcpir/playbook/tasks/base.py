@@ -10,7 +10,7 @@ from typing import Any, Protocol
 from mcpir.config.project import Policy
 from mcpir.core.model import Finding
 from mcpir.core.paths import Scopes
-from mcpir.incident.entries import StepFinished, TokenOutcome
+from mcpir.incident.entries import Introduced, StepFinished, TokenOutcome
 from mcpir.incident.store import Incident
 from mcpir.playbook.model import Step
 from mcpir.workspace import Workspace
@@ -58,6 +58,7 @@ class StepResult:
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     tokens: list[TokenOutcome] = field(default_factory=list)  # rotate: where each token stands
+    introduced: list[Introduced] = field(default_factory=list)  # audit: how changes got in
     diff: str = ""  # --dry-run: the planned changes
 
     def finished(self, step: Step) -> StepFinished:
@@ -74,6 +75,7 @@ class StepResult:
             notes=tuple(self.notes),
             findings=tuple(RecordedFinding.from_row(finding_row(f)) for f in self.findings),
             tokens=tuple(self.tokens),
+            introduced=tuple(self.introduced),
         )
 
 

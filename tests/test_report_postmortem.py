@@ -1,0 +1,120 @@
+"""The post-incident report: skipped steps say "not run", the sections a team files, edits kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mcpir.core.errors import UsageError
+from mcpir.demo.run import run_demo
+from mcpir.incident.store import find_incident
+from mcpir.report import Format, render
+from mcpir.report import edit as report_edit
+from mcpir.report.document import build
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """One whole demo incident; the report as it is built from its journal."""
+    import os
+
+    base = tmp_path_factory.mktemp("demo")
+    result = run_demo(base, say=lambda line: None)
+    os.environ["MCPIR_HOME"] = str(result.state)  # its journal is sealed with the demo's key
+    assert result.response.incident is not None
+    incident = result.response.incident
+    return {"result": result, "incident": incident, "doc": build(incident)}
+
+
+def test_root_cause_names_the_planted_commit_and_merge(demo: dict[str, object]) -> None:
+    result = demo["result"]
+    planted = result.sandbox.planted  # type: ignore[attr-defined]
+    doc = demo["doc"]
+    [change] = doc["root_cause"]["changes"]  # type: ignore[index]
+    assert change["commit"] == planted["unauthorized_commit"]
+    assert change["merge"] == planted["merge_commit"]
+    assert change["merged_by"] and "alex" in change["merged_by"].lower()
+    assert change["servers"] == ["mermaid-diagrams"]
+    markdown = render(doc, Format.MD)  # type: ignore[arg-type]
+    for heading in ("Summary", "Impact", "Root cause", "Metrics", "Action items", "Lessons"):
+        assert f"\n## {heading}" in markdown
+    assert planted["merge_commit"][:12] in markdown.split("## Root cause")[1].split("##")[0]
+
+
+def test_summary_metrics_and_actions_come_from_the_evidence(demo: dict[str, object]) -> None:
+    doc = demo["doc"]
+    overview = doc["overview"]  # type: ignore[index]
+    assert len(overview) == 3 and "mermaid-diagrams" in overview[0]
+    assert "mermaid-diagrams.render_diagram" in overview[1]
+    metrics = doc["metrics"]  # type: ignore[index]
+    assert metrics["detected"] and metrics["contained"] and metrics["time_to_contain"]
+    assert metrics["first_malicious_activity"] < metrics["detected"]
+    actions = doc["action_items"]  # type: ignore[index]
+    assert actions[0]["id"] == "rotate" and actions[0]["priority"] == "P1"
+    assert actions[0]["due"] == str(metrics["detected"])[:10]  # P1: due the day it was opened
+    training = next(a for a in actions if a["id"] == "training")
+    assert training["priority"] == "P3"
+    flows = doc["impact"]["flows"]  # type: ignore[index]
+    assert any(f["to"] == "mermaid-diagrams.render_diagram" for f in flows)
+
+
+def test_report_edit_is_journalled_and_survives_regeneration(
+    demo: dict[str, object], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MCPIR_HOME", str(demo["result"].state))  # type: ignore[attr-defined]
+    incident = demo["incident"]
+    edits = report_edit.parse(
+        ["impact=payments/settings.py left through the diagram server", "owner.rotate=dana",
+         "due.rotate=2026-12-08", "lessons=pin every npx server"]  # fmt: skip
+    )
+    report_edit.apply(incident, edits, by="test")  # type: ignore[arg-type]
+    again = find_incident(incident.directory.parents[2], incident.id)  # type: ignore[attr-defined]
+    doc = build(again)
+    rotate = next(a for a in doc["action_items"] if a["id"] == "rotate")
+    assert (rotate["owner"], rotate["due"]) == ("dana", "2026-12-08")
+    assert doc["impact"]["text"].startswith("payments/settings.py left")
+    assert doc["lessons"] == "pin every npx server"
+    assert render(doc, Format.MD) == render(build(again), Format.MD)  # same journal, same bytes
+
+
+@pytest.mark.parametrize(
+    "pair", ["status=closed", "due.rotate=tomorrow", "priority.rotate=P0", "nofield", "x.y=1"]
+)
+def test_report_edit_refuses_what_it_does_not_know(pair: str) -> None:
+    with pytest.raises(UsageError):
+        report_edit.parse([pair])
+
+
+def test_skipped_steps_say_not_run_and_never_lower_severity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`respond --only document` on a fresh incident: nothing ran, so nothing is "low" and
+    nothing "was changed"; each section says not run."""
+    from mcpir.config.project import Policy
+    from mcpir.core.paths import Scopes
+    from mcpir.playbook.engine import RespondRequest, respond
+
+    monkeypatch.setenv("MCPIR_HOME", str(tmp_path / "state"))
+    root = tmp_path / "project"
+    root.mkdir()
+    (tmp_path / "home").mkdir()
+    scopes = Scopes(home=tmp_path / "home", root=root, environ={})
+    result = respond(RespondRequest(scopes=scopes, only=("document",), yes=True), Policy())
+    assert result.incident is not None
+    doc = build(result.incident)
+    assert doc["severity"] == "unknown"
+    assert {s["id"]: s["status"] for s in doc["steps"]} == {
+        "contain": "not run", "rotate": "not run", "audit": "not run", "investigate": "not run"
+    }  # fmt: skip
+    assert doc["contained"]["status"] == doc["tokens_status"] == "not run"
+    markdown = render(doc, Format.MD)
+    assert "Nothing was changed" not in markdown
+    assert "No token was recorded" not in markdown
+    assert "Not run: the contain step" in markdown and "Not run: the rotate step" in markdown
+    assert any("--only rotate" in line for line in doc["follow_ups"])
+
+
+def test_no_home_relative_path_in_the_document(demo: dict[str, object]) -> None:
+    markdown = render(demo["doc"], Format.MD)  # type: ignore[arg-type]
+    assert " ~/" not in markdown and "`~/" not in markdown
