@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -56,7 +57,13 @@ def test_summary_metrics_and_actions_come_from_the_evidence(demo: dict[str, obje
     training = next(a for a in actions if a["id"] == "training")
     assert training["priority"] == "P3"
     flows = doc["impact"]["flows"]  # type: ignore[index]
-    assert any(f["to"] == "mermaid-diagrams.render_diagram" for f in flows)
+    [render_flow] = [f for f in flows if f["to"] == "mermaid-diagrams.render_diagram"]
+    planted = demo["result"].sandbox.planted  # type: ignore[attr-defined]
+    assert {"from": "github.get_file_contents", "read": planted["exfiltrated_file"]}.items() <= {
+        k: v for e in render_flow["evidence"] for k, v in e.items() if e.get("from")
+    }.items()
+    markdown = render(doc, Format.MD)  # type: ignore[arg-type]
+    assert not re.search(r"\b1 (calls|sessions|files|secrets|changes|commits)\b", markdown)
 
 
 def test_report_edit_is_journalled_and_survives_regeneration(
@@ -65,8 +72,12 @@ def test_report_edit_is_journalled_and_survives_regeneration(
     monkeypatch.setenv("MCPIR_HOME", str(demo["result"].state))  # type: ignore[attr-defined]
     incident = demo["incident"]
     edits = report_edit.parse(
-        ["impact=payments/settings.py left through the diagram server", "owner.rotate=dana",
-         "due.rotate=2026-12-08", "lessons=pin every npx server"]  # fmt: skip
+        [
+            "impact=payments/settings.py left through the diagram server",
+            "owner.rotate=dana",
+            "due.rotate=2026-12-08",
+            "lessons=pin every npx server",
+        ]  # fmt: skip
     )
     report_edit.apply(incident, edits, by="test")  # type: ignore[arg-type]
     again = find_incident(incident.directory.parents[2], incident.id)  # type: ignore[attr-defined]

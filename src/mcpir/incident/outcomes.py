@@ -43,6 +43,9 @@ class RecordedFinding:
     row: Mapping[str, Any] = field(repr=False, compare=False)
     session: str | None = None  # an investigation's finding: the session and time it saw
     time: str | None = None
+    tool: str | None = None
+    source: str | None = None  # a flow: the call the data came from, and what it read
+    read: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> RecordedFinding:
@@ -57,6 +60,9 @@ class RecordedFinding:
             row=dict(row),
             session=optional(row.get("session")),
             time=optional(row.get("time")) or None,
+            tool=optional(row.get("tool")),
+            source=optional(row.get("source")),
+            read=optional(row.get("read")),
         )
 
 

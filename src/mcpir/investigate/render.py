@@ -8,6 +8,7 @@ from typing import Any
 
 from mcpir.core.paths import Scopes
 from mcpir.core.rows import finding_row
+from mcpir.core.words import plural
 from mcpir.investigate import InvestigateReport
 from mcpir.investigate.detectors.base import Hit
 
@@ -17,7 +18,10 @@ def when(ts: datetime | None) -> str | None:
 
 
 def hit_row(hit: Hit) -> dict[str, Any]:
-    return finding_row(hit.finding) | {"session": hit.session, "time": when(hit.ts)}
+    row = finding_row(hit.finding) | {"session": hit.session, "time": when(hit.ts)}
+    if hit.flow is not None:  # a flow: the call the data came from, and what it read
+        row |= {"source": hit.flow.source, "read": hit.flow.read}
+    return row
 
 
 def as_json(report: InvestigateReport) -> dict[str, Any]:
@@ -52,7 +56,7 @@ def summary(report: InvestigateReport) -> str:
     window = f" ({report.live_calls} since {when(report.since)})" if report.since else ""
     return (
         f"{report.calls} tool calls{window} in transcript files ({sources}); "
-        f"{len(report.hits)} findings, {high} high"
+        f"{plural(len(report.hits), 'finding')}, {high} high"
     )
 
 

@@ -7,16 +7,13 @@ from typing import TYPE_CHECKING
 from mcpir.audit.model import RULES, AuditReport, Change
 from mcpir.core.model import Finding, Severity
 from mcpir.core.safe import shown
+from mcpir.core.words import plural
 
 if TYPE_CHECKING:
     from rich.table import Table
 
 _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
 _VIA = {"direct": "pushed to", "merge": "merged into", "pull-request": "PR into"}
-
-
-def _plural(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def _reached(change: Change, branch: str) -> str:
@@ -43,9 +40,9 @@ def render_table(report: AuditReport, *, color: bool) -> str:
     if report.secrets:
         items += [_secrets(report), blank()]
     summary = (
-        f"{_plural(len(report.changes), 'change')} to MCP configs in "
-        f"{_plural(report.commits, 'commit')}: {len(report.unauthorized)} unauthorized; "
-        f"{_plural(len(report.secrets), 'secret')} ever committed"
+        f"{plural(len(report.changes), 'change')} to MCP configs in "
+        f"{plural(report.commits, 'commit')}: {len(report.unauthorized)} unauthorized; "
+        f"{plural(len(report.secrets), 'secret')} ever committed"
     )
     if report.quiet:
         summary += f" ({report.quiet} edits of shared settings files left MCP servers unchanged)"

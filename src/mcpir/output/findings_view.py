@@ -10,6 +10,7 @@ from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_text
 from mcpir.core.rows import finding_row
 from mcpir.core.safe import name_cell, one_line, shown
+from mcpir.core.words import plural
 from mcpir.scan.engine import ScanReport
 
 JSON_VERSION = 1
@@ -25,10 +26,6 @@ def json_document(report: ScanReport) -> dict[str, Any]:
             {"path": str(item.path), "reason": redact_text(item.reason)} for item in report.skipped
         ],
     }
-
-
-def _plural(number: int, noun: str) -> str:
-    return f"{number} {noun}{'' if number == 1 else 's'}"
 
 
 def render_table(report: ScanReport, scopes: Scopes, *, color: bool) -> str:
@@ -64,11 +61,11 @@ def render_table(report: ScanReport, scopes: Scopes, *, color: bool) -> str:
         console.print(table)
         console.print()
     summary = (
-        f"{_plural(len(report.findings), 'finding')} in {_plural(len(report.files), 'file')}, "
-        f"{_plural(report.servers, 'server')}"
+        f"{plural(len(report.findings), 'finding')} in {plural(len(report.files), 'file')}, "
+        f"{plural(report.servers, 'server')}"
     )
     if report.tools:
-        summary += f", {_plural(report.tools, 'tool description')}"
+        summary += f", {plural(report.tools, 'tool description')}"
     extras = []
     if report.suppressed:
         extras.append(f"{len(report.suppressed)} suppressed by .mcpir.toml")

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from mcpir.core.safe import shown
+from mcpir.core.words import plural
 from mcpir.report import sections
 
 _STATE = {"pass": "✅ pass", "fail": "❌ fail", "unknown": "❔ unknown"}
@@ -20,6 +21,10 @@ _STATE = {"pass": "✅ pass", "fail": "❌ fail", "unknown": "❔ unknown"}
 _MD = re.compile(r"([\\*_\[\]<>|])")
 _RANK = {"high": 0, "medium": 1, "low": 2}
 _TILDE = re.compile(r"(?<![\w~/.-])~/")  # a path shown relative to the home, as `~/…`
+
+
+def _count(value: Any, noun: str) -> str:  # noqa: ANN401
+    return plural(value, noun) if isinstance(value, int) else f"{value} {noun}s"
 
 
 class _Writer:
@@ -72,8 +77,8 @@ class _Writer:
         if block.get("since"):
             lines += [f"Window: since {self.text(block['since'])}.", ""]
         lines += [
-            f"- read {self.text(s.get('source'))}: {s.get('files')} files, {s.get('calls')} "
-            f"tool calls in {s.get('sessions')} sessions"
+            f"- read {self.text(s.get('source'))}: {_count(s.get('files'), 'file')}, "
+            f"{_count(s.get('calls'), 'tool call')} in {_count(s.get('sessions'), 'session')}"
             for s in block.get("sources") or ()
         ]
         malformed = block.get("malformed") or {}
@@ -124,11 +129,11 @@ class _Writer:
             out += [self.text(impact["text"]), ""]
         for flow in impact["flows"]:
             leaks = f", {flow['leaks']} with a secret" if flow["leaks"] else ""
-            calls, sessions = flow["calls"], len(flow["sessions"])
-            out.append(
-                f"- data sent to {self.code(flow['to'])}: {calls} call{'s' * (calls != 1)} in "
-                f"{sessions} session{'s' * (sessions != 1)}{leaks}"
+            calls, sessions = (
+                plural(flow["calls"], "call"),
+                plural(len(flow["sessions"]), "session"),
             )
+            out.append(f"- data sent to {self.code(flow['to'])}: {calls} in {sessions}{leaks}")
             for item in flow["evidence"]:
                 source = f"{self.code(item['from'])} " if item.get("from") else ""
                 read = f"{self.code(item['read'])} " if item.get("read") else ""
@@ -157,6 +162,7 @@ class _Writer:
                 )
                 merge = f"; merged in {self.code(str(change['merge'])[:12])}{by}{at}"
             by = self.text(sections.by(change))
+            by = f" {by}" if by else ""
             out.append(
                 f"- {self.code(str(change['commit'])[:12])}{by} {self.code(change['path'])}: "
                 f"{self.text(change['summary'])}{merge}"

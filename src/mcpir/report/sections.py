@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from mcpir.core.words import plural
 from mcpir.incident.entries import Introduced, RecordedFinding, StepFinished
 
 UNKNOWN = "unknown"
@@ -45,10 +46,6 @@ def _span(start: datetime | None, end: datetime | None) -> str | None:
     return " ".join([*parts, f"{minutes}m"])
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
-
-
 def _high(findings: tuple[RecordedFinding, ...], rules: tuple[str, ...]) -> list[RecordedFinding]:
     return [f for f in findings if f.rule in rules and f.severity == "high"]
 
@@ -59,8 +56,7 @@ def flows(
     """Each server and tool that data was sent to, with the calls that show it."""
     out: dict[str, dict[str, Any]] = {}
     for finding in _high(investigation, CALL_RULES):
-        row = finding.row
-        sink = f"{finding.server or 'a built-in tool'}.{row.get('tool') or '?'}"
+        sink = f"{finding.server or 'a built-in tool'}.{finding.tool or '?'}"
         entry = out.setdefault(
             sink, {"to": sink, "calls": 0, "sessions": [], "leaks": 0, "evidence": []}
         )
@@ -72,7 +68,7 @@ def flows(
         if len(entry["evidence"]) < 5:
             entry["evidence"].append(
                 {"rule": finding.rule.removeprefix("investigate/"), "time": finding.time,
-                 "message": finding.message, "from": row.get("source"), "read": row.get("read")}
+                 "message": finding.message, "from": finding.source, "read": finding.read}
             )  # fmt: skip
     return list(out.values())
 
@@ -121,7 +117,7 @@ def action_items(doc: dict[str, Any], edits: dict[str, str]) -> list[dict[str, A
     items: list[dict[str, Any]] = []
     pending = [t for t in doc["tokens"] if t["state"] == "pending"]
     if pending:
-        what = f"rotate {_plural(len(pending), 'token')}: " + ", ".join(
+        what = f"rotate {plural(len(pending), 'token')}: " + ", ".join(
             t["fingerprint"] for t in pending
         )
         items.append(_item("rotate", what, "P1", opened, owner))
@@ -182,7 +178,7 @@ def summary(doc: dict[str, Any]) -> list[str]:
         calls = sum(f["calls"] for f in impact["flows"])
         sinks = ", ".join(f["to"] for f in impact["flows"])
         secret = " including a secret" if any(f["leaks"] for f in impact["flows"]) else ""
-        reached = f"{_plural(calls, 'tool call')} sent data{secret} to {sinks}."
+        reached = f"{plural(calls, 'tool call')} sent data{secret} to {sinks}."
     elif impact["status"] == "not run":
         reached = "Whether data left is unknown: the investigate step did not run."
     else:
@@ -196,8 +192,8 @@ def summary(doc: dict[str, Any]) -> list[str]:
         took = doc["metrics"]["time_to_contain"]
         pending = len([t for t in doc["tokens"] if t["state"] == "pending"])
         done = (
-            f"mcpir disabled {_plural(servers, 'server')} in {_plural(len(files), 'file')}"
+            f"mcpir disabled {plural(servers, 'server')} in {plural(len(files), 'file')}"
             + (f" ({took} after the incident was opened)" if took else "")
-            + f"; {_plural(pending, 'token')} await rotation."
+            + f"; {plural(pending, 'token')} await rotation."
         )
     return [happened, reached, done]

@@ -42,12 +42,22 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Flow:
+    """Where the data a flow finding reports came from: the call that returned it, and what
+    that call read (its path or URL argument, shown safely), when it named one."""
+
+    source: str
+    read: str | None = None
+
+
+@dataclass(frozen=True)
 class Hit:
     """A finding with the session and time it happened in."""
 
     finding: Finding
     session: str | None
     ts: datetime | None
+    flow: Flow | None = None
 
     @property
     def sort_key(self) -> tuple[str, str, int, str, str]:
@@ -71,6 +81,7 @@ def hit(
     server: str | None = None,
     tool: str | None = None,
     evidence: str | None = None,
+    flow: Flow | None = None,
 ) -> Hit:
     finding = Finding(
         rule_id=f"investigate/{name}",
@@ -82,7 +93,7 @@ def hit(
         evidence=evidence,
         client=origin.source,
     )
-    return Hit(finding, origin.session, origin.ts)
+    return Hit(finding, origin.session, origin.ts, flow)
 
 
 def label(server: str | None, tool: str) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from mcpir.core.model import Severity
-from mcpir.investigate.detectors.base import Context, Hit, hit, label
+from mcpir.investigate.detectors.base import Context, Flow, Hit, hit, label
 from mcpir.investigate.events import Call, Event, Origin
 from mcpir.investigate.values import lines, shown, strings, tokens
 
@@ -42,6 +42,24 @@ OUTBOUND_BUILTINS = frozenset(
         "local_shell",
     }
 )
+
+
+# Argument names under which a call says what it reads, most specific first.
+READ_KEYS = ("path", "file_path", "filePath", "file", "filename", "uri", "url", "resource")
+MAX_READ = 200
+
+
+def _what_read(arguments: object) -> str | None:
+    """The path or URL a call was asked to read, masked and bounded, or None."""
+    if not isinstance(arguments, dict):
+        return None
+    for key in READ_KEYS:
+        value = arguments.get(key)
+        if isinstance(value, str) and value.strip():
+            from mcpir.core.safe import one_line
+
+            return one_line(value.strip()[:MAX_READ])
+    return None
 
 
 def _values(text: str) -> set[str]:
@@ -71,6 +89,7 @@ class CrossToolFlow:
         self.remember_from = ctx.since - REMEMBER if ctx.since else None
         self.seen: dict[str, int] = {}
         self.sources: list[tuple[str, str, Origin]] = []
+        self.read: list[str | None] = []  # what each source call read (its path or URL)
 
     def feed(self, event: Event, live: bool) -> Iterable[Hit]:
         if not isinstance(event, Call):
@@ -97,6 +116,7 @@ class CrossToolFlow:
                 added = True
         if added:
             self.sources.append((call.server, call.tool, call.origin))
+            self.read.append(_what_read(call.arguments))
 
     def _sent(self, call: Call) -> list[Hit]:
         if call.arguments is None or not self.seen:
@@ -130,6 +150,7 @@ class CrossToolFlow:
                     server=call.server,
                     tool=call.tool,
                     evidence="e.g. " + ", ".join(shown(v) for v in values[:3]),
+                    flow=Flow(label(server, tool), self.read[index]),
                 )
             )
         return out

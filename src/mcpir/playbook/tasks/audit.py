@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from mcpir.core.words import plural
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
 if TYPE_CHECKING:
@@ -108,8 +109,9 @@ class Audit:
         # A path or author name from a commit is attacker-chosen: one note stays one line.
         notes = [note.replace("\n", "\\n").replace("\r", "\\r") for note in notes]
         summary = (
-            f"{len(report.changes)} changes to MCP configs in {report.commits} commits: "
-            f"{len(report.unauthorized)} unauthorized; {len(report.secrets)} secrets ever committed"
+            f"{plural(len(report.changes), 'change')} to MCP configs in "
+            f"{plural(report.commits, 'commit')}: {len(report.unauthorized)} unauthorized; "
+            f"{plural(len(report.secrets), 'secret')} ever committed"
         )
         status = Status.OK if report.clean else Status.ATTENTION
         introduced = [_introduced(repo, change) for change in report.unauthorized]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mcpir.containment.plan import Plan, plan_containment
+from mcpir.core.words import plural
 from mcpir.incident.entries import ProcessStopped
 from mcpir.incident.journal import JournalConflict, PlannedChange
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
@@ -45,7 +46,8 @@ class Contain:
             notes = plan.notes + [f"{verb}: pid {p.pid} ({p.server}) {p.command}" for p in running]
             return StepResult(
                 Status.CHANGED if plan.changes else Status.OK,
-                f"would disable {len(enabled)} servers in {len(plan.changes)} files",
+                f"would disable {plural(len(enabled), 'server')} in "
+                f"{plural(len(plan.changes), 'file')}",
                 notes=notes,
                 diff=redact_diff("".join(_diff(change) for change in plan.changes)),
             )
@@ -82,7 +84,7 @@ class Contain:
         if applied:
             plan.notes.append("restart your AI clients: they read MCP config only at start")
         left = len(enabled) - disabled
-        summary = f"disabled {disabled} servers in {len(applied)} files"
+        summary = f"disabled {plural(disabled, 'server')} in {plural(len(applied), 'file')}"
         if left > 0:
             summary += f"; {left} still enabled (see below)"
         elif not applied:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from mcpir.core.words import plural
 from mcpir.incident.entries import TokenOutcome
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
@@ -186,7 +187,8 @@ class Rotate:
             )
         literal = sum(token.status == "literal" for token in tokens)
         summary = (
-            f"{len(tokens)} tokens were readable by MCP servers ({literal} written into configs)"
+            f"{plural(len(tokens), 'token was', 'tokens were')} readable by MCP servers "
+            f"({literal} written into configs)"
         )
         if done:
             summary += f"; literal tokens moved out of {len(done)} configs into the OS keyring"
