@@ -11,6 +11,7 @@ import importlib
 import pkgutil
 import random
 import time
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -139,6 +140,39 @@ def test_tokens_inside_longer_runs_are_not_tokens(provider: Provider) -> None:
         # Variable-length tokens (Stripe, Slack, JWTs) may legitimately extend into what
         # follows; then the longer run is the candidate, never the token alone.
         assert expected not in {h.secret for h in find_secrets(f"{token}Z9")}
+
+
+# Every provider but the AWS secret key (any 40 base64 characters, found by context) is
+# declared as shapes: a prefix, then runs of given characters and lengths.
+DECLARED = [p for p in providers() if p.variants]
+
+
+def test_every_prefixed_format_is_declared_as_variants() -> None:
+    assert {p.name for p in DECLARED} == PROVIDER_NAMES - {"aws-secret-access-key"}
+
+
+def _accepted(provider: Provider, draw: Callable[[random.Random], str], rng: random.Random) -> str:
+    """A draw the provider accepts (a random run may first come out looking like a word)."""
+    return next(t for t in iter(lambda: draw(rng), None) if provider.validate(t))
+
+
+@pytest.mark.parametrize("provider", DECLARED, ids=lambda p: p.name)
+def test_each_variant_is_found_with_its_grade_and_one_character_short_is_not(
+    provider: Provider,
+) -> None:
+    rng = random.Random(f"variants-{provider.name}")  # noqa: S311 - test data
+    # Under a credential name: the scan then reads a short value too (a legacy Slack token).
+    key = provider.sample_key or "API_KEY"
+    for index, shape in enumerate(provider.variants):
+        for _ in range(20):
+            token = _accepted(provider, shape.draw, rng)
+            found = [(h.provider, h.secret, h.confidence) for h in find_secrets(token, key)]
+            assert found == [(provider.name, Secret(token), shape.confidence)], f"variant #{index}"
+            if shape.least is None:
+                continue  # no fixed length: a JWT's signature, a routable token's payload
+            short = _accepted(provider, shape.least, rng)[:-1]
+            assert not provider.validate(short), f"variant #{index}, one short"
+            assert provider.name not in {h.provider for h in find_secrets(short, key)}
 
 
 def test_confidence_reflects_what_was_checked() -> None:

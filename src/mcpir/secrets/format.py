@@ -5,6 +5,10 @@ A provider's `pattern` is deliberately looser than its real format: anything it 
 format. A match that fails validation is a look-alike: it is not reported, and its span is
 withheld from the generic entropy rule too, so a fixture or a corrupted token is never
 re-reported as "random-looking".
+
+Most providers are declared with `variants`: each shape a prefix followed by literals and
+runs of given characters and lengths (`variant`), from which the strict check, the fakes and
+the look-alikes all follow.
 """
 
 from __future__ import annotations
@@ -133,6 +137,46 @@ def always(confidence: Confidence) -> Callable[[str], Confidence]:
 
 
 @dataclass(frozen=True)
+class Run:
+    """Characters of `charset`, any of `sizes` long (`range(24, 100)`: 24 to 99). A token's
+    `random` runs, taken together, must pass `looks_random`."""
+
+    charset: str
+    sizes: int | range | tuple[int, ...]
+    random: bool = False
+
+    def lengths(self) -> Sequence[int]:
+        return (self.sizes,) if isinstance(self.sizes, int) else self.sizes
+
+    def regex(self) -> str:
+        chars, sizes = f"[{re.escape(self.charset)}]", self.lengths()
+        if isinstance(sizes, range) and sizes.step == 1 and len(sizes) > 1:
+            run = f"{chars}{{{sizes.start},{sizes.stop - 1}}}"
+        else:
+            # In the order given: where a token splits two ways, the first size that fits wins.
+            run = "(?:" + "|".join(f"{chars}{{{size}}}" for size in sizes) + ")"
+        return f"({run})" if self.random else run
+
+
+@dataclass(frozen=True)
+class Variant:
+    """One shape a provider's tokens take, and the confidence a token of that shape earns."""
+
+    prefix: str
+    valid: Callable[[str], bool]
+    # A token of this shape, not yet checked: a random run may still fail `looks_random`.
+    draw: Callable[[random.Random], str]
+    confidence: Confidence = "high"
+    # How often fakes take this shape, against the provider's other variants.
+    weight: int = 1
+    # Its last 6 characters are a CRC: what a look-alike breaks when no `near` shape is given.
+    checksum: bool = False
+    # A draw at the least length the shape allows, so one character fewer is no token; None
+    # where no length is checked (a JWT's signature).
+    least: Callable[[random.Random], str] | None = None
+
+
+@dataclass(frozen=True)
 class Provider:
     """One kind of credential: how to find it, check it, and forge it for tests."""
 
@@ -153,6 +197,137 @@ class Provider:
     context: Callable[[str, str | None], bool] | None = None
     # The key name `good`/`bad` samples (and generated tokens) are checked under.
     sample_key: str | None = None
+    # The shapes a `variants` provider declares; empty for one written by hand.
+    variants: tuple[Variant, ...] = ()
+
+
+def variant(
+    prefix: str,
+    *parts: str | Run,
+    confidence: Confidence = "high",
+    weight: int = 1,
+    checksum: bool = False,
+) -> Variant:
+    """`prefix`, then literals and runs in order; with `checksum`, 6 more characters: the
+    base62 CRC32 of all after the prefix (GitHub, npm)."""
+    pieces = [re.escape(p) if isinstance(p, str) else p.regex() for p in parts]
+    strict = re.compile(re.escape(prefix) + "".join(pieces) + (f"[{BASE62}]{{6}}" * checksum))
+    start = len(prefix)
+
+    def valid(token: str) -> bool:
+        match = strict.fullmatch(token)
+        if match is None or checksum and crc32_base62(token[start:-6]) != token[-6:]:
+            return False
+        randoms = match.groups()
+        return not randoms or looks_random("".join(randoms))
+
+    def drawn(rng: random.Random, shortest: bool) -> str:
+        body = "".join(
+            p if isinstance(p, str) else pick(rng, p.charset, _size(rng, p.lengths(), shortest))
+            for p in parts
+        )
+        return prefix + body + (crc32_base62(body) if checksum else "")
+
+    return Variant(
+        prefix=prefix,
+        valid=valid,
+        draw=lambda rng: drawn(rng, False),
+        least=lambda rng: drawn(rng, True),
+        confidence=confidence,
+        weight=weight,
+        checksum=checksum,
+    )
+
+
+def structured(
+    prefix: str,
+    valid: Callable[[str], bool],
+    make: Callable[[random.Random], str],
+    *,
+    confidence: Confidence = "high",
+    weight: int = 1,
+) -> Variant:
+    """A shape whose check no layout can state (a JWT's header, a CRC over the prefix)."""
+    return Variant(prefix, valid, make, confidence, weight)
+
+
+def _size(rng: random.Random, sizes: Sequence[int], shortest: bool) -> int:
+    if shortest:
+        return min(sizes)
+    # A single size draws nothing, so a one-size format's fakes stay what its seed made them.
+    return sizes[0] if len(sizes) == 1 else rng.choice(sizes)
+
+
+def _choose(rng: random.Random, shapes: Sequence[Variant]) -> Variant:
+    if len(shapes) == 1:
+        return shapes[0]
+    return rng.choices(shapes, [shape.weight for shape in shapes])[0]
+
+
+def variants(
+    name: str,
+    pattern: re.Pattern[str],
+    *shapes: Variant,
+    keywords: tuple[str, ...] | None = None,
+    placeholders: tuple[str, ...] = (),
+    near: Sequence[Variant] = (),
+    lookalike: Callable[[random.Random], str] | None = None,
+    lookalike_breaks: str = "checksum",
+    templates: Sequence[str] = ("{}",),
+    known: tuple[str, ...] = (),
+    bad: tuple[str, ...] = (),
+) -> Provider:
+    """A provider whose tokens are any of `shapes`, found by the looser `pattern`.
+
+    `keywords` default to the shapes' prefixes; a token holding one of `placeholders` is a
+    documentation example. A look-alike is `lookalike`'s, else a draw from the `near` shapes
+    that no shape accepts, else a token with one checksum character changed. `known` are
+    good samples from elsewhere (a vendor's examples); the rest are generated.
+    """
+
+    def validate(token: str) -> bool:
+        if any(p in token for p in placeholders):
+            return False
+        return any(s.valid(token) for s in shapes if token.startswith(s.prefix))
+
+    def fake(rng: random.Random) -> str:
+        shape = _choose(rng, shapes)
+        while True:
+            token = shape.draw(rng)
+            if validate(token):
+                return token
+
+    def near_miss(rng: random.Random) -> str:
+        while True:
+            token = _choose(rng, near).draw(rng)
+            if not validate(token):
+                return token
+
+    def broken_checksum(rng: random.Random) -> str:
+        token = _choose(rng, [s for s in shapes if s.checksum]).draw(rng)
+        return corrupt(rng, token, len(token) - 6, BASE62)
+
+    def grade(token: str) -> Confidence:
+        # Only valid tokens are graded; the first shape that accepts one decides.
+        found = (s.confidence for s in shapes if token.startswith(s.prefix) and s.valid(token))
+        return next(found, "medium")
+
+    if lookalike is None and not near and not any(shape.checksum for shape in shapes):
+        raise ValueError(f"{name}: a look-alike needs `lookalike`, `near` or a checksum")
+    grades = {shape.confidence for shape in shapes}
+    return Provider(
+        name=name,
+        pattern=pattern,
+        validate=validate,
+        fake=fake,
+        lookalike=lookalike or (near_miss if near else broken_checksum),
+        lookalike_breaks=lookalike_breaks,
+        confidence=always(grades.pop()) if len(grades) == 1 else grade,
+        keywords=keywords or tuple(dict.fromkeys(shape.prefix for shape in shapes)),
+        good=(*known, *samples(fake, name, templates)),
+        bad=bad,
+        variants=shapes,
+    )
 
 
 def prefixed(
@@ -166,7 +341,7 @@ def prefixed(
     checksum: bool = False,
     lookalike: Callable[[random.Random], str] | None = None,
     lookalike_breaks: str | None = None,
-    confidence: Callable[[str], Confidence] | None = None,
+    confidence: Confidence = "high",
     templates: Sequence[str] = ("{}",),
     bad: tuple[str, ...] = (),
 ) -> Provider:
@@ -177,41 +352,17 @@ def prefixed(
     a look-alike has one of them changed; without, the body must look random and a look-alike
     (unless `lookalike` says otherwise) is one or two characters too short or too long.
     """
-    start, sums = len(prefix), length - 6
-
-    def validate(token: str) -> bool:
-        rest = token[start:]
-        if checksum:
-            return crc32_base62(rest[:sums]) == rest[sums:]
-        return len(rest) == length and all(c in charset for c in rest) and looks_random(rest)
-
-    def fake(rng: random.Random) -> str:
-        if checksum:
-            rest = pick(rng, charset, sums)
-            return prefix + rest + crc32_base62(rest)
-        return prefix + pick_random(rng, charset, length)
-
-    def wrong_length(rng: random.Random) -> str:
-        return prefix + pick(
-            rng, charset, rng.choice((length - 2, length - 1, length + 1, length + 2))
-        )
-
-    def broken_checksum(rng: random.Random) -> str:
-        return corrupt(rng, fake(rng), start + sums, charset)
-
-    if lookalike is None:
-        lookalike = broken_checksum if checksum else wrong_length
+    run = Run(charset, length - 6) if checksum else Run(charset, length, random=True)
+    wrong_length = variant(prefix, Run(charset, (length - 2, length - 1, length + 1, length + 2)))
     if lookalike_breaks is None:
         lookalike_breaks = "checksum" if checksum else f"not {length} characters after {prefix}"
-    return Provider(
-        name=name,
-        pattern=bounded(re.escape(prefix) + body, boundary),
-        validate=validate,
-        fake=fake,
+    return variants(
+        name,
+        bounded(re.escape(prefix) + body, boundary),
+        variant(prefix, run, confidence=confidence, checksum=checksum),
+        near=() if checksum else (wrong_length,),
         lookalike=lookalike,
         lookalike_breaks=lookalike_breaks,
-        confidence=confidence or always("high"),
-        keywords=(prefix,),
-        good=samples(fake, name, templates),
+        templates=templates,
         bad=bad,
     )

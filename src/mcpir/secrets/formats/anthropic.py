@@ -9,54 +9,21 @@ has the right length but another ending. Other `sk-ant-` tokens (OAuth `oat01`, 
 
 from __future__ import annotations
 
-import random
-import re
+from mcpir.secrets.format import BASE64URL, WORD_DASH, Run, bounded, variant, variants
 
-from mcpir.secrets.format import (
-    BASE64URL,
-    WORD_DASH,
-    Provider,
-    bounded,
-    looks_random,
-    pick,
-    pick_random,
-    samples,
-)
+_PREFIXES = ("sk-ant-api03-", "sk-ant-admin01-")
+_BODY = Run(BASE64URL, 93, random=True)
 
-_STRICT = re.compile(r"sk-ant-(?:api03|admin01)-(?P<body>[A-Za-z0-9_\-]{93})AA")
-
-
-def validate(token: str) -> bool:
-    strict = _STRICT.fullmatch(token)
-    return strict is not None and looks_random(strict["body"])
-
-
-def fake(rng: random.Random) -> str:
-    kind = rng.choice(("api03", "api03", "admin01"))
-    return f"sk-ant-{kind}-{pick_random(rng, BASE64URL, 93)}AA"
-
-
-def lookalike(rng: random.Random) -> str:
-    kind = rng.choice(("api03", "admin01"))
-    ending = "AA"
-    while ending == "AA":
-        ending = pick(rng, BASE64URL, 2)
-    return f"sk-ant-{kind}-{pick(rng, BASE64URL, 93)}{ending}"
-
-
-PROVIDER = Provider(
-    name="anthropic",
-    pattern=bounded(r"sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_\-]{80,120}", WORD_DASH),
-    validate=validate,
-    fake=fake,
-    lookalike=lookalike,
-    lookalike_breaks="does not end in AA",
+PROVIDER = variants(
+    "anthropic",
+    bounded(r"sk-ant-(?:api|admin)[0-9]{2}-[A-Za-z0-9_\-]{80,120}", WORD_DASH),
+    variant("sk-ant-api03-", _BODY, "AA", weight=2),
+    variant("sk-ant-admin01-", _BODY, "AA"),
     keywords=("sk-ant-",),
-    good=samples(
-        fake,
-        "anthropic",
-        ("{}", "ANTHROPIC_API_KEY={}", "x-api-key: {}", "--api-key={}", '["-e", "KEY={}"]'),
-    ),
+    # Any ending but AA (a draw that ends in AA is a valid key, and drawn again).
+    near=[variant(prefix, Run(BASE64URL, 93), Run(BASE64URL, 2)) for prefix in _PREFIXES],
+    lookalike_breaks="does not end in AA",
+    templates=("{}", "ANTHROPIC_API_KEY={}", "x-api-key: {}", "--api-key={}", '["-e", "KEY={}"]'),
     bad=(
         "sk-ant-api03-R2D...igAA",  # a partial hint as the console shows it
         "sk-ant-api03-" + "x" * 93 + "AA",

@@ -21,48 +21,32 @@ from functools import lru_cache
 from mcpir.secrets.format import (
     BASE64,
     Provider,
+    Run,
     always,
     bounded,
     pick,
     samples,
     shannon,
+    variant,
+    variants,
 )
 
 _BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_PREFIXES = ("AKIA", "ASIA")
 _KEY_ID = bounded(r"(?:AKIA|ASIA)[A-Z0-9]{16}", "A-Za-z0-9")
-_STRICT_ID = re.compile(r"(?:AKIA|ASIA)[A-Z2-7]{16}")
 # `AWS_SECRET_ACCESS_KEY`, `aws_secret_access_key`, `SecretAccessKey` (STS/CloudFormation
 # output), `AWS_SECRET_KEY`; not a bare `SECRET_KEY`, which is as often Django's or Flask's.
 _SECRET_NAME = re.compile(r"secret_?access_?key|aws_?secret", re.IGNORECASE)
 
-
-def validate_key_id(token: str) -> bool:
-    return _STRICT_ID.fullmatch(token) is not None and "EXAMPLE" not in token
-
-
-def fake_key_id(rng: random.Random) -> str:
-    return rng.choice(("AKIA", "ASIA")) + pick(rng, _BASE32, 16)
-
-
-def lookalike_key_id(rng: random.Random) -> str:
-    body = list(pick(rng, _BASE32, 16))
-    body[rng.randrange(16)] = rng.choice("0189")
-    return rng.choice(("AKIA", "ASIA")) + "".join(body)
-
-
-KEY_ID = Provider(
-    name="aws-access-key-id",
-    pattern=_KEY_ID,
-    validate=validate_key_id,
-    fake=fake_key_id,
-    lookalike=lookalike_key_id,
+KEY_ID = variants(
+    "aws-access-key-id",
+    _KEY_ID,
+    *(variant(prefix, Run(_BASE32, 16)) for prefix in _PREFIXES),
+    placeholders=("EXAMPLE",),
+    # Drawn again until it holds a digit base32 lacks (or EXAMPLE).
+    near=[variant(prefix, Run(_BASE32 + "0189", 16)) for prefix in _PREFIXES],
     lookalike_breaks="a character outside base32 (0, 1, 8 or 9)",
-    keywords=("AKIA", "ASIA"),
-    good=samples(
-        fake_key_id,
-        "aws-access-key-id",
-        ("{}", "AWS_ACCESS_KEY_ID={}", "aws_access_key_id = {}", "arn:aws:iam::key/{}"),
-    ),
+    templates=("{}", "AWS_ACCESS_KEY_ID={}", "aws_access_key_id = {}", "arn:aws:iam::key/{}"),
     bad=(
         "AKIAIOSFODNN7EXAMPLE",  # AWS's documentation example
         "AKIA0123456789ABCDEF",
@@ -92,7 +76,7 @@ def secret_context(value: str, key: str | None) -> bool:
     if ("ecret" in value or "ECRET" in value) and _SECRET_NAME.search(value):
         return True
     if "AKIA" in value or "ASIA" in value:
-        return any(validate_key_id(m.group()) for m in _KEY_ID.finditer(value))
+        return any(KEY_ID.validate(m.group()) for m in _KEY_ID.finditer(value))
     return False
 
 
@@ -124,7 +108,7 @@ SECRET_ACCESS_KEY = Provider(
     good=(
         *samples(fake_secret, "aws-secret", ("{}", "aws_secret_access_key={}", "Bearer {}")),
         # Next to its key id, under a key name that says nothing.
-        "aws " + fake_key_id(random.Random(7)) + ":" + fake_secret(random.Random(8)),  # noqa: S311
+        "aws " + KEY_ID.fake(random.Random(7)) + ":" + fake_secret(random.Random(8)),  # noqa: S311
     ),
     bad=(
         "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",  # AWS's documentation example

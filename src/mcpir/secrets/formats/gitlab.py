@@ -19,15 +19,14 @@ from mcpir.secrets.format import (
     BASE36,
     BASE64URL,
     WORD_DASH,
-    Confidence,
-    Provider,
+    Run,
     bounded,
     corrupt,
     crc32_base36,
     encode,
-    looks_random,
-    pick_random,
-    samples,
+    structured,
+    variant,
+    variants,
 )
 
 _BODY = r"[A-Za-z0-9_\-]"
@@ -40,19 +39,13 @@ _ROUTABLE = re.compile(
 )
 
 
-def validate(token: str) -> bool:
+def _valid_routable(token: str) -> bool:
     routable = _ROUTABLE.fullmatch(token)
-    if routable is not None:
-        return (
-            int(routable["size"], 36) == len(routable["payload"])
-            and crc32_base36(routable["signed"]) == routable["crc"]
-        )
-    body = token[len("glpat-") :]
-    return len(body) == 20 and looks_random(body)
-
-
-def _grade(token: str) -> Confidence:
-    return "medium" if len(token) == len("glpat-") + 20 else "high"
+    return (
+        routable is not None
+        and int(routable["size"], 36) == len(routable["payload"])
+        and crc32_base36(routable["signed"]) == routable["crc"]
+    )
 
 
 def _routable(rng: random.Random, version: str | None) -> str:
@@ -65,28 +58,20 @@ def _routable(rng: random.Random, version: str | None) -> str:
     return signed + crc32_base36(signed)
 
 
-def fake(rng: random.Random) -> str:
-    shape = rng.randrange(3)
-    if shape == 0:
-        return "glpat-" + pick_random(rng, BASE64URL, 20)
-    return _routable(rng, "01" if shape == 2 else None)
-
-
 def lookalike(rng: random.Random) -> str:
     token = _routable(rng, rng.choice(("01", None)))
     return corrupt(rng, token, len(token) - 7, BASE36)
 
 
-PROVIDER = Provider(
-    name="gitlab",
-    pattern=_PATTERN,
-    validate=validate,
-    fake=fake,
+PROVIDER = variants(
+    "gitlab",
+    _PATTERN,
+    variant("glpat-", Run(BASE64URL, 20, random=True), confidence="medium"),
+    structured("glpat-", _valid_routable, lambda rng: _routable(rng, None)),
+    structured("glpat-", _valid_routable, lambda rng: _routable(rng, "01")),
     lookalike=lookalike,
     lookalike_breaks="checksum (routable shape; legacy tokens have none)",
-    confidence=_grade,
-    keywords=("glpat-",),
-    good=(
+    known=(
         # GitLab's own examples from its secret-detection rules (split: see `samples`).
         "glpat-bzox79Of-KE9FD2LjoXXF4CvyxA.0r03gxo7s",
         "GITLAB_PERSONAL_ACCESS_TOKEN=glpat-"
@@ -95,12 +80,8 @@ PROVIDER = Provider(
         "VlMTEyNjRzZ3NmCm86M3c1ZTExMjY0c2dzZgpwOjN3NWUxMTI2NHNnc2YKdTozdzVlMTEyNjRzZ3NmPcvif4ca"
         "KLQwleVqBR5hp3vDX9WAKZKrT318xMVLFzdtP-OZciT7mCO-NDPZnozuj2_LP-aLYwRfzxHkPrxDbBlB.8c1f6"
         "ihl5",
-        *samples(
-            fake,
-            "gitlab",
-            ("{}", "PRIVATE-TOKEN: {}", "https://oauth2:{}@gitlab.com/g/p.git", "{}", "{}"),
-        ),
     ),
+    templates=("{}", "PRIVATE-TOKEN: {}", "https://oauth2:{}@gitlab.com/g/p.git", "{}", "{}"),
     bad=(
         "glpat-testd_Rb5_cHeWe1JH56wr2FCBA.0r1pum4t4",  # a scanner's test token: bad CRC
         "glpat-TESTtokenGq5K56y8RBbu286MQp1OmFwOAk.01.0z11111is",

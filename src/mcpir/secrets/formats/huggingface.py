@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from mcpir.secrets.format import ALNUM, BASE62, always, pick, prefixed
+from mcpir.secrets.format import ALNUM, BASE62, pick, prefixed
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
@@ -28,7 +28,7 @@ PROVIDER = prefixed(
     body=f"[{ALNUM}]{{30,40}}",
     lookalike=lookalike,
     lookalike_breaks="contains a digit",
-    confidence=always("medium"),
+    confidence="medium",
     templates=("{}", "HF_TOKEN={}", "Authorization: Bearer {}", "https://user:{}@huggingface.co/x"),
     bad=(
         "hf_" + "a" * 34,

@@ -11,84 +11,44 @@ The look-alike is a bot token whose last run has the wrong length.
 
 from __future__ import annotations
 
-import random
-import re
+from mcpir.secrets.format import BASE62, DIGITS, WORD_DASH, Run, bounded, variant, variants
 
-from mcpir.secrets.format import (
-    ALNUM,
-    BASE62,
-    DIGITS,
-    HEX,
-    WORD_DASH,
-    Confidence,
-    Provider,
-    bounded,
-    looks_random,
-    pick,
-    pick_random,
-    samples,
-)
+_NUMBER = Run(DIGITS, range(10, 14))
+_WORKSPACE = Run(BASE62, range(8, 49), random=True)
+# The configuration tokens' and some workspace tokens' single digit.
+_ONE_DIGIT: tuple[str | Run, ...] = (Run(DIGITS, 1), "-")
 
-_STRICT_HIGH = re.compile(
-    rf"xoxb-[0-9]{{10,13}}-[0-9]{{10,13}}-(?P<bot>[{ALNUM}]{{24}})"
-    rf"|xox[pe](?:-[0-9]{{10,13}}){{3}}-(?P<user>[{ALNUM}]{{28,34}})"
-    rf"|xoxe-[0-9]-(?P<refresh>[{ALNUM}]{{146}})"
-    rf"|xoxe\.xox[bp]-[0-9]-(?P<config>[{ALNUM}]{{163,166}})"
-)
-_STRICT_MEDIUM = re.compile(
-    rf"xoxb-[0-9]{{8,14}}-(?P<bot>[{ALNUM}]{{18,26}})|xox[ar]-(?:[0-9]-)?(?P<ws>[{ALNUM}]{{8,48}})"
-)
-
-
-def _random_tail(match: re.Match[str] | None) -> bool:
-    return match is not None and looks_random(next(g for g in match.groups() if g))
-
-
-def validate(token: str) -> bool:
-    return _random_tail(_STRICT_HIGH.fullmatch(token)) or _random_tail(
-        _STRICT_MEDIUM.fullmatch(token)
-    )
-
-
-def _grade(token: str) -> Confidence:
-    return "high" if _STRICT_HIGH.fullmatch(token) else "medium"
-
-
-def _number(rng: random.Random) -> str:
-    return rng.choice("123456789") + pick(rng, DIGITS, rng.randrange(9, 13))
-
-
-def fake(rng: random.Random) -> str:
-    kind = rng.randrange(4)
-    if kind == 0:
-        numbers = "-".join(_number(rng) for _ in range(3))
-        return f"xoxp-{numbers}-{pick_random(rng, HEX, 32)}"
-    if kind == 1:
-        return f"xoxe-1-{pick_random(rng, BASE62, 146)}"
-    if kind == 2:
-        return f"xoxe.xoxp-1-{pick_random(rng, BASE62, 164)}"
-    return f"xoxb-{_number(rng)}-{_number(rng)}-{pick_random(rng, BASE62, 24)}"
-
-
-def lookalike(rng: random.Random) -> str:
-    size = rng.choice((20, 21, 22, 23, 25, 27))
-    return f"xoxb-{_number(rng)}-{_number(rng)}-{pick(rng, BASE62, size)}"
-
-
-PROVIDER = Provider(
-    name="slack",
-    pattern=bounded(r"xox(?:[bpaer]|e\.xox[bp])-[A-Za-z0-9\-]{8,250}", WORD_DASH),
-    validate=validate,
-    fake=fake,
-    lookalike=lookalike,
-    lookalike_breaks="the bot token's last run is not 24 characters",
-    confidence=_grade,
-    keywords=("xox",),
-    good=samples(
-        fake,
-        "slack",
-        ("{}", "SLACK_BOT_TOKEN={}", "Authorization: Bearer {}", "{}", "{}", "{}"),
+PROVIDER = variants(
+    "slack",
+    bounded(r"xox(?:[bpaer]|e\.xox[bp])-[A-Za-z0-9\-]{8,250}", WORD_DASH),
+    variant("xoxb-", *(_NUMBER, "-") * 2, Run(BASE62, 24, random=True)),
+    *(
+        variant(f"{kind}-", *(_NUMBER, "-") * 3, Run(BASE62, range(28, 35), random=True))
+        for kind in ("xoxp", "xoxe")
     ),
+    variant("xoxe-", *_ONE_DIGIT, Run(BASE62, 146, random=True)),
+    *(
+        variant(f"xoxe.{kind}-", *_ONE_DIGIT, Run(BASE62, range(163, 167), random=True))
+        for kind in ("xoxb", "xoxp")
+    ),
+    variant(
+        "xoxb-",
+        Run(DIGITS, range(8, 15)),
+        "-",
+        Run(BASE62, range(18, 27), random=True),
+        confidence="medium",
+    ),
+    # No fakes: at 8 characters a workspace token is shorter than a bare value the scan reads
+    # (20) without a name vouching for it.
+    *(
+        variant(f"{kind}-", *lead, _WORKSPACE, confidence="medium", weight=0)
+        for kind in ("xoxa", "xoxr")
+        for lead in ((), _ONE_DIGIT)
+    ),
+    keywords=("xox",),
+    near=[variant("xoxb-", *(_NUMBER, "-") * 2, Run(BASE62, (20, 21, 22, 23, 25, 27)))],
+    lookalike_breaks="the bot token's last run is not 24 characters",
+    templates=("{}", "SLACK_BOT_TOKEN={}", "Authorization: Bearer {}", "{}", "{}", "{}"),
     bad=(
         "xoxb-not-a-real-token-at-all",
         "xoxb-1234567890-1234567890-" + "x" * 24,

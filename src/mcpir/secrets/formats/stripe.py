@@ -8,56 +8,28 @@ Publishable keys (`pk_`) are meant to be public and are not reported.
 
 from __future__ import annotations
 
-import random
+from mcpir.secrets.format import ALNUM, BASE62, WORD, Run, bounded, variant, variants
 
-from mcpir.secrets.format import (
-    ALNUM,
-    BASE62,
-    WORD,
-    Confidence,
-    Provider,
-    bounded,
-    looks_random,
-    pick,
-    pick_random,
-    samples,
-)
+_KINDS = ("sk", "rk")
+_BODY = Run(BASE62, range(24, 100), random=True)
 
-_PREFIX = len("sk_live_")
-
-
-def validate(token: str) -> bool:
-    body = token[_PREFIX:]
-    return 24 <= len(body) <= 99 and looks_random(body)
-
-
-def _grade(token: str) -> Confidence:
-    return "high" if token[3:7] == "live" else "medium"
-
-
-def fake(rng: random.Random) -> str:
-    prefix = rng.choice(("sk", "rk")) + rng.choice(("_live_", "_live_", "_test_"))
-    return prefix + pick_random(rng, BASE62, rng.choice((24, 99)))
-
-
-def lookalike(rng: random.Random) -> str:
-    prefix = rng.choice(("sk", "rk")) + rng.choice(("_live_", "_test_"))
-    return prefix + pick(rng, BASE62, rng.randrange(8, 24))
-
-
-PROVIDER = Provider(
-    name="stripe",
-    pattern=bounded(rf"[sr]k_(?:live|test)_[{ALNUM}]{{8,120}}", WORD),
-    validate=validate,
-    fake=fake,
-    lookalike=lookalike,
-    lookalike_breaks="body shorter than 24 characters",
-    confidence=_grade,
+PROVIDER = variants(
+    "stripe",
+    bounded(rf"[sr]k_(?:live|test)_[{ALNUM}]{{8,120}}", WORD),
+    *(variant(f"{kind}_live_", _BODY, weight=2) for kind in _KINDS),
+    *(variant(f"{kind}_test_", _BODY, confidence="medium") for kind in _KINDS),
     keywords=("k_live_", "k_test_"),
-    good=samples(
-        fake,
-        "stripe",
-        ("{}", "STRIPE_SECRET_KEY={}", "Authorization: Bearer {}", "https://{}:@api.stripe.com"),
+    near=[
+        variant(f"{kind}_{mode}_", Run(BASE62, range(8, 24)))
+        for kind in _KINDS
+        for mode in ("live", "test")
+    ],
+    lookalike_breaks="body shorter than 24 characters",
+    templates=(
+        "{}",
+        "STRIPE_SECRET_KEY={}",
+        "Authorization: Bearer {}",
+        "https://{}:@api.stripe.com",
     ),
     bad=(
         "sk_live_" + "0" * 24,

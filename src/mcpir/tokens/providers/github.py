@@ -13,14 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from mcpir.core.secret import Secret
-from mcpir.tokens.providers.base import (
-    Ask,
-    NoNewToken,
-    Options,
-    Revocation,
-    Verification,
-    one_line,
-)
+from mcpir.tokens.providers.base import Ask, NoNewToken, Options, Revocation, Verification, one_line
 
 if TYPE_CHECKING:
     from github import Github

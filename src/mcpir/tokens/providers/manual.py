@@ -11,14 +11,7 @@ import subprocess
 from collections.abc import Sequence
 
 from mcpir.core.secret import Secret
-from mcpir.tokens.providers.base import (
-    Ask,
-    NoNewToken,
-    Options,
-    Revocation,
-    Verification,
-    one_line,
-)
+from mcpir.tokens.providers.base import Ask, NoNewToken, Options, Revocation, Verification, one_line
 
 ENV_VAR = "MCPIR_TOKEN"
 TIMEOUT = 30
