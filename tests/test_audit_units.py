@@ -122,7 +122,7 @@ def test_the_task_skips_a_root_without_git_and_is_ok_on_clean_history(tmp_path: 
     repo.commit("start", ALEX, DOTmcpirDOTtoml=POLICY, DOTmcpDOTjson=servers(memory=MEMORY))
     clean = TASK.run(_context(repo.root, parse_policy(POLICY, repo.root / ".mcpir.toml")))
     assert clean.status is Status.OK and clean.findings == []
-    assert clean.summary.startswith("2 changes to MCP configs in 1 commits: 0 unauthorized")
+    assert clean.summary.startswith("2 changes to MCP configs in 1 commit: 0 unauthorized")
 
 
 def test_a_secret_never_reaches_the_task_result(tmp_path: Path) -> None:
