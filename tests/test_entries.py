@@ -13,10 +13,14 @@ from mcpir.config.project import Policy
 from mcpir.core.paths import Scopes
 from mcpir.incident import entries
 from mcpir.incident.entries import (
+    Closed,
     DocumentInputs,
+    Introduced,
     Investigation,
     ProcessStopped,
     RecordedFinding,
+    ReportEdit,
+    Restored,
     StepFinished,
     StepStarted,
     TokenOutcome,
@@ -56,6 +60,31 @@ def test_every_entry_survives_its_own_round_trip() -> None:
         ProcessStopped(12, "mermaid", "npx mermaid", "stopped (SIGTERM)"),
         DocumentInputs("document", "sec-team", ({"id": "x", "status": "pass"},)),
         Investigation.of({"since": "2026-11-17", "findings": [_row()], "sources": []}),
+        StepFinished(
+            "audit",
+            "attention",
+            "s",
+            "audit",
+            introduced=(
+                Introduced(
+                    "1ab7",
+                    "drive-by <d@x>",
+                    "2026-11-20",
+                    ".mcp.json",
+                    ("mermaid",),
+                    "added",
+                    ("not an owner",),
+                    "merge",
+                    "9f00",
+                    "Alex",
+                    "2026-11-21",
+                    14,
+                ),
+            ),
+        ),
+        ReportEdit("owner.rotate", "dana", "alex"),
+        Restored(3),
+        Closed("over", "alex"),
     ):
         [back] = entries.read([entry.to_record()])
         assert back == entry

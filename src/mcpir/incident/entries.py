@@ -14,20 +14,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from mcpir.incident.outcomes import (
+    Codec,
     Introduced,
     RecordedFinding,
     TokenOutcome,
     findings_of,
     legacy_introduced,
     legacy_tokens,
+    lines,
     rows,
+    text,
 )
-from mcpir.incident.outcomes import lines as _lines
-from mcpir.incident.outcomes import optional as _optional
-from mcpir.incident.outcomes import text as _text
 
 __all__ = ["Introduced", "RecordedFinding", "TokenOutcome", "findings_of", "rows"]
 
@@ -42,8 +42,21 @@ RESTORED = "restored"
 REPORT_EDIT = "report-edit"
 
 
+class Record(Codec):
+    """A journal record kind: its fields, and `type` naming it on disk."""
+
+    KIND: ClassVar[str]
+
+    def to_record(self) -> dict[str, Any]:
+        return {"type": self.KIND, **self.encode()}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> Self:
+        return cls.decode(record)
+
+
 @dataclass(frozen=True)
-class StepFinished:
+class StepFinished(Record):
     KIND: ClassVar[str] = STEP_FINISHED
 
     step: str
@@ -58,66 +71,39 @@ class StepFinished:
     ts: str | None = None
 
     def to_record(self) -> dict[str, Any]:
-        return {
-            "type": self.KIND,
-            "step": self.step,
-            "task": self.task,
-            "status": self.status,
-            "summary": self.summary,
-            "actions": list(self.actions),
-            "notes": list(self.notes),
-            "findings": [dict(finding.row) for finding in self.findings],
-            "tokens": [token.to_record() for token in self.tokens],
-            "introduced": [change.to_record() for change in self.introduced],
-        }
+        record = super().to_record()
+        record["findings"] = [dict(finding.row) for finding in self.findings]
+        return record
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> StepFinished:
-        notes = _lines(record.get("notes"))
-        if "tokens" in record:
-            tokens = tuple(
-                t for t in map(TokenOutcome.from_record, rows(record.get("tokens"))) if t
-            )
-        else:
-            legacy = "rotate" in (record.get("task"), record.get("step"))
-            tokens = legacy_tokens(notes) if legacy else ()
+    def from_record(cls, record: Mapping[str, Any]) -> Self:
+        notes = lines(record.get("notes"))
         findings = findings_of(record.get("findings"))
+        # Journals written before a field existed: their older form, read once, here.
+        if "tokens" in record:
+            tokens = tuple(t for t in map(TokenOutcome.from_record, rows(record["tokens"])) if t)
+        elif "rotate" in (record.get("task"), record.get("step")):
+            tokens = legacy_tokens(notes)
+        else:
+            tokens = ()
         if "introduced" in record:
-            found = map(Introduced.from_record, rows(record.get("introduced")))
+            found = map(Introduced.from_record, rows(record["introduced"]))
             introduced = tuple(i for i in found if i)
         else:
             introduced = legacy_introduced(findings)
-        return cls(
-            step=_text(record.get("step")),
-            status=_text(record.get("status")),
-            summary=_text(record.get("summary")),
-            task=_optional(record.get("task")),
-            actions=_lines(record.get("actions")),
-            notes=notes,
-            findings=findings,
-            tokens=tokens,
-            introduced=introduced,
-            ts=_optional(record.get("ts")),
-        )
+        return cls.decode(record, findings=findings, tokens=tokens, introduced=introduced)
 
 
 @dataclass(frozen=True)
-class StepStarted:
+class StepStarted(Record):
     KIND: ClassVar[str] = STEP_STARTED
 
     step: str
     ts: str | None = None
 
-    def to_record(self) -> dict[str, Any]:
-        return {"type": self.KIND, "step": self.step}
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> StepStarted:
-        return cls(_text(record.get("step")), _optional(record.get("ts")))
-
 
 @dataclass(frozen=True)
-class ProcessStopped:
+class ProcessStopped(Record):
     KIND: ClassVar[str] = PROCESS
 
     pid: int | None
@@ -126,25 +112,11 @@ class ProcessStopped:
     outcome: str
     ts: str | None = None
 
-    def to_record(self) -> dict[str, Any]:
-        return {"type": self.KIND, "pid": self.pid, "server": self.server,
-                "command": self.command, "outcome": self.outcome}  # fmt: skip
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> ProcessStopped:
-        pid = record.get("pid")
-        return cls(
-            pid=pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
-            server=_text(record.get("server")),
-            command=_text(record.get("command")),
-            outcome=_text(record.get("outcome")),
-            ts=_optional(record.get("ts")),
-        )
-
 
 @dataclass(frozen=True)
-class Investigation:
-    """The investigate step's whole report (`investigate.render.as_json`'s shape)."""
+class Investigation(Record):
+    """The investigate step's whole report (`investigate.render.as_json`'s shape), kept as it
+    was written, with the fields the report reads typed."""
 
     KIND: ClassVar[str] = INVESTIGATION
 
@@ -159,25 +131,17 @@ class Investigation:
         return {"type": self.KIND, **self.body}
 
     @classmethod
-    def of(cls, body: Mapping[str, Any]) -> Investigation:
+    def of(cls, body: Mapping[str, Any]) -> Self:
         return cls.from_record(body)
 
     @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Investigation:
-        malformed = record.get("malformed")
+    def from_record(cls, record: Mapping[str, Any]) -> Self:
         body = {k: v for k, v in record.items() if k not in {"type", "ts", "mac"}}
-        return cls(
-            since=_optional(record.get("since")),
-            findings=findings_of(record.get("findings")),
-            sources=tuple(rows(record.get("sources"))),
-            malformed=malformed if isinstance(malformed, dict) else None,
-            body=body,
-            ts=_optional(record.get("ts")),
-        )
+        return cls.decode(record, findings=findings_of(record.get("findings")), body=body)
 
 
 @dataclass(frozen=True)
-class DocumentInputs:
+class DocumentInputs(Record):
     """What the document step records before it writes: what the journal cannot know alone."""
 
     KIND: ClassVar[str] = INPUTS
@@ -187,22 +151,9 @@ class DocumentInputs:
     checklist: tuple[Mapping[str, Any], ...]
     ts: str | None = None
 
-    def to_record(self) -> dict[str, Any]:
-        return {"type": self.KIND, "step": self.step, "owner": self.owner,
-                "checklist": [dict(item) for item in self.checklist]}  # fmt: skip
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> DocumentInputs:
-        return cls(
-            step=_text(record.get("step")),
-            owner=_optional(record.get("owner")),
-            checklist=tuple(rows(record.get("checklist"))),
-            ts=_optional(record.get("ts")),
-        )
-
 
 @dataclass(frozen=True)
-class Opened:
+class Opened(Record):
     KIND: ClassVar[str] = OPENED
 
     id: str
@@ -214,50 +165,26 @@ class Opened:
     # The playbook's steps when it was opened; empty in journals written before they were kept.
     steps: tuple[str, ...] = ()
 
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Opened:
-        playbook = record.get("playbook")
-        return cls(
-            id=_text(record.get("id")),
-            title=_text(record.get("title")),
-            home=_optional(record.get("home")),
-            root=_optional(record.get("root")),
-            playbook=playbook if isinstance(playbook, dict) else None,
-            ts=_optional(record.get("ts")),
-            steps=_lines(record.get("steps")),
-        )
-
 
 @dataclass(frozen=True)
-class Closed:
+class Closed(Record):
     KIND: ClassVar[str] = CLOSED
 
     reason: str
     by: str
     ts: str | None = None
 
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Closed:
-        return cls(
-            _text(record.get("reason")), _text(record.get("by")), _optional(record.get("ts"))
-        )
-
 
 @dataclass(frozen=True)
-class Restored:
+class Restored(Record):
     KIND: ClassVar[str] = RESTORED
 
     change: int | None
     ts: str | None = None
 
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> Restored:
-        change = record.get("change")
-        return cls(change if isinstance(change, int) else None, _optional(record.get("ts")))
-
 
 @dataclass(frozen=True)
-class ReportEdit:
+class ReportEdit(Record):
     """What a person wrote into the post-incident report (`mcpir report edit`)."""
 
     KIND: ClassVar[str] = REPORT_EDIT
@@ -267,34 +194,22 @@ class ReportEdit:
     by: str = ""
     ts: str | None = None
 
-    def to_record(self) -> dict[str, Any]:
-        return {"type": self.KIND, "field": self.field, "value": self.value, "by": self.by}
-
-    @classmethod
-    def from_record(cls, record: Mapping[str, Any]) -> ReportEdit:
-        return cls(
-            _text(record.get("field")),
-            _text(record.get("value")),
-            _text(record.get("by")),
-            _optional(record.get("ts")),
-        )
-
 
 Entry = (
     StepStarted | StepFinished | ProcessStopped | Investigation | DocumentInputs | Opened | Closed
     | Restored | ReportEdit
 )  # fmt: skip
-KINDS = (
+KINDS: tuple[type[Record], ...] = (
     StepStarted, StepFinished, ProcessStopped, Investigation, DocumentInputs, Opened, Closed,
     Restored, ReportEdit,
 )  # fmt: skip
-_KINDS: dict[str, Any] = {kind.KIND: kind for kind in KINDS}
+_KINDS = {kind.KIND: kind for kind in KINDS}
 
 
 def step_of(record: Mapping[str, Any]) -> str | None:
     """The step a step's own record belongs to (started, finished, document inputs), or None."""
     kind = record.get("type")
-    return _text(record.get("step")) if kind in {STEP_STARTED, STEP_FINISHED, INPUTS} else None
+    return text(record.get("step")) if kind in {STEP_STARTED, STEP_FINISHED, INPUTS} else None
 
 
 def read(records: Iterable[Mapping[str, Any]]) -> list[Entry]:
@@ -302,9 +217,9 @@ def read(records: Iterable[Mapping[str, Any]]) -> list[Entry]:
     left to their own readers."""
     out: list[Entry] = []
     for record in records:
-        kind = _KINDS.get(_text(record.get("type")))
+        kind = _KINDS.get(text(record.get("type")))
         if kind is not None:
-            out.append(kind.from_record(record))
+            out.append(kind.from_record(record))  # type: ignore[arg-type]
     return out
 
 

@@ -7,9 +7,9 @@ existed (each upgrade reads the old form once, into the same type).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, Self
 
 
 def text(value: Any) -> str:  # noqa: ANN401
@@ -29,8 +29,57 @@ def rows(value: Any) -> list[dict[str, Any]]:  # noqa: ANN401
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
+def number(value: Any) -> int | None:  # noqa: ANN401
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def mapping(value: Any) -> Mapping[str, Any] | None:  # noqa: ANN401
+    return value if isinstance(value, dict) else None
+
+
+# How each field type is read back from JSON: by its annotation, as the dataclasses below (and
+# `entries`') write them. A type missing here is a field the class reads by hand.
+DECODERS: dict[str, Callable[[Any], Any]] = {
+    "str": text,
+    "str | None": optional,
+    "int | None": number,
+    "tuple[str, ...]": lines,
+    "Mapping[str, Any] | None": mapping,
+    "tuple[Mapping[str, Any], ...]": lambda value: tuple(rows(value)),
+}
+
+
+class Codec:
+    """JSON in and out for a frozen dataclass of plain fields: `encode` writes every field but
+    the record's time (the journal stamps it), `decode` reads each by its annotation."""
+
+    def encode(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for item in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, item.name)
+            if item.name == "ts" or not item.init:
+                continue
+            if isinstance(value, tuple):
+                value = [v.encode() if isinstance(v, Codec) else _plain(v) for v in value]
+            out[item.name] = _plain(value)
+        return out
+
+    @classmethod
+    def decode(cls, record: Mapping[str, Any], **given: Any) -> Self:  # noqa: ANN401
+        values = dict(given)
+        for item in fields(cls):  # type: ignore[arg-type]
+            decoder = DECODERS.get(str(item.type))
+            if item.name not in values and decoder is not None:
+                values[item.name] = decoder(record.get(item.name))
+        return cls(**values)
+
+
+def _plain(value: Any) -> Any:  # noqa: ANN401
+    return dict(value) if isinstance(value, Mapping) else value
+
+
 @dataclass(frozen=True)
-class RecordedFinding:
+class RecordedFinding(Codec):
     """A finding as the journal keeps it (`core.rows.finding_row`'s shape), with the fields
     later steps decide on typed, and the row itself kept for documents that show it whole."""
 
@@ -49,21 +98,7 @@ class RecordedFinding:
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> RecordedFinding:
-        line = row.get("line")
-        return cls(
-            rule=text(row.get("rule")),
-            severity=text(row.get("severity")),
-            server=optional(row.get("server")),
-            path=optional(row.get("path")),
-            line=line if isinstance(line, int) and not isinstance(line, bool) else None,
-            message=text(row.get("message")),
-            row=dict(row),
-            session=optional(row.get("session")),
-            time=optional(row.get("time")) or None,
-            tool=optional(row.get("tool")),
-            source=optional(row.get("source")),
-            read=optional(row.get("read")),
-        )
+        return cls.decode(row, row=dict(row))
 
 
 def findings_of(value: Any) -> tuple[RecordedFinding, ...]:  # noqa: ANN401
@@ -71,7 +106,7 @@ def findings_of(value: Any) -> tuple[RecordedFinding, ...]:  # noqa: ANN401
 
 
 @dataclass(frozen=True)
-class TokenOutcome:
+class TokenOutcome(Codec):
     """What the rotate step found for one token: its fingerprint, where it stands, and the
     sentence a person acts on. `state` is `pending` until a person rotates it (mcpir never
     marks a token rotated that it did not rotate), or `moved` once it left the configs."""
@@ -84,28 +119,13 @@ class TokenOutcome:
     flagged: tuple[str, ...] = ()
 
     def to_record(self) -> dict[str, Any]:
-        return {
-            "fingerprint": self.fingerprint,
-            "state": self.state,
-            "detail": self.detail,
-            "provider": self.provider,
-            "servers": list(self.servers),
-            "flagged": list(self.flagged),
-        }
+        return self.encode()
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> TokenOutcome | None:
-        fingerprint = text(record.get("fingerprint"))
-        if not fingerprint:
+        if not text(record.get("fingerprint")):
             return None
-        return cls(
-            fingerprint=fingerprint,
-            state=text(record.get("state")) or "pending",
-            detail=text(record.get("detail")),
-            provider=text(record.get("provider")),
-            servers=lines(record.get("servers")),
-            flagged=lines(record.get("flagged")),
-        )
+        return cls.decode(record, state=text(record.get("state")) or "pending")
 
 
 # Journals written before `tokens` was a field of the rotate step's record held each token in
@@ -129,7 +149,7 @@ def legacy_tokens(notes: Iterable[str]) -> tuple[TokenOutcome, ...]:
 
 
 @dataclass(frozen=True)
-class Introduced:
+class Introduced(Codec):
     """How an unauthorized change to an MCP config got in (the audit step): the commit, its
     author, and the merge that brought it to the default branch with who made it."""
 
@@ -147,36 +167,11 @@ class Introduced:
     pull_request: int | None = None
 
     def to_record(self) -> dict[str, Any]:
-        return {
-            "commit": self.commit, "author": self.author, "date": self.date, "path": self.path,
-            "servers": list(self.servers), "summary": self.summary,
-            "reasons": list(self.reasons), "via": self.via, "merge": self.merge,
-            "merged_by": self.merged_by, "merged_at": self.merged_at,
-            "pull_request": self.pull_request,
-        }  # fmt: skip
+        return self.encode()
 
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> Introduced | None:
-        commit = text(record.get("commit"))
-        if not commit:
-            return None
-        number = record.get("pull_request")
-        return cls(
-            commit=commit,
-            author=text(record.get("author")),
-            date=text(record.get("date")),
-            path=text(record.get("path")),
-            servers=lines(record.get("servers")),
-            summary=text(record.get("summary")),
-            reasons=lines(record.get("reasons")),
-            via=optional(record.get("via")),
-            merge=optional(record.get("merge")),
-            merged_by=optional(record.get("merged_by")),
-            merged_at=optional(record.get("merged_at")),
-            pull_request=number
-            if isinstance(number, int) and not isinstance(number, bool)
-            else None,
-        )
+        return cls.decode(record) if text(record.get("commit")) else None
 
 
 def legacy_introduced(findings: tuple[RecordedFinding, ...]) -> tuple[Introduced, ...]:
