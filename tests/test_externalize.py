@@ -144,7 +144,7 @@ def test_secrets_move_to_the_keyring_and_restore_is_byte_exact(
     code, out, err = externalize(run_cli, home, root, "--yes", "--json")
     assert code == 1, err  # some secrets sit in args and YAML: those need a person
     document = json.loads(out)
-    assert document["version"] == 1 and str(document["incident"]).startswith("ATOM-INC-")
+    assert document["version"] == 1 and str(document["incident"]).startswith("ATOM-CHG-")
     assert {m["name"] for m in document["moved"]} == set(MOVED)
     assert all(
         set(m) == {"name", "fingerprint", "path", "line", "server"} for m in document["moved"]
@@ -261,7 +261,8 @@ def test_json_clients_without_references_are_wrapped(
         "env": {"DB_API_KEY": ""},
     }
     assert memory.values[("mcpir", "DB_API_KEY")] == value and CANARY not in out + err
-    assert run_cli("restore", "--root", root).code == 0
+    # A change set, not an incident: restored when named (here by a prefix only it has).
+    assert run_cli("restore", "ATOM-CHG-", "--root", root).code == 0
     assert desktop.read_text() == original
 
 

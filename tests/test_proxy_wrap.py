@@ -115,7 +115,8 @@ def test_restore_undoes_a_wrap(tree: tuple[Path, Path], run_cli: RunCli) -> None
     assert run_cli("wrap", "github", "fs", "--yes", "--home", home, "--root", root).code == 0
     servers = _servers(run_cli, home, root)
     assert servers["github"]["command"] == "mcpir" and servers["db"]["command"] == "uvx"
-    assert run_cli("restore", "--root", root).code == 0
+    # A change set, not an incident: restored when named (here by a prefix only it has).
+    assert run_cli("restore", "ATOM-CHG-", "--root", root).code == 0
     assert _contents(root) == original
 
 

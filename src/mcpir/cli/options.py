@@ -49,3 +49,26 @@ def resolve_scopes(home: Path | None, root: Path | None, system_root: Path | Non
         existing_dir(root, "--root") if root is not None else None,
         existing_dir(system_root, "--system-root") if system_root is not None else None,
     )
+
+
+def incident_root(incident: str | None, root: Path | None) -> Path:
+    """The project `restore`, `report`, `close` and `respond --resume` act in: `--root` when
+    given, else the cwd's project, unless `incident` names one that lives elsewhere: mcpir's
+    index of incidents finds it from any directory, its journal's seal re-checked there, and
+    stderr says where it lives. A lookup that fails raises before anything is written."""
+    scopes = resolve_scopes(None, root, None)
+    assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
+    if root is not None or incident is None:
+        return scopes.root
+    from mcpir.incident.index import locate
+    from mcpir.incident.store import CHANGE
+
+    found = locate(incident, scopes.root)
+    if found is None:
+        return scopes.root
+    from mcpir.output.respond_view import say
+
+    where = found.directory.parent.parent.parent
+    what = "change set" if found.kind == CHANGE else "incident"
+    say(f"{what} {found.id} lives in {where}", err=True)
+    return where

@@ -7,13 +7,16 @@ from typing import Annotated
 
 import typer
 
-from mcpir.cli.options import JsonOption, RootOption, resolve_scopes
+from mcpir.cli.options import JsonOption, RootOption, incident_root, resolve_scopes
 from mcpir.core.errors import EXIT_OK, UsageError
 
 
 def report(
     incident: Annotated[
-        str | None, typer.Argument(help="Incident id or prefix (default: the latest).")
+        str | None,
+        typer.Argument(
+            help="Incident id or prefix, found from any directory (default: the latest)."
+        ),
     ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="md (GitHub Markdown) or json.", show_default=True)
@@ -26,7 +29,7 @@ def report(
     json_output: JsonOption = False,
 ) -> None:
     """Regenerate an incident's ATOM document from its journal: same journal, same document."""
-    from mcpir.incident.store import find_incident
+    from mcpir.incident.store import CHANGE, find_incident
     from mcpir.output import jsonout
     from mcpir.output.respond_view import say
     from mcpir.report import Format, render
@@ -55,8 +58,15 @@ def report(
         raise UsageError(f"--format {fmt!r}: choose md or json") from None
     if json_output:
         chosen = Format.JSON
-    found = find_incident(scopes.root, incident)
-    text = render(build(found, owner=owner(scopes.root)), chosen)
+    where = incident_root(incident, root)
+    found = find_incident(where, incident)
+    if found.kind == CHANGE:
+        raise UsageError(
+            f"{found.id} is a change set (wrap, tokens externalize or tokens rotate), not an "
+            "incident: it has no report",
+            hint=f"`mcpir restore {found.id}` undoes it",
+        )
+    text = render(build(found, owner=owner(where)), chosen)
     if output is None:
         typer.echo(text, nl=False)
     else:

@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from mcpir.cli.options import HomeOption, JsonOption, RootOption, SystemRootOption, resolve_scopes
+from mcpir.cli.options import (
+    HomeOption,
+    JsonOption,
+    RootOption,
+    SystemRootOption,
+    incident_root,
+    resolve_scopes,
+)
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
 
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask; approve every step.")]
@@ -79,7 +86,11 @@ def respond(
 
 def restore(
     incident: Annotated[
-        str | None, typer.Argument(help="Incident id or prefix (default: the latest).")
+        str | None,
+        typer.Argument(
+            help="Incident or change set (ATOM-CHG-…) id or prefix, found from any directory "
+            "(default: the latest incident here)."
+        ),
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be undone.")] = False,
     force: Annotated[
@@ -94,11 +105,14 @@ def restore(
     """Undo an incident's file changes byte for byte. Exit 0: restored; 1: refused (a file was
     edited since: see the diff, or pass --force: newer copies are kept aside and listed)."""
     from mcpir.incident.restore import restore as run_restore
+    from mcpir.incident.store import find_incident
     from mcpir.output.restore import restored
 
-    scopes = resolve_scopes(None, root, None)
-    assert scopes.root is not None  # noqa: S101
-    result = run_restore(scopes.root, incident, dry_run=dry_run, force=force)
+    where = incident_root(incident, root)
+    # Looked up before restore takes the project's lock, which creates `.atom-trail/`: a
+    # lookup that fails (no such incident here) must leave nothing behind.
+    find_incident(where, incident, with_changes=True)
+    result = run_restore(where, incident, dry_run=dry_run, force=force)
     refused = bool(result.conflicts) and not force and not dry_run
     restored(result, dry_run=dry_run, refused=refused, json_output=json_output)
     if result.failed:
@@ -126,10 +140,9 @@ def close(
     from mcpir.output.restore import closed as show_closed
     from mcpir.report.owner import owner
 
-    scopes = resolve_scopes(None, root, None)
-    assert scopes.root is not None  # noqa: S101
-    who = by or owner(scopes.root)
-    closed = close_incident(scopes.root, incident, reason=reason, by=who, force=force)
+    where = incident_root(incident, root)
+    who = by or owner(where)
+    closed = close_incident(where, incident, reason=reason, by=who, force=force)
     show_closed(closed.id, json_output=json_output)
     raise typer.Exit(EXIT_OK)
 

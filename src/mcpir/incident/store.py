@@ -2,6 +2,13 @@
 
 Each holds `incident.json` (versioned, rewritten after every step) and the append-only
 `journal.jsonl` it is derived from, plus the byte-exact backups of every changed file.
+
+Change sets (`ATOM-CHG-YYYYMMDD-NNN-<slug>`: the edits of `wrap`, `tokens externalize` and
+`tokens rotate`) live beside them, journalled and sealed the same way, so one `mcpir restore`
+undoes either; but "the latest incident" is only ever an incident. They share the folder
+because the trail's `.gitignore`, written once by whichever mcpir came first, already keeps
+`incidents/*/backups/` (copies of configs, secrets included) out of git: a new folder would be
+committed in every project an older mcpir had set up.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ from mcpir.incident.journal import Journal
 VERSION = 1
 TRAIL = ".atom-trail"
 ID_PATTERN = re.compile(r"^ATOM-INC-(\d{8})-(\d{3})-[a-z0-9-]+$")
+CHANGE_PATTERN = re.compile(r"^ATOM-CHG-(\d{8})-(\d{3})-[a-z0-9-]+$")
+INCIDENT, CHANGE = "incident", "change"
 
 
 class LockedError(McpirError):
@@ -64,6 +73,14 @@ def slugify(title: str) -> str:
     return slug[:48].rstrip("-") or "mcp-incident"
 
 
+def kind_of(incident_id: str, opening: dict[str, Any]) -> str:
+    """`change` for a change set: an ATOM-CHG id, or an ATOM-INC that an earlier mcpir opened
+    for the edits of wrap, externalize or rotate (those carry no playbook); else `incident`."""
+    if CHANGE_PATTERN.match(incident_id) or not opening.get("playbook"):
+        return CHANGE
+    return INCIDENT
+
+
 @dataclass
 class Incident:
     id: str
@@ -72,6 +89,10 @@ class Incident:
     @property
     def journal(self) -> Journal:
         return Journal(self.directory)
+
+    @property
+    def kind(self) -> str:
+        return kind_of(self.id, self.journal.opening() or {})
 
     def header(self) -> dict[str, Any]:
         for record in self.journal.records():
@@ -106,11 +127,18 @@ class Incident:
         return "open"
 
     def write_summary(self, status: str) -> None:
-        """Rewrite `incident.json` from the journal, its source of truth."""
-        header = self.header()
+        """Rewrite `incident.json` from the journal, its source of truth, and the incident's
+        line in the user's index of incidents (called after every step, restore and close)."""
+        from mcpir.incident import index
+
+        records = self.journal.records()
+        header = next((r for r in records if r.get("type") == "incident-opened"), {})
+        if any(r.get("type") == CLOSED for r in records):
+            status = "closed"  # for good: a restore after `mcpir close` does not reopen it
         document = {
             "version": VERSION,
             "id": self.id,
+            "kind": kind_of(self.id, header),
             "title": header.get("title"),
             "opened": header.get("ts"),
             "updated": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -126,30 +154,47 @@ class Incident:
             json.dumps(document, indent=2, ensure_ascii=False) + "\n",
             mode=0o600,
         )
+        index.note(self, status, header)
 
 
 def open_incident(root: Path, title: str, header: dict[str, Any]) -> Incident:
     """A new incident; NNN counts the day's incidents in this project."""
+    return _open(root, "ATOM-INC", ID_PATTERN, title, header)
+
+
+def open_change_set(root: Path, title: str, header: dict[str, Any]) -> Incident:
+    """A new change set: the file edits of `wrap`, `tokens externalize` or `tokens rotate`,
+    which `mcpir restore ID` undoes like an incident's but nothing takes for an incident."""
+    return _open(root, "ATOM-CHG", CHANGE_PATTERN, title, header)
+
+
+def _open(
+    root: Path, prefix: str, pattern: re.Pattern[str], title: str, header: dict[str, Any]
+) -> Incident:
+    from mcpir.incident import index
     from mcpir.incident.trust import machine_key
 
     machine_key(create=True)  # a key that cannot be made or read stops us before any directory
     base = trail(root, "incidents")
     day = datetime.now(UTC).strftime("%Y%m%d")
     taken = [
-        int(m.group(2)) for m in map(ID_PATTERN.match, os.listdir(base)) if m and m.group(1) == day
+        int(m.group(2)) for m in map(pattern.match, os.listdir(base)) if m and m.group(1) == day
     ]
     number = max(taken, default=0) + 1
     while True:
-        incident_id = f"ATOM-INC-{day}-{number:03d}-{slugify(title)}"
+        incident_id = f"{prefix}-{day}-{number:03d}-{slugify(title)}"
         try:
             (base / incident_id).mkdir(mode=0o700)
             break
         except FileExistsError:
             number += 1
     incident = Incident(incident_id, base / incident_id)
-    incident.journal.append(
+    opening = incident.journal.append(
         {"type": "incident-opened", "id": incident_id, "title": title, **header}
     )
+    # Indexed at once, before any step: a crash in the first one must still be found from
+    # anywhere by `--resume`.
+    index.note(incident, "open", opening)
     return incident
 
 
@@ -163,14 +208,17 @@ def close_incident(
     server may rightly stay contained, and `mcpir restore` remains the way back."""
     if not reason.strip():
         raise UsageError("say why the incident is closed", hint="--reason TEXT")
+    find_incident(root, incident_id)  # before the lock: a failed lookup leaves no trail behind
     with respond_lock(root, "mcpir close"):
         incident = find_incident(root, incident_id)
         journal = incident.journal
         records = journal.records()
-        if not incident.header().get("playbook"):
-            # externalize, rotate and wrap journal their edits as incidents so that restore
-            # can undo them: they are changes, with nothing to close.
-            raise UsageError(f"{incident.id} is not an incident `mcpir respond` opened")
+        if kind_of(incident.id, incident.header()) == CHANGE:
+            raise UsageError(
+                f"{incident.id} is a change set (wrap, tokens externalize or tokens rotate), "
+                "not an incident: there is nothing to close",
+                hint=f"`mcpir restore {incident.id}` undoes it",
+            )
         started = {r.get("step") for r in records if r.get("type") == "step-started"}
         finished = {r.get("step") for r in records if r.get("type") == "step-finished"}
         unfinished = sorted(str(step) for step in started - finished)
@@ -189,77 +237,106 @@ def close_incident(
 
 
 def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = False) -> Incident:
-    """An incident this machine's mcpir opened, by id (or unique prefix), or the latest one it
-    opened (with `with_changes`, the latest whose file changes are not undone yet). A directory
-    whose journal this user's key did not seal (one a repository brought) is never chosen."""
+    """An incident or change set this machine's mcpir opened, by id (or unique prefix), or the
+    latest *incident* it opened (with `with_changes`, the latest whose file changes are not
+    undone yet): a change set is acted on only when named. A directory whose journal this
+    user's key did not seal (one a repository brought) is never chosen. Reads only."""
     base = incidents_dir(root)
-    names = incident_names(root)
+    if incident_id is None:
+        return _latest(root, with_changes)
+    names = journal_names(root)
     if not names:
         raise UsageError(f"no incidents under {base}", hint="run `mcpir respond` first")
-    if incident_id is None:
-        ordered = [name for _, name in sorted(opened_here(base, names), reverse=True)]
-        if not ordered:
-            raise UsageError(
-                f"no incident under {base} was opened by mcpir on this machine",
-                hint="name one with its id if you trust it; see SECURITY.md (trust boundary)",
-            )
-        chosen = ordered[0]
-        if with_changes:
-            for name in ordered:
-                states = {state for _, state in Incident(name, base / name).journal.changes()}
-                if states & {"applied", "planned"}:
-                    chosen = name
-                    break
-    else:
-        matches = [n for n in names if n == incident_id or n.startswith(incident_id)]
-        if len(matches) != 1:
-            what = "no incident" if not matches else "more than one incident"
-            raise UsageError(
-                f"{what} matches {incident_id!r}", hint=f"known: {', '.join(names[-5:])}"
-            )
-        chosen = matches[0]
-        if (base / chosen).is_symlink():
-            raise UsageError(f"{base / chosen} is a symbolic link; mcpir will not follow it")
-        journal = Incident(chosen, base / chosen).journal.path
-        if journal.is_symlink() or not journal.is_file():
-            # Without its journal an incident has no history: nothing to act on or report.
-            raise UsageError(
-                f"{chosen}: {journal} is missing or not a regular file",
-                hint="the journal is the incident's record; restore it from a backup of the trail",
-            )
-        if not Incident(chosen, base / chosen).journal.trusted():
-            raise UsageError(
-                f"{chosen} was not opened by mcpir on this machine (its journal is not sealed "
-                "with this user's key); mcpir will not act on it",
-                hint="see SECURITY.md (trust boundary)",
-            )
+    matches = [n for n in names if n == incident_id or n.startswith(incident_id)]
+    if len(matches) != 1:
+        what = "no incident" if not matches else "more than one incident"
+        raise UsageError(f"{what} matches {incident_id!r}", hint=f"known: {', '.join(names[-5:])}")
+    chosen = matches[0]
+    if (base / chosen).is_symlink():
+        raise UsageError(f"{base / chosen} is a symbolic link; mcpir will not follow it")
+    journal = Incident(chosen, base / chosen).journal.path
+    if journal.is_symlink() or not journal.is_file():
+        # Without its journal an incident has no history: nothing to act on or report.
+        raise UsageError(
+            f"{chosen}: {journal} is missing or not a regular file",
+            hint="the journal is the incident's record; restore it from a backup of the trail",
+        )
+    if not Incident(chosen, base / chosen).journal.trusted():
+        raise UsageError(
+            f"{chosen} was not opened by mcpir on this machine (its journal is not sealed "
+            "with this user's key); mcpir will not act on it",
+            hint="see SECURITY.md (trust boundary)",
+        )
     return Incident(chosen, base / chosen)
 
 
-def incident_names(root: Path) -> list[str]:
-    """The incident directories under `<root>/.atom-trail/incidents/`, by name. The trail and
-    the incidents folder must not be links (a repository could point them at another project's
-    incidents); an incident directory that is a link is left out."""
+def _latest(root: Path, with_changes: bool) -> Incident:
+    base = incidents_dir(root)
+    names = incident_names(root)
+    only_changes = UsageError(
+        f"no incident under {base}, only changes (wrap, tokens externalize, tokens rotate)",
+        hint="undo one by naming it: `mcpir restore ID`, the id its command printed",
+    )
+    if not names:
+        if journal_names(root):
+            raise only_changes
+        raise UsageError(f"no incidents under {base}", hint="run `mcpir respond` first")
+    opened = sorted(openings(base, names), key=lambda found: found[:2], reverse=True)
+    if not opened:
+        raise UsageError(
+            f"no incident under {base} was opened by mcpir on this machine",
+            hint="name one with its id if you trust it; see SECURITY.md (trust boundary)",
+        )
+    ordered = [name for _, name, opening in opened if kind_of(name, opening) == INCIDENT]
+    if not ordered:
+        raise only_changes
+    if with_changes:
+        for name in ordered:
+            states = {state for _, state in Incident(name, base / name).journal.changes()}
+            if states & {"applied", "planned"}:
+                return Incident(name, base / name)
+    return Incident(ordered[0], base / ordered[0])
+
+
+def _names(root: Path, patterns: tuple[re.Pattern[str], ...]) -> list[str]:
     base = incidents_dir(root)
     for path in (base.parent, base):
         if path.is_symlink():
             raise UsageError(f"{path} is a symbolic link; mcpir will not follow it")
     if not base.is_dir():
         return []
-    names = (n for n in os.listdir(base) if ID_PATTERN.match(n))
+    names = (n for n in os.listdir(base) if any(p.match(n) for p in patterns))
     return sorted(n for n in names if not (base / n).is_symlink())
 
 
-def opened_here(base: Path, names: list[str]) -> list[tuple[str, str]]:
-    """(opening time, id) of each incident whose opening record this user's mcpir sealed: the
-    time comes from that sealed record, never from a name or a date a repository could set.
-    Only the first line of each journal is read, so a planted one cannot stall the search."""
+def incident_names(root: Path) -> list[str]:
+    """The incident directories under `<root>/.atom-trail/incidents/`, by name (change sets
+    left out). The trail and the incidents folder must not be links (a repository could point
+    them at another project's incidents); an incident directory that is a link is left out."""
+    return _names(root, (ID_PATTERN,))
+
+
+def journal_names(root: Path) -> list[str]:
+    """Incidents and change sets: every journal `mcpir restore ID` may name."""
+    return _names(root, (ID_PATTERN, CHANGE_PATTERN))
+
+
+def openings(base: Path, names: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    """(opening time, id, sealed opening record) of each incident whose opening record this
+    user's mcpir sealed: the time comes from that sealed record, never from a name or a date a
+    repository could set. Only the first line of each journal is read, so a planted one cannot
+    stall the search."""
     found = []
     for name in names:
         opening = Incident(name, base / name).journal.opening()
         if opening is not None:
-            found.append((str(opening.get("ts", "")), name))
+            found.append((str(opening.get("ts", "")), name, opening))
     return found
+
+
+def opened_here(base: Path, names: list[str]) -> list[tuple[str, str]]:
+    """(opening time, id) of each of `names` this user's mcpir opened (`openings`)."""
+    return [(ts, name) for ts, name, _ in openings(base, names)]
 
 
 @contextmanager

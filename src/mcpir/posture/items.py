@@ -204,25 +204,31 @@ def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
 
 
 def open_incidents(scopes: Scopes) -> PostureItem:
-
-    from mcpir.incident.store import Incident, incident_names, incidents_dir, opened_here
+    from mcpir.incident.store import (
+        INCIDENT,
+        Incident,
+        incident_names,
+        incidents_dir,
+        kind_of,
+        openings,
+    )
 
     title = TITLES["open-incidents"]
     if scopes.root is None:
         return PostureItem("open-incidents", title, "unknown", "no project root", "pass --root")
     folder = incidents_dir(scopes.root)
-    names = incident_names(scopes.root)
+    names = incident_names(scopes.root)  # change sets (ATOM-CHG-…) are not incidents
     still: list[str] = []
     total = 0
     # Only incidents this machine opened count, with their status taken from their sealed
     # journal: an `incident.json` is a plain file a repository could ship saying "closed".
-    for _, name in opened_here(folder, names):
-        incident = Incident(name, folder / name)
-        # `tokens externalize`, `tokens rotate` and `proxy wrap` journal their edits as an
-        # incident too (so `mcpir restore` can undo them), with no playbook: a change made
-        # to harden the setup, not an incident someone must close.
-        if not incident.header().get("playbook"):
+    for _, name, opening in openings(folder, names):
+        # An earlier mcpir journalled the edits of `tokens externalize`, `tokens rotate` and
+        # `wrap` as ATOM-INC incidents with no playbook: changes made to harden the setup,
+        # not incidents someone must close.
+        if kind_of(name, opening) != INCIDENT:
             continue
+        incident = Incident(name, folder / name)
         try:
             status = incident.status()
         except (OSError, McpirError):

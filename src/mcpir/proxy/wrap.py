@@ -2,7 +2,8 @@
 
 A wrapped server's definition keeps everything but its command line, which becomes
 `mcpir proxy --name <server> -- <original command> <args>`. The edits are planned as data
-and applied through a new incident's journal, so `mcpir restore` undoes them byte for byte.
+and applied through a new change set's journal (`ATOM-CHG-…`), so `mcpir restore ID` undoes
+them byte for byte.
 `unwrap` hands back the original command line; when the file is exactly as `wrap` left it,
 it gives back the bytes the journal kept, so wrap → unwrap is byte-exact.
 """
@@ -241,15 +242,16 @@ def _as_before_wrap(root: Path, current: bytes, unwrapping: set[str]) -> bytes |
     """The bytes a journalled wrap replaced, if the file is still as that wrap left it and
     exactly the servers it wrapped are being unwrapped now."""
     from mcpir.core.errors import McpirError
-    from mcpir.incident.store import Incident, incident_names, incidents_dir
+    from mcpir.incident.store import Incident, incidents_dir, journal_names, openings
 
     base = incidents_dir(root)
     digest = sha256(current)
     try:
-        names = incident_names(root)
+        names = journal_names(root)  # change sets, and incidents an earlier mcpir opened
     except McpirError:
         return None
-    for name in reversed(names):
+    # Newest first by the sealed opening time: ids of the two kinds do not sort together.
+    for _, name, _ in sorted(openings(base, names), key=lambda found: found[:2], reverse=True):
         journal = Incident(name, base / name).journal
         try:
             changes = journal.changes()  # only records this machine sealed
@@ -270,8 +272,8 @@ def diff(result: WrapPlan) -> str:
 
 
 def _unchanged(changes: list[PlannedChange], step: str) -> None:
-    """Refuse before an incident exists when a file changed since the plan: an empty incident
-    would become the one `mcpir restore` picks."""
+    """Refuse before a change set exists when a file changed since the plan: an empty one would
+    be left for `mcpir restore` to find."""
     from mcpir.incident.journal import JournalConflict
 
     for change in changes:
@@ -285,14 +287,14 @@ def _unchanged(changes: list[PlannedChange], step: str) -> None:
 
 
 def apply(result: WrapPlan, root: Path, header: dict[str, Any]) -> tuple[str, list[str]]:
-    """Apply through a new incident's journal: (incident id, failures one line each)."""
-    from mcpir.incident.store import open_incident, respond_lock
+    """Apply through a new change set's journal: (its id, failures one line each)."""
+    from mcpir.incident.store import open_change_set, respond_lock
 
     step = UNWRAP_STEP if result.unwrap else WRAP_STEP
     title = "unwrap mcp servers" if result.unwrap else "wrap mcp servers in mcpir proxy"
     with respond_lock(root, f"mcpir {step}"):
         _unchanged(result.changes, step)
-        incident = open_incident(root, title, {"root": str(root)} | header)
+        incident = open_change_set(root, title, {"root": str(root)} | header)
         journal = incident.journal
         journal.append({"type": "step-started", "step": step})
         done = journal.apply_all(result.changes, step)
@@ -301,5 +303,5 @@ def apply(result: WrapPlan, root: Path, header: dict[str, Any]) -> tuple[str, li
         summary = f"{step}ped {count} server{'s' if count != 1 else ''}"
         journal.append({"type": "step-finished", "step": step, "status": status,
                         "summary": summary, "notes": journal.failures})  # fmt: skip
-        incident.write_summary("open")
+        incident.write_summary("applied")
     return incident.id, journal.failures

@@ -1,7 +1,7 @@
 """`mcpir tokens externalize`: move every literal secret out of MCP configs into the OS keyring.
 
 The order is what keeps every secret safe: all values are stored in the keyring and read back
-first; only then are the configs rewritten, through the journal of a new incident, so that
+first; only then are the configs rewritten, through the journal of a new change set, so that
 `mcpir restore` gives every file back byte for byte. A client that expands environment
 references gets `${NAME}` (or `${env:NAME}`); for one that does not, the stdio server is
 wrapped in `mcpir run --only NAME -- <command>`, which gives the server NAME from the keyring.
@@ -311,8 +311,8 @@ Applied = tuple[Incident, list[Moved], list[str]]
 
 
 def _unchanged(plan: Plan) -> None:
-    """Refuse before an incident exists when a file changed since the plan (say, while the user
-    read the confirmation): an empty incident would become the one `mcpir restore` picks."""
+    """Refuse before a change set exists when a file changed since the plan (say, while the
+    user read the confirmation): an empty one would be left for `mcpir restore` to find."""
     from mcpir.incident.journal import JournalConflict
 
     for change in plan.changes:
@@ -328,15 +328,15 @@ def _unchanged(plan: Plan) -> None:
 
 
 def apply(plan: Plan, root: Path, header: dict[str, Any]) -> Applied:
-    """Store, verify, then rewrite through a new incident's journal: (incident, what moved,
+    """Store, verify, then rewrite through a new change set's journal: (change set, what moved,
     the files that could not be written, one line each)."""
-    from mcpir.incident.store import open_incident, respond_lock
+    from mcpir.incident.store import open_change_set, respond_lock
 
     store.backend()  # no keyring at all is bad usage (exit 2), before anything is touched
     with respond_lock(root, "mcpir tokens externalize"):
         _unchanged(plan)
         store_all(plan)
-        incident = open_incident(root, TITLE, {"root": str(root)} | header)
+        incident = open_change_set(root, TITLE, {"root": str(root)} | header)
         journal = incident.journal
         journal.append({"type": "step-started", "step": STEP})
         done = {os.path.realpath(c.path) for c in journal.apply_all(plan.changes, STEP)}
@@ -345,5 +345,5 @@ def apply(plan: Plan, root: Path, header: dict[str, Any]) -> Applied:
         summary = f"moved {len(moved)} secrets into the OS keyring"
         journal.append({"type": "step-finished", "step": STEP, "status": status,
                         "summary": summary, "notes": journal.failures})  # fmt: skip
-        incident.write_summary("open")
+        incident.write_summary("applied")
     return incident, moved, journal.failures

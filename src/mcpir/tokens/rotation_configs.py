@@ -1,6 +1,7 @@
 """Phase (3) of a rotation, configs: every literal copy of the old value leaves the config for
-the keyring, through an incident's journal that `mcpir restore` undoes, before the new value
-is stored; what cannot be rewritten is listed for the user."""
+the keyring, through a change set's journal (`ATOM-CHG-…`) that `mcpir restore ID` undoes,
+before the new value is stored; what cannot be rewritten is listed for the user. A rotation
+an earlier mcpir began names an ATOM-INC in its log: it resumes in that one."""
 
 from __future__ import annotations
 
@@ -86,9 +87,9 @@ def externalize(
     req: Request, hooks: Hooks, log: RotationLog, plan: Plan, root: Path
 ) -> list[str] | Outcome:
     """Store the old value under the plan's entries (read back), then rewrite the configs
-    through an incident's journal; the entries that now stand for the old value."""
+    through a change set's journal; the entries that now stand for the old value."""
     from mcpir.core.redact import redact_text
-    from mcpir.incident.store import find_incident, open_incident
+    from mcpir.incident.store import find_incident, open_change_set
     from mcpir.tokens.externalize import ExternalizeFailed, store_all
 
     names = list(dict.fromkeys([*externalized(log), *plan.names]))
@@ -106,7 +107,7 @@ def externalize(
         else:
             assert req.scopes is not None  # noqa: S101 - there is a plan
             header = {"root": str(root), "home": str(req.scopes.home)}
-            incident = open_incident(root, f"rotate {req.name}", header)
+            incident = open_change_set(root, f"rotate {req.name}", header)
         incident_id = incident.id
         log.append("externalizing", incident=incident.id, root=str(root), names=names)
         hooks.checkpoint("externalizing+")
@@ -117,7 +118,7 @@ def externalize(
         summary = f"moved the old value of {req.name} out of {len(done)} config files"
         journal.append({"type": "step-finished", "step": STEP, "status": status,
                         "summary": summary, "notes": journal.failures})  # fmt: skip
-        incident.write_summary("open")
+        incident.write_summary("applied")
         if journal.failures:
             detail = "; ".join(journal.failures)
             log.append("stopped", phase="externalize", detail=redact_text(detail))
