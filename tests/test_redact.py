@@ -155,3 +155,39 @@ def test_finding_evidence_is_stored_redacted() -> None:
         evidence=f"GITHUB_TOKEN={GH}",
     )
     assert GH not in (finding.evidence or "") and GH not in finding.message
+
+
+SETTINGS = [
+    'DEFAULT_MINIMUM_TOKENS = "6000"',
+    "MAX_TOKENS=4096",
+    "TOKEN_TTL=3600",
+    '"args": ["postgres-mcp==0.3.0", "--access-mode=restricted"]',
+    'secret_version = "1.2.3"',
+    "auth_timeout: 30",
+]
+CANARY_SECRETS = [
+    'GITHUB_TOKEN="ghp_CANARYcanaryCANARYcanary00000000000000"',
+    "password=CANARY-hunter2",
+    "DB_PASSWORD=12345678",
+    'API_KEY="CANARYk3yV4lu3-9f8e7d6c5b4a"',
+]
+
+
+@pytest.mark.parametrize("text", SETTINGS)
+def test_versions_numbers_and_package_names_survive(text: str) -> None:
+    """A diff or a report that masks `MAX_TOKENS=4096` hides the change a person must review."""
+    from mcpir.core.redact import redact_diff, redact_text
+
+    assert redact_text(text) == text
+    assert redact_diff(f"-{text}\n+{text}\n") == f"-{text}\n+{text}\n"
+
+
+@pytest.mark.parametrize("text", CANARY_SECRETS)
+def test_credentials_beside_settings_are_still_masked(text: str) -> None:
+    from mcpir.core.redact import redact_text, redact_value
+
+    shown = redact_text("\n".join([*SETTINGS, text]))
+    assert "sha256:" in shown and all(setting in shown for setting in SETTINGS)
+    assert "CANARY" not in shown and "hunter2" not in shown and "12345678" not in shown
+    name, _, value = text.partition("=")
+    assert redact_value({name: value.strip('"')})[name] != value.strip('"')

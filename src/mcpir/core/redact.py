@@ -248,10 +248,27 @@ def _is_word_path(value: str) -> bool:
     return 2 * plain > len(parts)
 
 
+# A setting's value that no credential looks like: a version (`postgres-mcp==0.3.0`, `v1.2`)
+# or a short decimal number (`MAX_TOKENS=4096`, `TOKEN_TTL=3600`). A number is still masked
+# under a name that may hold a PIN, a code or a password.
+_VERSION = re.compile(r"v?\d{1,6}(?:\.\d{1,6}){1,3}")
+_SHORT_NUMBER = re.compile(r"\d{1,9}")
+_NUMERIC_SECRET_NAME = re.compile(
+    r"passw|passphrase|secret|pin|otp|code|(?<![a-z])pw|pwd|pass", re.I
+)
+
+
+def plain_setting(name: str, value: str) -> bool:
+    """Whether `value`, under `name`, is a version or a count rather than a credential."""
+    if _VERSION.fullmatch(value):
+        return True
+    return _SHORT_NUMBER.fullmatch(value) is not None and not _NUMERIC_SECRET_NAME.search(name)
+
+
 def _mask_match(match: re.Match[str]) -> str:
     secret = match.group("secret")
-    if _is_word_path(secret):
-        return match.group()  # `PWD=/srv`, `--password-file /run/secrets/db`
+    if _is_word_path(secret) or plain_setting(match.group("keep"), secret):
+        return match.group()  # `PWD=/srv`, `--password-file /run/secrets/db`, `MAX_TOKENS=4096`
     return match.group("keep") + mask(secret)
 
 
@@ -303,6 +320,8 @@ def _redact_maybe_secret(value: str) -> str:
 def redact_keyed(value: str, key: str | None) -> str:
     """One string, masked whole when the name it sits under says it is a credential."""
     if key is not None:
+        if plain_setting(key, value.strip()):
+            return redact_text(value)
         if is_sensitive_key(key):
             return redact_secret_value(value)
         if _maybe_sensitive_key(key):
