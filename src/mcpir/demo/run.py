@@ -9,11 +9,13 @@ from pathlib import Path
 
 from mcpir.config.project import Policy
 from mcpir.core.paths import Scopes
+from mcpir.core.words import plural
 from mcpir.demo.sandbox import Sandbox, build_sandbox
 from mcpir.playbook.engine import RespondRequest, RespondResult, respond
 from mcpir.playbook.tasks.base import Status
 
 TITLE = "github mcp poisoning"
+SHOWN = 10  # high findings listed before the response; the rest are counted
 STATE = "mcpir-state"  # the demo's own MCPIR_HOME: inventory, caches and its journal key
 
 
@@ -84,13 +86,20 @@ def _run(
     report = scan(ScanRequest(scopes), policy)
     high = [f for f in report.findings if f.severity.label == "high"]
     say(f"before: {len(before)} MCP servers in {len(report.files)} config files")
-    say(f"scan:   {len(report.findings)} findings, {len(high)} high")
-    for finding in high[:6]:
+    say(f"scan:   {plural(len(report.findings), 'finding')}, {len(high)} high:")
+    for finding in high[:SHOWN]:
         row = finding_row(finding)
-        where = scopes.display(finding.location.path) + f":{row['line']}"
+        where = scopes.display(finding.location.path)
+        where += f":{row['line']}" if row["line"] is not None else ""
         subject = row["server"] or row["tool"] or ""
-        message = row["message"] if len(row["message"]) <= 60 else row["message"][:59] + "…"
+        message = row["message"]
+        if len(message) > 60:
+            message = message[:59].rsplit(" ", 1)[0] + "…"  # at a word, never inside one
         say(f"        {row['rule']:<18} {where}  {subject}: {message}")
+    if len(high) > SHOWN:
+        say(f"        … and {len(high) - SHOWN} more high: mcpir scan")
+    if len(report.findings) > len(high):
+        say(f"        {plural(len(report.findings) - len(high), 'other finding')}: mcpir scan")
     say("")
     request = RespondRequest(
         scopes=scopes,
