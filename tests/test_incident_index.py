@@ -227,10 +227,6 @@ def test_concurrent_updates_keep_every_entry(tmp_path: Path) -> None:
     assert not [p for p in index.index_path().parent.iterdir() if p.name.endswith(".tmp")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs `incident_root(resume, root)` in cli/respond.py respond() (owned elsewhere)",
-)
 def test_respond_resume_from_another_directory(
     run_cli: RunCli, machine: tuple[Path, Path, Path]
 ) -> None:
@@ -242,3 +238,26 @@ def test_respond_resume_from_another_directory(
     assert json.loads(resumed.stdout)["incident"] == incident
     assert f"incident {incident} lives in" in resumed.stderr
     assert os.listdir(elsewhere) == []
+
+
+def test_respond_incident_adds_steps_to_an_open_incident(
+    run_cli: RunCli, machine: tuple[Path, Path, Path]
+) -> None:
+    """`--incident ID --only document` continues the incident, from any directory, instead of
+    opening a new one; a closed incident takes no more steps."""
+    home, root, elsewhere = machine
+    incident = contain(run_cli, home, root)
+    added = run_cli("respond", "--incident", incident, "--only", "document", "--yes", "--json",
+                    "--home", home)  # fmt: skip
+    assert added.code in (0, 1), added.stderr
+    assert json.loads(added.stdout)["incident"] == incident
+    assert [s["id"] for s in json.loads(added.stdout)["steps"]] == ["document"]
+    trail = root / ".atom-trail" / "incidents"
+    assert sorted(p.name for p in trail.iterdir()) == [incident]
+    assert (trail / incident / f"{incident}.md").is_file()
+    assert os.listdir(elsewhere) == []
+    closed = run_cli("close", incident, "--reason", "done", "--root", root)
+    assert closed.code == 0, closed.stderr
+    again = run_cli("respond", "--incident", incident, "--only", "document", "--yes",
+                    "--home", home)  # fmt: skip
+    assert again.code == 2 and "closed" in again.stderr

@@ -34,9 +34,7 @@ def demo(
         styled=typer.style("mcpir demo", bold=True),
     )
     say("(nothing outside that directory is read or changed)\n")
-    result = run_demo(
-        base, say=say, on_step=respond_view.step_header, on_result=respond_view.step_result
-    )
+    result = run_demo(base, say=say, progress=respond_view.StepView())
     sandbox = result.sandbox
     respond_view.closing(result.response)
     scope = f"--home {sandbox.home} --root {sandbox.root}"

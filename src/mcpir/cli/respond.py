@@ -39,6 +39,12 @@ def respond(
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue this incident where it stopped.")
     ] = None,
+    incident: Annotated[
+        str | None,
+        typer.Option(
+            "--incident", help="Add the chosen steps to this open incident (with --only/--from)."
+        ),
+    ] = None,
     playbook: Annotated[
         Path | None, typer.Option("--playbook", help="Your own playbook (YAML).")
     ] = None,
@@ -56,10 +62,14 @@ def respond(
     --resume to finish it).
     """
     from mcpir.config.project import load_policy
+    from mcpir.core.progress import SILENT
     from mcpir.output import respond_view
     from mcpir.playbook.engine import RespondRequest
     from mcpir.playbook.engine import respond as run_respond
 
+    existing = resume or incident
+    if existing is not None and root is None:
+        root = incident_root(existing, None)  # found from any directory, through the index
     scopes = resolve_scopes(home, root, system_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
     quiet = json_output
@@ -73,11 +83,10 @@ def respond(
         skip=_ids(skip),
         start_from=start_from,
         resume=resume,
+        incident=incident,
         options={"kill": True} if kill else {},
         confirm=(lambda step: False) if quiet else respond_view.ask,
-        say=(lambda line: None) if quiet else respond_view.note,
-        on_step=(lambda i, n, s: None) if quiet else respond_view.step_header,
-        on_result=(lambda s, r: None) if quiet else respond_view.step_result,
+        progress=SILENT if quiet else respond_view.StepView(),
     )
     result = run_respond(request, load_policy(scopes.root))
     respond_view.show(result, json_output=json_output)

@@ -1,12 +1,13 @@
 """How long work tells whoever waits how far it got, without knowing who that is.
 
-The library reports; `output.progress` draws it on a terminal, and a test or a playbook run
-passes `SILENT`. Counts are increments so that a reader deep in a loop can report the bytes it
-just read without knowing what the others read.
+The library reports; `output.progress` draws bars on a terminal, `output.respond_view` the
+steps of a response, and a test or `--json` passes `SILENT`. Counts are increments so that a
+reader deep in a loop can report the bytes it just read without knowing what the others read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 
@@ -27,6 +28,11 @@ class Progress(Protocol):
         """The work is over (also after an error): whatever was drawn is taken away."""
         ...
 
+    def outcome(self, status: str, summary: str, details: Sequence[str], body: str) -> None:
+        """A unit of the work ended (a playbook step): its status word, a one-line summary,
+        the lines a person must read, and a block shown as it is (a planned diff)."""
+        ...
+
 
 class NoProgress:
     def started(self, what: str, total: int | None) -> None:
@@ -39,6 +45,9 @@ class NoProgress:
         pass
 
     def finished(self) -> None:
+        pass
+
+    def outcome(self, status: str, summary: str, details: Sequence[str], body: str) -> None:
         pass
 
 

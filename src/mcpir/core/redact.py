@@ -31,6 +31,7 @@ from typing import Any
 
 from mcpir.core.randomness import ELLIPSIS, MIN_RANDOM_LENGTH, PIECE, RUN, plain_piece, random_spans
 from mcpir.core.secret import Secret, fingerprint
+from mcpir.core.setting_values import plain_setting
 from mcpir.core.userinfo import password_spans
 
 # The scan's secret check and older callers import these from here.
@@ -246,23 +247,6 @@ def _is_word_path(value: str) -> bool:
     parts = _PATH_PARTS.findall(value.strip())
     plain = sum(1 for p in parts if all(plain_piece(w) for w in PIECE.findall(p) if len(w) > 1))
     return 2 * plain > len(parts)
-
-
-# A setting's value that no credential looks like: a version (`postgres-mcp==0.3.0`, `v1.2`)
-# or a short decimal number (`MAX_TOKENS=4096`, `TOKEN_TTL=3600`). A number is still masked
-# under a name that may hold a PIN, a code or a password.
-_VERSION = re.compile(r"v?\d{1,6}(?:\.\d{1,6}){1,3}")
-_SHORT_NUMBER = re.compile(r"\d{1,9}")
-_NUMERIC_SECRET_NAME = re.compile(
-    r"passw|passphrase|secret|pin|otp|code|(?<![a-z])pw|pwd|pass", re.I
-)
-
-
-def plain_setting(name: str, value: str) -> bool:
-    """Whether `value`, under `name`, is a version or a count rather than a credential."""
-    if _VERSION.fullmatch(value):
-        return True
-    return _SHORT_NUMBER.fullmatch(value) is not None and not _NUMERIC_SECRET_NAME.search(name)
 
 
 def _mask_match(match: re.Match[str]) -> str:

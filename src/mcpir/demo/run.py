@@ -9,6 +9,7 @@ from pathlib import Path
 
 from mcpir.config.project import Policy
 from mcpir.core.paths import Scopes
+from mcpir.core.progress import SILENT, Progress
 from mcpir.core.words import plural
 from mcpir.demo.sandbox import Sandbox, build_sandbox
 from mcpir.playbook.engine import RespondRequest, RespondResult, respond
@@ -46,8 +47,7 @@ def run_demo(
     base: Path,
     *,
     say: Callable[[str], None],
-    on_step: Callable[..., None] = lambda *args: None,
-    on_result: Callable[..., None] = lambda *args: None,
+    progress: Progress = SILENT,
 ) -> DemoResult:
     """Build the sandbox under `base` and respond to its incident there, never elsewhere."""
     sandbox = build_sandbox(base)
@@ -56,7 +56,7 @@ def run_demo(
     previous = os.environ.get("MCPIR_HOME")
     os.environ["MCPIR_HOME"] = str(sandbox.base / STATE)
     try:
-        return _run(sandbox, say, on_step, on_result)
+        return _run(sandbox, say, progress)
     finally:
         if previous is None:
             os.environ.pop("MCPIR_HOME", None)
@@ -67,8 +67,7 @@ def run_demo(
 def _run(
     sandbox: Sandbox,
     say: Callable[[str], None],
-    on_step: Callable[..., None],
-    on_result: Callable[..., None],
+    progress: Progress,
 ) -> DemoResult:
     from mcpir.config.project import load_policy
     from mcpir.core.rows import finding_row
@@ -105,9 +104,7 @@ def _run(
         scopes=scopes,
         title=TITLE,
         yes=True,
-        say=lambda line: say(f"      {line}"),
-        on_step=on_step,
-        on_result=on_result,
+        progress=progress,
     )
     response = respond(request, policy if policy.path else Policy())
     after = [s for s in list_servers(scopes).servers if s.enabled]

@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import Any
 
 
-class LineBar:
+class _Bar:
+    def outcome(self, status: str, summary: str, details: Sequence[str], body: str) -> None:
+        """A bar has no place for results: whoever shows them does so once it is gone."""
+
+
+class LineBar(_Bar):
     """One line redrawn in place: a bar when the total is known, else a running count."""
 
     def __init__(self, unit: str) -> None:
@@ -45,7 +51,7 @@ class LineBar:
         self.shown = True
 
 
-class ByteBar:
+class ByteBar(_Bar):
     """A rich bar counting bytes with the time left, gone once finished."""
 
     def __init__(self) -> None:

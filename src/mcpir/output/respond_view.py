@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,15 +12,15 @@ import typer
 from mcpir.core.redact import redact_text
 from mcpir.playbook.engine import RespondResult
 from mcpir.playbook.model import Step
-from mcpir.playbook.tasks.base import Status, StepResult
+from mcpir.playbook.tasks.base import Status
 
 _COLOR = {
-    Status.CHANGED: "green",
-    Status.OK: "green",
-    Status.SKIPPED: "white",
-    Status.ATTENTION: "yellow",
-    Status.FAILED: "red",
-    Status.UNAVAILABLE: "yellow",
+    Status.CHANGED.value: "green",
+    Status.OK.value: "green",
+    Status.SKIPPED.value: "white",
+    Status.ATTENTION.value: "yellow",
+    Status.FAILED.value: "red",
+    Status.UNAVAILABLE.value: "yellow",
 }
 
 
@@ -42,17 +43,29 @@ def ask(step: Step) -> bool:
     return typer.confirm(f"      run this step? ({step.title})", default=False)
 
 
-def step_header(index: int, total: int, step: Step) -> None:
-    say(f"  {step.title}", styled=typer.style(f"[{index}/{total}] {step.id}", bold=True))
+class StepView:
+    """A response as it runs, on stdout: each step's header, what it does, and its outcome."""
 
+    def started(self, what: str, total: int | None) -> None:
+        counter, _, title = what.partition("  ")  # "[1/5] contain  Disable every …"
+        say(f"  {title}", styled=typer.style(counter, bold=True))
 
-def step_result(step: Step, result: StepResult) -> None:
-    label = typer.style(result.status.value, fg=_COLOR[result.status])
-    say(f": {result.summary}", styled=f"      {label}")
-    for note in result.notes:
-        say(f"      ! {note}")
-    if result.diff:
-        say(result.diff.rstrip("\n"))
+    def advanced(self, count: int) -> None:
+        pass
+
+    def step(self, text: str) -> None:
+        note(text)
+
+    def finished(self) -> None:
+        pass
+
+    def outcome(self, status: str, summary: str, details: Sequence[str], body: str) -> None:
+        label = typer.style(status, fg=_COLOR.get(status, "white"))
+        say(f": {summary}", styled=f"      {label}")
+        for line in details:
+            say(f"      ! {line}")
+        if body:
+            say(body.rstrip("\n"))
 
 
 def closing(result: RespondResult) -> None:

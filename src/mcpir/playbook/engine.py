@@ -10,6 +10,7 @@ from typing import Any
 from mcpir.config.project import Policy
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
 from mcpir.core.paths import Scopes
+from mcpir.core.progress import SILENT, Progress
 from mcpir.incident import entries
 from mcpir.incident.entries import StepFinished
 from mcpir.incident.store import Incident, find_incident, open_incident, respond_lock
@@ -36,9 +37,8 @@ class RespondRequest:
     incident: str | None = None  # add the selected steps to this open incident
     options: Mapping[str, Any] = field(default_factory=dict)
     confirm: Callable[[Step], bool] | None = None  # asks before a step marked `approval`
-    say: Callable[[str], None] = lambda line: None
-    on_step: Callable[[int, int, Step], None] = lambda index, total, step: None
-    on_result: Callable[[Step, StepResult], None] = lambda step, result: None
+    # Each step is a phase: started, what it does as it goes (step), then its outcome.
+    progress: Progress = SILENT
 
 
 @dataclass
@@ -71,6 +71,11 @@ def select(playbook: Playbook, request: RespondRequest) -> list[Step]:
     if request.only:
         steps = [step for step in steps if step.id in request.only]
     return [step for step in steps if step.id not in request.skip]
+
+
+def _report(progress: Progress, result: StepResult) -> None:
+    progress.outcome(result.status.value, result.summary, result.notes, result.diff)
+    progress.finished()
 
 
 def _run_step(step: Step, ctx: TaskContext, request: RespondRequest) -> StepResult:
@@ -156,13 +161,14 @@ def _run(
     # Every step sees the same discovery; a change a step applies through it renews it.
     workspace = Workspace(request.scopes, policy)
     earlier = dict(done)  # every finished step, done or not: what later steps read
+    progress = request.progress
     for index, step in enumerate(steps, 1):
-        request.on_step(index, len(steps), step)
+        progress.started(f"[{index}/{len(steps)}] {step.id}  {step.title}", None)
         previous = done.get(step.id)
         if previous is not None and previous.status in DONE:
             result = StepResult(Status(previous.status), "already done in this incident")
             results.append((step, result))
-            request.on_result(step, result)
+            _report(progress, result)
             continue
         if incident is not None:
             incident.journal.append(entries.StepStarted(step.id).to_record())
@@ -174,7 +180,7 @@ def _run(
             dry_run=request.dry_run,
             yes=request.yes,
             options=request.options,
-            say=request.say,
+            say=progress.step,
             workspace=workspace,
             earlier=dict(earlier),
         )
@@ -184,7 +190,7 @@ def _run(
             incident.journal.append(earlier[step.id].to_record())
             incident.write_summary("open")
         results.append((step, result))
-        request.on_result(step, result)
+        _report(progress, result)
         if result.status is Status.FAILED and step.on_failure == "stop":
             break
     return RespondResult(playbook, incident, results)
