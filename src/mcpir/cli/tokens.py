@@ -28,17 +28,17 @@ NameArg = Annotated[
 def list_command(
     home: HomeOption = None, root: RootOption = None, json_output: JsonOption = False
 ) -> None:
-    """Every credential a configured MCP server can read: where it is, who reads it, its age.
+    """Every credential a configured MCP server can read: where it is, who reads it, its age
+    (from the oldest evidence: a commit, the file, a transcript), and what exposed it.
 
     Exit 0 when none is written into a config, 1 when some is (move it to the keyring).
     """
-    from mcpir.config.project import load_policy
-    from mcpir.tokens import list_tokens
+    from mcpir.workspace import Workspace
 
     scopes = resolve_scopes(home, root, None)
-    exclude = load_policy(scopes.root).discovery.exclude if scopes.root is not None else ()
-    problems: list[ConfigFile] = []
-    tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude, problems=problems)
+    workspace = Workspace.load(scopes)
+    problems: list[ConfigFile] = [config for config in workspace.configs() if config.error]
+    tokens = workspace.tokens_with_evidence()
     from mcpir.output import tokens as show
 
     if json_output:
@@ -107,15 +107,23 @@ def status_command(
     ] = False,
 ) -> None:
     """Every token's age against the rotation policy ([rotation] in .mcpir.toml and the user
-    config): ok, due-soon or overdue, with its due date.
+    config): ok, due-soon or overdue, with its due date; exposed (committed, readable by a
+    flagged server, sent to a tool) until rotated.
 
-    Exit 0 when none is overdue, 1 when one is (CI can gate on it).
+    Exit 0 when none is overdue or exposed, 1 when one is (CI can gate on it).
     """
     from mcpir.output import tokens as show
     from mcpir.tokens.status import check
+    from mcpir.workspace import Workspace
 
     scopes = resolve_scopes(home, root, None)
-    result = check(scopes)
+    workspace = Workspace.load(scopes)
+    result = check(
+        scopes,
+        workspace.policy,
+        configs=workspace.configs(),
+        tokens=workspace.tokens_with_evidence(),
+    )
     if json_output:
         show.status_json(result.aged)
     else:
@@ -130,7 +138,7 @@ def status_command(
 
         show.reminders(run_reminders(result.aged, scopes, notifiers(load_notify(), say)))
     show.not_read(result.problems, scopes)
-    raise typer.Exit(EXIT_FINDINGS if result.overdue else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if result.overdue or result.exposed else EXIT_OK)
 
 
 def register(root: typer.Typer) -> None:

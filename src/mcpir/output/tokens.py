@@ -52,9 +52,25 @@ def token_table(tokens: list[Token], scopes: Scopes) -> None:
         )
         for location in token.locations:
             console.print(f"    {escape(shown(scopes.display_location(location)))}", style="dim")
+        if token.exposed:
+            console.print(f"    [red]exposed[/] {escape(exposure(token))}")
     counts = Counter(token.status for token in tokens)
     summary = ", ".join(f"{counts[s]} {s}" for s in sorted(counts))
+    exposed = sum(token.exposed for token in tokens)
+    summary += f"; {exposed} exposed: rotate {'them' if exposed > 1 else 'it'}" if exposed else ""
     console.print(f"\n{len(tokens)} token{'s' if len(tokens) != 1 else ''} ({summary})")
+
+
+def exposure(token: Token) -> str:
+    """What exposed a token, and where its age counts from: names and commits, never values."""
+    sources = ", ".join(_short(source) for source in token.exposure)
+    return shown(f"({sources}; age from {_short(token.age_source or '')})")
+
+
+def _short(source: str) -> str:
+    """A commit as `git log --oneline` would name it, on a line that already holds a path."""
+    kind, _, detail = source.partition(":")
+    return f"git:{detail[:12]}" if kind == "git" else source
 
 
 def token_list_json(tokens: list[Token]) -> None:
@@ -97,6 +113,8 @@ def status_lines(result: Check, scopes: Scopes) -> list[str]:
             f"{status.rule.max_age_days}d  {when}  {token.provider}  read by {servers}"
         )
         lines.extend(f"    {shown(scopes.display_location(w))}" for w in token.locations)
+        if token.exposed:
+            lines.append(f"    exposed {exposure(token)}")
     counts = {state: sum(s.state == state for s in result.aged) for state in STATES}
     summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
     lines.append(f"\n{len(result.aged)} token{'s' if len(result.aged) != 1 else ''} ({summary})")
@@ -105,7 +123,7 @@ def status_lines(result: Check, scopes: Scopes) -> list[str]:
             f"{len(result.unaged)} more have no value here to age (prompted or missing): "
             "see `mcpir tokens list`"
         )
-    if counts["overdue"] or counts["due-soon"]:
+    if counts["exposed"] or counts["overdue"] or counts["due-soon"]:
         lines.append("rotate one with `mcpir tokens rotate <id>`")
     return lines + notes
 

@@ -92,17 +92,30 @@ def token_age(scopes: Scopes, policy: Policy, workspace: Workspace) -> PostureIt
     from mcpir.tokens.status import check
 
     title = TITLES["token-age"]
-    result = check(scopes, policy, configs=workspace.configs(), tokens=workspace.tokens())
-    overdue = [s for s in result.aged if s.state == "overdue"]
+    tokens = workspace.tokens_with_evidence()
+    result = check(scopes, policy, configs=workspace.configs(), tokens=tokens)
+    # An exposed token fails whatever its age: it may be in someone else's hands already.
+    exposed = [s for s in result.aged if s.state == "exposed"]
+    overdue = [s for s in result.aged if s.days_left < 0 and s.state != "exposed"]
     if not result.aged:
         extra = f" ({len(result.unaged)} without a value here)" if result.unaged else ""
         return PostureItem("token-age", title, "pass", f"no aged token{extra}", "")
-    if overdue:
-        names = [f"{s.token.id} ({s.age_days}d > {s.rule.max_age_days}d)" for s in overdue]
+    if exposed or overdue:
+        names = [
+            redact_text(
+                f"{s.token.id} (exposed: {', '.join(s.token.exposure)}; "
+                f"{s.age_days}d, from {s.token.age_source})"
+            )
+            for s in exposed
+        ] + [f"{s.token.id} ({s.age_days}d > {s.rule.max_age_days}d)" for s in overdue]
+        counted = "; ".join(
+            f"{len(found)} of {len(result.aged)} tokens {what}"
+            for found, what in ((exposed, "exposed"), (overdue, "overdue"))
+            if found
+        )
         return PostureItem(
-            "token-age", title, "fail",
-            f"{len(overdue)} of {len(result.aged)} tokens overdue: {_some(names)}",
-            "; ".join(s.rotate_command for s in overdue[:_SHOW]),
+            "token-age", title, "fail", f"{counted}: {_some(names)}",
+            "; ".join(s.rotate_command for s in (exposed + overdue)[:_SHOW]),
         )  # fmt: skip
     oldest = max(result.aged, key=lambda s: s.age_days)
     soon = sum(s.state == "due-soon" for s in result.aged)

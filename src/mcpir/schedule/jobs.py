@@ -24,23 +24,29 @@ def _say(line: str) -> None:
 
 def daily_check(home: str | None = None, root: str | None = None) -> dict[str, Any]:
     """Check every token, send the reminders that are due; append the outcome to the run log."""
-    from mcpir.config.project import load_policy
+    from mcpir.config.project import Policy, load_policy
     from mcpir.config.rotation import load_user_config
     from mcpir.notify import load_notify, notifiers
     from mcpir.notify.reminders import run_reminders
     from mcpir.tokens.status import check
+    from mcpir.workspace import Workspace
 
     started = datetime.now(UTC)
     scopes = Scopes.resolve(Path(home) if home else None, Path(root) if root else None)
     outcome: dict[str, Any] = {"at": started.isoformat(timespec="seconds"), "ok": True}
     try:
         policy = load_policy(scopes.root) if scopes.root is not None else None
-        result = check(scopes, policy)
+        # As `tokens status` judges: aged from the oldest evidence, exposed until rotated.
+        workspace = Workspace(scopes, policy or Policy())
+        result = check(
+            scopes, policy, configs=workspace.configs(), tokens=workspace.tokens_with_evidence()
+        )
         channels = notifiers(load_notify(load_user_config()), _say)
         report = run_reminders(result.aged, scopes, channels)
         outcome |= {
             "tokens": len(result.aged),
             "overdue": result.overdue,
+            "exposed": result.exposed,
             "due_soon": sum(s.state == "due-soon" for s in result.aged),
             "reminded": sum(d.ok for d in report.reminded),
             "resolved": sum(d.ok for d in report.resolved),

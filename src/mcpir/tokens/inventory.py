@@ -25,7 +25,8 @@ from mcpir.discovery import discover
 from mcpir.secrets import GENERIC, find_secrets
 from mcpir.secrets.entropy import MAX_CANDIDATE_LENGTH, is_placeholder, key_kind
 from mcpir.tokens import store
-from mcpir.tokens.model import STATUS_ORDER, Metadata, Status, Token, age_in_days, today, token_id
+from mcpir.tokens.evidence import FileTimes, age_in_days, basis
+from mcpir.tokens.model import STATUS_ORDER, Metadata, Status, Token, today, token_id
 
 UNKNOWN = "unknown"
 VSCODE_INPUT = "vscode-input"
@@ -247,12 +248,20 @@ def _best_provider(providers: list[str]) -> str:
 def _tokens(seen: _Sightings, meta: Metadata) -> list[Token]:
     on = today()
     rank = {status: index for index, status in enumerate(STATUS_ORDER)}
+    files = FileTimes()
     tokens: list[Token] = []
     for fp, found in seen.by_fingerprint.items():
         record = meta.see(fp, sorted(found.names), on)
         status = min(found.statuses, key=rank.__getitem__)
         # A prompt or a missing variable has no value whose age could mean anything.
         valued = status not in ("prompted", "missing")
+        if valued:
+            for source, day in files.of(found.locations):
+                # Only what is older than first_seen can date the token; kept, so that saving
+                # the file again later does not make the token look younger.
+                if day < record["first_seen"]:
+                    meta.note(record, source, day)
+        aged = basis(record) if valued else None
         tokens.append(
             Token(
                 id=token_id(fp),
@@ -262,8 +271,11 @@ def _tokens(seen: _Sightings, meta: Metadata) -> list[Token]:
                 servers=tuple(sorted(found.servers)),
                 first_seen=record["first_seen"],
                 last_rotated=record["last_rotated"] if valued else None,
-                age_days=age_in_days(record, on) if valued else None,
+                age_days=age_in_days(aged.since, on) if aged is not None else None,
                 status=status,
+                age_source=aged.source if aged is not None else None,
+                exposure=aged.exposure if aged is not None else (),
+                aged_from=aged.since if aged is not None else None,
             )
         )
     meta.save()

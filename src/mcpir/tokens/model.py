@@ -11,19 +11,24 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, TypedDict, get_args
+from typing import Any, Literal, NotRequired, TypedDict, get_args
 
 from mcpir.core.errors import McpirError
 from mcpir.core.fileio import atomic_write_text, private_dirs
 from mcpir.core.paths import data_dir
 from mcpir.core.redact import redact_text
 from mcpir.core.secret import FINGERPRINT_HEX
+from mcpir.tokens import evidence as _evidence
 
 Status = Literal["literal", "referenced", "keyring", "prompted", "missing"]
 # When one fingerprint is found in several places, the most urgent status names it: a token
 # written into a config must be externalized even if the keyring also holds it.
 STATUS_ORDER: tuple[Status, ...] = get_args(Status)
+
+# Evidence sources repeat across tokens (one config file, one flagged server).
+_redacted = lru_cache(maxsize=4096)(redact_text)
 
 INVENTORY_FILE = "inventory.json"
 INVENTORY_VERSION = 1
@@ -52,6 +57,14 @@ class Token:
     last_rotated: str | None
     age_days: int | None
     status: Status
+    # See `mcpir.tokens.evidence`: where the age counts from, and what exposed the token.
+    age_source: str | None = _evidence.FIRST_SEEN  # None with no age
+    exposure: tuple[str, ...] = ()
+    aged_from: str | None = None  # the ISO date the age counts from; None: `first_seen`
+
+    @property
+    def exposed(self) -> bool:
+        return bool(self.exposure)
 
     def as_dict(self) -> dict[str, Any]:
         """The `mcpir tokens list --json` contract: exactly these fields."""
@@ -66,6 +79,10 @@ class Token:
             "last_rotated": self.last_rotated,
             "age_days": self.age_days,
             "status": self.status,
+            # Sources name servers and tools, which come from files an attacker may write.
+            "age_source": None if self.age_source is None else _redacted(self.age_source),
+            "exposed": self.exposed,
+            "exposure": [_redacted(source) for source in self.exposure],
         }
 
 
@@ -73,6 +90,7 @@ class TokenRecord(TypedDict):
     first_seen: str
     last_rotated: str | None
     names: list[str]
+    evidence: NotRequired[dict[str, str]]  # source -> earliest ISO date (`tokens.evidence`)
 
 
 class KeyringRecord(TypedDict):
@@ -168,6 +186,19 @@ class Metadata:
             self.changed = True
         return record
 
+    def witness(self, fingerprint: str, source: str, on: date) -> None:
+        """Keep the earliest date of one piece of evidence about a token already recorded."""
+        record = self.tokens.get(token_id(fingerprint))
+        if record is not None:
+            self.note(record, source, on.isoformat())
+
+    def note(self, record: TokenRecord, source: str, day: str) -> None:
+        """`witness`, for a record in hand and an ISO date."""
+        evidence = record.setdefault("evidence", {})
+        if source not in evidence or day < evidence[source]:
+            evidence[source] = day
+            self.changed = True
+
     def rotated(self, fingerprint: str, on: date) -> None:
         self.see(fingerprint, [], on)["last_rotated"] = on.isoformat()
         self.changed = True
@@ -187,11 +218,15 @@ class Metadata:
 
 def _merge(theirs: TokenRecord, ours: TokenRecord) -> TokenRecord:
     rotated = [d for d in (theirs["last_rotated"], ours["last_rotated"]) if d]
-    return TokenRecord(
+    record = TokenRecord(
         first_seen=min(theirs["first_seen"], ours["first_seen"]),
         last_rotated=max(rotated) if rotated else None,
         names=sorted(set(theirs["names"]) | set(ours["names"])),
     )
+    evidence = _evidence.merged(theirs.get("evidence", {}), ours.get("evidence", {}))
+    if evidence:
+        record["evidence"] = evidence
+    return record
 
 
 @contextmanager
@@ -212,7 +247,11 @@ def _token_record(path: Path, value: object) -> TokenRecord:
         raise _bad(path, "a token entry has no valid dates")
     if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
         raise _bad(path, "a token entry's `names` is not a list of strings")
-    return TokenRecord(first_seen=first, last_rotated=last, names=list(names))
+    record = TokenRecord(first_seen=first, last_rotated=last, names=list(names))
+    evidence = _evidence.valid(value.get("evidence"))
+    if evidence:
+        record["evidence"] = evidence
+    return record
 
 
 def _keyring_record(path: Path, value: object) -> KeyringRecord:
@@ -222,11 +261,3 @@ def _keyring_record(path: Path, value: object) -> KeyringRecord:
     if not isinstance(added, str) or not isinstance(fingerprint, str):
         raise _bad(path, "a keyring entry needs `added` and `fingerprint`")
     return KeyringRecord(added=added, fingerprint=fingerprint)
-
-
-def age_in_days(record: TokenRecord, on: date) -> int | None:
-    since = record["last_rotated"] or record["first_seen"]
-    try:
-        return max(0, (on - date.fromisoformat(since)).days)
-    except ValueError:
-        return None

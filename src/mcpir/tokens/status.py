@@ -1,9 +1,11 @@
 """`mcpir tokens status`: every token's age against the rotation policy, and when it is due.
 
-A token's age counts from its last rotation, else from when mcpir first saw it. It is `overdue`
-once older than its `max_age_days`, `due-soon` from the first reminder day on, else `ok`.
-Tokens without a value here (a VS Code prompt, a variable nothing provides) have no age and
-are counted apart, never guessed.
+A token's age counts from its last rotation, else from the oldest evidence of it
+(`mcpir.tokens.evidence`: a commit, a file's mtime, a transcript, when mcpir first saw it). It
+is `exposed` while evidence says it may have leaked and no rotation followed, whatever its age;
+else `overdue` once older than its `max_age_days`, `due-soon` from the first reminder day on,
+else `ok`. Tokens without a value here (a VS Code prompt, a variable nothing provides) have no
+age and are counted apart, never guessed.
 """
 
 from __future__ import annotations
@@ -23,8 +25,8 @@ if TYPE_CHECKING:
     from mcpir.core.model import ConfigFile
     from mcpir.core.paths import Scopes
 
-State = Literal["ok", "due-soon", "overdue"]
-STATES: tuple[State, ...] = ("overdue", "due-soon", "ok")
+State = Literal["ok", "due-soon", "overdue", "exposed"]
+STATES: tuple[State, ...] = ("exposed", "overdue", "due-soon", "ok")
 OVERDUE_STAGE = 0
 # Server names repeat across tokens; redacting each once keeps 10,000 tokens fast.
 _redacted = lru_cache(maxsize=4096)(redact_text)
@@ -33,7 +35,7 @@ _redacted = lru_cache(maxsize=4096)(redact_text)
 @dataclass(frozen=True)
 class TokenStatus:
     token: Token
-    base: date  # last rotated, else first seen
+    base: date  # last rotated, else the oldest evidence
     rule: Rule
     due: date
     days_left: int  # negative once overdue
@@ -80,7 +82,7 @@ class TokenStatus:
 
 
 def _base(token: Token) -> date | None:
-    since = token.last_rotated or token.first_seen
+    since = token.last_rotated or token.aged_from or token.first_seen
     if token.age_days is None or since is None:
         return None
     try:
@@ -97,7 +99,9 @@ def token_status(token: Token, rule: Rule, on: date) -> TokenStatus | None:
     due = base + timedelta(days=rule.max_age_days)
     days_left = (due - on).days
     state: State = "ok"
-    if days_left < 0:
+    if token.exposed:
+        state = "exposed"
+    elif days_left < 0:
         state = "overdue"
     elif rule.remind_days and days_left <= rule.remind_days[0]:
         state = "due-soon"
@@ -137,7 +141,12 @@ class Check:
 
     @property
     def overdue(self) -> int:
-        return sum(status.state == "overdue" for status in self.aged)
+        """Past their maximum age, exposed or not."""
+        return sum(status.days_left < 0 for status in self.aged)
+
+    @property
+    def exposed(self) -> int:
+        return sum(status.state == "exposed" for status in self.aged)
 
 
 def check(

@@ -37,6 +37,7 @@ class Workspace:
         self.policy = policy
         self._configs: list[ConfigFile] | None = None
         self._tokens: list[Token] | None = None
+        self._evidenced: list[Token] | None = None
         self._scan: ScanReport | None = None
 
     @classmethod
@@ -70,6 +71,45 @@ class Workspace:
             )
         return list(self._tokens)  # a copy: the rotate step sorts its list in place
 
+    def tokens_with_evidence(self) -> list[Token]:
+        """`tokens()`, each aged from its oldest evidence and marked exposed where evidence
+        says it may have leaked (`mcpir.workspace.evidence`): what status, posture and the
+        daily check judge by. Reads git history and transcripts (both cached across runs)."""
+        if self._evidenced is None:
+            from mcpir.workspace.evidence import with_evidence
+
+            self._evidenced = with_evidence(self)
+        return list(self._evidenced)
+
+    def flagged_servers(self) -> set[str]:
+        """Servers the scan rates medium or worse for what they are, not for the credentials
+        written into them (as the rotate step ranks them): whatever they read may have leaked."""
+        from mcpir.core.model import Severity
+        from mcpir.scan.checks import CREDENTIAL_RULES
+
+        if self._scan is not None:
+            findings = list(self._scan.findings)
+        else:
+            # Only the rules that judge a server: re-detecting every secret would double the
+            # cost of a `tokens status`.
+            from mcpir.scan.checks import RULES, ScanContext
+            from mcpir.scan.engine import check_all, suppression_for
+
+            ctx = ScanContext(official_images=self.policy.scan.official_images)
+            rules = frozenset(RULES) - CREDENTIAL_RULES
+            findings = [
+                finding
+                for finding in check_all(self.configs(), (), ctx, rules)
+                if suppression_for(finding, self.policy.scan.ignore, self.scopes) is None
+            ]
+        return {
+            finding.server
+            for finding in findings
+            if finding.severity >= Severity.MEDIUM
+            and finding.server
+            and finding.rule_id not in CREDENTIAL_RULES
+        }
+
     def scan(self) -> ScanReport:
         """`mcpir scan` over `configs()` with no options: every finding of every severity not
         suppressed by the policy. A caller with a threshold filters by `finding.severity`."""
@@ -81,7 +121,7 @@ class Workspace:
 
     def invalidate(self) -> None:
         """Forget everything: the next question discovers again."""
-        self._configs = self._tokens = self._scan = None
+        self._configs = self._tokens = self._evidenced = self._scan = None
 
     def apply_all(self, journal: Journal, planned: list[PlannedChange], step: str) -> list[Change]:
         """`journal.apply_all`, after which what was discovered is stale if any file changed.

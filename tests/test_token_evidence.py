@@ -1,0 +1,386 @@
+"""Token age from the earliest evidence, and exposed tokens (issue 16, point 1).
+
+A token's age counts from the oldest of: the commit that first added it, the mtime of the file
+it sits in, the first transcript that shows it, `first_seen`. A token committed to history,
+readable by a flagged server or sent to a tool is `exposed` until a rotation follows.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import subprocess
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import time_machine
+
+from mcpir.core.paths import Scopes
+from mcpir.core.secret import fingerprint
+from mcpir.secrets.fakes import fake_token
+from mcpir.tokens.model import INVENTORY_FILE, Metadata
+from tests.conftest import CANARY, RunCli
+
+# A Claude Code transcript's wall clock, far from any real run: evidence dates are exact.
+SENT_ON = "2026-02-01T10:00:00.000Z"
+
+
+def at(day: str) -> time_machine.travel:
+    return time_machine.travel(datetime.fromisoformat(day).replace(hour=12, tzinfo=UTC), tick=False)
+
+
+def github_token(seed: int = 16) -> str:
+    # A provider-shaped token: the audit's history walk finds those (by the scan's detectors).
+    token = fake_token("github-classic", random.Random(seed))  # noqa: S311
+    assert CANARY not in token
+    return token
+
+
+def write_home(home: Path, servers: dict[str, dict[str, Any]]) -> Path:
+    config = home / ".cursor" / "mcp.json"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text(json.dumps({"mcpServers": servers}, indent=2), encoding="utf-8")
+    return config
+
+
+def clean_server(value: str) -> dict[str, Any]:
+    """A server nothing flags: a local command, no package manager, no image."""
+    return {"command": "node", "args": ["server.js"], "env": {"API_TOKEN": value}}
+
+
+def git(root: Path, *args: str, when: str | None = None) -> str:
+    env = {
+        "PATH": os.environ.get("PATH", os.defpath),
+        "HOME": str(root),
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Dev",
+        "GIT_AUTHOR_EMAIL": "dev@example.test",
+        "GIT_COMMITTER_NAME": "Dev",
+        "GIT_COMMITTER_EMAIL": "dev@example.test",
+    }
+    if when is not None:
+        env |= {"GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when}
+    done = subprocess.run(
+        ["git", "-C", str(root), "-c", "commit.gpgsign=false", *args],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return done.stdout.strip()
+
+
+def leaky_repo(root: Path, value: str) -> str:
+    """A project where `value` was committed to `.mcp.json` on 2026-01-10 and removed the next
+    day; returns the commit that added it."""
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    (root / "README.md").write_text("app\n", encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "start", when="2026-01-02T09:00:00+00:00")
+    mcp = root / ".mcp.json"
+    mcp.write_text(json.dumps({"mcpServers": {"gh": clean_server(value)}}), encoding="utf-8")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "add gh", when="2026-01-10T23:30:00-02:00")
+    added = git(root, "rev-parse", "HEAD")
+    mcp.write_text(json.dumps({"mcpServers": {}}), encoding="utf-8")
+    git(root, "commit", "-q", "-am", "out again", when="2026-01-11T09:00:00+00:00")
+    return added
+
+
+def listed(run_cli: RunCli, home: Path, root: Path, value: str) -> tuple[int, dict[str, Any]]:
+    done = run_cli("tokens", "list", "--json", "--home", home, "--root", root)
+    assert value not in done.stdout + done.stderr
+    (row,) = [t for t in json.loads(done.stdout) if t["fingerprint"] == fingerprint(value)]
+    return done.code, row
+
+
+def status(run_cli: RunCli, home: Path, root: Path, value: str) -> tuple[int, dict[str, Any]]:
+    done = run_cli("tokens", "status", "--json", "--home", home, "--root", root)
+    assert value not in done.stdout + done.stderr
+    (row,) = [t for t in json.loads(done.stdout) if t["fingerprint"] == fingerprint(value)]
+    return done.code, row
+
+
+def assert_no_value_kept(value: str) -> None:
+    state = Path(os.environ["MCPIR_HOME"])
+    for path in state.rglob("*"):
+        if path.is_file():
+            assert value.encode() not in path.read_bytes(), path
+
+
+# --- the demo's leaked token ---------------------------------------------------------------
+
+
+def test_demo_leaked_token_is_exposed_and_aged_from_its_commit(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    from mcpir.demo.sandbox import build_sandbox
+
+    sb = build_sandbox(tmp_path / "machine")
+    token = json.loads((sb.home / ".claude.json").read_text(encoding="utf-8"))["mcpServers"][
+        "github"
+    ]["env"]["GITHUB_PERSONAL_ACCESS_TOKEN"]
+    added = sb.planted["leaked_token_added_in"]
+    where = ("--home", sb.home, "--root", sb.root)
+    with at("2026-11-24"):  # the day of the demo's incident
+        code, row = listed(run_cli, sb.home, sb.root, token)
+        status_code, state = status(run_cli, sb.home, sb.root, token)
+        text = run_cli("tokens", "status", *where)
+        posture = run_cli("posture", "--json", *where)
+    # Committed on 2026-08-04, first seen by mcpir today: the commit dates it.
+    assert (row["age_source"], row["age_days"]) == (f"git:{added}", 112)
+    assert row["exposed"] is True and row["first_seen"] == "2026-11-24"
+    assert f"git:{added}" in row["exposure"]
+    assert (status_code, state["state"], state["age_days"]) == (1, "exposed", 112)
+    assert state["days_left"] == 90 - 112
+    assert text.code == 1 and "exposed" in text.stdout and f"git:{added[:12]}" in text.stdout
+    (item,) = [i for i in json.loads(posture.stdout) if i["id"] == "token-age"]
+    assert item["status"] == "fail" and sb.planted["leaked_token_fingerprint"][7:] in item["fix"]
+    assert "exposed" in item["evidence"]
+    for out in (text.stdout, text.stderr, posture.stdout, posture.stderr):
+        assert token not in out
+    assert_no_value_kept(token)
+
+
+def test_demo_report_checklist_fails_the_rotation_item(tmp_path: Path) -> None:
+    from mcpir.config.project import load_policy
+    from mcpir.demo.sandbox import build_sandbox
+    from mcpir.report.checklist import evaluate
+
+    sb = build_sandbox(tmp_path / "machine")
+    scopes = Scopes(home=sb.home, root=sb.root)
+    items = {item["id"]: item for item in evaluate(scopes, load_policy(sb.root))}
+    assert items["token-age"]["status"] == "fail"
+    assert f"git:{sb.planted['leaked_token_added_in']}" in items["token-age"]["evidence"]
+
+
+# --- each source of evidence ---------------------------------------------------------------
+
+
+def test_git_history_dates_and_exposes_a_committed_token(run_cli: RunCli, tmp_path: Path) -> None:
+    value = github_token()
+    home, root = tmp_path / "home", tmp_path / "project"
+    added = leaky_repo(root, value)
+    write_home(home, {"gh": clean_server(value)})
+    with at("2026-03-01"):
+        code, row = listed(run_cli, home, root, value)
+        status_code, state = status(run_cli, home, root, value)
+    # 23:30 at -02:00 is the 11th in UTC.
+    assert (row["age_source"], row["age_days"], row["exposure"]) == (
+        f"git:{added}",
+        49,
+        [f"git:{added}"],
+    )
+    assert (status_code, state["state"]) == (1, "exposed")
+    assert_no_value_kept(value)
+
+
+def test_history_is_walked_only_at_a_repository_top_and_remembered(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mcpir.audit.history as history
+
+    value = github_token()
+    home, root = tmp_path / "home", tmp_path / "project"
+    added = leaky_repo(root, value)
+    (root / "sub").mkdir()
+    write_home(home, {"gh": clean_server(value)})
+    with at("2026-03-01"):
+        assert listed(run_cli, home, root / "sub", value)[1]["exposed"] is False
+        assert listed(run_cli, home, root, value)[1]["age_source"] == f"git:{added}"
+
+    def walked(*args: object, **kwargs: object) -> object:
+        raise AssertionError("history walked again though no ref moved")
+
+    monkeypatch.setattr(history, "read_log", walked)
+    with at("2026-03-01"):
+        assert listed(run_cli, home, root, value)[1]["age_source"] == f"git:{added}"
+    from mcpir.audit.git import AuditError
+
+    asked: list[object] = []
+
+    def damaged(*args: object, **kwargs: object) -> object:
+        asked.append(args)
+        raise AuditError("git log: bad object")
+
+    monkeypatch.setattr(history, "read_log", damaged)
+    git(root, "commit", "-q", "--allow-empty", "-m", "later", when="2026-02-01T00:00:00+00:00")
+    with at("2026-03-01"):  # a ref moved: walked again; failing, the evidence kept still counts
+        code, row = listed(run_cli, home, root, value)
+    assert len(asked) == 1
+    assert row["age_source"] == f"git:{added}" and row["exposed"] is True
+
+
+def test_a_config_files_mtime_dates_the_token_and_is_kept(run_cli: RunCli, tmp_path: Path) -> None:
+    value = f"{CANARY}mtime{os.urandom(8).hex()}"
+    home, root = tmp_path / "home", tmp_path / "root"
+    root.mkdir()
+    config = write_home(home, {"alpha": clean_server(value)})
+    written = datetime(2026, 1, 1, 8, tzinfo=UTC).timestamp()
+    os.utime(config, (written, written))
+    with at("2026-06-01"):
+        code, row = listed(run_cli, home, root, value)
+        status_code, state = status(run_cli, home, root, value)
+    assert (row["age_source"], row["age_days"]) == (f"mtime:{config}", 151)
+    assert row["first_seen"] == "2026-06-01" and row["exposed"] is False
+    assert row["exposure"] == []
+    assert (status_code, state["state"], state["age_days"]) == (1, "overdue", 151)
+    config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with at("2026-06-02"):  # saved again since: the token is no younger for it
+        assert listed(run_cli, home, root, value)[1]["age_days"] == 152
+    assert_no_value_kept(value)
+
+
+def claude_transcript(home: Path, value: str) -> Path:
+    path = home / ".claude" / "projects" / "-work-app" / "s1.jsonl"
+    path.parent.mkdir(parents=True)
+    records = [
+        {
+            "type": "assistant",
+            "sessionId": "s1",
+            "timestamp": SENT_ON,
+            "message": {
+                "role": "assistant",
+                "content": [
+                    {
+                        "type": "tool_use",
+                        "id": "toolu_1",
+                        "name": "mcp__notes__save",
+                        "input": {"text": f"deploy key: {value} (keep it)"},
+                    }
+                ],
+            },
+        },
+        {
+            "type": "user",
+            "sessionId": "s1",
+            "timestamp": SENT_ON,
+            "message": {
+                "role": "user",
+                "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": "ok"}],
+            },
+        },
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def test_a_transcript_dates_the_token_and_a_tool_it_was_sent_to_exposes_it(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mcpir.workspace.transcripts as transcripts
+
+    value = f"{CANARY}Sent{os.urandom(8).hex()}"
+    home, root = tmp_path / "home", tmp_path / "root"
+    root.mkdir()
+    write_home(home, {"alpha": clean_server(value)})
+    transcript = claude_transcript(home, value)
+    with at("2026-03-01"):
+        code, row = listed(run_cli, home, root, value)
+        status_code, state = status(run_cli, home, root, value)
+    assert (row["age_source"], row["age_days"]) == (f"transcript:{transcript}", 28)
+    assert row["exposure"] == ["sent-to:notes.save"]
+    assert (status_code, state["state"]) == (1, "exposed")
+
+    def read(*args: object) -> object:
+        raise AssertionError("an unchanged transcript read again")
+
+    monkeypatch.setattr(transcripts, "_read", read)
+    with at("2026-03-01"):
+        assert listed(run_cli, home, root, value)[1]["exposure"] == ["sent-to:notes.save"]
+    transcript.unlink()  # gone: what it showed still counts
+    with at("2026-03-01"):
+        assert listed(run_cli, home, root, value)[1]["age_source"] == f"transcript:{transcript}"
+    assert_no_value_kept(value)
+
+
+def test_the_proxy_log_shows_a_token_by_its_fingerprint(run_cli: RunCli, tmp_path: Path) -> None:
+    value = f"{CANARY}Proxy{os.urandom(8).hex()}"
+    home, root = tmp_path / "home", tmp_path / "root"
+    write_home(home, {"alpha": clean_server(value)})
+    log = root / ".atom-trail" / "mcp-invocations" / "2026-02-10.jsonl"
+    log.parent.mkdir(parents=True)
+    call = {
+        "v": 1, "type": "call", "ts": "2026-02-10T08:00:00.000Z", "server": "search",
+        "method": "tools/call", "tool": "query", "id": 1, "session": "1-2",
+        # What `mcpir proxy` writes for a secret in the arguments: its fingerprint.
+        "params": {"name": "query", "arguments": {"q": f"GITHUB_TOKEN=…({fingerprint(value)})"}},
+    }  # fmt: skip
+    log.write_text(json.dumps(call) + "\n", encoding="utf-8")
+    with at("2026-03-01"):
+        code, row = listed(run_cli, home, root, value)
+    assert (row["age_source"], row["age_days"]) == (f"transcript:{log}", 19)
+    assert row["exposure"] == ["sent-to:search.query"]
+
+
+def test_a_server_the_scan_flags_exposes_what_it_reads(run_cli: RunCli, tmp_path: Path) -> None:
+    flagged, kept = (f"{CANARY}{label}{os.urandom(8).hex()}" for label in ("Flag", "Kept"))
+    home, root = tmp_path / "home", tmp_path / "root"
+    root.mkdir()
+    latest = {"command": "npx", "args": ["-y", "diagram-mcp@latest"], "env": {"API_KEY": flagged}}
+    write_home(home, {"diagrams": latest, "alpha": clean_server(kept)})
+    with at("2026-03-01"):
+        assert listed(run_cli, home, root, flagged)[1]["exposure"] == ["flagged-server:diagrams"]
+        assert listed(run_cli, home, root, kept)[1]["exposed"] is False
+        code, rows = status(run_cli, home, root, kept)
+    assert rows["state"] == "ok"
+
+
+# --- rotation, the daily check, the inventory -----------------------------------------------
+
+
+def test_a_rotation_after_the_evidence_clears_the_exposure(run_cli: RunCli, tmp_path: Path) -> None:
+    value = github_token()
+    home, root = tmp_path / "home", tmp_path / "project"
+    leaky_repo(root, value)
+    write_home(home, {"gh": clean_server(value)})
+    with at("2026-03-01"):
+        assert status(run_cli, home, root, value)[1]["state"] == "exposed"
+    meta = Metadata.load()
+    meta.rotated(fingerprint(value), date(2026, 1, 5))  # before the commit: still exposed
+    meta.save()
+    with at("2026-03-01"):
+        code, row = status(run_cli, home, root, value)
+    assert (code, row["state"], row["age_days"]) == (1, "exposed", 55)
+    meta = Metadata.load()
+    meta.rotated(fingerprint(value), date(2026, 2, 1))
+    meta.save()
+    with at("2026-03-01"):
+        code, row = status(run_cli, home, root, value)
+        listing = listed(run_cli, home, root, value)[1]
+    assert (code, row["state"], row["age_days"]) == (0, "ok", 28)
+    assert (listing["exposed"], listing["age_source"]) == (False, "last_rotated")
+
+
+def test_the_daily_check_counts_exposed_and_overdue_tokens(tmp_path: Path) -> None:
+    from mcpir.schedule.jobs import daily_check
+
+    value = github_token()
+    home, root = tmp_path / "home", tmp_path / "project"
+    leaky_repo(root, value)
+    write_home(home, {"gh": clean_server(value)})
+    with at("2026-06-01"):
+        outcome = daily_check(str(home), str(root))
+    assert outcome["ok"] and outcome["tokens"] == 1
+    assert (outcome["exposed"], outcome["overdue"]) == (1, 1)
+    assert_no_value_kept(value)
+
+
+def test_evidence_is_kept_by_fingerprint_and_read_leniently(tmp_path: Path) -> None:
+    path = tmp_path / INVENTORY_FILE
+    record = {"first_seen": "2026-03-01", "last_rotated": None, "names": []}
+    damaged = {"git:abc": "not a date", "x": "2026-01-01", "mtime:/a": "2026-02-01", "y": 3}
+    path.write_text(
+        json.dumps({"version": 1, "keyring": {}, "tokens": {
+            "tok_old": record, "tok_new": record | {"evidence": damaged},
+        }}),
+        encoding="utf-8",
+    )  # fmt: skip
+    meta = Metadata.load(path)
+    assert "evidence" not in meta.tokens["tok_old"]  # an older mcpir's file loads as it is
+    assert meta.tokens["tok_new"]["evidence"] == {"mtime:/a": "2026-02-01"}
