@@ -200,3 +200,17 @@ def test_any_journal_gives_a_document(tmp_path: Path, records: list[dict[str, ob
     json.loads(render(document, Format.JSON))
     for line in document["mermaid"].splitlines()[2:]:
         assert "#" not in line and line.strip().count(": ") <= 1
+
+
+def test_report_list_leaves_out_an_earlier_mcpirs_change_sets(run_cli: RunCli, root: Path) -> None:
+    """Before ATOM-CHG ids, wrap and externalize journalled their edits as ATOM-INC incidents
+    without a playbook: they are change sets, not incidents, and are not listed."""
+    legacy = "ATOM-INC-20261125-001-externalize-tokens"
+    directory = root / ".atom-trail" / "incidents" / legacy
+    directory.mkdir()
+    opened = {"ts": "2026-11-25T09:00:00.000+00:00", "type": "incident-opened", "id": legacy,
+              "title": "externalize tokens", "home": "/home/alex", "root": str(root)}  # fmt: skip
+    (directory / "journal.jsonl").write_text(json.dumps(opened) + "\n", encoding="utf-8")
+    seal_journals(root)
+    rows = json.loads(run_cli("report", "--root", root, "--list", "--json").stdout)["incidents"]
+    assert [r["id"] for r in rows] == [INCIDENT]

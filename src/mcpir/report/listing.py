@@ -7,7 +7,7 @@ from typing import Any
 
 from mcpir.core.errors import McpirError
 from mcpir.core.redact import redact_text
-from mcpir.incident.store import Incident, incident_names, incidents_dir
+from mcpir.incident.store import CHANGE, Incident, incident_names, incidents_dir, kind_of
 
 
 def incidents(root: Path) -> list[dict[str, Any]]:
@@ -23,10 +23,14 @@ def incidents(root: Path) -> list[dict[str, Any]]:
             # One broken incident must not hide the others: listed, marked, never read.
             rows.append(_unreadable(name, base))
             continue
-        if not incident.journal.trusted():
+        opening = incident.journal.opening()
+        if opening is None:
             why = "not opened by mcpir on this machine: not read"
             rows.append(_unreadable(name, base, why, "untrusted"))
             continue
+        if kind_of(name, opening) == CHANGE:
+            continue  # an earlier mcpir's change set under an ATOM-INC id: not an incident
+
         try:
             document = build(incident)
         except (OSError, McpirError):
