@@ -371,6 +371,18 @@ def test_the_daily_check_counts_exposed_and_overdue_tokens(tmp_path: Path) -> No
     assert_no_value_kept(value)
 
 
+def test_the_daily_checks_line_says_how_many_are_exposed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from mcpir.output.schedule import checked
+
+    checked({"tokens": 1, "exposed": 1, "overdue": 1, "due_soon": 0, "reminded": 1,
+             "resolved": 0, "failed": []})  # fmt: skip
+    assert capsys.readouterr().out.startswith(
+        "checked 1 token: 1 exposed (rotate now), 1 overdue, 0 due soon; 1 reminder sent"
+    )
+
+
 def test_evidence_is_kept_by_fingerprint_and_read_leniently(tmp_path: Path) -> None:
     path = tmp_path / INVENTORY_FILE
     record = {"first_seen": "2026-03-01", "last_rotated": None, "names": []}

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcpir.core.words import plural
 from mcpir.output import jsonout
 from mcpir.output.terminal import say
 
@@ -23,10 +24,12 @@ def check_failed(error: object) -> None:
 
 def checked(outcome: dict[str, Any]) -> None:
     """A finished `run --once`: the counts on stdout, what did not reach anyone on stderr."""
+    exposed = outcome.get("exposed", 0)
     say(
-        f"checked {outcome['tokens']} tokens: {outcome['overdue']} overdue, "
-        f"{outcome['due_soon']} due soon; {outcome['reminded']} reminders sent, "
-        f"{outcome['resolved']} resolved"
+        f"checked {plural(outcome['tokens'], 'token')}: "
+        + (f"{exposed} exposed (rotate now), " if exposed else "")
+        + f"{outcome['overdue']} overdue, {outcome['due_soon']} due soon; "
+        f"{plural(outcome['reminded'], 'reminder')} sent, {outcome['resolved']} resolved"
     )
     for failure in outcome["failed"]:
         say(f"not delivered: {failure}", err=True)
