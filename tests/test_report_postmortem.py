@@ -13,6 +13,7 @@ from mcpir.incident.store import find_incident
 from mcpir.report import Format, render
 from mcpir.report import edit as report_edit
 from mcpir.report.document import build
+from tests.conftest import RunCli
 
 
 @pytest.fixture(scope="module")
@@ -129,3 +130,28 @@ def test_skipped_steps_say_not_run_and_never_lower_severity(
 def test_no_home_relative_path_in_the_document(demo: dict[str, object]) -> None:
     markdown = render(demo["doc"], Format.MD)  # type: ignore[arg-type]
     assert " ~/" not in markdown and "`~/" not in markdown
+
+
+def test_report_edit_from_the_command_line(run_cli: RunCli, tmp_path: Path) -> None:
+    """`report edit ID --set …` journals the edit, rewrites the document, and the next
+    `report` keeps it; a bad field changes nothing (exit 2)."""
+    import shutil
+
+    from tests.conftest import FIXTURES, seal_journals
+
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "report-golden" / "incidents", root / ".atom-trail" / "incidents")
+    seal_journals(root)
+    incident = "ATOM-INC-20261124-001-github-mcp-poisoning"
+    journal = root / ".atom-trail" / "incidents" / incident / "journal.jsonl"
+    before = journal.read_bytes()
+    bad = run_cli("report", "edit", incident, "--set", "severity=low", "--root", root)
+    assert bad.code == 2 and "no such field" in bad.stderr and journal.read_bytes() == before
+    done = run_cli("report", "edit", incident, "--set", "lessons=pin every npx server",
+                   "--set", "owner.rotate=dana", "--root", root)  # fmt: skip
+    assert done.code == 0, done.stderr
+    shown = run_cli("report", incident, "--root", root)
+    assert "pin every npx server" in shown.stdout
+    assert "| dana |" in shown.stdout.split("## Action items")[1].split("##")[0]
+    again = run_cli("report", incident, "--root", root)
+    assert again.stdout == shown.stdout

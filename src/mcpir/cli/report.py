@@ -3,21 +3,35 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mcpir.cli.options import JsonOption, RootOption, incident_root, resolve_scopes
 from mcpir.core.errors import EXIT_OK, UsageError
 
+if TYPE_CHECKING:
+    from mcpir.incident.store import Incident
+
 
 def report(
-    incident: Annotated[
-        str | None,
+    words: Annotated[
+        list[str] | None,
         typer.Argument(
-            help="Incident id or prefix, found from any directory (default: the latest)."
+            metavar="[ID | edit ID]",
+            help="Incident id or prefix, found from any directory (default: the latest); "
+            "`edit ID --set FIELD=VALUE` records what only a person knows.",
         ),
     ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="edit: FIELD=VALUE (summary, impact, root_cause, lessons, owner, "
+            "owner.ACTION, due.ACTION, priority.ACTION, status.ACTION).",
+        ),
+    ] = None,
+    by: Annotated[str | None, typer.Option("--by", help="edit: who writes it.")] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="md (GitHub Markdown) or json.", show_default=True)
     ] = "md",
@@ -28,7 +42,19 @@ def report(
     root: RootOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Regenerate an incident's ATOM document from its journal: same journal, same document."""
+    """Regenerate an incident's ATOM document from its journal: same journal, same document.
+
+    Examples: `mcpir report`; `mcpir report ATOM-INC-20261124 --format json -o incident.json`;
+    `mcpir report edit ATOM-INC-20261124 --set impact="settings.py left" --set owner.rotate=dana`.
+    """
+    editing = words is not None and len(words) > 0 and words[0] == "edit"
+    if editing and (words is None or len(words) != 2):
+        raise UsageError("report edit takes one incident id", hint="mcpir report edit ID --set F=V")
+    if not editing and words is not None and len(words) > 1:
+        raise UsageError(f"report takes one incident id, not {len(words)}")
+    incident = words[-1] if words else None
+    if sets and not editing:
+        raise UsageError("--set is for `mcpir report edit ID`")
     from mcpir.incident.store import CHANGE, find_incident
     from mcpir.output import jsonout
     from mcpir.output.respond_view import say
@@ -66,6 +92,9 @@ def report(
             "incident: it has no report",
             hint=f"`mcpir restore {found.id}` undoes it",
         )
+    if editing:
+        _edit(found, sets or [], by)
+        raise typer.Exit(EXIT_OK)
     text = render(build(found, owner=owner(where)), chosen)
     if output is None:
         typer.echo(text, nl=False)
@@ -82,6 +111,24 @@ def report(
             ) from None
         say(f"wrote {output}", err=True)
     raise typer.Exit(EXIT_OK)
+
+
+def _edit(found: Incident, sets: list[str], by: str | None) -> None:
+    """Journal the edits, then rewrite the incident's document if it has been written."""
+    import getpass
+
+    from mcpir.output.respond_view import say
+    from mcpir.report import edit as report_edit
+    from mcpir.report import paths, write
+    from mcpir.report.document import build
+
+    edits = report_edit.parse(sets)  # every pair checked before anything is written
+    report_edit.apply(found, edits, by or getpass.getuser())
+    for edit in edits:
+        say(f"{found.id}: {edit.field} set")
+    if any(path.exists() for path in paths(found).values()):
+        for path in write(found, build(found)).values():
+            say(f"wrote {path}")
 
 
 def register(app: typer.Typer) -> None:
