@@ -61,6 +61,11 @@ def _changes(report: AuditReport) -> Table:
     branch = (report.default_branch or "HEAD").removeprefix("refs/heads/")
     branch = branch.removeprefix("refs/remotes/")
     drawn = table("verdict", "commit", "date", "author", "config", "what changed")
+    # The reasons and findings are the row's point: they get the width, names and paths less
+    # (the author's email is in the reasons when it matters).
+    author, config, what_changed = drawn.columns[3], drawn.columns[4], drawn.columns[5]
+    author.max_width, config.max_width = 24, 32
+    what_changed.ratio, what_changed.min_width = 1, 40
     for change in report.changes:
         if change.authorized:
             verdict = cell("ok", "green")
@@ -83,7 +88,7 @@ def _changes(report: AuditReport) -> Table:
             verdict,
             cell(change.commit[:10]),
             cell(change.date[:10]),
-            cell(f"{change.author} <{change.author_email}>"),
+            cell(change.author or change.author_email),
             cell(f"{path} ({change.status})"),
             lines(*what),
         )
