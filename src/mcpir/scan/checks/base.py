@@ -40,39 +40,26 @@ class Check:
     bad: tuple[Mapping[str, Any] | str, ...] = field(default=())
 
 
-def server_finding(
+def finding(
     rule: Rule,
-    server: Server,
+    subject: Server | Tool,
     message: str,
     *,
     evidence: str | None = None,
     severity: Severity | None = None,
 ) -> Finding:
+    """A finding of `rule` on a server (with its client) or on a tool (with its server)."""
+    if isinstance(subject, Tool):
+        server, tool, client = subject.server, subject.name, None
+    else:
+        server, tool, client = subject.name, None, subject.client
     return Finding(
         rule_id=rule.id,
         severity=severity or rule.severity,
         message=message,
-        location=server.location,
-        server=server.name,
+        location=subject.location,
+        server=server,
+        tool=tool,
         evidence=evidence,
-        client=server.client,
-    )
-
-
-def tool_finding(
-    rule: Rule,
-    tool: Tool,
-    message: str,
-    *,
-    evidence: str | None = None,
-    severity: Severity | None = None,
-) -> Finding:
-    return Finding(
-        rule_id=rule.id,
-        severity=severity or rule.severity,
-        message=message,
-        location=tool.location,
-        server=tool.server,
-        tool=tool.name,
-        evidence=evidence,
+        client=client,
     )

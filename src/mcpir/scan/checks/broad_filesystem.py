@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.launchers.commands import argv
-from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "broad-filesystem",
@@ -34,7 +34,7 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
         if _TOO_BROAD.match(word.strip().strip('"')):
             target = "the whole filesystem" if word.strip() in {"/", "C:\\", "C:/"} else "a home"
             message = f"filesystem server is given {word} ({target})"
-            yield server_finding(RULE, server, message, evidence=word)
+            yield finding(RULE, server, message, evidence=word)
 
 
 CHECK = Check(

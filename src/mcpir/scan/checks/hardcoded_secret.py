@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.core.redact import mask, random_spans
-from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "hardcoded-secret",
@@ -61,7 +61,7 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
         hits = find_secrets(value, key)
         for hit in hits:
             kind = _KIND.get(hit.provider, f"{hit.provider} token")
-            yield server_finding(
+            yield finding(
                 RULE,
                 server,
                 f"{kind} in {where}",
@@ -71,7 +71,7 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
         if hits:
             continue
         for secret in _unnamed(value):
-            yield server_finding(
+            yield finding(
                 RULE,
                 server,
                 f"random-looking value in {where}",

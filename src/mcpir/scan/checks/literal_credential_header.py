@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.core.redact import is_reference, mask
-from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "literal-credential-header",
@@ -39,7 +39,7 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
             continue
         if find_secrets(value, name):
             continue  # hardcoded-secret reports it, with its provider
-        yield server_finding(
+        yield finding(
             RULE,
             server,
             f"header {name} holds a literal credential",

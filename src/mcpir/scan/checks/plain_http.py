@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from mcpir.core.model import Finding, Server, Severity, Transport
-from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "plain-http",
@@ -46,9 +46,9 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
     )
     if with_credentials:
         message = f"{server.url} is plain HTTP and carries credentials in headers"
-        yield server_finding(RULE, server, message, evidence=server.url, severity=Severity.HIGH)
+        yield finding(RULE, server, message, evidence=server.url, severity=Severity.HIGH)
     else:
-        yield server_finding(RULE, server, f"{server.url} is plain HTTP", evidence=server.url)
+        yield finding(RULE, server, f"{server.url} is plain HTTP", evidence=server.url)
 
 
 CHECK = Check(

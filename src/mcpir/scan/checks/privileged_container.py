@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.launchers.commands import container_run
-from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "privileged-container",
@@ -55,25 +55,25 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
     for option, value in _options(run.options):
         source = _mount_source(option, value)
         if option == "--privileged":
-            yield server_finding(RULE, server, f"{run.engine} runs --privileged", evidence=option)
+            yield finding(RULE, server, f"{run.engine} runs --privileged", evidence=option)
         elif source is not None and source.rstrip("/") in {"", "C:", "c:"}:
             message = f"the host's root filesystem is mounted ({value})"
-            yield server_finding(RULE, server, message, evidence=f"{option} {value}")
+            yield finding(RULE, server, message, evidence=f"{option} {value}")
         elif source is not None and source.endswith("docker.sock"):
             message = "the Docker socket is mounted: the server controls the host's Docker"
-            yield server_finding(RULE, server, message, evidence=f"{option} {value}")
+            yield finding(RULE, server, message, evidence=f"{option} {value}")
         elif source is not None and _HOME.match(source):
             message = f"the whole home directory is mounted ({value})"
-            yield server_finding(
+            yield finding(
                 RULE, server, message, evidence=f"{option} {value}", severity=Severity.MEDIUM
             )
         elif option in {"--network", "--net", "--pid", "--ipc", "--uts"} and value == "host":
             message = f"{option} host shares the host's {option.lstrip('-')} namespace"
-            yield server_finding(
+            yield finding(
                 RULE, server, message, evidence=f"{option} {value}", severity=Severity.MEDIUM
             )
         elif option == "--cap-add" and value.upper() in {"ALL", "SYS_ADMIN", "SYS_PTRACE"}:
-            yield server_finding(RULE, server, f"--cap-add {value}", evidence=f"{option} {value}")
+            yield finding(RULE, server, f"--cap-add {value}", evidence=f"{option} {value}")
 
 
 CHECK = Check(

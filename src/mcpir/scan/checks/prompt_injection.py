@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity, Tool
-from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding, tool_finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "prompt-injection",
@@ -29,14 +29,14 @@ def _findings(text: str, tool: str | None, ctx: ScanContext) -> Iterator[tuple[S
 def check_server(server: Server, ctx: ScanContext) -> Iterator[Finding]:
     if server.description:
         for severity, message, evidence in _findings(server.description, None, ctx):
-            yield server_finding(
+            yield finding(
                 RULE, server, f"description: {message}", evidence=evidence, severity=severity
             )
 
 
 def check_tool(tool: Tool, ctx: ScanContext) -> Iterator[Finding]:
     for severity, message, evidence in _findings(tool.description, tool.name, ctx):
-        yield tool_finding(RULE, tool, message, evidence=evidence, severity=severity)
+        yield finding(RULE, tool, message, evidence=evidence, severity=severity)
 
 
 CHECK = Check(

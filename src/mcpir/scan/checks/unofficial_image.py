@@ -8,7 +8,7 @@ from mcpir.core.model import Finding, Server, Severity
 from mcpir.core.redact import is_reference
 from mcpir.launchers.commands import container_run
 from mcpir.launchers.images import is_official, parse_image
-from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "unofficial-image",
@@ -25,7 +25,7 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
     if run is None or run.image is None or is_reference(run.image):
         return
     if not is_official(parse_image(run.image), ctx.official_images):
-        yield server_finding(
+        yield finding(
             RULE,
             server,
             f"{run.engine} runs image {run.image}, which is not from an official source",

@@ -8,7 +8,7 @@ from mcpir.core.model import Finding, Server, Severity
 from mcpir.core.redact import is_reference
 from mcpir.launchers.commands import container_run
 from mcpir.launchers.images import parse_image
-from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "unpinned-image",
@@ -29,7 +29,7 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
         return
     if image.tag in (None, "latest"):
         what = "`:latest`" if image.tag else "no tag (`:latest`)"
-        yield server_finding(
+        yield finding(
             RULE,
             server,
             f"image {run.image} runs {what}: whatever is pushed next runs here",
@@ -37,7 +37,7 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
             severity=Severity.HIGH,
         )
     else:
-        yield server_finding(
+        yield finding(
             RULE,
             server,
             f"image {run.image} is pinned by tag only, not by digest",

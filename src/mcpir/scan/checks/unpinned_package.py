@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.launchers.packages import package_run
-from mcpir.scan.checks.base import Check, Rule, ScanContext, server_finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "unpinned-package",
@@ -26,13 +26,13 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
     prompt = " without asking (-y)" if run.auto_yes else ""
     if run.version is not None and run.version.lower() in {"latest", "next", "*"}:
         message = f"{run.runner} installs {run.name}@{run.version}{prompt}: always the newest"
-        yield server_finding(RULE, server, message, evidence=run.spec, severity=Severity.HIGH)
+        yield finding(RULE, server, message, evidence=run.spec, severity=Severity.HIGH)
     elif run.version is None:
         message = f"{run.runner} installs {run.name} with no version{prompt}"
-        yield server_finding(RULE, server, message, evidence=run.spec)
+        yield finding(RULE, server, message, evidence=run.spec)
     else:
         message = f"{run.runner} installs {run.name} at a range ({run.version}){prompt}"
-        yield server_finding(RULE, server, message, evidence=run.spec)
+        yield finding(RULE, server, message, evidence=run.spec)
 
 
 CHECK = Check(
