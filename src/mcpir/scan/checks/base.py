@@ -8,6 +8,9 @@ from typing import Any
 
 from mcpir.config.project import OFFICIAL_IMAGES
 from mcpir.core.model import Finding, Server, Severity, Tool
+from mcpir.core.redact import is_reference
+from mcpir.launchers.commands import container_run
+from mcpir.launchers.images import ImageRef, parse_image
 
 
 @dataclass(frozen=True)
@@ -63,3 +66,12 @@ def finding(
         evidence=evidence,
         client=client,
     )
+
+
+def container_image(server: Server) -> tuple[str, ImageRef] | None:
+    """The container engine a server runs and its image, when the image is written literally
+    (not a `${VAR}` reference)."""
+    run = container_run(server)
+    if run is None or run.image is None or is_reference(run.image):
+        return None
+    return run.engine, parse_image(run.image)

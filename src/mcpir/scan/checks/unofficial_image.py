@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
-from mcpir.core.redact import is_reference
-from mcpir.launchers.commands import container_run
-from mcpir.launchers.images import is_official, parse_image
-from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
+from mcpir.launchers.images import is_official
+from mcpir.scan.checks.base import Check, Rule, ScanContext, container_image, finding
 
 RULE = Rule(
     "unofficial-image",
@@ -21,16 +19,14 @@ RULE = Rule(
 
 
 def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
-    run = container_run(server)
-    if run is None or run.image is None or is_reference(run.image):
-        return
-    if not is_official(parse_image(run.image), ctx.official_images):
-        yield finding(
-            RULE,
-            server,
-            f"{run.engine} runs image {run.image}, which is not from an official source",
-            evidence=run.image,
-        )
+    match container_image(server):
+        case (engine, image) if not is_official(image, ctx.official_images):
+            yield finding(
+                RULE,
+                server,
+                f"{engine} runs image {image.text}, which is not from an official source",
+                evidence=image.text,
+            )
 
 
 CHECK = Check(

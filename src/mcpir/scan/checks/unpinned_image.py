@@ -5,10 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
-from mcpir.core.redact import is_reference
-from mcpir.launchers.commands import container_run
-from mcpir.launchers.images import parse_image
-from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, container_image, finding
 
 RULE = Rule(
     "unpinned-image",
@@ -21,28 +18,25 @@ RULE = Rule(
 
 
 def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
-    run = container_run(server)
-    if run is None or run.image is None or is_reference(run.image):
-        return
-    image = parse_image(run.image)
-    if image.pinned:
-        return
-    if image.tag in (None, "latest"):
-        what = "`:latest`" if image.tag else "no tag (`:latest`)"
-        yield finding(
-            RULE,
-            server,
-            f"image {run.image} runs {what}: whatever is pushed next runs here",
-            evidence=run.image,
-            severity=Severity.HIGH,
-        )
-    else:
-        yield finding(
-            RULE,
-            server,
-            f"image {run.image} is pinned by tag only, not by digest",
-            evidence=run.image,
-        )
+    match container_image(server):
+        case (_, image) if image.pinned:
+            return
+        case (_, image) if image.tag in (None, "latest"):
+            what = "`:latest`" if image.tag else "no tag (`:latest`)"
+            yield finding(
+                RULE,
+                server,
+                f"image {image.text} runs {what}: whatever is pushed next runs here",
+                evidence=image.text,
+                severity=Severity.HIGH,
+            )
+        case (_, image):
+            yield finding(
+                RULE,
+                server,
+                f"image {image.text} is pinned by tag only, not by digest",
+                evidence=image.text,
+            )
 
 
 CHECK = Check(
