@@ -10,22 +10,20 @@ mcpir's cache by the state of those refs: a `tokens status` between two commits 
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from mcpir.core.cache import JsonCache
 from mcpir.core.errors import McpirError
-from mcpir.core.fileio import atomic_write_text
-from mcpir.core.paths import cache_dir
 
 if TYPE_CHECKING:
     from mcpir.audit.git import Repo
     from mcpir.audit.history import Commit
 
-CACHE_FILE = "evidence-git.json"
-CACHE_VERSION = 1
+# By the repository's git dir, in the order they were last asked about.
+CACHE = JsonCache("evidence-git.json", version=1, field="repos")
 MAX_REPOS = 64  # one entry per repository asked about; the oldest go first
 
 Committed = dict[str, tuple[str, date]]  # fingerprint -> (commit that first added it, its day)
@@ -42,7 +40,7 @@ def committed(root: Path) -> Committed:
         if repo.top is None or os.path.realpath(repo.top) != os.path.realpath(root):
             return {}
         key = _refs_key(repo)
-        cache = _load()
+        cache = CACHE.load()
         entry = cache.get(str(repo.git_dir))
         if isinstance(entry, dict) and entry.get("key") == key:
             return _parsed(entry.get("secrets"))
@@ -54,7 +52,7 @@ def committed(root: Path) -> Committed:
         "key": key,
         "secrets": {fp: [sha, day.isoformat()] for fp, (sha, day) in sorted(found.items())},
     }
-    _save(dict(list(cache.items())[-MAX_REPOS:]))
+    CACHE.save(dict(list(cache.items())[-MAX_REPOS:]))
     return found
 
 
@@ -143,27 +141,3 @@ def _parsed(secrets: object) -> Committed:
             except ValueError:
                 continue
     return found
-
-
-def _path() -> Path:
-    return cache_dir() / CACHE_FILE
-
-
-def _load() -> dict[str, Any]:
-    try:
-        doc = json.loads(_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # a cache: gone or damaged, it is walked again
-    if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION:
-        return {}
-    repos = doc.get("repos")
-    return repos if isinstance(repos, dict) else {}
-
-
-def _save(repos: dict[str, Any]) -> None:
-    # Insertion order kept: the repositories asked about least recently are dropped first.
-    text = json.dumps({"version": CACHE_VERSION, "repos": repos}) + "\n"
-    try:
-        atomic_write_text(_path(), text, 0o600)
-    except OSError:
-        pass  # a read-only cache dir costs the next run a walk, nothing more

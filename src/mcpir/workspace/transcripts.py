@@ -14,23 +14,22 @@ asked about. Fingerprints, dates and tool names only: no value is kept.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from mcpir.core.fileio import atomic_write_text
-from mcpir.core.paths import Scopes, cache_dir
+from mcpir.core.cache import JsonCache
+from mcpir.core.paths import Scopes
 from mcpir.core.secret import fingerprint
 from mcpir.tokens.evidence import Witness
 
 if TYPE_CHECKING:
     from mcpir.investigate.readers.base import Reader
 
-CACHE_FILE = "evidence-transcripts.json"
-CACHE_VERSION = 1
+# By the file's path: what it showed, for its size and mtime and the fingerprints asked about.
+CACHE = JsonCache("evidence-transcripts.json", version=1, field="files")
 RESULT_LIMIT = 256 << 10  # as `secret-in-call` reads results: where a leaked key would sit
 _WHOLE = (4, 512)  # a string this long may be a token on its own (`"auth": "<token>"`)
 # The proxy log writes each secret it redacts as its fingerprint.
@@ -53,7 +52,7 @@ def shown_in_transcripts(scopes: Scopes, wanted: set[str]) -> list[Witness]:
     if not wanted:
         return []
     asked = hashlib.sha256("\n".join(sorted(wanted)).encode()).hexdigest()
-    cache = _load()
+    cache = CACHE.load()
     changed = False
     seen: list[Witness] = []
     for reader in READERS:
@@ -84,8 +83,8 @@ def shown_in_transcripts(scopes: Scopes, wanted: set[str]) -> list[Witness]:
                 changed = True
             assert isinstance(entry, dict)  # noqa: S101 - fresh, or made just above
             seen.extend(_witnesses(path, entry["hits"], wanted))
-    if changed:
-        _save(cache)
+    if changed:  # files deleted since are forgotten; their evidence is kept in the inventory
+        CACHE.save({key: entry for key, entry in cache.items() if Path(key).exists()})
     return seen
 
 
@@ -153,28 +152,3 @@ def _witnesses(path: Path, hits: object, wanted: set[str]) -> list[Witness]:
             except ValueError:
                 continue
     return out
-
-
-def _path() -> Path:
-    return cache_dir() / CACHE_FILE
-
-
-def _load() -> dict[str, Any]:
-    try:
-        doc = json.loads(_path().read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}  # a cache: gone or damaged, the files are read again
-    if not isinstance(doc, dict) or doc.get("version") != CACHE_VERSION:
-        return {}
-    files = doc.get("files")
-    return files if isinstance(files, dict) else {}
-
-
-def _save(files: dict[str, Any]) -> None:
-    # Files deleted since are forgotten; their evidence is kept in the inventory.
-    kept = {key: entry for key, entry in files.items() if Path(key).exists()}
-    text = json.dumps({"version": CACHE_VERSION, "files": kept}) + "\n"
-    try:
-        atomic_write_text(_path(), text, 0o600)
-    except OSError:
-        pass  # a read-only cache dir costs the next run a read, nothing more
