@@ -68,7 +68,7 @@ def main() -> None:
     """Entry point: turns every mcpir error into one line on stderr and a documented exit code."""
     try:
         # Not standalone: click's own usage errors come back to us, to be said in one line.
-        code = app(prog_name="mcpir", standalone_mode=False)
+        code = _for(sys.argv[1:])(prog_name="mcpir", standalone_mode=False)
     except typer.Abort:  # a prompt met the end of its input
         print("mcpir: error: no answer to a prompt (stdin closed)", file=sys.stderr)
         sys.exit(EXIT_USAGE)
@@ -94,6 +94,35 @@ def main() -> None:
     if code == EXIT_INTERRUPTED:  # typer turned a Ctrl-C inside a command into this, silently
         print("mcpir: interrupted", file=sys.stderr)
     sys.exit(code if isinstance(code, int) else 0)
+
+
+def _for(args: list[str]) -> typer.Typer:
+    """The app with only the command `args` name: typer turns every registered command's
+    signature into click parameters on each run, which costs more than the command itself
+    for `respond --only contain` (start-up is part of the product). Help, completion and
+    anything unknown get the whole app, so their output and errors are unchanged."""
+    import copy
+
+    from typer.main import get_command_name
+
+    name = args[0] if args and not args[0].startswith("-") else None
+    if name is None:
+        return app
+    commands = [
+        info
+        for info in app.registered_commands
+        if (info.name or get_command_name(getattr(info.callback, "__name__", ""))) == name
+    ]
+    groups = [
+        info
+        for info in app.registered_groups
+        if (info.name or info.typer_instance and info.typer_instance.info.name) == name
+    ]
+    if len(commands) + len(groups) != 1:
+        return app
+    narrow = copy.copy(app)
+    narrow.registered_commands, narrow.registered_groups = commands, groups
+    return narrow
 
 
 def _usage_error(exc: typer.TyperException) -> NoReturn:
