@@ -63,3 +63,18 @@ def test_respond_contain_imports_no_heavy_library(tmp_path: Path) -> None:
         "respond", "--only", "contain", "--yes", "--home", str(home), "--root", str(root)
     )
     assert loaded == []
+
+
+def test_a_run_builds_only_the_command_it_names() -> None:
+    """Start-up: typer builds click parameters for every registered command; a run builds
+    only its own, and help, a group or an unknown name still see the whole app."""
+    from mcpir.cli import _for, app
+
+    respond = _for(["respond", "--only", "contain"])
+    assert [c.callback.__name__ for c in respond.registered_commands] == ["respond"]  # type: ignore[union-attr]
+    assert respond.registered_groups == []
+    tokens = _for(["tokens", "list"])
+    assert tokens.registered_commands == [] and len(tokens.registered_groups) == 1
+    for args in (["--help"], [], ["no-such-command"], ["--version"]):
+        assert _for(args) is app
+    assert len(app.registered_commands) > 5  # the whole app is left as it was
