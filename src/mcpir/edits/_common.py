@@ -84,3 +84,17 @@ def dict_at(value: Any, path: KeyPath) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise EditError(f"{show_path(path)}: the parsed values do not match the syntax tree")
     return value
+
+
+def rename_needed(has_old: bool, has_new: bool, path: KeyPath, old: str, new: str) -> bool:
+    """Whether renaming key `old` of the mapping at `path` to `new` has anything to do: not when
+    it is done already (`new` there, `old` not) or `old` is `new`. Raises when it cannot be done."""
+    if not has_old:
+        if has_new:
+            return False
+        raise EditError(f"no key {quote(old)} in {show_path(path)}")
+    if old == new:
+        return False
+    if has_new:
+        raise EditError(f"{show_path(path)} already has a key {quote(new)}")
+    return True

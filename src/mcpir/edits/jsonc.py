@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from mcpir.edits._common import EditError, KeyPath, equal_strictly, quote, show_path
+from mcpir.edits._common import EditError, KeyPath, equal_strictly, rename_needed, show_path
 from mcpir.edits._json_tree import JsonTree, Splice, dump, field, kind, only_commas
 
 if TYPE_CHECKING:
@@ -205,14 +205,8 @@ def json_rename_key(text: str, obj_path: KeyPath, old: str, new: str) -> str:
     doc = _Layout(text)
     obj, target = doc.object_at(obj_path)
     olds, news = doc.named(obj, old, obj_path), doc.named(obj, new, obj_path)
-    if not olds:
-        if news:
-            return text
-        raise EditError(f"no key {quote(old)} in {show_path(obj_path)}")
-    if old == new:
+    if not rename_needed(bool(olds), bool(news), obj_path, old, new):
         return text
-    if news:
-        raise EditError(f"{show_path(obj_path)} already has a key {quote(new)}")
     encoded = dump(new)
     keys = [field(pair, "key") for pair in olds]
     target[new] = target.pop(old)

@@ -13,7 +13,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mcpir.edits._common import EditError, dict_at, equal_strictly, first_line, quote, show_path
+from mcpir.edits._common import (
+    EditError,
+    dict_at,
+    equal_strictly,
+    first_line,
+    rename_needed,
+    show_path,
+)
 from mcpir.edits._toml_scan import Entry, Span, TablePath, blanks, inline_members, scan
 
 _EQUALS = re.compile(r"[ \t]*=[ \t]*")
@@ -164,14 +171,10 @@ def toml_rename_table(text: str, old: TablePath, new: TablePath) -> str:
         raise EditError(f"cannot move {show_path(old)} to another table, only rename it")
     expected = _load(text)
     parent = _table(expected, old[:-1])
-    if old[-1] not in parent:
-        if new[-1] in parent:
-            return text
+    if old[-1] not in parent and new[-1] not in parent:
         raise EditError(f"no {show_path(old)} in the document")
-    if old == new:
+    if not rename_needed(old[-1] in parent, new[-1] in parent, old[:-1], old[-1], new[-1]):
         return text
-    if new[-1] in parent:
-        raise EditError(f"{show_path(old[:-1])} already has a key {quote(new[-1])}")
     renamed = _render_key(new[-1:])
     edited, done = [], 0
     for start, end in sorted(set(_spellings(text, scan(text), old))):

@@ -16,6 +16,7 @@ from mcpir.edits._common import (
     equal_strictly,
     first_line,
     quote,
+    rename_needed,
     show_path,
 )
 
@@ -100,14 +101,8 @@ def yaml_rename_key(text: str, obj_path: KeyPath, old: str, new: str) -> str:
     mapping = _mapping_at(_compose(text), obj_path)
     olds = [name for name, _ in mapping.value if _is_key(name, old)]
     has_new = any(_is_key(name, new) for name, _ in mapping.value)
-    if not olds:
-        if has_new:
-            return text
-        raise EditError(f"no key {quote(old)} in {show_path(obj_path)}")
-    if old == new:
+    if not rename_needed(bool(olds), has_new, obj_path, old, new):
         return text
-    if has_new:
-        raise EditError(f"{show_path(obj_path)} already has a key {quote(new)}")
     spans = []
     for node in olds:
         start, end = node.start_mark.index, node.end_mark.index
