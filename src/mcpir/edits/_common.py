@@ -1,10 +1,12 @@
-"""What every edit shares: the error it raises, key paths, and the check of its result."""
+"""What every edit shares: the error it raises, key paths, the splice of spans into the text,
+and the check of its result."""
 
 from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, AnyStr
 
 KeyPath = tuple[str | int, ...]
 
@@ -98,3 +100,26 @@ def rename_needed(has_old: bool, has_new: bool, path: KeyPath, old: str, new: st
     if has_new:
         raise EditError(f"{show_path(path)} already has a key {quote(new)}")
     return True
+
+
+def splice(text: AnyStr, spans: Iterable[tuple[int, int, AnyStr]]) -> AnyStr:
+    """`text` with each span from `start` to `end` replaced, in the order of their offsets; spans
+    at the same offsets keep the order given (a comma stays before the values spliced after it)."""
+    parts: list[AnyStr] = []
+    done = 0
+    for start, end, replacement in sorted(spans, key=lambda span: span[:2]):
+        parts += [text[done:start], replacement]
+        done = end
+    parts.append(text[done:])
+    return text[:0].join(parts)
+
+
+def checked(edited: str, expected: Any, load: Callable[[str], Any], language: str) -> str:
+    """`edited`, if `load` reads it as exactly `expected`: the check that makes an edit safe."""
+    try:
+        parsed = load(edited)
+    except EditError:
+        raise EditError(f"refusing the edit: the result would not be valid {language}") from None
+    if not equal_strictly(parsed, expected):
+        raise EditError("refusing the edit: the result would not read as intended")
+    return edited

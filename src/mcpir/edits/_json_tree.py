@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any
 from mcpir.edits._common import (
     EditError,
     KeyPath,
+    checked,
     dict_at,
-    equal_strictly,
     first_line,
     quote,
     show_path,
+    splice,
 )
 
 if TYPE_CHECKING:
@@ -148,17 +149,8 @@ class JsonTree:
 
     def apply(self, splices: list[Splice], expected: Any) -> str:
         """The edited text, if it parses to `expected`; the check that makes an edit safe."""
-        out, done = bytearray(), 0
-        # Stable on equal offsets: a comma must stay before the values spliced at the same point.
-        for start, end, text in sorted(splices, key=lambda splice: splice[:2]):
-            out += self.data[done:start] + text
-            done = end
-        out += self.data[done:]
         try:
-            result = out.decode("utf-8")
-            parsed = load(result)
-        except (UnicodeDecodeError, EditError):
+            result = splice(self.data, splices).decode("utf-8")
+        except UnicodeDecodeError:
             raise EditError("refusing the edit: the result would not be valid JSON") from None
-        if not equal_strictly(parsed, expected):
-            raise EditError("refusing the edit: the result would not read as intended")
-        return result
+        return checked(result, expected, load, "JSON")

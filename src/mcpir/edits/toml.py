@@ -15,11 +15,13 @@ from typing import Any
 
 from mcpir.edits._common import (
     EditError,
+    checked,
     dict_at,
     equal_strictly,
     first_line,
     rename_needed,
     show_path,
+    splice,
 )
 from mcpir.edits._toml_scan import Entry, Span, TablePath, blanks, inline_members, scan
 
@@ -36,16 +38,6 @@ def _load(text: str) -> dict[str, Any]:
     except DocumentError as exc:
         raise EditError(first_line(exc)) from None
     return data
-
-
-def _checked(edited: str, expected: dict[str, Any]) -> str:
-    try:
-        parsed = _load(edited)
-    except EditError:
-        raise EditError("refusing the edit: the result would not be valid TOML") from None
-    if not equal_strictly(parsed, expected):
-        raise EditError("refusing the edit: the result would not read as intended")
-    return edited
 
 
 def _table(document: dict[str, Any], path: TablePath) -> dict[str, Any]:
@@ -145,7 +137,7 @@ def toml_set(text: str, table_path: TablePath, key: str, value: bool | str | int
     else:
         edited = _insertion(text, entries, table_path, key, rendered)
     table[key] = value
-    return _checked(edited, expected)
+    return checked(edited, expected, _load, "TOML")
 
 
 def _spellings(s: str, entries: list[Entry], path: TablePath) -> list[Span]:
@@ -176,9 +168,6 @@ def toml_rename_table(text: str, old: TablePath, new: TablePath) -> str:
     if not rename_needed(old[-1] in parent, new[-1] in parent, old[:-1], old[-1], new[-1]):
         return text
     renamed = _render_key(new[-1:])
-    edited, done = [], 0
-    for start, end in sorted(set(_spellings(text, scan(text), old))):
-        edited += [text[done:start], renamed]
-        done = end
+    spans = [(start, end, renamed) for start, end in set(_spellings(text, scan(text), old))]
     parent[new[-1]] = parent.pop(old[-1])
-    return _checked("".join([*edited, text[done:]]), expected)
+    return checked(splice(text, spans), expected, _load, "TOML")

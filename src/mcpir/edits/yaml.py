@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from mcpir.edits._common import (
     EditError,
     KeyPath,
+    checked,
     dict_at,
-    equal_strictly,
     first_line,
     quote,
     rename_needed,
     show_path,
+    splice,
 )
 
 if TYPE_CHECKING:
@@ -119,15 +120,4 @@ def yaml_rename_key(text: str, obj_path: KeyPath, old: str, new: str) -> str:
     if old not in target:
         raise EditError(f"{show_path(obj_path)}: the parsed values do not match the nodes")
     target[new] = target.pop(old)
-    result, done = [], 0
-    for start, end, replacement in sorted(spans):
-        result += [text[done:start], replacement]
-        done = end
-    edited = "".join([*result, text[done:]])
-    try:
-        parsed = _load(edited)
-    except EditError:
-        raise EditError("refusing the edit: the result would not be valid YAML") from None
-    if not equal_strictly(parsed, expected):
-        raise EditError("refusing the edit: the result would not read as intended")
-    return edited
+    return checked(splice(text, spans), expected, _load, "YAML")
