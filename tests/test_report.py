@@ -196,7 +196,8 @@ def test_any_journal_gives_a_document(tmp_path: Path, records: list[dict[str, ob
     (directory / "journal.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
     seal_journals(directory)
     document = build(Incident(INCIDENT, directory), owner="x")
-    assert render(document, Format.MD).startswith(f"# {INCIDENT}")
+    markdown = render(document, Format.MD)
+    assert markdown.startswith("---\n") and f"\n---\n\n# {INCIDENT}" in markdown
     json.loads(render(document, Format.JSON))
     for line in document["mermaid"].splitlines()[2:]:
         assert "#" not in line and line.strip().count(": ") <= 1

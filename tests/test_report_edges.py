@@ -91,7 +91,7 @@ def test_output_to_an_existing_file_a_directory_or_nowhere(run_cli: RunCli, tmp_
     old.chmod(0o644)
     result = run_cli("report", "--root", project, "--output", old)
     assert result.code == 0 and result.stdout == ""
-    assert old.read_text().startswith(f"# {INCIDENT}")
+    assert f"\n---\n\n# {INCIDENT}" in old.read_text()  # after its front matter
     assert stat.S_IMODE(old.stat().st_mode) == 0o600
     for bad in (tmp_path, Path("/proc/no/such.md")):
         result = run_cli("report", "--root", project, "--output", bad)

@@ -155,3 +155,72 @@ def test_report_edit_from_the_command_line(run_cli: RunCli, tmp_path: Path) -> N
     assert "| dana |" in shown.stdout.split("## Action items")[1].split("##")[0]
     again = run_cli("report", incident, "--root", root)
     assert again.stdout == shown.stdout
+
+
+def _golden_project(tmp_path: Path) -> tuple[Path, str, Path]:
+    import shutil
+
+    from tests.conftest import FIXTURES, seal_journals
+
+    root = tmp_path / "project"
+    shutil.copytree(FIXTURES / "report-golden" / "incidents", root / ".atom-trail" / "incidents")
+    seal_journals(root)
+    incident = "ATOM-INC-20261124-001-github-mcp-poisoning"
+    return root, incident, root / ".atom-trail" / "incidents" / incident
+
+
+def test_front_matter_edits_are_recorded_only_when_asked(run_cli: RunCli, tmp_path: Path) -> None:
+    """A person fills the front matter in; `report edit ID --from-document` journals it; a
+    rewrite before that keeps the person's file aside instead of writing over it."""
+    root, incident, directory = _golden_project(tmp_path)
+    document = directory / f"{incident}.md"
+    document.write_text(run_cli("report", incident, "--root", root).stdout, encoding="utf-8")
+    text = document.read_text(encoding="utf-8")
+    edited = text.replace('lessons: ""', 'lessons: "pin every npx server"', 1).replace(
+        'rotate: {owner: "Alex Moreau <alex@payments.example>"', 'rotate: {owner: "dana"', 1
+    )
+    document.write_text(edited, encoding="utf-8")
+    # Another edit rewrites the document: the person's front matter is kept aside, not lost.
+    other = run_cli("report", "edit", incident, "--set", "impact=settings.py left", "--root", root)
+    assert other.code == 0, other.stderr
+    aside = directory / f"{incident}.md.edited"
+    assert aside.read_text(encoding="utf-8") == edited and "kept" in other.stderr
+    recorded = run_cli("report", "edit", incident, "--from-document", "--document", aside,
+                       "--root", root)  # fmt: skip
+    assert recorded.code == 0, recorded.stderr
+    assert "lessons set" in recorded.stdout and "owner.rotate set" in recorded.stdout
+    shown = run_cli("report", incident, "--root", root).stdout
+    assert 'lessons: "pin every npx server"' in shown and "settings.py left" in shown
+    assert 'rotate: {owner: "dana"' in shown
+    again = run_cli("report", "edit", incident, "--from-document", "--document", aside,
+                    "--root", root)  # fmt: skip
+    assert again.code == 0 and "nothing recorded" in again.stdout
+
+
+def test_a_hostile_front_matter_records_nothing(run_cli: RunCli, tmp_path: Path) -> None:
+    root, incident, directory = _golden_project(tmp_path)
+    journal = directory / "journal.jsonl"
+    before = journal.read_bytes()
+    bomb = (
+        "---\n"
+        + "\n".join(
+            [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9) if i else '1'}]" for i in range(12)]
+        )
+        + "\n---\n"
+    )
+    cases = {
+        "bomb.md": bomb,
+        "unknown.md": '---\nseverity: "low"\n---\n',
+        "baddate.md": '---\nactions:\n  rotate: {due: "tomorrow"}\n---\n',
+        "none.md": "# no front matter\n",
+        "huge.md": "---\nlessons: " + "x" * (2 * 1024 * 1024) + "\n---\n",
+    }
+    for name, text in cases.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "link.md").symlink_to(tmp_path / "unknown.md")
+    for name in [*cases, "link.md"]:
+        result = run_cli("report", "edit", incident, "--from-document", "--document",
+                         tmp_path / name, "--root", root)  # fmt: skip
+        assert result.code == 2, (name, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
+    assert journal.read_bytes() == before

@@ -32,6 +32,17 @@ def report(
         ),
     ] = None,
     by: Annotated[str | None, typer.Option("--by", help="edit: who writes it.")] = None,
+    from_document: Annotated[
+        bool,
+        typer.Option(
+            "--from-document",
+            help="edit: record what was filled in the document's front matter.",
+        ),
+    ] = False,
+    document: Annotated[
+        Path | None,
+        typer.Option("--document", help="edit --from-document: this file, not <ID>.md."),
+    ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="md (GitHub Markdown) or json.", show_default=True)
     ] = "md",
@@ -53,8 +64,8 @@ def report(
     if not editing and words is not None and len(words) > 1:
         raise UsageError(f"report takes one incident id, not {len(words)}")
     incident = words[-1] if words else None
-    if sets and not editing:
-        raise UsageError("--set is for `mcpir report edit ID`")
+    if (sets or from_document) and not editing:
+        raise UsageError("--set and --from-document are for `mcpir report edit ID`")
     from mcpir.incident.store import CHANGE, find_incident
     from mcpir.output import jsonout
     from mcpir.output.respond_view import say
@@ -93,7 +104,7 @@ def report(
             hint=f"`mcpir restore {found.id}` undoes it",
         )
     if editing:
-        _edit(found, sets or [], by)
+        _edit(found, sets or [], by, document if from_document or document else None)
         raise typer.Exit(EXIT_OK)
     text = render(build(found, owner=owner(where)), chosen)
     if output is None:
@@ -113,21 +124,34 @@ def report(
     raise typer.Exit(EXIT_OK)
 
 
-def _edit(found: Incident, sets: list[str], by: str | None) -> None:
-    """Journal the edits, then rewrite the incident's document if it has been written."""
+def _edit(found: Incident, sets: list[str], by: str | None, source: Path | None) -> None:
+    """Journal the edits (from --set, or from a document's front matter), then rewrite the
+    incident's document if it has been written."""
     import getpass
 
     from mcpir.output.respond_view import say
+    from mcpir.report import Format, front_matter, kept_aside, paths, write
     from mcpir.report import edit as report_edit
-    from mcpir.report import paths, write
     from mcpir.report.document import build
 
-    edits = report_edit.parse(sets)  # every pair checked before anything is written
+    if source is not None or not sets:
+        path = source or paths(found)[Format.MD]
+        edits = front_matter.changes(build(found), front_matter.read(path))
+        edits += report_edit.parse(sets) if sets else []
+        if not edits:
+            say(f"{path}: its front matter holds nothing the journal does not; nothing recorded")
+            return
+    else:
+        edits = report_edit.parse(sets)  # every pair checked before anything is written
     report_edit.apply(found, edits, by or getpass.getuser())
     for edit in edits:
         say(f"{found.id}: {edit.field} set")
     if any(path.exists() for path in paths(found).values()):
-        for path in write(found, build(found)).values():
+        document = build(found)
+        aside = None if source is not None else kept_aside(found, document)
+        if aside is not None:
+            say(f"kept the document's unrecorded front-matter edits in {aside}", err=True)
+        for path in write(found, document).values():
             say(f"wrote {path}")
 
 

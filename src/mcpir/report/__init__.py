@@ -30,6 +30,29 @@ def paths(incident: Incident) -> dict[Format, Path]:
     return {fmt: incident.directory / f"{incident.id}.{fmt.value}" for fmt in Format}
 
 
+def kept_aside(incident: Incident, document: dict[str, Any]) -> Path | None:
+    """Before the Markdown is written again: a person's front-matter edits that are not in the
+    journal yet are never written over; that file is kept as `<id>.md.edited` (0600) and its
+    path returned, for `mcpir report edit ID --from-document PATH`."""
+    from mcpir.core.errors import UsageError
+    from mcpir.report import front_matter
+
+    path = paths(incident)[Format.MD]
+    if not path.is_file() or path.is_symlink():
+        return None
+    try:
+        unrecorded = front_matter.changes(document, front_matter.read(path))
+    except UsageError:  # no front matter (an older mcpir wrote it) or not ours to read
+        return None
+    if not unrecorded:
+        return None
+    aside = path.with_name(path.name + ".edited")
+    if aside.is_symlink():
+        raise UsageError(f"{aside} is a symbolic link; mcpir will not write through it")
+    atomic_write_text(aside, path.read_text(encoding="utf-8", errors="replace"), mode=0o600)
+    return aside
+
+
 def write(incident: Incident, document: dict[str, Any]) -> dict[Format, Path]:
     """Both files, atomically, private (they name paths and fingerprints of this machine)."""
     written = paths(incident)

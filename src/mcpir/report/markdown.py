@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from mcpir.core.redact import redact_value
 from mcpir.core.safe import shown
 from mcpir.core.words import plural
 from mcpir.report import sections
@@ -250,6 +251,9 @@ class _Writer:
 
 
 def render(doc: dict[str, Any]) -> str:
+    from mcpir.report import front_matter
+
     writer = _Writer(doc)
-    lines = [*writer.header(doc), "", *writer.containment(doc["contained"]), ""]
+    lines = [*front_matter.render(redact_value(doc)), *writer.header(doc), ""]
+    lines += [*writer.containment(doc["contained"]), ""]
     return "\n".join([*lines, *writer.rest(doc), ""])

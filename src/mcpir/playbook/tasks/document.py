@@ -26,15 +26,24 @@ class Document:
         inputs = DocumentInputs(ctx.step.id, owner(ctx.scopes.root), tuple(items))
         ctx.incident.journal.append(inputs.to_record())
         document = build(ctx.incident)
+        aside = report.kept_aside(ctx.incident, document)
         written = report.write(ctx.incident, document)
         paths = [ctx.scopes.display(path) for path in written.values()]
         for path in paths:
             ctx.say(f"wrote {path}")
+        notes = []
+        if aside is not None:
+            notes.append(
+                f"the report's front matter had edits not yet recorded: kept in "
+                f"{ctx.scopes.display(aside)}; record them with `mcpir report edit "
+                f"{ctx.incident.id} --from-document {ctx.scopes.display(aside)}`"
+            )
         return StepResult(
-            Status.OK,
+            Status.ATTENTION if notes else Status.OK,
             f"wrote {ctx.incident.id}.md and .json (severity {document['severity']}, "
             f"status {document['status']})",
             actions=[f"wrote {path}" for path in paths],
+            notes=notes,
         )
 
 
