@@ -2,29 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from mcpir.tokens.model import Token
 
 if TYPE_CHECKING:
-    from mcpir.core.model import ConfigFile
-    from mcpir.core.paths import Scopes
+    from mcpir.tokens.inventory import list_tokens
 
 __all__ = ["Token", "list_tokens"]
 
 
-def list_tokens(
-    scopes: Scopes,
-    *,
-    environ: Mapping[str, str] | None,
-    exclude: tuple[str, ...] = (),
-    problems: list[ConfigFile] | None = None,
-    configs: Sequence[ConfigFile] | None = None,
-) -> list[Token]:
-    """Every credential a configured server can read (see `mcpir.tokens.inventory`)."""
-    # Discovery and the detectors load here, not with the package: `mcpir run` imports the
-    # package too, and must start its command without paying for them.
-    from mcpir.tokens.inventory import list_tokens as inventory
+def __getattr__(name: str) -> object:
+    # `list_tokens` (see `mcpir.tokens.inventory`) loads discovery and the detectors when it is
+    # first asked for, not with the package: `mcpir run` imports the package too, and must
+    # start its command without paying for them.
+    if name == "list_tokens":
+        from mcpir.tokens.inventory import list_tokens
 
-    return inventory(scopes, environ=environ, exclude=exclude, problems=problems, configs=configs)
+        return list_tokens
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
