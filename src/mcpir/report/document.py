@@ -265,7 +265,7 @@ def _postmortem(
     doc["root_cause"] = sections.root_cause(steps)
     doc["impact"] = {
         "status": investigate.status if investigate else NOT_RUN,
-        "flows": redact_value(sections.flows(steps, seen)),
+        "flows": redact_value(sections.flows(seen)),
         "text": redact_text(edits["impact"]) if "impact" in edits else None,
     }
     doc["metrics"] = sections.metrics(doc["opened"], steps, seen, introduced)

@@ -50,9 +50,7 @@ def _high(findings: tuple[RecordedFinding, ...], rules: tuple[str, ...]) -> list
     return [f for f in findings if f.rule in rules and f.severity == "high"]
 
 
-def flows(
-    steps: dict[str, StepFinished], investigation: tuple[RecordedFinding, ...]
-) -> list[dict[str, Any]]:
+def flows(investigation: tuple[RecordedFinding, ...]) -> list[dict[str, Any]]:
     """Each server and tool that data was sent to, with the calls that show it."""
     out: dict[str, dict[str, Any]] = {}
     for finding in _high(investigation, CALL_RULES):
