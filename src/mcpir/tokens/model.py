@@ -27,7 +27,8 @@ Status = Literal["literal", "referenced", "keyring", "prompted", "missing"]
 # written into a config must be externalized even if the keyring also holds it.
 STATUS_ORDER: tuple[Status, ...] = get_args(Status)
 
-# Evidence sources repeat across tokens (one config file, one flagged server).
+# Server names and evidence sources repeat across tokens: redacting each once keeps 10,000
+# tokens fast.
 _redacted = lru_cache(maxsize=4096)(redact_text)
 
 INVENTORY_FILE = "inventory.json"
@@ -66,17 +67,24 @@ class Token:
     def exposed(self) -> bool:
         return bool(self.exposure)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The `mcpir tokens list --json` contract: exactly these fields."""
+    def identity(self) -> dict[str, Any]:
+        """What says which token this is, and since when: the first fields of both
+        `mcpir tokens list --json` and `mcpir tokens status --json`."""
         return {
             "id": self.id,
             "provider": self.provider,
             "fingerprint": self.fingerprint,
             "locations": list(self.locations),
             # Server names come from config files an attacker may have written.
-            "servers": [redact_text(name) for name in self.servers],
+            "servers": [_redacted(name) for name in self.servers],
             "first_seen": self.first_seen,
             "last_rotated": self.last_rotated,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        """The `mcpir tokens list --json` contract: exactly these fields."""
+        return {
+            **self.identity(),
             "age_days": self.age_days,
             "status": self.status,
             # Sources name servers and tools, which come from files an attacker may write.

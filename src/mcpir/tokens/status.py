@@ -13,11 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from mcpir.config.rotation import RotationPolicy, Rule
-from mcpir.core.redact import redact_text
 from mcpir.tokens.model import Token, today
 
 if TYPE_CHECKING:
@@ -28,8 +26,6 @@ if TYPE_CHECKING:
 State = Literal["ok", "due-soon", "overdue", "exposed"]
 STATES: tuple[State, ...] = ("exposed", "overdue", "due-soon", "ok")
 OVERDUE_STAGE = 0
-# Server names repeat across tokens; redacting each once keeps 10,000 tokens fast.
-_redacted = lru_cache(maxsize=4096)(redact_text)
 
 
 @dataclass(frozen=True)
@@ -63,15 +59,8 @@ class TokenStatus:
 
     def as_dict(self) -> dict[str, Any]:
         """The `mcpir tokens status --json` contract."""
-        token = self.token
         return {
-            "id": token.id,
-            "provider": token.provider,
-            "fingerprint": token.fingerprint,
-            "locations": list(token.locations),
-            "servers": [_redacted(name) for name in token.servers],
-            "first_seen": token.first_seen,
-            "last_rotated": token.last_rotated,
+            **self.token.identity(),
             "age_days": self.age_days,
             "max_age_days": self.rule.max_age_days,
             "due": self.due.isoformat(),
