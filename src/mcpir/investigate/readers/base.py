@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -124,3 +124,18 @@ def jsonl(
             yield number, record
     if pending:
         progress(pending)
+
+
+def jsonl_events(
+    path: Path,
+    source: str,
+    progress: Progress,
+    events: Callable[[int, dict[str, Any]], Iterable[Event]],
+) -> Iterator[Event]:
+    """A JSONL transcript's events in file order: `events(line number, object)` for each JSON
+    object, and the `Malformed` of every other line."""
+    for item in jsonl(path, source, progress):
+        if isinstance(item, Malformed):
+            yield item
+        else:
+            yield from events(*item)

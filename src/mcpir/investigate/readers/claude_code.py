@@ -22,7 +22,7 @@ from mcpir.investigate.events import (
     split_mcp_name,
     text_of,
 )
-from mcpir.investigate.readers.base import Progress, client_files, jsonl
+from mcpir.investigate.readers.base import Progress, client_files, jsonl_events
 
 PATTERNS = ("projects/*/*.jsonl", "projects/*/*/subagents/agent-*.jsonl")
 
@@ -35,15 +35,12 @@ class ClaudeCode:
 
     def read(self, path: Path, progress: Progress) -> Iterator[Event]:
         pending: dict[str, Call] = {}
-        for item in jsonl(path, self.name, progress):
-            if isinstance(item, Malformed):
-                yield item
-                continue
-            number, record = item
+
+        def line(number: int, record: dict[str, Any]) -> Iterator[Event]:
             message = record.get("message")
             content = message.get("content") if isinstance(message, dict) else None
             if not isinstance(content, list):
-                continue
+                return
             session = record.get("sessionId")
             origin = Origin(
                 self.name,
@@ -53,6 +50,8 @@ class ClaudeCode:
                 parse_ts(record.get("timestamp")),
             )
             yield from self._blocks(record.get("type"), content, origin, pending)
+
+        yield from jsonl_events(path, self.name, progress, line)
         # Calls whose result never came (an interrupted session) still happened.
         yield from pending.values()
 

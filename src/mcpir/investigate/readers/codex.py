@@ -15,7 +15,7 @@ from typing import Any
 
 from mcpir.core.paths import Scopes
 from mcpir.investigate.events import Call, Event, Malformed, Message, Origin, parse_ts, text_of
-from mcpir.investigate.readers.base import Progress, arguments, client_files, jsonl
+from mcpir.investigate.readers.base import Progress, arguments, client_files, jsonl_events
 
 
 def _split(name: str) -> tuple[str | None, str]:
@@ -47,27 +47,25 @@ class Codex:
         session_id = "-".join(session) if len(session) == 5 else path.stem
         begun: dict[str, Call] = {}
         done: set[str] = set()
-        for item in jsonl(path, self.name, progress):
-            if isinstance(item, Malformed):
-                yield item
-                continue
-            number, record = item
+
+        def line(number: int, record: dict[str, Any]) -> Iterator[Event]:
+            nonlocal session_id
             payload = record.get("payload")
             if not isinstance(payload, dict):
-                continue
+                return
             kind, ptype = record.get("type"), payload.get("type")
             if kind == "session_meta" and payload.get("id"):
                 session_id = str(payload["id"])
-                continue
+                return
             origin = Origin(self.name, path, number, session_id, parse_ts(record.get("timestamp")))
             call_id = str(payload.get("call_id") or "")
             if kind == "event_msg" and ptype in {"mcp_tool_call_begin", "mcp_tool_call_end"}:
                 invocation = payload.get("invocation")
                 if not isinstance(invocation, dict) or not invocation.get("tool"):
                     yield Malformed(origin, f"{ptype} without an invocation")
-                    continue
+                    return
                 if call_id in done:
-                    continue
+                    return
                 call = begun.get(call_id) or Call(
                     origin,
                     str(invocation["tool"]),
@@ -77,7 +75,7 @@ class Codex:
                 )
                 if ptype == "mcp_tool_call_begin":
                     begun[call_id] = call
-                    continue
+                    return
                 begun.pop(call_id, None)
                 done.add(call_id)
                 text, error = _result(payload.get("result"))
@@ -88,16 +86,16 @@ class Codex:
                 name = payload.get("name")
                 if not isinstance(name, str):
                     yield Malformed(origin, "function_call without a name")
-                    continue
+                    return
                 if call_id in done or call_id in begun:
-                    continue
+                    return
                 server, tool = _split(name)
                 begun[call_id] = Call(
                     origin, tool, server, arguments(payload.get("arguments")), call_id=call_id
                 )
             elif kind == "response_item" and ptype == "function_call_output":
                 if call_id in done or call_id not in begun:
-                    continue
+                    return
                 call = begun.pop(call_id)
                 done.add(call_id)
                 output = payload.get("output")
@@ -113,6 +111,8 @@ class Codex:
                 text = text_of(payload.get("content"))
                 if text:
                     yield Message(origin, text)
+
+        yield from jsonl_events(path, self.name, progress, line)
         yield from begun.values()
 
 

@@ -8,12 +8,14 @@ pin). See the README's "MCP invocation log".
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from mcpir.core.paths import Scopes
 from mcpir.incident.store import TRAIL
 from mcpir.investigate.events import Call, Event, Malformed, Origin, ToolChange, parse_ts
-from mcpir.investigate.readers.base import Progress, jsonl, regular_files
+from mcpir.investigate.readers.base import Progress, jsonl_events, regular_files
 
 DIRECTORY = "mcp-invocations"
 # Requests that carry data to or from a server: what the detectors look at.
@@ -34,53 +36,51 @@ class Invocations:
         return regular_files(base, ("*.jsonl",), scopes.root)
 
     def read(self, path: Path, progress: Progress) -> Iterator[Event]:
-        for item in jsonl(path, self.name, progress):
-            if isinstance(item, Malformed):
-                yield item
-                continue
-            number, record = item
-            origin = Origin(
-                self.name, path, number, _str(record.get("session")), parse_ts(record.get("ts"))
+        return jsonl_events(path, self.name, progress, partial(self._line, path))
+
+    def _line(self, path: Path, number: int, record: dict[str, Any]) -> Iterator[Event]:
+        origin = Origin(
+            self.name, path, number, _str(record.get("session")), parse_ts(record.get("ts"))
+        )
+        if record.get("v") != 1:
+            yield Malformed(origin, f"unsupported record version {record.get('v')!r}")
+            return
+        kind, server = record.get("type"), _str(record.get("server"))
+        if server is None or origin.ts is None:
+            yield Malformed(origin, "record without a server or a time")
+            return
+        if kind == "call" and record.get("method") not in DATA_METHODS:
+            return  # initialize, tools/list, ping: the protocol's own traffic
+        if kind == "call":
+            summary = record.get("response_summary")
+            excerpt = _str(summary.get("excerpt")) if isinstance(summary, dict) else None
+            method = _str(record.get("method")) or "?"
+            yield Call(
+                origin,
+                _str(record.get("tool")) or method,
+                server,
+                record.get("params", {}).get("arguments")
+                if isinstance(record.get("params"), dict) and method == "tools/call"
+                else record.get("params"),
+                excerpt,
+                bool(record.get("is_error")),
+                str(record.get("id")),
+                method,
             )
-            if record.get("v") != 1:
-                yield Malformed(origin, f"unsupported record version {record.get('v')!r}")
-                continue
-            kind, server = record.get("type"), _str(record.get("server"))
-            if server is None or origin.ts is None:
-                yield Malformed(origin, "record without a server or a time")
-                continue
-            if kind == "call" and record.get("method") not in DATA_METHODS:
-                continue  # initialize, tools/list, ping: the protocol's own traffic
-            if kind == "call":
-                summary = record.get("response_summary")
-                excerpt = _str(summary.get("excerpt")) if isinstance(summary, dict) else None
-                method = _str(record.get("method")) or "?"
-                yield Call(
-                    origin,
-                    _str(record.get("tool")) or method,
-                    server,
-                    record.get("params", {}).get("arguments")
-                    if isinstance(record.get("params"), dict) and method == "tools/call"
-                    else record.get("params"),
-                    excerpt,
-                    bool(record.get("is_error")),
-                    str(record.get("id")),
-                    method,
-                )
-            elif kind == "tool_changed":
-                findings = record.get("findings")
-                yield ToolChange(
-                    origin,
-                    server,
-                    _str(record.get("tool")),
-                    _str(record.get("change")) or "changed",
-                    _str(record.get("before")),
-                    _str(record.get("after")),
-                    tuple(str(f) for f in findings) if isinstance(findings, list) else (),
-                    bool(record.get("blocked")),
-                )
-            elif kind != "notification":
-                yield Malformed(origin, f"unknown record type {kind!r}")
+        elif kind == "tool_changed":
+            findings = record.get("findings")
+            yield ToolChange(
+                origin,
+                server,
+                _str(record.get("tool")),
+                _str(record.get("change")) or "changed",
+                _str(record.get("before")),
+                _str(record.get("after")),
+                tuple(str(f) for f in findings) if isinstance(findings, list) else (),
+                bool(record.get("blocked")),
+            )
+        elif kind != "notification":
+            yield Malformed(origin, f"unknown record type {kind!r}")
 
 
 READER = Invocations()
