@@ -793,7 +793,9 @@ def test_no_command_prints_or_writes_a_canary(
     edited = contained[claude].replace(b'"--secret",', b'"--secret" ,')
     claude.write_bytes(edited.replace(b'"env": {\n', b'"env" : {\n'))
     codex.write_bytes(contained[codex].replace(b'"signer-mcp==1.0.0"', b'"signer-mcp==1.0.1"'))
-    refused = sweep("restore", "--root", root)
+    # --include-flagged: ~/.claude.json holds a server the incident flagged, which a plain
+    # restore leaves disabled (its file untouched, so not compared).
+    refused = sweep("restore", "--root", root, "--include-flagged")
     assert refused.code == 1 and refused.stderr.count("was edited since") == 2, refused.stderr
     assert "SIGNING_KEY" in refused.stderr and "SESSION" in refused.stderr, refused.stderr
     for path, data in contained.items():
@@ -812,9 +814,13 @@ def test_no_command_prints_or_writes_a_canary(
     sweep("report", "--root", root, incident, "--format", "json")
     sweep("posture", *scope, "--json")
     # Externalize for real (the memory keyring), then undo it.
-    assert sweep("tokens", "externalize", *scope, "--yes", "--json").code in (0, 1)
+    externalized = sweep("tokens", "externalize", *scope, "--yes", "--json")
+    assert externalized.code in (0, 1)
     assert memory.values, "externalize stored nothing"
-    assert sweep("restore", "--root", root).code == 0
+    # A change set, not an incident: `restore` with no id picks only incidents, so it is named.
+    change = json.loads(externalized.stdout)["incident"]
+    assert str(change).startswith("ATOM-CHG-"), change
+    assert sweep("restore", "--root", root, change).code == 0
 
     assert not sweep.problems, "\n".join(sweep.problems)
     # No run was a usage error: every one did its work on the canaries.

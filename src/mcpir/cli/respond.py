@@ -101,27 +101,55 @@ def restore(
             "(default: the latest incident here)."
         ),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be undone.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Name the incident and what would happen to each server."),
+    ] = False,
     force: Annotated[
         bool,
         typer.Option(
             "--force", help="Restore even files edited since; the newer file is kept aside."
         ),
     ] = False,
+    include_flagged: Annotated[
+        bool,
+        typer.Option(
+            "--include-flagged",
+            help="Also turn back on the servers this incident flagged (and those sharing "
+            "their files).",
+        ),
+    ] = False,
+    only: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--only",
+            help="Turn back on only this server (repeatable); a flagged one too, when named.",
+        ),
+    ] = None,
+    exclude: Annotated[
+        list[str] | None,
+        typer.Option("--except", help="Keep this server disabled (repeatable)."),
+    ] = None,
     root: RootOption = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Undo an incident's file changes byte for byte. Exit 0: restored; 1: refused (a file was
-    edited since: see the diff, or pass --force: newer copies are kept aside and listed)."""
+    """Undo an incident's file changes byte for byte; servers the incident flagged, and those
+    sharing a file with one, stay disabled unless named. Run it again to finish a partial
+    restore. Exit 0: done (flagged ones kept disabled included); 1: refused (a file was edited
+    since: see the diff, or pass --force: newer copies are kept aside and listed)."""
+    from mcpir.incident.flagged import Selection
     from mcpir.incident.restore import restore as run_restore
     from mcpir.incident.store import find_incident
     from mcpir.output.restore import restored
+    from mcpir.scan.checks import CREDENTIAL_RULES
 
     where = incident_root(incident, root)
     # Looked up before restore takes the project's lock, which creates `.atom-trail/`: a
     # lookup that fails (no such incident here) must leave nothing behind.
     find_incident(where, incident, with_changes=True)
-    result = run_restore(where, incident, dry_run=dry_run, force=force)
+    selection = Selection(include_flagged, tuple(only or ()), tuple(exclude or ()))
+    result = run_restore(where, incident, dry_run=dry_run, force=force, selection=selection,
+                         credential_rules=CREDENTIAL_RULES)  # fmt: skip
     refused = bool(result.conflicts) and not force and not dry_run
     restored(result, dry_run=dry_run, refused=refused, json_output=json_output)
     if result.failed:

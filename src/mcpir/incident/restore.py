@@ -1,11 +1,22 @@
-"""`mcpir restore`: undo an incident's file changes, byte for byte, newest first."""
+"""`mcpir restore`: undo an incident's file changes, byte for byte, newest first, leaving the
+servers the incident flagged disabled unless asked (`flagged`)."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from mcpir.incident import entries
+from mcpir.incident.flagged import (
+    KEPT,
+    KEPT_RECORD,
+    Selection,
+    ServerOutcome,
+    check_names,
+    flagged_servers,
+    partition,
+)
 from mcpir.incident.journal import Change, Journal, JournalConflict, sha256
 from mcpir.incident.store import Incident, find_incident, respond_lock
 
@@ -18,18 +29,44 @@ class RestoreResult:
     conflicts: list[str] = field(default_factory=list)  # each with its diff
     failed: list[str] = field(default_factory=list)  # could not be written back (permissions…)
     kept: list[str] = field(default_factory=list)  # newer copies kept aside by --force
+    servers: list[ServerOutcome] = field(default_factory=list)  # each server the changes name
+    left: int = 0  # changes there were to undo before this run: 0 is "nothing left"
+
+    @property
+    def kept_disabled(self) -> list[str]:
+        return list(dict.fromkeys(s.name for s in self.servers if s.action == KEPT))
 
 
-def restore(root: Path, incident_id: str | None, *, dry_run: bool, force: bool) -> RestoreResult:
+def restore(
+    root: Path,
+    incident_id: str | None,
+    *,
+    dry_run: bool,
+    force: bool,
+    selection: Selection | None = None,
+    credential_rules: frozenset[str] = frozenset(),
+) -> RestoreResult:
     """All or nothing: a conflict (a file edited since) stops the restore before any write,
-    unless `force`, which keeps each newer file aside before putting the original back."""
+    unless `force`, which keeps each newer file aside before putting the original back.
+
+    Servers this incident flagged stay disabled, with every change to their files, unless
+    `selection` names them (`flagged`); what stays is journalled, and a later restore finishes
+    it. `credential_rules` are the scan rules that flag a token, not a server."""
+    selection = selection or Selection()
+    # Before the lock, which writes: a name no change holds is a usage error that changes nothing.
+    named = find_incident(root, incident_id, with_changes=True).journal.changes()
+    check_names(selection, [change for change, _ in named])
     with respond_lock(root, "mcpir restore"):
         incident = find_incident(root, incident_id, with_changes=True)
         journal = incident.journal
         result = RestoreResult(incident)
         if not dry_run:
             result.done += journal.recover()
-        changes = list(journal.restore_plan())
+        pending = list(journal.restore_plan())
+        flagged = flagged_servers(entries.read(journal.records()), credential_rules)
+        split = partition(pending, flagged, selection)
+        result.servers, result.left = split.servers, len(pending)
+        changes = split.undo
         for change, reason in zip(changes, _conflicts(journal, changes), strict=True):
             if reason is not None:
                 result.conflicts.append(reason)
@@ -43,18 +80,42 @@ def restore(root: Path, incident_id: str | None, *, dry_run: bool, force: bool) 
             return result
         if damaged or (result.conflicts and not force):
             result.failed += damaged
+            result.servers = _as_done(result.servers, set())
             return result
+        undone_ids: set[int] = set()
         for change in changes:
             try:
                 undone = journal.undo(change, force=force)
                 result.done.append(undone.line)
                 result.kept += [str(path) for path in undone.kept]
+                undone_ids.add(change.id)
             except (JournalConflict, OSError) as exc:
                 # Keep going: every other file still gets its original back; re-run for this one.
                 result.failed.append(f"{change.path}: {getattr(exc, 'message', None) or exc}")
-        status = "partly restored" if result.failed else "restored"
-        incident.write_summary(status)
+        result.servers = _as_done(result.servers, undone_ids)
+        if split.keep:
+            # What stays disabled, and why, is part of the incident's story: the report and a
+            # later restore read what was undone from the journal, and this says what was not.
+            journal.append({"type": KEPT_RECORD, "changes": [c.id for c in split.keep],
+                            "servers": result.kept_disabled, "flagged": flagged,
+                            "only": list(selection.only), "except": list(selection.exclude),
+                            "include_flagged": selection.include_flagged})  # fmt: skip
+        if result.failed:
+            incident.write_summary("partly restored")
+        else:  # "open" or "partly restored" while a kept change is still applied
+            incident.write_summary(incident.status() if split.keep else "restored")
         return result
+
+
+def _as_done(servers: list[ServerOutcome], undone: set[int]) -> list[ServerOutcome]:
+    """What happened, not what was planned: a server whose file was not fully put back (a
+    conflict refused the restore, or a write failed) is still disabled."""
+    return [
+        server
+        if server.action == KEPT or set(server.changes) <= undone
+        else replace(server, action=KEPT, reason="not restored: see the conflicts or failures")
+        for server in servers
+    ]
 
 
 def _conflicts(journal: Journal, changes: list[Change]) -> list[str | None]:

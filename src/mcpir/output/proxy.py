@@ -104,7 +104,7 @@ def wrapped(result: WrapPlan, scopes: Scopes, incident: str | None, failures: li
     for failure in failures:
         typer.echo(f"failed: {shown(failure)}", err=True)
     if incident is not None:
-        undo = "`mcpir restore`" + ("" if unwrap else " or `mcpir unwrap`")
+        undo = f"`mcpir restore {incident}`" + ("" if unwrap else " or `mcpir unwrap`")
         typer.echo(f"journalled in {incident}; undo with {undo}. Restart the clients to "
                    "take effect.", err=True)  # fmt: skip
     elif result.changes:
