@@ -107,7 +107,7 @@ def test_moves_contained_literals_into_the_keyring_and_restore_is_byte_exact(
     jsonc = (root / ".vscode" / "mcp.json.mcpir-disabled").read_text()
     assert "// the team's servers" in jsonc and "${env:GH_PB_TOKEN}" in jsonc
     assert TOKEN not in out
-    restored = run_cli("restore", "--root", root)  # contain and externalize, newest first
+    restored = run_cli("restore", "--root", root, "--include-flagged")  # all of it, newest first
     assert restored.code == 0, restored.stderr
     assert (tree_state(home), tree_state(root)) == before
 
