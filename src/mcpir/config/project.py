@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.config.rotation import ROTATION_KEYS, RotationPolicy
-from mcpir.config.tables import convert_table
+from mcpir.config.tables import array_of_tables, convert_table
 from mcpir.core.documents import DocumentError, parse_toml, read_text
 from mcpir.core.errors import PolicyError
 
@@ -103,26 +103,22 @@ def _flag(value: Any, where: str) -> bool:  # noqa: ANN401
 _SUPPRESSION_KEYS = {"rule", "reason", "server", "path"}
 
 
+def _suppression(item: dict[str, Any], entry: str) -> Suppression:
+    unknown = set(item) - _SUPPRESSION_KEYS
+    if unknown:
+        raise PolicyError(f"{entry}: unknown key {sorted(unknown)[0]}")
+    for key, text in item.items():
+        if not isinstance(text, str):
+            raise PolicyError(f"{entry}.{key} must be a string")
+    if not item.get("rule"):
+        raise PolicyError(f"{entry} needs a rule")
+    if not str(item.get("reason", "")).strip():
+        raise PolicyError(f"{entry} needs a reason: say why this finding is accepted")
+    return Suppression(item["rule"], item["reason"], item.get("server"), item.get("path"))
+
+
 def _suppressions(value: Any, where: str) -> tuple[Suppression, ...]:  # noqa: ANN401
-    if not isinstance(value, list):
-        raise PolicyError(f"{where} must be an array of tables ([[scan.ignore]])")
-    out = []
-    for index, item in enumerate(value, 1):
-        entry = f"{where}[{index}]"
-        if not isinstance(item, dict):
-            raise PolicyError(f"{entry} must be a table")
-        unknown = set(item) - _SUPPRESSION_KEYS
-        if unknown:
-            raise PolicyError(f"{entry}: unknown key {sorted(unknown)[0]}")
-        for key, text in item.items():
-            if not isinstance(text, str):
-                raise PolicyError(f"{entry}.{key} must be a string")
-        if not item.get("rule"):
-            raise PolicyError(f"{entry} needs a rule")
-        if not str(item.get("reason", "")).strip():
-            raise PolicyError(f"{entry} needs a reason: say why this finding is accepted")
-        out.append(Suppression(item["rule"], item["reason"], item.get("server"), item.get("path")))
-    return tuple(out)
+    return array_of_tables(value, where, "scan.ignore", _suppression)
 
 
 _SECTIONS: dict[str, dict[str, Any]] = {

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from mcpir.config.tables import convert_table
+from mcpir.config.tables import array_of_tables, convert_keys, convert_table
 from mcpir.core.errors import PolicyError
 
 if TYPE_CHECKING:
@@ -137,26 +137,17 @@ def _text(value: Any, where: str) -> str:  # noqa: ANN401
     return value
 
 
+def _override(item: dict[str, Any], entry: str) -> TokenOverride:
+    values = convert_keys(item, _OVERRIDE_KEYS, f"{entry}: unknown key ", f"{entry}.")
+    if "token" not in values and "provider" not in values:
+        raise PolicyError(f"{entry} needs a token or a provider to match")
+    if "max_age_days" not in values and "remind_days" not in values:
+        raise PolicyError(f"{entry} needs max_age_days or remind_days")
+    return TokenOverride(**values)
+
+
 def _overrides(value: Any, where: str) -> tuple[TokenOverride, ...]:  # noqa: ANN401
-    if not isinstance(value, list):
-        raise PolicyError(f"{where} must be an array of tables ([[rotation.override]])")
-    out = []
-    for index, item in enumerate(value, 1):
-        entry = f"{where}[{index}]"
-        if not isinstance(item, dict):
-            raise PolicyError(f"{entry} must be a table")
-        values = {}
-        for key, raw in item.items():
-            convert = _OVERRIDE_KEYS.get(key)
-            if convert is None:
-                raise PolicyError(f"{entry}: unknown key {key}")
-            values[key] = convert(raw, f"{entry}.{key}")
-        if "token" not in values and "provider" not in values:
-            raise PolicyError(f"{entry} needs a token or a provider to match")
-        if "max_age_days" not in values and "remind_days" not in values:
-            raise PolicyError(f"{entry} needs max_age_days or remind_days")
-        out.append(TokenOverride(**values))
-    return tuple(out)
+    return array_of_tables(value, where, "rotation.override", _override)
 
 
 # The `[rotation]` keys and their converters: `mcpir.config.project` registers this table as a
