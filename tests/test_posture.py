@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -419,3 +420,22 @@ def test_ack_without_a_known_login_asks_for_by(
     monkeypatch.setattr(getpass, "getuser", nobody)
     result = run_cli("posture", "ack", "training")
     assert result.code == 2 and "--by" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_contained_machine_says_its_servers_are_off(run_cli: RunCli, tmp_path: Path) -> None:
+    """After `respond --only contain` every server is disabled: the audit-proxy item judges
+    them as they would come back, and says they are off now (it once said "13 of 13 local
+    servers not wrapped" on a machine where all were disabled)."""
+    import shutil
+
+    home, root = tmp_path / "home", tmp_path / "root"
+    shutil.copytree(FIXTURES / "homes" / "linux", home)
+    root.mkdir()
+    contained = run_cli("respond", "--only", "contain", "--yes", "--home", home, "--root", root)
+    assert contained.code in (0, 1), contained.stderr
+    done = run_cli("posture", "--json", "--home", home, "--root", root)
+    item = {i["id"]: i for i in json.loads(done.stdout)}["audit-proxy"]
+    assert item["status"] == "fail" and "disabled now" in item["evidence"], item
+    assert re.search(
+        r"of \d+ local servers? not wrapped \(all \d+ servers disabled now", item["evidence"]
+    )

@@ -12,6 +12,7 @@ from mcpir.core.errors import McpirError
 from mcpir.core.model import ConfigFile, Finding, Server
 from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_text
+from mcpir.core.words import plural
 from mcpir.posture import PostureItem
 
 if TYPE_CHECKING:
@@ -160,7 +161,7 @@ def _scan_item(
             for f in found
         ]  # fmt: skip
         return PostureItem(
-            item, title, "fail", f"{len(found)} finding(s) ({', '.join(sorted(rules))}): "
+            item, title, "fail", f"{plural(len(found), 'finding')} ({', '.join(sorted(rules))}): "
             f"{_some(shown)}{note}", fix,
         )  # fmt: skip
 
@@ -192,9 +193,12 @@ def is_wrapped(server: Server) -> bool:
 def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
     title = TITLES["audit-proxy"]
     servers = [s for c in configs for s in c.servers if s.enabled]
+    state = ""
     if not servers:
-        # Contained (or all switched off): they come back as they are, so judge them as such.
+        # Contained (or all switched off): they come back as they are, so judge them as such,
+        # and say that they are off today.
         servers = [s for c in configs for s in c.servers]
+        state = f" (all {plural(len(servers), 'server')} disabled now; judged as they would return)"
     local = [s for s in servers if s.transport == "stdio"]
     remote = [s for s in servers if s.transport != "stdio"]
     bare = [s for s in local if not is_wrapped(s)]
@@ -203,7 +207,8 @@ def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
         names = [redact_text(f"{s.name} ({scopes.display(s.path)})") for s in bare]
         return PostureItem(
             "audit-proxy", title, "fail",
-            f"{len(bare)} of {len(local)} local servers not wrapped: {_some(names)}", fix,
+            f"{len(bare)} of {plural(len(local), 'local server')} not wrapped{state}: "
+            f"{_some(names)}", fix,
         )  # fmt: skip
     if remote:
         names = [redact_text(s.name) for s in remote]
