@@ -22,6 +22,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
 
 from mcpir.core.errors import EXIT_STEP_FAILED
 from mcpir.proxy.framing import LineFramer
@@ -42,6 +44,26 @@ from mcpir.proxy.signals import die_with_proxy, forward_signals
 # Imported from here by the CLI, `proxy.config` and the tests.
 __all__ = ["CommandNotExecutable", "CommandNotFound", "LogUnavailable", "Proxy", "ProxyConfig",
            "Record", "run_proxy"]  # fmt: skip
+
+
+def _relay(
+    data: bytes,
+    framer: LineFramer,
+    by_line: bool,
+    examine: Callable[[bytes], bytes | None],
+    send: Callable[[bytes], None],
+) -> None:
+    """Pass one chunk on: as it came, each line examined after it is sent; or (`by_line`) each
+    whole line examined first and sent as `examine` returns it (None: withheld)."""
+    if not by_line:
+        send(data)
+        for line in framer.feed(data):
+            examine(line)
+        return
+    for line in framer.feed(data):
+        out = examine(line)
+        if out is not None:
+            send(out)
 
 
 class Proxy(Pairing):
@@ -75,15 +97,8 @@ class Proxy(Pairing):
 
     def _client_chunk(self, data: bytes, framer: LineFramer, sink: list[int]) -> None:
         started, epoch = time.monotonic(), time.time()
-        if not self.lines_in:
-            self._to_server(sink, data)
-            for line in framer.feed(data):
-                self._client_line(line, started, epoch)
-            return
-        for line in framer.feed(data):
-            out = self._client_line(line, started, epoch)
-            if out is not None:
-                self._to_server(sink, out)
+        examine = partial(self._client_line, started=started, epoch=epoch)
+        _relay(data, framer, self.lines_in, examine, partial(self._to_server, sink))
 
     def _client_line(self, line: bytes, started: float, epoch: float) -> bytes | None:
         try:
@@ -127,15 +142,8 @@ class Proxy(Pairing):
             if not data:
                 break
             ended, epoch = time.monotonic(), time.time()
-            if not self.lines_out:
-                self.to_client(data)
-                for line in framer.feed(data):
-                    self._server_line(line, ended, epoch)
-                continue
-            for line in framer.feed(data):
-                out = self._server_line(line, ended, epoch)
-                if out is not None:
-                    self.to_client(out)
+            examine = partial(self._server_line, ended=ended, epoch=epoch)
+            _relay(data, framer, self.lines_out, examine, self.to_client)
         tail = framer.tail()
         if tail:
             if self.lines_out:
