@@ -25,7 +25,7 @@ def test_json_contract_fields_exactly(run_cli: RunCli) -> None:
     rows = json.loads(result.stdout)
     servers = [row for row in rows if "name" in row]
     errors = [row for row in rows if "name" not in row]
-    assert len(servers) == 50
+    assert len(servers) == 54
     assert all(list(row) == SERVER_FIELDS for row in servers)
     assert [list(row) for row in errors] == [ERROR_FIELDS]
     assert errors[0]["path"].endswith("packages/broken/.cursor/mcp.json")
@@ -43,8 +43,9 @@ def test_every_server_of_a_home_holding_every_client(run_cli: RunCli) -> None:
     assert by_client["claude-code"] == {
         "github", "linear", "local-db", "notes",
         "database-tools", "database-tools-old", "plugin-api",  # plugins' cached .mcp.json
+        "list-api",  # a plugin manifest's "mcpServers": [...] list
     }  # fmt: skip
-    assert by_client["codex"] == {"docs", "weird name"}
+    assert by_client["codex"] == {"docs", "weird name", "review-db"}  # + a profile file
     assert by_client["continue"] == {"sqlite-continue", "remote-continue"}
     assert by_client["zed"] == {"old-form", "new-form", "remote"}
     assert len(by_client) == 14
@@ -88,7 +89,7 @@ def test_skipped_trees_and_policy_excludes(run_cli: RunCli) -> None:
 def test_table_lists_servers_and_problems(run_cli: RunCli) -> None:
     result = run_cli("servers", "--home", LINUX, "--root", PROJECT)
     assert "~/.claude.json" in result.stdout and "github" in result.stdout
-    assert "50 MCP servers (11 disabled)" in result.stdout
+    assert "54 MCP servers (11 disabled)" in result.stdout
     assert "packages/broken/.cursor/mcp.json: line 3: malformed JSON" in result.stderr
     assert result.code == 1
 
@@ -174,7 +175,7 @@ def test_bad_files_never_stop_discovery(
     assert any(e.startswith("bin/line 1: binary file") for e in errors)
     assert any(e.startswith("list/expected a JSON object") for e in errors)
     assert any("not a regular file" in e for e in errors)
-    assert sum("name" in row for row in rows) == 16  # everything else still listed
+    assert sum("name" in row for row in rows) == 17  # everything else still listed
     assert result.code == 1
 
 
@@ -227,7 +228,7 @@ def test_home_as_root_finds_projects_once_and_skips_app_data(
     rows = json.loads(run_cli("servers", "--home", home, "--root", home, "--json").stdout)
     names = [row["name"] for row in rows]
     assert sorted(names) == sorted(
-        ["mac-desktop", "mac-vscode", "cline-in-cursor", "mac-zed", "app"]
+        ["mac-desktop", "mac-vscode", "mac-profile", "cline-in-cursor", "mac-zed", "app"]
     )
 
 

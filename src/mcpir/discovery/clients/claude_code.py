@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -30,18 +31,46 @@ def _names(value: Any) -> set[str]:  # noqa: ANN401
     return {str(v) for v in value} if isinstance(value, list) else set()
 
 
-_PLUGIN_CACHE = ".claude/plugins/cache/*/*/*"  # <marketplace>/<plugin>/<version>
+# An installed plugin is copied to `<plugins root>/cache/<marketplace>/<plugin>/<version>/`; the
+# root is `~/.claude/plugins`, `$CLAUDE_CONFIG_DIR/plugins` or `$CLAUDE_CODE_PLUGIN_CACHE_DIR`
+# (code.claude.com/docs/en/plugins-reference; Claude Code's utils/plugins/pluginDirectories.ts).
+# Its servers: `.mcp.json` at the plugin root, or `mcpServers` in `.claude-plugin/plugin.json`.
+_PLUGIN_VERSION = "cache/*/*/*"
+_PLUGIN_FILES = (".mcp.json", ".claude-plugin/plugin.json")
 _SERVER_KEYS = frozenset({"command", "url", "type"})
 
 
+def _same_dir(a: Path, b: Path) -> bool:
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _plugin_settings(root: Path) -> Path | None:
+    """The settings file whose `enabledPlugins` switches the plugins under a plugins root."""
+    if root.name == "plugins" and root.parent.name == ".claude":
+        return root.parent / "settings.json"
+    # A root named by a variable is only ever found through the variable (the real home).
+    config = os.environ.get("CLAUDE_CONFIG_DIR")
+    config_dir = Path(config).expanduser() if config else None
+    if config_dir is not None and _same_dir(root, config_dir / "plugins"):
+        return config_dir / "settings.json"
+    cache = os.environ.get("CLAUDE_CODE_PLUGIN_CACHE_DIR")
+    if cache and _same_dir(root, Path(cache).expanduser()):
+        return (config_dir or Path.home() / ".claude") / "settings.json"
+    return None
+
+
 def plugin_of(path: Path) -> tuple[Path, str] | None:
-    """For a plugin's server file in `~/.claude/plugins/cache/<market>/<plugin>/<version>/`:
-    the user's `~/.claude/settings.json` and `plugin@market`. None for any other path."""
+    """For a plugin's server file in `<plugins root>/cache/<market>/<plugin>/<version>/`: the
+    settings file that switches it (`~/.claude/settings.json`, or the one in
+    `$CLAUDE_CONFIG_DIR`) and `plugin@market`. None for any other path."""
+    if path.name == "plugin.json" and path.parent.name != ".claude-plugin":
+        return None
     version_dir = path.parent.parent if path.name == "plugin.json" else path.parent
     parts = version_dir.parts
-    if len(parts) < 7 or parts[-6:-3] != (".claude", "plugins", "cache"):
+    if len(parts) < 5 or parts[-4] != "cache":
         return None
-    return version_dir.parents[4] / "settings.json", f"{parts[-2]}@{parts[-3]}"
+    settings = _plugin_settings(version_dir.parents[3])
+    return None if settings is None else (settings, f"{parts[-2]}@{parts[-3]}")
 
 
 def _plugin_enabled(version_dir: Path, settings: Path, plugin: str) -> bool:
@@ -56,12 +85,25 @@ def _plugin_enabled(version_dir: Path, settings: Path, plugin: str) -> bool:
     return not (isinstance(enabled, Mapping) and enabled.get(plugin) is False)
 
 
+def _listed_servers(data: Any) -> Iterable[Entry]:  # noqa: ANN401
+    """`"mcpServers": [...]` in a plugin manifest: paths and inline server maps, in order.
+    Only the inline maps define servers here; a path names another file in the plugin."""
+    listed = data.get("mcpServers") if isinstance(data, Mapping) else None
+    if not isinstance(listed, list):
+        return
+    for index, item in enumerate(listed):
+        if isinstance(item, Mapping):
+            for name, raw in item.items():
+                if isinstance(raw, Mapping):
+                    yield Entry(str(name), raw, ("mcpServers", index, str(name)))
+
+
 def _plugin_entries(
     doc: documents.Document, path: Path, settings: Path, plugin: str
 ) -> Iterable[Entry]:
     version_dir = path.parent.parent if path.name == "plugin.json" else path.parent
     enabled = _plugin_enabled(version_dir, settings, plugin)
-    entries = list(mcp_servers(doc, path))
+    entries = list(mcp_servers(doc, path)) + list(_listed_servers(doc.data))
     if not entries and path.name == ".mcp.json" and isinstance(doc.data, Mapping):
         # A plugin's .mcp.json may also be the bare map {name: {command...}}.
         entries = [
@@ -198,8 +240,7 @@ CLIENT = Client(
     user=(
         ".claude.json",
         ".claude/.claude.json",
-        f"{_PLUGIN_CACHE}/.mcp.json",
-        f"{_PLUGIN_CACHE}/.claude-plugin/plugin.json",
+        *(f".claude/plugins/{_PLUGIN_VERSION}/{name}" for name in _PLUGIN_FILES),
     ),
     project=(".mcp.json",),
     system=(
@@ -208,7 +249,13 @@ CLIENT = Client(
         "Program Files/ClaudeCode/managed-mcp.json",
         "ProgramData/ClaudeCode/managed-mcp.json",
     ),
-    env=(("CLAUDE_CONFIG_DIR", ".claude.json"),),
+    # `$CLAUDE_CONFIG_DIR` moves the whole `~/.claude` tree (its `.claude.json` included);
+    # `$CLAUDE_CODE_PLUGIN_CACHE_DIR` moves the plugins root alone.
+    env=(
+        ("CLAUDE_CONFIG_DIR", ".claude.json"),
+        *(("CLAUDE_CONFIG_DIR", f"plugins/{_PLUGIN_VERSION}/{name}") for name in _PLUGIN_FILES),
+        *(("CLAUDE_CODE_PLUGIN_CACHE_DIR", f"{_PLUGIN_VERSION}/{name}") for name in _PLUGIN_FILES),
+    ),
     extract=extract,
     shared_files=(".claude.json",),
     disable=DisableMethod(

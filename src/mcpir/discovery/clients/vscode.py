@@ -19,6 +19,9 @@ from mcpir.discovery.client import (
 from mcpir.discovery.disabling import JsonEdits, Source
 
 _USER = vscode_user_dirs(("Code", "Code - Insiders", "VSCodium"))
+# What each user dir holds: the default profile's files, then each named profile's
+# (`User/profiles/<id>/`, whose settings.json is read for that profile's `mcp` section).
+_FILES = ("mcp.json", "profiles/*/mcp.json", "settings.json", "profiles/*/settings.json")
 
 
 def _mcp_switched_off(config: ConfigFile) -> bool:
@@ -33,7 +36,9 @@ def _mcp_switched_off(config: ConfigFile) -> bool:
 
 
 def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
-    """Servers of a VS Code profile whose user settings turn MCP off are not running."""
+    """Servers of a VS Code profile whose user settings turn MCP off are not running.
+
+    A named profile (`profiles/<id>/`) reads its own settings.json, not the default one's."""
     off: list[Path] = [
         config.path.parent
         for config in files
@@ -49,7 +54,7 @@ def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
         dataclasses.replace(
             config, servers=tuple(dataclasses.replace(s, enabled=False) for s in config.servers)
         )
-        if config.client == "vscode" and any(config.path.is_relative_to(d) for d in off)
+        if config.client == "vscode" and config.path.parent in off
         else config
         for config in files
     ]
@@ -65,11 +70,14 @@ CLIENT = Client(
     name="vscode",
     title="VS Code",
     references=("${env:%s}", "${env:%s}"),
-    user=tuple(f"{d}/mcp.json" for d in _USER)
-    + tuple(f"{d}/profiles/*/mcp.json" for d in _USER)
-    + tuple(f"{d}/settings.json" for d in _USER),
+    user=tuple(f"{d}/{name}" for name in _FILES for d in _USER),
     project=(".vscode/mcp.json", ".vscode/settings.json"),
-    extract=servers_under(("servers",), ("mcp", "servers"), ("mcpServers",)),
+    # Portable mode keeps the user data dir in `$VSCODE_PORTABLE/user-data` (VS Code's
+    # src/vs/platform/environment/node/userDataPath.js).
+    env=tuple(("VSCODE_PORTABLE", f"user-data/User/{name}") for name in _FILES),
+    # settings.json may spell the section as one dotted key, `"mcp.servers": {...}`: VS Code's
+    # configuration model splits dotted keys into nested objects (toValuesTree).
+    extract=servers_under(("servers",), ("mcp", "servers"), ("mcp.servers",), ("mcpServers",)),
     shared_files=("settings.json",),
     disable=DisableMethod(
         DisableKind.REMOVE,
