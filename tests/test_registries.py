@@ -42,7 +42,13 @@ def test_references_come_from_each_client() -> None:
     assert _references("claude-desktop") is None
     assert _references("no-such-client") is None
     documented = {name for name, client in BY_NAME.items() if client.references}
-    assert documented == {"claude-code", "cursor", "vscode", "windsurf", "roo", "gemini"}
+    assert documented == {
+        *("claude-code", "cursor", "vscode", "windsurf", "roo", "gemini"),
+        *("kiro", "opencode"),  # `${VAR}`; opencode's `{env:VAR}`
+    }
+    assert _references("kiro") == ("${%s}", "${%s}")
+    assert _references("opencode") == ("{env:%s}", "{env:%s}")
+    assert _references("amazonq") is None and _references("antigravity") is None
 
 
 CONTAINMENT = Path(__file__).resolve().parents[1] / "src" / "mcpir" / "containment"
@@ -68,6 +74,8 @@ def test_clients_that_switch_off_their_own_way_declare_it() -> None:
         "claude-code": {".claude.json"},
         "gemini": {"settings.json"},
         "vscode": {"settings.json"},
+        "opencode": {"config.json", "opencode.json", "opencode.jsonc"},
+        "antigravity": {"settings.json"},
     }
     assert {name for name, client in BY_NAME.items() if client.elsewhere} == {"claude-desktop"}
     assert {name for name, client in BY_NAME.items() if client.plugins} == {"claude-code"}

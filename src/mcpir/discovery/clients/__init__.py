@@ -2,6 +2,8 @@
 
 from mcpir.discovery.client import Client
 from mcpir.discovery.clients import (
+    amazonq,
+    antigravity,
     claude_code,
     claude_desktop,
     cline,
@@ -11,7 +13,9 @@ from mcpir.discovery.clients import (
     cursor,
     gemini,
     junie,
+    kiro,
     mcp_servers_json,
+    opencode,
     roo,
     vscode,
     windsurf,
@@ -33,6 +37,10 @@ CLIENTS: tuple[Client, ...] = (
     continue_dev.CLIENT,
     junie.CLIENT,
     mcp_servers_json.CLIENT,
+    kiro.CLIENT,
+    opencode.CLIENT,
+    amazonq.CLIENT,
+    antigravity.CLIENT,
 )
 
 BY_NAME: dict[str, Client] = {client.name: client for client in CLIENTS}
