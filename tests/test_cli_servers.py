@@ -26,8 +26,10 @@ def test_json_contract_fields_exactly(run_cli: RunCli) -> None:
     servers = [row for row in rows if "name" in row]
     errors = [row for row in rows if "name" not in row]
     assert len(servers) == 54
-    assert all(list(row) == SERVER_FIELDS for row in servers)
-    assert [list(row) for row in errors] == [ERROR_FIELDS]
+    # A project's records name it (`project`, the root here); user and system ones do not.
+    assert all(list(row) == SERVER_FIELDS + ["project"] * (row["scope"] == "project")
+               for row in servers)  # fmt: skip
+    assert [list(row) for row in errors] == [[*ERROR_FIELDS, "project"]]
     assert errors[0]["path"].endswith("packages/broken/.cursor/mcp.json")
     assert errors[0]["error"].startswith("line 3: malformed JSON")
     assert result.code == 1  # one file could not be read

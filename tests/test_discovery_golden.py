@@ -22,9 +22,13 @@ EMPTY = FIXTURES / "empty"
 
 
 def _rows(home: Path, root: Path | None) -> list[dict[str, Any]]:
-    rows = listing_rows(list_servers(Scopes(home, root)))
+    """The rows for one home and one project alone: the projects a fixture home's clients
+    recorded are tests/test_projects.py's, and every row of `root` names it as its project."""
+    rows = listing_rows(list_servers(Scopes(home, root, only_root=True)))
     for row in rows:
         row["path"] = Path(row["path"]).relative_to(FIXTURES).as_posix()
+        if root is not None and row["scope"] == "project":
+            assert row.pop("project") == str(root), row
     return rows
 
 

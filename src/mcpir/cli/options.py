@@ -22,6 +22,14 @@ RootOption = Annotated[
         show_default=False,
     ),
 ]
+OnlyRootOption = Annotated[
+    bool,
+    typer.Option(
+        "--only-root",
+        help="Only the project at --root: not the projects the clients recorded "
+        "(Claude Code, VS Code, Cursor, Windsurf, Codex…).",
+    ),
+]
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Machine output on stdout, and nothing else on stdout.")
 ]
@@ -42,12 +50,16 @@ def existing_dir(path: Path, option: str) -> Path:
     return path.absolute()
 
 
-def resolve_scopes(home: Path | None, root: Path | None, system_root: Path | None) -> Scopes:
-    """Check the directories a user named, then fill in the defaults."""
+def resolve_scopes(
+    home: Path | None, root: Path | None, system_root: Path | None, only_root: bool = False
+) -> Scopes:
+    """Check the directories a user named, then fill in the defaults. Every project the
+    clients recorded is read besides `--root`, unless `only_root`."""
     return Scopes.resolve(
         existing_dir(home, "--home") if home is not None else None,
         existing_dir(root, "--root") if root is not None else None,
         existing_dir(system_root, "--system-root") if system_root is not None else None,
+        only_root=only_root,
     )
 
 

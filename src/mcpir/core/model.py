@@ -84,6 +84,9 @@ class Server:
     description: str | None = None
     # Where the definition sits inside its file (`("mcpServers", "github")`): what an edit targets.
     keys: tuple[str | int, ...] = ()
+    # The project root a project-scope definition belongs to: `--root` or a project a client
+    # recorded. None for user, local and system definitions.
+    project: Path | None = None
 
     @property
     def path(self) -> Path:
@@ -111,6 +114,7 @@ class ConfigFile:
     format: Format
     servers: tuple[Server, ...] = ()
     error: str | None = None
+    project: Path | None = None  # as `Server.project`
 
 
 @dataclass(frozen=True)

@@ -43,16 +43,29 @@ def default_root(cwd: Path | None = None) -> Path:
 
 @dataclass(frozen=True)
 class Scopes:
-    """Where to look. `environ` enables the clients' own directory variables (`CODEX_HOME`…)."""
+    """Where to look. `environ` enables the clients' own directory variables (`CODEX_HOME`…).
+
+    Besides `root`, whose whole tree is walked, discovery reads the projects the clients
+    recorded (Claude Code's `projects`, VS Code's workspaceStorage, Codex's `[projects]`…) at
+    their top level. `projects` is None until discovery collects them from the clients' saved
+    state (`discovery.projects`); a tuple is the readable roots already collected, read as they
+    are. `only_root` reads none of them (`--only-root`).
+    """
 
     home: Path
     root: Path | None
     system_root: Path | None = None
     environ: Mapping[str, str] | None = None
+    projects: tuple[Path, ...] | None = None
+    only_root: bool = False
 
     @classmethod
     def resolve(
-        cls, home: Path | None, root: Path | None, system_root: Path | None = None
+        cls,
+        home: Path | None,
+        root: Path | None,
+        system_root: Path | None = None,
+        only_root: bool = False,
     ) -> Scopes:
         """Defaults for the options a user left out.
 
@@ -67,7 +80,14 @@ class Scopes:
             root=default_root() if root is None else root,
             system_root=system_root,
             environ=os.environ if real else None,
+            only_root=only_root,
         )
+
+    @property
+    def sandboxed(self) -> bool:
+        """Whether the home is not this machine's own (an explicit `--home`, the demo, a
+        test): then nothing of this machine outside it is read, recorded projects included."""
+        return self.environ is None
 
     def display_location(self, location: str) -> str:
         """A token or finding location (`path:line`, `.env:path:VAR`, `env:VAR`, `keyring:NAME`)

@@ -14,6 +14,7 @@ from mcpir.core.paths import Scopes
 
 if TYPE_CHECKING:
     from mcpir.discovery.disabling import Editor, Elsewhere, Plugins
+    from mcpir.discovery.projects import ProjectSource
 
 # How containment leaves things, so discovery still lists contained servers (as disabled) and
 # their tokens stay in the inventory: a renamed MCP-only file, a server section moved aside.
@@ -107,6 +108,9 @@ class Client:
     editors: Mapping[str, Editor] = field(default_factory=dict, hash=False)
     elsewhere: Elsewhere | None = None
     plugins: Plugins | None = None
+    # Where the client records the projects a user opened (`discovery.projects`): each is read
+    # for its project files, as `--root` is.
+    projects: ProjectSource | None = None
 
 
 VSCODE_FAMILY = ("Code", "Code - Insiders", "VSCodium", "Cursor", "Windsurf")

@@ -92,12 +92,14 @@ def project_files(
     exclude: tuple[str, ...] = (),
     home: Path | None = None,
     errors: list[OSError] | None = None,
+    top_only: bool = False,
 ) -> Iterator[tuple[str, Path]]:
     """(key, path) for every `rel` pattern found in any directory of the tree under `root`.
 
     `patterns` holds (key, rel) pairs; a directory is checked only for the patterns whose first
     segment it actually contains, so the walk costs one `scandir` per directory. `exclude`
-    holds directory names or globs relative to `root` (from `.mcpir.toml`).
+    holds directory names or globs relative to `root` (from `.mcpir.toml`). `top_only` checks
+    `root` alone: a project a client recorded is read where the client reads it, at its top.
     """
     by_first: dict[str, list[tuple[str, str]]] = defaultdict(list)
     globbed: list[tuple[str, str, str]] = []  # (first segment glob, key, rel)
@@ -124,7 +126,7 @@ def project_files(
         # config files directly inside them are still matched here.
         present = {*kept, *filenames}
         skip_here = HOME_ONLY_SKIP if home is not None and here == home else frozenset()
-        dirnames[:] = sorted(d for d in kept if d not in skip_here)
+        dirnames[:] = [] if top_only else sorted(d for d in kept if d not in skip_here)
         for name in sorted(by_first.keys() & present):
             for key, rel in by_first[name]:
                 for path in expand(here, rel):

@@ -30,8 +30,10 @@ _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO planted as the journal must n
 _RAW_FIELDS = frozenset(
     {"ts", "type", "change", "op", "step", "path", "target", "before", "after", "mode", "uid",
      "gid", "home", "root", "playbook", "id", "recovered", "forced", "pid", "status", "task",
-     "kept"}
+     "kept", "roots"}
 )  # fmt: skip
+PROJECTS = "projects"  # the record naming the projects a step is about to change
+MAX_PROJECT_ROOTS = 1_000
 
 
 def scope_of(directory: Path) -> str:
@@ -43,6 +45,23 @@ def _safe(record: dict[str, Any]) -> dict[str, Any]:
     from mcpir.core.redact import redact_value
 
     return {k: v if k in _RAW_FIELDS else redact_value(v, k) for k, v in record.items()}
+
+
+def _project_bounds(record: dict[str, Any]) -> list[Path]:
+    """The roots of a sealed `projects` record that still are what they were: absolute,
+    normalized, not the filesystem root, and resolving to themselves (a root swapped for a
+    link since containment bounds nothing)."""
+    roots = record.get("roots")
+    found = []
+    for root in roots[:MAX_PROJECT_ROOTS] if isinstance(roots, list) else []:
+        if not isinstance(root, str) or "\0" in root or not os.path.isabs(root):
+            continue
+        path = Path(root)
+        if len(path.parts) < 2 or os.path.normpath(root) != root:
+            continue
+        if os.path.realpath(root) == root:
+            found.append(path)
+    return found
 
 
 def _inside(path: Path, bases: list[Path]) -> bool:
@@ -122,11 +141,23 @@ class JournalRecords:
         return self.opening() is not None
 
     def bounds(self, records: list[dict[str, Any]] | None = None) -> list[Path]:
-        """The incident's recorded home and root, resolved: no change may lie outside them."""
+        """The incident's recorded home and root, resolved: no change may lie outside them,
+        except inside a project a sealed `projects` record named before it (`changes`)."""
         records = self.records() if records is None else records
         header = next((r for r in records if r.get("type") == "incident-opened"), {})
         found = (header.get(key) for key in ("home", "root"))
         return [Path(os.path.realpath(b)) for b in found if isinstance(b, str) and os.path.isabs(b)]
+
+    def record_projects(self, roots: list[Path], step: str) -> None:
+        """Name the projects outside home and root a step is about to change, resolved, before
+        any change there is recorded: restore then accepts changes inside them."""
+        home_and_root = self.bounds()
+        resolved = {Path(os.path.realpath(root)) for root in roots}
+        outside = sorted(
+            str(real) for real in resolved if not any(real.is_relative_to(b) for b in home_and_root)
+        )[:MAX_PROJECT_ROOTS]
+        if outside:
+            self.append({"type": PROJECTS, "step": step, "roots": outside})
 
     def append(self, record: dict[str, Any]) -> dict[str, Any]:
         return self.append_many([record])[0]
@@ -152,7 +183,9 @@ class JournalRecords:
         bounds = self.bounds(records)
         for record in records:
             kind = record.get("type")
-            if kind == "change":
+            if kind == PROJECTS:
+                bounds += _project_bounds(record)  # only for the changes recorded after it
+            elif kind == "change":
                 change = Change.from_record(record)
                 for path in (change.path, change.target):
                     if path is not None and not _inside(path, bounds):

@@ -20,6 +20,7 @@ from mcpir.discovery.client import (
     mcp_servers,
 )
 from mcpir.discovery.disabling import JsonEdits, Plugins, Source, aside_key, encode, load
+from mcpir.discovery.projects import ProjectHint
 
 if TYPE_CHECKING:
     from mcpir.incident.journal import PlannedChange
@@ -233,6 +234,24 @@ def disable_plugins(
                          servers=names)  # fmt: skip
 
 
+def recorded_projects(home: Path, scopes: Scopes) -> Iterable[ProjectHint]:
+    """The folders Claude Code was started in: the keys of `projects` in `~/.claude.json` (and
+    in `$CLAUDE_CONFIG_DIR/.claude.json` on this machine). It reads a `.mcp.json` in the folders
+    above too (a monorepo root), so those are looked at as well."""
+    from mcpir.discovery.state import load_state
+
+    files = [home / ".claude.json", home / ".claude" / ".claude.json"]
+    moved = (scopes.environ or {}).get("CLAUDE_CONFIG_DIR")
+    if moved:
+        files.append(Path(moved).expanduser() / ".claude.json")
+    for file in files:
+        data = load_state(file, scopes)
+        projects = data.get("projects") if isinstance(data, Mapping) else None
+        for key in projects if isinstance(projects, Mapping) else ():
+            if isinstance(key, str):
+                yield ProjectHint(key, file, parents=True)
+
+
 CLIENT = Client(
     name="claude-code",
     title="Claude Code",
@@ -267,4 +286,5 @@ CLIENT = Client(
     adjust=adjust,
     editors={".claude.json": disable_in_claude_json},
     plugins=Plugins(locate=plugin_of, disable=disable_plugins),
+    projects=recorded_projects,
 )

@@ -7,7 +7,32 @@ developers.openai.com/codex/config-advanced, openai/codex#17141); the system lay
 config/src/loader: SYSTEM_CONFIG_TOML_FILE_UNIX).
 """
 
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+
+from mcpir.core.model import Format
+from mcpir.core.paths import Scopes
 from mcpir.discovery.client import Client, DisableKind, DisableMethod, servers_under
+from mcpir.discovery.projects import ProjectHint
+
+
+def recorded_projects(home: Path, scopes: Scopes) -> Iterator[ProjectHint]:
+    """The projects Codex was run in: its `[projects."/abs/path"]` tables (`trust_level`) in
+    `~/.codex/config.toml` (and `$CODEX_HOME` on this machine). A project's `.codex/` layers
+    are read from the folders above it too, so those are looked at as well."""
+    from mcpir.discovery.state import load_state
+
+    files = [home / ".codex" / "config.toml"]
+    moved = (scopes.environ or {}).get("CODEX_HOME")
+    if moved:
+        files.append(Path(moved).expanduser() / "config.toml")
+    for file in files:
+        data = load_state(file, scopes, Format.TOML)
+        projects = data.get("projects") if isinstance(data, Mapping) else None
+        for key in projects if isinstance(projects, Mapping) else ():
+            if isinstance(key, str):
+                yield ProjectHint(key, file, parents=True)
+
 
 CLIENT = Client(
     name="codex",
@@ -19,4 +44,5 @@ CLIENT = Client(
     extract=servers_under(("mcp_servers",)),
     shared_files=("config.toml",),
     disable=DisableMethod(DisableKind.FLAG, key="enabled", value=False),
+    projects=recorded_projects,
 )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from mcpir.core import documents
 from mcpir.core.model import ConfigFile, Server
 from mcpir.core.paths import Scopes
 from mcpir.discovery.client import (
+    REMOTE_SERVER_DIRS,
     Client,
     DisableKind,
     DisableMethod,
@@ -17,6 +18,7 @@ from mcpir.discovery.client import (
     vscode_user_dirs,
 )
 from mcpir.discovery.disabling import JsonEdits, Source
+from mcpir.discovery.projects import ProjectHint, ProjectSource
 
 _USER = vscode_user_dirs(("Code", "Code - Insiders", "VSCodium"))
 # What each user dir holds: the default profile's files, then each named profile's
@@ -66,6 +68,36 @@ def disable_in_settings(source: Source, servers: list[Server], edits: JsonEdits)
     return text, '"chat.mcp.access": "none" (VS Code\'s switch for all MCP servers)'
 
 
+def workspace_storage(products: tuple[str, ...], portable: str | None = None) -> ProjectSource:
+    """The folders and workspaces an editor of the VS Code family opened, one window each:
+    `<user dir>/workspaceStorage/<hash>/workspace.json` holds `{"folder": "file:///…"}` or
+    `{"workspace": "file:///….code-workspace"}`. A remote window's server dir (SSH, WSL, a
+    dev container) is on the machine the project is on: its `vscode-remote://` URIs are local
+    there. `portable`: the variable naming a portable install's dir (`<it>/user-data/User`)."""
+    user_dirs = vscode_user_dirs(products)
+    servers = tuple(f"{d}/" for d in REMOTE_SERVER_DIRS.values())
+
+    def recorded(home: Path, scopes: Scopes) -> Iterator[ProjectHint]:
+        from mcpir.discovery.state import MAX_SMALL_STATE_BYTES, entries, load_state, uri_path
+
+        bases = [(home / d, d.startswith(servers)) for d in user_dirs]
+        moved = (scopes.environ or {}).get(portable) if portable else None
+        if moved:
+            bases.append((Path(moved).expanduser() / "user-data" / "User", False))
+        for base, remote in bases:
+            for window in entries(base / "workspaceStorage"):
+                file = window / "workspace.json"
+                data = load_state(file, scopes, max_bytes=MAX_SMALL_STATE_BYTES)
+                if not isinstance(data, Mapping):
+                    continue
+                for key, workspace in (("folder", False), ("workspace", True)):
+                    path = uri_path(data.get(key), remote_is_local=remote)
+                    if path:
+                        yield ProjectHint(path, file, workspace=workspace)
+
+    return recorded
+
+
 CLIENT = Client(
     name="vscode",
     title="VS Code",
@@ -85,4 +117,5 @@ CLIENT = Client(
     ),
     adjust=adjust,
     editors={"settings.json": disable_in_settings},
+    projects=workspace_storage(("Code", "Code - Insiders", "VSCodium"), "VSCODE_PORTABLE"),
 )

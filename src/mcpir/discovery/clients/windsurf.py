@@ -1,6 +1,7 @@
 """Windsurf (and the Codeium JetBrains plugin): `~/.codeium/windsurf/mcp_config.json`."""
 
 from mcpir.discovery.client import Client, DisableKind, DisableMethod
+from mcpir.discovery.clients.vscode import workspace_storage
 
 CLIENT = Client(
     name="windsurf",
@@ -12,4 +13,5 @@ CLIENT = Client(
         ".codeium/mcp_config.json",
     ),
     disable=DisableMethod(DisableKind.FLAG, key="disabled", value=True),
+    projects=workspace_storage(("Windsurf",)),
 )

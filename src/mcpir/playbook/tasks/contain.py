@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from mcpir.containment.plan import Plan, plan_containment
+from mcpir.core.model import ConfigFile
 from mcpir.core.words import plural
 from mcpir.incident.entries import ProcessStopped
-from mcpir.incident.journal import JournalConflict, PlannedChange
+from mcpir.incident.journal import Change, JournalConflict, PlannedChange
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
 
 
@@ -23,6 +25,12 @@ def _diff(change: PlannedChange) -> str:
     return "".join(difflib.unified_diff(before, after, label, str(change.path)))
 
 
+def _projects(files: list[ConfigFile], changes: Iterable[PlannedChange | Change]) -> list[Path]:
+    """The projects whose files these changes touch (`--root` and those clients recorded)."""
+    owner = {config.path: config.project for config in files if config.project is not None}
+    return sorted({owner[c.path] for c in changes if c.path in owner})
+
+
 class Contain:
     name = "contain"
 
@@ -36,6 +44,8 @@ class Contain:
         files = ctx.workspace.configs()
         plan: Plan = plan_containment(files)
         enabled = [s for config in files for s in config.servers if s.enabled]
+        projects = _projects(files, plan.changes)
+        across = f" across {plural(len(projects), 'project')}" if projects else ""
         kill = ctx.param("kill", False) is True  # a string "false" in a playbook is not a yes
         # Processes belong to this machine: a --home that is not this user's home (another
         # disk, the demo's sandbox) has none, and killing ours for it would be wrong.
@@ -47,13 +57,16 @@ class Contain:
             return StepResult(
                 Status.CHANGED if plan.changes else Status.OK,
                 f"would disable {plural(len(enabled), 'server')} in "
-                f"{plural(len(plan.changes), 'file')}",
+                f"{plural(len(plan.changes), 'file')}{across}",
                 notes=notes,
                 diff=redact_diff("".join(_diff(change) for change in plan.changes)),
             )
         assert ctx.incident is not None  # noqa: S101 - only a dry run has no incident
         journal = ctx.incident.journal
         try:
+            # Restore accepts a change only inside the incident's home and root, or inside a
+            # project a sealed record named before it: name them now, before any change.
+            journal.record_projects(projects, ctx.step.id)
             applied = ctx.workspace.apply_all(journal, plan.changes, ctx.step.id)
         except (JournalConflict, OSError) as exc:
             message = getattr(exc, "message", None) or str(exc)
@@ -84,7 +97,10 @@ class Contain:
         if applied:
             plan.notes.append("restart your AI clients: they read MCP config only at start")
         left = len(enabled) - disabled
+        touched = _projects(files, applied)
         summary = f"disabled {plural(disabled, 'server')} in {plural(len(applied), 'file')}"
+        if touched:
+            summary += f" across {plural(len(touched), 'project')}"
         if left > 0:
             summary += f"; {left} still enabled (see below)"
         elif not applied:

@@ -1,0 +1,134 @@
+"""Reading the clients' own saved state (where they record the projects a user opened) with
+bounds: a state file is read only when it is a regular file of bounded size, inside the home
+when the home is not this machine's own, and any problem means "nothing recorded", never an
+error. Client modules say which files and keys hold their lists; this says how to read them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from mcpir.core import documents
+from mcpir.core.model import Format
+from mcpir.core.paths import Scopes
+
+MAX_STATE_BYTES = documents.MAX_BYTES  # `~/.claude.json`, `config.toml`
+MAX_SMALL_STATE_BYTES = 64 * 1024  # one `workspace.json`: a URI or two
+MAX_ENTRIES = 5_000  # directories listed under one `workspaceStorage`
+MAX_ROWS = 5_000  # rows read from one SQLite table
+MAX_TEXT = 4_096  # characters of one recorded path
+MAX_DATABASE_BYTES = 4 * 1024**3  # a client's whole database (sessions too): read by page
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+# VM instructions a query may take: a crafted database (a huge row, a deep b-tree) ends here.
+_SQLITE_STEPS = 5_000_000
+_SQLITE_EVERY = 1_000
+_DRIVE_URI = re.compile(r"^/[A-Za-z]:/")
+
+
+def state_file(path: Path, scopes: Scopes, max_bytes: int = MAX_STATE_BYTES) -> Path | None:
+    """`path` if it can be read as state: a regular file of at most `max_bytes` and, when the
+    home is another machine's, a file that stays inside it once links are resolved."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if not stat.S_ISREG(info.st_mode) or info.st_size > max_bytes:
+        return None
+    if scopes.sandboxed:
+        real, home = os.path.realpath(path), os.path.realpath(scopes.home)
+        if os.path.commonpath((real, home)) != home:
+            return None
+    return path
+
+
+def load_state(
+    path: Path, scopes: Scopes, fmt: Format = Format.JSON, max_bytes: int = MAX_STATE_BYTES
+) -> Any:  # noqa: ANN401
+    """The parsed state file, or None when it is absent, too large, not text or malformed."""
+    if state_file(path, scopes, max_bytes) is None:
+        return None
+    try:
+        return documents.load(path, fmt).data
+    except (documents.DocumentError, OSError):
+        return None
+
+
+def entries(directory: Path, limit: int = MAX_ENTRIES) -> Iterator[Path]:
+    """Up to `limit` directories inside `directory`, in the order the OS lists them."""
+    try:
+        with os.scandir(directory) as found:
+            for count, entry in enumerate(found):
+                if count >= limit:
+                    return
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        yield Path(entry.path)
+                except OSError:
+                    continue
+    except OSError:
+        return
+
+
+def uri_path(uri: Any, remote_is_local: bool = False) -> str | None:  # noqa: ANN401
+    """The local path a `file://` URI names (`%20` decoded, `/c:/x` as `c:/x`); the URI itself
+    for any other scheme, so it is listed as not a local path; None for a non-string.
+
+    A `vscode-remote://` URI is local when `remote_is_local`: recorded by the editor's server,
+    which runs on the machine the project is on."""
+    if not isinstance(uri, str) or not uri:
+        return None
+    try:
+        parts = urlsplit(uri)
+    except ValueError:
+        return uri
+    local = parts.scheme == "file" and parts.netloc in ("", "localhost")
+    if not (local or (remote_is_local and parts.scheme == "vscode-remote")):
+        return uri
+    path = unquote(parts.path)
+    return path[1:] if _DRIVE_URI.match(path) else path
+
+
+def sqlite_strings(db: Path, scopes: Scopes, table: str, column: str) -> list[str]:
+    """Up to MAX_ROWS text values (of at most MAX_TEXT characters) of `table.column`, read-only:
+    the file is opened immutable (no lock taken, no journal written, a running client never
+    blocked) and the query is cut off after a fixed number of steps. Anything that is not
+    such a database (a planted file, a truncated copy) gives []."""
+    import sqlite3
+
+    if state_file(db, scopes, max_bytes=MAX_DATABASE_BYTES) is None:
+        return []
+    try:
+        with open(db, "rb") as handle:
+            if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
+                return []
+    except OSError:
+        return []
+    calls = iter(range(_SQLITE_STEPS // _SQLITE_EVERY))
+
+    def over_budget() -> int:
+        return 0 if next(calls, None) is not None else 1
+
+    uri = f"{Path(os.path.abspath(db)).as_uri()}?mode=ro&immutable=1"
+    try:
+        connection = sqlite3.connect(uri, uri=True, timeout=0.2)
+    except (sqlite3.Error, ValueError):
+        return []
+    try:
+        connection.set_progress_handler(over_budget, _SQLITE_EVERY)
+        value = f'"{column}"'
+        query = (
+            f'SELECT substr({value}, 1, {MAX_TEXT + 1}) FROM "{table}" '  # noqa: S608 - constants
+            f"WHERE typeof({value}) = 'text' LIMIT {MAX_ROWS}"
+        )
+        rows = connection.execute(query).fetchall()
+    except (sqlite3.Error, ValueError, OverflowError, MemoryError):
+        return []
+    finally:
+        connection.close()
+    return [row[0] for row in rows if isinstance(row[0], str) and len(row[0]) <= MAX_TEXT]
