@@ -131,6 +131,18 @@ def test_projects_listing_says_what_was_not_read_and_why(
     assert "missing, no longer exists" in table.stdout and table.code == 0
 
 
+def test_the_table_names_the_first_projects_not_read_then_counts(
+    run_cli: RunCli, tmp_path: Path, elsewhere: Path
+) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    _claude(home, *(f"/home/alex/gone{n:02}" for n in range(25)))
+    table = run_cli("servers", "--home", home).stdout
+    assert "1 project read, 25 not read" in table
+    assert "gone09: missing" in table and "gone10" not in table
+    assert "and 15 more: mcpir servers --projects" in table
+
+
 def test_only_root_reads_no_recorded_project(run_cli: RunCli, home: Path, elsewhere: Path) -> None:
     result = run_cli("servers", "--home", home, "--only-root", "--json")
     assert result.code == 0 and json.loads(result.stdout) == []
@@ -144,6 +156,9 @@ def test_contain_disables_every_project_and_restore_puts_every_byte_back(
     assert contained.code == 0, contained.stderr
     step = json.loads(contained.stdout)["steps"][0]
     assert "disabled 5 servers in 5 files across 4 projects" in step["summary"]
+    # Out of reach, so not contained: said, without failing the step (exit 0).
+    far = [note for note in step["notes"] if note.startswith("not contained, out of reach")]
+    assert len(far) == 2 and "/srv/shared/tool" in far[0] and "vscode-remote://" in far[1]
     rows = json.loads(run_cli("servers", "--home", home, "--json").stdout)
     assert len(rows) == 5 and not any(row["enabled"] for row in rows)
     restored = run_cli("restore", "--json")
@@ -425,3 +440,42 @@ def test_an_unreadable_project_is_listed_not_fatal(
         "cannot be read: permission denied",
     )
     assert not [c for c in discover(scopes) if c.project is not None]
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
+def test_a_crash_at_every_write_of_a_project_outside_home_resumes_and_restores(
+    real_home: Path, elsewhere: Path, tmp_path: Path
+) -> None:
+    """The `projects` record is one more durable write: a crash before or after it must still
+    resume to the contained state and restore to the original bytes."""
+    import subprocess
+    import sys
+
+    def mcpir(*args: str, crash_at: int = 0) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "MCPIR_TEST_CRASH_AT": str(crash_at)}
+        return subprocess.run([sys.executable, "-m", "mcpir", *args], capture_output=True,
+                              text=True, env=env, check=False, timeout=120)  # fmt: skip
+
+    point = 0
+    while True:
+        point += 1
+        assert point < 50, "the crash loop never reached a clean run"
+        outside = tmp_path / f"disk-{point}" / "tool"
+        config = _mcp(outside, "far-away")
+        original = config.read_bytes()
+        _claude(real_home, str(outside))
+        crashed = mcpir("respond", "--only", "contain", "--yes", crash_at=point)
+        if crashed.returncode == 0:
+            assert not config.exists()
+            assert mcpir("restore").returncode == 0 and config.read_bytes() == original
+            break
+        assert crashed.returncode == -9, (point, crashed.stderr)
+        incidents = sorted((elsewhere / ".atom-trail" / "incidents").iterdir())
+        if incidents:
+            resumed = mcpir("respond", "--resume", incidents[-1].name, "--only", "contain", "--yes")
+            assert resumed.returncode == 0, (point, resumed.stdout, resumed.stderr)
+            assert not config.exists(), point
+            restored = mcpir("restore", incidents[-1].name)
+            assert restored.returncode == 0, (point, restored.stderr)
+        assert config.read_bytes() == original, point
+    assert point > 3  # the projects record, the change, its backup, the rename were all tried

@@ -10,6 +10,8 @@ from mcpir.discovery.listing import ServerListing, project_rows
 from mcpir.discovery.projects import MAX_PROJECTS, Project, ProjectState
 from mcpir.output import jsonout
 
+NOTE_LINES = 10
+
 
 def print_json(listing: ServerListing) -> None:
     jsonout.dump(project_rows(listing))
@@ -49,9 +51,13 @@ def print_note(listing: ServerListing, scopes: Scopes, summary: bool = False) ->
     read = len(listing.projects) - len(skipped)
     if summary or skipped or listing.dropped:
         console.print(f"{plural(read, 'project')} read, {len(skipped)} not read")
-    for project in skipped:
+    # A home keeps every project ever opened: after the table, the first few, then a count.
+    shown = skipped if summary else skipped[:NOTE_LINES]
+    for project in shown:
         where, why = one_line(_where(project, scopes)), one_line(project.reason)
         console.print(f"  [dim]{escape(where)}: {project.state.value}, {escape(why)}[/]")
+    if len(skipped) > len(shown):
+        console.print(f"  [dim]and {len(skipped) - len(shown)} more: mcpir servers --projects[/]")
     if listing.dropped:
         console.print(
             f"  [yellow]{plural(listing.dropped, 'more recorded project')} not read: "

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from mcpir.containment.plan import Plan, plan_containment
 from mcpir.core.model import ConfigFile
+from mcpir.core.paths import Scopes
 from mcpir.core.words import plural
 from mcpir.incident.entries import ProcessStopped
 from mcpir.incident.journal import Change, JournalConflict, PlannedChange
@@ -31,6 +32,22 @@ def _projects(files: list[ConfigFile], changes: Iterable[PlannedChange | Change]
     return sorted({owner[c.path] for c in changes if c.path in owner})
 
 
+def _out_of_reach(scopes: Scopes, limit: int = 10) -> list[str]:
+    """Recorded projects on a disk, a machine or a home not reachable from here: what they
+    run was not contained, and the responder should know where to run mcpir next. Said, not
+    counted as needing attention: a remote window VS Code once opened stays recorded."""
+    if scopes.only_root:
+        return []
+    from mcpir.discovery.clients import CLIENTS
+    from mcpir.discovery.projects import ProjectState, collect
+
+    far = [p for p in collect(scopes, CLIENTS).projects if p.state is ProjectState.UNREACHABLE]
+    notes = [f"not contained, out of reach: {p.recorded} ({p.reason})" for p in far[:limit]]
+    if len(far) > limit:
+        notes.append(f"and {len(far) - limit} more out of reach: mcpir servers --projects")
+    return notes
+
+
 class Contain:
     name = "contain"
 
@@ -46,6 +63,7 @@ class Contain:
         enabled = [s for config in files for s in config.servers if s.enabled]
         projects = _projects(files, plan.changes)
         across = f" across {plural(len(projects), 'project')}" if projects else ""
+        far = _out_of_reach(ctx.scopes)
         kill = ctx.param("kill", False) is True  # a string "false" in a playbook is not a yes
         # Processes belong to this machine: a --home that is not this user's home (another
         # disk, the demo's sandbox) has none, and killing ours for it would be wrong.
@@ -54,6 +72,7 @@ class Contain:
         if ctx.dry_run:
             verb = "would stop" if kill else "running"
             notes = plan.notes + [f"{verb}: pid {p.pid} ({p.server}) {p.command}" for p in running]
+            notes += far
             return StepResult(
                 Status.CHANGED if plan.changes else Status.OK,
                 f"would disable {plural(len(enabled), 'server')} in "
@@ -107,11 +126,12 @@ class Contain:
             summary = "no enabled MCP server left to disable"
         if failed:
             # Every other file is contained; these are kept in the journal for --resume.
-            return StepResult(Status.FAILED, summary, actions=actions, notes=failed + plan.notes)
+            notes = failed + plan.notes + far
+            return StepResult(Status.FAILED, summary, actions=actions, notes=notes)
         status = Status.CHANGED if applied else Status.OK
         if left > 0 or any(not note.startswith("restart") for note in plan.notes):
             status = Status.ATTENTION  # a managed file, a running process, an unreadable config
-        return StepResult(status, summary, actions=actions, notes=plan.notes)
+        return StepResult(status, summary, actions=actions, notes=plan.notes + far)
 
 
 TASK = Contain()
