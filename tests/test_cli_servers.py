@@ -25,7 +25,7 @@ def test_json_contract_fields_exactly(run_cli: RunCli) -> None:
     rows = json.loads(result.stdout)
     servers = [row for row in rows if "name" in row]
     errors = [row for row in rows if "name" not in row]
-    assert len(servers) == 54
+    assert len(servers) == 58
     # A project's records name it (`project`, the root here); user and system ones do not.
     assert all(list(row) == SERVER_FIELDS + ["project"] * (row["scope"] == "project")
                for row in servers)  # fmt: skip
@@ -50,7 +50,11 @@ def test_every_server_of_a_home_holding_every_client(run_cli: RunCli) -> None:
     assert by_client["codex"] == {"docs", "weird name", "review-db"}  # + a profile file
     assert by_client["continue"] == {"sqlite-continue", "remote-continue"}
     assert by_client["zed"] == {"old-form", "new-form", "remote"}
-    assert len(by_client) == 14
+    assert by_client["kiro"] == {"kiro-fetch"}  # every shape of each: homes/peers
+    assert by_client["opencode"] == {"oc-time"}
+    assert by_client["amazonq"] == {"q-aws-docs"}
+    assert by_client["antigravity"] == {"ag-memory"}
+    assert len(by_client) == 18
 
 
 def test_env_and_header_values_never_printed(run_cli: RunCli) -> None:
@@ -91,7 +95,7 @@ def test_skipped_trees_and_policy_excludes(run_cli: RunCli) -> None:
 def test_table_lists_servers_and_problems(run_cli: RunCli) -> None:
     result = run_cli("servers", "--home", LINUX, "--root", PROJECT)
     assert "~/.claude.json" in result.stdout and "github" in result.stdout
-    assert "54 MCP servers (11 disabled)" in result.stdout
+    assert "58 MCP servers (11 disabled)" in result.stdout
     assert "packages/broken/.cursor/mcp.json: line 3: malformed JSON" in result.stderr
     assert result.code == 1
 
