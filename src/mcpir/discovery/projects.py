@@ -292,6 +292,8 @@ class _Gather:
                 if parent in self.by_path or system_directory(parent):
                     continue
                 found[parent] = None
+            if len(found) >= MAX_PROJECTS:
+                break
         return tuple(found)
 
 
