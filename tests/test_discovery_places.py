@@ -207,3 +207,28 @@ def test_hostile_plugin_trees_and_profiles(run_cli: RunCli, tmp_path: Path) -> N
     document = _contain(run_cli, "--home", home, "--root", root)
     assert document["exit"] in (0, 1), document
     assert secret.read_bytes() == before  # never written through the link
+
+
+def test_places_outside_the_home_are_restored_too(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`$CLAUDE_CONFIG_DIR` or `$CODEX_HOME` on another disk: containment changes files there,
+    so the journal names those directories (sealed, before the changes) and restore accepts
+    them; it once refused the whole journal as "outside the incident's home and root"."""
+    home, root, system = tmp_path / "home", tmp_path / "project", tmp_path / "system"
+    elsewhere = tmp_path / "other-disk"
+    for directory in (home, root, system, elsewhere):
+        directory.mkdir()
+    for var in ("COPILOT_HOME", *VARIABLES):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    for var, path in _variable_trees(elsewhere).items():
+        monkeypatch.setenv(var, str(path))
+    before = tree_state(elsewhere)
+    scope = ("--root", root, "--system-root", system)
+    document = _contain(run_cli, *scope)
+    assert document["exit"] == 0, document
+    assert tree_state(elsewhere) != before
+    restored = run_cli("restore", "--root", root, "--include-flagged", str(document["incident"]))
+    assert restored.code == 0, restored.stderr
+    assert tree_state(elsewhere) == before

@@ -98,6 +98,10 @@ class Journal(Undoing):
             contents.append((current, after))
         if not records:
             return []
+        # A config a client reads from outside the home and root (`$CLAUDE_CONFIG_DIR`,
+        # `$CODEX_HOME` on another disk): restore accepts changes only inside places a sealed
+        # record named first, so name the directories of these before recording them.
+        self.record_projects(sorted({w.path.parent for w in planned}), step)
         changes = [Change.from_record(r) for r in self.append_many(records)]
         (self.directory / BACKUPS).mkdir(mode=0o700, exist_ok=True)
         for change, (current, after) in zip(changes, contents, strict=True):
