@@ -232,3 +232,24 @@ def test_places_outside_the_home_are_restored_too(
     restored = run_cli("restore", "--root", root, "--include-flagged", str(document["incident"]))
     assert restored.code == 0, restored.stderr
     assert tree_state(elsewhere) == before
+
+
+def test_a_link_out_of_a_variables_tree_is_not_followed(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`$CODEX_HOME` names Codex's tree: a profile there that links out of it is refused like
+    one under `~/.codex`, never read (it once was: files found through a variable had no tree)."""
+    home, root, system = tmp_path / "home", tmp_path / "project", tmp_path / "system"
+    for directory in (home, root, system):
+        directory.mkdir()
+    for var in ("COPILOT_HOME", *VARIABLES):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    codex = _write(tmp_path / "codex-home" / "config.toml", 'model = "o4-mini"\n').parent
+    secret = _write(tmp_path / "outside" / "stolen.toml", '[mcp_servers.stolen]\ncommand = "x"\n')
+    (codex / "evil.config.toml").symlink_to(secret)
+    monkeypatch.setenv("CODEX_HOME", str(codex))
+    rows = _rows(run_cli, "--root", root, "--system-root", system)
+    assert "stolen" not in _state(rows)
+    [error] = [r["error"] for r in rows if str(r.get("path", "")).endswith("evil.config.toml")]
+    assert "leaves $CODEX_HOME: not followed" in error

@@ -75,7 +75,9 @@ def candidates(
             if value:
                 base = Path(value).expanduser()
                 for path in (*expand(base, rel), *expand(base, rel + _CONTAINED_GLOB)):
-                    yield Candidate(client, Scope.USER, path, None, var)
+                    # The variable names the client's tree: a link out of it is refused,
+                    # as one out of the home is.
+                    yield Candidate(client, Scope.USER, path, base, f"${var}")
     patterns = [
         (client.name, rel + suffix)
         for client in CLIENTS
