@@ -479,3 +479,25 @@ def test_a_crash_at_every_write_of_a_project_outside_home_resumes_and_restores(
             assert restored.returncode == 0, (point, restored.stderr)
         assert config.read_bytes() == original, point
     assert point > 3  # the projects record, the change, its backup, the rename were all tried
+
+
+def test_every_command_that_discovers_can_stay_in_the_root() -> None:
+    """Recorded projects are read by default wherever discovery is: each such command takes
+    `--only-root`. `audit` reads one repository's history and `schedule` installs a timer for
+    one project: neither discovers projects."""
+    import typer
+
+    from mcpir.cli import app
+
+    def walk(command: object, path: tuple[str, ...]) -> list[tuple[str, ...]]:
+        params = getattr(command, "params", [])
+        options = {o for p in params if p.param_type_name == "option" for o in p.opts}
+        found = [path] if "--home" in options and "--only-root" not in options else []
+        if hasattr(command, "list_commands"):
+            ctx = command.context_class(command)  # type: ignore[attr-defined]
+            for name in command.list_commands(ctx):
+                found += walk(command.get_command(ctx, name), (*path, name))  # type: ignore[attr-defined]
+        return found
+
+    missing = walk(typer.main.get_command(app), ())
+    assert set(missing) <= {("audit",), ("schedule", "run"), ("schedule", "install")}, missing

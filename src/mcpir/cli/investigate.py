@@ -8,7 +8,14 @@ from typing import Annotated
 
 import typer
 
-from mcpir.cli.options import HomeOption, JsonOption, RootOption, SystemRootOption, resolve_scopes
+from mcpir.cli.options import (
+    HomeOption,
+    JsonOption,
+    OnlyRootOption,
+    RootOption,
+    SystemRootOption,
+    resolve_scopes,
+)
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK
 
 
@@ -19,6 +26,7 @@ def investigate(
     ] = "7d",
     home: HomeOption = None,
     root: RootOption = None,
+    only_root: OnlyRootOption = False,
     system_root: SystemRootOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -31,7 +39,7 @@ def investigate(
     from mcpir.investigate import investigate as run
     from mcpir.output.investigate import show
 
-    scopes = resolve_scopes(home, root, system_root)
+    scopes = resolve_scopes(home, root, system_root, only_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
     request = InvestigateRequest(scopes, since=parse_since(since, datetime.now(UTC)))
     if sys.stderr.isatty():  # never on stdout, which may be the JSON document

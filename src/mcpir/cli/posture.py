@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
+from mcpir.cli.options import HomeOption, JsonOption, OnlyRootOption, RootOption, resolve_scopes
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 
 app = typer.Typer(
@@ -21,6 +21,7 @@ def posture(
     ctx: typer.Context,
     home: HomeOption = None,
     root: RootOption = None,
+    only_root: OnlyRootOption = False,
     json_output: JsonOption = False,
     branch_protection: Annotated[
         str | None,
@@ -46,7 +47,7 @@ def posture(
     from mcpir.posture import evaluate
     from mcpir.posture.branch import BranchProtection
 
-    scopes = resolve_scopes(home, root, None)
+    scopes = resolve_scopes(home, root, None, only_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
     opt = BranchProtection.parse(branch_protection, api_url) if branch_protection else None
     items = evaluate(scopes, load_policy(scopes.root), branch_protection=opt)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
+from mcpir.cli.options import HomeOption, JsonOption, OnlyRootOption, RootOption, resolve_scopes
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
 
 CommandArg = Annotated[
@@ -138,7 +138,8 @@ AllOption = Annotated[bool, typer.Option("--all", help="Every stdio server found
 
 
 def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: bool,
-                  home: Path | None, root: Path | None, json_output: bool) -> None:  # fmt: skip
+                  home: Path | None, root: Path | None, only_root: bool,
+                  json_output: bool) -> None:  # fmt: skip
     from mcpir.core.errors import UsageError
     from mcpir.output.proxy import wrapped
     from mcpir.proxy import wrap
@@ -147,7 +148,7 @@ def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: boo
     verb = "unwrap" if unwrap else "wrap"
     if bool(servers) == every:
         raise UsageError(f"name the servers to {verb}, or pass --all (not both)")
-    scopes = resolve_scopes(home, root, None)
+    scopes = resolve_scopes(home, root, None, only_root)
     assert scopes.root is not None  # noqa: S101 - always set
     files = Workspace.load(scopes).configs()
     result = wrap.plan(files, set(servers) if servers else None, unwrap=unwrap, root=scopes.root)
@@ -164,20 +165,22 @@ def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: boo
 
 def wrap_servers(servers: ServersArg = None, every: AllOption = False, yes: YesOption = False,
                  home: HomeOption = None, root: RootOption = None,
+                 only_root: OnlyRootOption = False,
                  json_output: JsonOption = False) -> None:  # fmt: skip
     """Launch stdio servers through `mcpir proxy --name NAME -- CMD ARGS` (journalled).
 
     Without --yes the planned edits are shown as a diff. Exit 0: done or nothing to do;
     1: a plan waits for --yes, or a server could not be wrapped; 3: a file could not be written.
     """
-    _wrap_command(False, servers, every, yes, home, root, json_output)
+    _wrap_command(False, servers, every, yes, home, root, only_root, json_output)
 
 
 def unwrap_servers(servers: ServersArg = None, every: AllOption = False, yes: YesOption = False,
                    home: HomeOption = None, root: RootOption = None,
+                   only_root: OnlyRootOption = False,
                    json_output: JsonOption = False) -> None:  # fmt: skip
     """Give wrapped servers their original command back (byte-exact when nothing else changed)."""
-    _wrap_command(True, servers, every, yes, home, root, json_output)
+    _wrap_command(True, servers, every, yes, home, root, only_root, json_output)
 
 
 def register(app: typer.Typer) -> None:

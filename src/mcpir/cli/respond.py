@@ -11,6 +11,7 @@ import typer
 from mcpir.cli.options import (
     HomeOption,
     JsonOption,
+    OnlyRootOption,
     RootOption,
     SystemRootOption,
     incident_root,
@@ -53,6 +54,7 @@ def respond(
     ] = False,
     home: HomeOption = None,
     root: RootOption = None,
+    only_root: OnlyRootOption = False,
     system_root: SystemRootOption = None,
     json_output: JsonOption = False,
 ) -> None:
@@ -70,7 +72,7 @@ def respond(
     existing = resume or incident
     if existing is not None and root is None:
         root = incident_root(existing, None)  # found from any directory, through the index
-    scopes = resolve_scopes(home, root, system_root)
+    scopes = resolve_scopes(home, root, system_root, only_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
     quiet = json_output
     request = RespondRequest(

@@ -9,7 +9,13 @@ from typing import Annotated
 
 import typer
 
-from mcpir.cli.options import HomeOption, RootOption, SystemRootOption, resolve_scopes
+from mcpir.cli.options import (
+    HomeOption,
+    OnlyRootOption,
+    RootOption,
+    SystemRootOption,
+    resolve_scopes,
+)
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from mcpir.output.emit import ReportFormat, emit
 
@@ -27,6 +33,7 @@ def scan(
     ] = None,
     home: HomeOption = None,
     root: RootOption = None,
+    only_root: OnlyRootOption = False,
     system_root: SystemRootOption = None,
     tools: Annotated[
         list[Path] | None,
@@ -63,7 +70,7 @@ def scan(
     from mcpir.scan.engine import ScanRequest, record_baseline
     from mcpir.scan.engine import scan as run_scan
 
-    scopes = resolve_scopes(home, root, system_root)
+    scopes = resolve_scopes(home, root, system_root, only_root)
     for path in [*(paths or []), *(tools or [])]:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")

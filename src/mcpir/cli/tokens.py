@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 
-from mcpir.cli.options import HomeOption, JsonOption, RootOption, resolve_scopes
+from mcpir.cli.options import HomeOption, JsonOption, OnlyRootOption, RootOption, resolve_scopes
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED, UsageError
 
 if TYPE_CHECKING:
@@ -26,7 +26,10 @@ NameArg = Annotated[
 
 @app.command("list")
 def list_command(
-    home: HomeOption = None, root: RootOption = None, json_output: JsonOption = False
+    home: HomeOption = None,
+    root: RootOption = None,
+    only_root: OnlyRootOption = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Every credential a configured MCP server can read: where it is, who reads it, its age
     (from the oldest evidence: a commit, the file, a transcript), and what exposed it.
@@ -35,7 +38,7 @@ def list_command(
     """
     from mcpir.workspace import Workspace
 
-    scopes = resolve_scopes(home, root, None)
+    scopes = resolve_scopes(home, root, None, only_root)
     workspace = Workspace.load(scopes)
     problems: list[ConfigFile] = [config for config in workspace.configs() if config.error]
     tokens = workspace.tokens_with_evidence()
@@ -100,6 +103,7 @@ def remove(name: NameArg) -> None:
 def status_command(
     home: HomeOption = None,
     root: RootOption = None,
+    only_root: OnlyRootOption = False,
     json_output: JsonOption = False,
     notify: Annotated[
         bool,
@@ -116,7 +120,7 @@ def status_command(
     from mcpir.tokens.status import check
     from mcpir.workspace import Workspace
 
-    scopes = resolve_scopes(home, root, None)
+    scopes = resolve_scopes(home, root, None, only_root)
     workspace = Workspace.load(scopes)
     result = check(
         scopes,
@@ -151,6 +155,7 @@ def register(root: typer.Typer) -> None:
 def externalize(
     home: HomeOption = None,
     root: RootOption = None,
+    only_root: OnlyRootOption = False,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Show the planned edits; store and change nothing.")
@@ -169,7 +174,7 @@ def externalize(
     from mcpir.tokens.keyring_held import in_keyring_or_index
     from mcpir.workspace import Workspace
 
-    scopes = resolve_scopes(home, root, None)
+    scopes = resolve_scopes(home, root, None, only_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
     files = Workspace.load(scopes).configs()
     plan = plan_externalize(files, in_keyring_or_index())
@@ -243,6 +248,7 @@ def verify_command(
     verify_command: VerifyCommandOption = None,
     home: HomeOption = None,
     root: RootOption = None,
+    only_root: OnlyRootOption = False,
 ) -> None:
     """Ask the token's provider whether it works, as whom, with which scopes (never shown).
 
@@ -255,7 +261,7 @@ def verify_command(
     from mcpir.tokens.rotation_setup import make_provider
     from mcpir.tokens.verify import resolve
 
-    scopes = resolve_scopes(home, root, None)
+    scopes = resolve_scopes(home, root, None, only_root)
     target = resolve(ident, scopes=scopes, exclude=_excluded(scopes))
     chosen = make_provider(
         provider or guess(target.detected, target.secret.reveal()), api_url, verify_command
@@ -314,6 +320,7 @@ def rotate_command(
     ] = None,
     home: HomeOption = None,
     root: RootOption = None,
+    only_root: OnlyRootOption = False,
 ) -> None:
     """Replace a token: new one verified, stored, configs and Actions updated, old one revoked.
 
@@ -336,7 +343,7 @@ def rotate_command(
 
     if new_value_stdin and not yes:
         raise UsageError("--new-value-stdin needs --yes: stdin holds the token, not an answer")
-    scopes = resolve_scopes(home, root, None)
+    scopes = resolve_scopes(home, root, None, only_root)
     name, old_value = rotation_name(
         ident, scopes, _excluded(scopes), lambda: Workspace.load(scopes).configs()
     )
