@@ -501,3 +501,42 @@ def test_every_command_that_discovers_can_stay_in_the_root() -> None:
 
     missing = walk(typer.main.get_command(app), ())
     assert set(missing) <= {("audit",), ("schedule", "run"), ("schedule", "install")}, missing
+
+
+def test_every_client_every_place_and_every_recorded_project_from_anywhere(
+    run_cli: RunCli, home: Path, elsewhere: Path
+) -> None:
+    """Issue 17's whole claim: three projects known only through Claude Code's `projects`,
+    VS Code's workspaceStorage and Codex's `[projects]`, plus the files of every client and
+    place (the linux home and the peers home laid over it), seen from an unrelated directory:
+    every server is listed with its project, `contain` disables all, `restore` puts every byte
+    back."""
+    import shutil
+
+    from tests.conftest import FIXTURES
+
+    for source in (FIXTURES / "homes" / "linux", FIXTURES / "homes" / "peers"):
+        for path in sorted(source.rglob("*")):
+            target = home / path.relative_to(source)
+            if path.is_file() and not path.is_symlink() and not target.exists():
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target)
+    before = _tree_hashes(home)
+    rows = json.loads(run_cli("servers", "--home", home, "--json").stdout)
+    servers = [row for row in rows if "name" in row]
+    clients = {row["client"] for row in servers}
+    assert clients >= {client.name for client in CLIENTS}
+    projects = {row["project"] for row in servers if row["scope"] == "project"}
+    assert {str(home / "src" / "api"), str(home / "src" / "web app"),
+            str(home / "work" / "cli")} <= projects  # fmt: skip
+    assert all(row.get("project") for row in servers if row["scope"] == "project")
+    enabled = [row for row in servers if row["enabled"]]
+    assert len(enabled) > 30
+    contained = run_cli("respond", "--only", "contain", "--yes", "--home", home, "--json")
+    assert contained.code in (0, 1), contained.stderr
+    after = json.loads(run_cli("servers", "--home", home, "--json").stdout)
+    still = [f"{r['client']}:{r['name']}" for r in after if "name" in r and r["enabled"]]
+    assert still == []
+    restored = run_cli("restore", "--include-flagged", "--json")
+    assert restored.code == 0, restored.stderr
+    assert _tree_hashes(home) == before
