@@ -28,12 +28,6 @@ from tests.treehash import tree_state
 # --- 1. The journal: a Unicode line separator splits a sealed record ---------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="records.py reads the journal with str.splitlines(), which also splits on U+2028, "
-    "U+2029 and U+0085, while append_jsonl writes them raw (ensure_ascii=False): the record is "
-    "torn in two and silently dropped",
-)
 def test_a_sealed_record_holding_a_line_separator_is_read_back(tmp_path: Path) -> None:
     # Weakness: journal framing. Any attacker-chosen text a step records (a server name, a commit
     # author, a transcript excerpt, a title pasted from a pager) can erase that whole record.
@@ -46,11 +40,6 @@ def test_a_sealed_record_holding_a_line_separator_is_read_back(tmp_path: Path) -
     assert kinds == ["incident-opened", "step-finished"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unauthorized commit whose author name holds U+2028 tears the audit step's sealed "
-    "record, so restore no longer sees the server the audit flagged and turns it back on",
-)
 def test_a_commit_author_cannot_make_restore_turn_a_flagged_server_back_on(
     run_cli: RunCli, tmp_path: Path
 ) -> None:
@@ -78,11 +67,6 @@ def test_a_commit_author_cannot_make_restore_turn_a_flagged_server_back_on(
     assert servers["evil"] == "kept-disabled", servers
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a server name holding U+2028 tears contain's `change` record: restore never puts "
-    "that file back, and still reports the incident as restored",
-)
 def test_a_server_name_cannot_hide_a_change_from_restore(run_cli: RunCli, tmp_path: Path) -> None:
     # Weakness: journal framing again; data loss on the way back (the backup exists, mcpir
     # forgets it).
@@ -97,11 +81,6 @@ def test_a_server_name_cannot_hide_a_change_from_restore(run_cli: RunCli, tmp_pa
     assert (home / ".claude.json").read_bytes() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a title holding U+2028 tears the opening record in records(): the incident is "
-    "indexed and written as kind 'change', and `close` refuses it as a change set",
-)
 def test_a_title_with_a_line_separator_stays_an_incident(run_cli: RunCli, tmp_path: Path) -> None:
     # Weakness: kind confusion through the journal framing (an incident passed off as a change).
     home, root = _sandbox(tmp_path)

@@ -38,6 +38,13 @@ def atomic_write_text(path: Path, text: str, mode: int | None = None) -> None:
         raise
 
 
+def jsonl_lines(text: str) -> list[str]:
+    """The lines of a JSON Lines text, split on newlines only. `str.splitlines` also splits on
+    U+2028, U+2029 and U+0085, which JSON keeps raw inside strings: a record holding one (an
+    author's name, a server's) would be torn in two and dropped."""
+    return [line.removesuffix("\r") for line in text.split("\n")]
+
+
 def json_records(lines: Iterable[str]) -> list[dict[str, Any]]:
     """Every line of a JSON Lines file that holds a JSON object, in order. Any other line (one
     torn by a crash mid-append, or not an object) is skipped: an append-only log stays readable."""

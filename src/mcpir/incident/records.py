@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from mcpir.core.fileio import append_jsonl, json_records
+from mcpir.core.fileio import append_jsonl, json_records, jsonl_lines
 from mcpir.incident import durable
 from mcpir.incident.changes import Change, JournalCorrupt
 from mcpir.incident.durable import NOFOLLOW, TMP_SUFFIX, sha256
@@ -113,7 +113,7 @@ class JournalRecords:
         except OSError as exc:
             raise JournalCorrupt(f"{self.path}: cannot be read ({exc.strerror})") from None
         # A torn last line may end inside a UTF-8 sequence: decode leniently, then skip it.
-        parsed = json_records(data.decode("utf-8", "replace").splitlines())
+        parsed = json_records(jsonl_lines(data.decode("utf-8", "replace")))
         trusted = [record for record in parsed if verified(self.scope, record)]
         self.untrusted = len(parsed) - len(trusted)
         return trusted

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.core.errors import EXIT_STEP_FAILED, McpirError
-from mcpir.core.fileio import atomic_write_text, private_dirs
+from mcpir.core.fileio import atomic_write_text, jsonl_lines, private_dirs
 from mcpir.core.paths import Scopes, data_dir
 from mcpir.core.redact import redact_text
 from mcpir.notify.base import Delivery, Notifier, NotifyError, Reminder, Resolution
@@ -108,7 +108,7 @@ def rotated_with_mcpir(token_id: str) -> bool:
     folder = data_dir() / "rotations"
     for log in folder.glob(f"{token_id}-*.jsonl") if folder.is_dir() else ():
         try:
-            lines = log.read_text(encoding="utf-8").splitlines()
+            lines = jsonl_lines(log.read_text(encoding="utf-8"))
         except OSError:
             continue
         for line in lines:

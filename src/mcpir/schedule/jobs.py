@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mcpir.core.fileio import append_jsonl, json_records, private_dirs
+from mcpir.core.fileio import append_jsonl, json_records, jsonl_lines, private_dirs
 from mcpir.core.paths import Scopes, data_dir
 from mcpir.schedule import RUNS_FILE
 
@@ -85,7 +85,7 @@ def _record(outcome: dict[str, Any]) -> None:
 def runs(limit: int = 10) -> list[dict[str, Any]]:
     """The last `limit` recorded runs, newest last."""
     try:
-        lines = (data_dir() / RUNS_FILE).read_text(encoding="utf-8").splitlines()
+        lines = jsonl_lines((data_dir() / RUNS_FILE).read_text(encoding="utf-8"))
     except OSError:
         return []
     return json_records(lines[-limit:])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from mcpir.core.fileio import append_jsonl, json_records, private_dirs
+from mcpir.core.fileio import append_jsonl, json_records, jsonl_lines, private_dirs
 from mcpir.core.paths import data_dir
 from mcpir.core.secret import Secret
 from mcpir.tokens import store
@@ -48,7 +48,7 @@ class RotationLog:
 
     def records(self) -> list[dict[str, Any]]:
         try:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
+            lines = jsonl_lines(self.path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return []
         # A crash mid-append leaves a torn last line: it never counted, so skip it.
