@@ -94,11 +94,6 @@ def test_a_title_with_a_line_separator_stays_an_incident(run_cli: RunCli, tmp_pa
 # --- 2. Kind confusion: change sets --------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="respond --incident/--resume accept a change set (engine.respond never checks the "
-    "kind): incident steps run inside ATOM-CHG, which report and close then refuse",
-)
 def test_respond_incident_refuses_a_change_set(run_cli: RunCli, tmp_path: Path) -> None:
     # Weakness: a containment recorded under a change set is invisible to "the latest incident",
     # to `report`, to `close` and to posture's open incidents.
@@ -132,11 +127,6 @@ def test_report_close_and_report_edit_refuse_a_change_set(run_cli: RunCli, tmp_p
 # --- 3. Lookups from any directory ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an exact id that the index places in another project is taken as a prefix of a "
-    "longer id here (index.locate / find_incident): restore acts on the wrong incident",
-)
 def test_an_exact_id_from_the_index_wins_over_a_longer_local_id(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -158,12 +148,6 @@ def test_an_exact_id_from_the_index_wins_over_a_longer_local_id(
     assert result.code == 0 and (a / ".mcp.json").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="respond --incident/--resume take the home from the environment, not the incident's "
-    "sealed header: changes land outside the incident's bounds and restore then refuses the "
-    "whole journal (exit 2), report too",
-)
 def test_resume_from_elsewhere_keeps_the_incidents_home(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,11 +213,6 @@ def test_planted_index_entries_are_pointers_not_trust(
     assert tree_state(tmp_path) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="index.locate puts an entry's root into its UsageError unescaped: a planted root "
-    "holding escape sequences reaches the terminal raw",
-)
 def test_a_planted_index_root_cannot_write_escape_sequences(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -329,11 +308,6 @@ def test_wrongly_typed_sealed_records_do_not_crash_report(run_cli: RunCli, tmp_p
         assert result.code == 0, result.stderr[-2000:]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine.respond reads header['playbook']['path'] unchecked: a sealed opening whose "
-    "playbook is not a mapping with a string path is a traceback, not a one-line error",
-)
 @pytest.mark.parametrize("playbook", ["legacy", {"sha256": "0" * 64}, {"path": 5}])
 def test_resume_with_a_malformed_playbook_field_is_one_line(
     run_cli: RunCli, tmp_path: Path, playbook: object

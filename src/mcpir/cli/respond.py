@@ -72,6 +72,8 @@ def respond(
     existing = resume or incident
     if existing is not None and root is None:
         root = incident_root(existing, None)  # found from any directory, through the index
+    if existing is not None and home is None:
+        home = _recorded_home(root, existing)
     scopes = resolve_scopes(home, root, system_root, only_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
     quiet = json_output
@@ -93,6 +95,20 @@ def respond(
     result = run_respond(request, load_policy(scopes.root))
     respond_view.show(result, json_output=json_output)
     raise typer.Exit(result.exit_code)
+
+
+def _recorded_home(root: Path | None, incident: str) -> Path | None:
+    """The home an incident was opened for, when it is not this user's: its steps go on
+    there (the engine refuses any other). None: this user's own, or nothing recorded."""
+    import os
+
+    from mcpir.incident.store import find_incident
+
+    recorded = find_incident(resolve_scopes(None, root, None).root or Path.cwd(), incident)
+    home = recorded.header().get("home")
+    if not isinstance(home, str) or os.path.realpath(home) == os.path.realpath(Path.home()):
+        return None
+    return Path(home)
 
 
 def restore(

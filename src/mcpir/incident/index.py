@@ -140,15 +140,20 @@ def locate(incident_id: str, here: Path) -> Incident | None:
     in): found through the index, then trusted only if its journal, where the entry points,
     verifies with this user's key. None when `here` holds it (look there, as always). A
     failed lookup raises `UsageError` and writes nothing."""
+    from mcpir.core.safe import one_line
     from mcpir.incident.store import find_incident, incidents_dir, journal_names
 
     try:
         names = journal_names(here)
     except UsageError:  # a linked trail here: the lookup there says so
         return None
-    if any(n == incident_id or n.startswith(incident_id) for n in names):
+    if incident_id in names:
         return None
+    # A whole id the index knows elsewhere wins over a longer id here that it only begins.
     found = matching(incident_id)
+    exact_elsewhere = any(e.id == incident_id for e in found)
+    if not exact_elsewhere and any(n.startswith(incident_id) for n in names):
+        return None
     if not found:
         raise UsageError(
             f"no incident matches {incident_id!r} in {here} or in mcpir's index of incidents",
@@ -158,13 +163,13 @@ def locate(incident_id: str, here: Path) -> Incident | None:
     live = [e for e in found if (incidents_dir(Path(e.root)) / e.id).is_dir()]
     if not live:
         raise UsageError(
-            f"{incident_id}: mcpir's index of incidents says it lives in {found[-1].root}, "
-            "which does not hold it now (moved or deleted?)",
+            f"{incident_id}: mcpir's index of incidents says it lives in "
+            f"{one_line(found[-1].root)}, which does not hold it now (moved or deleted?)",
             hint="pass --root DIR, where the project is now",
         )
     roots = sorted({entry.root for entry in live})
     if len(roots) > 1:
-        listed = ", ".join(f"{e.id} in {e.root}" for e in live[:4])
+        listed = ", ".join(f"{e.id} in {one_line(e.root)}" for e in live[:4])
         raise UsageError(f"more than one incident matches {incident_id!r}: {listed}",
                          hint="give the whole id, or --root DIR")  # fmt: skip
     return find_incident(Path(roots[0]), incident_id)  # the seal there decides, not the index

@@ -247,7 +247,10 @@ def find_incident(root: Path, incident_id: str | None, *, with_changes: bool = F
     names = journal_names(root)
     if not names:
         raise UsageError(f"no incidents under {base}", hint="run `mcpir respond` first")
-    matches = [n for n in names if n == incident_id or n.startswith(incident_id)]
+    # A whole id is that id, even when it is also the start of a longer one.
+    matches = [n for n in names if n == incident_id] or [
+        n for n in names if n.startswith(incident_id)
+    ]
     if len(matches) != 1:
         what = "no incident" if not matches else "more than one incident"
         raise UsageError(f"{what} matches {incident_id!r}", hint=f"known: {', '.join(names[-5:])}")

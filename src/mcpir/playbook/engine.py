@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,15 +105,8 @@ def respond(request: RespondRequest, policy: Policy) -> RespondResult:
         existing = request.resume or request.incident
         if existing:
             incident = find_incident(root, existing)
-            if request.incident and incident.status() == "closed":
-                raise UsageError(
-                    f"incident {incident.id} is closed; steps are added to open incidents only",
-                    hint="open a new one: mcpir respond --title TEXT",
-                )
-            header = incident.header()
-            path = request.playbook or (
-                Path(header["playbook"]["path"]) if header.get("playbook") else None
-            )
+            header = _continuable(incident, request)
+            path = request.playbook or Path(header["playbook"]["path"])
             playbook = load_playbook(path)
             # --resume skips what is done; --incident runs what was asked for, again if need be.
             done = entries.finished(entries.read(incident.journal.records()))
@@ -131,6 +125,40 @@ def respond(request: RespondRequest, policy: Policy) -> RespondResult:
             incident = open_incident(root, request.title, header)
             done = {}
         return _run(playbook, incident, select(playbook, request), request, policy, done)
+
+
+def _continuable(incident: Incident, request: RespondRequest) -> dict[str, Any]:
+    """The sealed opening of an incident more steps may run in, or a one-line refusal: a
+    change set is not an incident, a closed incident takes no more steps, and its steps run
+    on the home it was opened for (changes elsewhere would fall outside its bounds)."""
+    from mcpir.incident.store import CHANGE
+
+    if incident.kind == CHANGE:
+        raise UsageError(
+            f"{incident.id} is a change set (wrap, tokens externalize or tokens rotate), not an "
+            "incident: playbook steps run in incidents only",
+            hint=f"`mcpir restore {incident.id}` undoes it",
+        )
+    if request.incident and incident.status() == "closed":
+        raise UsageError(
+            f"incident {incident.id} is closed; steps are added to open incidents only",
+            hint="open a new one: mcpir respond --title TEXT",
+        )
+    header = incident.header()
+    playbook = header.get("playbook")
+    if not (isinstance(playbook, dict) and isinstance(playbook.get("path"), str)):
+        raise UsageError(
+            f"{incident.id}: its opening record names no playbook file",
+            hint="pass --playbook FILE",
+        )
+    home = header.get("home")
+    here = os.path.realpath(request.scopes.home)
+    if isinstance(home, str) and os.path.realpath(home) != here:
+        raise UsageError(
+            f"{incident.id} was opened for the home {home}, not {request.scopes.home}",
+            hint=f"pass --home {home}",
+        )
+    return header
 
 
 def _ids(steps: list[Step]) -> set[str]:
