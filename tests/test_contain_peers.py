@@ -52,7 +52,8 @@ def _read(path: Path) -> Any:  # noqa: ANN401
 
 def _mcp_servers(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
     """Kiro, Amazon Q, Antigravity: `mcpServers`, and Kiro's installed powers' section."""
-    powers = data.get("powers") if isinstance(data.get("powers"), Mapping) else {}
+    found = data.get("powers")
+    powers: Mapping[str, Any] = found if isinstance(found, Mapping) else {}
     for section in (data.get("mcpServers"), powers.get("mcpServers")):
         yield from (section or {}).items()
 

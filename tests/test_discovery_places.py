@@ -252,4 +252,4 @@ def test_a_link_out_of_a_variables_tree_is_not_followed(
     rows = _rows(run_cli, "--root", root, "--system-root", system)
     assert "stolen" not in _state(rows)
     [error] = [r["error"] for r in rows if str(r.get("path", "")).endswith("evil.config.toml")]
-    assert "leaves $CODEX_HOME: not followed" in error
+    assert "leaves $CODEX_HOME: not followed" in str(error)

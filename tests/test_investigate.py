@@ -6,6 +6,7 @@ import json
 import os
 import pkgutil
 import shutil
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -181,6 +182,9 @@ class _Recorder:
 
     def finished(self) -> None:
         self.stopped = True
+
+    def outcome(self, status: str, summary: str, details: Sequence[str], body: str) -> None:
+        pass
 
 
 def test_progress_counts_every_byte() -> None:

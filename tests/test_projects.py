@@ -67,7 +67,7 @@ def _by_state(collection: Collection) -> dict[str, set[str]]:
 
 
 def _claude(home: Path, *projects: str) -> None:
-    state = {"projects": {p: {"allowedTools": []} for p in projects}}
+    state: dict[str, object] = {"projects": {p: {"allowedTools": []} for p in projects}}
     (home / ".claude.json").write_text(json.dumps(state), encoding="utf-8")
 
 

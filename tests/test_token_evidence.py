@@ -385,7 +385,7 @@ def test_the_daily_checks_line_says_how_many_are_exposed(
 
 def test_evidence_is_kept_by_fingerprint_and_read_leniently(tmp_path: Path) -> None:
     path = tmp_path / INVENTORY_FILE
-    record = {"first_seen": "2026-03-01", "last_rotated": None, "names": []}
+    record: dict[str, object] = {"first_seen": "2026-03-01", "last_rotated": None, "names": []}
     damaged = {"git:abc": "not a date", "x": "2026-01-01", "mtime:/a": "2026-02-01", "y": 3}
     path.write_text(
         json.dumps({"version": 1, "keyring": {}, "tokens": {
