@@ -191,3 +191,48 @@ def test_credentials_beside_settings_are_still_masked(text: str) -> None:
     assert "CANARY" not in shown and "hunter2" not in shown and "12345678" not in shown
     name, _, value = text.partition("=")
     assert redact_value({name: value.strip('"')})[name] != value.strip('"')
+
+
+# A credential's name decides before its value's shape: a date or a number is a password or a
+# key under such a name (and after `Bearer`, `-u user:` or `mysql -p`), never a setting.
+NAMED_CREDENTIALS = [
+    ("DB_PASSWORD=15.08.1987", "15.08.1987"),
+    ('"DB_PASSWORD": "15.08.1987",', "15.08.1987"),
+    ("password: 2024.01.15", "2024.01.15"),
+    ("--password 15.08.1987", "15.08.1987"),
+    ("mysql -p15.08.1987 payments", "15.08.1987"),
+    ("curl -u bob:15.08.1987 https://db.example", "15.08.1987"),
+    ("API_KEY=123456789", "123456789"),
+    ("export AUTH_TOKEN=987654321", "987654321"),
+    ("Authorization: Bearer 123456789", "123456789"),
+    ("Authorization: Bearer 1.2.3.4", "1.2.3.4"),
+    ('"api_key": "48213377"', "48213377"),
+    ("GITHUB_TOKEN=v1.2.3", "v1.2.3"),
+    ("DB_SECRET=2024.01.15", "2024.01.15"),
+    ("PASSWORD_MAX_AGE=19870815", "19870815"),
+]
+
+
+@pytest.mark.parametrize(("text", "hidden"), NAMED_CREDENTIALS)
+def test_a_credential_name_outranks_a_setting_shaped_value(text: str, hidden: str) -> None:
+    from mcpir.core.redact import redact_diff, redact_keyed
+
+    assert hidden not in redact_text(text) and "sha256:" in redact_text(text)
+    assert hidden not in redact_diff(f"-{text}\n+{text}\n")
+    shown = redact_text("\n".join([*SETTINGS, text]))
+    assert hidden not in shown and all(setting in shown for setting in SETTINGS)
+    for key in ("password", "DB_PASSWORD", "api_key", "AUTH_TOKEN"):
+        assert redact_keyed(hidden, key) != hidden
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("MAX_TOKENS", "4096"), ("TOKEN_TTL", "3600"), ("auth_timeout", "30"),
+     ("DEFAULT_MINIMUM_TOKENS", "6000"), ("secret_version", "1.2.3"), ("sessionMaxAge", "86400"),
+     ("api_key_version", "v2.1")],
+)  # fmt: skip
+def test_counts_and_versions_under_credential_words_stay_readable(key: str, value: str) -> None:
+    from mcpir.core.redact import redact_keyed
+
+    assert redact_keyed(value, key) == value
+    assert redact_text(f"{key}={value}") == f"{key}={value}"

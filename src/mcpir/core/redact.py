@@ -256,6 +256,13 @@ def _mask_match(match: re.Match[str]) -> str:
     return match.group("keep") + mask(secret)
 
 
+def _mask_credential(match: re.Match[str]) -> str:
+    """After `Bearer`, in `-u user:password` or `mysql -pPASSWORD` the value is a credential
+    whatever it looks like: a number or a date is a password there, never a setting."""
+    secret = match.group("secret")
+    return match.group() if _is_word_path(secret) else match.group("keep") + mask(secret)
+
+
 def _mask_maybe_match(match: re.Match[str]) -> str:
     return match.group("keep") + _redact_maybe_secret(match.group("secret"))
 
@@ -265,7 +272,7 @@ def redact_text(text: str) -> str:
     if _TOKEN_START.search(text) is not None:
         for pattern in _TOKEN_PATTERNS:
             text = pattern.sub(lambda m: mask(m.group(0), m.group("keep")), text)
-    text = _CONTEXT_PATTERNS[0].sub(_mask_match, text)
+    text = _CONTEXT_PATTERNS[0].sub(_mask_credential, text)
     text = _mask_userinfo(text)
     if _MAYBE_NAMED.search(text) is not None:
         for pattern in _CONTEXT_PATTERNS[1:]:
@@ -273,8 +280,8 @@ def redact_text(text: str) -> str:
     if '-p"' in text or "-p'" in text:
         text = _MAYBE_SENSITIVE_FLAG_VALUE.sub(_mask_maybe_match, text)
     if " -u" in text or " --user" in text or " -p" in text:
-        text = _USER_PASSWORD.sub(_mask_match, text)
-        text = _P_PASSWORD.sub(_mask_match, text)
+        text = _USER_PASSWORD.sub(_mask_credential, text)
+        text = _P_PASSWORD.sub(_mask_credential, text)
     return _mask_random(text)
 
 
