@@ -189,11 +189,6 @@ def test_report_edit_document_that_is_a_directory_is_exit_2(
     assert result.code == 2 and "Errno" not in result.stderr, result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="cross_tool_flow._what_read cuts the value to 200 characters before masking it: a "
-    "token cut in two is no longer recognised and up to 17 of its characters reach the report",
-)
 def test_what_read_never_keeps_part_of_a_token() -> None:
     # Weakness: a secret in a transcript's `read` argument, partly unmasked.
     from mcpir.investigate.detectors.cross_tool_flow import _what_read

@@ -47,10 +47,14 @@ OUTBOUND_BUILTINS = frozenset(
 # Argument names under which a call says what it reads, most specific first.
 READ_KEYS = ("path", "file_path", "filePath", "file", "filename", "uri", "url", "resource")
 MAX_READ = 200
+# What is masked before the cut to MAX_READ: enough for any token to be seen whole, and a
+# bound on the work a planted megabyte-long path costs.
+MAX_SCAN = 4096
 
 
 def _what_read(arguments: object) -> str | None:
-    """The path or URL a call was asked to read, masked and bounded, or None."""
+    """The path or URL a call was asked to read, masked and bounded, or None. Masked first,
+    made one line, then cut: a token cut in two before masking would no longer be recognised."""
     if not isinstance(arguments, dict):
         return None
     for key in READ_KEYS:
@@ -58,8 +62,21 @@ def _what_read(arguments: object) -> str | None:
         if isinstance(value, str) and value.strip():
             from mcpir.core.safe import one_line
 
-            return one_line(value.strip()[:MAX_READ])
+            text = value.strip()
+            if len(text) > MAX_SCAN:
+                text = _without_last_part(text[:MAX_SCAN])
+            shown = one_line(text)
+            return shown if len(shown) <= MAX_READ else shown[: MAX_READ - 1] + "…"
     return None
+
+
+def _without_last_part(text: str) -> str:
+    """`text` cut at MAX_SCAN, less the path part or word the cut went through: what is left of
+    a token there is no longer token-shaped, so it is dropped, not shown."""
+    end = len(text)
+    while end and not (text[end - 1].isspace() or text[end - 1] in "/\\"):
+        end -= 1
+    return text[:end] + "…"
 
 
 def _values(text: str) -> set[str]:
