@@ -175,11 +175,6 @@ def test_report_edit_refuses_crafted_documents_in_one_line(
     assert tree_state(root) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="front_matter.read() calls os.fdopen() before fstat: --document DIR is "
-    "'[Errno 21] Is a directory: 3' and exit 3, not a one-line usage error (exit 2)",
-)
 def test_report_edit_document_that_is_a_directory_is_exit_2(
     run_cli: RunCli, documented: tuple[Path, str, Path], tmp_path: Path
 ) -> None:

@@ -67,16 +67,21 @@ def read(path: Path) -> dict[str, str]:
     from mcpir.core.documents import DocumentError, parse_yaml
 
     try:
-        fd = os.open(
-            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
-        )
+        fd = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
     except OSError as exc:
         raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        # The type is checked on the descriptor before it is read as a file: a directory
+        # opens, then fails in fdopen() with an errno, not a usage error.
+        info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
             raise UsageError(f"{path}: not a regular file under 1 MiB; not read")
-        text = handle.read(MAX_BYTES + 1).decode("utf-8", "replace")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            text = handle.read(MAX_BYTES + 1).decode("utf-8", "replace")
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+    finally:
+        os.close(fd)
     lines = text.split("\n")
     if not lines or lines[0].strip() != FENCE or FENCE not in (x.strip() for x in lines[1:]):
         raise UsageError(f"{path}: no front matter (a block between --- lines at the top)")
