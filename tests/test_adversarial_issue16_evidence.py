@@ -43,12 +43,6 @@ def _transcript_machine(tmp_path: Path, tool: str, *, payload: int = 0) -> tuple
     return home, root
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workspace/transcripts.py keeps a tool's label (`server.tool`) raw and unbounded: a "
-    "tool named after the token writes the token into evidence-transcripts.json and, as "
-    "`sent-to:` evidence, into inventory.json",
-)
 def test_token_evidence_caches_hold_no_secret(run_cli: RunCli, tmp_path: Path) -> None:
     # Weakness: SECURITY.md says the data dir holds names, dates and fingerprints only.
     from mcpir.core.paths import data_dir
@@ -60,11 +54,6 @@ def test_token_evidence_caches_hold_no_secret(run_cli: RunCli, tmp_path: Path) -
     assert TOKEN not in _every_file_text(data_dir())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a tool name is stored whole as `sent-to:<server>.<tool>` evidence: a 1 MB name "
-    "grows inventory.json by 1 MB for good",
-)
 def test_token_evidence_labels_are_bounded(run_cli: RunCli, tmp_path: Path) -> None:
     # Weakness: unbounded attacker-chosen text kept in mcpir's state.
     from mcpir.core.paths import data_dir
@@ -91,11 +80,6 @@ def test_transcripts_linked_out_of_the_home_are_not_evidence(
     assert "exposed" not in states.values(), states
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core.cache.JsonCache.load (and tokens.model.Metadata.load) catch ValueError but not "
-    "RecursionError: a nested cache or inventory makes every `tokens status` a traceback",
-)
 @pytest.mark.parametrize("name", ["cache/evidence-transcripts.json", "inventory.json"])
 def test_a_nested_state_file_is_not_a_traceback(run_cli: RunCli, tmp_path: Path, name: str) -> None:
     # Weakness: "never trusted" caches still crash the reader.
@@ -111,12 +95,6 @@ def test_a_nested_state_file_is_not_a_traceback(run_cli: RunCli, tmp_path: Path,
     assert result.code in (0, 1, 2) and "Traceback" not in result.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="workspace.history._walk hands every config blob of every ref to one cat_blobs call: "
-    "each is capped at 5 MiB but their total is not, so a small, well-compressed history costs "
-    "hundreds of MB on every `tokens status` (40 x 4 MiB: 528 MB RSS, 8.5 s)",
-)
 def test_token_history_walk_holds_a_bounded_total(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

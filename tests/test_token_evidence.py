@@ -396,3 +396,176 @@ def test_evidence_is_kept_by_fingerprint_and_read_leniently(tmp_path: Path) -> N
     meta = Metadata.load(path)
     assert "evidence" not in meta.tokens["tok_old"]  # an older mcpir's file loads as it is
     assert meta.tokens["tok_new"]["evidence"] == {"mtime:/a": "2026-02-01"}
+
+
+# --- what evidence keeps, and how much of the history it reads (issue 16, red-team review) ---
+
+
+def test_names_in_evidence_are_masked_one_line_and_bounded() -> None:
+    from mcpir.tokens.evidence import NAME_LIMIT, may_keep, named
+
+    value = github_token()
+    for name in (f"evil.{value}", "evil." + "t" * 1_000_000, "a.b\nc\x1b[2J", "notes.save",
+                 "x." + "t" * 4000 + value, "evil.token=" + value):  # fmt: skip
+        made = named(name)
+        assert value not in made and "\n" not in made and "\x1b" not in made
+        assert len(made) <= NAME_LIMIT and named(made) == made
+        assert may_keep(f"sent-to:{made}") and may_keep(f"flagged-server:{made}")
+    assert named("notes.save") == "notes.save"
+    assert not may_keep(f"sent-to:evil.{value}") and not may_keep("sent-to:" + "t" * 200)
+    assert not may_keep("flagged-server:a\nb")
+    # A path or a commit is mcpir's own finding, not a name someone chose: kept as it is.
+    assert may_keep("mtime:/home/dev/" + "d" * 300) and may_keep(f"git:{'0' * 40}")
+
+
+def test_a_stored_name_not_made_safe_is_dropped_and_leaves_the_inventory(
+    tmp_path: Path,
+) -> None:
+    value = github_token()
+    path = tmp_path / INVENTORY_FILE
+    evidence = {f"sent-to:evil.{value}": "2026-01-01", "sent-to:" + "t" * 500: "2026-01-02",
+                "flagged-server:a\nb": "2026-01-03", "sent-to:notes.save": "2026-01-04",
+                "mtime:/a": "2026-01-05"}  # fmt: skip
+    record = {"first_seen": "2026-03-01", "last_rotated": None, "names": [], "evidence": evidence}
+    path.write_text(json.dumps({"version": 1, "keyring": {}, "tokens": {"tok_a": record}}))
+    meta = Metadata.load(path)
+    assert meta.tokens["tok_a"]["evidence"] == {
+        "sent-to:notes.save": "2026-01-04",
+        "mtime:/a": "2026-01-05",
+    }
+    meta.witness(value, f"sent-to:evil.{value}", date(2026, 1, 1))  # not recorded either
+    meta.save()  # what was dropped goes from the file at the next save
+    assert value not in path.read_text(encoding="utf-8") and "t" * 500 not in path.read_text()
+    assert Metadata.load(path).changed is False
+
+
+def test_a_cached_tool_name_not_made_safe_is_not_evidence(run_cli: RunCli, tmp_path: Path) -> None:
+    import hashlib
+
+    from mcpir.workspace.transcripts import CACHE
+
+    value = f"{CANARY}Sent{os.urandom(8).hex()}"
+    other = github_token()
+    home, root = tmp_path / "home", tmp_path / "root"
+    root.mkdir()
+    write_home(home, {"alpha": clean_server(value)})
+    transcript = claude_transcript(home, value)
+    fp = fingerprint(value)
+    stat = transcript.stat()
+    CACHE.save({str(transcript): {
+        "size": stat.st_size, "mtime_ns": stat.st_mtime_ns,
+        "asked": hashlib.sha256(fp.encode()).hexdigest(),
+        "hits": {fp: {"on": "2026-02-01", "sent": {f"evil.{other}": "2026-02-01",
+                                                     "t" * 300: "2026-02-01",
+                                                     "notes.save": "2026-02-01"}}},
+    }})  # fmt: skip
+    with at("2026-03-01"):
+        code, row = listed(run_cli, home, root, value)
+    assert row["exposure"] == ["sent-to:notes.save"]
+    assert other not in (Path(os.environ["MCPIR_HOME"]) / INVENTORY_FILE).read_text()
+
+
+def test_tools_a_token_was_sent_to_are_capped_per_file(run_cli: RunCli, tmp_path: Path) -> None:
+    from mcpir.workspace.transcripts import MAX_SENT
+
+    value = f"{CANARY}Many{os.urandom(8).hex()}"
+    home, root = tmp_path / "home", tmp_path / "root"
+    root.mkdir()
+    write_home(home, {"alpha": clean_server(value)})
+    path = home / ".claude" / "projects" / "-work-app" / "s1.jsonl"
+    path.parent.mkdir(parents=True)
+    calls = [
+        {"type": "assistant", "sessionId": "s1", "timestamp": SENT_ON, "message": {
+            "role": "assistant", "content": [{"type": "tool_use", "id": f"toolu_{n}",
+                                              "name": f"mcp__evil__t{n}", "input": {"k": value}}]}}
+        for n in range(MAX_SENT * 4)
+    ]  # fmt: skip
+    path.write_text("".join(json.dumps(c) + "\n" for c in calls), encoding="utf-8")
+    with at("2026-03-01"):
+        code, row = listed(run_cli, home, root, value)
+    assert row["exposed"] is True and len(row["exposure"]) == MAX_SENT
+
+
+def test_a_server_named_after_a_token_is_not_kept_by_name(run_cli: RunCli, tmp_path: Path) -> None:
+    value, name = f"{CANARY}Flag{os.urandom(8).hex()}", github_token(17)
+    home, root = tmp_path / "home", tmp_path / "root"
+    root.mkdir()
+    latest = {"command": "npx", "args": ["-y", "diagram-mcp@latest"], "env": {"API_KEY": value}}
+    write_home(home, {name: latest})
+    with at("2026-03-01"):
+        code, row = listed(run_cli, home, root, value)
+    assert row["exposed"] is True and name not in json.dumps(row)
+    inventory = Path(os.environ["MCPIR_HOME"]) / INVENTORY_FILE
+    assert name not in inventory.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("state", ["cache", "inventory"])
+def test_a_state_file_nested_too_deeply_is_read_as_damaged(tmp_path: Path, state: str) -> None:
+    from mcpir.core.cache import JsonCache
+    from mcpir.tokens.model import InventoryError
+
+    nested = "[" * 100_000 + "]" * 100_000
+    if state == "cache":
+        cache = JsonCache("nested.json", version=1, field="entries")
+        cache.path.parent.mkdir(parents=True, exist_ok=True)
+        cache.path.write_text(nested, encoding="utf-8")
+        assert cache.load() == {}
+        return
+    path = tmp_path / INVENTORY_FILE
+    path.write_text(nested, encoding="utf-8")
+    with pytest.raises(InventoryError, match="nested too deeply"):
+        Metadata.load(path)
+
+
+def big_history(root: Path, tokens: list[str], pad: int) -> list[str]:
+    """One commit per token, each replacing the last in `.mcp.json` (padded to `pad` bytes);
+    returns the commits, oldest first."""
+    root.mkdir(parents=True)
+    git(root, "init", "-q", "-b", "main")
+    commits = []
+    for n, value in enumerate(tokens):
+        server = clean_server(value) | {"description": "x" * pad}
+        (root / ".mcp.json").write_text(json.dumps({"mcpServers": {"gh": server}}))
+        git(root, "add", "-A")
+        git(root, "commit", "-q", "-m", f"c{n}", when=f"2026-01-{10 + n}T09:00:00+00:00")
+        commits.append(git(root, "rev-parse", "HEAD"))
+    return commits
+
+
+def test_the_history_walk_stops_at_its_budget_and_says_so(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mcpir.audit.git as git_module
+    import mcpir.workspace.history as history
+
+    first, later = github_token(16), github_token(17)
+    home, root = tmp_path / "home", tmp_path / "project"
+    commits = big_history(root, [first, later], 20_000)
+    write_home(home, {"gh": clean_server(first), "gh2": clean_server(later)})
+    monkeypatch.setattr(history, "BUDGET", 30_000)  # the first blob, not the second
+    monkeypatch.setattr(history, "CHUNK", 10_000)
+    held: list[int] = []
+    real = git_module.cat_blobs
+
+    def measured(repo: object, shas: object) -> dict[str, bytes | str]:
+        found = real(repo, shas)  # type: ignore[arg-type]
+        held.append(sum(len(v) for v in found.values()))
+        return found
+
+    monkeypatch.setattr(git_module, "cat_blobs", measured)
+    walk = history.committed(root)
+    assert walk.partial and set(walk.found) == {fingerprint(first)}
+    assert walk.found[fingerprint(first)][0] == commits[0]
+    assert held and max(held) <= 30_000
+    for _ in range(2):  # walked, then from the cache: partial all the same
+        with at("2026-03-01"):
+            row = listed(run_cli, home, root, first)[1]
+            hidden = listed(run_cli, home, root, later)[1]
+        assert row["age_source"] == f"git:{commits[0]}" and row["exposed"] is True
+        # No commit found for it is no proof: it says the history was read in part.
+        assert hidden["age_source"].endswith(f"({history.PARTIAL})"), hidden["age_source"]
+        assert not hidden["age_source"].startswith("git:") and hidden["exposed"] is False
+    monkeypatch.setattr(history, "BUDGET", 64 << 20)
+    git(root, "commit", "-q", "--allow-empty", "-m", "later", when="2026-02-01T00:00:00+00:00")
+    walk = history.committed(root)  # a ref moved: walked again, whole this time
+    assert not walk.partial and set(walk.found) == {fingerprint(first), fingerprint(later)}

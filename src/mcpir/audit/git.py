@@ -198,6 +198,30 @@ def cat_blobs(repo: Repo, shas: Iterable[str]) -> dict[str, bytes | str]:
     return found
 
 
+def blob_sizes(repo: Repo, shas: Iterable[str]) -> dict[str, int | None]:
+    """Each object's size before any is read (to budget a walk), None for one the repository
+    does not have (a partial or damaged clone: nothing to read). One `git cat-file
+    --batch-check` for all of them; an object that ends it (a corrupt one) is left out, could
+    not be sized, and the rest get another."""
+    todo = list(dict.fromkeys(shas))
+    sizes: dict[str, int | None] = {}
+    while todo:
+        process = repo.popen("cat-file", "--batch-check=%(objecttype) %(objectsize)")
+        out, _ = process.communicate(("\n".join(todo) + "\n").encode())
+        lines = out.decode(errors="replace").split("\n")[:-1]  # whole lines only
+        for sha, line in zip(todo, lines, strict=False):
+            kind, _, size = line.partition(" ")
+            if size.isdigit() and kind != "missing":
+                sizes[sha] = int(size)
+            elif line.endswith((" missing", " ambiguous")):
+                sizes[sha] = None
+        done = len(lines)
+        if done < len(todo) and process.returncode == 0:
+            break  # git stopped without saying why: do not loop forever
+        todo = todo[done + 1 :]  # past the one that ended it
+    return sizes
+
+
 def _sizes(repo: Repo, asked: list[str]) -> dict[str, int]:
     """Each object's size, as far as `--batch-check` gets (a damaged one may end it early:
     the rest are then sized by reading them)."""

@@ -15,7 +15,8 @@ from mcpir.core.paths import cache_dir
 class JsonCache:
     """A table of entries kept as `{"version": version, field: {key: entry}}` in the file
     `name` of the cache directory. Gone, damaged or of another version, it reads as empty (the
-    work is done again); a write that fails is skipped (the next run does the work again)."""
+    work is done again); a write that fails is skipped (the next run does the work again).
+    Nested deeper than the JSON parser recurses (a planted `[[[[…`), it is damaged too."""
 
     name: str
     version: int
@@ -28,7 +29,7 @@ class JsonCache:
     def load(self) -> dict[str, Any]:
         try:
             doc = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):
             return {}
         if not isinstance(doc, dict) or doc.get("version") != self.version:
             return {}

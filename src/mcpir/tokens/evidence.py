@@ -11,16 +11,24 @@ evidence's date.
 
 Evidence is kept (`evidence` in its inventory record: source -> the earliest ISO date seen),
 so a file saved again or a transcript deleted later does not make a token younger or clean.
-Only sources and dates are kept, never a value.
+Only sources and dates are kept, never a value. A server's or a tool's name (`sent-to:`,
+`flagged-server:`) is chosen by whoever wrote the config or the server: it is kept as
+`named` makes it (secrets masked, one line, at most `NAME_LIMIT` characters), and a stored
+one that is not so is dropped when read.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
+
+from mcpir.core.safe import one_line
+from mcpir.core.secret import fingerprint
 
 if TYPE_CHECKING:
     from mcpir.tokens.model import Token, TokenRecord
@@ -31,6 +39,13 @@ LAST_ROTATED = "last_rotated"
 AGE_KINDS = {"git": 0, "transcript": 1, "mtime": 2}
 EXPOSURE_KINDS = frozenset({"git", "flagged-server", "sent-to"})
 _FIRST_SEEN_RANK = len(AGE_KINDS)
+# Kinds whose detail is a name someone else chose (a tool's, a server's): see `named`.
+NAMED_KINDS = frozenset({"sent-to", "flagged-server"})
+NAME_LIMIT = 128
+# Masking a megabyte-long name costs a second: no more than this much of it is looked at.
+_NAME_READ = 4096
+# A value cut in two at that point would no longer look like one: its run goes too.
+_CUT_RUN = re.compile(r"\S{1,1024}\Z")
 
 
 @dataclass(frozen=True)
@@ -55,14 +70,44 @@ def kind(source: str) -> str:
     return source.partition(":")[0]
 
 
+def named(name: str) -> str:
+    """A name someone else chose, as evidence keeps it: secrets masked, control characters
+    shown (`one_line`), at most `NAME_LIMIT` characters. A name made so comes back the same,
+    which is how a stored one is checked (`may_keep`)."""
+    text = name
+    if len(text) > _NAME_READ:
+        text = _CUT_RUN.sub("", text[:_NAME_READ]) + "…"
+    for _ in range(3):  # masking what a cut left can change it again: until it holds
+        made = one_line(text)
+        if len(made) > NAME_LIMIT:
+            made = made[: NAME_LIMIT - 1] + "…"
+        if made == text:
+            return made
+        text = made
+    return f"…({fingerprint(name)})"
+
+
+def may_keep(source: str) -> bool:
+    """Whether evidence may keep `source`: a name in it must be as `named` makes it."""
+    kind_, _, detail = source.partition(":")
+    return kind_ not in NAMED_KINDS or (len(detail) <= NAME_LIMIT and _is_named(detail))
+
+
+# Names repeat across tokens and runs (10,000 tokens sent to a few tools): checked once each.
+@lru_cache(maxsize=4096)
+def _is_named(detail: str) -> bool:
+    return named(detail) == detail
+
+
 def valid(evidence: object) -> dict[str, str]:
     """The entries of a stored `evidence` object that can be read; the rest are dropped, not
-    fatal: evidence is found again, the keyring index in the same file is not."""
+    fatal: evidence is found again, the keyring index in the same file is not. So is a name
+    not as evidence keeps it (`may_keep`): a file written before, or by hand."""
     if not isinstance(evidence, dict):
         return {}
     kept: dict[str, str] = {}
     for source, on in evidence.items():
-        if isinstance(source, str) and ":" in source and isinstance(on, str):
+        if isinstance(source, str) and ":" in source and isinstance(on, str) and may_keep(source):
             try:
                 kept[source] = date.fromisoformat(on).isoformat()
             except ValueError:

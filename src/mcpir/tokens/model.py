@@ -142,17 +142,25 @@ class Metadata:
             doc = json.loads(text)
         except json.JSONDecodeError as exc:
             raise _bad(path, f"not JSON (line {exc.lineno})") from None
+        except RecursionError:  # `[[[[…`: no inventory nests this deep, and it holds the index
+            raise _bad(path, "not an inventory (nested too deeply to read)") from None
         if not isinstance(doc, dict) or doc.get("version") != INVENTORY_VERSION:
             version = doc.get("version") if isinstance(doc, dict) else None
             raise _bad(path, f"unsupported inventory version {version!r}")
         tokens, keyring = doc.get("tokens", {}), doc.get("keyring", {})
         if not isinstance(tokens, dict) or not isinstance(keyring, dict):
             raise _bad(path, "`tokens` and `keyring` must be objects")
-        return cls(
-            path,
-            {k: _token_record(path, v) for k, v in tokens.items()},
-            {k: _keyring_record(path, v) for k, v in keyring.items()},
+        records = {k: _token_record(path, v) for k, v in tokens.items()}
+        meta = cls(path, records, {k: _keyring_record(path, v) for k, v in keyring.items()})
+        # Evidence `valid` dropped (a name holding a secret, written before names were made
+        # safe) leaves the file at the next save.
+        meta.changed = any(
+            isinstance(value, dict)
+            and isinstance(value.get("evidence"), dict)
+            and len(value["evidence"]) != len(records[key].get("evidence", {}))
+            for key, value in tokens.items()
         )
+        return meta
 
     def save(self) -> None:
         """Write, merged with what another mcpir may have saved since this one loaded: a
@@ -195,9 +203,10 @@ class Metadata:
         return record
 
     def witness(self, fingerprint: str, source: str, on: date) -> None:
-        """Keep the earliest date of one piece of evidence about a token already recorded."""
+        """Keep the earliest date of one piece of evidence about a token already recorded
+        (not a source evidence may not keep: a name not made safe, see `tokens.evidence`)."""
         record = self.tokens.get(token_id(fingerprint))
-        if record is not None:
+        if record is not None and _evidence.may_keep(source):
             self.note(record, source, on.isoformat())
 
     def note(self, record: TokenRecord, source: str, day: str) -> None:

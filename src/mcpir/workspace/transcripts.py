@@ -8,7 +8,10 @@ the proxy log writes in place of values.
 Reading every transcript is the slow part of an investigation, so what each file showed is
 remembered in mcpir's cache, keyed by its size and mtime and by the fingerprints asked about:
 a later run reads only the files that changed (an active session), unless a new token is
-asked about. Fingerprints, dates and tool names only: no value is kept.
+asked about. Fingerprints, dates and tool names only: no value is kept. A tool's name is the
+server's choice (`mcp__evil__<a token>`, a megabyte of it): it is kept as
+`tokens.evidence.named` makes it (secrets masked, one line, 128 characters at most), at most
+`MAX_SENT` of them per token and file, and a cached one not so is not evidence.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ from typing import TYPE_CHECKING, Any
 from mcpir.core.cache import JsonCache
 from mcpir.core.paths import Scopes
 from mcpir.core.secret import fingerprint
-from mcpir.tokens.evidence import Witness
+from mcpir.tokens.evidence import Witness, may_keep, named
 
 if TYPE_CHECKING:
     from mcpir.investigate.readers.base import Reader
 
 # By the file's path: what it showed, for its size and mtime and the fingerprints asked about.
-CACHE = JsonCache("evidence-transcripts.json", version=1, field="files")
+# Version 2: tool names made safe (version 1 kept them raw, a secret in one included).
+CACHE = JsonCache("evidence-transcripts.json", version=2, field="files")
+MAX_SENT = 32  # tools one token is recorded as sent to, per file: the first ones
 RESULT_LIMIT = 256 << 10  # as `secret-in-call` reads results: where a leaked key would sit
 _WHOLE = (4, 512)  # a string this long may be a token on its own (`"auth": "<token>"`)
 # The proxy log writes each secret it redacts as its fingerprint.
@@ -99,7 +104,7 @@ def _read(reader: Reader, path: Path, wanted: set[str], modified: date) -> Hits:
         for fp in found:
             hit = hits.setdefault(fp, {"on": on, "sent": {}})
             hit["on"] = min(hit["on"], on)
-            if sent is not None:
+            if sent is not None and (sent in hit["sent"] or len(hit["sent"]) < MAX_SENT):
                 hit["sent"][sent] = min(hit["sent"].get(sent, on), on)
 
     try:
@@ -107,10 +112,12 @@ def _read(reader: Reader, path: Path, wanted: set[str], modified: date) -> Hits:
             # An event without a time is no older than the file's last change.
             day = event.origin.ts.date() if event.origin.ts is not None else modified
             if isinstance(event, Call):
-                label = f"{event.server}.{event.tool}" if event.server else event.tool
                 if event.arguments is not None:
                     sent = (fp for _, text in strings(event.arguments) for fp in _fps(text))
-                    note({fp for fp in sent if fp in wanted}, day, label)
+                    shown = {fp for fp in sent if fp in wanted}
+                    if shown:  # named only then: masking a long name is not free
+                        tool = f"{event.server}.{event.tool}" if event.server else event.tool
+                        note(shown, day, named(tool))
                 if event.result:
                     note(_fps(event.result[:RESULT_LIMIT]) & wanted, day, None)
             elif isinstance(event, Message):
@@ -142,11 +149,13 @@ def _witnesses(path: Path, hits: object, wanted: set[str]) -> list[Witness]:
         sent = hit.get("sent")
         dated = [(f"transcript:{path}", hit.get("on"))]
         dated += (
-            [(f"sent-to:{label}", on) for label, on in sent.items()]
+            [(f"sent-to:{label}", on) for label, on in sent.items() if isinstance(label, str)]
             if isinstance(sent, dict)
             else []
         )
         for source, on in dated:
+            if not may_keep(source):  # a cache written by hand, or by an older mcpir
+                continue
             try:
                 out.append(Witness(fp, source, date.fromisoformat(str(on))))
             except ValueError:
