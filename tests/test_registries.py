@@ -73,7 +73,12 @@ def test_clients_that_switch_off_their_own_way_declare_it() -> None:
     assert editors == {
         "claude-code": {".claude.json"},
         "gemini": {"settings.json"},
-        "vscode": {"settings.json"},
+        # settings.json; a dev container's and a workspace file's (`*.code-workspace`, an
+        # untitled workspace's workspace.json) own sections
+        "vscode": {
+            "settings.json",
+            *("devcontainer.json", ".devcontainer.json", "*.code-workspace", "workspace.json"),
+        },
         "opencode": {"config.json", "opencode.json", "opencode.jsonc"},
         "antigravity": {"settings.json"},
     }

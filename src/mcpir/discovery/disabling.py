@@ -8,8 +8,9 @@ them: `edits.server_entry` asks discovery which files are plugins, so discovery 
 
 from __future__ import annotations
 
+import fnmatch
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -82,6 +83,44 @@ Editor = Callable[[Source, list[Server], JsonEdits], tuple[str, str]]
 # Switches a file's servers off in another file (a desktop extension's settings); None when
 # the file is switched off like any other.
 Elsewhere = Callable[[ConfigFile, list[Server], JsonEdits], "PlannedChange | None"]
+
+
+def _matches(name: str, pattern: str) -> bool:
+    return name == pattern or ("*" in pattern and fnmatch.fnmatchcase(name, pattern))
+
+
+class FileNames(tuple[str, ...]):
+    """`shared_files` where some names are globs over one file name (`*.code-workspace`):
+    `name in names` holds for a name any of them matches, so what asks by name (containment's
+    "patch, never rename", the audit's "only its MCP part counts") reads a glob as a name."""
+
+    __slots__ = ()
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and any(_matches(name, pattern) for pattern in self)
+
+
+class EditorsByName(Mapping[str, Editor]):
+    """`editors` keyed by file name or by a glob over one (`*.code-workspace`): looking a name
+    up finds its own editor first, else the first glob's that matches it."""
+
+    def __init__(self, editors: Mapping[str, Editor]) -> None:
+        self._editors = dict(editors)
+
+    def __getitem__(self, name: str) -> Editor:
+        found = self._editors.get(name)
+        if found is None:
+            globs = (e for p, e in self._editors.items() if "*" in p and _matches(name, p))
+            found = next(globs, None)
+        if found is None:
+            raise KeyError(name)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._editors)
+
+    def __len__(self) -> int:
+        return len(self._editors)
 
 
 @dataclass(frozen=True)

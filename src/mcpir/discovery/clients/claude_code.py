@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from mcpir.core import documents
 from mcpir.core.model import ConfigFile, Format, Scope, Server
 from mcpir.core.paths import Scopes
+from mcpir.discovery import rerooting
 from mcpir.discovery.client import (
     Client,
     DisableKind,
@@ -144,12 +145,13 @@ def extract(doc: documents.Document, path: Path) -> Iterable[Entry]:
                 )
 
 
-def _disabled_mcpjson(project_dir: Path, user_state: Mapping[str, Any]) -> set[str]:
-    """Names a user switched off for this project's `.mcp.json` (what `/mcp` writes)."""
+def _disabled_mcpjson(project_dir: Path, states: Iterable[Any]) -> set[str]:
+    """Names a user switched off for this project's `.mcp.json` (what `/mcp` writes): in its
+    state in `~/.claude.json` and in its own settings."""
     names = set()
-    state = user_state.get(str(project_dir))
-    if isinstance(state, Mapping):
-        names |= _names(state.get("disabledMcpjsonServers"))
+    for state in states:
+        if isinstance(state, Mapping):
+            names |= _names(state.get("disabledMcpjsonServers"))
     for rel in _SETTINGS:
         settings = project_dir / rel
         if settings.is_file():
@@ -172,10 +174,14 @@ def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
                 continue
             if isinstance(data, Mapping) and isinstance(data.get("projects"), Mapping):
                 user_state = data["projects"]
+    # Keyed by the folder as recorded: under another machine's `--home`, re-rooted as the
+    # projects themselves are (`discovery.rerooting`).
+    places = rerooting.located(user_state, scopes) if user_state else {}
     out = []
     for config in files:
         if config.client == CLIENT.name and config.path.name == ".mcp.json" and config.servers:
-            off = _disabled_mcpjson(config.path.parent, user_state)
+            keys = places.get(rerooting.here(config.path.parent), ())
+            off = _disabled_mcpjson(config.path.parent, (user_state[key] for key in keys))
             if off:
                 servers = tuple(
                     dataclasses.replace(s, enabled=False) if s.name in off else s

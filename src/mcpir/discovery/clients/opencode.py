@@ -31,9 +31,10 @@ and `externalize` never takes it for a secret, and writes opencode's own `{env:N
 value holding both a reference and a literal secret would be written back with `${NAME}`,
 which opencode does not expand; `--dry-run` shows it.) `{file:path}` is not resolved.
 
-For `investigate`, not yet read: sessions are kept under `~/.local/share/opencode/`
-(`storage/` JSON parts, or the `opencode.db` SQLite database whose `project` table also lists
-every worktree opencode opened); MCP tools appear as `<server>_<tool>`.
+Every worktree opencode opened is in the `project` table of its `opencode.db` SQLite database
+(`discovery.opencode_projects`): each is read as a project. For `investigate`, not yet read:
+sessions are kept under `~/.local/share/opencode/` (`storage/` JSON parts, or that database);
+MCP tools appear as `<server>_<tool>`.
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ from mcpir.core.model import ConfigFile, Server
 from mcpir.core.paths import Scopes
 from mcpir.discovery.client import Client, DisableKind, DisableMethod, Entry
 from mcpir.discovery.disabling import JsonEdits, Source
+from mcpir.discovery.opencode_projects import recorded_projects
 
 _NAMES = ("opencode.json", "opencode.jsonc")
 _TIMEOUT_KEYS = ("startup", "catalog", "execution")
@@ -213,4 +215,6 @@ CLIENT = Client(
     ),
     adjust=adjust,
     editors=dict.fromkeys(("config.json", *_NAMES), disable_in_config),
+    # The worktrees of its `project` table (`discovery.opencode_projects`).
+    projects=recorded_projects,
 )

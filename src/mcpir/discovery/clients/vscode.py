@@ -1,29 +1,51 @@
-"""VS Code (Copilot): `mcp.json` per profile and workspace, legacy `"mcp"` in settings.json."""
+"""VS Code (Copilot): `mcp.json` per profile and workspace, legacy `"mcp"` in settings.json, a dev
+container's `customizations.vscode.mcp` and a workspace file's `settings.mcp`
+(`discovery.vscode_workspace`)."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from mcpir.core import documents
+from mcpir.core.documents import Document
 from mcpir.core.model import ConfigFile, Server
 from mcpir.core.paths import Scopes
+from mcpir.discovery import vscode_workspace
 from mcpir.discovery.client import (
     REMOTE_SERVER_DIRS,
     Client,
     DisableKind,
     DisableMethod,
+    Entry,
+    app_dirs,
     servers_under,
     vscode_user_dirs,
 )
-from mcpir.discovery.disabling import JsonEdits, Source
+from mcpir.discovery.disabling import EditorsByName, FileNames, JsonEdits, Source
 from mcpir.discovery.projects import ProjectHint, ProjectSource
 
-_USER = vscode_user_dirs(("Code", "Code - Insiders", "VSCodium"))
+_PRODUCTS = ("Code", "Code - Insiders", "VSCodium")
+_USER = vscode_user_dirs(_PRODUCTS)
 # What each user dir holds: the default profile's files, then each named profile's
 # (`User/profiles/<id>/`, whose settings.json is read for that profile's `mcp` section).
 _FILES = ("mcp.json", "profiles/*/mcp.json", "settings.json", "profiles/*/settings.json")
+# Untitled workspaces live beside `User/`, in the product's user data dir (VS Code's
+# environmentService: `untitledWorkspacesHome` is `<userDataPath>/Workspaces`).
+_UNTITLED = tuple(
+    f"{d}/{vscode_workspace.UNTITLED_WORKSPACES}" for p in _PRODUCTS for d in app_dirs(p)
+)
+# settings.json may spell the section as one dotted key, `"mcp.servers": {...}`: VS Code's
+# configuration model splits dotted keys into nested objects (toValuesTree).
+_settings_and_mcp = servers_under(
+    ("servers",), ("mcp", "servers"), ("mcp.servers",), ("mcpServers",)
+)
+
+
+def extract(doc: Document, path: Path) -> Iterable[Entry]:
+    found = vscode_workspace.entries(doc, path)
+    return _settings_and_mcp(doc, path) if found is None else found
 
 
 def _mcp_switched_off(config: ConfigFile) -> bool:
@@ -40,7 +62,8 @@ def _mcp_switched_off(config: ConfigFile) -> bool:
 def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
     """Servers of a VS Code profile whose user settings turn MCP off are not running.
 
-    A named profile (`profiles/<id>/`) reads its own settings.json, not the default one's."""
+    A named profile (`profiles/<id>/`) reads its own settings.json, not the default one's. A dev
+    container or workspace file gets its own checks (`vscode_workspace.checked`)."""
     off: list[Path] = [
         config.path.parent
         for config in files
@@ -50,6 +73,7 @@ def adjust(files: list[ConfigFile], scopes: Scopes) -> list[ConfigFile]:
         and not config.error
         and _mcp_switched_off(config)
     ]
+    files = [vscode_workspace.checked(c) if c.client == "vscode" else c for c in files]
     if not off:
         return files
     return [
@@ -102,20 +126,42 @@ CLIENT = Client(
     name="vscode",
     title="VS Code",
     references=("${env:%s}", "${env:%s}"),
-    user=tuple(f"{d}/{name}" for name in _FILES for d in _USER),
-    project=(".vscode/mcp.json", ".vscode/settings.json"),
+    user=(*(f"{d}/{name}" for name in _FILES for d in _USER), *_UNTITLED),
+    project=(
+        ".vscode/mcp.json",
+        ".vscode/settings.json",
+        *vscode_workspace.DEVCONTAINER_FILES,
+        vscode_workspace.WORKSPACE_GLOB,
+    ),
     # Portable mode keeps the user data dir in `$VSCODE_PORTABLE/user-data` (VS Code's
     # src/vs/platform/environment/node/userDataPath.js).
-    env=tuple(("VSCODE_PORTABLE", f"user-data/User/{name}") for name in _FILES),
-    # settings.json may spell the section as one dotted key, `"mcp.servers": {...}`: VS Code's
-    # configuration model splits dotted keys into nested objects (toValuesTree).
-    extract=servers_under(("servers",), ("mcp", "servers"), ("mcp.servers",), ("mcpServers",)),
-    shared_files=("settings.json",),
+    env=(
+        *(("VSCODE_PORTABLE", f"user-data/User/{name}") for name in _FILES),
+        ("VSCODE_PORTABLE", f"user-data/{vscode_workspace.UNTITLED_WORKSPACES}"),
+    ),
+    extract=extract,
+    shared_files=FileNames(
+        (
+            "settings.json",
+            *vscode_workspace.DEVCONTAINER_NAMES,
+            vscode_workspace.WORKSPACE_GLOB,
+            vscode_workspace.UNTITLED_NAME,
+        )
+    ),
     disable=DisableMethod(
         DisableKind.REMOVE,
         note='no per-server flag; "chat.mcp.access": "none" in settings.json turns MCP off',
     ),
     adjust=adjust,
-    editors={"settings.json": disable_in_settings},
-    projects=workspace_storage(("Code", "Code - Insiders", "VSCodium"), "VSCODE_PORTABLE"),
+    editors=EditorsByName(
+        {
+            "settings.json": disable_in_settings,
+            **dict.fromkeys(
+                vscode_workspace.DEVCONTAINER_NAMES, vscode_workspace.disable_in_devcontainer
+            ),
+            vscode_workspace.WORKSPACE_GLOB: vscode_workspace.disable_in_workspace,
+            vscode_workspace.UNTITLED_NAME: vscode_workspace.disable_in_workspace,
+        }
+    ),
+    projects=workspace_storage(_PRODUCTS, "VSCODE_PORTABLE"),
 )
