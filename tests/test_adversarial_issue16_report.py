@@ -123,11 +123,6 @@ def test_the_kept_aside_copy_holds_no_secret(
     assert TOKEN not in _every_file_text(root / ".atom-trail")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="person-written fields are rendered at the start of a line with only [\\\\*_[]<>|] "
-    "escaped: ``` opens a fence that swallows the Action items and Root cause, # makes a heading",
-)
 def test_human_fields_cannot_restructure_the_markdown(
     run_cli: RunCli, documented: tuple[Path, str, Path]
 ) -> None:

@@ -1,9 +1,10 @@
 """The ATOM incident document as GitHub Markdown, readable as plain text in a terminal too.
 
 Every piece of journal text is made safe here: secrets masked (again), one line, Markdown
-markup escaped (a server name cannot open a link or a table cell), and paths under the
-project root shortened to `./…`; other paths stay absolute (never `~/…`, which names a home
-another reader does not have).
+markup escaped (a server name cannot open a link or a table cell, a person's lessons cannot
+open a code fence or a heading, `&lt;` is not an entity), and paths under the project root
+shortened to `./…`; other paths stay absolute (never `~/…`, which names a home another
+reader does not have).
 """
 
 from __future__ import annotations
@@ -19,9 +20,20 @@ from mcpir.report import sections
 _STATE = {"pass": "✅ pass", "fail": "❌ fail", "unknown": "❔ unknown"}
 # Markup a journal text could use to forge links, images, HTML or table cells. Backticks stay:
 # a code span shows text literally, and fix hints use them.
-_MD = re.compile(r"([\\*_\[\]<>|])")
+_MD = re.compile(r"([\\*_\[\]<>|&])")
+# What opens a block when a text starts a line: a heading (`#`), a quote (`>`), a list
+# (`-`, `+`, `1.`, `1)`), a setext underline or thematic break (`=`, `---`), a code fence
+# (```, `~~~`). A person's summary, impact, root cause and lessons are whole lines: a backslash
+# keeps each mark text (a value mid-line renders the same with or without it). A lone `-` (an
+# empty cell) is left: after the blank line every such field follows, it opens nothing.
+_BLOCK = re.compile(r"^(?:[#>=]|[-+](?=\s|-)|```|~~~|\d{1,9}(?=[.)](?:\s|$)))")
 _RANK = {"high": 0, "medium": 1, "low": 2}
 _TILDE = re.compile(r"(?<![\w~/.-])~/")  # a path shown relative to the home, as `~/…`
+
+
+def _lead(mark: str) -> str:
+    """The escaped form of a block mark at the start of a line: `\\#`, or `1\\.` for `1.`."""
+    return mark + "\\" if mark[0].isdigit() else "\\" + mark
 
 
 def _count(value: Any, noun: str) -> str:  # noqa: ANN401
@@ -47,7 +59,9 @@ class _Writer:
         return text
 
     def text(self, value: Any) -> str:  # noqa: ANN401
-        return _MD.sub(r"\\\1", self.plain(value))
+        # `&` too: `&lt;` or `&#96;` would otherwise be read as the character it names.
+        text = _MD.sub(r"\\\1", self.plain(value))
+        return _BLOCK.sub(lambda m: _lead(m.group()), text)
 
     def code(self, value: Any) -> str:  # noqa: ANN401
         return "`" + self.plain(value).replace("`", "'") + "`"
