@@ -9,14 +9,17 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
 from mcpir.core import documents
 from mcpir.core.model import Format
 from mcpir.core.paths import Scopes
+
+if TYPE_CHECKING:
+    from mcpir.discovery.projects import ProjectHint
 
 MAX_STATE_BYTES = documents.MAX_BYTES  # `~/.claude.json`, `config.toml`
 MAX_SMALL_STATE_BYTES = 64 * 1024  # one `workspace.json`: a URI or two
@@ -132,3 +135,18 @@ def sqlite_strings(db: Path, scopes: Scopes, table: str, column: str) -> list[st
     finally:
         connection.close()
     return [row[0] for row in rows if isinstance(row[0], str) and len(row[0]) <= MAX_TEXT]
+
+
+def keys_of_projects(
+    files: list[Path], scopes: Scopes, fmt: Format = Format.JSON
+) -> Iterator[ProjectHint]:
+    """The keys of a `projects` table in each state file, as recorded projects whose parent
+    folders the client reads too (Claude Code's `.claude.json`, Codex's `config.toml`)."""
+    from mcpir.discovery.projects import ProjectHint
+
+    for file in files:
+        data = load_state(file, scopes, fmt)
+        projects = data.get("projects") if isinstance(data, Mapping) else None
+        for key in projects if isinstance(projects, Mapping) else ():
+            if isinstance(key, str):
+                yield ProjectHint(key, file, parents=True)

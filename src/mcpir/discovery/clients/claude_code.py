@@ -244,18 +244,13 @@ def recorded_projects(home: Path, scopes: Scopes) -> Iterable[ProjectHint]:
     """The folders Claude Code was started in: the keys of `projects` in `~/.claude.json` (and
     in `$CLAUDE_CONFIG_DIR/.claude.json` on this machine). It reads a `.mcp.json` in the folders
     above too (a monorepo root), so those are looked at as well."""
-    from mcpir.discovery.state import load_state
+    from mcpir.discovery.state import keys_of_projects
 
     files = [home / ".claude.json", home / ".claude" / ".claude.json"]
     moved = (scopes.environ or {}).get("CLAUDE_CONFIG_DIR")
     if moved:
         files.append(Path(moved).expanduser() / ".claude.json")
-    for file in files:
-        data = load_state(file, scopes)
-        projects = data.get("projects") if isinstance(data, Mapping) else None
-        for key in projects if isinstance(projects, Mapping) else ():
-            if isinstance(key, str):
-                yield ProjectHint(key, file, parents=True)
+    yield from keys_of_projects(files, scopes)
 
 
 CLIENT = Client(

@@ -7,7 +7,7 @@ developers.openai.com/codex/config-advanced, openai/codex#17141); the system lay
 config/src/loader: SYSTEM_CONFIG_TOML_FILE_UNIX).
 """
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 from mcpir.core.model import Format
@@ -20,18 +20,13 @@ def recorded_projects(home: Path, scopes: Scopes) -> Iterator[ProjectHint]:
     """The projects Codex was run in: its `[projects."/abs/path"]` tables (`trust_level`) in
     `~/.codex/config.toml` (and `$CODEX_HOME` on this machine). A project's `.codex/` layers
     are read from the folders above it too, so those are looked at as well."""
-    from mcpir.discovery.state import load_state
+    from mcpir.discovery.state import keys_of_projects
 
     files = [home / ".codex" / "config.toml"]
     moved = (scopes.environ or {}).get("CODEX_HOME")
     if moved:
         files.append(Path(moved).expanduser() / "config.toml")
-    for file in files:
-        data = load_state(file, scopes, Format.TOML)
-        projects = data.get("projects") if isinstance(data, Mapping) else None
-        for key in projects if isinstance(projects, Mapping) else ():
-            if isinstance(key, str):
-                yield ProjectHint(key, file, parents=True)
+    yield from keys_of_projects(files, scopes, Format.TOML)
 
 
 CLIENT = Client(
