@@ -68,50 +68,80 @@ def test_report_edit_without_set_never_reads_the_document(
     assert _edits(root, incident) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the front matter is json.dumps(ensure_ascii=False) of each value: bidi overrides and "
-    "C1 controls reach the .md file and `mcpir report` stdout unescaped",
-)
+def _recorded_by_an_older_mcpir(root: Path, incident: str, field: str, value: str) -> None:
+    """A `report-edit` record as `--set` wrote it before control characters were refused: a
+    journal may hold one, and every rewrite must still render it safely."""
+    from mcpir.incident.entries import ReportEdit
+    from mcpir.incident.store import find_incident
+
+    record = ReportEdit(field, value, "bob").to_record()
+    find_incident(root, incident).journal.append_many([record])
+
+
 def test_front_matter_escapes_bidi_and_c1_controls(
     run_cli: RunCli, documented: tuple[Path, str, Path]
 ) -> None:
     # Weakness: terminal/Trojan-Source text in the document's header block (the body below it
-    # is escaped by `shown`).
+    # is escaped by `shown`). `--set` now refuses such a value (one line, exit 2, nothing
+    # written); one recorded before that is still written escaped.
     root, incident, md = documented
     value = "impact=payments \u202eevil\u202c and \u009b31m and \x7f"
-    assert run_cli("report", "edit", incident, "--set", value, "--root", root).code == 0
+    before = tree_state(root)
+    refused = run_cli("report", "edit", incident, "--set", value, "--root", root)
+    assert refused.code == 2 and len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert tree_state(root) == before
+    _recorded_by_an_older_mcpir(root, incident, "impact", value.partition("=")[2])
+    assert run_cli("report", "edit", incident, "--set", "owner.training=bob",
+                   "--root", root).code == 0  # fmt: skip
     printed = run_cli("report", incident, "--root", root).stdout
+    assert "\\u202e" in md.read_text()  # written as its escape, not dropped
     for text in (md.read_text(), printed):
         assert not any(c in text for c in "\u202e\u202c\u009b\x7f"), text[:400]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a C1 control or DEL in any recorded value makes the front matter unparseable YAML; "
-    "kept_aside() then returns None and the next rewrite overwrites a person's unrecorded edits",
-)
 def test_unrecorded_front_matter_edits_survive_a_value_yaml_cannot_read(
     run_cli: RunCli, documented: tuple[Path, str, Path]
 ) -> None:
-    # Weakness: loses a byte of user data.
+    # Weakness: loses a byte of user data. A C1 control in a recorded value made the block
+    # unparseable YAML (an mcpir before this fix wrote it raw); a rewrite then dropped the
+    # person's unrecorded edits. Now the value is written escaped, and a block that does not
+    # parse is kept aside like any unrecorded edit.
     root, incident, md = documented
-    assert run_cli("report", "edit", incident, "--set", "impact=pasted \u009b text",
+    _recorded_by_an_older_mcpir(root, incident, "impact", "pasted \u009b text")
+    assert run_cli("report", "edit", incident, "--set", "owner.training=alice",
                    "--root", root).code == 0  # fmt: skip
     text = md.read_text()
-    md.write_text(text.replace('lessons: ""', 'lessons: "MY CAREFULLY WRITTEN LESSONS"', 1))
+    assert "\u009b" not in text and 'impact: "pasted \\u009b text"' in text
+    for raw in (False, True):  # as this mcpir writes it, and as an older one wrote it raw
+        md.unlink(missing_ok=True)
+        md.with_name(md.name + ".edited").unlink(missing_ok=True)
+        edited = text.replace('lessons: ""', 'lessons: "MY CAREFULLY WRITTEN LESSONS"', 1)
+        md.write_text(edited.replace("\\u009b", "\u009b") if raw else edited)
+        assert run_cli("report", "edit", incident, "--set", "owner.training=bob",
+                       "--root", root).code == 0  # fmt: skip
+        kept = md.with_name(md.name + ".edited")
+        assert "CAREFULLY" in md.read_text() or (kept.exists() and "CAREFULLY" in kept.read_text())
+
+
+def test_a_document_without_front_matter_is_not_kept_and_escaped_controls_are_refused(
+    run_cli: RunCli, documented: tuple[Path, str, Path], tmp_path: Path
+) -> None:
+    # Defence that holds: an older mcpir's document (no front matter) is rewritten, not kept
+    # aside; a control character a document spells as a YAML escape is refused like `--set`.
+    root, incident, md = documented
+    md.write_text("# " + incident + "\n\nwritten before front matter\n")
     assert run_cli("report", "edit", incident, "--set", "owner.training=bob",
                    "--root", root).code == 0  # fmt: skip
-    kept = md.with_name(md.name + ".edited")
-    assert "CAREFULLY" in md.read_text() or (kept.exists() and "CAREFULLY" in kept.read_text())
+    assert not md.with_name(md.name + ".edited").exists() and md.read_text().startswith("---")
+    doc = tmp_path / "doc.md"
+    for escape in ("\\u202e", "\\x9b", "\\x7f", "\\u2028", "\\x1b[31m"):
+        doc.write_text(f'---\nimpact: "a {escape} b"\n---\n')
+        before = tree_state(root)
+        result = run_cli("report", "edit", incident, "--document", doc, "--root", root)
+        assert result.code == 2 and len(result.stderr.strip().splitlines()) == 1, result.stderr
+        assert tree_state(root) == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kept_aside() copies the document verbatim: a token a person pasted into the front "
-    "matter (which the journal records masked) is written again into <id>.md.edited, which "
-    ".atom-trail/.gitignore does not list",
-)
 def test_the_kept_aside_copy_holds_no_secret(
     run_cli: RunCli, documented: tuple[Path, str, Path]
 ) -> None:

@@ -33,23 +33,37 @@ def paths(incident: Incident) -> dict[Format, Path]:
 def kept_aside(incident: Incident, document: dict[str, Any]) -> Path | None:
     """Before the Markdown is written again: a person's front-matter edits that are not in the
     journal yet are never written over; that file is kept as `<id>.md.edited` (0600) and its
-    path returned, for `mcpir report edit ID --from-document PATH`."""
+    path returned, for `mcpir report edit ID --from-document PATH`.
+
+    A front matter that cannot be read as fields (a YAML error, a value `--set` would refuse,
+    such as a bad date) is kept too: it holds what a person wrote, which a rewrite would lose.
+    A document with no front matter at all was written by an older mcpir, and one that is not
+    a regular file under 1 MiB is not ours to read: neither is kept. The copy is redacted like
+    every file mcpir writes: a token pasted into the front matter is masked there as well."""
     from mcpir.core.errors import UsageError
+    from mcpir.core.redact import redact_text
     from mcpir.report import front_matter
 
     path = paths(incident)[Format.MD]
     if not path.is_file() or path.is_symlink():
         return None
     try:
-        unrecorded = front_matter.changes(document, front_matter.read(path))
+        found: dict[str, str] | None = front_matter.read(path)
+    except front_matter.UnparseableError:
+        found = None  # a person's edit YAML cannot read is still a person's edit
     except UsageError:  # no front matter (an older mcpir wrote it) or not ours to read
         return None
+    try:
+        unrecorded = found is None or bool(front_matter.changes(document, found))
+    except UsageError:  # a field or value `--set` refuses (a bad date): kept, not lost
+        unrecorded = True
     if not unrecorded:
         return None
     aside = path.with_name(path.name + ".edited")
     if aside.is_symlink():
         raise UsageError(f"{aside} is a symbolic link; mcpir will not write through it")
-    atomic_write_text(aside, path.read_text(encoding="utf-8", errors="replace"), mode=0o600)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    atomic_write_text(aside, redact_text(text), mode=0o600)
     return aside
 
 

@@ -1,9 +1,10 @@
 """`mcpir report edit`: what only a person knows, written into the incident's journal.
 
 An edit is a sealed `report-edit` record: the report is rebuilt from the journal, so every
-regeneration keeps it, and the journal shows who wrote what and when. Values are bounded and
-redacted like every journal text; fields are from a fixed set, so an edit cannot overwrite a
-fact mcpir measured (a step's status, a finding, a time).
+regeneration keeps it, and the journal shows who wrote what and when. Values are bounded, text
+only (no control or bidi character) and redacted like every journal text; fields are from a
+fixed set, so an edit cannot overwrite a fact mcpir measured (a step's status, a finding, a
+time).
 """
 
 from __future__ import annotations
@@ -21,6 +22,11 @@ PRIORITIES = ("P1", "P2", "P3")
 STATES = ("open", "done", "wontfix")
 _ACTION = re.compile(r"[a-z][a-z0-9-]{0,63}")
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# Characters that are not text: C0 controls, DEL, C1 controls, bidi embeddings, overrides and
+# isolates, and the line and paragraph separators. A value is shown in terminals and written
+# into the document's front matter; such a character there recolours or reorders what a
+# reader sees, or makes the block unparseable, so it is refused, not recorded.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 FIELDS = (*HUMAN, "owner", "owner.ACTION", "due.ACTION", "priority.ACTION", "status.ACTION")
 
 
@@ -50,7 +56,13 @@ def _fields() -> str:
 
 def _checked(field: str, value: str) -> str:
     if len(value) > MAX_VALUE:
-        raise UsageError(f"--set {field}: over {MAX_VALUE} characters")
+        raise UsageError(f"--set {field[:64]!r}: over {MAX_VALUE} characters")
+    control = _CONTROL.search(value)
+    if control is not None:
+        raise UsageError(
+            f"--set {field[:64]!r}: holds a control or bidi character "
+            f"(U+{ord(control.group()):04X}), not text; nothing recorded"
+        )
     if field in HUMAN or field == "owner":
         return value
     kind, _, action = field.partition(".")

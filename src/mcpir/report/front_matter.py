@@ -49,16 +49,27 @@ def render(doc: dict[str, Any]) -> list[str]:
         f"# Fill in the fields below, then: mcpir report edit {doc['atom']} --from-document",
     ]
     keys = ("summary", "impact", "root_cause", "lessons", "owner")
-    lines += [f"{key}: {json.dumps(fields[key], ensure_ascii=False)}" for key in keys]
+    lines += [f"{key}: {_quoted(fields[key])}" for key in keys]
     lines.append("actions:")
     for item in doc.get("action_items") or ():
         ident = item["id"]
         parts = ", ".join(
-            f"{field}: {json.dumps(fields[field + '.' + ident], ensure_ascii=False)}"
-            for field in ACTION_FIELDS
+            f"{field}: {_quoted(fields[field + '.' + ident])}" for field in ACTION_FIELDS
         )
         lines.append(f"  {ident}: {{{parts}}}")
     return [*lines, FENCE, ""]
+
+
+def _quoted(value: str) -> str:
+    """A YAML double-quoted scalar that is plain ASCII: a bidi override, a C1 control, DEL or a
+    line separator a value holds is written as its `\\uXXXX` escape, never raw, so it can
+    neither reorder a reader's terminal nor make the block unparseable."""
+    return json.dumps(value, ensure_ascii=True)
+
+
+class UnparseableError(UsageError):
+    """The document has a front-matter block, and it does not read as a mapping: what a person
+    wrote there is kept aside before a rewrite (`report.kept_aside`), not lost."""
 
 
 def read(path: Path) -> dict[str, str]:
@@ -89,9 +100,9 @@ def read(path: Path) -> dict[str, str]:
     try:
         data = parse_yaml("\n".join(lines[1:end])).data
     except DocumentError as exc:
-        raise UsageError(f"{path}: front matter: {exc}") from None
+        raise UnparseableError(f"{path}: front matter: {exc}") from None
     if not isinstance(data, dict):
-        raise UsageError(f"{path}: front matter is not a mapping")
+        raise UnparseableError(f"{path}: front matter is not a mapping")
     out = {k: str(v) for k, v in data.items() if k not in ("atom", "actions") and v is not None}
     actions = data.get("actions")
     for ident, fields in actions.items() if isinstance(actions, dict) else ():
