@@ -48,11 +48,6 @@ def _edits(root: Path, incident: str) -> list[tuple[str, str]]:
     return [(r["field"], r["value"]) for r in records if r.get("type") == "report-edit"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`report edit ID` without --set reads the committed document's front matter as if "
-    "--from-document were given, and seals what anyone's commit put there under this user's name",
-)
 def test_report_edit_without_set_never_reads_the_document(
     run_cli: RunCli, documented: tuple[Path, str, Path]
 ) -> None:
@@ -66,6 +61,26 @@ def test_report_edit_without_set_never_reads_the_document(
     result = run_cli("report", "edit", incident, "--root", root)
     assert result.code == 2, result.stdout
     assert _edits(root, incident) == []
+
+
+def test_report_edit_from_the_document_says_each_value_redacted(
+    run_cli: RunCli, documented: tuple[Path, str, Path]
+) -> None:
+    # Defence that holds: what `--from-document` records is said, old → new, one line per
+    # field, with a pasted token masked; the journal and the document hold no token either.
+    root, incident, md = documented
+    text = md.read_text()
+    text = text.replace('summary: ""', 'summary: "nothing left the machine"', 1)
+    md.write_text(text.replace('impact: ""', f'impact: "leaked {TOKEN}"', 1))
+    result = run_cli("report", "edit", incident, "--from-document", "--root", root)
+    assert result.code == 0, result.stderr
+    said = [line for line in result.stdout.splitlines() if line.startswith(incident + ": ")]
+    assert f'{incident}: summary: "" → "nothing left the machine"' in said, said
+    assert [line for line in said if ": impact: " in line][0].startswith(
+        f'{incident}: impact: "" → "leaked ghp_…(sha256:'
+    )
+    assert TOKEN not in result.stdout + result.stderr
+    assert TOKEN not in _every_file_text(root / ".atom-trail")
 
 
 def _recorded_by_an_older_mcpir(root: Path, incident: str, field: str, value: str) -> None:

@@ -188,7 +188,9 @@ def test_front_matter_edits_are_recorded_only_when_asked(run_cli: RunCli, tmp_pa
     recorded = run_cli("report", "edit", incident, "--from-document", "--document", aside,
                        "--root", root)  # fmt: skip
     assert recorded.code == 0, recorded.stderr
-    assert "lessons set" in recorded.stdout and "owner.rotate set" in recorded.stdout
+    # Each recorded edit is said with its value, old and new: what a document held is seen.
+    assert 'lessons: "" → "pin every npx server"' in recorded.stdout
+    assert 'owner.rotate: "Alex Moreau <alex@payments.example>" → "dana"' in recorded.stdout
     shown = run_cli("report", incident, "--root", root).stdout
     assert 'lessons: "pin every npx server"' in shown and "settings.py left" in shown
     assert 'rotate: {owner: "dana"' in shown

@@ -41,7 +41,10 @@ def report(
     ] = False,
     document: Annotated[
         Path | None,
-        typer.Option("--document", help="edit --from-document: this file, not <ID>.md."),
+        typer.Option(
+            "--document",
+            help="edit: record the front matter of this file (implies --from-document).",
+        ),
     ] = None,
     fmt: Annotated[
         str, typer.Option("--format", help="md (GitHub Markdown) or json.", show_default=True)
@@ -64,8 +67,15 @@ def report(
     if not editing and words is not None and len(words) > 1:
         raise UsageError(f"report takes one incident id, not {len(words)}")
     incident = words[-1] if words else None
-    if (sets or from_document) and not editing:
-        raise UsageError("--set and --from-document are for `mcpir report edit ID`")
+    if (sets or from_document or document is not None) and not editing:
+        raise UsageError("--set, --from-document and --document are for `mcpir report edit ID`")
+    if editing and not sets and not from_document and document is None:
+        # A document may come from anyone's commit: it is read only when the person asks.
+        raise UsageError(
+            "report edit: nothing to record; give --set FIELD=VALUE, or --from-document to "
+            "record what was filled in the document's front matter",
+            hint="mcpir report edit ID --set lessons=TEXT | --from-document [--document FILE]",
+        )
     from mcpir.incident.store import CHANGE, find_incident
     from mcpir.output import jsonout
     from mcpir.output.respond_view import say
@@ -104,7 +114,7 @@ def report(
             hint=f"`mcpir restore {found.id}` undoes it",
         )
     if editing:
-        _edit(found, sets or [], by, document if from_document or document else None)
+        _edit(found, sets or [], by, from_document or document is not None, document)
         raise typer.Exit(EXIT_OK)
     text = render(build(found, owner=owner(where)), chosen)
     if output is None:
@@ -124,9 +134,11 @@ def report(
     raise typer.Exit(EXIT_OK)
 
 
-def _edit(found: Incident, sets: list[str], by: str | None, source: Path | None) -> None:
-    """Journal the edits (from --set, or from a document's front matter), then rewrite the
-    incident's document if it has been written."""
+def _edit(
+    found: Incident, sets: list[str], by: str | None, reading: bool, source: Path | None
+) -> None:
+    """Journal the edits (from --set, and from a document's front matter when asked), say
+    each one as `field: old → new`, then rewrite the incident's document if it was written."""
     import getpass
 
     from mcpir.output.respond_view import say
@@ -134,9 +146,10 @@ def _edit(found: Incident, sets: list[str], by: str | None, source: Path | None)
     from mcpir.report import edit as report_edit
     from mcpir.report.document import build
 
-    if source is not None or not sets:
+    before = build(found)
+    if reading:
         path = source or paths(found)[Format.MD]
-        edits = front_matter.changes(build(found), front_matter.read(path))
+        edits = front_matter.changes(before, front_matter.read(path))
         edits += report_edit.parse(sets) if sets else []
         if not edits:
             say(f"{path}: its front matter holds nothing the journal does not; nothing recorded")
@@ -144,8 +157,10 @@ def _edit(found: Incident, sets: list[str], by: str | None, source: Path | None)
     else:
         edits = report_edit.parse(sets)  # every pair checked before anything is written
     report_edit.apply(found, edits, by or getpass.getuser())
+    current = front_matter.values(before)
     for edit in edits:
-        say(f"{found.id}: {edit.field} set")
+        old, current[edit.field] = current.get(edit.field, ""), edit.value
+        say(f"{found.id}: {edit.field}: {_shown(old)} → {_shown(edit.value)}")
     if any(path.exists() for path in paths(found).values()):
         document = build(found)
         aside = None if source is not None else kept_aside(found, document)
@@ -153,6 +168,19 @@ def _edit(found: Incident, sets: list[str], by: str | None, source: Path | None)
             say(f"kept the document's unrecorded front-matter edits in {aside}", err=True)
         for path in write(found, document).values():
             say(f"wrote {path}")
+
+
+SHOWN_VALUE = 80
+
+
+def _shown(value: str) -> str:
+    """A value on the edit's one line: redacted, control characters written out, quoted, and
+    cut (the journal and the document hold it whole)."""
+    from mcpir.core.safe import one_line
+
+    text = one_line(value)
+    text = text if len(text) <= SHOWN_VALUE else text[: SHOWN_VALUE - 1] + "…"
+    return f'"{text}"'
 
 
 def register(app: typer.Typer) -> None:
