@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mcpir.core.model import Severity
 from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_text
 from mcpir.core.rows import finding_row
-from mcpir.core.safe import name_cell, one_line, shown
+from mcpir.core.safe import name_cell, shown
 from mcpir.core.words import plural
 from mcpir.scan.engine import ScanReport
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 JSON_VERSION = 1
 _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "cyan"}
@@ -31,34 +34,14 @@ def json_document(report: ScanReport) -> dict[str, Any]:
 def render_table(report: ScanReport, scopes: Scopes, *, color: bool) -> str:
     from rich.console import Console
     from rich.markup import escape
-    from rich.table import Table
+
+    from mcpir.output.terminal import width
 
     buffer = io.StringIO()
-    console = Console(file=buffer, highlight=False, force_terminal=color, no_color=not color)
+    console = Console(file=buffer, highlight=False, force_terminal=color, no_color=not color,
+                      width=width(color))  # fmt: skip
     if report.findings:
-        table = Table(box=None, padding=(0, 1), pad_edge=False, show_header=True)
-        for column in ("severity", "rule", "where", "finding"):
-            table.add_column(column, overflow="fold", no_wrap=column == "severity")
-        for finding in report.findings:
-            where = scopes.display(finding.location.path)
-            if finding.location.line:
-                where += f":{finding.location.line}"
-            subject = finding.tool or finding.server
-            text = shown(finding.message)
-            if subject:
-                text = f"{name_cell(subject)}: {text}"
-            evidence = shown(finding.evidence) if finding.evidence else ""
-            text = escape(text)
-            if evidence and evidence not in text:
-                text += f"\n[dim]{escape(evidence)}[/]"
-            label = finding.severity.label
-            table.add_row(
-                f"[{_STYLE[finding.severity]}]{label}[/]",
-                finding.rule_id,
-                escape(one_line(where)),
-                text,
-            )
-        console.print(table)
+        console.print(findings_table(report, scopes))
         console.print()
     summary = (
         f"{plural(len(report.findings), 'finding')} in {plural(len(report.files), 'file')}, "
@@ -77,4 +60,28 @@ def render_table(report: ScanReport, scopes: Scopes, *, color: bool) -> str:
     for item in report.skipped:
         where, reason = escape(shown(scopes.display(item.path))), escape(shown(item.reason))
         console.print(f"[dim]skipped {where}: {reason}[/]")
-    return buffer.getvalue()
+    return "\n".join(line.rstrip(" ") for line in buffer.getvalue().split("\n"))
+
+
+def findings_table(report: ScanReport, scopes: Scopes) -> Table:
+    """A row per finding: what it is, then its evidence and where it is, under it: a path is
+    long, and a column of its own would squeeze the finding into a sliver."""
+    from mcpir.output.terminal import cell, fit, lines, table
+
+    drawn = fit(table("severity", "rule", "finding"), "finding", caps={"rule": 24})
+    for finding in report.findings:
+        where = scopes.display(finding.location.path)
+        if finding.location.line:
+            where += f":{finding.location.line}"
+        subject = finding.tool or finding.server
+        text = f"{name_cell(subject)}: {finding.message}" if subject else finding.message
+        what = [cell(text)]
+        if finding.evidence and shown(finding.evidence) not in shown(text):
+            what.append(cell(f"evidence: {finding.evidence}", "dim"))
+        what.append(cell(f"at {where}", "dim"))
+        drawn.add_row(
+            cell(finding.severity.label, _STYLE[finding.severity]),
+            cell(finding.rule_id),
+            lines(*what),
+        )
+    return drawn

@@ -11,6 +11,7 @@ import io
 import os
 import shutil
 import sys
+from collections.abc import Mapping
 from typing import IO, TYPE_CHECKING
 
 from mcpir.core.safe import one_line, shown
@@ -20,14 +21,20 @@ if TYPE_CHECKING:
     from rich.table import Table
     from rich.text import Text
 
-# A pipe or a file has no width of its own: rows folded at rich's default 80 columns are hard
-# to read and to grep, so anything that is not a terminal gets at least this.
-MIN_WIDTH = 120
+# A pipe or a file has no width of its own: it gets this one, whatever terminal started the
+# command, so that what a script or a log reads does not depend on who ran it. Every table is
+# made to fit it (`fit`): the column that says most takes what the others leave.
+MIN_WIDTH = 100
 
 
 def colored(tty: bool) -> bool:
     """Colour only for a person at a terminal who has not asked for none (no-color.org)."""
     return tty and not os.environ.get("NO_COLOR")
+
+
+def width(tty: bool) -> int:
+    """The columns to fill: the terminal's own, else MIN_WIDTH."""
+    return shutil.get_terminal_size().columns if tty else MIN_WIDTH
 
 
 def console(file: IO[str], *, tty: bool) -> Console:
@@ -36,10 +43,9 @@ def console(file: IO[str], *, tty: bool) -> Console:
     from rich.console import Console
 
     color = colored(tty)
-    width = shutil.get_terminal_size().columns
     return Console(
         file=file,
-        width=width if tty else max(width, MIN_WIDTH),
+        width=width(tty),
         force_terminal=color,
         color_system="auto" if color else None,
         no_color=not color,
@@ -94,11 +100,37 @@ def table(*headers: str) -> Table:
     return drawn
 
 
+def fit(
+    drawn: Table, flex: str, *, min_width: int = 30, caps: Mapping[str, int] | None = None
+) -> Table:
+    """`drawn` made to fit its console: the column headed `flex` (the finding, the command)
+    takes whatever width the others leave, and never less than `min_width`; each column named
+    in `caps` folds past that many characters. The others hold short words (a severity, a
+    state) that fit as they are."""
+    for column in drawn.columns:
+        if column.header == flex:
+            column.ratio, column.min_width = 1, min_width
+        elif caps and column.header in caps:
+            column.max_width = caps[str(column.header)]
+    return drawn
+
+
 def cell(text: str, style: str = "") -> Text:
     """`text` as one safe line for a cell."""
     from rich.text import Text
 
     return Text(one_line(text), style=style)
+
+
+def wrapped(text: Text) -> RenderableType:
+    """A line outside a table (a file's heading) that folds at the console's width rather than
+    running past it, as `rendered` lets other lines do."""
+    from rich.table import Table
+
+    grid = Table.grid()
+    grid.add_column(overflow="fold")
+    grid.add_row(text)
+    return grid
 
 
 def lines(*parts: Text) -> Text:
