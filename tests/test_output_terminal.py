@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mcpir.output.terminal import cell, lines, rendered, table
+from mcpir.output.terminal import MIN_WIDTH, cell, fit, lines, rendered, table, wrapped
 from tests.conftest import RunCli
 
 ESCAPE = "\x1b["
@@ -47,15 +47,38 @@ def test_no_color_on_a_terminal_means_no_escape_code_at_all(
     assert text.splitlines()[0].split() == ["severity", "where"]
 
 
-def test_a_pipe_gets_plain_text_at_least_120_columns_wide(
-    monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize("columns", ["40", "200"])
+def test_a_pipe_gets_plain_text_100_columns_wide_whatever_the_terminal(
+    monkeypatch: pytest.MonkeyPatch, columns: str
 ) -> None:
-    monkeypatch.setenv("COLUMNS", "40")
+    monkeypatch.setenv("COLUMNS", columns)
     drawn = table("a", "b")
-    drawn.add_row(cell("x" * 60), cell("y" * 55))
+    drawn.add_row(cell("x" * 50), cell("y" * 45))
     text = rendered(drawn, tty=False)
     assert "\x1b" not in text
-    assert "x" * 60 + "  " + "y" * 55 in text  # one row: 40 columns would have folded it
+    assert "x" * 50 + "  " + "y" * 45 in text  # one row: 40 columns would have folded it
+    drawn = table("a", "b")
+    drawn.add_row(cell("z"), cell("w" * 150))
+    text = rendered(drawn, tty=False)
+    assert [len(line) for line in text.splitlines()[1:]] == [MIN_WIDTH, 56]  # 200: one line
+    assert MIN_WIDTH == 100
+
+
+def test_fit_gives_the_flex_column_what_the_capped_ones_leave() -> None:
+    drawn = fit(table("rule", "where", "finding"), "finding", caps={"where": 20})
+    drawn.add_row(cell("r" * 10), cell("/p" * 30), cell("word " * 60))
+    text = rendered(drawn, tty=False)
+    assert text.splitlines()[0].split() == ["rule", "where", "finding"]
+    assert max(len(line) for line in text.splitlines()) <= 100
+    # the path folds at 20 and the finding has the other 66 columns (10 + 2 + 20 + 2 + 66)
+    assert text.splitlines()[1][34:] == "word " * 12 + "word"
+    assert "".join(line[12:32].strip() for line in text.splitlines()[1:]) == "/p" * 30
+
+
+def test_a_wrapped_line_folds_at_the_width_and_loses_nothing() -> None:
+    text = rendered(wrapped(cell("/segment" * 40)), tty=False)
+    assert [len(line) for line in text.splitlines()] == [100, 100, 100, 20]
+    assert "".join(text.splitlines()) == "/segment" * 40
 
 
 def test_a_narrow_terminal_folds_a_long_cell_and_hides_none_of_it(
