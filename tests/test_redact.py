@@ -236,3 +236,20 @@ def test_counts_and_versions_under_credential_words_stay_readable(key: str, valu
 
     assert redact_keyed(value, key) == value
     assert redact_text(f"{key}={value}") == f"{key}={value}"
+
+
+def test_a_long_run_of_token_shapes_is_redacted_in_linear_time() -> None:
+    """A crafted document (a report's front matter, a transcript line) made of one long run of
+    token-like pieces once took minutes: each random piece walked its neighbours again."""
+    import time
+
+    from mcpir.core.redact import redact_text
+
+    token = "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"
+    timings = []
+    for count in (2_000, 20_000):
+        started = time.perf_counter()
+        shown = redact_text(("x" + token) * count)
+        timings.append(time.perf_counter() - started)
+        assert token[4:] not in shown
+    assert timings[1] < 30 * max(timings[0], 0.001)  # 10x the input, far from 100x the time

@@ -115,14 +115,18 @@ def _random_pieces(core: str, pieces: list[tuple[int, int]], offset: int) -> lis
     plainly words: when the structure was chance (`H89/STA6/jgC+…` of a base64 key), the
     short random pieces around the long one go with it."""
     spans: list[tuple[int, int]] = []
+    reached = -1  # the last piece the span before took in: each piece is walked over once
     for index, (a, b) in enumerate(pieces):
-        if b - a < MIN_RANDOM_LENGTH or not _random_piece(core[a:b]):
+        if index <= reached or b - a < MIN_RANDOM_LENGTH or not _random_piece(core[a:b]):
             continue
         low = high = index
-        while low > 0 and not _WORD_PIECE.fullmatch(core[slice(*pieces[low - 1])]):
+        # Down to the span before at most: reaching it merges with it (below), as walking on
+        # through it would.
+        while low > max(reached, 0) and not _WORD_PIECE.fullmatch(core[slice(*pieces[low - 1])]):
             low -= 1
         while high + 1 < len(pieces) and not _WORD_PIECE.fullmatch(core[slice(*pieces[high + 1])]):
             high += 1
+        reached = high
         span = (offset + pieces[low][0], offset + pieces[high][1])
         if spans and span[0] <= spans[-1][1]:
             span = (spans.pop()[0], span[1])

@@ -26,7 +26,8 @@ _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # isolates, and the line and paragraph separators. A value is shown in terminals and written
 # into the document's front matter; such a character there recolours or reorders what a
 # reader sees, or makes the block unparseable, so it is refused, not recorded.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
+# Newlines and tabs stay (lessons run over lines; every output escapes or folds them).
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 FIELDS = (*HUMAN, "owner", "owner.ACTION", "due.ACTION", "priority.ACTION", "status.ACTION")
 
 
