@@ -8,6 +8,7 @@ import pkgutil
 import shutil
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -107,10 +108,15 @@ def test_table_output_summary_and_malformed_note(run_cli: RunCli) -> None:
     result = run_cli("investigate", "--home", HOME, "--root", ROOT, "--since", SINCE)
     assert result.code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].split() == ["severity", "rule", "time", "finding"]
-    rows = [line.split()[:3] for line in lines[1:] if line and not line[0].isspace()]
-    assert ["high", "investigate/cross-tool-flow", "2026-11-20T02:00:30Z"] in rows
-    assert len(rows) == len(_run(run_cli, "--since", SINCE)["findings"]) + 1  # and the summary
+    assert lines[0].split() == ["severity", "time", "finding"]
+    # A row is its first line and the indented ones under it (its rule, session and place).
+    end = lines.index("")  # the summary follows the table
+    starts = [i for i, line in enumerate(lines[:end]) if i and not line[0].isspace()]
+    rows = [(lines[i].split()[:2], " ".join(lines[i:j])) for i, j in pairwise([*starts, end])]
+    assert (["high", "2026-11-20T02:00:30Z"], True) in [
+        (row, "investigate/cross-tool-flow, session" in text) for row, text in rows
+    ]
+    assert len(rows) == len(_run(run_cli, "--since", SINCE)["findings"])
     assert "session 4242-1795334400" in result.stdout  # whole: no longer cut to 12 characters
     assert "\x1b" not in result.stdout  # not a terminal: no escape code
     assert "74 tool calls (42 since 2026-11-15T00:00:00Z)" in result.stdout

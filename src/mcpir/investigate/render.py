@@ -55,7 +55,7 @@ def summary(report: InvestigateReport) -> str:
     high = sum(h.finding.severity.label == "high" for h in report.hits)
     window = f" ({report.live_calls} since {when(report.since)})" if report.since else ""
     return (
-        f"{report.calls} tool calls{window} in transcript files ({sources}); "
+        f"{plural(report.calls, 'tool call')}{window} in transcript files ({sources}); "
         f"{plural(len(report.hits), 'finding')}, {high} high"
     )
 
@@ -66,6 +66,6 @@ def malformed_note(report: InvestigateReport, scopes: Scopes) -> str | None:
         return None
     first = scopes.display(problems.first.path) + f":{problems.first.line}"
     return (
-        f"{problems.count} malformed line{'s' if problems.count != 1 else ''} skipped "
+        f"{plural(problems.count, 'malformed line')} skipped "
         f"(first: {first}, {problems.first_reason})"
     )

@@ -19,22 +19,22 @@ _STYLE = {Severity.HIGH: "bold red", Severity.MEDIUM: "yellow", Severity.LOW: "c
 
 
 def findings_table(report: InvestigateReport, scopes: Scopes) -> Table:
-    """One row per finding; where it was seen goes under the finding, not in columns of its
-    own: a transcript path and a session id are long, and would squeeze the finding itself
-    into a sliver on an 80-column terminal."""
-    from mcpir.output.terminal import cell, lines, table
+    """One row per finding, in time order. Its rule, session and place go under the finding,
+    not in columns of their own: a rule id, a transcript path and a session id are long, and
+    would squeeze the finding itself into a sliver of a 100-column page."""
+    from mcpir.output.terminal import cell, fit, lines, table
 
-    drawn = table("severity", "rule", "time", "finding")
+    drawn = fit(table("severity", "time", "finding"), "finding")
     for hit in report.hits:
         finding = hit.finding
         what = [cell(finding.message)]
         if finding.evidence:
             what.append(cell(f"evidence: {finding.evidence}", "dim"))
+        what.append(cell(f"{finding.rule_id}, session {hit.session or '-'}", "dim"))
         where = scopes.display(finding.location.path) + f":{finding.location.line}"
-        what.append(cell(f"{where}, session {hit.session or '-'}", "dim"))
+        what.append(cell(where, "dim"))
         drawn.add_row(
             cell(finding.severity.label, _STYLE[finding.severity]),
-            cell(finding.rule_id),
             cell(when(hit.ts) or "-"),
             lines(*what),
         )
@@ -48,11 +48,11 @@ def show(report: InvestigateReport, scopes: Scopes, *, json_output: bool) -> Non
     else:
         from rich.console import RenderableType
 
-        from mcpir.output.terminal import blank, cell, printed
+        from mcpir.output.terminal import blank, cell, printed, wrapped
 
         items: list[RenderableType] = (
             [findings_table(report, scopes), blank()] if report.hits else []
         )
-        printed(*items, cell(summary(report)))
+        printed(*items, wrapped(cell(summary(report))))
     if note:
         say(note, err=True)

@@ -18,25 +18,20 @@ def print_json(listing: ServerListing) -> None:
 
 
 def print_table(listing: ServerListing, scopes: Scopes) -> None:
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
+    from mcpir.output.terminal import cell, fit, printed, table
 
-    console = Console(highlight=False)
-    table = Table(box=None, padding=(0, 1), pad_edge=False)
-    table.add_column("project", overflow="fold", ratio=1)
-    for column in ("state", "known from", "files", "servers"):
-        table.add_column(column, no_wrap=True)
+    drawn = fit(table("project", "state", "known from", "files", "servers"), "project",
+                caps={"known from": 30})  # fmt: skip
     for row, project in zip(project_rows(listing), listing.projects, strict=True):
-        table.add_row(
-            escape(one_line(_where(project, scopes))),
-            row["state"],
-            escape(one_line(", ".join(row["known_from"]))),
-            str(row["files"]),
-            str(row["servers"]),
+        drawn.add_row(
+            cell(_where(project, scopes)),
+            cell(row["state"]),
+            cell(", ".join(row["known_from"])),
+            cell(str(row["files"])),
+            cell(str(row["servers"])),
             style=None if project.state is ProjectState.OK else "dim",
         )
-    console.print(table)
+    printed(drawn)
     print_note(listing, scopes, summary=True)
 
 

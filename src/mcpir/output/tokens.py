@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from mcpir.core.redact import redact_text
 from mcpir.core.safe import shown
+from mcpir.core.words import plural
 
 if TYPE_CHECKING:
     from mcpir.core.model import ConfigFile
@@ -30,35 +31,34 @@ def _err(line: str) -> None:
 
 
 def token_table(tokens: list[Token], scopes: Scopes) -> None:
-    """`tokens list`: a line per token, its locations under it: paths stay whole on a narrow
-    terminal."""
-    from rich.console import Console
-    from rich.markup import escape
+    """`tokens list`: a row per token; which servers read it, then where it is written and
+    what exposed it, under one another in the last column, so a path folds whole there."""
+    from mcpir.output.terminal import blank, cell, fit, lines, printed, table
 
-    console = Console(highlight=False, soft_wrap=True)
     if not tokens:
-        console.print("No credentials found in any MCP server's reach.")
+        printed(cell("No credentials found in any MCP server's reach."))
         return
     styles = {"literal": "red", "missing": "yellow", "prompted": "dim"}
-    status_width = max(len(token.status) for token in tokens)
+    drawn = fit(table("token", "status", "age", "provider", "read by"), "read by",
+                caps={"provider": 20})  # fmt: skip
+    drawn.columns[2].justify = "right"
     for token in tokens:
-        status = token.status.ljust(status_width)
-        style = styles.get(token.status)
-        age = "" if token.age_days is None else f"{token.age_days}d"
-        servers = escape(shown(", ".join(token.servers) or "no server"))
-        console.print(
-            f"[bold]{token.id}[/]  {f'[{style}]{status}[/]' if style else status}  "
-            f"{age:>5}  {token.provider}  [dim]read by[/] {servers}"
-        )
-        for location in token.locations:
-            console.print(f"    {escape(shown(scopes.display_location(location)))}", style="dim")
+        where = [cell(", ".join(token.servers) or "no server")]
+        where += [cell(f"at {scopes.display_location(loc)}", "dim") for loc in token.locations]
         if token.exposed:
-            console.print(f"    [red]exposed[/] {escape(exposure(token))}")
+            where.append(cell(f"exposed {exposure(token)}", "red"))
+        drawn.add_row(
+            cell(token.id, "bold"),
+            cell(token.status, styles.get(token.status, "")),
+            cell("" if token.age_days is None else f"{token.age_days}d"),
+            cell(token.provider),
+            lines(*where),
+        )
     counts = Counter(token.status for token in tokens)
     summary = ", ".join(f"{counts[s]} {s}" for s in sorted(counts))
     exposed = sum(token.exposed for token in tokens)
     summary += f"; {exposed} exposed: rotate {'them' if exposed > 1 else 'it'}" if exposed else ""
-    console.print(f"\n{len(tokens)} token{'s' if len(tokens) != 1 else ''} ({summary})")
+    printed(drawn, blank(), cell(f"{plural(len(tokens), 'token')} ({summary})"))
 
 
 def exposure(token: Token) -> str:
@@ -81,7 +81,7 @@ def token_list_json(tokens: list[Token]) -> None:
 
 def literal_note(literal: int) -> None:
     _err(
-        f"{literal} token{'s are' if literal > 1 else ' is'} written into config files: "
+        f"{plural(literal, 'token is', 'tokens are')} written into config files: "
         "`mcpir tokens externalize --dry-run` shows how each moves into the OS keyring "
         "(undo: mcpir restore), then `--yes` moves them"
     )
@@ -117,10 +117,11 @@ def status_lines(result: Check, scopes: Scopes) -> list[str]:
             lines.append(f"    exposed {exposure(token)}")
     counts = {state: sum(s.state == state for s in result.aged) for state in STATES}
     summary = ", ".join(f"{n} {state}" for state, n in counts.items() if n)
-    lines.append(f"\n{len(result.aged)} token{'s' if len(result.aged) != 1 else ''} ({summary})")
+    lines.append(f"\n{plural(len(result.aged), 'token')} ({summary})")
     if result.unaged:
         lines.append(
-            f"{len(result.unaged)} more have no value here to age (prompted or missing): "
+            f"{plural(len(result.unaged), 'more has', 'more have')} no value here to age "
+            "(prompted or missing): "
             "see `mcpir tokens list`"
         )
     if counts["exposed"] or counts["overdue"] or counts["due-soon"]:
