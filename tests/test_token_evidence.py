@@ -426,7 +426,12 @@ def test_a_stored_name_not_made_safe_is_dropped_and_leaves_the_inventory(
     evidence = {f"sent-to:evil.{value}": "2026-01-01", "sent-to:" + "t" * 500: "2026-01-02",
                 "flagged-server:a\nb": "2026-01-03", "sent-to:notes.save": "2026-01-04",
                 "mtime:/a": "2026-01-05"}  # fmt: skip
-    record = {"first_seen": "2026-03-01", "last_rotated": None, "names": [], "evidence": evidence}
+    record: dict[str, object] = {
+        "first_seen": "2026-03-01",
+        "last_rotated": None,
+        "names": [],
+        "evidence": evidence,
+    }
     path.write_text(json.dumps({"version": 1, "keyring": {}, "tokens": {"tok_a": record}}))
     meta = Metadata.load(path)
     assert meta.tokens["tok_a"]["evidence"] == {
