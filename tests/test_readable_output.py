@@ -5,6 +5,12 @@ singular or plural as they should be, and scan evidence says what it is."""
 from __future__ import annotations
 
 import json
+import os
+import pty
+import re
+import subprocess
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -148,3 +154,169 @@ def test_investigate_table_has_a_header_fits_and_labels_evidence(
             assert ("evidence:" + row["evidence"]).replace(" ", "") in flat
     calls = document["calls"]
     assert f"{calls} tool calls (" in done.stdout
+
+
+RECAP_LINE = re.compile(r"^(\S+) +changed=(\d+) +attention=(\d+) +(\S.*)$")
+
+
+def _recap(stdout: str) -> dict[str, tuple[int, int, str]]:
+    """The recap's lines, after its title: step -> (changed, attention, status)."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("RECAP"))
+    found = {}
+    for line in lines[start + 1 :]:
+        match = RECAP_LINE.match(line)
+        if match is None:
+            break
+        found[match[1]] = (int(match[2]), int(match[3]), match[4])
+    return found
+
+
+def test_respond_ends_with_a_recap_line_per_step(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    machine = build_sandbox(tmp_path / "machine")
+    monkeypatch.chdir(machine.root)
+    done = run_cli("respond", *_scope(machine), "--title", "readable")
+    assert done.code == 1, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[-6].startswith("RECAP *") and len(lines[-6]) == 80
+    recap = _recap(done.stdout)
+    assert list(recap) == ["contain", "rotate", "audit", "investigate", "document"]
+    assert lines[-5:] == [line for line in lines if RECAP_LINE.match(line)]  # it ends the output
+    document = json.loads(
+        next(machine.root.glob(".atom-trail/incidents/*/*.json")).read_text(encoding="utf-8")
+    )
+    assert document  # the incident was written
+    # contain changed 11 files, and a person must restart the clients; rotate waits for --yes.
+    assert recap["contain"] == (11, 1, "changed")
+    assert recap["rotate"] == (0, 1, "attention")
+    assert recap["audit"][1:] == (5, "attention")
+    found = re.search(r"in transcript files \(.*\); (\d+) findings", done.stdout)
+    assert found is not None
+    assert recap["investigate"] == (0, int(found[1]), "attention")  # one per finding
+    assert recap["document"] == (2, 0, "ok")
+    # the columns line up, so a column of counts reads down
+    assert len({line.index("changed=") for line in lines[-5:]}) == 1
+    assert len({line.index("attention=") for line in lines[-5:]}) == 1
+    # and --json carries the same counts
+    again = run_cli("respond", *_scope(machine), "--incident", _incident(machine),
+                    "--only", "document", "--json")  # fmt: skip
+    step = json.loads(again.stdout)["steps"][0]
+    assert (step["id"], step["changed"], step["attention"], step["status"]) == (
+        "document", 2, 0, "ok"
+    )  # fmt: skip
+
+
+def _incident(machine: Sandbox) -> str:
+    [incident] = [p.name for p in (machine.root / ".atom-trail" / "incidents").iterdir()]
+    return incident
+
+
+def test_a_step_left_out_is_not_run_in_the_recap(run_cli: RunCli, sb: Sandbox) -> None:
+    done = run_cli("respond", *_scope(sb), "--dry-run", "--only", "investigate")
+    assert "dry run: nothing was changed" in done.stdout
+    assert done.stdout.splitlines()[-6].startswith("RECAP (dry run) *")
+    recap = _recap(done.stdout)
+    assert recap["investigate"][1:] == (recap["investigate"][1], "attention")
+    assert recap["investigate"][1] > 0
+    for step in ("contain", "rotate", "audit", "document"):
+        assert recap[step] == (0, 0, "not run")
+    _fits(done.stdout.split("RECAP")[1])
+
+
+class Recorder:
+    """A bar that writes down what it was asked to draw."""
+
+    def __init__(self) -> None:
+        self.events: list[str] = []
+        self.phases: list[tuple[str, int | None]] = []
+        self.counts: list[int] = []
+
+    def started(self, what: str, total: int | None) -> None:
+        self.events.append("started")
+        self.phases.append((what, total))
+
+    def advanced(self, count: int) -> None:
+        self.events.append("advanced")
+        self.counts.append(count)
+
+    def step(self, text: str) -> None:
+        self.events.append("step")
+
+    def finished(self) -> None:
+        self.events.append("finished")
+
+    def outcome(self, status: str, summary: str, details: Sequence[str], body: str) -> None:
+        self.events.append("outcome")
+
+
+def test_investigate_draws_its_bar_inside_respond(
+    sb: Sandbox, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from mcpir.config.project import load_policy
+    from mcpir.core.paths import Scopes
+    from mcpir.output.respond_view import StepView
+    from mcpir.playbook.engine import RespondRequest, respond
+
+    bar = Recorder()
+    scopes = Scopes(home=sb.home, root=sb.root)
+    request = RespondRequest(scopes, dry_run=True, only=("audit", "investigate"),
+                             progress=StepView(bar=bar))  # fmt: skip
+    respond(request, load_policy(sb.root))
+    out = capsys.readouterr().out
+    # the bar counted investigate's bytes, indented under its step, and was gone before its
+    # outcome; the step's header and outcome are printed once each, on stdout
+    [(what, total)] = bar.phases
+    assert what == "      reading transcripts"
+    assert total is not None and total > 0 and sum(bar.counts) == total
+    assert bar.events[0] == "started" and bar.events[-1] == "finished"
+    assert "outcome" not in bar.events
+    assert out.count("investigate  Investigate") == 1 and out.count("audit  Audit") == 1
+    assert "reading transcripts" not in out
+    assert out.index("investigate  Investigate") < out.rindex("      attention: ")
+
+
+def _respond_on_a_terminal(sb: Sandbox, *extra: str) -> tuple[int, str, bytes]:
+    """`mcpir respond` with stderr on a pseudo-terminal: its code, stdout, and what the
+    terminal got."""
+    leader, follower = pty.openpty()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "mcpir", "respond", *_scope(sb), "--dry-run", "--only",
+             "investigate", *extra],
+            stdout=subprocess.PIPE, stderr=follower, check=False, timeout=60, text=True,
+            env={**os.environ, "COLUMNS": "100", "TERM": "xterm"},
+        )  # fmt: skip
+        os.close(follower)
+        follower = -1
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+    finally:
+        if follower >= 0:
+            os.close(follower)
+        os.close(leader)
+    return done.returncode, done.stdout, seen
+
+
+def test_respond_draws_the_bar_on_a_terminal_and_nothing_under_json(sb: Sandbox) -> None:
+    code, out, seen = _respond_on_a_terminal(sb)
+    assert code in (0, 1), seen
+    assert b"reading transcripts" in seen  # on the terminal, while the step ran
+    assert "reading transcripts" not in out and "investigate  changed=0" in out
+    code, out, seen = _respond_on_a_terminal(sb, "--json")
+    json.loads(out)
+    assert b"reading transcripts" not in seen
+
+
+def test_respond_draws_no_bar_off_a_terminal(run_cli: RunCli, sb: Sandbox) -> None:
+    done = run_cli("respond", *_scope(sb), "--dry-run", "--only", "investigate")
+    assert "reading transcripts" not in done.stdout + done.stderr
+    assert "\x1b" not in done.stdout + done.stderr

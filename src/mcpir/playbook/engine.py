@@ -209,6 +209,7 @@ def _run(
             yes=request.yes,
             options=request.options,
             say=progress.step,
+            progress=progress,
             workspace=workspace,
             earlier=dict(earlier),
         )

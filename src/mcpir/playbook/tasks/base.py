@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from mcpir.config.project import Policy
 from mcpir.core.model import Finding
 from mcpir.core.paths import Scopes
+from mcpir.core.progress import SILENT, Progress
 from mcpir.incident.entries import Introduced, StepFinished, TokenOutcome
 from mcpir.incident.store import Incident
 from mcpir.playbook.model import Step
@@ -35,6 +36,9 @@ class TaskContext:
     yes: bool = False
     options: Mapping[str, Any] = field(default_factory=dict)  # command-line overrides
     say: Callable[[str], None] = lambda line: None
+    # The run's progress (the engine's): a task that counts its own work (investigate, the
+    # bytes it reads) reports it here, and a view draws it under the step's header.
+    progress: Progress = SILENT
     # One per run, shared by its steps (the engine passes it); a context made for one task
     # alone gets its own.
     workspace: Workspace = field(default=None, repr=False)  # type: ignore[assignment]

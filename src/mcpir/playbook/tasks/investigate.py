@@ -36,7 +36,11 @@ class Investigate:
         since_text = ctx.param("since", "7d")
         since = parse_since(str(since_text) if since_text else None, datetime.now(UTC))
         request = InvestigateRequest(
-            ctx.scopes, since=since, flagged=_audit_flags(ctx), scan=ctx.workspace.scan()
+            ctx.scopes,
+            since=since,
+            flagged=_audit_flags(ctx),
+            scan=ctx.workspace.scan(),
+            progress=ctx.progress,  # the bytes it reads, drawn under the step's header
         )
         report = investigate(request, ctx.policy)
         findings = []
