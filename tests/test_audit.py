@@ -180,9 +180,11 @@ def test_only_authorized_changes_exit_0_and_a_changed_field_is_shown(
     assert table.code == 0
     assert "3 changes to MCP configs in 2 commits: 0 unauthorized" in table.stdout
     lines = table.stdout.splitlines()
-    assert lines[0].split() == ["verdict", "commit", "date", "author", "config", "what", "changed"]
+    assert lines[0].split() == ["verdict", "commit", "author", "config", "what", "changed"]
     rows = [line.split()[:2] for line in lines[1:] if line and not line[0].isspace()]
     assert rows[:3] == [["ok", c["commit"][:10]] for c in doc["changes"]]
+    dates = [line.split()[0] for line in lines[1:] if line.startswith(" " * 9 + "20")]
+    assert dates[:3] == [c["date"][:10] for c in doc["changes"]]  # each under its commit
     assert "\x1b" not in table.stdout  # not a terminal: no escape code
 
 

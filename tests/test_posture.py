@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import takewhile
 from pathlib import Path
 from typing import Any
 
@@ -140,11 +141,16 @@ def test_each_item_fails_alone(run_cli: RunCli, project: tuple[Path, Path], case
     assert fix in items[item]["fix"]
     text = run_cli("posture", "--home", home, "--root", root)
     assert text.code == 1
-    rows = [line for line in text.stdout.splitlines() if line and not line[0].isspace()]
+    lines = text.stdout.splitlines()
+    rows = [line for line in lines if line and not line[0].isspace()]
     assert rows[0].split() == ["status", "item", "evidence"]
     assert [row.split()[0] for row in rows[1:8]] == ["FAIL" if i == item else "ok" for i in items]
-    failed = next(row for row in rows if row.startswith("FAIL"))
-    assert items[item]["title"] in failed and "fix: " in text.stdout
+    # The failing row's item column, its folded lines joined, is the item's title.
+    first = next(i for i, line in enumerate(lines) if line.startswith("FAIL"))
+    column = slice(rows[0].index("item"), rows[0].index("evidence"))
+    folded = [lines[first]] + list(takewhile(lambda line: line[:1] == " ", lines[first + 1 :]))
+    assert " ".join(line[column].strip() for line in folded).strip() == items[item]["title"]
+    assert "fix: " in text.stdout
     assert "6 of 7 items pass" in text.stdout
 
 

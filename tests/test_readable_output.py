@@ -12,6 +12,8 @@ import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
 import pytest
 
@@ -320,3 +322,34 @@ def test_respond_draws_no_bar_off_a_terminal(run_cli: RunCli, sb: Sandbox) -> No
     done = run_cli("respond", *_scope(sb), "--dry-run", "--only", "investigate")
     assert "reading transcripts" not in done.stdout + done.stderr
     assert "\x1b" not in done.stdout + done.stderr
+
+
+def test_one_of_a_thing_is_singular_everywhere(capsys: pytest.CaptureFixture[str]) -> None:
+    from mcpir.audit.model import AuditReport
+    from mcpir.incident.restore import RestoreResult
+    from mcpir.incident.store import Incident
+    from mcpir.output import audit, posture, proxy, restore
+    from mcpir.posture import PostureItem
+
+    incident = cast(Incident, SimpleNamespace(id="ATOM-INC-20261124-001-x"))
+    done = RestoreResult(incident, done=["a"], kept=["b"], left=1)
+    assert restore._summary(done, "incident", dry_run=False).endswith(
+        ": 1 file restored, 1 newer copy kept aside"
+    )
+    planned = RestoreResult(incident, planned=["a"], left=1)
+    assert restore._summary(planned, "incident", dry_run=True).endswith(": would restore 1 file")
+
+    item = PostureItem("training", "Training", "pass", "done", "")
+    posture.show([item], json_output=False)
+    assert "1 item passes or cannot be judged here" in capsys.readouterr().out
+    posture.show([item, item], json_output=False)
+    assert "all 2 items pass or cannot be judged here" in capsys.readouterr().out
+
+    proxy.pins_list(
+        [{"server": "github", "tools": 1, "approved": "2026-11-24", "pending": []}],
+        json_output=False,
+    )
+    assert capsys.readouterr().out == "github  1 tool  approved 2026-11-24\n"
+
+    quiet = AuditReport(Path("/repo"), "main", [], 0, [], [], [], [], quiet=1)
+    assert "(1 edit of shared settings files left" in audit.render_table(quiet, color=False)

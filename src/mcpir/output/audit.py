@@ -45,7 +45,8 @@ def render_table(report: AuditReport, *, color: bool) -> str:
         f"{plural(len(report.secrets), 'secret')} ever committed"
     )
     if report.quiet:
-        summary += f" ({report.quiet} edits of shared settings files left MCP servers unchanged)"
+        edits = plural(report.quiet, "edit")
+        summary += f" ({edits} of shared settings files left MCP servers unchanged)"
     items.append(cell(summary))
     items += [
         cell(f"skipped {item.commit[:10]}:{item.path}: {item.reason}", "dim")
@@ -56,16 +57,15 @@ def render_table(report: AuditReport, *, color: bool) -> str:
 
 def _changes(report: AuditReport) -> Table:
     from mcpir.audit.authz import signature_status
-    from mcpir.output.terminal import cell, lines, table
+    from mcpir.output.terminal import cell, fit, lines, table
 
     branch = (report.default_branch or "HEAD").removeprefix("refs/heads/")
     branch = branch.removeprefix("refs/remotes/")
-    drawn = table("verdict", "commit", "date", "author", "config", "what changed")
     # The reasons and findings are the row's point: they get the width, names and paths less
     # (the author's email is in the reasons when it matters).
-    author, config, what_changed = drawn.columns[3], drawn.columns[4], drawn.columns[5]
-    author.max_width, config.max_width = 24, 32
-    what_changed.ratio, what_changed.min_width = 1, 40
+    # The commit's date goes under it, so that 100 columns still leave the reasons room.
+    drawn = fit(table("verdict", "commit", "author", "config", "what changed"),
+                "what changed", min_width=36, caps={"author": 16, "config": 22})  # fmt: skip
     for change in report.changes:
         if change.authorized:
             verdict = cell("ok", "green")
@@ -86,8 +86,7 @@ def _changes(report: AuditReport) -> Table:
         what += [cell(note, "dim") for note in change.notes]
         drawn.add_row(
             verdict,
-            cell(change.commit[:10]),
-            cell(change.date[:10]),
+            lines(cell(change.commit[:10]), cell(change.date[:10], "dim")),
             cell(change.author or change.author_email),
             cell(f"{path} ({change.status})"),
             lines(*what),
@@ -96,20 +95,26 @@ def _changes(report: AuditReport) -> Table:
 
 
 def _secrets(report: AuditReport) -> Table:
-    from mcpir.output.terminal import cell, table
+    """A row per secret ever committed; when it came and went, and whether it must be
+    rotated, under one another in the last column."""
+    from mcpir.output.terminal import cell, fit, lines, table
 
-    drawn = table("severity", "secret", "provider", "config", "added in", "removed in", "note")
+    drawn = fit(table("severity", "secret", "provider", "config", "history"), "history",
+                min_width=24, caps={"config": 32})  # fmt: skip
     for secret in report.secrets:
+        history = [
+            cell(f"added in {secret.added_in[:10]}" if secret.added_in else "added before --since"),
+            cell(f"removed in {secret.removed_in[:10]}" if secret.removed_in else "still there"),
+        ]
+        if secret.in_inventory:
+            history.append(cell("still in the token inventory; rotate it", "bold red"))
         drawn.add_row(
             cell(secret.severity.label, _STYLE[secret.severity]),
             cell(secret.fingerprint),
             cell(secret.provider),
             cell(secret.path),
-            cell(secret.added_in[:10] if secret.added_in else "before --since"),
-            cell(secret.removed_in[:10] if secret.removed_in else "still there"),
-            cell("still in the token inventory; rotate it" if secret.in_inventory else "",
-                 "bold red"),
-        )  # fmt: skip
+            lines(*history),
+        )
     return drawn
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from mcpir.core.words import plural
 from mcpir.output import jsonout
 from mcpir.output.terminal import say
 from mcpir.posture import PostureItem
@@ -16,9 +17,10 @@ def show(items: Sequence[PostureItem], *, json_output: bool) -> None:
     if json_output:
         jsonout.dump([item.to_json() for item in items])
         return
-    from mcpir.output.terminal import blank, cell, lines, printed, table
+    from mcpir.output.terminal import blank, cell, fit, lines, printed, table
 
-    drawn = table("status", "item", "evidence")
+    drawn = fit(table("status", "item", "evidence"), "evidence", min_width=40,
+                caps={"item": 36})  # fmt: skip
     for item in items:
         mark, style = _MARK.get(item.status, (item.status, ""))
         evidence = [cell(item.evidence)]
@@ -27,9 +29,10 @@ def show(items: Sequence[PostureItem], *, json_output: bool) -> None:
         drawn.add_row(cell(mark, style), cell(item.title), lines(*evidence))
     failed = sum(item.status == "fail" for item in items)
     if failed:
-        summary = f"{len(items) - failed} of {len(items)} items pass"
+        summary = f"{len(items) - failed} of {plural(len(items), 'item')} pass"
     else:
-        summary = f"all {len(items)} items pass or cannot be judged here"
+        every = plural(len(items), "item passes", "items pass")
+        summary = f"{'' if len(items) == 1 else 'all '}{every} or cannot be judged here"
     printed(drawn, blank(), cell(summary))
 
 

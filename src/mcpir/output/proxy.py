@@ -10,6 +10,7 @@ import typer
 from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_value
 from mcpir.core.safe import one_line, shown
+from mcpir.core.words import plural
 from mcpir.output import jsonout
 from mcpir.proxy.pins import ToolChange
 
@@ -38,7 +39,8 @@ def pins_list(rows: list[dict[str, Any]], *, json_output: bool) -> None:
     for row in rows:
         changed = f"  {len(row['pending'])} changed since approval" if row["pending"] else ""
         approved = one_line(str(row["approved"]))
-        typer.echo(f"{one_line(row['server'])}  {row['tools']} tools  approved {approved}{changed}")
+        tools = plural(row["tools"], "tool")
+        typer.echo(f"{one_line(row['server'])}  {tools}  approved {approved}{changed}")
 
 
 def pin_shown(server: str, pin: dict[str, Any], changes: list[ToolChange], *,
@@ -48,7 +50,7 @@ def pin_shown(server: str, pin: dict[str, Any], changes: list[ToolChange], *,
                                                      for c in changes]}))  # fmt: skip
         return
     approved = shown(str(pin.get("approved")))
-    typer.echo(f"{shown(server)}: {len(pin['tools'])} tools, approved {approved}")
+    typer.echo(f"{shown(server)}: {plural(len(pin['tools']), 'tool')}, approved {approved}")
     for tool in pin["tools"]:
         first = str(tool.get("description") or "").strip().splitlines()[:1]
         typer.echo(f"  {shown(str(tool.get('name')))}  {shown(first[0] if first else '')}")

@@ -60,13 +60,13 @@ def _summary(result: RestoreResult, what: str, *, dry_run: bool) -> str:
     held = plural(len(result.kept_disabled), "server")
     stay = "kept disabled" if what == "incident" else "left as is"
     if dry_run:
-        count = f"would restore {len(result.planned)} files"
+        count = f"would restore {plural(len(result.planned), 'file')}"
         return head + ": " + count + (f"; {held} would be {stay}" if result.kept_disabled else "")
     if not result.done and not result.failed and result.kept_disabled:
         return f"{head}: nothing restored; {held} {stay} (above)"
-    count = f"{len(result.done)} files restored"
+    count = f"{plural(len(result.done), 'file')} restored"
     if result.kept:
-        count += f", {len(result.kept)} newer copies kept aside"
+        count += f", {plural(len(result.kept), 'newer copy', 'newer copies')} kept aside"
     if result.failed:
         count += f", {len(result.failed)} not (fix them, then run restore again)"
     if result.kept_disabled:
