@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import shutil
 import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -232,3 +234,79 @@ def test_missing_git_is_a_clear_error(tmp_path: Path, monkeypatch: pytest.Monkey
         build_sandbox(tmp_path / "machine")
     assert raised.value.hint == "apt-get install git"
     assert not (tmp_path / "machine").exists()
+
+
+# What each follow-up may exit with, as documented (README, `mcpir COMMAND --help`): never a
+# usage error, a failure, or "command not found".
+DOCUMENTED = {
+    "servers": {0, 1},
+    "audit": {0, 1},
+    "investigate": {0, 1},
+    "posture": {0, 1},
+    "report": {0},
+    "restore": {0, 1},
+    "close": {0},
+    "respond": {0, 1},
+}
+TAKES_HOME = {"servers", "audit", "investigate", "posture", "respond"}
+
+
+def _printed_follow_ups(stdout: str) -> list[str]:
+    """The indented lines of the demo's "try next" block, as printed."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("try next"))
+    block = []
+    for line in lines[start + 1 :]:
+        if not line.strip():
+            break
+        if line.startswith("  "):
+            block.append(line.strip())
+    return block
+
+
+def test_every_printed_follow_up_runs_as_printed_from_a_fresh_shell(tmp_path: Path) -> None:
+    """Each command the demo prints is run exactly as printed: split as a shell splits it, from
+    another directory, with only the printed export and an empty HOME (no PATH: the printed
+    mcpir is an absolute path). Each exits with a documented code, and nothing outside the
+    sandbox is read from a user's home or written."""
+    script = Path(sys.executable).parent / "mcpir"  # this venv's console script, as installed
+    mcpir = [str(script)] if script.is_file() else [sys.executable, "-m", "mcpir"]
+    base, home, cwd = tmp_path / "demo", tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir()
+    cwd.mkdir()
+    fresh = {"HOME": str(home)}
+    if "PYTHONPATH" in os.environ:  # the source tree under test, when it is not installed
+        fresh["PYTHONPATH"] = os.environ["PYTHONPATH"]
+    demo = subprocess.run([*mcpir, "demo", "--dir", str(base)], cwd=cwd, env=fresh,
+                          capture_output=True, text=True, timeout=300)  # fmt: skip
+    assert demo.returncode == 0, demo.stderr
+    sandbox = base.resolve()
+    printed = _printed_follow_ups(demo.stdout)
+    env = dict(fresh)
+    ran: list[str] = []
+    for line in printed:
+        words = shlex.split(line)
+        if words[:1] == ["export"]:
+            name, _, value = words[1].partition("=")
+            env[name] = value
+            assert Path(value).is_relative_to(sandbox), line
+            continue
+        if words[:2] == ["rm", "-rf"]:
+            assert words[2:] == [str(sandbox)], line
+            continue
+        assert Path(words[0]).is_absolute(), f"needs PATH: {line}"
+        command = next(word for word in words if word in DOCUMENTED)
+        # Every command names the sandbox, so nothing of the user's own is read.
+        assert str(sandbox / "home" / "alex" / "src" / "payments-api") in words, line
+        if command in TAKES_HOME:
+            assert words[words.index("--home") + 1] == str(sandbox / "home" / "alex"), line
+        done = subprocess.run(words, cwd=cwd, env=env, capture_output=True, text=True,
+                              timeout=300)  # fmt: skip
+        assert done.returncode in DOCUMENTED[command], (line, done.returncode, done.stderr)
+        assert "Traceback" not in done.stderr, done.stderr
+        ran.append(command)
+    assert set(ran) == set(DOCUMENTED), ran  # the incident's restore and close included
+    assert "MCPIR_HOME" in env
+    # Nothing outside the sandbox: the empty home, the directory they ran in, the temp dir.
+    assert list(home.rglob("*")) == [] and list(cwd.rglob("*")) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["demo", "elsewhere", "home"]

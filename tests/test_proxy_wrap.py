@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +53,19 @@ args = ["--port", "0"]  # keep
 STDIO = {"github", "db", "plain", "fs", "docs"}
 
 
+@pytest.fixture(autouse=True)
+def mcpir_on_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """`mcpir` on PATH, as after `pipx install mcpir`, whatever PATH the tests run with: then
+    files shared through git get a bare `mcpir` (the tests below that need it take it off)."""
+    bin_dir = tmp_path / "installed-bin"
+    bin_dir.mkdir()
+    script = bin_dir / "mcpir"
+    script.write_text("#!/bin/sh\nexit 0\n")
+    script.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}")
+    return script
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> tuple[Path, Path]:
     home, root = tmp_path / "home", tmp_path / "project"
@@ -72,11 +90,15 @@ def test_plan_then_wrap_then_unwrap_byte_exact(tree: tuple[Path, Path], run_cli:
     original = _contents(root)
     where = ("--home", home, "--root", root)
 
-    shown = run_cli("wrap", "--all", *where)
-    assert shown.code == 1 and "pass --yes" in shown.stderr
-    assert '"proxy", "--name", "github", "--", "npx"' in shown.stdout  # the diff
-    assert CANARY not in shown.stdout + shown.stderr
-    assert "remote" in shown.stdout and "not wrapped" in shown.stdout
+    for preview in ("--dry-run", "-n"):  # the preview: a remote server is only reported
+        shown = run_cli("wrap", "--all", preview, *where)
+        assert shown.code == 0, shown.stderr
+        assert '"proxy", "--name", "github", "--", "npx"' in shown.stdout  # the diff
+        assert CANARY not in shown.stdout + shown.stderr
+        assert "remote" in shown.stdout and "not wrapped" in shown.stdout
+        assert _contents(root) == original
+    waiting = run_cli("wrap", "--all", *where)  # no terminal to ask at, and no --yes
+    assert waiting.code == 1 and "pass --yes" in waiting.stderr
     assert _contents(root) == original  # nothing written without --yes
 
     done = run_cli("wrap", "--all", "--yes", *where)
@@ -166,7 +188,7 @@ def test_wrap_and_unwrap_with_mcpir_run_around_or_inside(tmp_path: Path, run_cli
     assert servers["ran"]["args"] == ["proxy", "--name", "ran", "--", "mcpir", "run", "--only",
                                       "GH", "--", "npx", "gh-mcp"]  # fmt: skip
     assert servers["-dash"]["args"] == ["proxy", "--name=-dash", "--", "dash-mcp"]
-    again = json.loads(run_cli("wrap", "--all", "--json", *where).stdout)
+    again = json.loads(run_cli("wrap", "--all", "-n", "--json", *where).stdout)
     assert {s["server"]: s["status"] for s in again["servers"]} == dict.fromkeys(
         ["ran", "inner", "-dash"], "already"
     )
@@ -267,3 +289,180 @@ def test_json_reports_show_no_secret_from_the_args(
         report = json.loads(result.stdout)
         assert "db" in {s["server"] for s in report["servers"]}
         assert CANARY not in result.stdout + result.stderr, args
+
+
+# --- Never break the user's environment (issue 18) ---------------------------------------------
+
+USER_FILE = ".cursor/mcp.json"  # under the home: the user's own file
+
+
+def _mixed(tmp_path: Path) -> tuple[Path, Path]:
+    """A user-scope file (with a server that exits 7 at once) and a committed `.mcp.json`."""
+    home, root = tmp_path / "home", tmp_path / "project"
+    quits = {"command": sys.executable, "args": ["-c", "import sys; sys.exit(7)"]}
+    for path, server, entry in ((home / USER_FILE, "mine", quits),
+                                (root / ".mcp.json", "shared", {"command": "gh-mcp"})):  # fmt: skip
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps({"mcpServers": {server: entry}}) + "\n")
+    return home, root
+
+
+def _command_line(path: Path) -> list[str]:
+    [entry] = json.loads(path.read_text())["mcpServers"].values()
+    return [entry["command"], *entry.get("args", [])]
+
+
+def test_a_users_own_file_gets_the_running_mcpir_by_absolute_path(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A desktop client does not see the shell's PATH (nor its virtualenv): a bare `mcpir`
+    there stops the server from starting, silently."""
+    from mcpir.proxy.launcher import running
+
+    home, root = _mixed(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))  # a README venv install
+    done = run_cli("wrap", "--all", "--yes", "--home", home, "--root", root)
+    line = _command_line(home / USER_FILE)
+    launcher = list(running())
+    assert Path(line[0]).is_absolute() and line[: len(launcher)] == launcher
+    assert line[len(launcher) : len(launcher) + 4] == ["proxy", "--name", "mine", "--"]
+    assert "absolute path" in done.stderr and shlex.join(launcher) in done.stderr  # and why
+    # As a desktop client starts it: no PATH, another directory. The proxy runs the server.
+    started = subprocess.run(line, env={"HOME": str(home)}, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                             capture_output=True, timeout=60)  # fmt: skip
+    assert started.returncode == 7, started.stderr
+    # The committed file is refused: teammates' clients could not find `mcpir` either.
+    assert done.code == 1
+    assert _command_line(root / ".mcp.json") == ["gh-mcp"]
+    assert "shared through git" in done.stdout and "--command" in done.stdout
+    assert run_cli("unwrap", "--all", "--yes", "--home", home, "--root", root).code == 0
+    assert _command_line(home / USER_FILE)[0] == sys.executable
+
+
+@pytest.mark.parametrize(
+    ("command", "launcher"),
+    [(None, ["mcpir"]), ("uvx mcpir", ["uvx", "mcpir"]), ("mcpir", ["mcpir"]),
+     ("uvx --from 'mcpir==0.1.0' mcpir", ["uvx", "--from", "mcpir==0.1.0", "mcpir"]),
+     ("/opt/py/bin/python3 -m mcpir", ["/opt/py/bin/python3", "-m", "mcpir"])],
+)  # fmt: skip
+def test_a_shared_file_gets_what_teammates_run_and_unwrap_reads_it_back(
+    tmp_path: Path, run_cli: RunCli, command: str | None, launcher: list[str]
+) -> None:
+    home, root = _mixed(tmp_path)
+    before = (root / ".mcp.json").read_bytes()
+    given = () if command is None else ("--command", command)
+    done = run_cli("wrap", "shared", "--yes", *given, "--home", home, "--root", root)
+    assert done.code == 0, done.stderr
+    line = _command_line(root / ".mcp.json")
+    assert line == [*launcher, "proxy", "--name", "shared", "--", "gh-mcp"]
+    warning = "on PATH here" if command is None else "as --command says"
+    assert "shared through git" in done.stderr and warning in done.stderr
+    listed = json.loads(run_cli("servers", "--home", home, "--root", root, "--json").stdout)
+    assert {s["name"] for s in listed} == {"mine", "shared"}
+    undone = run_cli("unwrap", "shared", "--yes", "--home", home, "--root", root)
+    assert undone.code == 0, undone.stderr
+    assert (root / ".mcp.json").read_bytes() == before  # byte-exact
+
+
+@pytest.mark.parametrize("command", ["", "uvx", "uvx other-tool", "mcpir proxy", "'unclosed"])
+def test_a_command_unwrap_could_not_recognise_is_refused(
+    tmp_path: Path, run_cli: RunCli, command: str
+) -> None:
+    home, root = _mixed(tmp_path)
+    before = (root / ".mcp.json").read_bytes()
+    refused = run_cli(
+        "wrap", "--all", "--yes", "--command", command, "--home", home, "--root", root
+    )
+    assert refused.code == 2 and refused.stdout == ""
+    assert len(refused.stderr.strip().splitlines()) <= 2 and "--command" in refused.stderr
+    assert (root / ".mcp.json").read_bytes() == before
+    assert not (root / ".atom-trail").exists()
+
+
+def test_the_forms_wrap_writes_are_all_recognised() -> None:
+    from mcpir.proxy.wrap import proxied
+
+    run = ["mcpir", "run", "--only", "X", "--"]
+    uv_run, pipx = ["uv", "run", "--with", "mcpir", "--", "mcpir"], ["pipx", "run", "mcpir"]
+    for launcher in (["mcpir"], ["/home/a/.venv/bin/mcpir"], ["C:\\mcpir\\mcpir.exe"],
+                     ["/usr/bin/python3.12", "-m", "mcpir"], ["uvx", "mcpir"],
+                     ["uvx", "--from", "mcpir", "mcpir"], uv_run, pipx):  # fmt: skip
+        line = [*launcher, "proxy", "--name", "s", "--", "c", "a"]
+        assert proxied(line) == ([], ["c", "a"]), launcher
+        assert proxied([*run, *line]) == (run, ["c", "a"]), launcher  # externalize after wrap
+    assert proxied(["uvx", "mcpir", "run", "--", "c"]) is None
+    assert proxied(["uvx", "mcpir-server", "proxy", "--", "c"]) is None
+    assert proxied(["mcpir", "servers"]) is None
+
+
+_LAUNCHERS = [["mcpir"], ["/x/bin/mcpir"], ["/x/python3", "-m", "mcpir"], ["uvx", "mcpir"],
+              ["uvx", "--from", "mcpir==1", "mcpir"]]  # fmt: skip
+
+
+@settings(max_examples=200)
+@given(st.sampled_from(_LAUNCHERS), _WORD, _WORD.filter(lambda w: not w.startswith("-")),
+       st.lists(_WORD, max_size=6))  # fmt: skip
+def test_unwrap_reads_back_every_launcher_wrap_writes(
+    launcher: list[str], name: str, command: str, args: list[str]
+) -> None:
+    from mcpir.proxy.wrap import proxied, wrapped_args
+
+    assert proxied([*launcher, *wrapped_args(name, command, args)]) == ([], [command, *args])
+
+
+def test_exit_codes_on_the_demo_machine(tmp_path: Path, run_cli: RunCli) -> None:
+    """1 is for something that needs you, never for a preview shown or for what does not
+    apply: remote servers, YAML and other files mcpir leaves alone are reported, exit 0."""
+    from mcpir.demo.sandbox import build_sandbox
+
+    sandbox = build_sandbox(tmp_path / "machine")
+    where = ("--home", sandbox.home, "--root", sandbox.root, "--command", "uvx mcpir")
+    preview = run_cli("wrap", "--all", "--dry-run", *where, "--json")
+    assert preview.code == 0, preview.stderr
+    statuses = {s["status"] for s in json.loads(preview.stdout)["servers"]}
+    assert {"remote", "skipped", "wrap"} <= statuses  # sqlite: ~/.continue/config.yaml
+    assert run_cli("wrap", "sqlite", "--yes", *where).code == 1  # asked for by name: needs you
+    assert run_cli("wrap", "--all", "--yes", "--dry-run", *where).code == 2
+    done = run_cli("wrap", "--all", "--yes", *where)
+    assert done.code == 0, done.stdout + done.stderr
+    assert run_cli("wrap", "--all", "--yes", *where).code == 0  # nothing left to do
+    assert run_cli("unwrap", "--all", "-n", *where[:4]).code == 0
+    assert run_cli("unwrap", "--all", "-y", *where[:4]).code == 0
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(("answer", "code"), [("y\n", 0), ("n\n", 1)])
+def test_without_yes_a_terminal_is_asked(
+    tree: tuple[Path, Path],
+    run_cli: RunCli,
+    monkeypatch: pytest.MonkeyPatch,
+    answer: str,
+    code: int,
+) -> None:
+    home, root = tree
+    original = _contents(root)
+    monkeypatch.setattr(sys, "stdin", _Terminal(answer))
+    asked = run_cli("wrap", "github", "--home", home, "--root", root)
+    assert asked.code == code, asked.stderr
+    assert "wrap 1 server in 1 file?" in asked.stderr
+    assert (_contents(root) != original) is (code == 0)
+
+
+def test_a_shared_server_already_wrapped_stays_as_it_is_without_mcpir_on_path(
+    tmp_path: Path, run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    home, root = _mixed(tmp_path)
+    wrapped = (
+        '{"mcpServers": {"shared": {"command": "mcpir", "args": ["proxy", "--", "gh-mcp"]}}}\n'
+    )
+    (root / ".mcp.json").write_text(wrapped)
+    monkeypatch.setenv("PATH", str(tmp_path / "nothing-here"))
+    done = run_cli("wrap", "--all", "--yes", "--json", "--home", home, "--root", root)
+    assert done.code == 0, done.stderr
+    statuses = {s["server"]: s["status"] for s in json.loads(done.stdout)["servers"]}
+    assert statuses == {"mine": "wrap", "shared": "already"}
+    assert (root / ".mcp.json").read_text() == wrapped

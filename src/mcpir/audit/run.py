@@ -292,7 +292,14 @@ def _record(
 
 
 def _inventory(report: AuditReport, request: AuditRequest, exclude: tuple[str, ...]) -> None:
-    """Mark each committed secret still in the token inventory: it must be rotated."""
+    """Mark each committed secret still in the token inventory: it must be rotated.
+
+    The inventory is only consulted here, never written (`record=False`): whether a secret is
+    still configured is the whole question, and the answer does not depend on recording it. So
+    `audit --repo SOMEONE-ELSES-REPO` (a sandbox, a clone under review) with or without `--home`
+    and `MCPIR_HOME` leaves the user's `inventory.json` as it was, rather than recording that
+    repository's tokens as first seen today; `tokens list`, `tokens status` and `posture`, run
+    on the user's own machine, still record them."""
     from mcpir.core.errors import McpirError
     from mcpir.tokens import list_tokens
 
@@ -302,7 +309,7 @@ def _inventory(report: AuditReport, request: AuditRequest, exclude: tuple[str, .
         if request.inventory is not None:
             tokens = list(request.inventory())
         else:
-            tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude)
+            tokens = list_tokens(scopes, environ=scopes.environ, exclude=exclude, record=False)
     except McpirError as exc:
         report.warnings.append(f"token inventory not read: {exc.message}")
         return

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mcpir.core.errors import EXIT_OK, EXIT_STEP_FAILED, UsageError
+
+if TYPE_CHECKING:
+    from mcpir.demo.run import DemoResult
 
 
 def demo(
@@ -18,7 +22,7 @@ def demo(
     ] = None,
 ) -> None:
     """Build a fake machine with a poisoned MCP server and a leaked token, then respond."""
-    from mcpir.demo.run import TITLE, run_demo
+    from mcpir.demo.run import run_demo
     from mcpir.output import respond_view
 
     say = respond_view.say
@@ -35,23 +39,9 @@ def demo(
     )
     say("(nothing outside that directory is read or changed)\n")
     result = run_demo(base, say=say, progress=respond_view.StepView())
-    sandbox = result.sandbox
     respond_view.closing(result.response)
-    scope = f"--home {sandbox.home} --root {sandbox.root}"
     say(f"\nafter: {result.servers_enabled_after} of {result.servers_before} servers still enabled")
-    say("try next (in one shell: the demo's incidents are sealed with the key in its own state):")
-    say(f"  export MCPIR_HOME={result.state}")
-    say(f"  mcpir servers {scope}")
-    say(f"  mcpir audit --repo {sandbox.root}")
-    say(f"  mcpir investigate {scope}")
-    say(f"  mcpir posture {scope}")
-    say(f"  mcpir report --root {sandbox.root} --format json")
-    if result.response.incident is not None:
-        incident = result.response.incident.id
-        say(f"  mcpir restore --root {sandbox.root} {incident}")
-        say(f"  mcpir close --root {sandbox.root} {incident} --reason 'demo over'")
-    say(f"  mcpir respond {scope} --title '{TITLE}' --dry-run")
-    say(f"  rm -rf {base}")
+    _follow_ups(result, say)
     if result.response.incident is not None:
         from mcpir.report import Format, paths
 
@@ -59,6 +49,27 @@ def demo(
         if document.exists():
             say(f"\nthe incident document (GitHub Markdown): {document}")
     raise typer.Exit(EXIT_OK if result.contained else EXIT_STEP_FAILED)
+
+
+def _follow_ups(result: DemoResult, say: Callable[[str], None]) -> None:
+    import shlex
+
+    from mcpir.demo.run import follow_ups
+    from mcpir.proxy.launcher import running
+
+    mcpir = running()
+    say("try next, in one shell (the demo's incidents are sealed with the key in its own state,")
+    say("and every command names the sandbox, so nothing outside it is read or changed):")
+    for words in follow_ups(result):
+        if words[0] == "export":  # `export NAME=VALUE`, the value quoted as a shell needs it
+            name, _, value = words[1].partition("=")
+            say(f"  export {name}={shlex.quote(value)}")
+        else:
+            say(f"  {shlex.join(words)}")
+    activate = Path(mcpir[0]).parent / "activate"
+    if len(mcpir) == 1 and activate.is_file():
+        script = shlex.quote(str(activate))
+        say(f"(or run `. {script}` once: then `mcpir` alone is this one)")
 
 
 def register(app: typer.Typer) -> None:

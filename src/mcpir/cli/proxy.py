@@ -15,7 +15,20 @@ CommandArg = Annotated[
     typer.Argument(help="The server command and its arguments, after `--`.",
                    metavar="CMD [ARGS]...", show_default=False),
 ]  # fmt: skip
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Apply the plan (else show it).")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Apply the plan without asking.")]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", "-n", help="Show the planned edits as a diff; change nothing.")
+]
+CommandOption = Annotated[
+    str | None,
+    typer.Option(
+        "--command",
+        help="How your teammates run mcpir, written into project files shared through git "
+        "(e.g. 'uvx mcpir'; default: `mcpir` when it is on PATH, else those files are refused). "
+        "A user's own files get this mcpir's absolute path.",
+        show_default=False,
+    ),
+]
 ServerArg = Annotated[str, typer.Argument(help="The server name (`--name` of its proxy).")]
 
 
@@ -138,49 +151,86 @@ AllOption = Annotated[bool, typer.Option("--all", help="Every stdio server found
 
 
 def _wrap_command(unwrap: bool, servers: list[str] | None, every: bool, yes: bool,
-                  home: Path | None, root: Path | None, only_root: bool,
-                  json_output: bool) -> None:  # fmt: skip
+                  dry_run: bool, command: str | None, home: Path | None, root: Path | None,
+                  only_root: bool, json_output: bool) -> None:  # fmt: skip
     from mcpir.core.errors import UsageError
     from mcpir.output.proxy import wrapped
-    from mcpir.proxy import wrap
+    from mcpir.proxy import launcher, wrap
     from mcpir.workspace import Workspace
 
     verb = "unwrap" if unwrap else "wrap"
     if bool(servers) == every:
         raise UsageError(f"name the servers to {verb}, or pass --all (not both)")
+    if yes and dry_run:
+        raise UsageError("--yes applies the plan and --dry-run only shows it: pass one")
+    launchers = None if unwrap else launcher.resolve(command)  # a bad --command: before anything
     scopes = resolve_scopes(home, root, None, only_root)
     assert scopes.root is not None  # noqa: S101 - always set
     files = Workspace.load(scopes).configs()
-    result = wrap.plan(files, set(servers) if servers else None, unwrap=unwrap, root=scopes.root)
+    result = wrap.plan(files, set(servers) if servers else None, unwrap=unwrap, root=scopes.root,
+                       launchers=launchers)  # fmt: skip
+    apply = yes
+    if result.changes and not yes and not dry_run and _terminal(json_output):
+        typer.echo(wrap.diff(result), nl=False)
+        if not typer.confirm(_question(result, verb), default=False, err=True):
+            typer.echo("nothing changed", err=True)
+            raise typer.Exit(EXIT_FINDINGS)  # the edits still wait for a yes
+        apply = True
     incident: str | None = None
     failures: list[str] = []
-    if yes and result.changes:
+    if apply and result.changes:
         incident, failures = wrap.apply(result, scopes.root, {"home": str(scopes.home)})
-    wrapped(result, scopes, incident, failures, unwrap=unwrap, yes=yes, json_output=json_output)
+    if launchers is not None:  # what was written where, and why: on stderr, also under --json
+        for note in launcher.notes(launchers, result.written, scopes.display, incident is not None):
+            typer.echo(f"mcpir: warning: {note}", err=True)
+    wrapped(result, scopes, incident, failures, unwrap=unwrap, yes=apply,
+            json_output=json_output)  # fmt: skip
     if failures:
         raise typer.Exit(EXIT_STEP_FAILED)
-    pending = bool(result.changes) and not yes
-    raise typer.Exit(EXIT_FINDINGS if pending or result.needs_you else EXIT_OK)
+    # 1: something needs you: edits that wait for a yes (never the --dry-run preview), or a
+    # server you must see to; what does not apply (a remote server) is only reported.
+    waiting = bool(result.changes) and not apply and not dry_run
+    raise typer.Exit(EXIT_FINDINGS if waiting or result.needs_you else EXIT_OK)
+
+
+def _terminal(json_output: bool) -> bool:
+    """Someone to ask: not --json, and stdin a terminal. Elsewhere nothing changes without --yes."""
+    import sys
+
+    return not json_output and sys.stdin is not None and sys.stdin.isatty()
+
+
+def _question(result: Any, verb: str) -> str:  # noqa: ANN401 - WrapPlan, imported lazily
+    count = sum(len(change.servers) for change in result.changes)
+    files = len(result.changes)
+    return (f"{verb} {count} server{'s' if count != 1 else ''} in {files} "
+            f"file{'s' if files != 1 else ''}?")  # fmt: skip
 
 
 def wrap_servers(servers: ServersArg = None, every: AllOption = False, yes: YesOption = False,
+                 dry_run: DryRunOption = False, command: CommandOption = None,
                  home: HomeOption = None, root: RootOption = None,
                  only_root: OnlyRootOption = False,
                  json_output: JsonOption = False) -> None:  # fmt: skip
     """Launch stdio servers through `mcpir proxy --name NAME -- CMD ARGS` (journalled).
 
-    Without --yes the planned edits are shown as a diff. Exit 0: done or nothing to do;
-    1: a plan waits for --yes, or a server could not be wrapped; 3: a file could not be written.
+    A user's own files get this mcpir by its absolute path; project files shared through git get
+    `mcpir` when it is on PATH, or --command (else they are refused). --dry-run shows the plan;
+    without --yes it is asked for at a terminal, and nothing changes elsewhere.
     """
-    _wrap_command(False, servers, every, yes, home, root, only_root, json_output)
+    _wrap_command(False, servers, every, yes, dry_run, command, home, root, only_root, json_output)
 
 
 def unwrap_servers(servers: ServersArg = None, every: AllOption = False, yes: YesOption = False,
-                   home: HomeOption = None, root: RootOption = None,
-                   only_root: OnlyRootOption = False,
+                   dry_run: DryRunOption = False, home: HomeOption = None,
+                   root: RootOption = None, only_root: OnlyRootOption = False,
                    json_output: JsonOption = False) -> None:  # fmt: skip
-    """Give wrapped servers their original command back (byte-exact when nothing else changed)."""
-    _wrap_command(True, servers, every, yes, home, root, only_root, json_output)
+    """Give wrapped servers their original command back (byte-exact when nothing else changed).
+
+    Every form wrap writes is recognised: `mcpir`, its absolute path, `python -m mcpir`, and a
+    --command such as `uvx mcpir`.
+    """
+    _wrap_command(True, servers, every, yes, dry_run, None, home, root, only_root, json_output)
 
 
 def register(app: typer.Typer) -> None:

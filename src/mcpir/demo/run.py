@@ -109,3 +109,30 @@ def _run(
     response = respond(request, policy if policy.path else Policy())
     after = [s for s in list_servers(scopes).servers if s.enabled]
     return DemoResult(sandbox, len(before), len(after), len(report.findings), len(high), response)
+
+
+def follow_ups(result: DemoResult) -> list[list[str]]:
+    """The commands the demo suggests, as argument lists, exactly as printed. Each runs from any
+    shell (this mcpir by its absolute path; `MCPIR_HOME` exported first) and names the sandbox
+    (`--home`, `--root`, `--repo`), so none reads or writes outside it."""
+    from mcpir.proxy.launcher import running
+
+    mcpir = list(running())
+    sandbox = result.sandbox
+    home, root = str(sandbox.home), str(sandbox.root)
+    scope = ["--home", home, "--root", root]
+    lines = [
+        ["export", f"MCPIR_HOME={result.state}"],
+        [*mcpir, "servers", *scope],
+        [*mcpir, "audit", "--repo", root, "--home", home],
+        [*mcpir, "investigate", *scope],
+        [*mcpir, "posture", *scope],
+        [*mcpir, "report", "--root", root, "--format", "json"],
+    ]
+    if result.response.incident is not None:
+        incident = result.response.incident.id
+        lines.append([*mcpir, "restore", "--root", root, incident])
+        lines.append([*mcpir, "close", "--root", root, incident, "--reason", "demo over"])
+    lines.append([*mcpir, "respond", *scope, "--title", TITLE, "--dry-run"])
+    lines.append(["rm", "-rf", str(sandbox.base)])
+    return lines

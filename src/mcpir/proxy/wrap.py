@@ -1,9 +1,11 @@
 """`mcpir wrap` / `mcpir unwrap`: launch discovered stdio servers through `mcpir proxy`.
 
 A wrapped server's definition keeps everything but its command line, which becomes
-`mcpir proxy --name <server> -- <original command> <args>`. The edits are planned as data
-and applied through a new change set's journal (`ATOM-CHG-…`), so `mcpir restore ID` undoes
-them byte for byte.
+`<launcher> proxy --name <server> -- <original command> <args>`, where the launcher is one the
+client reading that file can run (`launcher`: the running mcpir by absolute path in a user's
+own files; `mcpir` or `--command` in files shared through git, else those are refused). The
+edits are planned as data and applied through a new change set's journal (`ATOM-CHG-…`), so
+`mcpir restore ID` undoes them byte for byte.
 `unwrap` hands back the original command line; when the file is exactly as `wrap` left it,
 it gives back the bytes the journal kept, so wrap → unwrap is byte-exact.
 """
@@ -17,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from mcpir.core.model import ConfigFile, Server, Transport
+from mcpir.core.model import ConfigFile, Scope, Server, Transport
 from mcpir.edits.server_entry import WRAPPER as PROXY
 from mcpir.edits.server_entry import (
     at,
@@ -29,6 +31,7 @@ from mcpir.edits.server_entry import (
     unified_diff,
 )
 from mcpir.incident.journal import PlannedChange, sha256
+from mcpir.proxy.launcher import SHARED, USER, Launchers, names_mcpir, refusal
 
 WRAP_STEP = "wrap"
 UNWRAP_STEP = "unwrap"
@@ -41,6 +44,11 @@ class Outcome:
     line: int | None
     status: str  # "wrap" | "unwrap" | "already" | "remote" | "skipped"
     reason: str
+    # Something the user must act on (exit 1): a server named on the command line that was not
+    # changed, a rewrite that failed, a shared file refused, a server unwrap had to leave
+    # proxied. What mcpir leaves alone by design under --all (remote servers, managed, YAML,
+    # plugin and contained files) is only reported.
+    attention: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {"server": self.server, "path": str(self.path), "line": self.line,
@@ -52,17 +60,19 @@ class WrapPlan:
     unwrap: bool
     changes: list[PlannedChange] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    # The files each kind of launcher (`launcher.USER`, `launcher.SHARED`) is written into.
+    written: dict[str, list[Path]] = field(default_factory=dict)
 
     @property
     def needs_you(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.status == "skipped"]
+        return [o for o in self.outcomes if o.attention]
 
 
 _VALUED = ("--name", "--log-dir", "--root")  # `mcpir proxy` options that take a value
 
 
-def _is_mcpir(command: str) -> bool:
-    return Path(command).name in (PROXY, f"{PROXY}.exe")
+def _is_python(command: str) -> bool:
+    return command.replace("\\", "/").rsplit("/", 1)[-1].lower().startswith("python")
 
 
 def wrapped_args(server: str, command: str, args: list[str]) -> list[str]:
@@ -86,31 +96,45 @@ def original(args: list[str]) -> list[str] | None:
     return None
 
 
+def _invocation(line: list[str], start: int) -> tuple[int, list[str]] | None:
+    """When `line[start:]` runs mcpir (`mcpir`, a path to it, `python -m mcpir`, `python -m
+    mcpir.proxy`): where that command ends, and its words from the subcommand on."""
+    word = line[start]
+    if names_mcpir(word):
+        return start + 1, line[start + 1 :]
+    if _is_python(word) and line[start + 1 : start + 2] == ["-m"]:
+        module = line[start + 2 : start + 3]
+        if module == ["mcpir.proxy"]:
+            return start + 3, ["proxy", *line[start + 3 :]]
+        if module == ["mcpir"]:
+            return start + 3, line[start + 3 :]
+    return None
+
+
 def proxied(line: list[str]) -> tuple[list[str], list[str]] | None:
-    """(what launches the proxy, the server's own command line) when `line` runs `mcpir proxy`
-    (or `python -m mcpir proxy`, `python -m mcpir.proxy`), else None. The launcher is empty, or
-    `mcpir run … --`, which `tokens externalize` puts around a wrapped server to pass it the
-    secrets mcpir keeps."""
+    """(what launches the proxy and stays, the server's own command line) when `line` runs
+    `mcpir proxy`, else None. Every form wrap writes is read: `mcpir`, an absolute path to it,
+    `python -m mcpir` (or `-m mcpir.proxy`), and a `--command` such as `uvx mcpir` (what comes
+    before the mcpir word is dropped with it). What stays is empty, or the `mcpir run … --`
+    that `tokens externalize` puts around a wrapped server to pass it the secrets mcpir keeps."""
     prefix: list[str] = []
     while line:
-        if _is_mcpir(line[0]):
-            head, rest = line[:1], line[1:]
-        elif Path(line[0]).name.lower().startswith("python") and line[1:2] == ["-m"]:
-            if line[2:3] == ["mcpir.proxy"]:
-                head, rest = line[:3], ["proxy", *line[3:]]
-            elif line[2:3] == ["mcpir"]:
-                head, rest = line[:3], line[3:]
-            else:
-                return None
+        for start in range(len(line)):
+            found = _invocation(line, start)
+            if found is None:
+                continue
+            end, rest = found
+            if rest[:1] == ["proxy"]:
+                inner = original(rest[1:])
+                return (prefix, inner) if inner else None
+            if start == 0 and rest[:1] == ["run"] and "--" in rest:
+                cut = rest.index("--") + 1
+                prefix, line = [*prefix, *line[:end], *rest[:cut]], rest[cut:]
+                break
+            if start == 0:
+                return None  # mcpir, but neither its proxy nor `run … --` around one
         else:
             return None
-        if rest[:1] == ["proxy"]:
-            inner = original(rest[1:])
-            return (prefix, inner) if inner else None
-        if rest[:1] != ["run"] or "--" not in rest:
-            return None
-        cut = rest.index("--") + 1
-        prefix, line = [*prefix, *head, *rest[:cut]], rest[cut:]
     return None
 
 
@@ -130,23 +154,24 @@ def _launched_through_proxy(server: Server) -> bool:
 
 
 def _rewrite(
-    config: ConfigFile, server: Server, raw: Any, text: str, unwrap: bool
+    config: ConfigFile, server: Server, raw: Any, text: str, unwrap: bool, launcher: list[str]
 ) -> tuple[str, Outcome]:
+    """`text` with this server wrapped (`launcher` runs the proxy) or unwrapped."""
     where = (server.name, server.path, server.line)
     line_at, command_key = command_at(raw, server.keys)
     entry = at(raw, line_at[len(server.keys) :])
     command = entry.get(command_key) if isinstance(entry, Mapping) else None
     args = entry.get("args", []) if isinstance(entry, Mapping) else None
     if not isinstance(command, str) or not isinstance(args, list):
-        return text, Outcome(*where, "skipped", "no command line found in the file")
+        return text, Outcome(*where, "skipped", "no command line found in the file", True)
     if not all(isinstance(a, str) for a in args):
-        return text, Outcome(*where, "skipped", "its args are not all strings")
+        return text, Outcome(*where, "skipped", "its args are not all strings", True)
     found = proxied([command, *args])
     if not unwrap:
         if found is not None:
             return text, Outcome(*where, "already", "already launched through mcpir proxy")
         # Around anything else, `mcpir run` included: the proxy then relays what it starts.
-        new = [PROXY, *wrapped_args(server.name, command, args)]
+        new = [*launcher, *wrapped_args(server.name, command, args)]
     else:
         if found is None:
             return text, Outcome(*where, "already", "not launched through mcpir proxy")
@@ -178,14 +203,18 @@ def _select(files: list[ConfigFile], names: set[str] | None) -> list[tuple[Confi
 
 
 def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
-         root: Path | None = None) -> WrapPlan:  # fmt: skip
-    """What wrap (or unwrap) would change; nothing is written. `names` None means every server."""
+         root: Path | None = None, launchers: Launchers | None = None) -> WrapPlan:  # fmt: skip
+    """What wrap (or unwrap) would change; nothing is written. `names` None means every server.
+    `launchers` says what runs the proxy in each kind of file (`launcher.resolve`); None writes
+    a bare `mcpir` everywhere."""
     from mcpir.core.documents import DocumentError
     from mcpir.edits import EditError
 
+    launchers = launchers or Launchers((PROXY,), (PROXY,), "")
     result = WrapPlan(unwrap)
-    groups: dict[str, list[tuple[ConfigFile, Server]]] = defaultdict(list)
+    groups: dict[str, list[tuple[ConfigFile, Server, str]]] = defaultdict(list)
     seen: set[tuple[str, tuple[str | int, ...]]] = set()
+    named = names is not None
     for config, server in _select(files, names):
         where = (server.name, server.path, server.line)
         if server.transport is not Transport.STDIO:
@@ -193,36 +222,50 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
             result.outcomes.append(Outcome(*where, "remote", why))
             continue
         reason = _blocked(config, server)
-        if reason is not None and unwrap and not _launched_through_proxy(server):
+        proxied_now = _launched_through_proxy(server)
+        if reason is not None and unwrap and not proxied_now:
             # Nothing to give back: not a reason to ask the user for anything.
             result.outcomes.append(Outcome(*where, "already", "not launched through mcpir proxy"))
             continue
         if reason is not None:
-            result.outcomes.append(Outcome(*where, "skipped", reason))
+            # Asked for by name, or left launched through mcpir by unwrap: the user's to do.
+            result.outcomes.append(Outcome(*where, "skipped", reason, named or unwrap))
+            continue
+        # Committed to the repository: every teammate's client starts what it says.
+        kind = SHARED if config.scope is Scope.PROJECT else USER
+        if not unwrap and not proxied_now and launchers.of(kind == SHARED) is None:
+            result.outcomes.append(Outcome(*where, "skipped", refusal(launchers), True))
             continue
         real = os.path.realpath(config.path)
         if (real, server.keys) not in seen:  # one file read by several clients: once
             seen.add((real, server.keys))
-            groups[real].append((config, server))
+            groups[real].append((config, server, kind))
     for real, members in groups.items():
         try:
             raw, text, data = reread(real, members[0][0].format)
         except (OSError, DocumentError) as exc:
-            for _, server in members:
-                result.outcomes.append(Outcome(server.name, server.path, server.line, "skipped",
-                                               f"cannot read the file again: {exc}"))  # fmt: skip
+            why = f"cannot read the file again: {exc}"
+            for _, server, _ in members:
+                result.outcomes.append(
+                    Outcome(server.name, server.path, server.line, "skipped", why, True)
+                )
             continue
         before = text
         done: list[Outcome] = []
-        for config, server in members:
+        kinds: set[str] = set()
+        for config, server, kind in members:
+            # None only for a server already launched through the proxy: it stays as it is.
+            launcher = list(launchers.of(kind == SHARED) or (PROXY,))
             try:
-                text, outcome = _rewrite(config, server, at(data, server.keys), text, unwrap)
+                text, outcome = _rewrite(config, server, at(data, server.keys), text, unwrap,
+                                         launcher)  # fmt: skip
             except (EditError, ValueError) as exc:
                 outcome = Outcome(server.name, server.path, server.line, "skipped",
-                                  f"cannot rewrite this server safely: {exc}")  # fmt: skip
+                                  f"cannot rewrite this server safely: {exc}", True)  # fmt: skip
             result.outcomes.append(outcome)
             if outcome.status in ("wrap", "unwrap"):
                 done.append(outcome)
+                kinds.add(kind)
         if text == before:
             continue
         data_out = encoded(text, raw)
@@ -235,6 +278,9 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
             "edit", Path(real), f"{verb}: " + ", ".join(o.server for o in done), data_out,
             before=raw, servers=tuple(o.server for o in done),
         ))  # fmt: skip
+        if not unwrap:
+            for kind in sorted(kinds):
+                result.written.setdefault(kind, []).append(members[0][0].path)
     return result
 
 

@@ -245,7 +245,7 @@ def _best_provider(providers: list[str]) -> str:
     return GENERIC if GENERIC in providers else providers[0]
 
 
-def _tokens(seen: _Sightings, meta: Metadata) -> list[Token]:
+def _tokens(seen: _Sightings, meta: Metadata, save: bool) -> list[Token]:
     on = today()
     rank = {status: index for index, status in enumerate(STATUS_ORDER)}
     files = FileTimes()
@@ -278,7 +278,8 @@ def _tokens(seen: _Sightings, meta: Metadata) -> list[Token]:
                 aged_from=aged.since if aged is not None else None,
             )
         )
-    meta.save()
+    if save:
+        meta.save()
     tokens.sort(key=lambda t: (rank[t.status], t.locations[0], t.id))
     return tokens
 
@@ -290,14 +291,16 @@ def list_tokens(
     exclude: tuple[str, ...] = (),
     problems: list[ConfigFile] | None = None,
     configs: Sequence[ConfigFile] | None = None,
+    record: bool = True,
 ) -> list[Token]:
     """Every credential a configured server can read. `environ` is this machine's environment,
     or None for a sandboxed run (then references resolve against `.env` files only, and the
     keyring, which belongs to this machine, is not read). Config files that could not be
     read are added to `problems`: a token in a broken file is still a token. `configs`, when
-    given, are the files already discovered under `scopes` with `exclude`: not walked again."""
+    given, are the files already discovered under `scopes` with `exclude`: not walked again.
+    `record` False only reads the inventory: nothing new is written to `inventory.json`."""
     with _no_cycle_collection():
-        return _list(scopes, environ, exclude, problems, configs)
+        return _list(scopes, environ, exclude, problems, configs, record)
 
 
 @contextmanager
@@ -321,6 +324,7 @@ def _list(
     exclude: tuple[str, ...],
     problems: list[ConfigFile] | None,
     given: Sequence[ConfigFile] | None,
+    record: bool = True,
 ) -> list[Token]:
     configs = discover(scopes, exclude) if given is None else list(given)
     if problems is not None:
@@ -357,4 +361,4 @@ def _list(
         _resolve(seen, var, use, environ, dotenvs, var in in_keyring)
     if environ is not None:
         _keyring(seen, meta, uses)
-    return _tokens(seen, meta)
+    return _tokens(seen, meta, record)
