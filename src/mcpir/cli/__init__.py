@@ -16,7 +16,9 @@ app = typer.Typer(
     name="mcpir",
     help="Incident response for poisoned, leaking or hijacked MCP servers.",
     no_args_is_help=True,
-    add_completion=False,
+    # `mcpir --install-completion` / `--show-completion`: typer's own (bash, zsh, fish,
+    # PowerShell); step names complete after `respond --only/--skip/--from`.
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -59,6 +61,9 @@ def _register() -> None:
 
     investigate.register(app)
     report.register(app)
+    from mcpir.cli.guide import document
+
+    document(app)  # summaries, examples and exit codes in every --help
 
 
 _register()

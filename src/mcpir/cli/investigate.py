@@ -9,31 +9,34 @@ from typing import Annotated
 import typer
 
 from mcpir.cli.options import (
+    ExitZeroOption,
     HomeOption,
     JsonOption,
     OnlyRootOption,
     RootOption,
     SystemRootOption,
+    findings_exit,
     resolve_scopes,
 )
-from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK
 
 
 def investigate(
     since: Annotated[
         str | None,
-        typer.Option("--since", help="Window to investigate: 7d, 12h, 2w or a date (default 7d)."),
+        typer.Option(
+            "--since", help="Window to investigate: 30m, 12h, 7d, 2w or a date (default 7d)."
+        ),
     ] = "7d",
     home: HomeOption = None,
     root: RootOption = None,
     only_root: OnlyRootOption = False,
     system_root: SystemRootOption = None,
     json_output: JsonOption = False,
+    exit_zero: ExitZeroOption = False,
 ) -> None:
     """Look through AI-assistant transcripts (Claude Code, Codex, Gemini, Claude Desktop,
     Cline, Roo Code, Kilo Code) and mcpir's MCP invocation log for flagged servers, secrets,
-    cross-tool flows, new domains, unusual volume and echoed instructions. Exit 0: nothing
-    found; 1: findings; 2: bad input (--since in the future, not a duration or a date)."""
+    cross-tool flows, new domains, unusual volume and echoed instructions."""
     from mcpir.config.project import load_policy
     from mcpir.investigate import InvestigateRequest, parse_since
     from mcpir.investigate import investigate as run
@@ -48,7 +51,7 @@ def investigate(
         request.progress = ByteBar()
     report = run(request, load_policy(scopes.root))
     show(report, scopes, json_output=json_output)
-    raise typer.Exit(EXIT_FINDINGS if report.hits else EXIT_OK)
+    raise typer.Exit(findings_exit(bool(report.hits), exit_zero))
 
 
 def register(app: typer.Typer) -> None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mcpir.core.errors import UsageError
+from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from mcpir.core.paths import Scopes
+
+if TYPE_CHECKING:
+    from mcpir.incident.store import Incident
 
 HomeOption = Annotated[
     Path | None,
@@ -33,6 +36,23 @@ OnlyRootOption = Annotated[
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Machine output on stdout, and nothing else on stdout.")
 ]
+IncidentHomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        help="Act only on an incident opened for this home (the one `respond --home` named; "
+        "default: any).",
+        show_default=False,
+    ),
+]
+ExitZeroOption = Annotated[
+    bool,
+    typer.Option(
+        "--exit-zero",
+        help="Exit 0 even when something is found (a report, like ruff's and gitleaks'); "
+        "bad usage still exits 2.",
+    ),
+]
 SystemRootOption = Annotated[
     Path | None,
     typer.Option(
@@ -48,6 +68,29 @@ def existing_dir(path: Path, option: str) -> Path:
     if not path.is_dir():
         raise UsageError(f"{option} {path}: no such directory")
     return path.absolute()
+
+
+def findings_exit(found: bool, exit_zero: bool) -> int:
+    """1 when something was found, unless `--exit-zero` asked for a report only."""
+    return EXIT_FINDINGS if found and not exit_zero else EXIT_OK
+
+
+def opened_for(incident: Incident, home: Path | None) -> None:
+    """`--home` on restore, close and report: the incident must be one opened for that home
+    (a sandbox, another machine's disk), as its sealed opening record says; otherwise one
+    line, exit 2, before anything is written. No `--home`: any incident here."""
+    if home is None:
+        return
+    import os
+
+    recorded = incident.header().get("home")
+    if not isinstance(recorded, str):
+        raise UsageError(f"{incident.id} records no home to match --home", hint="leave --home out")
+    if os.path.realpath(recorded) != os.path.realpath(home):
+        raise UsageError(
+            f"{incident.id} was opened for the home {recorded}, not {home}",
+            hint=f"pass --home {recorded}, or name the incident (`mcpir report --list`)",
+        )
 
 
 def resolve_scopes(

@@ -43,7 +43,7 @@ def show(path: PathArg = None) -> None:
 
 @app.command("check")
 def check(path: PathArg = None) -> None:
-    """Validate a playbook. Exit 0: every step can run; 1: some task is unavailable; 2: invalid."""
+    """Validate a playbook: its schema, and whether this mcpir has every step's task."""
     from mcpir.output.playbook import checked
     from mcpir.playbook.loader import load_playbook
     from mcpir.playbook.tasks import TASKS

@@ -4,17 +4,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from mcpir.cli.options import (
     HomeOption,
+    IncidentHomeOption,
     JsonOption,
     OnlyRootOption,
     RootOption,
     SystemRootOption,
+    existing_dir,
     incident_root,
+    opened_for,
     resolve_scopes,
 )
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, EXIT_STEP_FAILED
@@ -26,17 +29,42 @@ def _ids(value: str | None) -> tuple[str, ...]:
     return tuple(part.strip() for part in (value or "").split(",") if part.strip())
 
 
+def step_names(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Shell completion after --only, --skip and --from: the step ids of the playbook (the
+    one --playbook names when it came first), after any already typed: `contain,ro<TAB>`."""
+    from mcpir.core.errors import McpirError
+    from mcpir.playbook.loader import load_playbook
+
+    chosen = ctx.params.get("playbook")  # click's value, before typer makes it a Path
+    try:
+        book = load_playbook(Path(chosen) if isinstance(chosen, str | Path) and chosen else None)
+    except (McpirError, OSError):  # a half-typed path: nothing to offer, never a traceback
+        return []
+    typed, comma, word = incomplete.rpartition(",")
+    given = set(_ids(typed))
+    return [
+        f"{typed}{comma}{step.id}"
+        for step in book.steps
+        if step.id.startswith(word) and step.id not in given
+    ]
+
+
+def _steps(option: str, help_text: str) -> Any:  # noqa: ANN401 - typer's OptionInfo
+    return typer.Option(option, help=help_text, autocompletion=step_names, show_default=False)
+
+
 def respond(
     title: Annotated[str, typer.Option("--title", help="What happened, in a few words.")] = (
         "MCP incident"
     ),
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show each step's planned changes; change nothing.")
+        bool,
+        typer.Option("--dry-run", "-n", help="Show each step's planned changes; change nothing."),
     ] = False,
     yes: YesOption = False,
-    only: Annotated[str | None, typer.Option("--only", help="Run only these steps (a,b).")] = None,
-    skip: Annotated[str | None, typer.Option("--skip", help="Skip these steps (a,b).")] = None,
-    start_from: Annotated[str | None, typer.Option("--from", help="Start at this step.")] = None,
+    only: Annotated[str | None, _steps("--only", "Run only these steps (a,b).")] = None,
+    skip: Annotated[str | None, _steps("--skip", "Skip these steps (a,b).")] = None,
+    start_from: Annotated[str | None, _steps("--from", "Start at this step.")] = None,
     resume: Annotated[
         str | None, typer.Option("--resume", help="Continue this incident where it stopped.")
     ] = None,
@@ -60,8 +88,8 @@ def respond(
 ) -> None:
     """Run the incident playbook: contain, rotate, audit, investigate, document.
 
-    Exit 0: every step done; 1: a step needs attention; 3: a step failed (re-run with
-    --resume to finish it).
+    --dry-run shows what each step would do and opens no incident; a step that failed is kept
+    for --resume.
     """
     from mcpir.config.project import load_policy
     from mcpir.core.progress import SILENT
@@ -121,7 +149,9 @@ def restore(
     ] = None,
     dry_run: Annotated[
         bool,
-        typer.Option("--dry-run", help="Name the incident and what would happen to each server."),
+        typer.Option(
+            "--dry-run", "-n", help="Name the incident and what would happen to each server."
+        ),
     ] = False,
     force: Annotated[
         bool,
@@ -148,23 +178,25 @@ def restore(
         list[str] | None,
         typer.Option("--except", help="Keep this server disabled (repeatable)."),
     ] = None,
+    home: IncidentHomeOption = None,
     root: RootOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Undo an incident's file changes byte for byte; servers the incident flagged, and those
     sharing a file with one, stay disabled unless named. Run it again to finish a partial
-    restore. Exit 0: done (flagged ones kept disabled included); 1: refused (a file was edited
-    since: see the diff, or pass --force: newer copies are kept aside and listed)."""
+    restore. A file edited since is not overwritten (see the diff); --force keeps the newer
+    copy aside, listed."""
     from mcpir.incident.flagged import Selection
     from mcpir.incident.restore import restore as run_restore
     from mcpir.incident.store import find_incident
     from mcpir.output.restore import restored
     from mcpir.scan.checks import CREDENTIAL_RULES
 
+    home_dir = existing_dir(home, "--home") if home is not None else None
     where = incident_root(incident, root)
     # Looked up before restore takes the project's lock, which creates `.atom-trail/`: a
     # lookup that fails (no such incident here) must leave nothing behind.
-    find_incident(where, incident, with_changes=True)
+    opened_for(find_incident(where, incident, with_changes=True), home_dir)
     selection = Selection(include_flagged, tuple(only or ()), tuple(exclude or ()))
     result = run_restore(where, incident, dry_run=dry_run, force=force, selection=selection,
                          credential_rules=CREDENTIAL_RULES)  # fmt: skip
@@ -186,16 +218,20 @@ def close(
     force: Annotated[
         bool, typer.Option("--force", help="Close even with a step that never finished.")
     ] = False,
+    home: IncidentHomeOption = None,
     root: RootOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Close an incident: who and why go into its journal, and `mcpir posture` stops counting it
     as open. Files stay as they are (`mcpir restore` is still the way back)."""
-    from mcpir.incident.store import close_incident
+    from mcpir.incident.store import close_incident, find_incident
     from mcpir.output.restore import closed as show_closed
     from mcpir.report.owner import owner
 
+    home_dir = existing_dir(home, "--home") if home is not None else None
     where = incident_root(incident, root)
+    if home_dir is not None:
+        opened_for(find_incident(where, incident), home_dir)
     who = by or owner(where)
     closed = close_incident(where, incident, reason=reason, by=who, force=force)
     show_closed(closed.id, json_output=json_output)

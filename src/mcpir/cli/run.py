@@ -29,7 +29,6 @@ def run(command: CommandArg, only: OnlyOption = None) -> None:
     """Start CMD with the tokens mcpir keeps in the OS keyring added to its environment.
 
     mcpir is replaced by CMD: signals reach CMD and its exit status is returned unchanged.
-    Exit 2 for an unknown token name or no usable keyring, 126/127 when CMD cannot be started.
     """
     from mcpir.core.errors import UsageError
     from mcpir.tokens.run import exec_with_secrets, parse_only

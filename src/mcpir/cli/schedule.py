@@ -21,9 +21,12 @@ app = typer.Typer(
 AtOption = Annotated[
     str, typer.Option("--at", help="Local time of the daily check, HH:MM.", metavar="HH:MM")
 ]
-PrintOption = Annotated[
-    bool, typer.Option("--print", help="Show what would be written and run; change nothing.")
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", "-n", help="Show what would be written and run; change nothing."),
 ]
+# What --dry-run was called before every preview had that name: kept, out of the help.
+PrintOption = Annotated[bool, typer.Option("--print", hidden=True)]
 NoEnableOption = Annotated[
     bool,
     typer.Option(
@@ -54,22 +57,37 @@ def run(
     at: AtOption = "09:00",
     home: HomeOption = None,
     root: RootOption = None,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="With --once: the check's outcome as JSON on stdout.")
+    ] = False,
 ) -> None:
     """Run the daily check under mcpir's own scheduler (APScheduler, jobs kept in SQLite),
     until interrupted; with --once, run it now and exit.
-
-    Exit (--once): 0 done, 1 a reminder could not be delivered, 3 the check failed.
     """
+    if json_output and not once:
+        raise UsageError("--json needs --once: the scheduler says what it does as it goes")
     spec = _spec(at, home, root)
     if once:
         from mcpir.output import schedule as show
         from mcpir.schedule.jobs import daily_check
 
-        outcome = daily_check(spec.home, spec.root)
+        if json_output:  # what the channels say goes to stderr: stdout is the document
+            import contextlib
+            import sys
+
+            with contextlib.redirect_stdout(sys.stderr):
+                outcome = daily_check(spec.home, spec.root)
+        else:
+            outcome = daily_check(spec.home, spec.root)
+        if json_output:
+            from mcpir.output import jsonout
+
+            jsonout.dump(outcome)  # the record schedule-runs.jsonl keeps: counts, no value
         if "error" in outcome:
             show.check_failed(outcome["error"])
             raise typer.Exit(EXIT_STEP_FAILED)
-        show.checked(outcome)
+        if not json_output:
+            show.checked(outcome)
         raise typer.Exit(EXIT_FINDINGS if outcome["failed"] else EXIT_OK)
     from mcpir.output.schedule import scheduler_says
     from mcpir.schedule.scheduler import run_forever
@@ -109,6 +127,7 @@ def install(
     systemd: SystemdOption = False,
     cron: CronOption = False,
     launchd: LaunchdOption = False,
+    dry_run: DryRunOption = False,
     print_only: PrintOption = False,
     no_enable: NoEnableOption = False,
     at: AtOption = "09:00",
@@ -116,12 +135,13 @@ def install(
     root: RootOption = None,
 ) -> None:
     """Run the daily check from the OS's scheduler (default: systemd where there is
-    systemctl, launchd on macOS, else cron). Exit 0 done, 1 a step needs you."""
+    systemctl, launchd on macOS, else cron). The job runs `schedule run --once` on --home
+    and --root, fixed now."""
     from mcpir.schedule import installers
 
     spec = _spec(at, home, root)
     planned = installers.plan(_kind(systemd, cron, launchd), spec)
-    if print_only:
+    if dry_run or print_only:
         from mcpir.output.schedule import plan
 
         plan(planned)
@@ -136,7 +156,7 @@ def uninstall(
     launchd: LaunchdOption = False,
     no_enable: NoEnableOption = False,
 ) -> None:
-    """Remove the daily check from the OS's scheduler. Exit 0 done, 1 a step needs you."""
+    """Remove the daily check from the OS's scheduler."""
     from mcpir.schedule import installers
 
     kind = _kind(systemd, cron, launchd)

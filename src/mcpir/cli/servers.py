@@ -39,7 +39,6 @@ def servers(
     The user's files, the project at --root (walked whole) and every project the clients
     recorded (read at its top, as the clients read it; a project's records carry `project`).
     A recorded project that is gone or out of reach is listed as such, never an error.
-    Exit 0 when every config file was read, 1 when some could not be (they are listed).
     """
     from mcpir.discovery.listing import list_servers
     from mcpir.output import projects_view, servers_view

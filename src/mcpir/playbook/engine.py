@@ -50,10 +50,12 @@ class RespondResult:
 
     @property
     def exit_code(self) -> int:
+        """3 a step failed; 1 a step needs attention; else 0. A run without an incident is a
+        preview (`--dry-run`): 0 whatever it shows, unless a step failed."""
         statuses = {result.status for _, result in self.steps}
         if Status.FAILED in statuses:
             return EXIT_STEP_FAILED
-        if statuses & {Status.ATTENTION, Status.UNAVAILABLE}:
+        if self.incident is not None and statuses & {Status.ATTENTION, Status.UNAVAILABLE}:
             return EXIT_FINDINGS
         return EXIT_OK
 
