@@ -226,7 +226,7 @@ def test_tools_file_json_and_jsonl(run_cli: RunCli, tmp_path: Path) -> None:
     assert result.code == 2 and "line 1" in result.stderr
 
 
-def test_baseline_reports_readable_drift(run_cli: RunCli, tmp_path: Path) -> None:
+def test_drift_from_the_server_inventory_is_readable(run_cli: RunCli, tmp_path: Path) -> None:
     root = tmp_path / "proj"
     root.mkdir()
     config = root / ".mcp.json"
@@ -234,13 +234,12 @@ def test_baseline_reports_readable_drift(run_cli: RunCli, tmp_path: Path) -> Non
     config.write_text(
         json.dumps({"mcpServers": {"time": {"command": "docker", "args": ["run", "-i", pinned]}}})
     )
-    recorded = run_cli("scan", "--home", EMPTY, "--root", root, "--update-baseline")
-    assert recorded.code == 0 and (root / "mcp-baseline.json").exists()
-    baseline = (root / "mcp-baseline.json").read_text()
-    assert json.loads(baseline)["version"] == 1
-    clean = run_cli(
-        "scan", "--home", EMPTY, "--root", root, "--baseline", root / "mcp-baseline.json"
-    )
+    recorded = run_cli("scan", "--home", EMPTY, "--root", root, "--update-drift")
+    assert recorded.code == 0 and (root / "mcp-inventory.json").exists()
+    assert not (root / "mcp-baseline.json").exists()
+    inventory = root / "mcp-inventory.json"
+    assert json.loads(inventory.read_text())["version"] == 2
+    clean = run_cli("scan", "--home", EMPTY, "--root", root, "--drift", inventory)
     assert clean.code == 0, clean.stdout
     config.write_text(
         json.dumps(
@@ -254,14 +253,13 @@ def test_baseline_reports_readable_drift(run_cli: RunCli, tmp_path: Path) -> Non
         )
     )  # fmt: skip
     result = run_cli(
-        "scan", "--home", EMPTY, "--root", root, "--baseline", root / "mcp-baseline.json",
-        "--format", "json",
+        "scan", "--home", EMPTY, "--root", root, "--drift", inventory, "--format", "json",
     )  # fmt: skip
     drift = [
         row for row in json.loads(result.stdout)["findings"] if row["rule"] == "baseline-drift"
     ]
     messages = {row["message"] for row in drift}
-    assert "server new was added since the baseline" in messages
+    assert "server new was added since the inventory" in messages
     assert "server time: image changed" in messages
     assert "server time: description changed" in messages
     image = next(row for row in drift if row["message"] == "server time: image changed")
@@ -271,6 +269,9 @@ def test_baseline_reports_readable_drift(run_cli: RunCli, tmp_path: Path) -> Non
 
 def test_bad_baseline_is_a_usage_error(run_cli: RunCli, tmp_path: Path) -> None:
     bad = tmp_path / "b.json"
-    bad.write_text('{"version": 99, "servers": {}}')
+    bad.write_text('{"kind": "accepted-findings", "version": 99, "findings": []}')
     result = run_cli("scan", "--home", EMPTY, "--root", EMPTY, "--baseline", bad)
     assert result.code == 2 and "version 99" in result.stderr
+    bad.write_text('{"version": 99, "servers": {}}')
+    result = run_cli("scan", "--home", EMPTY, "--root", EMPTY, "--baseline", bad)
+    assert result.code == 2 and "not an mcpir baseline" in result.stderr

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import enum
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from mcpir.cli.options import (
     HomeOption,
+    JsonOption,
     OnlyRootOption,
     RootOption,
     SystemRootOption,
@@ -19,11 +22,127 @@ from mcpir.cli.options import (
 from mcpir.core.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from mcpir.output.emit import ReportFormat, emit
 
+if TYPE_CHECKING:
+    from mcpir.config.project import Policy
+    from mcpir.scan.baseline import Accepted
+    from mcpir.scan.engine import ScanRequest
+    from mcpir.scan.inventory import Inventory
+
 
 class SeverityChoice(enum.StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+def _note(text: str) -> None:
+    print(f"mcpir: note: {text}", file=sys.stderr)
+
+
+def _legacy_note(path: Path, *, replaced: str | None = None) -> None:
+    from mcpir.core.safe import one_line
+
+    shown = one_line(str(path))
+    if replaced is not None:
+        _note(
+            f"{shown} held servers (the format of mcpir before accepted findings); replaced by "
+            f"{replaced}; record the servers with `mcpir scan --update-drift`"
+        )
+        return
+    _note(
+        f"{shown} records servers (the format of mcpir before accepted findings): read as "
+        "`--drift`; migrate: `mcpir scan --update-drift` (mcp-inventory.json) then "
+        "`mcpir scan --update-baseline`"
+    )
+
+
+def _report_format(output_format: ReportFormat | None, json_output: bool) -> ReportFormat:
+    if json_output and output_format not in (None, ReportFormat.JSON):
+        raise UsageError(f"--json and --format {output_format} disagree: give one of them")
+    if json_output:
+        return ReportFormat.JSON
+    return output_format or ReportFormat.TABLE
+
+
+def _files(
+    baseline: Path | None,
+    drift: Path | None,
+    *,
+    update_baseline: bool,
+    update_drift: bool,
+) -> tuple[Accepted | None, Inventory | None]:
+    """The files --baseline and --drift name, read (bounded; one line when refused)."""
+    from mcpir.scan import baseline as accepted_findings
+    from mcpir.scan import inventory, stored
+    from mcpir.scan.inventory import Inventory
+
+    accepted: Accepted | None = None
+    servers: Inventory | None = None
+    for given, option, update in ((baseline, "--baseline", update_baseline),
+                                  (drift, "--drift", update_drift)):  # fmt: skip
+        if given is not None and not update and not os.path.lexists(given):
+            raise UsageError(
+                f"{stored.where(option, given)}: no such file",
+                hint=f"record one with --update-{option.removeprefix('--')}",
+            )
+    if baseline is not None:
+        found = accepted_findings.load(baseline, for_update=update_baseline)
+        if isinstance(found, Inventory):  # a version-1 mcp-baseline.json
+            if drift is not None and not update_baseline:
+                raise UsageError(
+                    f"{stored.where('--baseline', baseline)} records servers, and --drift names "
+                    "another file",
+                    hint="give it as --drift, or record accepted findings with --update-baseline",
+                )
+            if not update_baseline:
+                _legacy_note(baseline)
+                servers = found
+        else:
+            accepted = found
+    if drift is not None:
+        servers = inventory.load(drift, for_update=update_drift)
+        if servers is not None and servers.legacy and not update_drift:
+            _note(
+                f"{stored.where('--drift', drift)} records servers by file path (an older "
+                "mcpir): read by client, scope and name; re-record it with `--update-drift`"
+            )
+    return accepted, servers
+
+
+def _update(
+    request: ScanRequest,
+    policy: Policy,
+    *,
+    baseline: Path | None,
+    drift: Path | None,
+    update_baseline: bool,
+    update_drift: bool,
+) -> None:
+    from mcpir.core.safe import one_line
+    from mcpir.core.words import plural
+    from mcpir.scan import baseline as accepted_findings
+    from mcpir.scan import inventory
+    from mcpir.scan.engine import record_baseline, record_inventory
+
+    base = request.scopes.root or Path.cwd()
+    if update_drift:
+        target = drift or base / inventory.FILENAME
+        previous = inventory.load(target, for_update=True)
+        count = record_inventory(request, policy, target)
+        _note(f"server inventory of {plural(count, 'server')} written to {one_line(str(target))}")
+        if previous is not None and previous.legacy:
+            _note(f"{one_line(str(target))} held servers by file path: now by client and name")
+    if update_baseline:
+        target = baseline or base / accepted_findings.FILENAME
+        old_file = accepted_findings.load(target, for_update=True)
+        old = old_file if isinstance(old_file, accepted_findings.Accepted) else None
+        recorded = record_baseline(dataclasses.replace(request, accepted=old), policy, target)
+        _note(
+            f"{plural(recorded.entries, 'accepted finding')} written to {one_line(str(target))} "
+            f"({recorded.added} new, {recorded.pruned} stale pruned)"
+        )
+        if old_file is not None and old is None:
+            _legacy_note(target, replaced="accepted findings")
 
 
 def scan(
@@ -41,64 +160,112 @@ def scan(
     ] = None,
     baseline: Annotated[
         Path | None,
-        typer.Option("--baseline", help="Report every drift from this known-good baseline."),
+        typer.Option(
+            "--baseline",
+            help="Accepted findings (mcp-baseline.json): a finding recorded there is counted "
+            "as suppressed, not reported.",
+        ),
     ] = None,
     update_baseline: Annotated[
         bool,
         typer.Option(
             "--update-baseline",
-            help="Record the servers found as the known-good baseline (--baseline FILE, "
-            "default <root>/mcp-baseline.json).",
+            help="Accept every finding reported now: write --baseline FILE (default "
+            "<root>/mcp-baseline.json), pruning entries no finding matches any more.",
+        ),
+    ] = False,
+    drift: Annotated[
+        Path | None,
+        typer.Option(
+            "--drift",
+            help="Report every server added, removed or changed since this server inventory "
+            "(mcp-inventory.json).",
+        ),
+    ] = None,
+    update_drift: Annotated[
+        bool,
+        typer.Option(
+            "--update-drift",
+            help="Record the servers as the inventory: write --drift FILE (default "
+            "<root>/mcp-inventory.json).",
+        ),
+    ] = False,
+    include_user: Annotated[
+        bool,
+        typer.Option(
+            "--include-user",
+            help="Also your own servers (user, local and system scopes) in the inventory and "
+            "in what --update-baseline records; by default only the project's, since both "
+            "files are meant to be committed.",
         ),
     ] = False,
     output_format: Annotated[
-        ReportFormat, typer.Option("--format", help="table, json or sarif.")
-    ] = ReportFormat.TABLE,
+        ReportFormat | None,
+        typer.Option("--format", help="table (default), json or sarif.", show_default=False),
+    ] = None,
+    json_output: JsonOption = False,
     output: Annotated[
-        Path | None, typer.Option("--output", help="Write the report to FILE instead of stdout.")
+        Path | None,
+        typer.Option("--output", "-o", help="Write the report to FILE instead of stdout."),
     ] = None,
     severity: Annotated[
         SeverityChoice,
         typer.Option("--severity", help="Report findings at or above this severity."),
     ] = SeverityChoice.LOW,
+    exit_zero: Annotated[
+        bool,
+        typer.Option(
+            "--exit-zero", help="Exit 0 even when something is found (2 still means bad usage)."
+        ),
+    ] = False,
 ) -> None:
     """Check MCP configs for unpinned images and packages, hardcoded secrets, poisoned
     descriptions and risky settings. Exit 0: nothing at or above --severity; 1: findings."""
     from mcpir.config.project import load_policy
     from mcpir.core.model import Severity
-    from mcpir.scan.baseline import FILENAME
-    from mcpir.scan.engine import ScanRequest, record_baseline
+    from mcpir.scan.engine import ScanRequest
     from mcpir.scan.engine import scan as run_scan
 
+    fmt = _report_format(output_format, json_output)
     scopes = resolve_scopes(home, root, system_root, only_root)
     for path in [*(paths or []), *(tools or [])]:
         if not path.exists():
             raise UsageError(f"{path}: no such file or directory")
     policy = load_policy(scopes.root) if scopes.root is not None else load_policy(Path.cwd())
+    accepted, servers = _files(
+        baseline, drift, update_baseline=update_baseline, update_drift=update_drift
+    )
     request = ScanRequest(
         scopes=scopes,
         paths=tuple(p.absolute() for p in paths or []),
         tools=tuple(tools or []),
-        baseline=None if update_baseline else baseline,
         min_severity=Severity.parse(severity.value),
+        accepted=accepted,
+        inventory=servers,
+        include_user=include_user,
     )
-    if update_baseline:
-        target = baseline or (scopes.root or Path.cwd()) / FILENAME
-        count = record_baseline(request, policy, target)
-        print(f"baseline of {count} servers written to {target}", file=sys.stderr)
+    if update_baseline or update_drift:
+        _update(
+            request,
+            policy,
+            baseline=baseline,
+            drift=drift,
+            update_baseline=update_baseline,
+            update_drift=update_drift,
+        )
         raise typer.Exit(EXIT_OK)
     report = run_scan(request, policy)
     from mcpir.output import findings_view, sarif
 
     emit(
-        output_format,
+        fmt,
         output,
         table=lambda color: findings_view.render_table(report, scopes, color=color),
         document=lambda: findings_view.json_document(report),
         sarif=lambda: sarif.sarif_log(report, scopes),
         written=f"{len(report.findings)} findings",
     )
-    raise typer.Exit(EXIT_FINDINGS if report.findings else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:

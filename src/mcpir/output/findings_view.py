@@ -24,10 +24,18 @@ def json_document(report: ScanReport) -> dict[str, Any]:
     return {
         "version": JSON_VERSION,
         "findings": [finding_row(finding) for finding in report.findings],
-        "suppressed": len(report.suppressed),
+        # By `.mcpir.toml` and by the --baseline file; "baseline" tells the latter apart.
+        "suppressed": len(report.suppressed) + len(report.accepted),
         "skipped": [
             {"path": str(item.path), "reason": redact_text(item.reason)} for item in report.skipped
         ],
+        "baseline": None
+        if report.baseline is None
+        else {
+            "path": str(report.baseline),
+            "suppressed": len(report.accepted),
+            "stale": report.stale,
+        },
     }
 
 
@@ -52,6 +60,12 @@ def render_table(report: ScanReport, scopes: Scopes, *, color: bool) -> str:
     extras = []
     if report.suppressed:
         extras.append(f"{len(report.suppressed)} suppressed by .mcpir.toml")
+    if report.baseline is not None:
+        accepted = f"{len(report.accepted)} suppressed by {report.baseline.name}"
+        if report.stale:
+            stale = plural(report.stale, "stale entry", "stale entries")
+            accepted += f", {stale} (--update-baseline prunes)"
+        extras.append(escape(shown(accepted).replace("\n", "\\n")))
     if report.below_threshold:
         extras.append(f"{report.below_threshold} below --severity")
     if extras:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 from mcpir import __version__
@@ -58,7 +58,16 @@ def _message(finding: Finding) -> str:
 
 
 def sarif_log(report: ScanReport, scopes: Scopes) -> str:
-    return sarif_document(report.findings, scopes)
+    """Suppressed findings are results too, each with an `external` suppression (`.mcpir.toml`
+    or the --baseline file) that says why; the run's properties count them."""
+    suppressed = [(finding, f".mcpir.toml: {rule.reason}") for finding, rule in report.suppressed]
+    if report.baseline is not None:
+        why = f"accepted in {report.baseline.name}"
+        suppressed += [(finding, why) for finding in report.accepted]
+    counts = {"suppressed": len(suppressed)}
+    if report.baseline is not None:
+        counts["baselineStale"] = report.stale
+    return sarif_document(report.findings, scopes, suppressed=suppressed, counts=counts)
 
 
 def sarif_document(
@@ -67,16 +76,21 @@ def sarif_document(
     *,
     rules: Sequence[Rule] = (),
     message: Callable[[Finding], str] = _message,
+    suppressed: Sequence[tuple[Finding, str]] = (),
+    counts: Mapping[str, int] | None = None,
 ) -> str:
     """The whole SARIF document, built through typed models so a malformed log cannot be written.
     `rules`: rules of the caller's own (the audit's), listed before every scan check's rule;
-    `message`: a finding's text, already made safe to show."""
+    `message`: a finding's text, already made safe to show; `suppressed`: findings listed with
+    a suppression (kind `external`, status `accepted`) and its justification; `counts`: the
+    run's properties."""
     from sarif_pydantic import Sarif
 
     every = [*rules, *(check.rule for check in CHECKS)]
     index = {rule.id: number for number, rule in enumerate(every)}
     results = []
-    for finding in findings:
+    listed: list[tuple[Finding, str | None]] = [(finding, None) for finding in findings]
+    for finding, justification in [*listed, *suppressed]:
         artifact = _artifact(finding.location.path, scopes)
         location: dict[str, object] = {"artifactLocation": artifact}
         if finding.location.line:
@@ -92,6 +106,11 @@ def sarif_document(
                 "properties": {"security-severity": _SECURITY_SEVERITY[finding.severity]},
             }
         )
+        if justification is not None:
+            results[-1]["suppressions"] = [
+                {"kind": "external", "status": "accepted",
+                 "justification": redact_text(justification)}
+            ]  # fmt: skip
     run: dict[str, object] = {
         "tool": {
             "driver": {
@@ -105,6 +124,8 @@ def sarif_document(
         "results": results,
         "columnKind": "unicodeCodePoints",
     }
+    if counts is not None:
+        run["properties"] = dict(counts)
     if scopes.root is not None:
         run["originalUriBaseIds"] = {"%SRCROOT%": {"uri": scopes.root.absolute().as_uri() + "/"}}
     document = {

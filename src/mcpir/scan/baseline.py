@@ -1,120 +1,116 @@
-"""The known-good baseline: what every server looked like when someone reviewed it.
+"""Accepted findings, like gitleaks' baseline: `mcp-baseline.json`, safe to commit.
 
-`mcp-baseline.json` is safe to commit: it holds names, commands, redacted arguments and URLs,
-and the *names* of env vars and headers, never a value.
+`mcpir scan --update-baseline` records the fingerprint (`scan/fingerprint.py`) of every finding
+the scan reports; `mcpir scan --baseline FILE` then reports only findings whose fingerprint is
+not in FILE, and counts the others as suppressed. The file:
+
+    {
+      "kind": "accepted-findings",
+      "version": 2,
+      "findings": [
+        {"client": "claude-code", "evidence": "sha256:<32 hex>", "rule": "unpinned-package",
+         "server": "diagrams", "tool": null},
+        ...
+      ]
+    }
+
+sorted by rule, client, server, tool, evidence; no path, no line, no secret (evidence is a
+hash). An entry no finding matches any more is stale: harmless, counted, and pruned by the
+next `--update-baseline`.
+
+What a server looked like (the server inventory a version-1 `mcp-baseline.json` held) is
+`scan/inventory.py`.
 """
 
 from __future__ import annotations
 
-import json
+import os
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mcpir.core.documents import DocumentError, parse_json, read_text
 from mcpir.core.errors import UsageError
-from mcpir.core.fileio import atomic_write_text
-from mcpir.core.model import ConfigFile, Location, Server
-from mcpir.core.paths import Scopes
-from mcpir.core.redact import redact_args, redact_text
-from mcpir.launchers.commands import container_run
+from mcpir.scan import stored
+from mcpir.scan.fingerprint import EVIDENCE_HEX, EVIDENCE_PREFIX, Fingerprint
+from mcpir.scan.inventory import (
+    Inventory,
+    server_entry,  # audit/semantic.py reads it from here
+)
 
-VERSION = 1
 FILENAME = "mcp-baseline.json"
-FIELDS = ("transport", "command", "image", "args", "env_keys", "header_keys", "url", "description")
-
-
-def server_key(server: Server, scopes: Scopes) -> str:
-    return redact_text(f"{server.client}:{scopes.display(server.path)}:{server.name}")
-
-
-def server_entry(server: Server) -> dict[str, Any]:
-    run = container_run(server)
-    return {
-        "transport": server.transport.value,
-        "command": redact_text(server.command) if server.command else None,
-        "image": run.image if run else None,
-        "args": redact_args(server.args),
-        "env_keys": sorted(server.env),
-        "header_keys": sorted(server.headers),
-        "url": redact_text(server.url) if server.url else None,
-        "description": redact_text(server.description) if server.description else None,
-    }
-
-
-def snapshot(files: Iterable[ConfigFile], scopes: Scopes) -> dict[str, Any]:
-    servers = {
-        server_key(server, scopes): server_entry(server)
-        for config in files
-        for server in config.servers
-    }
-    return {"version": VERSION, "servers": dict(sorted(servers.items()))}
-
-
-def write(path: Path, document: Mapping[str, Any]) -> None:
-    atomic_write_text(path, json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-
-
-def load(path: Path) -> dict[str, Any]:
-    try:
-        data = parse_json(read_text(path)).data  # a repository may ship it: bounded parse
-    except DocumentError as exc:
-        raise UsageError(f"--baseline {path}: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("servers"), dict):
-        raise UsageError(f"--baseline {path}: not an mcpir baseline")
-    if data.get("version") != VERSION:
-        raise UsageError(
-            f"--baseline {path}: version {data.get('version')!r} is not supported",
-            hint=f"this mcpir writes version {VERSION}; re-record with --update-baseline",
-        )
-    return data
+OPTION = "--baseline"
+_EVIDENCE = re.compile(re.escape(EVIDENCE_PREFIX) + f"[0-9a-f]{{{EVIDENCE_HEX}}}")
 
 
 @dataclass(frozen=True)
-class Drift:
-    key: str
-    change: str  # "added" | "removed" | "changed"
-    field: str | None
-    before: Any
-    after: Any
-    location: Location | None
+class Accepted:
+    """The accepted findings of one file."""
 
-    @property
-    def server(self) -> str:
-        return self.key.rsplit(":", 1)[-1]
-
-    def describe(self) -> str:
-        if self.change == "added":
-            return f"server {self.server} was added since the baseline"
-        if self.change == "removed":
-            return f"server {self.server} was removed since the baseline"
-        return f"server {self.server}: {self.field} changed"
-
-    def evidence(self) -> str:
-        if self.change != "changed":
-            return self.key
-        before, after = (json.dumps(v, ensure_ascii=False) for v in (self.before, self.after))
-        return f"{self.field}: {before} -> {after}"
+    path: Path
+    fingerprints: frozenset[Fingerprint]
 
 
-def drift(baseline: Mapping[str, Any], files: Iterable[ConfigFile], scopes: Scopes) -> list[Drift]:
-    old: Mapping[str, Any] = baseline["servers"]
-    servers = {server_key(s, scopes): s for config in files for s in config.servers}
-    changes: list[Drift] = []
-    for key, server in servers.items():
-        entry = server_entry(server)
-        if key not in old:
-            changes.append(Drift(key, "added", None, None, entry, server.location))
-            continue
-        before = old[key] if isinstance(old[key], Mapping) else {}
-        changes.extend(
-            Drift(key, "changed", name, before.get(name), entry[name], server.location)
-            for name in FIELDS
-            if before.get(name) != entry[name]
+def parse(data: Mapping[str, Any], path: Path) -> Accepted:
+    found: set[Fingerprint] = set()
+    for number, item in enumerate(stored.entries(data, "findings", OPTION, path), 1):
+        where = f"{stored.where(OPTION, path)}: findings entry {number}"
+        rule = stored.text_field(item, "rule", where, optional=False)
+        evidence = stored.text_field(item, "evidence", where, optional=False)
+        assert rule is not None and evidence is not None  # noqa: S101 - not optional
+        if not _EVIDENCE.fullmatch(evidence):
+            raise UsageError(f"{where}: 'evidence' is not {EVIDENCE_PREFIX}<{EVIDENCE_HEX} hex>")
+        found.add(
+            Fingerprint(
+                rule=rule,
+                client=stored.text_field(item, "client", where, optional=True),
+                server=stored.text_field(item, "server", where, optional=True),
+                tool=stored.text_field(item, "tool", where, optional=True),
+                evidence=evidence,
+            )
         )
-    changes.extend(
-        Drift(key, "removed", None, old[key], None, None)
-        for key in sorted(old.keys() - servers.keys())
+    return Accepted(path, frozenset(found))
+
+
+def load(path: Path, *, for_update: bool = False) -> Accepted | Inventory | None:
+    """What `--baseline FILE` names: accepted findings, or a version-1 `mcp-baseline.json`
+    (a server inventory, read as `--drift` reads it: `--update-baseline` replaces it, and the
+    caller says so); None: no such file, which `--update-baseline` writes afresh."""
+    from mcpir.scan import inventory
+
+    if for_update and not os.path.lexists(path):
+        return None
+    data = stored.read_json(path, OPTION)
+    kind = stored.kind_of(data)
+    if kind is stored.Kind.ACCEPTED:
+        return parse(data, path)
+    if kind is stored.Kind.LEGACY:
+        return inventory.parse_legacy(data, path, OPTION)
+    if kind is stored.Kind.INVENTORY:
+        raise UsageError(
+            f"{stored.where(OPTION, path)}: a server inventory, not accepted findings"
+            + ("; not replaced" if for_update else ""),
+            hint="pass it as --drift FILE",
+        )
+    raise UsageError(
+        f"{stored.where(OPTION, path)}: not an mcpir baseline of accepted findings"
+        + ("; not replaced" if for_update else "")
     )
-    return changes
+
+
+def document(fingerprints: Iterable[Fingerprint]) -> dict[str, Any]:
+    rows = [
+        {
+            "rule": item.rule,
+            "client": item.client,
+            "server": item.server,
+            "tool": item.tool,
+            "evidence": item.evidence,
+        }
+        for item in sorted(set(fingerprints), key=Fingerprint.sort_key)
+    ]
+    return {"kind": stored.Kind.ACCEPTED.value, "version": stored.VERSION, "findings": rows}
+
+
+__all__ = ["FILENAME", "OPTION", "Accepted", "document", "load", "parse", "server_entry"]

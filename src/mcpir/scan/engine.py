@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mcpir.config.project import Policy, Suppression
 from mcpir.core.model import ConfigFile, Finding, Location, Severity, Tool
@@ -14,6 +17,11 @@ from mcpir.core.paths import Scopes
 from mcpir.scan.checks import CHECKS, RULES
 from mcpir.scan.checks.base import ScanContext
 from mcpir.scan.checks.meta import BASELINE_DRIFT, CONFIG_ERROR
+from mcpir.scan.fingerprint import Fingerprint, fingerprint
+
+if TYPE_CHECKING:
+    from mcpir.scan.baseline import Accepted
+    from mcpir.scan.inventory import Inventory, Selection
 
 _LINE = re.compile(r"^line (\d+): ")
 # Problems that mean "this is not a config file to read" rather than "this config is broken".
@@ -31,18 +39,25 @@ class ScanRequest:
     scopes: Scopes
     paths: tuple[Path, ...] = ()  # empty: what discovery finds in `scopes`
     tools: tuple[Path, ...] = ()
-    baseline: Path | None = None
     min_severity: Severity = Severity.LOW
+    accepted: Accepted | None = None  # --baseline: findings to count as suppressed
+    inventory: Inventory | None = None  # --drift: report every server that changed since
+    include_user: bool = False  # the inventory (and what --update-baseline records): user scopes
 
 
 @dataclass(frozen=True)
 class ScanReport:
     findings: tuple[Finding, ...]  # at or above the threshold, not suppressed
-    suppressed: tuple[tuple[Finding, Suppression], ...]
+    suppressed: tuple[tuple[Finding, Suppression], ...]  # by `.mcpir.toml`
     below_threshold: int
     skipped: tuple[Skipped, ...]
     files: tuple[ConfigFile, ...] = field(repr=False)
     tools: int = 0
+    accepted: tuple[Finding, ...] = ()  # suppressed by the --baseline file
+    stale: int = 0  # entries of the --baseline file that no finding matches any more
+    baseline: Path | None = None  # the --baseline file
+    # Every finding, suppressed or not, of every severity: what --update-baseline reads.
+    every: tuple[Finding, ...] = field(default=(), repr=False)
 
     @property
     def servers(self) -> int:
@@ -104,12 +119,19 @@ def check_all(
                 yield from check.on_tool(tool, ctx)
 
 
-def _drift(request: ScanRequest, files: list[ConfigFile]) -> Iterator[Finding]:
-    from mcpir.scan import baseline
+def selection(request: ScanRequest, policy: Policy) -> Selection:
+    from mcpir.scan.inventory import Selection
 
-    if request.baseline is None:
+    return Selection(request.scopes, request.paths, request.include_user, policy.discovery.exclude)
+
+
+def _drift(request: ScanRequest, policy: Policy, files: list[ConfigFile]) -> Iterator[Finding]:
+    from mcpir.scan import inventory
+
+    if request.inventory is None:
         return
-    for change in baseline.drift(baseline.load(request.baseline), files, request.scopes):
+    chosen = selection(request, policy)
+    for change in inventory.drift(request.inventory, files, chosen):
         severity = BASELINE_DRIFT.severity
         if change.field in {"command", "image", "url", "args"} or change.change == "added":
             severity = Severity.HIGH
@@ -119,9 +141,10 @@ def _drift(request: ScanRequest, files: list[ConfigFile]) -> Iterator[Finding]:
             rule_id=BASELINE_DRIFT.id,
             severity=severity,
             message=change.describe(),
-            location=change.location or Location(request.baseline),
+            location=change.location or Location(request.inventory.path),
             server=change.server,
             evidence=change.evidence(),
+            client=change.client,
         )
 
 
@@ -168,14 +191,21 @@ def scan(
     )
     problems, skipped = _file_problems(files)
     unique: dict[tuple[object, ...], Finding] = {}
-    for finding in (*problems, *check_all(files, tools, ctx), *_drift(request, files)):
+    drifted = _drift(request, policy, files)
+    for finding in (*problems, *check_all(files, tools, ctx), *drifted):
         key = (finding.rule_id, finding.location, finding.server, finding.tool, finding.message)
         unique.setdefault(key, finding)
-    reported, suppressed, below = [], [], 0
-    for finding in sorted(unique.values(), key=_order):
+    every = sorted(unique.values(), key=_order)
+    accepted = request.accepted.fingerprints if request.accepted is not None else frozenset()
+    reported, suppressed, baselined, below, seen = [], [], [], 0, set()
+    for finding in every:
+        mark = fingerprint(finding)
+        seen.add(mark)
         rule = suppression_for(finding, policy.scan.ignore, request.scopes)
         if rule is not None:
             suppressed.append((finding, rule))
+        elif mark in accepted:
+            baselined.append(finding)
         elif finding.severity < request.min_severity:
             below += 1
         else:
@@ -187,24 +217,84 @@ def scan(
         skipped=tuple(skipped),
         files=tuple(files),
         tools=len(tools),
+        accepted=tuple(baselined),
+        stale=len(accepted - seen),
+        baseline=request.accepted.path if request.accepted is not None else None,
+        every=tuple(every),
     )
 
 
-def record_baseline(request: ScanRequest, policy: Policy, path: Path) -> int:
-    """Write the known-good baseline of every server found; returns how many it holds."""
-    from mcpir.scan import baseline
+@dataclass(frozen=True)
+class Recorded:
+    """What `--update-baseline` wrote: how many entries, how many of them are new, how many
+    entries of the file it replaced no finding matches any more (pruned)."""
 
-    document = baseline.snapshot(collect(request, policy), request.scopes)
-    baseline.write(path, document)
+    entries: int
+    added: int
+    pruned: int
+
+
+def accepted_now(
+    request: ScanRequest, policy: Policy, report: ScanReport
+) -> tuple[frozenset[Fingerprint], frozenset[Fingerprint]]:
+    """(what --update-baseline records, what every finding of the scan is).
+
+    Recorded: every finding the scan would report without a baseline, in the scopes the
+    inventory keeps (the project unless --include-user: the file is committed), and every
+    entry of the old file that a finding still matches (accepted at another --severity, or
+    with --include-user, stays accepted). Drift is not recorded: --update-drift accepts it."""
+    from mcpir.scan.inventory import in_scope
+
+    kept = in_scope(report.files, selection(request, policy))
+    configs = {os.path.realpath(config.path) for config in report.files}
+    every = frozenset(fingerprint(finding) for finding in report.every)
+    recorded = {
+        fingerprint(finding)
+        for finding in report.every
+        if finding.rule_id != BASELINE_DRIFT.id
+        and finding.severity >= request.min_severity
+        and suppression_for(finding, policy.scan.ignore, request.scopes) is None
+        and _kept(finding, kept, configs)
+    }
+    if request.accepted is not None:
+        recorded |= request.accepted.fingerprints & every
+    return frozenset(recorded), every
+
+
+def _kept(finding: Finding, kept: set[str], configs: set[str]) -> bool:
+    """A finding of a kept file, or of a tool listing the user named (not a config)."""
+    real = os.path.realpath(finding.location.path)
+    return real in kept or real not in configs
+
+
+def record_baseline(request: ScanRequest, policy: Policy, path: Path) -> Recorded:
+    """Write the accepted findings (`scan/baseline.py`) of this scan to `path`."""
+    from mcpir.scan import baseline, stored
+
+    report = scan(dataclasses.replace(request, inventory=None), policy)
+    recorded, every = accepted_now(request, policy, report)
+    before = request.accepted.fingerprints if request.accepted is not None else frozenset()
+    stored.write(path, baseline.document(recorded), baseline.OPTION)
+    return Recorded(len(recorded), len(recorded - before), len(before - every))
+
+
+def record_inventory(request: ScanRequest, policy: Policy, path: Path) -> int:
+    """Write the server inventory (`scan/inventory.py`); returns how many servers it holds."""
+    from mcpir.scan import inventory, stored
+
+    document = inventory.snapshot(collect(request, policy), selection(request, policy))
+    stored.write(path, document, inventory.OPTION)
     return len(document["servers"])
 
 
 __all__ = [
     "RULES",
+    "Recorded",
     "ScanReport",
     "ScanRequest",
     "Skipped",
     "check_all",
     "record_baseline",
+    "record_inventory",
     "scan",
 ]
