@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shlex
 import shutil
 import subprocess
 import sys
@@ -279,6 +280,14 @@ def test_contained_servers_stay_listed_and_rotate_names_their_tokens(
     assert CANARY not in result.stdout
 
 
+def _words(line: str) -> list[str]:
+    """A printed line as a shell would split it; prose (an apostrophe) is no command."""
+    try:
+        return shlex.split(line)
+    except ValueError:
+        return []
+
+
 def test_demo_writes_nothing_under_the_real_home(
     run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -297,10 +306,14 @@ def test_demo_writes_nothing_under_the_real_home(
     lines = [line.strip() for line in result.stdout.splitlines()]
     state = next(line for line in lines if line.startswith("export MCPIR_HOME="))
     monkeypatch.setenv("MCPIR_HOME", state.removeprefix("export MCPIR_HOME="))
-    for command in ("mcpir report --root", "mcpir restore --root"):
-        line = next(line for line in lines if line.startswith(command))
-        again = run_cli(*line.split()[1:])
-        assert again.code == 0, (line, again.stderr)
+    for command in ("report", "restore"):
+        # Printed as this mcpir by its absolute path, quoted for a shell.
+        # `<path>/mcpir report …` or `<python> -m mcpir report …`: the words after `mcpir`.
+        words = next(
+            w for w in map(_words, lines) if command in w[1:4] and "mcpir" in " ".join(w[:3])
+        )
+        again = run_cli(*words[words.index(command) :])
+        assert again.code == 0, (words, again.stderr)
     assert list(real_home.rglob("*")) == []
 
 

@@ -114,7 +114,7 @@ def _run(
 def follow_ups(result: DemoResult) -> list[list[str]]:
     """The commands the demo suggests, as argument lists, exactly as printed. Each runs from any
     shell (this mcpir by its absolute path; `MCPIR_HOME` exported first) and names the sandbox
-    (`--home`, `--root`, `--repo`), so none reads or writes outside it."""
+    (`--home`, `--root`), so none reads or writes outside it."""
     from mcpir.proxy.launcher import running
 
     mcpir = list(running())
@@ -124,7 +124,7 @@ def follow_ups(result: DemoResult) -> list[list[str]]:
     lines = [
         ["export", f"MCPIR_HOME={result.state}"],
         [*mcpir, "servers", *scope],
-        [*mcpir, "audit", "--repo", root, "--home", home],
+        [*mcpir, "audit", "--root", root, "--home", home],
         [*mcpir, "investigate", *scope],
         [*mcpir, "posture", *scope],
         [*mcpir, "report", "--root", root, "--format", "json"],
