@@ -84,8 +84,6 @@ PENDING: dict[str, dict[str, str]] = {
     "scan": {"--json": "scan's own (issue 18: --json = --format json)",
              "-o": "scan's own (issue 18: -o for --output)",
              "--exit-zero": "scan's own (issue 18)"},
-    "report": {"--home": "report's own: the incident must be one opened for that home "
-               "(`options.opened_for`, as restore and close)"},
 }  # fmt: skip
 EXIT_ZERO = ("scan", "audit", "investigate", "posture", "tokens status")
 # Commands that pass unknown words on to CMD, so they turn a mistyped option into one line

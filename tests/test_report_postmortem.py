@@ -226,3 +226,17 @@ def test_a_hostile_front_matter_records_nothing(run_cli: RunCli, tmp_path: Path)
         assert result.code == 2, (name, result.stdout, result.stderr)
         assert "Traceback" not in result.stderr and len(result.stderr.splitlines()) == 1
     assert journal.read_bytes() == before
+
+
+def test_report_home_names_the_incidents_home(
+    demo: dict[str, object], run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`report --home`, as restore and close: only an incident opened for that home."""
+    result = demo["result"]
+    monkeypatch.setenv("MCPIR_HOME", str(result.state))  # type: ignore[attr-defined]
+    sandbox = result.sandbox  # type: ignore[attr-defined]
+    incident = demo["incident"].id  # type: ignore[attr-defined]
+    right = run_cli("report", incident, "--root", sandbox.root, "--home", sandbox.home)
+    assert right.code == 0, right.stderr
+    wrong = run_cli("report", incident, "--root", sandbox.root, "--home", tmp_path)
+    assert wrong.code == 2 and len(wrong.stderr.splitlines()) == 1

@@ -7,7 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from mcpir.cli.options import JsonOption, RootOption, incident_root, resolve_scopes
+from mcpir.cli.options import (
+    IncidentHomeOption,
+    JsonOption,
+    RootOption,
+    existing_dir,
+    incident_root,
+    opened_for,
+    resolve_scopes,
+)
 from mcpir.core.errors import EXIT_OK, UsageError
 
 if TYPE_CHECKING:
@@ -54,6 +62,7 @@ def report(
     ] = None,
     list_all: Annotated[bool, typer.Option("--list", help="List the incidents.")] = False,
     root: RootOption = None,
+    home: IncidentHomeOption = None,
     json_output: JsonOption = False,
 ) -> None:
     """Regenerate an incident's ATOM document from its journal: same journal, same document.
@@ -84,6 +93,7 @@ def report(
     from mcpir.report.listing import incidents
     from mcpir.report.owner import owner
 
+    home_dir = existing_dir(home, "--home") if home is not None else None
     scopes = resolve_scopes(None, root, None)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
     if list_all:
@@ -107,6 +117,7 @@ def report(
         chosen = Format.JSON
     where = incident_root(incident, root)
     found = find_incident(where, incident)
+    opened_for(found, home_dir)
     if found.kind == CHANGE:
         raise UsageError(
             f"{found.id} is a change set (wrap, tokens externalize or tokens rotate), not an "
