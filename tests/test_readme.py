@@ -21,3 +21,9 @@ def test_every_docs_page_is_linked_from_the_readme() -> None:
     pages = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "docs").glob("*.md"))
     assert pages
     assert [p for p in pages if f"]({p})" not in text] == []
+
+
+def test_the_readmes_exit_codes_are_the_codes_the_commands_document() -> None:
+    from mcpir.cli.exits import markdown
+
+    assert markdown().strip() in (ROOT / "README.md").read_text(encoding="utf-8")
