@@ -3,7 +3,7 @@ line, or a launchd agent. Each runs `python -m mcpir schedule run --once --root 
 interpreter mcpir is installed in, at `--at` local time; systemd (`Persistent=true`) and
 launchd catch up on a run missed while the machine was off.
 
-`plan()` says what would be written and run (`--print` shows it); `install()` writes it and
+`plan()` says what would be written and run (`--dry-run` shows it); `install()` writes it and
 enables it; `uninstall()` undoes both. Nothing here needs a heavy import.
 """
 
@@ -195,7 +195,7 @@ def _enable(commands: list[list[str]], outcome: Outcome) -> None:
 def _crontab() -> tuple[list[str], str | None]:
     code, out, err = _run(["crontab", "-l"])
     if code == 127:
-        return [], "crontab not found: add the line by hand (see --print)"
+        return [], "crontab not found: add the line by hand (see --dry-run)"
     if code != 0 and "no crontab" not in err.lower():
         return [], f"crontab -l failed: {err.strip() or code}"
     return out.splitlines(), None
