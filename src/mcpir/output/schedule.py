@@ -81,9 +81,11 @@ def listing(
 
 
 def _jobs(jobs: Sequence[JobInfo]) -> Table:
-    from mcpir.output.terminal import cell, table
+    from mcpir.output.terminal import cell, fit, table
 
-    drawn = table("job", "trigger", "next run", "for")
+    # The scope (two paths) folds; a trigger is read whole.
+    drawn = fit(table("job", "trigger", "next run", "for"), "for", min_width=24)
+    drawn.columns[1].no_wrap = True
     for job in jobs:
         nxt = job.next_run.isoformat(timespec="minutes") if job.next_run else "paused"
         scope = ", ".join(f"{k}={v}" for k, v in job.kwargs.items() if v)
@@ -93,9 +95,9 @@ def _jobs(jobs: Sequence[JobInfo]) -> Table:
 
 def _runs(runs: Sequence[dict[str, Any]]) -> Table:
     """The last runs, oldest first: the newest is next to the prompt."""
-    from mcpir.output.terminal import cell, table
+    from mcpir.output.terminal import cell, fit, table
 
-    drawn = table("ran at", "tokens", "overdue", "reminders", "result")
+    drawn = fit(table("ran at", "tokens", "overdue", "reminders", "result"), "result")
     for record in runs:
         if record.get("ok"):
             result = cell("ok", "green")
