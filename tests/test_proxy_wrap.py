@@ -241,7 +241,8 @@ def test_unwrap_reads_back_every_command_line_wrap_writes(
     name: str, command: str, args: list[str], in_run: bool
 ) -> None:
     from mcpir.edits.server_entry import WRAPPER as PROXY
-    from mcpir.proxy.wrap import proxied, wrapped_args
+    from mcpir.launchers.mcpir import proxied
+    from mcpir.proxy.wrap import wrapped_args
 
     line = [PROXY, *wrapped_args(name, command, args)]
     launcher = ["mcpir", "run", "--only", "X", "--"] if in_run else []
@@ -249,7 +250,7 @@ def test_unwrap_reads_back_every_command_line_wrap_writes(
 
 
 def test_the_forms_of_the_proxy_command_line_are_recognised() -> None:
-    from mcpir.proxy.wrap import proxied
+    from mcpir.launchers.mcpir import proxied
 
     assert proxied(["python3", "-m", "mcpir", "proxy", "--", "c", "a"]) == ([], ["c", "a"])
     assert proxied(["/usr/bin/python3", "-m", "mcpir.proxy", "--name", "s", "c"]) == ([], ["c"])
@@ -380,7 +381,7 @@ def test_a_command_unwrap_could_not_recognise_is_refused(
 
 
 def test_the_forms_wrap_writes_are_all_recognised() -> None:
-    from mcpir.proxy.wrap import proxied
+    from mcpir.launchers.mcpir import proxied
 
     run = ["mcpir", "run", "--only", "X", "--"]
     uv_run, pipx = ["uv", "run", "--with", "mcpir", "--", "mcpir"], ["pipx", "run", "mcpir"]
@@ -405,7 +406,8 @@ _LAUNCHERS = [["mcpir"], ["/x/bin/mcpir"], ["/x/python3", "-m", "mcpir"], ["uvx"
 def test_unwrap_reads_back_every_launcher_wrap_writes(
     launcher: list[str], name: str, command: str, args: list[str]
 ) -> None:
-    from mcpir.proxy.wrap import proxied, wrapped_args
+    from mcpir.launchers.mcpir import proxied
+    from mcpir.proxy.wrap import wrapped_args
 
     assert proxied([*launcher, *wrapped_args(name, command, args)]) == ([], [command, *args])
 

@@ -185,7 +185,7 @@ official_images = _scan_item(
 def is_wrapped(server: Server) -> bool:
     """Launched through the audit proxy, as `mcpir wrap` recognises it (also inside the
     `mcpir run … --` that `tokens externalize` puts around a wrapped server)."""
-    from mcpir.proxy.wrap import proxied
+    from mcpir.launchers.mcpir import proxied
 
     return server.command is not None and proxied([server.command, *server.args]) is not None
 

@@ -24,13 +24,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-PROGRAM = "mcpir"
+from mcpir.launchers.mcpir import PROGRAM, names_mcpir
+
 USER, SHARED = "user", "shared"  # which files a launcher is written into
-
-
-def names_mcpir(word: str) -> bool:
-    """Whether a command word runs mcpir: `mcpir`, `mcpir.exe`, or a path to one."""
-    return word.replace("\\", "/").rsplit("/", 1)[-1] in (PROGRAM, f"{PROGRAM}.exe")
 
 
 def running() -> tuple[str, ...]:
@@ -73,7 +69,7 @@ def resolve(command: str | None, which: Callable[[str], str | None] = shutil.whi
 
 def parse_command(command: str) -> tuple[str, ...]:
     from mcpir.core.errors import UsageError
-    from mcpir.proxy.wrap import proxied
+    from mcpir.launchers.mcpir import proxied
 
     hint = "say how your teammates run mcpir, e.g. --command 'uvx mcpir' or --command mcpir"
     try:

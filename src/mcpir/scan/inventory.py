@@ -75,7 +75,7 @@ def server_entry(server: Server) -> dict[str, Any]:
 
 def unwrapped_line(line: list[str]) -> list[str]:
     """The command line `mcpir unwrap` would give back for `line`; `line` when not wrapped."""
-    from mcpir.proxy.wrap import proxied
+    from mcpir.launchers.mcpir import proxied
 
     found = proxied(line) if line else None
     return line if found is None else [*found[0], *found[1]]
