@@ -123,11 +123,6 @@ def test_control_drift_reports_a_changed_command(run_cli: RunCli, tmp_path: Path
     assert {row["rule"] for row in document["findings"]} == {"baseline-drift"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="proxied() drops any words before `mcpir`: a shell prefix in front of "
-    "`mcpir proxy --` is no drift",
-)
 @pytest.mark.parametrize(
     "launcher",
     [["sh", *SHELL_PREFIX], CONTAINER_PREFIX],
@@ -146,9 +141,6 @@ def test_drift_sees_a_launcher_planted_in_front_of_mcpir_proxy(
     assert drift, "the command a client now runs changed; drift must say so"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="launchers/mcpir.py proxied(): any words before `mcpir` are a launcher"
-)
 def test_only_launchers_wrap_writes_are_read_as_the_proxy() -> None:
     from mcpir.launchers.mcpir import proxied
 

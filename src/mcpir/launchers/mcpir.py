@@ -6,6 +6,8 @@ by the server's own command line inside `mcpir proxy … --`, not by the launche
 
 from __future__ import annotations
 
+import re
+
 PROGRAM = "mcpir"
 
 
@@ -51,6 +53,44 @@ def _invocation(line: list[str], start: int) -> tuple[int, list[str]] | None:
     return None
 
 
+# What may stand before the mcpir word: the package runners a `--command` names (`uvx mcpir`,
+# `uvx --from mcpir==1.2 mcpir`, `pipx run mcpir`, `uv tool run mcpir`), their options, and
+# an mcpir package spec. Nothing else: a prefix that is not one of these is its own program.
+RUNNERS = {("uvx",), ("pipx", "run"), ("uv", "tool", "run"), ("uv", "run")}
+_VALUED_RUNNER_OPTIONS = frozenset({"--from", "--spec", "--with", "--python", "-p", "--index-url"})
+_SPEC = re.compile(r"mcpir(\[[A-Za-z0-9_,-]+\])?([=<>!~]=?[A-Za-z0-9.*+!_-]+)?")
+_SAFE_VALUE = re.compile(r"[A-Za-z0-9_.:/@+=<>!~,\[\]-]+")
+
+
+def runs_mcpir_package(prefix: list[str]) -> bool:
+    """Whether `prefix` (the words before the mcpir word) is empty or a package runner
+    fetching mcpir itself, as `mcpir wrap --command` may write it."""
+    if not prefix:
+        return True
+    names = [word.replace("\\", "/").rsplit("/", 1)[-1] for word in prefix[:3]]
+    runner = next((r for r in RUNNERS if tuple(names[: len(r)]) == r), None)
+    if runner is None:
+        return False
+    rest = prefix[len(runner) :]
+    i = 0
+    while i < len(rest):
+        word = rest[i]
+        if word in _VALUED_RUNNER_OPTIONS and i + 1 < len(rest):
+            value = rest[i + 1]
+            if word in ("--from", "--spec") and not _SPEC.fullmatch(value):
+                return False  # a package other than mcpir would run in mcpir's place
+            if not _SAFE_VALUE.fullmatch(value):
+                return False
+            i += 2
+        elif word.startswith("-") and _SAFE_VALUE.fullmatch(word):
+            i += 1
+        elif _SPEC.fullmatch(word):
+            i += 1
+        else:
+            return False
+    return True
+
+
 def proxied(line: list[str]) -> tuple[list[str], list[str]] | None:
     """(what launches the proxy and stays, the server's own command line) when `line` runs
     `mcpir proxy`, else None. Every form wrap writes is read: `mcpir`, an absolute path to it,
@@ -63,6 +103,10 @@ def proxied(line: list[str]) -> tuple[list[str], list[str]] | None:
             found = _invocation(line, start)
             if found is None:
                 continue
+            if not runs_mcpir_package(line[:start]):
+                # `sh -c '…' mcpir proxy -- …`: a shell, a container, anything but a package
+                # runner would hide its own code in front of the server; not a launcher.
+                return None
             end, rest = found
             if rest[:1] == ["proxy"]:
                 inner = original(rest[1:])
