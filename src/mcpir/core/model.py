@@ -129,6 +129,9 @@ class Finding:
     tool: str | None = None
     evidence: str | None = None
     client: str | None = None
+    # SHA-256 of the whole text the finding judged, when `evidence` is only an excerpt of it (a
+    # description): an accepted finding then stays accepted for that text alone. Never the text.
+    judged: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.evidence is not None:

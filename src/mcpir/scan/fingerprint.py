@@ -7,8 +7,10 @@ The fingerprint of a finding is the tuple
 where `rule` is the rule id, `client` the client whose file defines the server (None for a
 tool listing), `server` and `tool` the names the finding is about (None when it has none), and
 `evidence` is `sha256:` and the first 32 hex digits of SHA-256 over the finding's redacted
-evidence, or over its message when it has no evidence (`config-error`). A name longer than
-1,024 characters is kept as such a hash too.
+evidence, or over its message when it has no evidence (`config-error`); when the evidence is
+only an excerpt of a text the rule judged whole (a description), over the message, the excerpt
+and the digest of that whole text, so accepting one poisoned description accepts no other. A
+name longer than 1,024 characters is kept as such a hash too.
 
 It holds no path and no line number, so it survives moving the checkout (a CI runner's path is
 not a laptop's), lines added above the server, a file renamed by containment
@@ -49,6 +51,10 @@ def evidence_hash(text: str) -> str:
 def fingerprint(finding: Finding) -> Fingerprint:
     """The one definition of a finding's identity across runs, machines and checkouts."""
     material = finding.evidence if finding.evidence is not None else finding.message
+    if finding.judged is not None:
+        # An excerpt (a matched phrase) names the technique, not the text: the whole judged
+        # text and what was found in it are what a person reviewed and accepted.
+        material = f"{finding.message}\0{material}\0{finding.judged}"
     return Fingerprint(
         rule=finding.rule_id,
         client=_name(finding.client),

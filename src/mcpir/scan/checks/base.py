@@ -50,6 +50,7 @@ def finding(
     *,
     evidence: str | None = None,
     severity: Severity | None = None,
+    judged: str | None = None,
 ) -> Finding:
     """A finding of `rule` on a server (with its client) or on a tool (with its server)."""
     if isinstance(subject, Tool):
@@ -65,7 +66,14 @@ def finding(
         tool=tool,
         evidence=evidence,
         client=client,
+        judged=_digest(judged) if judged is not None else None,
     )
+
+
+def _digest(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def container_image(server: Server) -> tuple[str, ImageRef] | None:

@@ -29,14 +29,15 @@ def _findings(text: str, tool: str | None, ctx: ScanContext) -> Iterator[tuple[S
 def check_server(server: Server, ctx: ScanContext) -> Iterator[Finding]:
     if server.description:
         for severity, message, evidence in _findings(server.description, None, ctx):
-            yield finding(
-                RULE, server, f"description: {message}", evidence=evidence, severity=severity
-            )
+            yield finding(RULE, server, f"description: {message}", evidence=evidence,
+                          severity=severity, judged=server.description)  # fmt: skip
 
 
 def check_tool(tool: Tool, ctx: ScanContext) -> Iterator[Finding]:
     for severity, message, evidence in _findings(tool.description, tool.name, ctx):
-        yield finding(RULE, tool, message, evidence=evidence, severity=severity)
+        yield finding(
+            RULE, tool, message, evidence=evidence, severity=severity, judged=tool.description
+        )
 
 
 CHECK = Check(
