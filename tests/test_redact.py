@@ -253,3 +253,12 @@ def test_a_long_run_of_token_shapes_is_redacted_in_linear_time() -> None:
         timings.append(time.perf_counter() - started)
         assert token[4:] not in shown
     assert timings[1] < 30 * max(timings[0], 0.001)  # 10x the input, far from 100x the time
+
+
+def test_a_bearer_credential_keeps_no_tail_in_clear() -> None:
+    """`Bearer CANARYpassw0rd!X` once showed `!X` after the mask: the credential runs on to the
+    next blank or quote."""
+    from mcpir.core.redact import redact_text
+
+    shown = redact_text("Authorization: Bearer CANARYpassw0rd!X and more")
+    assert "CANARY" not in shown and "!X" not in shown and shown.endswith(" and more")

@@ -93,7 +93,9 @@ _SENSITIVE_WORD = (
 _CONTEXT_PATTERNS: tuple[re.Pattern[str], ...] = (
     re.compile(
         rf"(?P<keep>\b(?:Bearer|Basic|Token|Bot)\s+){_NOT_A_MASK}{_NOT_OUR_ID}{_NOT_PROSE}"
-        r"(?P<secret>[A-Za-z0-9._~+/=\-]{6,})",
+        # A credential after a scheme runs to the next blank or quote: a password-like token
+        # (`Bearer s3cr3t!X`) keeps no tail in clear after a character base64 has not.
+        r"(?P<secret>[A-Za-z0-9._~+/=\-]{6,}(?:[^\s\"'`,;<>)\]}]*[A-Za-z0-9_~+/=\-])?)",
         re.IGNORECASE,
     ),
     re.compile(
