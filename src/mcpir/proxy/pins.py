@@ -299,3 +299,24 @@ class PinStore:
                 if data is not None:
                     names.add(str(data.get("server", path.stem)))
         return sorted(names)
+
+
+def compare_live(store: PinStore, server: str, tools: Iterable[Any]) -> list[ToolChange] | None:
+    """A listing `mcpir scan --live` got, against the pin the proxy keeps for `server` (one
+    store for both). None when it became the pin (the server's first listing); else every tool
+    added, removed or changed since approval, the list left pending, as the proxy leaves it,
+    for `mcpir pins approve`. Definitions are redacted and compared as the proxy does."""
+    current = [redact_definition(tool) for tool in tools if is_tool(tool)]
+    pin = store.load(server)
+    if pin is None:
+        if store.pin_first(server, current):
+            return None
+        pin = store.load(server)  # a proxy pinned it meanwhile
+    changes = differences(pin["tools"] if pin else [], current)
+    if not changes:
+        store.clear_pending(server)
+        return []
+    waiting = store.pending(server)
+    if waiting is None or waiting["tools"] != current:
+        store.set_pending(server, current)
+    return changes

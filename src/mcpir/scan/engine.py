@@ -43,6 +43,18 @@ class ScanRequest:
     accepted: Accepted | None = None  # --baseline: findings to count as suppressed
     inventory: Inventory | None = None  # --drift: report every server that changed since
     include_user: bool = False  # the inventory (and what --update-baseline records): user scopes
+    listed: tuple[Listed, ...] = ()  # texts servers advertised at run time (`scan --live`)
+    found: tuple[Finding, ...] = ()  # findings made elsewhere (`scan --live`: tool-changed)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """The texts one server listed at run time, checked like `--tools`, each finding given the
+    server's client; `names`: the tools it advertised, for the checks that name other tools."""
+
+    client: str | None
+    tools: tuple[Tool, ...]
+    names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -187,12 +199,19 @@ def scan(
     tools = [tool for path in request.tools for tool in load_tools(path)]
     ctx = ScanContext(
         official_images=policy.scan.official_images,
-        known_tools=frozenset(tool.name for tool in tools if "." not in tool.name),
+        known_tools=frozenset(tool.name for tool in tools if "." not in tool.name).union(
+            *(listed.names for listed in request.listed)
+        ),
     )
     problems, skipped = _file_problems(files)
     unique: dict[tuple[object, ...], Finding] = {}
     drifted = _drift(request, policy, files)
-    for finding in (*problems, *check_all(files, tools, ctx), *drifted):
+    live = [
+        dataclasses.replace(finding, client=listed.client)
+        for listed in request.listed
+        for finding in check_all((), listed.tools, ctx)
+    ]
+    for finding in (*problems, *check_all(files, tools, ctx), *drifted, *live, *request.found):
         key = (finding.rule_id, finding.location, finding.server, finding.tool, finding.message)
         unique.setdefault(key, finding)
     every = sorted(unique.values(), key=_order)
@@ -216,7 +235,7 @@ def scan(
         below_threshold=below,
         skipped=tuple(skipped),
         files=tuple(files),
-        tools=len(tools),
+        tools=len(tools) + sum(len(listed.tools) for listed in request.listed),
         accepted=tuple(baselined),
         stale=len(accepted - seen),
         baseline=request.accepted.path if request.accepted is not None else None,
@@ -289,6 +308,7 @@ def record_inventory(request: ScanRequest, policy: Policy, path: Path) -> int:
 
 __all__ = [
     "RULES",
+    "Listed",
     "Recorded",
     "ScanReport",
     "ScanRequest",
