@@ -17,7 +17,17 @@ LAYERS: list[set[str]] = [
     {"discovery", "edits"},
     {"scan"},
     # workspace: one run's discovery and token listing, shared by the steps above it.
-    {"containment", "tokens", "audit", "investigate", "proxy", "notify", "posture", "workspace"},
+    {
+        "containment",
+        "tokens",
+        "audit",
+        "investigate",
+        "proxy",
+        "notify",
+        "posture",
+        "workspace",
+        "live",
+    },
     {"schedule", "report"},
     {"playbook"},
     {"output"},
