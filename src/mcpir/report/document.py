@@ -30,8 +30,6 @@ from mcpir.report import sections
 
 VERSION = 1
 REFERENCE_NOTES = "ATOM-DOC-20260102-009-mcp-security-notes"
-INPUTS = entries.INPUTS
-INVESTIGATION = entries.INVESTIGATION
 _RANK = {"low": 1, "medium": 2, "high": 3}
 NOT_RUN = "not run"
 _OPEN = {"attention", "failed", "unavailable", "interrupted", NOT_RUN}
@@ -41,23 +39,11 @@ _RAN = {"changed", "ok", "attention"}
 _EVIDENCE = ("audit", "investigate")
 # The built-in playbook's steps, for journals opened before the header kept the playbook's own.
 STEP_IDS = ("contain", "rotate", "audit", "investigate", "document")
-rows = entries.rows
 
 
 def _inputs(found: list[Entry]) -> DocumentInputs | None:
     inputs = [e for e in found if isinstance(e, DocumentInputs)]
     return inputs[-1] if inputs else None
-
-
-def _without_document_step(found: list[Entry], inputs: DocumentInputs | None) -> list[Entry]:
-    if inputs is None:
-        return found
-    return [
-        e
-        for e in found
-        if not isinstance(e, DocumentInputs)
-        and not (isinstance(e, StepStarted | StepFinished) and e.step == inputs.step)
-    ]
 
 
 def _steps(found: Iterable[Entry]) -> dict[str, StepFinished]:
@@ -339,8 +325,8 @@ def _follow_ups(doc: dict[str, Any], steps: dict[str, StepFinished]) -> list[str
         for step in doc["steps"]
         if step["status"] == NOT_RUN
     ]
-    out += _review(rows(doc["investigation"].get("findings")), "session")
-    out += _review(rows(doc["history"].get("findings")), None)
+    out += _review(entries.rows(doc["investigation"].get("findings")), "session")
+    out += _review(entries.rows(doc["history"].get("findings")), None)
     out += [
         f"checklist {item.get('id')}: {item.get('fix')}"
         for item in doc["checklist"]
