@@ -125,10 +125,29 @@ def check_all(
             for check in checks:
                 if check.on_server is not None:
                     yield from check.on_server(server, ctx)
-    for tool in tools:
+    listed = list(tools)
+    # A server's instructions name its own tools ("use search_code to…"): not other tools.
+    instructions = dataclasses.replace(
+        ctx, known_tools=ctx.known_tools - frozenset(_tool_names(listed))
+    )
+    for tool in listed:
         for check in checks:
             if check.on_tool is not None:
-                yield from check.on_tool(tool, ctx)
+                yield from check.on_tool(tool, instructions if tool.name == _INSTRUCTIONS else ctx)
+
+
+_INSTRUCTIONS = "server.instructions"  # `live_texts`: the server's `instructions`
+_NOT_TOOLS = ("prompt:", "resource:", "template:", "server.")
+
+
+def _tool_names(tools: Iterable[Tool]) -> Iterator[str]:
+    """The tools a listing names: a tool's description is named by the tool alone, its `name`
+    field by `<name>.name` (`live_texts`: a parameter called `name` keeps its full path)."""
+    for tool in tools:
+        if "." not in tool.name:
+            yield tool.name
+        elif tool.name.endswith(".name") and not tool.name.startswith(_NOT_TOOLS):
+            yield tool.name.removesuffix(".name")
 
 
 def selection(request: ScanRequest, policy: Policy) -> Selection:
@@ -199,7 +218,7 @@ def scan(
     tools = [tool for path in request.tools for tool in load_tools(path)]
     ctx = ScanContext(
         official_images=policy.scan.official_images,
-        known_tools=frozenset(tool.name for tool in tools if "." not in tool.name).union(
+        known_tools=frozenset(_tool_names(tools)).union(
             *(listed.names for listed in request.listed)
         ),
     )
