@@ -11,13 +11,19 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from mcpir.core.model import Finding, Location, Severity
+from mcpir.core.model import Finding, Location, Server, Severity
 from mcpir.proxy.pins import ToolChange, file_name
 from mcpir.scan.checks.base import Rule
+
+if TYPE_CHECKING:
+    from mcpir.core.model import Tool
+    from mcpir.proxy.pins import PinStore
+    from mcpir.scan.engine import Listed
 
 VERSION = 1
 DIRECTORY = "live-listings"
@@ -99,11 +105,12 @@ class ListingStore:
         client: str,
         transport: str,
         listing: Mapping[str, Any],
+        error: str | None = None,
         epoch: float | None = None,
     ) -> Path:
         """Keep `listing` (redacted) as the latest of this server; returns the file."""
         from mcpir.core.fileio import atomic_write_text
-        from mcpir.core.redact import redact_value
+        from mcpir.core.redact import redact_text, redact_value
         from mcpir.incident.store import trail
         from mcpir.incident.trust import seal
         from mcpir.proxy.framing import escape_surrogates
@@ -118,6 +125,8 @@ class ListingStore:
             "listed": _stamp(time.time() if epoch is None else epoch),
             "listing": redact_value(dict(listing)),
         }
+        if error is not None:  # cut short: what was listed before it stopped
+            body["error"] = redact_text(error)
         text = json.dumps(seal(self._scope(path), body), indent=2, ensure_ascii=False)
         atomic_write_text(path, escape_surrogates(text) + "\n", 0o600)
         return path
@@ -152,3 +161,80 @@ class ListingStore:
                 if found is not None:
                     kept.append(found)
         return kept
+
+
+class LiveListing(Protocol):
+    """What `mcpir.live` gives for one server (`live.model.LiveResult`)."""
+
+    @property
+    def server(self) -> str: ...
+    @property
+    def client(self) -> str: ...
+    @property
+    def transport(self) -> str: ...
+    @property
+    def listing(self) -> dict[str, Any] | None: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def error_kind(self) -> str | None: ...
+
+
+Texts = Callable[[Mapping[str, Any], str, Location], "list[Tool]"]
+
+
+@dataclass
+class Settled:
+    """Live listings turned into what the scan reads: the texts to check, the tool-changed
+    findings, the servers that could not be listed, and what could not be kept (warnings)."""
+
+    listed: list[Listed] = field(default_factory=list)
+    found: list[Finding] = field(default_factory=list)
+    errors: list[dict[str, str | None]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def settle(
+    results: Iterable[LiveListing],
+    servers: Sequence[Server],
+    *,
+    pins: PinStore,
+    listings: ListingStore,
+    texts: Texts,
+) -> Settled:
+    """Compare each listing with its pin (the first becomes it), keep it, and gather its texts;
+    `servers`: those that were listed, for the config location each finding points at."""
+    from mcpir.core.redact import redact_text
+    from mcpir.proxy.pins import compare_live, is_tool
+    from mcpir.scan.engine import Listed
+
+    where: dict[tuple[str, str], list[Server]] = {}
+    for server in servers:
+        where.setdefault((server.name, server.client), []).append(server)
+    out = Settled()
+    for result in results:
+        config = where.get((result.server, result.client)) or []
+        location = config.pop(0).location if config else Location(listings.root)
+        if result.error is not None or result.listing is None:
+            error = redact_text(result.error or "no listing")
+            out.errors.append({"server": result.server, "client": result.client,
+                               "kind": result.error_kind, "error": error})  # fmt: skip
+        if result.listing is None:
+            continue
+        tools = [t for t in result.listing.get("tools") or [] if is_tool(t)]
+        names = frozenset(str(t["name"]) for t in tools)
+        checked = tuple(texts(result.listing, result.server, location))
+        out.listed.append(Listed(result.client, checked, names))
+        try:
+            # A listing cut short (a bound, a page that failed) would show tools as removed.
+            changes = compare_live(pins, result.server, tools) if result.error is None else []
+            listings.save(server=result.server, client=result.client, transport=result.transport,
+                          listing=result.listing, error=result.error)  # fmt: skip
+        except OSError as exc:
+            out.warnings.append(f"{result.server}: listing not kept ({exc.strerror or exc})")
+            continue
+        if changes:
+            out.found += changed_findings(
+                changes, server=result.server, client=result.client, location=location
+            )
+    return out
