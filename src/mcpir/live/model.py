@@ -12,7 +12,9 @@ ErrorKind = Literal["not-found", "crashed", "timeout", "auth", "protocol", "refu
 class LiveResult:
     """`listing` holds `instructions`, `serverInfo`, `tools`, `prompts`, `resources` and
     `resourceTemplates`, each list the JSON-RPC results' items with every page concatenated.
-    `error` is one redacted line; `error_kind` one of `ErrorKind`."""
+    `error` is one redacted line; `error_kind` one of `ErrorKind`. `listing` is None whenever
+    `error` is set, except for a listing cut at a bound (pages, items, bytes): it is kept, as far
+    as it was read, with `error_kind` "protocol" and an error starting "protocol: listing cut"."""
 
     server: str
     client: str

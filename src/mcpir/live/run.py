@@ -9,7 +9,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from mcpir.core.model import Server, Transport
 from mcpir.core.redact import redact_text
-from mcpir.live.env import Lookup, resolved, resolver, server_environment
+from mcpir.live.env import resolved, resolver, server_environment
 from mcpir.live.listing import Listing, TooLarge, list_session
 from mcpir.live.model import LiveResult
 
@@ -147,7 +147,7 @@ async def _list_stdio(
     base = server.path.parent
     cwd = base / expand(server.cwd) if server.cwd else base
     if not cwd.is_dir():
-        raise Failure("not-found", f"not-found: no working directory {cwd}")
+        raise Failure("not-found", f"not-found: the working directory {cwd} does not exist")
     processes: list[Process] = []
 
     def started(process: Process) -> None:
@@ -182,13 +182,12 @@ async def _one(
     server: Server,
     timeout: float,
     environ: Mapping[str, str],
-    secret: Lookup | None,
+    expand: Callable[[str], str],
     limit: Any,  # noqa: ANN401
     groups: list[int],
 ) -> LiveResult:
     import anyio
 
-    expand = resolver(environ, secret)
     listing = Listing()
     kind: str | None = None
     error: str | None = None
@@ -234,6 +233,7 @@ def list_live(
     from mcpir.live.stdio import group_alive, kill_group
 
     source = dict(os.environ if environ is None else environ)
+    expand = resolver(source, secret)  # one cache: each keyring entry is read once
     results: list[LiveResult | None] = [None] * len(servers)
     groups: list[int] = []
 
@@ -241,7 +241,7 @@ def list_live(
         limit = anyio.CapacityLimiter(max(1, concurrency))
 
         async def one(index: int, server: Server) -> None:
-            results[index] = await _one(server, timeout, source, secret, limit, groups)
+            results[index] = await _one(server, timeout, source, expand, limit, groups)
 
         async with anyio.create_task_group() as group:
             for index, server in enumerate(servers):
