@@ -218,6 +218,38 @@ def scan(
             "--exit-zero", help="Exit 0 even when something is found (2 still means bad usage)."
         ),
     ] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="Also start (stdio) or reach (HTTP, SSE) each enabled server, list what it "
+            "advertises and scan that; tools are compared with the proxy's pins. Runs code "
+            "you configured: asks first.",
+        ),
+    ] = False,
+    server_names: Annotated[
+        list[str] | None,
+        typer.Option("--server", metavar="NAME", help="With --live: only this server (repeat)."),
+    ] = None,
+    include_disabled: Annotated[
+        bool,
+        typer.Option("--include-disabled", help="With --live: start disabled and contained too."),
+    ] = False,
+    timeout: Annotated[
+        float | None,
+        typer.Option("--timeout", metavar="SECONDS", help="With --live: per server [20]."),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", metavar="N", help="With --live: servers at once [4]."),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option("--strict", help="With --live: exit 1 when a server could not be listed."),
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --live: start the servers without asking.")
+    ] = False,
 ) -> None:
     """Check MCP configs for unpinned images and packages, hardcoded secrets, poisoned
     descriptions and risky settings. Exit 0: nothing at or above --severity; 1: findings."""
@@ -227,6 +259,15 @@ def scan(
     from mcpir.scan.engine import scan as run_scan
 
     fmt = _report_format(output_format, json_output)
+    given = {"--server": bool(server_names), "--include-disabled": include_disabled,
+             "--timeout": timeout is not None, "--concurrency": concurrency is not None,
+             "--strict": strict, "--yes": yes}  # fmt: skip
+    for option in (option for option, on in given.items() if on and not live):
+        raise UsageError(f"{option} needs --live", hint="mcpir scan --live --help")
+    if timeout is not None and not timeout > 0:
+        raise UsageError(f"--timeout {timeout}: give a number of seconds above 0")
+    if concurrency is not None and concurrency < 1:
+        raise UsageError(f"--concurrency {concurrency}: give 1 or more")
     scopes = resolve_scopes(home, root, system_root, only_root)
     for path in [*(paths or []), *(tools or [])]:
         if not path.exists():
@@ -244,6 +285,15 @@ def scan(
         inventory=servers,
         include_user=include_user,
     )
+    files, settled = None, None
+    if live:
+        from mcpir.cli.scan_live import live_request
+
+        request, files, settled = live_request(
+            request, policy, scopes, names=list(server_names or []),
+            include_disabled=include_disabled, timeout=20.0 if timeout is None else timeout,
+            concurrency=4 if concurrency is None else concurrency, yes=yes,
+        )  # fmt: skip
     if update_baseline or update_drift:
         _update(
             request,
@@ -254,18 +304,33 @@ def scan(
             update_drift=update_drift,
         )
         raise typer.Exit(EXIT_OK)
-    report = run_scan(request, policy)
+    report = run_scan(request, policy, configs=files)
     from mcpir.output import findings_view, sarif
 
+    if settled is None:
+        emit(
+            fmt,
+            output,
+            table=lambda color: findings_view.render_table(report, scopes, color=color),
+            document=lambda: findings_view.json_document(report),
+            sarif=lambda: sarif.sarif_log(report, scopes),
+            written=f"{len(report.findings)} findings",
+        )
+        raise typer.Exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_OK)
+    errors = settled.errors
+    from mcpir.cli.scan_live import live_sarif, unlisted_lines
+
+    unlisted = "".join(f"could not list {line}\n" for line in unlisted_lines(errors))
     emit(
         fmt,
         output,
-        table=lambda color: findings_view.render_table(report, scopes, color=color),
-        document=lambda: findings_view.json_document(report),
-        sarif=lambda: sarif.sarif_log(report, scopes),
+        table=lambda color: findings_view.render_table(report, scopes, color=color) + unlisted,
+        document=lambda: findings_view.json_document(report) | {"live_errors": errors},
+        sarif=lambda: live_sarif(report, scopes, errors),
         written=f"{len(report.findings)} findings",
     )
-    raise typer.Exit(EXIT_FINDINGS if report.findings and not exit_zero else EXIT_OK)
+    failed = bool(report.findings) or (strict and bool(errors))
+    raise typer.Exit(EXIT_FINDINGS if failed and not exit_zero else EXIT_OK)
 
 
 def register(app: typer.Typer) -> None:
