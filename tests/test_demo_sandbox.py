@@ -36,7 +36,7 @@ EXPECTED = {
     "~/.codeium/windsurf/mcp_config.json": {"sequential-thinking"},
     "~/.gemini/settings.json": {"atlassian"},
     "~/.continue/config.yaml": {"sqlite"},
-    "./.mcp.json": {"memory", "mermaid-diagrams"},
+    "./.mcp.json": {"changelog", "memory", "mermaid-diagrams"},
     "./.vscode/mcp.json": {"stripe"},
     "./.cursor/mcp.json": {"payments-db"},
 }
@@ -247,8 +247,9 @@ DOCUMENTED = {
     "restore": {0, 1},
     "close": {0},
     "respond": {0, 1},
+    "scan": {1},  # `scan --live` finds what the `changelog` server advertises
 }
-TAKES_HOME = {"servers", "audit", "investigate", "posture", "respond"}
+TAKES_HOME = {"servers", "audit", "investigate", "posture", "respond", "scan"}
 
 
 def _printed_follow_ups(stdout: str) -> list[str]:
@@ -310,3 +311,34 @@ def test_every_printed_follow_up_runs_as_printed_from_a_fresh_shell(tmp_path: Pa
     # Nothing outside the sandbox: the empty home, the directory they ran in, the temp dir.
     assert list(home.rglob("*")) == [] and list(cwd.rglob("*")) == []
     assert sorted(p.name for p in tmp_path.iterdir()) == ["demo", "elsewhere", "home"]
+
+
+def test_scan_live_finds_the_changelog_servers_poison_and_leaves_nothing_running(
+    sb: Sandbox, tmp_path: Path
+) -> None:
+    """The demo's printed `scan --live` command, against a built sandbox: the poisoned
+    description and the poisoned default are found, each naming its field, and the server it
+    started is gone afterwards."""
+    import psutil
+
+    env = {**os.environ, "MCPIR_HOME": str(tmp_path / "state")}
+    argv = [sys.executable, "-m", "mcpir", "scan", "--live", "--server", "changelog", "--yes"]
+    argv += ["--home", str(sb.home), "--root", str(sb.root), "--json"]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1, done.stderr
+    found = {
+        (f["rule"], f["tool"])
+        for f in json.loads(done.stdout)["findings"]
+        if f["server"] == sb.planted["live_server"]
+    }
+    assert ("prompt-injection", "draft_release_notes") in found
+    assert ("prompt-injection", "draft_release_notes.inputSchema.properties.style.default") in found
+    left = []
+    for proc in psutil.process_iter(["cmdline", "cwd"]):
+        try:
+            cmdline = " ".join(proc.info["cmdline"] or [])
+        except psutil.Error:  # pragma: no cover - gone meanwhile
+            continue
+        if "changelog_server.py" in cmdline and proc.info["cwd"] == str(sb.root):
+            left.append(proc.pid)
+    assert left == []

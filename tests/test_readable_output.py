@@ -62,7 +62,7 @@ def test_scan_table_has_a_header_fits_100_columns_and_labels_evidence(
     flat = _unfolded(done.stdout).replace(" ", "")
     for row in document["findings"]:
         assert row["message"].replace(" ", "") in flat
-    assert "7 findings in 11 files, 16 servers" in done.stdout
+    assert "7 findings in 11 files, 17 servers" in done.stdout
 
 
 def test_servers_blocks_have_a_header_fit_100_columns_and_count_right(
@@ -86,7 +86,7 @@ def test_servers_blocks_have_a_header_fit_100_columns_and_count_right(
     flat = " ".join(done.stdout.split())
     for row in rows:
         assert row["name"] in flat
-    assert "16 MCP servers (0 disabled) in 11 config files" in done.stdout
+    assert "17 MCP servers (0 disabled) in 11 config files" in done.stdout
 
 
 def test_servers_count_one_server_in_one_file(run_cli: RunCli, tmp_path: Path) -> None:

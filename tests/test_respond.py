@@ -299,7 +299,7 @@ def test_demo_writes_nothing_under_the_real_home(
     monkeypatch.delenv("XDG_DATA_HOME", raising=False)
     result = run_cli("demo", "--dir", tmp_path / "demo")
     assert result.code == 0, result.stderr
-    assert "after: 0 of 16 servers still enabled" in result.stdout
+    assert "after: 0 of 17 servers still enabled" in result.stdout
     assert list(real_home.rglob("*")) == []
     # The commands it suggests work as printed, in one shell: its incident is sealed with the
     # key in the demo's own state, which the first line exports.

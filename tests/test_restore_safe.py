@@ -16,7 +16,12 @@ from tests.conftest import RunCli
 from tests.treehash import tree_state
 
 FLAGGED = {"mermaid-diagrams", "github"}  # audit (mermaid-diagrams), rotate's scan (github)
-SHARING = {"memory", "linear", "postgres-dev"}  # in .mcp.json / ~/.claude.json with them
+SHARING = {
+    "changelog",
+    "memory",
+    "linear",
+    "postgres-dev",
+}  # in .mcp.json / ~/.claude.json with them
 
 
 @pytest.fixture
@@ -77,7 +82,7 @@ def test_demo_dry_run_names_the_incident_and_each_server_and_changes_nothing(
     dry = json.loads(run_cli("restore", "--root", demo.sandbox.root, "--dry-run", "--json").stdout)
     assert dry["incident"] == incident and dry["restored"] == [] and dry["planned"]
     assert set(dry["kept_disabled"]) == FLAGGED | SHARING
-    count = f"would restore {len(dry['planned'])} files; 5 servers would be kept disabled"
+    count = f"would restore {len(dry['planned'])} files; 6 servers would be kept disabled"
     assert f"incident {incident}: {count}" in result.stdout
 
 

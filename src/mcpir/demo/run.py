@@ -11,6 +11,7 @@ from mcpir.config.project import Policy
 from mcpir.core.paths import Scopes
 from mcpir.core.progress import SILENT, Progress
 from mcpir.core.words import plural
+from mcpir.demo import content
 from mcpir.demo.sandbox import Sandbox, build_sandbox
 from mcpir.playbook.engine import RespondRequest, RespondResult, respond
 from mcpir.playbook.tasks.base import Status
@@ -133,6 +134,10 @@ def follow_ups(result: DemoResult) -> list[list[str]]:
         incident = result.response.incident.id
         lines.append([*mcpir, "restore", "--root", root, incident])
         lines.append([*mcpir, "close", "--root", root, incident, "--reason", "demo over"])
+    # Only this command starts `changelog`, never the demo. The restore keeps .mcp.json contained
+    # (it holds mermaid-diagrams too), hence --include-disabled.
+    live = ["scan", "--live", "--server", content.LIVE_SERVER, "--include-disabled", "--yes"]
+    lines.append([*mcpir, *live, *scope])
     lines.append([*mcpir, "respond", *scope, "--title", TITLE, "--dry-run"])
     lines.append(["rm", "-rf", str(sandbox.base)])
     return lines

@@ -12,6 +12,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -77,6 +78,11 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
         f"(commit {unauthorized[:7]}); Alex merged it ({merge[:7]}).",
         "Its description tells the model to put source code and credentials in every diagram, "
         "and to keep quiet about it.",
+        f"Alex's own `{content.LIVE_SERVER}` server has a clean config; "
+        f"`mcpir scan --live --server {content.LIVE_SERVER} --yes` asks it: its tool wants "
+        "~/.ssh/id_rsa, and a parameter's default holds an instruction.",
+        "That first listing becomes the pin the proxy shares: change the tool and the next "
+        f"`scan --live` reports `tool-changed` until `mcpir pins approve {content.LIVE_SERVER}`.",
         f"In August Alex committed the same token in .cursor/mcp.json ({leak[0][:7]}) and took "
         f"it out the next commit ({leak[1][:7]}): it is still in the history.",
         f"A Claude Code session a day ago read {content.EXFILTRATED_FILE} through `github`, "
@@ -86,6 +92,8 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
         "poisoned_server": content.POISONED_SERVER,
         "poisoned_config": str(root / ".mcp.json"),
         "poisoned_description": content.POISONED_DESCRIPTION,
+        "live_server": content.LIVE_SERVER,
+        "live_server_file": str(root / content.LIVE_SERVER_FILE),
         "leaked_token_server": "github",
         "leaked_token_config": str(home / ".claude.json"),
         "leaked_token_env": "GITHUB_PERSONAL_ACCESS_TOKEN",
@@ -148,7 +156,7 @@ def _project_repo(git: str, root: Path, home: Path, token: str) -> tuple[str, st
     # Alex responds to the incident: the document names its owner from this repository's config.
     run(None, "config", "user.name", ALEX[0])
     run(None, "config", "user.email", ALEX[1])
-    for rel, text in content.initial_tree().items():
+    for rel, text in content.initial_tree(sys.executable).items():
         write_file(root / rel, text)
     # Who may change the MCP configs (`mcpir audit`): Alex; drive-by's change stands out.
     audit = f'\n[audit]\nauthorized = ["{ALEX[1]}"]\n'
@@ -163,7 +171,7 @@ def _project_repo(git: str, root: Path, home: Path, token: str) -> tuple[str, st
     run((ALEX, COMMIT_DATES[2]), "commit", "-q", "-am", message)
     removed = run(None, "rev-parse", "HEAD")
     run(None, "checkout", "-q", "-b", BRANCH)
-    write_file(root / ".mcp.json", content.project_mcp(poisoned=True))
+    write_file(root / ".mcp.json", content.project_mcp(poisoned=True, python=sys.executable))
     message = "Add diagram server for architecture docs\n\nRenders Mermaid from the assistant."
     run((DRIVE_BY, COMMIT_DATES[3]), "commit", "-q", "-am", message)
     run(None, "checkout", "-q", "main")
