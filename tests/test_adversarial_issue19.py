@@ -101,12 +101,6 @@ def _live(run_cli: RunCli, root: Path, *args: str) -> Any:  # noqa: ANN401
     return run_cli("scan", "--home", EMPTY, "--root", root, "--live", "--yes", *args)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stop() signals only the server's process group (live/stdio.py kill_group): a "
-    "grandchild that calls setsid() after a double fork is in no group mcpir signals and "
-    "outlives `scan --live`, though docs/scan.md says nothing outlives the command",
-)
 def test_a_setsid_daemon_does_not_outlive_scan_live(run_cli: RunCli, tmp_path: Path) -> None:
     script = tmp_path / "daemon.py"
     script.write_text(DAEMON)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from typing import IO, TYPE_CHECKING, Any
@@ -234,6 +235,8 @@ def list_live(
 
     source = dict(os.environ if environ is None else environ)
     expand = resolver(source, secret)  # one cache: each keyring entry is read once
+    before = _descendants()
+    _become_subreaper()
     results: list[LiveResult | None] = [None] * len(servers)
     groups: list[int] = []
 
@@ -254,4 +257,46 @@ def list_live(
         for pgid in groups:
             if group_alive(pgid):
                 kill_group(pgid)
+        # A server that daemonised (fork, setsid, fork) left its group: as the subreaper,
+        # mcpir inherited the orphan, and everything it did not have before the call goes.
+        _kill_new_descendants(before)
     return [result for result in results if result is not None]
+
+
+def _become_subreaper() -> None:
+    """On Linux, orphans of the servers this call starts come back to this process rather
+    than to init, so `_kill_new_descendants` reaches a daemon that left its process group."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):  # no libc to ask: the process groups are still killed
+        pass
+
+
+def _descendants() -> set[int]:
+    import psutil
+
+    try:
+        return {child.pid for child in psutil.Process().children(recursive=True)}
+    except psutil.Error:
+        return set()
+
+
+def _kill_new_descendants(before: set[int]) -> None:
+    import psutil
+
+    try:
+        found = [c for c in psutil.Process().children(recursive=True) if c.pid not in before]
+    except psutil.Error:
+        return
+    for child in found:
+        try:
+            child.kill()
+        except psutil.Error:
+            pass
+    psutil.wait_procs(found, timeout=2)
