@@ -18,7 +18,10 @@ if TYPE_CHECKING:
     from anyio.abc import Process
 
 GRACE = 1.0  # after stdin closes, before SIGTERM; then again before SIGKILL
-MAX_LINE = 16 * 1024 * 1024  # one JSON-RPC message on stdout
+MAX_LINE = 8 * 1024 * 1024  # one JSON-RPC message on stdout: a listing's whole budget
+# Objects one message may hold before it is parsed: a real page of 10,000 tools with their
+# schemas stays under it; 300,000 tiny tools on one line (a gigabyte once parsed) do not.
+MAX_OBJECTS = 200_000
 
 
 def kill_group(pgid: int, sig: int = signal.SIGKILL) -> None:
@@ -96,11 +99,16 @@ async def stdio_transport(
                 async for chunk in stdout:
                     *lines, buffer = (buffer + chunk).split(b"\n")
                     if len(buffer) > MAX_LINE:
-                        await read_in.send(ValueError("a message over 16 MiB on stdout"))
+                        await read_in.send(ValueError("a message over 8 MiB on stdout"))
                         return
                     for line in lines:
                         if not line.strip():
                             continue
+                        if line.count(b"{") > MAX_OBJECTS:
+                            # Counted before pydantic builds anything: the parse alone would
+                            # cost memory and block the timeout.
+                            await read_in.send(ValueError("a message of over 200,000 objects"))
+                            return
                         message: SessionMessage | Exception
                         try:
                             adapter = types.jsonrpc_message_adapter
