@@ -262,3 +262,10 @@ def test_a_bearer_credential_keeps_no_tail_in_clear() -> None:
 
     shown = redact_text("Authorization: Bearer CANARYpassw0rd!X and more")
     assert "CANARY" not in shown and "!X" not in shown and shown.endswith(" and more")
+
+
+def test_marks_that_reorder_or_hide_text_are_shown_not_obeyed() -> None:
+    from mcpir.core.safe import shown
+
+    text = shown("a\u200eb\u200fc\u061cd\u200be\ufefff")
+    assert not any(ch in text for ch in "\u200e\u200f\u061c\u200b\ufeff")

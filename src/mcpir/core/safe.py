@@ -10,7 +10,12 @@ import re
 
 from mcpir.core.redact import redact_text
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# Also the marks that reorder or hide text without being controls: LRM, RLM, ALM, zero-width
+# space and joiners' neighbours, and the BOM a name may smuggle in.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e"
+    r"\u2066-\u2069\ufeff]"
+)
 
 
 def shown(text: str) -> str:
