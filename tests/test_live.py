@@ -248,11 +248,19 @@ def test_nothing_a_listing_started_outlives_it(results: dict[str, LiveResult]) -
     assert left == []
 
 
+def _cmdline(process: psutil.Process) -> list[str]:
+    """A process's command line; a zombie (an orphan another test left) has none."""
+    try:
+        return process.cmdline() or []
+    except psutil.Error:
+        return []
+
+
 def _web_processes() -> list[psutil.Process]:
     return [
         p
         for p in psutil.Process().children(recursive=True)
-        if any("mcpir-live-web" in part for part in (p.cmdline() or []))
+        if any("mcpir-live-web" in part for part in _cmdline(p))
     ]
 
 

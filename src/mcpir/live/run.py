@@ -260,10 +260,11 @@ def list_live(
         # A server that daemonised (fork, setsid, fork) left its group: as the subreaper,
         # mcpir inherited the orphan, and everything it did not have before the call goes.
         _kill_new_descendants(before)
+        _become_subreaper(False)  # orphans made after the call go where they always went
     return [result for result in results if result is not None]
 
 
-def _become_subreaper() -> None:
+def _become_subreaper(on: bool = True) -> None:
     """On Linux, orphans of the servers this call starts come back to this process rather
     than to init, so `_kill_new_descendants` reaches a daemon that left its process group."""
     if not sys.platform.startswith("linux"):
@@ -273,7 +274,7 @@ def _become_subreaper() -> None:
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        libc.prctl(36, int(on), 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
     except (OSError, AttributeError):  # no libc to ask: the process groups are still killed
         pass
 
