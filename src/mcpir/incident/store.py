@@ -100,20 +100,22 @@ class Incident:
                 return record
         return {}
 
-    def finished_steps(self) -> dict[str, dict[str, Any]]:
-        """The last recorded result of each step, from the journal."""
-        results: dict[str, dict[str, Any]] = {}
-        for record in self.journal.records():
-            if record.get("type") == "step-finished":
-                results[str(record["step"])] = record
-        return results
-
     def step_summaries(self) -> dict[str, dict[str, Any]]:
-        """What `incident.json` says of each step."""
-        keys = ("status", "summary", "actions", "notes", "findings")
+        """What `incident.json` says of each step: its last result, read as the typed record
+        the engine and the report read too."""
+        from mcpir.incident import entries
+
+        finished = entries.finished(entries.read(self.journal.records()))
         return {
-            step: {key: record.get(key) for key in keys} | {"finished": record.get("ts")}
-            for step, record in self.finished_steps().items()
+            step: {
+                "status": result.status,
+                "summary": result.summary,
+                "actions": list(result.actions),
+                "notes": list(result.notes),
+                "findings": [dict(finding.row) for finding in result.findings],
+                "finished": result.ts,
+            }
+            for step, result in finished.items()
         }
 
     def status(self) -> str:
