@@ -24,7 +24,6 @@ What a server looked like (the server inventory a version-1 `mcp-baseline.json` 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -79,24 +78,13 @@ def load(path: Path, *, for_update: bool = False) -> Accepted | Inventory | None
     caller says so); None: no such file, which `--update-baseline` writes afresh."""
     from mcpir.scan import inventory
 
-    if for_update and not os.path.lexists(path):
-        return None
-    data = stored.read_json(path, OPTION)
-    kind = stored.kind_of(data)
-    if kind is stored.Kind.ACCEPTED:
-        return parse(data, path)
-    if kind is stored.Kind.LEGACY:
-        return inventory.parse_legacy(data, path, OPTION)
-    if kind is stored.Kind.INVENTORY:
-        raise UsageError(
-            f"{stored.where(OPTION, path)}: a server inventory, not accepted findings"
-            + ("; not replaced" if for_update else ""),
-            hint="pass it as --drift FILE",
-        )
-    raise UsageError(
-        f"{stored.where(OPTION, path)}: not an mcpir baseline of accepted findings"
-        + ("; not replaced" if for_update else "")
-    )
+    readers: dict[stored.Kind, Any] = {
+        stored.Kind.ACCEPTED: lambda data: parse(data, path),
+        stored.Kind.LEGACY: lambda data: inventory.parse_legacy(data, path, OPTION),
+    }
+    return stored.load(path, OPTION, for_update=for_update, readers=readers,
+                       noun="accepted findings", title="baseline of accepted findings",
+                       other=(stored.Kind.INVENTORY, "a server inventory", "--drift"))  # fmt: skip
 
 
 def document(fingerprints: Iterable[Fingerprint]) -> dict[str, Any]:

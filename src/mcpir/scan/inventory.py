@@ -265,24 +265,13 @@ def parse_legacy(data: Mapping[str, Any], path: Path, option: str) -> Inventory:
 def load(path: Path, *, for_update: bool = False) -> Inventory | None:
     """The inventory `--drift FILE` names (`legacy`: a version-1 `mcp-baseline.json`, which
     `--update-drift` replaces); None: no such file, which `--update-drift` writes afresh."""
-    if for_update and not os.path.lexists(path):
-        return None
-    data = stored.read_json(path, OPTION)
-    kind = stored.kind_of(data)
-    if kind is stored.Kind.INVENTORY:
-        return parse(data, path)
-    if kind is stored.Kind.LEGACY:
-        return parse_legacy(data, path, OPTION)
-    if kind is stored.Kind.ACCEPTED:
-        raise UsageError(
-            f"{stored.where(OPTION, path)}: accepted findings, not a server inventory"
-            + ("; not replaced" if for_update else ""),
-            hint="pass it as --baseline FILE",
-        )
-    raise UsageError(
-        f"{stored.where(OPTION, path)}: not an mcpir server inventory"
-        + ("; not replaced" if for_update else "")
-    )
+    readers: dict[stored.Kind, Any] = {
+        stored.Kind.INVENTORY: lambda data: parse(data, path),
+        stored.Kind.LEGACY: lambda data: parse_legacy(data, path, OPTION),
+    }
+    return stored.load(path, OPTION, for_update=for_update, readers=readers,
+                       noun="a server inventory", title="server inventory",
+                       other=(stored.Kind.ACCEPTED, "accepted findings", "--baseline"))  # fmt: skip
 
 
 # --- drift -------------------------------------------------------------------------------------

@@ -15,9 +15,9 @@ import enum
 import json
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from mcpir.core.documents import DocumentError, decode, parse_json
 from mcpir.core.errors import UsageError
@@ -80,6 +80,38 @@ def read_json(path: Path, option: str) -> Any:  # noqa: ANN401 - JSON
         return parse_json(decode(raw)).data
     except DocumentError as exc:
         raise _refuse(option, path, str(exc).splitlines()[0] if str(exc) else "not JSON") from None
+
+
+T = TypeVar("T")
+
+
+def load(
+    path: Path,
+    option: str,
+    *,
+    for_update: bool,
+    readers: Mapping[Kind, Callable[[Any], T]],
+    noun: str,
+    title: str,
+    other: tuple[Kind, str, str],
+) -> T | None:
+    """What `option FILE` names, read by the reader of its kind; None: no such file, which an
+    update writes afresh. `noun` and `title` say what it should be ("accepted findings", "an
+    mcpir baseline of accepted findings"); `other` is the other file's kind, what it is and its
+    option, named in the refusal. Under an update a refusal says nothing is replaced."""
+    if for_update and not os.path.lexists(path):
+        return None
+    data = read_json(path, option)
+    kind = kind_of(data)
+    if kind is not None and kind in readers:
+        return readers[kind](data)
+    kept = "; not replaced" if for_update else ""
+    other_kind, other_is, other_option = other
+    if kind is other_kind:
+        raise _refuse(
+            option, path, f"{other_is}, not {noun}{kept}", f"pass it as {other_option} FILE"
+        )
+    raise _refuse(option, path, f"not an mcpir {title}{kept}")
 
 
 def kind_of(data: Any) -> Kind | None:  # noqa: ANN401 - JSON
