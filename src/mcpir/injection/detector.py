@@ -21,7 +21,8 @@ from dataclasses import astuple, replace
 from functools import cached_property
 
 from mcpir.injection import patterns as P
-from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, InjectionHit, make_hit
+from mcpir.injection import techniques
+from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, InjectionHit, make_hit, technique
 from mcpir.injection.unicode import decode_blob, excerpt, fold, hidden_unicode
 
 # InjectionHit is imported from here by the checks and the tests.
@@ -329,6 +330,7 @@ def _shape(original: str) -> list[Hit]:
         snippet = original[max(0, match.start() - 40) : match.end() + 40]
         hits.append(make_hit("whitespace-padding", "low", snippet, match.start()))
     for severity, message, pos, snippet in hidden_unicode(original):
+        message = f"{technique('hidden-unicode')}: {message}"
         hits.append(Hit("hidden-unicode", severity, message, excerpt(snippet, EVIDENCE_LIMIT), pos))
     return hits
 
@@ -351,6 +353,8 @@ def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: i
     scan = _Scan(fold(text), tool, known_tools)
     for rule in (_blocks, _instructions, _secrets, _workspace_leak, _exfiltration, _shadowing):
         rule(scan)
+    for technique_rule in techniques.RULES:
+        technique_rule(scan)
     _encoded(scan, depth)
     return _combine(scan)
 

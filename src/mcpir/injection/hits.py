@@ -35,7 +35,51 @@ MESSAGES = {
     "encoded-blob": "{} run that decodes to {}: {}",
     "abnormal-length": "{} characters, long enough to bury instructions nobody reads",
     "whitespace-padding": "long run of blank space that can push text out of view in a client",
+    "role-override:assume": "tells the model it now holds an elevated, unrestricted role",
+    "role-override:mode": "switches on a jailbreak-style mode for the model",
+    "role-override:rules-off": "declares the model's rules or safeguards revoked",
+    "role-override:skip": "tells the model to skip its safety or policy checks",
+    "role-override:no-refusal": "takes away the model's refusals or the user's authority",
+    "preference-manipulation:select": "steers the model's choice of tool toward this one",
+    "preference-manipulation:disparage": "runs down other tools so the model picks this one",
+    "preference-manipulation:emotion": "puts emotional pressure on the model's choice of tool",
+    "preference-manipulation:claims": "superlatives or endorsements aimed at the model's choice",
+    "argument-tampering": "has the model put {} into a call the user did not ask for",
+    "covert-call": "has the model make a call that carries its prompt, history or files",
+    "exfiltration:url-smuggle": "smuggles chat data or secrets out inside a URL",
 }
+# The technique each kind belongs to: named in every message, and the rows of the benchmark.
+TECHNIQUES = {
+    "instruction-tag": "hidden markup",
+    "model-addressed": "hidden markup",
+    "override-instructions": "role override",
+    "role-override": "role override",
+    "conceal-from-user": "concealment",
+    "response-manipulation": "response manipulation",
+    "forced-first-call": "forced call",
+    "covert-call": "forced call",
+    "trigger-phrase": "back door",
+    "command-execution": "code execution",
+    "sensitive-file-access": "sensitive source",
+    "secret-harvest": "sensitive source",
+    "context-leak": "exfiltration",
+    "workspace-leak": "exfiltration",
+    "exfiltration": "exfiltration",
+    "tool-shadowing": "tool shadowing",
+    "preference-manipulation": "preference manipulation",
+    "argument-tampering": "argument tampering",
+    "encoded-blob": "encoded instruction",
+    "abnormal-length": "hiding in plain sight",
+    "whitespace-padding": "hiding in plain sight",
+    "hidden-unicode": "invisible characters",
+}
+
+
+def technique(kind: str) -> str:
+    """The technique a hit's kind belongs to (schema kinds all to "schema poisoning")."""
+    if kind.startswith("schema-"):
+        return "schema poisoning"
+    return TECHNIQUES.get(kind, kind.replace("-", " "))
 
 
 @dataclass(frozen=True)
@@ -52,5 +96,6 @@ class Hit(InjectionHit):
 
 
 def make_hit(key: str, severity: str, snippet: str, pos: int, *detail: object) -> Hit:
-    message = MESSAGES[key].format(*detail)
-    return Hit(key.partition(":")[0], severity, message, excerpt(snippet, EVIDENCE_LIMIT), pos)
+    kind = key.partition(":")[0]
+    message = f"{technique(kind)}: {MESSAGES[key].format(*detail)}"
+    return Hit(kind, severity, message, excerpt(snippet, EVIDENCE_LIMIT), pos)

@@ -50,8 +50,7 @@ EXAMPLE_DEST = _rx(r"example\.(?:com|org|net)|\.(?:test|example|invalid)\b|local
 
 _SUBJECT_MODAL = r"""\b(?:you|the\s+(?:agent|assistant|model|ai|llm))\b(?:\s+\w+){0,2}?\s+
     (?:must|should|need\s+to|have\s+to|are\s+required\s+to|shall|will|are\s+to)\b(?!\s+not)"""
-_BEFORE_ACTING = r"""\bbefore\s+(?:using|invoking|calling|providing|returning|answering|responding|
-    running|analy[sz]ing|giving|any|generat\w+|summari[sz]\w+|executing|proceeding)\b"""
+_BEFORE_ACTING = r"""\bbefore\s+(?:any|\w+ing|you\s+(?:answer|respond|reply|call|use|run|do))\b"""
 # Addressed to the model: a modal with the model as subject, "always/never/do not/please …".
 _DIRECTIVE = rf"""{_SUBJECT_MODAL} | {_BEFORE_ACTING}
     | \b(?:always|never|do\s+not|don'?t|make\s+sure|be\s+sure|remember\s+to|please)\s+\w+"""
@@ -116,8 +115,8 @@ OVERRIDE = _rx(
     | \byou\s+are\s+now\s+(?:an?\s|free\b|unrestricted|allowed\s+to|permitted\s+to|acting\s+as|
         in\s+[\w-]+\s+mode)
     | \b(?:new|updated|real|actual|true)\s+(?:system\s+)?(?:instructions|prompt|rules)\s*:
-    | \b(?:takes?|has|have)\s+(?:precedence|priority)\s+over\s+(?:all\s+|any\s+)?(?:other|previous|
-        system|user)
+    | \b(?:takes?|has|have)\s+(?:precedence|priority)\s+over\s+(?:all\s+|any\s+|the\s+)?(?:other|
+        previous|system|user)
     | \b(?:supersedes?|overrides?)\s+(?:all\s+|any\s+)?(?:previous|prior|other|system|user)\s+
         (?:instructions|prompts|rules)
     | \b(?:even\s+if|regardless\s+of\s+(?:what|whether)?)\s*the\s+user\s+(?:says|asks|tells|
@@ -370,7 +369,8 @@ LEAK_NEGATED = _rx(
 # Anchored on the distinctive part only; the detector widens the excerpt to the whole path.
 SENSITIVE_PATH = _rx(
     r"""\.(?:ssh\b|env(?:\.[\w-]+)?\b(?![\w/(-])|aws/(?:credentials|config)\b|docker/config\.json|
-        kube/config\b|config/gcloud\b|cursor/|(?:npmrc|pypirc|netrc|pgpass|git-credentials|htpasswd|
+        kube/config\b|config/gcloud\b|config/gh/hosts\.ya?ml|azure/|terraformrc\b|
+        password-store\b|config/op/|cursor/|(?:npmrc|pypirc|netrc|pgpass|git-credentials|htpasswd|
         bash_history|zsh_history|vault-token|gnupg)\b)
     | /(?:etc/(?:passwd|shadow|sudoers)|proc/self/environ)\b"""
 )
@@ -390,7 +390,8 @@ SENSITIVE_URI = _rx(
 )
 ACCESS_VERB = _rx(
     r"""\b(?:read|cat|open|access|accessing|load|get|fetch|retrieve|copy|pass|include|send|upload|
-        extract|dump|print|output|attach|grab|collect|check|look\s+at|read_\w+)\b"""
+        extract|dump|print|output|attach|grab|collect|check|look\s+at|read_\w+|append|prepend|
+        embed|paste|insert|put|place|add)\b"""
 )
 SIDE_CHANNEL = _rx(
     r"""\b(?:its|their|the)\s+contents?\b|\bcontents?\s+of\b|\bsidenote\b|\botherwise\b|
@@ -399,7 +400,8 @@ SIDE_CHANNEL = _rx(
 )
 HARVEST_AT = _at(
     "include extract return reveal output print pass append attach send dump collect gather "
-    "harvest copy leak read access list show display provide retrieve obtain fetch"
+    "harvest copy leak read access list show display provide retrieve obtain fetch paste enter "
+    "supply put insert share type"
 )
 _LOOT = r"""(?:(?:master\s+|admin\s+|root\s+)?passwords?|passphrases?|credentials?|
     api[\s_-]?keys?|secrets?|private\s+keys?|(?:access|auth\w*|session|bearer|refresh)\s+tokens?|
@@ -412,13 +414,14 @@ LOOT_WORDS = _at(
 )
 HARVEST = _rx(
     rf"""\b(?:include|extract|return|reveal|output|print|pass|append|attach|send|dump|collect|
-        gather|harvest|copy|leak|read|access|list|show|display|provide|retrieve|obtain|fetch)
+        gather|harvest|copy|leak|read|access|list|show|display|provide|retrieve|obtain|fetch|paste|
+        enter|supply|put|insert|share|type)
         {_gap(50)}{_LOOT}"""
 )
 HARVEST_ROUTE = _rx(
     r"""\bin\s+(?:your|the)\s+(?:response|reply|answer|output|message|summary)\b|\bto\s+the\s+user\b|
         \byou\s+(?:must|should|need\s+to|have\s+to)\b(?!\s+not)|\bfirst\b|\bsidenote\b|
-        \bparameter\b|\bbefore\s+\w+ing\b"""
+        \b(?:parameter|argument|field)\b|\bbefore\s+\w+ing\b|\bthe\s+user'?s\b"""
 )
 FIRST_CALL_AT = _at("before prior use call invoke run execute this")
 _ANYTHING = rf"""(?:{OTHER_TOOLS}|anything(?:\s+else)?|(?:any|every|each)\s+(?:other\s+)?
@@ -494,6 +497,228 @@ HEX_RUN = re.compile(r"\b(?:[0-9A-Fa-f]{2}){20,}\b")
 PROSE = re.compile(r"[A-Za-z]{2,}(?:\s+[A-Za-z]{2,}){3,}")
 SPACE_PADDING = re.compile(r"[ \t]{40,}")
 LINE_PADDING = re.compile(r"(?:\n[ \t]*){12,}")
+
+
+# --- Techniques: role override, preference manipulation, argument tampering, forced calls ---
+# Each is modelled as *who* is addressed and *what* is asked, with a vocabulary per part, so a
+# new phrasing of the same act is found: an elevated role or mode for the model, its rules
+# switched off, the choice between tools steered, arguments changed behind the user's back,
+# a call that carries the conversation out.
+_ELEVATED = r"""(?:unrestricted|unfiltered|uncensored|unlimited|unbound|unconstrained|jailbroken|
+    all-powerful|omnipotent|god|dan|super-?admin|super-?user|superuser|root(?:\s+(?:operator|
+    user|admin\w*))?|sudo|privileged|administrator|admin|owner|developer)"""
+ROLE_ASSUME_AT = _at("you assume adopt take switch enter activate become acting operating")
+ROLE_ASSUME = _rx(
+    rf"""\byou\s+(?:now\s+|will\s+|shall\s+|must\s+|should\s+|can\s+|may\s+)*(?:now\s+)?
+        (?:operate|act|function|behave|run|serve|work|respond|answer|speak)\s+(?:now\s+)?as\s+
+        (?:an?\s+|the\s+)?(?:\w+\s+){{0,2}}?{_ELEVATED}\b
+    | \byou\s+are\s+now\s+(?:an?\s+|the\s+)?(?:\w+[\s-]+){{0,2}}?{_ELEVATED}\b
+    | \b(?:assume|adopt|take\s+on|switch\s+to|enter|activate|become)\s+(?:the\s+|an?\s+)?
+        (?:role|persona|identity|privileges?|rights|permissions)\s+of\s+(?:an?\s+|the\s+)?
+        (?:\w+\s+){{0,2}}?{_ELEVATED}\b
+    | \b(?:acting|operating)\s+as\s+(?:an?\s+|the\s+)?(?:unrestricted|unfiltered|uncensored|
+        jailbroken|god|dan|super-?admin|superuser|root)\b"""
+)
+_JAILBREAK_MODE = r"""(?:god|dan|jailbreak|jailbroken|unlocked|unrestricted|unfiltered|
+    uncensored|no[\s-]?limits?|no[\s-]?rules|evil|chaos|sudo|developer|dev|admin|root|override|
+    unsafe|free)"""
+MODE_ON_WORDS = _at("mode")
+MODE_ON = _rx(
+    rf"""\b{_JAILBREAK_MODE}\s+mode\b(?:\s+(?:is|has\s+been|was|now)\s+(?:now\s+)?(?:enabled|
+        activated|on|active|unlocked|engaged|turned\s+on|granted)\b|\s*[:!]|\s+(?:enabled|
+        activated|on|active|unlocked|engaged)\b)
+    | \b(?:enable|activate|enter|engage|turn\s+on|switch\s+(?:on|to))\s+{_JAILBREAK_MODE}
+        \s+mode\b"""
+)
+# Developer and admin modes are ordinary product features; they are an attack when the
+# sentence also lifts the model's limits.
+MODE_LIMITS = _rx(
+    r"""\brefus\w*|\brestrict\w*|\bpolic(?:y|ies)\b|\brules\b|\bguidelines?\b|\bguardrails?\b|
+    \bsafety\b|\bfilter\w*|\bcensor\w*|\bwithout\s+(?:limits|restrictions|asking|confirmation)|
+    \bpre-?(?:authori[sz]ed|approved)\b|\banything\b|\bany\s+request\b|\bevery\s+request\b"""
+)
+_RULES = r"""(?:(?:safety|security|content|ethical|usage|system|previous|prior|earlier|original|
+    default|existing|your|all|the|model|assistant'?s?|its|any)\s+){0,3}(?:guidelines?|guardrails?|
+    safeguards?|polic(?:y|ies)|restrictions?|rules|filters?|filtering|moderation|refusals?|
+    constraints?|instructions|system\s+prompt|limitations|safety\s+(?:checks?|measures?|
+    protocols?)|policy\s+checks?|content\s+policy|safety)"""
+RULES_OFF_WORDS = _at(
+    "guideline guidelines guardrail guardrails safeguard safeguards policy policies restriction "
+    "restrictions rules filter filters filtering moderation refusal refusals constraint "
+    "constraints instructions prompt limitations safety checks"
+)
+RULES_OFF = _rx(
+    rf"""\b{_RULES}{_gap(60)}(?:no\s+longer\s+(?:appl(?:y|ies)|matter|bind|exist|in\s+effect|
+        valid)|(?:are|is|have\s+been|has\s+been|were|was|now|stand|get|got)\s+(?:now\s+|hereby\s+|
+        all\s+|temporarily\s+|fully\s+|officially\s+)*(?:revoked|disabled|lifted|suspended|removed|
+        void|waived|off|deactivated|turned\s+off|switched\s+off|overridden|cancell?ed|null|
+        inactive|not\s+applicable|rescinded|withdrawn|replaced|superseded|irrelevant|obsolete)\b|
+        do(?:es)?\s+not\s+apply)"""
+)
+RULES_SKIP_AT = _at(
+    "skip bypass ignore disable suspend drop waive lift circumvent override evade turn switch "
+    "remove"
+)
+RULES_SKIP = _rx(
+    r"""\b(?:skip|skips|skipping|bypass\w*|ignore|ignoring|disable|disabling|suspend|drop|waive|
+        lift|circumvent\w*|override|evade|turn\s+off|switch\s+off|remove)\s+(?:all\s+|any\s+|the\s+|
+        your\s+|its\s+|every\s+|of\s+)*(?:safety|content|security|ethical|policy|usage|moderation)
+        \s*(?:checks?|polic(?:y|ies)|filters?|guidelines?|guardrails?|restrictions?|rules|reviews?|
+        measures?|protocols?|layers?)?\b"""
+)
+NO_REFUSE_AT = _at(
+    "without no never do don must not pre preauthorized preapproved treat approve grant accept "
+    "allow obey follow replace overwrite supersede swap authorize authorise"
+)
+NO_REFUSE = _rx(
+    r"""\bwithout\s+(?:any\s+)?(?:refusals?|refusing|censorship|moral\w*|ethical\s+\w+|
+        safety\s+\w+|disclaimers?\s+or\s+refusals?)\b
+    | \b(?:never|do\s+not|don'?t|must\s+not)\s+(?:ever\s+)?(?:refuse|decline|say\s+no)\b
+    | \bpre-?(?:authori[sz]ed|approved)\s+(?:by|for)\b
+    | \btreat\s+(?:every|all|any|each)\s+(?:\w+\s+){0,2}?(?:requests?|commands?|instructions?)
+        \s+as\s+(?:pre-?)?(?:authori[sz]ed|approved|legitimate|safe|trusted|coming\s+from)
+    | \b(?:approve|grant|accept|allow|authori[sz]e)\s+(?:any|every|all|each)\s+(?:\w+\s+){0,2}?
+        (?:permissions?|requests?|access|actions?|escalations?)(?:\s+\w+){0,10}?\s+without\s+
+        (?:confirmation|asking|approval|review|checking|question)
+    | \bobey\s+only\b | \bfollow\s+only\s+(?:the\s+)?(?:directives|instructions|commands)\s+
+        (?:in|from|embedded)
+    | \b(?:replace|overwrite|supersede|swap)\s+(?:out\s+)?(?:your|the\s+(?:model|assistant|
+        agent)'?s?)\s+(?:current\s+|existing\s+|original\s+|own\s+)?(?:system\s+)?(?:instructions|prompt|
+        rules|guidelines|persona|directives|identity)"""
+)
+# Preference manipulation: the description argues for its own selection instead of saying
+# what the tool does.
+_SELF = r"""(?:this|it|me|this\s+one|us)(?:\s+(?:tool|service|server|function|api|plugin|
+    provider|one|source))?"""
+_OTHERS = r"""(?:any|all|every|each|other|the\s+other|another|competing|alternative|rival|
+    different|similar)\s+(?:other\s+)?(?:\w+\s+){0,2}?(?:tools?|services?|servers?|functions?|
+    apis?|plugins?|providers?|sources?|options?|alternatives?|ones?|\w+(?:ers|ors))\b"""
+PREFER_AT = _at(
+    "prefer prefers preferring choose chooses pick select use call favor favour prioritize "
+    "prioritise rely always only route send direct funnel should must invoke pass try"
+)
+PREFER = _rx(
+    rf"""\b(?:always\s+|only\s+)?(?:prefer|choose|pick|select|use|call|favou?r|prioriti[sz]e|
+        rely\s+on|try)\s+{_SELF}\s+(?:\w+\s+){{0,2}}?(?:over|instead\s+of|rather\s+than|in\s+place\s+of|
+        above|ahead\s+of)\s+(?:{_OTHERS}|any\b|anything|all\b|the\s+others)
+    | \b(?:always\s+)?prefer\s+{_SELF}\b
+    | \b(?:always|should|must|only)\s+(?:\w+\s+)?(?:choose|pick|select|use|call|try)\s+{_SELF}\s+
+        (?:first|exclusively|only)\b
+    | \b(?:route|send|direct|funnel|pass)\s+(?:every|all|each|any)\s+(?:\w+\s+){{0,2}}?(?:through|
+        to|via)\s+(?:this|me)\b
+    | \b(?:use|call|invoke)\s+{_SELF}\s+for\s+(?:every|all|any|each)\s+(?:\w+\W+){{0,3}}?
+        (?:even|including)\s+(?:ones?|those|tasks?|requests?|questions?|queries)\s+(?:unrelated|
+        that\s+(?:are|have)\s+(?:not|nothing))"""
+)
+DISPARAGE_WORDS = _at("other others competing alternative rival another different similar")
+DISPARAGE = _rx(
+    rf"""\b{_OTHERS}(?:\s+\w+){{0,8}}?\s+(?:are|is|were|have\s+been|has\s+been|remain)\s+
+        (?:\w+\s+){{0,3}}?(?:outdated|unreliable|unsafe|insecure|deprecated|broken|inaccurate|
+        dangerous|compromised|malicious|inferior|obsolete|buggy|untrustworthy|slow|wrong|
+        harmful|banned|blocked|not\s+(?:safe|reliable|trustworthy|to\s+be\s+trusted|allowed|
+        accurate))\b
+    | \b{_OTHERS}(?:\s+\w+){{0,6}}?\s+(?:should|must|may|can)\s+(?:not|never)\s+be\s+(?:used|
+        trusted|called|chosen)
+    | \b(?:do\s+not|don'?t|never|avoid)\s+(?:use|call|choose|pick|select|trust|rely\s+on)\w*\s+
+        (?:on\s+)?{_OTHERS}"""
+)
+EMOTION_WORDS = _at(
+    "picking choosing using calling selecting trying user users they them would will"
+)
+EMOTION = _rx(
+    r"""\b(?:picking|choosing|using|calling|selecting|trying)\s+(?:any\s+|an\s+)?(?:other|another|
+        a\s+different|a\s+competing)\s+(?:\w+\s+){0,2}?(?:would|will|could|might)\s+(?:\w+\s+){0,2}?
+        (?:disappoint|upset|hurt|sadden|frustrate|anger|harm|betray|let\s+\w+\s+down|devastate|
+        break)\w*
+    | \b(?:the\s+user|your\s+user|users|they)\s+(?:will|would)\s+be\s+(?:so\s+|very\s+|deeply\s+|
+        really\s+)?(?:disappointed|upset|sad|hurt|angry|devastated|heartbroken|furious)\s+if\s+
+        (?:you|another|any)"""
+)
+HYPE_WORDS = _at(
+    "world leading number best ever guaranteed flawless trusted endorsed praised fortune award "
+    "only unmatched unrivaled unrivalled industry most used recommended 1"
+)
+HYPE = _rx(
+    r"""\bworld[\s-]leading\b | \b(?:number\s+one|no\.\s*1|\#\s*1)\b | \bbest\s+ever\b
+    | \bever\s+(?:built|made|created)\b | \bguaranteed\s+(?:flawless|perfect|accurate|correct|
+        error-free)\b | \bflawless\b | \b(?:trusted|endorsed|praised|recommended|used)\s+by\s+
+        (?:\w+\s+){0,3}?(?:fortune\s+500|leading|top|millions|experts|analysts|professionals|
+        governments)\b | \baward[\s-]winning\b | \bunmatched\b | \bunrivall?ed\b
+    | \bindustry[\s-]leading\b
+    | \bthe\s+only\s+(?:\w+\s+)?(?:dependable|reliable|trustworthy|accurate|safe|trusted|correct|
+        legitimate)\s+(?:source|tool|option|choice|service)\b"""
+)
+# Argument tampering: the model told to put into a call what the user did not ask for.
+TAMPER_AT = _at(
+    "add adds append prepend insert include inject attach set change replace rewrite swap "
+    "substitute switch redirect put use pass"
+)
+TAMPER = _rx(
+    r"""\b(?:add|adds|append|prepend|insert|include|inject|attach|set|change|replace|rewrite|swap|
+        substitute|switch|redirect|put|use|pass)\b"""
+)
+# What makes the change a tampering: it is standing (always, every, whenever), happens on the
+# side (also, silently, before calling), or holds regardless of the user.
+TAMPER_SCOPE = _rx(
+    r"""\b(?:always|also|additionally|whenever|every\s+time|silently|secretly|quietly|covertly|
+        regardless|automatically|no\s+matter)\b
+    | \b(?:every|each|all|any)\s+(?:\w+\s+)?(?:quer(?:y|ies)|requests?|calls?|messages?|e-?mails?|
+        commits?|searches|urls?|links?|transfers?|payments?|orders?|invocations?)\b
+    | \bbefore\s+(?:calling|sending|fetching|executing|running|submitting|committing|posting|
+        saving|paying|transferring|using)\b"""
+)
+# The value slipped in: an address or URL, a quoted literal, an account-like number, a flag,
+# a host name.
+TAMPER_VALUE = _rx(
+    r"""[\w.%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+ | \b[a-z]+://\S+ | '[^'\n]{2,80}' | "[^"\n]{2,80}"
+    | \b\d[\d-]{5,}\d\b | (?<![\w-])--[a-z][\w-]+ | \b[a-z0-9-]+\.(?:com|net|org|
+        io|dev|app|co|example|test|xyz|ru|cn|info|biz|me)\b"""
+)
+TAMPER_SLOT = _rx(
+    r"""\b(?:bcc|cc|recipients?|to\s+(?:field|address|list)|destinations?|(?:destination|target|
+        receiving|payee|beneficiary)\s+\w+|accounts?|iban|wallet|quer(?:y|ies)|search(?:es)?|
+        keywords?|terms?|flags?|options?|arguments?|parameters?|params|headers?|body|url|urls|
+        links?|titles?|subject|payload|commands?|author|sender|reply-to|amount|host|domain|
+        endpoint|branch|remote|fields?|notes?)\b"""
+)
+# The user asked for it: "pass --force only when the user asks".
+USER_SANCTIONED = _rx(
+    r"""\b(?:only\s+(?:when|if)|if|when|unless)\s+(?:the\s+)?user\s+(?:asks|requests|says|wants|
+        explicitly|specifies|provides|confirms|approves)"""
+)
+# A call that carries private context out: "call this tool with your system prompt".
+_PAYLOAD = r"""(?:(?:your|the|its)\s+)?(?:(?:full|complete|entire|whole|raw|exact)\s+)*(?:
+    system\s+prompt|(?:chat|conversation|message|session)\s+(?:history|log|transcript)|
+    (?:conversation|chat|transcript)\b|(?:inputs?\s+and\s+outputs?|arguments\s+and\s+results?)|
+    contents?\s+of\s+(?:any|every|each|all|the)\s+(?:\w+\s+){0,2}?files?|
+    (?:any|all|every)\s+(?:\w+\s+)?(?:tokens|secrets|keys|credentials|passwords)|
+    (?:text|contents?|copy)\s+of\s+your\s+(?:system\s+)?(?:prompt|instructions)|
+    instructions\s+you\s+(?:were|have\s+been)\s+given|environment\s+variables)"""
+CARRY_AT = _at("call calls invoke use run trigger send pass notify ping")
+CARRY = _rx(
+    rf"""\b(?:call|calls|invoke|use|run|trigger|send|pass|notify|ping)\s+(?:this|it|me|`?[a-z][\w.-]*`?)
+        (?:\s+(?:tool|function|endpoint))?(?:\s+\w+){{0,8}}?\s+with\s+(?:\w+\s+){{0,4}}?
+        {_PAYLOAD}"""
+)
+# Data smuggled inside a URL's query string or an image link.
+URL_SMUGGLE_AT = _at("embed put add append encode include attach insert place")
+URL_SMUGGLE = _rx(
+    r"""\b(?:embed|put|add|append|encode|include|attach|insert|place)\s+(?:[\w'’]+\s+){0,12}?
+        (?:as|in|into|to)\s+(?:the\s+)?(?:query\s+(?:parameters?|params?|string)|url\s+(?:parameters?|
+        params?|fragment|path)|(?:image|tracking|pixel)\s+(?:url|link)|the\s+url)"""
+)
+SMUGGLED_DATA = _rx(
+    r"""\b(?:user'?s?|question|queries|query|prompt|messages?|history|conversation|chat|tokens?|
+        keys?|secrets?|credentials|passwords?|cookies?|session|context|email|files?)\b"""
+)
+# Hidden markers of silence that the concealment pattern above does not phrase.
+SILENCE_AT = _at("say keep stay need without never do don")
+SILENCE = _rx(
+    r"""\bsay\s+nothing\b | \b(?:keep|stay)\s+(?:quiet|silent)\b | \bneed\s+not\s+be\s+(?:mentioned|
+        disclosed|shown|reported|told)\b | \bwithout\s+(?:a\s+word|mentioning\s+it)\b
+    | \b(?:never|do\s+not|don'?t)\s+(?:mention|reveal|disclose|report|show|acknowledge)\s+
+        (?:these|those)\s+(?:calls?|steps?|requests?|actions?|messages?)"""
+)
 
 
 def _trie(words: frozenset[str]) -> str:

@@ -3,9 +3,9 @@ terminal escapes and encoded runs.
 
 Used by `mcpir.injection.detector`: the detector's rules run on `fold()`ed text, so a keyword cut
 in two by a zero-width space or spelled with Cyrillic look-alikes is still matched;
-`hidden_unicode()` reports the invisible characters themselves, `decode_blob()` opens base64
-and hex runs, and
-`excerpt()` makes evidence safe to print (nothing invisible left in it).
+`hidden_unicode()` reports the invisible characters themselves, `hidden_runs()` reads the text
+that tag characters and variation selectors carry, `decode_blob()` opens base64 and hex runs,
+and `excerpt()` makes evidence safe to print (nothing invisible left in it).
 """
 
 from __future__ import annotations
@@ -112,6 +112,27 @@ def decode_blob(blob: str, *, hexadecimal: bool) -> str | None:
     return decoded if len(decoded) >= 12 and printable >= 0.95 * len(decoded) else None
 
 
+def tag_text(tags: str) -> str:
+    """The ASCII a run of Unicode tag characters spells (language and cancel tags dropped)."""
+    return "".join(chr(ord(c) - 0xE0000) for c in tags if "\U000e0020" <= c < "\U000e007f")
+
+
+def hidden_runs(text: str) -> list[tuple[str, int, int, str]]:
+    """Invisible runs that carry text, as (kind, start, end, text): tag characters spelling
+    ASCII (subdivision flags excepted) and variation selectors carrying bytes."""
+    if text.isascii():
+        return []
+    runs = [
+        ("tag-characters", run.start(), run.end(), tag_text(run.group(0)))
+        for run in _TAG_RUN.finditer(text)
+        if not _is_flag_sequence(text, run.start(), run.end())
+    ]
+    for run in _SELECTOR_RUN.finditer(text):
+        hidden = _selector_bytes(run.group(0)).decode("utf-8", "replace")
+        runs.append(("variation-selectors", run.start(), run.end(), hidden))
+    return runs
+
+
 def _is_emoji(char: str) -> bool:
     return unicodedata.category(char) in {"So", "Sk"} or 0x1F3FB <= ord(char) <= 0x1F3FF
 
@@ -167,10 +188,7 @@ def hidden_unicode(text: str) -> list[tuple[str, str, int, str]]:
         findings.append(("medium", message, first, text[max(0, first - 30) : first + 40]))
     for run in _TAG_RUN.finditer(text):
         if not _is_flag_sequence(text, run.start(), run.end()):
-            tags = run.group(0)
-            hidden = "".join(
-                chr(ord(c) - 0xE0000) for c in tags if "\U000e0020" <= c < "\U000e007f"
-            )
+            hidden = tag_text(run.group(0))
             message = f"{len(run.group(0))} Unicode tag characters spell out text no client shows"
             findings.append(("high", message, run.start(), f'hidden text "{escape(hidden)}"'))
     covered: set[int] = set()
