@@ -1,26 +1,33 @@
-"""How well, and how fast, the description-poisoning detector sorts a labelled corpus.
+"""How well, and how fast, the description-poisoning detector sorts labelled corpora.
 
-Run: `python benchmarks/injection.py [--corpus PATH] [--repeat 10]`. The corpus is JSON Lines
-with `description`, `label` ("poisoned" or "benign"), optional `tool` and `technique`;
-poisoned is the positive class. Prints the confusion counts, precision and recall, recall per
-technique, every misclassified id, and throughput over the repeats (median and best: the best
-run is the one least disturbed by whatever else the machine is doing).
+Run: `python benchmarks/injection.py [--corpus PATH]... [--repeat 10]`. By default it reads
+`dev.jsonl` and `dev2.jsonl` of the shared corpus, each reported on its own and then together.
+A corpus is JSON Lines with `description`, `label` ("poisoned" or "benign"), optional `tool` and
+`technique`; poisoned is the positive class. For each corpus it prints the confusion counts,
+precision and recall, recall per labelled technique (the corpus's tag), precision per detected
+technique (the family named in each medium/high hit's message: how often it fired on a benign
+record), every misclassified id, and throughput: descriptions per second, median and best of
+the repeats, and its ratio to a baseline run in the same process (lower-casing and splitting
+every description into words: what any text pass costs at least), so figures taken on a busy
+machine can still be compared.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-DEFAULT_CORPUS = (
-    Path(__file__).resolve().parents[2] / "shared" / "corpus" / "descriptions" / "dev.jsonl"
-)
+DESCRIPTIONS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "descriptions"
+DEFAULT_CORPORA = (DESCRIPTIONS / "dev.jsonl", DESCRIPTIONS / "dev2.jsonl")
+_WORDS = re.compile(r"\w+")
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -40,66 +47,95 @@ def _ratio(part: int, whole: int) -> str:
     return f"{part / whole:.3f}" if whole else "n/a"
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--repeat", type=int, default=10, help="timing runs (default 10)")
-    args = parser.parse_args(argv)
-    if not args.corpus.is_file():
-        print(f"corpus not found: {args.corpus} (pass --corpus PATH)", file=sys.stderr)
-        return 2
+def _rate(texts: list[str], work: Callable[[str], object], repeat: int) -> tuple[float, float]:
+    timings: list[float] = []
+    for _ in range(max(1, repeat)):
+        start = time.perf_counter()
+        for text in texts:
+            work(text)
+        timings.append(time.perf_counter() - start)
+    return len(texts) / statistics.median(timings), len(texts) / min(timings)
 
+
+def _techniques(hits: list[Any]) -> set[str]:
+    return {h.message.partition(":")[0] for h in hits if h.severity != "low"}
+
+
+def report(name: str, records: list[dict[str, Any]], repeat: int) -> tuple[int, int, int, int]:
     from mcpir.injection.detector import analyze_description
 
-    records = load(args.corpus)
-    predicted: dict[str, bool] = {}
-    for index, record in enumerate(records):
-        hits = analyze_description(str(record["description"]), tool=record.get("tool"))
-        predicted[str(record.get("id", index))] = any(h.severity != "low" for h in hits)
-
     tp = fp = fn = tn = 0
-    per_technique: Counter[str] = Counter()
+    labelled: Counter[str] = Counter()
     caught: Counter[str] = Counter()
+    fired: Counter[str] = Counter()
+    false_alarms: Counter[str] = Counter()
     wrong: list[str] = []
     for index, record in enumerate(records):
         rid = str(record.get("id", index))
-        actual, guess = record["label"] == "poisoned", predicted[rid]
+        hits = analyze_description(str(record["description"]), tool=record.get("tool"))
+        actual, families = record["label"] == "poisoned", _techniques(hits)
+        guess = bool(families)
         tp += actual and guess
         fp += guess and not actual
         fn += actual and not guess
         tn += not actual and not guess
+        for family in families:
+            fired[family] += 1
+            false_alarms[family] += not actual
         if actual:
             technique = str(record.get("technique") or "unspecified")
-            per_technique[technique] += 1
+            labelled[technique] += 1
             caught[technique] += guess
         if actual != guess:
-            wrong.append(f"{rid} ({'missed' if actual else 'false alarm'}: {record['label']})")
+            why = ", ".join(sorted(families))
+            wrong.append(f"{rid} ({'missed' if actual else 'false alarm: ' + why})")
 
     texts = [str(r["description"]) for r in records]
-    timings: list[float] = []
-    for _ in range(max(1, args.repeat)):
-        start = time.perf_counter()
-        for text in texts:
-            analyze_description(text)
-        timings.append(time.perf_counter() - start)
-    median, best = len(texts) / statistics.median(timings), len(texts) / min(timings)
+    base_median, _ = _rate(texts, lambda t: _WORDS.findall(t.lower()), repeat)
+    median, best = _rate(texts, analyze_description, repeat)
 
-    print(f"corpus     {args.corpus}")
+    print(f"corpus     {name}")
     print(f"records    {len(records)}")
     print(f"TP {tp:>4}   FP {fp:>4}   FN {fn:>4}   TN {tn:>4}")
     print(f"precision  {_ratio(tp, tp + fp)}")
     print(f"recall     {_ratio(tp, tp + fn)}")
     print(
-        f"throughput {median:,.0f} descriptions/s median, {best:,.0f} best of {len(timings)} runs"
+        f"throughput {median:,.0f} descriptions/s median, {best:,.0f} best of {repeat} runs; "
+        f"baseline {base_median:,.0f}/s, ratio {median / base_median:.4f}"
     )
-    print("\nrecall per technique")
-    width = max((len(t) for t in per_technique), default=10)
-    for technique in sorted(per_technique):
-        total, hit = per_technique[technique], caught[technique]
+    width = max((len(t) for t in labelled), default=10)
+    print("\nrecall per labelled technique")
+    for technique in sorted(labelled):
+        total, hit = labelled[technique], caught[technique]
         print(f"  {technique:<{width}}  {hit:>3}/{total:<3} {_ratio(hit, total)}")
+    print("\nprecision per detected technique (records it fired on, of them poisoned)")
+    for family in sorted(fired):
+        right = fired[family] - false_alarms[family]
+        print(f"  {family:<{width}}  {right:>3}/{fired[family]:<3} {_ratio(right, fired[family])}")
     print("\nmisclassified" + ("" if wrong else ": none"))
     for line in wrong:
         print(f"  {line}")
+    print()
+    return tp, fp, fn, tn
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--corpus", type=Path, action="append", help="repeatable")
+    parser.add_argument("--repeat", type=int, default=10, help="timing runs (default 10)")
+    args = parser.parse_args(argv)
+    corpora = args.corpus or list(DEFAULT_CORPORA)
+    missing = [str(c) for c in corpora if not c.is_file()]
+    if missing:
+        print(f"corpus not found: {', '.join(missing)} (pass --corpus PATH)", file=sys.stderr)
+        return 2
+    every: list[dict[str, Any]] = []
+    for corpus in corpora:
+        records = load(corpus)
+        report(str(corpus), records, args.repeat)
+        every += records
+    if len(corpora) > 1:
+        report("all of the above", every, args.repeat)
     return 0
 
 
