@@ -1,0 +1,72 @@
+"""How much a run of words reads as English: the one test behind ROT13 detection.
+
+ROT13 keeps word lengths and punctuation, so no shape test tells "gur hfre'f ffu xrlf" from a
+foreign word or an identifier; what changes is whether the words are ones English uses all the
+time. A sentence of English hits this list on a third or more of its words; its ROT13 almost
+never does, and neither does an identifier, a key or another language.
+"""
+
+from __future__ import annotations
+
+import re
+
+# The most frequent English words (function words first, where the signal is), then the verbs
+# and nouns a tool description or an instruction to a model is made of.
+COMMON_WORDS = frozenset(
+    """
+    the of and to a in is it you that he was for on are with as i his they be at one have this
+    from or had by not but what some we can out other were all there when up use your how said
+    an each she which do their time if will way about many then them would write like so these
+    her long make thing see him two has look more day could go come did number no most people
+    my over know than first who may down been call now find any new work part take get made
+    after back only our just also where before through much should well me must off very even
+    does because both between under never same another while last might us again since without
+    into its own every here those such those why few next less than being against during until
+    upon whether either neither yet once always often please instead already other than
+    read send pass give show tell keep add set put return returns run list open save copy move
+    delete remove create update include includes using used user users file files data text
+    key keys secret token password message messages content contents value values name names
+    system request response result results tool tools model assistant instruction instructions
+    argument arguments parameter field note notes home path url address email account server
+    history chat conversation output input command commands code query search web page first
+    ignore follow following previous above below current earlier later any all none everything
+    do don't not never without silently quietly also then after before hidden secretly mention
+    """.split()
+)
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_ROT13 = str.maketrans(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm",
+)
+
+
+def rot13(text: str) -> str:
+    """`text` with each Latin letter moved 13 places; everything else kept."""
+    return text.translate(_ROT13)
+
+
+# ROT13 of the common words that are not English words themselves: "gur", "naq", "lbh".
+ROT13_MARKERS = frozenset(rot13(w) for w in COMMON_WORDS) - COMMON_WORDS
+
+
+def words(text: str) -> list[str]:
+    """The lower-case Latin words of `text` (an apostrophe suffix such as "'s" kept)."""
+    return _WORD.findall(text.lower())
+
+
+def common_hits(found: list[str]) -> int:
+    """How many of `found` are common English words ("user's" counts as "user")."""
+    return sum(w in COMMON_WORDS or w.split("'")[0] in COMMON_WORDS for w in found)
+
+
+def reads_as_rot13(text: str) -> bool:
+    """Whether `text` is a sentence whose ROT13 reads as markedly more English than itself."""
+    found = words(text)
+    if len(found) < 4:
+        return False  # too short to tell a cipher from a name or a code
+    plain = common_hits(found)
+    turned = common_hits([rot13(w) for w in found])
+    # A quarter of the words common English, and at least twice (plus two) what the text scores
+    # as it stands: English that happens to rotate into a word or two ("be" and "or") stays.
+    return turned >= 3 and 4 * turned >= len(found) and turned >= 2 * plain + 2
