@@ -14,7 +14,8 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "mcpir"
 LAYERS: list[set[str]] = [
     {"mcpir", "core"},
     {"config", "secrets", "injection", "launchers", "incident"},
-    {"discovery", "edits"},
+    # bom: records as CycloneDX, with the launchers' purls.
+    {"discovery", "edits", "bom"},
     {"scan"},
     # workspace: one run's discovery and token listing, shared by the steps above it.
     {
@@ -28,9 +29,12 @@ LAYERS: list[set[str]] = [
         "workspace",
         "live",
     },
-    {"schedule", "report"},
+    # org: an organization's repositories (GitHub API) and the merge of their results.
+    {"schedule", "report", "org"},
     {"playbook"},
     {"output"},
+    # ci: the GitHub Action's one entry point (scan, audit, posture, their renderers).
+    {"ci"},
     {"cli", "demo"},
     {"launch"},
 ]
