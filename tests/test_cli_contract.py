@@ -62,6 +62,7 @@ WITHOUT: dict[str, dict[str, str]] = {
     "playbook check": dict.fromkeys(SHARED, "reads a playbook: " + _NO_CONFIG),
     "tokens add": dict.fromkeys(SHARED, "writes the OS keyring: " + _NO_CONFIG),
     "tokens remove": dict.fromkeys(SHARED, "writes the OS keyring: " + _NO_CONFIG),
+    "secrets backend": dict.fromkeys(SHARED[:3], "the keyring backend: " + _NO_CONFIG),
     "pins list": dict.fromkeys(SHARED[::2], "pins live under --root; no config is read"),
     "pins show": dict.fromkeys(SHARED[::2], "pins live under --root; no config is read"),
     "pins approve": dict.fromkeys(SHARED[::2], "pins live under --root; no config is read"),

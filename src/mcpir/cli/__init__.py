@@ -61,6 +61,9 @@ def _register() -> None:
 
     investigate.register(app)
     report.register(app)
+    from mcpir.cli import secrets
+
+    secrets.register(app)
     from mcpir.cli.guide import document
 
     document(app)  # summaries, examples and exit codes in every --help

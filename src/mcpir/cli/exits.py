@@ -126,6 +126,12 @@ EXITS: dict[str, dict[int, str]] = {
         2: USAGE,
         3: "stopped part-way: run it again to resume",
     },
+    "secrets backend": {
+        0: "the backend works (a round trip), and NAME is recorded unless --dry-run",
+        1: "no usable backend, the round trip failed, or a switch that was not confirmed",
+        2: "an unknown or missing backend, a wrong passphrase, plaintext without --insecure, "
+        "or bad usage",
+    },
     "pins list": {
         0: "no server's tools changed since approval",
         1: "a server's tools changed since approval",

@@ -9,17 +9,20 @@ from __future__ import annotations
 import json
 import sys
 from collections import Counter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mcpir.core.redact import redact_text
 from mcpir.core.safe import shown
 from mcpir.core.words import plural
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mcpir.core.model import ConfigFile
     from mcpir.core.paths import Scopes
     from mcpir.notify.reminders import RemindReport
     from mcpir.tokens import Token
+    from mcpir.tokens.backends import Description
     from mcpir.tokens.externalize import Moved, Plan
     from mcpir.tokens.providers import TokenProvider, Verification
     from mcpir.tokens.rotate import Outcome
@@ -207,3 +210,44 @@ def rotated(name: str, outcome: Outcome) -> None:
         print(f"stopped: {outcome.detail}; re-run `mcpir tokens rotate {name}` to resume")
     else:
         print(f"{outcome.status}: {outcome.detail}")
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "NO: plaintext on disk")
+
+
+def backend(found: Description, written: Path | None, json_output: bool) -> None:
+    """`mcpir secrets backend`: the backend, encrypted at rest or not, the round trip."""
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump({**found.as_dict(), "recorded": None if written is None else str(written)})
+        return
+    rows = [
+        ("backend", f"{found.name} ({found.path})"),
+        ("encrypted", _yes_no(found.encrypted)),
+        ("file", found.file or "-"),
+        ("chosen by", found.chosen_by),
+        ("round trip", found.round_trip),
+    ]
+    for label, value in rows:
+        print(f"{label:<11} {shown(redact_text(value))}")
+    if written is not None:
+        print(f"recorded    {shown(str(written))}: every mcpir command now uses {found.name}")
+
+
+def no_backend(
+    problem: str, hint: str | None, rows: list[dict[str, Any]], json_output: bool
+) -> None:
+    """`mcpir secrets backend` with none usable: why, and what could be chosen."""
+    if json_output:
+        from mcpir.output import jsonout
+
+        jsonout.dump({"backend": None, "problem": problem, "hint": hint, "available": rows})
+        return
+    print(f"backend     none usable: {shown(problem)}")
+    if hint:
+        print(f"            {shown(hint)}")
+    for row in rows:
+        state = "installed" if row["installed"] else f"not installed: {row['install']}"
+        print(f"  {row['backend']:<14} {_yes_no(row['encrypted_at_rest']):<22} {state}")

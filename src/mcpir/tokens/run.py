@@ -1,5 +1,11 @@
 """`mcpir run`: start a command with the keyring's secrets in its environment.
 
+As `op run` does, every variable of the environment whose value is a secret reference
+(`op://…`, `vault://…`) is replaced by the value it names, read now; the command's stdout is
+never written to (for an MCP server it is the protocol). In CI, where secrets arrive as
+environment variables, `--only NAME` accepts a NAME the environment already holds (store
+`env`, read only: nothing is written anywhere).
+
 On POSIX mcpir replaces itself with the command (`execvpe`), so the command gets the signals
 sent to `mcpir run` and its exit status is the status the caller sees, unchanged. Nothing here
 imports discovery or the detectors; `keyring` is imported only when there is something to read.
@@ -13,7 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import NoReturn
 
 from mcpir.core.errors import McpirError, UsageError
-from mcpir.tokens import store
+from mcpir.tokens import passphrase, store
 
 # The shell's codes, which wrappers and CI systems already understand.
 EXIT_NOT_EXECUTABLE = 126
@@ -38,10 +44,15 @@ def parse_only(values: Iterable[str] | None) -> list[str] | None:
     return [store.check_name(name) for name in names]
 
 
-def secret_env(only: Sequence[str] | None) -> dict[str, str]:
-    """NAME → value for every keyring entry mcpir keeps, or the `only` ones."""
+def secret_env(
+    only: Sequence[str] | None, environ: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """NAME → value for every keyring entry mcpir keeps, or the `only` ones; an `only` name
+    the environment holds and the keyring does not is left to the environment."""
     known = store.names()
+    given = os.environ if environ is None else environ
     wanted = known if only is None else list(dict.fromkeys(only))
+    wanted = [name for name in wanted if name in known or not given.get(name)]
     unknown = [name for name in wanted if name not in known]
     if unknown:
         raise store.UnknownToken(
@@ -60,14 +71,29 @@ def secret_env(only: Sequence[str] | None) -> dict[str, str]:
     return env
 
 
+def resolved_references(environ: Mapping[str, str]) -> dict[str, str]:
+    """NAME → value for every variable whose value is a secret reference, read now."""
+    from mcpir.tokens import references
+
+    found: dict[str, str] = {}
+    for name, value in sorted(environ.items()):
+        if references.looks_like(value):
+            found[name] = references.read(references.parse(value)).reveal()
+    return found
+
+
 def exec_with_secrets(
     argv: Sequence[str], only: Sequence[str] | None, environ: Mapping[str, str] | None = None
 ) -> NoReturn:
     """Run `argv` with the secrets added to `environ` (default: this process's environment)."""
     if not argv:
         raise UsageError("no command to run", hint="mcpir run [--only NAME,...] -- CMD [ARGS]...")
+    secrets = secret_env(only, environ)  # first: it may read (and drop) the keyring passphrase
     env = dict(os.environ if environ is None else environ)
-    env.update(secret_env(only))
+    env.update(resolved_references(env))
+    env.update(secrets)
+    for name in (passphrase.ENV, passphrase.ENV_FD):
+        env.pop(name, None)  # the keyring's passphrase is mcpir's, never the command's
     command = list(argv)
     if not command or not command[0]:
         raise CommandNotFound("no command to run: give one after --")

@@ -11,22 +11,21 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from mcpir.core.errors import McpirError, UsageError
+from mcpir.core.errors import UsageError
 from mcpir.core.redact import redact_text
 from mcpir.core.secret import Secret, fingerprint
+from mcpir.tokens.backends import HEADLESS_HINT, KeyringUnavailable
 from mcpir.tokens.model import Metadata, today
+
+__all__ = ["KeyringUnavailable", "UnknownToken", "add", "backend", "get", "names", "remove"]
 
 SERVICE = "mcpir"
 # Each name becomes an environment variable of the command `mcpir run` starts.
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _HINT = (
     "start and unlock a Secret Service keyring such as GNOME Keyring or KWallet, "
-    "the macOS Keychain or the Windows Credential Manager, then retry"
+    "the macOS Keychain or the Windows Credential Manager, then retry; " + HEADLESS_HINT
 )
-
-
-class KeyringUnavailable(McpirError):
-    """No usable OS keyring: none installed, not running, or locked (exit 2)."""
 
 
 class UnknownToken(UsageError):
@@ -48,16 +47,18 @@ def _one_line(exc: BaseException) -> str:
 
 
 def backend() -> None:
-    """Raise `KeyringUnavailable` unless a real keyring backend is there."""
-    import keyring
-    from keyring.backends import fail
+    """Raise `KeyringUnavailable` unless a usable keyring backend is there (see `backends`:
+    the one chosen, unlocked, plaintext only when accepted)."""
+    from mcpir.tokens import backends
 
     try:
-        chosen = keyring.get_keyring()
+        backends.active()
+    except KeyringUnavailable as exc:
+        if exc.message == "no usable OS keyring on this machine":
+            raise KeyringUnavailable(exc.message, _HINT) from None
+        raise
     except Exception as exc:  # a broken backend or keyringrc must not end in a traceback
         raise KeyringUnavailable(f"no usable OS keyring: {_one_line(exc)}", _HINT) from None
-    if isinstance(chosen, fail.Keyring):
-        raise KeyringUnavailable("no usable OS keyring on this machine", _HINT)
 
 
 @contextmanager

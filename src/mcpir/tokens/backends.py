@@ -1,0 +1,380 @@
+"""Which keyring backend holds mcpir's secrets, chosen through keyring's own mechanism.
+
+Order: `PYTHON_KEYRING_BACKEND` (keyring's variable), then the choice `mcpir secrets backend
+NAME` recorded in mcpir's data dir, then keyring's `keyringrc.cfg`, then keyring's own pick.
+Whatever is chosen is used alone: keyring's chainer would ask an encrypted file for its
+passphrase each time the OS keyring lacks an entry, so mcpir takes the backend the chainer
+writes to. A plaintext backend is refused unless `--insecure` chose it, and warned about on
+every use. `keyring` is imported inside the functions only (~140 ms).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mcpir.core.errors import McpirError, UsageError
+from mcpir.core.fileio import atomic_write_text, private_dirs
+from mcpir.core.paths import data_dir
+from mcpir.core.redact import redact_text
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+CHOICE_FILE = "keyring.json"
+INSTALL = "pip install 'mcpir[headless]'"
+PROBE_SERVICE = "mcpir-probe"
+
+
+@dataclass(frozen=True)
+class Known:
+    name: str  # what `mcpir secrets backend NAME` and `store: keyring:NAME` say
+    path: str  # the class, as PYTHON_KEYRING_BACKEND and keyringrc.cfg name it
+    encrypted: bool | None  # at rest; None: cannot say
+    install: str | None = None  # how to get it when it is missing
+
+
+KNOWN: tuple[Known, ...] = (
+    Known("secretservice", "keyring.backends.SecretService.Keyring", True),
+    Known("kwallet", "keyring.backends.kwallet.DBusKeyring", True),
+    Known("macos", "keyring.backends.macOS.Keyring", True),
+    Known("windows", "keyring.backends.Windows.WinVaultKeyring", True),
+    # Argon2id-derived key, AES-GCM per entry, file 0600.
+    Known("cryptfile", "keyrings.cryptfile.cryptfile.CryptFileKeyring", True, INSTALL),
+    # gpg-encrypted files of password-store; needs `pass init KEYID` once.
+    Known("pass", "keyring_pass.PasswordStoreBackend", True, f"{INSTALL} and the `pass` tool"),
+    Known("plaintext", "keyrings.cryptfile.file.PlaintextKeyring", False, INSTALL),
+    Known("plaintext", "keyrings.alt.file.PlaintextKeyring", False, "pip install keyrings.alt"),
+)
+_BY_NAME = {known.name: known for known in reversed(KNOWN)}  # first of a name wins
+_BY_PATH = {known.path: known for known in KNOWN}
+HEADLESS_HINT = (
+    "no OS keyring here (over SSH, in a container, in CI): "
+    f"`{INSTALL}`, then `mcpir secrets backend cryptfile` (an encrypted file; passphrase from "
+    "MCPIR_KEYRING_PASSPHRASE or a prompt) or `mcpir secrets backend pass`"
+)
+
+
+class KeyringUnavailable(McpirError):
+    """No usable keyring: none installed, not running, locked, refused (exit 2)."""
+
+
+BackendUnusable = KeyringUnavailable
+
+
+def class_path(backend: object) -> str:
+    kind = type(backend)
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def known(backend: object) -> Known | None:
+    return _BY_PATH.get(class_path(backend))
+
+
+def short_name(backend: object) -> str:
+    found = known(backend)
+    return found.name if found is not None else type(backend).__name__.lower()
+
+
+def encrypted_at_rest(backend: object) -> bool | None:
+    found = known(backend)
+    if found is not None:
+        return found.encrypted
+    return False if "plaintext" in class_path(backend).lower() else None
+
+
+def where(backend: object) -> str | None:
+    """The file a file-backed backend keeps its secrets in."""
+    path = getattr(backend, "file_path", None)
+    return str(path) if isinstance(path, str | Path) else None
+
+
+# -- the choice `mcpir secrets backend NAME` records ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Choice:
+    path: str
+    insecure: bool = False
+
+
+def _choice_path() -> Path:
+    return data_dir() / CHOICE_FILE
+
+
+def load_choice() -> Choice | None:
+    path = _choice_path()
+    try:
+        if path.is_symlink():
+            raise UsageError(f"{path}: a symlink; mcpir reads only the file it wrote")
+        with path.open("rb") as handle:
+            raw = handle.read(4097)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        doc: Any = json.loads(raw) if len(raw) <= 4096 else None
+    except ValueError:
+        doc = None
+    if not isinstance(doc, dict) or not isinstance(doc.get("backend"), str):
+        raise UsageError(
+            f"{path}: not a keyring choice mcpir wrote",
+            hint="remove it, then `mcpir secrets backend NAME`",
+        )
+    return Choice(doc["backend"], doc.get("insecure") is True)
+
+
+def save_choice(choice: Choice) -> Path:
+    path = _choice_path()
+    private_dirs(path.parent)
+    doc = {"version": 1, "backend": choice.path, "insecure": choice.insecure}
+    atomic_write_text(path, json.dumps(doc, indent=2) + "\n", 0o600)
+    return path
+
+
+def resolve_name(name: str) -> str:
+    """A short name (`cryptfile`) or a class path, as a class path."""
+    found = _BY_NAME.get(name.lower())
+    if found is not None:
+        return found.path
+    if "." not in name:
+        names = ", ".join(sorted(_BY_NAME))
+        raise UsageError(f"unknown keyring backend {name!r}", hint=f"one of {names}, or a class")
+    return name
+
+
+def load(path: str) -> KeyringBackend:
+    """An instance of the backend class `path`; a one-line error naming the install."""
+    from keyring.core import load_keyring
+
+    try:
+        return load_keyring(path)
+    except (ImportError, AttributeError, ValueError):
+        hint = _BY_PATH[path].install if path in _BY_PATH else None
+        raise BackendUnusable(
+            f"keyring backend {path} is not installed",
+            hint=f"install it: `{hint}`" if hint else None,
+        ) from None
+    except Exception as exc:  # a backend's own constructor: anything, said in one line
+        raise BackendUnusable(f"keyring backend {path} cannot start: {_line(exc)}") from None
+
+
+def _line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return redact_text(text[0]) if text else type(exc).__name__
+
+
+def source() -> str:
+    """Where the active backend was chosen: for `mcpir secrets backend`."""
+    if os.environ.get("PYTHON_KEYRING_BACKEND"):
+        return "PYTHON_KEYRING_BACKEND"
+    if load_choice() is not None:
+        return f"mcpir secrets backend ({_choice_path()})"
+    from keyring.util import platform_
+
+    config = Path(platform_.config_root()) / "keyringrc.cfg"
+    return f"keyringrc.cfg ({config})" if config.is_file() else "keyring's own choice"
+
+
+# -- the one backend every command uses -------------------------------------------------------
+
+_warned: set[int] = set()
+
+
+def active(*, prompt: bool = True) -> KeyringBackend:
+    """The backend mcpir uses, ready: unlocked, refused when plaintext was not accepted. It is
+    made keyring's own, so every `keyring.*` call of this process goes to it alone."""
+    import keyring
+    from keyring.backends import chainer, fail
+
+    choice = load_choice() if not os.environ.get("PYTHON_KEYRING_BACKEND") else None
+    current = _detected()
+    if choice is not None and class_path(current) != choice.path:
+        current = load(choice.path)
+        keyring.set_keyring(current)
+    if isinstance(current, chainer.ChainerBackend):
+        chained = [b for b in current.backends if not isinstance(b, fail.Keyring)]
+        current = chained[0] if chained else fail.Keyring()  # type: ignore[no-untyped-call]
+        keyring.set_keyring(current)
+    if isinstance(current, fail.Keyring):
+        raise BackendUnusable("no usable OS keyring on this machine", HEADLESS_HINT)
+    if encrypted_at_rest(current) is False:
+        accepted = choice is not None and choice.insecure and choice.path == class_path(current)
+        if not accepted:
+            raise BackendUnusable(
+                f"refusing the plaintext keyring backend {class_path(current)}: "
+                "secrets would be stored unencrypted",
+                hint="choose an encrypted one (`mcpir secrets backend cryptfile`), or accept "
+                "it with `mcpir secrets backend plaintext --insecure`",
+            )
+        if id(current) not in _warned:
+            _warned.add(id(current))
+            at = where(current) or class_path(current)
+            print(f"mcpir: warning: secrets are stored UNENCRYPTED in {at}", file=sys.stderr)
+    _unlock(current, prompt)
+    return current
+
+
+def _detected() -> KeyringBackend:
+    """keyring's backend; its first detection asks every installed backend whether it is
+    viable, and keyring-pass answers by running `pass ls` with its errors on our stderr
+    ("password store is empty"): that noise goes to /dev/null, not to the user."""
+    import keyring
+
+    held = sys.stderr
+    with open(os.devnull, "w", encoding="utf-8") as quiet:
+        sys.stderr = quiet
+        try:
+            return keyring.get_keyring()
+        finally:
+            sys.stderr = held
+
+
+def _unlock(backend: KeyringBackend, prompt: bool) -> None:
+    """Give an encrypted-file backend its passphrase once; a wrong one is exit 2."""
+    # On the class: the instance's property would ask for the passphrase on stdin itself.
+    if not hasattr(type(backend), "keyring_key") or vars(backend).get("_keyring_key") is not None:
+        return
+    from mcpir.tokens import passphrase
+
+    path = where(backend) or class_path(backend)
+    if os.path.islink(path):
+        raise BackendUnusable(f"{path}: a symlink; the encrypted keyring must be a file")
+    secret = passphrase.read(path, prompt=prompt)
+    try:
+        backend.keyring_key = secret  # type: ignore[attr-defined]  # checks it, or creates the file
+    except Exception:  # noqa: BLE001 - ValueError, AssertionError, a decrypt error: all "wrong"
+        backend._keyring_key = None  # type: ignore[attr-defined]  # so no later call uses it
+        raise BackendUnusable(
+            f"wrong passphrase for the encrypted keyring {path}: nothing read or changed"
+        ) from None
+    try:
+        os.chmod(path, 0o600)  # cryptfile creates it 0600; an older or copied file may not be
+    except OSError:
+        pass
+
+
+@dataclass(frozen=True)
+class Description:
+    name: str
+    path: str
+    encrypted: bool | None
+    chosen_by: str
+    file: str | None
+    round_trip: str  # "ok", "failed: …", "not run"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "backend": self.name,
+            "class": self.path,
+            "encrypted_at_rest": self.encrypted,
+            "chosen_by": self.chosen_by,
+            "file": self.file,
+            "round_trip": self.round_trip,
+        }
+
+
+def round_trip(backend: KeyringBackend) -> str:
+    """Store, read back and delete a random probe value: "ok" or why not."""
+    import secrets as random
+
+    name, value = f"probe-{random.token_hex(8)}", random.token_urlsafe(24)
+    try:
+        backend.set_password(PROBE_SERVICE, name, value)
+        try:
+            back = backend.get_password(PROBE_SERVICE, name)
+        finally:
+            backend.delete_password(PROBE_SERVICE, name)
+    except Exception as exc:  # noqa: BLE001 - any backend failure is the answer here
+        return f"failed: {_line(exc)}"
+    return "ok" if back == value else "failed: the value read back differs"
+
+
+def describe(*, test: bool = True) -> Description:
+    backend = active()
+    return Description(
+        short_name(backend),
+        class_path(backend),
+        encrypted_at_rest(backend),
+        redact_text(source()),
+        where(backend),
+        round_trip(backend) if test else "not run",
+    )
+
+
+def choose(name: str, *, insecure: bool, dry_run: bool) -> tuple[Description, Path | None]:
+    """Try backend `name` (a round trip) and, unless `dry_run`, record it as mcpir's choice."""
+    import keyring
+
+    path = resolve_name(name)
+    candidate = load(path)
+    plaintext = encrypted_at_rest(candidate) is False
+    if plaintext and not insecure:
+        raise UsageError(
+            f"{name} stores secrets unencrypted: refused",
+            hint="pass --insecure to accept that (a warning follows every use)",
+        )
+    previous = _detected()
+    keyring.set_keyring(candidate)
+    try:
+        if plaintext and id(candidate) not in _warned:
+            _warned.add(id(candidate))
+            at = where(candidate) or path
+            print(f"mcpir: warning: secrets are stored UNENCRYPTED in {at}", file=sys.stderr)
+        _unlock(candidate, prompt=True)
+        result = round_trip(candidate)
+    finally:
+        keyring.set_keyring(previous)
+    written = None
+    if result == "ok" and not dry_run:
+        written = save_choice(Choice(path, plaintext and insecure))
+    by = "not recorded (--dry-run)" if dry_run else f"mcpir secrets backend ({_choice_path()})"
+    return (
+        Description(
+            short_name(candidate),
+            path,
+            encrypted_at_rest(candidate),
+            by if result == "ok" else "not recorded (the round trip failed)",
+            where(candidate),
+            result,
+        ),
+        written,
+    )
+
+
+def catalogue() -> list[dict[str, Any]]:
+    """Every backend mcpir knows, and whether it is installed (found, not imported)."""
+    from importlib.util import find_spec
+
+    rows = []
+    for one in KNOWN:
+        module = one.path.rsplit(".", 1)[0]
+        try:
+            installed = find_spec(module) is not None
+        except (ImportError, ValueError):
+            installed = False
+        rows.append(
+            {"backend": one.name, "class": one.path, "encrypted_at_rest": one.encrypted,
+             "installed": installed, "install": None if installed else one.install}
+        )  # fmt: skip
+    return rows
+
+
+def held_elsewhere(name: str) -> int:
+    """How many tokens mcpir stored that would stay behind if `name` became the backend."""
+    from mcpir.tokens.model import Metadata
+
+    stored = len(Metadata.load().keyring)
+    if not stored:
+        return 0
+    try:
+        choice = load_choice()
+        current = choice.path if choice is not None else class_path(_detected())
+    except Exception:  # noqa: BLE001 - no current backend: nothing to compare with
+        return stored
+    return 0 if current == resolve_name(name) else stored

@@ -1,0 +1,254 @@
+"""References to secrets kept in a team's vault, resolved only when a command needs the value.
+
+`op://VAULT/ITEM[/SECTION]/FIELD`: 1Password, through its CLI (`op read`; writes with
+`op item edit`, the item's JSON on stdin, never a value on argv). `vault://MOUNT/PATH#FIELD`:
+HashiCorp Vault's KV version 2 engine through `hvac`, the address and token from Vault's own
+`VAULT_ADDR`, `VAULT_TOKEN` (and `VAULT_NAMESPACE`). Every part of a reference is checked
+before anything runs: it is one argv element or one URL path, and cannot become an option,
+climb out of its mount (`..`), or carry a query.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess  # noqa: S404 - `op` with a list argv, never a shell
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from mcpir.core.errors import McpirError, UsageError
+from mcpir.core.redact import redact_text
+from mcpir.core.secret import Secret
+
+if TYPE_CHECKING:
+    import hvac
+
+Kind = Literal["op", "vault"]
+# Bounded everywhere: a value bigger than this is not a credential but an attack on memory.
+MAX_VALUE = 1 << 20
+TIMEOUT = 30
+# One path segment: what 1Password names and Vault paths hold, minus what could steer argv or
+# a URL (`/`, `?`, `#`, `%`, control characters) and nothing that starts like an option.
+_SEGMENT = r"[A-Za-z0-9_@+=,:. ()'\[\]{}!~*$&;-]{1,128}"
+_OP = re.compile(
+    rf"op://(?P<vault>{_SEGMENT})/(?P<item>{_SEGMENT})"
+    rf"(?:/(?P<section>{_SEGMENT}))?/(?P<field>{_SEGMENT})"
+)
+_VAULT_SEGMENT = r"[A-Za-z0-9_.@+=-]{1,128}"
+_VAULT = re.compile(
+    rf"vault://(?P<mount>{_VAULT_SEGMENT})/(?P<path>{_VAULT_SEGMENT}(?:/{_VAULT_SEGMENT}){{0,15}})"
+    rf"#(?P<field>{_VAULT_SEGMENT})"
+)
+INSTALL_OP = "install the 1Password CLI (`op`) and sign in, or set OP_SERVICE_ACCOUNT_TOKEN"
+INSTALL_HVAC = "pip install 'mcpir[vault]'"
+
+
+class ReferenceFailed(McpirError):
+    """A vault could not give or take a value: one line, exit 2; nothing changed."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    kind: Kind
+    text: str
+    parts: tuple[str, ...]  # op: vault, item, section or "", field; vault: mount, path, field
+
+    @property
+    def store(self) -> str:
+        return self.kind
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def looks_like(value: str) -> bool:
+    return value.startswith(("op://", "vault://"))
+
+
+def parse(text: str) -> Reference:
+    """A reference, or a one-line usage error saying what is wrong with it."""
+    if len(text) > 1024:
+        raise UsageError("a secret reference longer than 1024 characters")
+    match = _OP.fullmatch(text)
+    if match is not None:
+        parts = (match["vault"], match["item"], match["section"] or "", match["field"])
+        _no_dots(text, [p for p in parts if p])
+        return Reference("op", text, parts)
+    match = _VAULT.fullmatch(text)
+    if match is not None:
+        segments = match["path"].split("/")
+        _no_dots(text, [match["mount"], *segments, match["field"]])
+        return Reference("vault", text, (match["mount"], match["path"], match["field"]))
+    raise UsageError(
+        f"not a secret reference: {redact_text(text)!r}",
+        hint="op://VAULT/ITEM[/SECTION]/FIELD or vault://MOUNT/PATH#FIELD",
+    )
+
+
+def _no_dots(text: str, parts: list[str]) -> None:
+    for part in parts:
+        if part.strip(".") == "" or part.startswith("-") or part != part.strip():
+            raise UsageError(f"secret reference {redact_text(text)!r}: a bad part {part!r}")
+
+
+def read(ref: Reference) -> Secret:
+    return _op_read(ref) if ref.kind == "op" else _vault_read(ref)
+
+
+def write(ref: Reference, value: Secret) -> None:
+    """Store `value` where `ref` points: a new Vault version, or the 1Password field edited."""
+    if ref.kind == "op":
+        _op_write(ref, value)
+    else:
+        _vault_write(ref, value)
+
+
+# -- 1Password ------------------------------------------------------------------------------
+
+
+def _op(args: list[str], stdin: str | None = None) -> str:
+    import shutil
+
+    binary = shutil.which("op")
+    if binary is None:
+        raise ReferenceFailed("the 1Password CLI `op` is not on PATH", hint=INSTALL_OP)
+    try:
+        done = subprocess.run(  # noqa: S603 - a list argv; every part checked by `parse`
+            [binary, *args],
+            input=stdin,
+            stdin=None if stdin is not None else subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise ReferenceFailed(f"`op {args[0]}` did not answer within {TIMEOUT} s") from None
+    except OSError as exc:
+        raise ReferenceFailed(f"`op` cannot be run: {exc.strerror}") from None
+    if done.returncode != 0:
+        why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[0][:300]
+        raise ReferenceFailed(f"`op {args[0]}` failed: {redact_text(why)}")
+    if len(done.stdout) > MAX_VALUE:
+        raise ReferenceFailed(f"`op {args[0]}` answered more than {MAX_VALUE} bytes")
+    return done.stdout
+
+
+def _op_read(ref: Reference) -> Secret:
+    value = _op(["read", "--no-newline", ref.text])
+    if not value:
+        raise ReferenceFailed(f"{ref}: 1Password holds an empty value there")
+    return Secret(value)
+
+
+def _op_write(ref: Reference, value: Secret) -> None:
+    vault, item, section, field = ref.parts
+    try:
+        doc = json.loads(_op(["item", "get", item, "--vault", vault, "--format", "json"]))
+    except ValueError:
+        raise ReferenceFailed(f"{ref}: `op item get` did not answer JSON") from None
+    fields = doc.get("fields") if isinstance(doc, dict) else None
+    if not isinstance(fields, list):
+        raise ReferenceFailed(f"{ref}: `op item get` answered no fields")
+    hits = [
+        one
+        for one in fields
+        if isinstance(one, dict)
+        and field in (one.get("label"), one.get("id"))
+        and (not section or section in _section_names(one))
+    ]
+    if len(hits) != 1:
+        raise ReferenceFailed(f"{ref}: the item has {len(hits)} fields of that name, not one")
+    hits[0]["value"] = value.reveal()
+    # The template on stdin: argv is readable by every process on the machine.
+    _op(["item", "edit", item, "--vault", vault, "--template", "/dev/stdin"], json.dumps(doc))
+
+
+def _section_names(field: dict[str, Any]) -> tuple[str, ...]:
+    section = field.get("section")
+    if not isinstance(section, dict):
+        return ()
+    return tuple(str(section[key]) for key in ("id", "label") if key in section)
+
+
+# -- HashiCorp Vault, KV version 2 ----------------------------------------------------------
+
+
+def _client() -> hvac.Client:
+    address, token = os.environ.get("VAULT_ADDR"), os.environ.get("VAULT_TOKEN")
+    if not address or not token:
+        raise ReferenceFailed(
+            "vault:// needs VAULT_ADDR and VAULT_TOKEN",
+            hint="Vault's own variables, as the `vault` CLI reads them",
+        )
+    try:
+        import hvac
+    except ImportError:
+        raise ReferenceFailed("vault:// needs the hvac package", hint=INSTALL_HVAC) from None
+    from mcpir.tokens.bounded_http import BoundedSession
+
+    return hvac.Client(
+        url=address,
+        token=token,
+        namespace=os.environ.get("VAULT_NAMESPACE") or None,
+        session=BoundedSession(MAX_VALUE),
+        timeout=TIMEOUT,
+    )
+
+
+def _vault_call(ref: Reference, call: Any) -> Any:  # noqa: ANN401 - hvac's untyped answers
+    import requests
+
+    try:
+        return call()
+    except (requests.RequestException, ValueError, TypeError, KeyError) as exc:
+        raise ReferenceFailed(f"{ref}: Vault could not be asked: {_line(exc)}") from None
+    except Exception as exc:  # hvac.exceptions.VaultError and kin: 403, 404, sealed
+        raise ReferenceFailed(f"{ref}: Vault refused: {_line(exc)}") from None
+
+
+def _line(exc: BaseException) -> str:
+    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    return redact_text(text)
+
+
+def _current(ref: Reference, client: hvac.Client) -> tuple[dict[str, Any], int | None]:
+    mount, path, _ = ref.parts
+    answer = _vault_call(
+        ref,
+        lambda: client.secrets.kv.v2.read_secret_version(
+            path=path, mount_point=mount, raise_on_deleted_version=True
+        ),
+    )
+    data = answer.get("data") if isinstance(answer, dict) else None
+    values = data.get("data") if isinstance(data, dict) else None
+    meta = data.get("metadata") if isinstance(data, dict) else None
+    if not isinstance(values, dict):
+        raise ReferenceFailed(f"{ref}: Vault's answer is not a KV version 2 secret")
+    version = meta.get("version") if isinstance(meta, dict) else None
+    return values, version if isinstance(version, int) else None
+
+
+def _vault_read(ref: Reference) -> Secret:
+    values, _ = _current(ref, _client())
+    value = values.get(ref.parts[2])
+    if not isinstance(value, str) or not value:
+        raise ReferenceFailed(f"{ref}: the secret has no text field {ref.parts[2]!r}")
+    return Secret(value)
+
+
+def _vault_write(ref: Reference, value: Secret) -> None:
+    mount, path, field = ref.parts
+    client = _client()
+    values, version = _current(ref, client)
+    # check-and-set on the version read: a write by someone else meanwhile is refused, not lost.
+    _vault_call(
+        ref,
+        lambda: client.secrets.kv.v2.create_or_update_secret(
+            path=path,
+            secret={**values, field: value.reveal()},
+            cas=version,
+            mount_point=mount,
+        ),
+    )
