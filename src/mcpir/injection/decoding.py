@@ -62,7 +62,6 @@ _ENTITY_TEXT = r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31}
 _ENTITY_RUN = re.compile(rf"{_ENTITY_TEXT}(?:[^&]{{0,300}}+{_ENTITY_TEXT})*+")
 _ENTITY = re.compile(_ENTITY_TEXT)
 # Entities a page needs for its markup; any other (`&#115;` for "s") only disguises a letter.
-_MARKUP_ENTITIES = frozenset("<>&\"' \u00a0")
 _FAKE_TAG = re.compile(r"<(?:!--|/?[A-Za-z][\w-]{3,})")
 _PERCENT = re.compile(r"(?<![\w.~+%-])[\w.~+-]*+(?:%[0-9A-Fa-f]{2}[\w.~+-]*+)+")
 _PERCENT_TOKEN = re.compile(r"%([0-9A-Fa-f]{2})")
@@ -174,15 +173,24 @@ def _blob(blob: str, *, hexadecimal: bool) -> str | None:
 
 
 def _escapes(
-    text: str, kind: str, run: re.Pattern[str], least: int, unescape: Callable[[str], str | None]
+    text: str, kind: str, run: re.Pattern[str], least: int, unescape: Callable[[str], str]
 ) -> Iterator[_Raw]:
     """Runs of escapes, widened to the word characters around them so "\\u0073end" reads
     "send"; `unescape` returns None when the run holds fewer than `least` escapes."""
     for match in run.finditer(text):
         start, end = _widen(text, match.start(), match.end())
-        decoded = unescape(text[start:end][:_READ])
-        if decoded is not None and _count(kind, text[start:end][:_READ]) >= least:
-            yield kind, start, end, decoded
+        body = text[start:end][:_READ]
+        if _count(kind, body) >= least and not (kind == "percent" and _in_url(text, start, body)):
+            yield kind, start, end, unescape(body)
+
+
+def _in_url(text: str, start: int, body: str) -> bool:
+    """Whether a percent run is an ordinary part of a URL: in its path or query, escaping
+    reserved characters ("%3A", "%20"), not letters a reader would have seen."""
+    token = text[max(0, start - 2_000) : start].rsplit(None, 1)[-1:] or [""]
+    in_url = "://" in token[0] or any(c in token[0] for c in "?=&") or "=" in body
+    letters = sum(chr(int(m.group(1), 16)).isalnum() for m in _PERCENT_TOKEN.finditer(body))
+    return in_url and letters < 3
 
 
 def _count(kind: str, body: str) -> int:
@@ -245,10 +253,12 @@ def _entities(text: str) -> Iterator[_Raw]:
         body = text[start:end][:_READ]
         decoded = html.unescape(body)
         tokens = [html.unescape(t) for t in _ENTITY.findall(body)]
-        # `&lt;b&gt;` is how a page writes markup; `&#115;` for "s" only hides a letter, and
-        # an escaped `<IMPORTANT>` or `<!--` is markup meant for the model.
-        disguised = sum(t not in _MARKUP_ENTITIES for t in tokens)
-        if disguised >= 3 or (len(tokens) >= 2 and _FAKE_TAG.search(decoded)):
+        # `&lt;b&gt;` and `&#10;` are how a page writes markup and line breaks; `&#115;` for
+        # "s" only hides a letter, and an escaped `<IMPORTANT>` or `<!--` is markup meant for
+        # the model (tags already in plain sight do not count).
+        disguised = sum(t.isalnum() for t in tokens)
+        tags = len(_FAKE_TAG.findall(decoded)) - len(_FAKE_TAG.findall(body))
+        if disguised >= 3 or (len(tokens) >= 2 and tags > 0):
             yield "html-entity", start, end, decoded
 
 

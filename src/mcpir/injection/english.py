@@ -8,6 +8,7 @@ never does, and neither does an identifier, a key or another language.
 
 from __future__ import annotations
 
+import math
 import re
 
 # The most frequent English words (function words first, where the signal is), then the verbs
@@ -34,6 +35,16 @@ COMMON_WORDS = frozenset(
     """.split()
 )
 
+# Relative frequency of each letter in English text (percent), as natural logs of shares.
+_LETTER_LOG = {
+    letter: math.log(share / 100)
+    for letter, share in zip(
+        "etaoinshrdlcumwfgypbvkjxqz",
+        (12.7, 9.06, 8.17, 7.51, 6.97, 6.75, 6.33, 6.09, 5.99, 4.25, 4.03, 2.78, 2.76, 2.41,
+         2.36, 2.23, 2.02, 1.97, 1.93, 1.29, 0.98, 0.77, 0.15, 0.15, 0.095, 0.074),
+        strict=True,
+    )
+}  # fmt: skip
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 _ROT13 = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
@@ -60,13 +71,26 @@ def common_hits(found: list[str]) -> int:
     return sum(w in COMMON_WORDS or w.split("'")[0] in COMMON_WORDS for w in found)
 
 
+def letter_score(text: str) -> float:
+    """Mean log-likelihood of the Latin letters of `text` under English letter frequencies:
+    about -2.9 for English, below -3.4 for its ROT13."""
+    low = text.lower()
+    counts = [(low.count(letter), weight) for letter, weight in _LETTER_LOG.items()]
+    total = sum(count for count, _ in counts)
+    return sum(count * weight for count, weight in counts) / total if total else 0.0
+
+
 def reads_as_rot13(text: str) -> bool:
     """Whether `text` is a sentence whose ROT13 reads as markedly more English than itself."""
-    found = words(text)
+    # Single letters ("v", "e" in code) rotate into "i" and "r" and would count as words.
+    found = [w for w in words(text) if len(w) > 1]
     if len(found) < 4:
         return False  # too short to tell a cipher from a name or a code
     plain = common_hits(found)
     turned = common_hits([rot13(w) for w in found])
     # A quarter of the words common English, and at least twice (plus two) what the text scores
     # as it stands: English that happens to rotate into a word or two ("be" and "or") stays.
-    return turned >= 3 and 4 * turned >= len(found) and turned >= 2 * plain + 2
+    if not (turned >= 3 and 4 * turned >= len(found) and turned >= 2 * plain + 2):
+        return False
+    # Its letters, turned, must also be distributed like English, by a clear margin.
+    return letter_score(rot13(text)) - letter_score(text) >= 0.25
