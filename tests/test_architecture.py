@@ -28,6 +28,7 @@ LAYERS: list[set[str]] = [
         "posture",
         "workspace",
         "live",
+        "flows",
     },
     # org: an organization's repositories (GitHub API) and the merge of their results.
     {"schedule", "report", "org"},

@@ -57,9 +57,10 @@ def _register() -> None:
 
     posture.register(app)
     schedule.register(app)
-    from mcpir.cli import investigate, report
+    from mcpir.cli import flows, investigate, report
 
     investigate.register(app)
+    flows.register(app)
     report.register(app)
     from mcpir.cli import secrets
 

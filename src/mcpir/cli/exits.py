@@ -85,6 +85,12 @@ EXITS: dict[str, dict[int, str]] = {
         1: "findings",
         2: "a --since in the future or neither a duration nor a date, or bad usage",
     },
+    "flows": {
+        0: "no full chain (untrusted input → private data → out) in any client (always, with "
+        "--exit-zero)",
+        1: "a full chain exists in some client",
+        2: "an unknown --client, a bad --since, or bad usage",
+    },
     "report": {
         0: "the document shown or written, an edit recorded, or the incidents listed",
         2: "no such incident, a change set, an --output that cannot be written, or bad usage",

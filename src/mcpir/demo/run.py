@@ -80,8 +80,11 @@ def _run(
         say(f"  {line}")
     say("")
     # The real machine's variables (CODEX_HOME…) and system files stay out of the sandbox.
+    from mcpir.demo.listing import flow_lines, keep_listing
+
     scopes = Scopes(home=sandbox.home, root=sandbox.root)
     policy = load_policy(sandbox.root)
+    keep_listing(sandbox)
     before = list_servers(scopes).servers
     report = scan(ScanRequest(scopes), policy)
     high = [f for f in report.findings if f.severity.label == "high"]
@@ -100,6 +103,8 @@ def _run(
         say(f"        … and {len(high) - SHOWN} more high: mcpir scan")
     if len(report.findings) > len(high):
         say(f"        {plural(len(report.findings) - len(high), 'other finding')}: mcpir scan")
+    for line in flow_lines(scopes):
+        say(line)
     say("")
     request = RespondRequest(
         scopes=scopes,

@@ -86,7 +86,8 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
         f"In August Alex committed the same token in .cursor/mcp.json ({leak[0][:7]}) and took "
         f"it out the next commit ({leak[1][:7]}): it is still in the history.",
         f"A Claude Code session a day ago read {content.EXFILTRATED_FILE} through `github`, "
-        f"then sent it, database password included, to `{content.POISONED_SERVER}`.",
+        f"then sent it, database password included, to `{content.POISONED_SERVER}`: a flow "
+        "possible since the merge (`mcpir flows`), observed now.",
     )
     planted = {
         "poisoned_server": content.POISONED_SERVER,

@@ -1,0 +1,57 @@
+"""The tools a server advertised, as this machine's mcpir kept them: the latest live listing
+(`mcpir scan --live`) or else the proxy's pin. Only files this machine sealed are read: a
+listing a commit brought is not evidence of what the server says."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mcpir.core.errors import McpirError
+
+MAX_TOOLS = 2000  # of one listing: more is a hostile server, and the rest is left unread
+
+
+@dataclass(frozen=True)
+class Listed:
+    tools: tuple[Mapping[str, Any], ...]
+    source: str  # "live listing 2026-12-01T10:00:00Z" | "pinned listing"
+
+
+class Listings:
+    """The kept listings of one project (its `.atom-trail`), read once each."""
+
+    def __init__(self, root: Path | None) -> None:
+        self.root = root
+        self.warnings: list[str] = []
+
+    def of(self, server: str, client: str) -> Listed | None:
+        if self.root is None:
+            return None
+        from mcpir.proxy.listings_store import ListingStore
+        from mcpir.proxy.pins import is_tool
+
+        live = ListingStore(self.root).latest(server, client)
+        if live is not None and live.get("sealed") and isinstance(live.get("listing"), Mapping):
+            tools = live["listing"].get("tools")
+            if isinstance(tools, list):
+                kept = tuple(t for t in tools[:MAX_TOOLS] if is_tool(t))
+                return Listed(kept, f"live listing {live.get('listed', '')}".strip())
+        return self._pinned(server)
+
+    def _pinned(self, server: str) -> Listed | None:
+        from mcpir.incident.store import TRAIL
+        from mcpir.proxy.pins import PinStore
+
+        assert self.root is not None  # noqa: S101 - checked by the caller
+        store = PinStore(self.root / TRAIL / "tool-pins", root=self.root)
+        try:
+            pin = store.load(server)
+        except McpirError as exc:  # a planted link, a damaged file: said, not read
+            self.warnings.append(exc.message)
+            return None
+        if pin is None or pin.get("unsealed"):
+            return None
+        return Listed(tuple(pin["tools"][:MAX_TOOLS]), "pinned listing")
