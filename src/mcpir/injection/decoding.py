@@ -122,9 +122,9 @@ def _candidates(text: str) -> Iterator[_Raw]:
         yield from _escapes(text, "percent", _PERCENT, 3, _percent_text)
     if "&" in text and ";" in text:
         yield from _entities(text)
-    words = text.lower().split()
+    words = text.split()
     if max(map(len, words), default=0) >= 16:
-        yield from _base64(text)
+        yield from _base64(text, [w for w in words if len(w) >= 16])
     # Two different words that are ROT13 of common English ("gur", "naq") before any sentence
     # is scored: English text almost never has them.
     if len(english.ROT13_MARKERS.intersection(words)) >= 2:
@@ -139,24 +139,29 @@ def _hex(text: str, patterns: tuple[re.Pattern[str], ...]) -> Iterator[_Raw]:
                 yield "hex", match.start(), match.end(), decoded
 
 
-def _base64(text: str) -> Iterator[_Raw]:
-    end = 0
-    for match in _BASE64.finditer(text):
-        if match.start() < end:
-            continue  # a later line of a wrapped run already read
-        start, end, parts = match.start(), match.end(), [match.group(0)]
-        # A run wrapped at a whole number of quads goes on with the next line.
-        while len(parts[-1]) % 4 == 0 and "=" not in parts[-1] and sum(map(len, parts)) < _READ:
-            line = _BASE64_NEXT_LINE.match(text, end)
-            if line is None:
-                break
-            parts.append(line.group(1))
-            end = line.end()
-        blob = "".join(parts)
-        if _ALL_HEX.fullmatch(blob):
-            continue  # hex digits: _hex reads them; as base64 they are noise
-        if (decoded := _blob(blob, hexadecimal=False)) is not None:
-            yield "base64", start, end, decoded
+def _base64(text: str, long_words: list[str]) -> Iterator[_Raw]:
+    """Base64 runs inside the long words of `text`: only those are searched, since a regex
+    over the whole description costs more than the rest of this module."""
+    end = cursor = 0
+    for word in long_words:
+        at = text.find(word, cursor)
+        cursor = at + len(word)
+        for match in _BASE64.finditer(text, at, cursor):
+            if match.start() < end:
+                continue  # a later line of a wrapped run already read
+            start, end, parts = match.start(), match.end(), [match.group(0)]
+            # A run wrapped at a whole number of quads goes on with the next line.
+            while len(parts[-1]) % 4 == 0 and "=" not in parts[-1] and len(parts) * 16 < _READ:
+                line = _BASE64_NEXT_LINE.match(text, end)
+                if line is None:
+                    break
+                parts.append(line.group(1))
+                end = line.end()
+            blob = "".join(parts)
+            if _ALL_HEX.fullmatch(blob):
+                continue  # hex digits: _hex reads them; as base64 they are noise
+            if (decoded := _blob(blob, hexadecimal=False)) is not None:
+                yield "base64", start, end, decoded
 
 
 def _blob(blob: str, *, hexadecimal: bool) -> str | None:

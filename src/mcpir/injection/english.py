@@ -58,7 +58,12 @@ def rot13(text: str) -> str:
 
 
 # ROT13 of the common words that are not English words themselves: "gur", "naq", "lbh".
-ROT13_MARKERS = frozenset(rot13(w) for w in COMMON_WORDS) - COMMON_WORDS
+ROT13_MARKERS = frozenset(
+    form
+    for w in COMMON_WORDS
+    if rot13(w) not in COMMON_WORDS
+    for form in (rot13(w), rot13(w).capitalize(), rot13(w).upper())
+)
 
 
 def words(text: str) -> list[str]:
