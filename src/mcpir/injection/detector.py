@@ -20,8 +20,8 @@ from collections.abc import Collection
 from dataclasses import astuple, replace
 from functools import cached_property
 
+from mcpir.injection import acts, techniques
 from mcpir.injection import patterns as P
-from mcpir.injection import techniques
 from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, InjectionHit, make_hit, technique
 from mcpir.injection.unicode import decode_blob, excerpt, fold, hidden_unicode
 
@@ -109,6 +109,8 @@ class _Scan:
         start = where if isinstance(where, int) else where.start()
         if end < 0:
             end = start + EVIDENCE_LIMIT if isinstance(where, int) else where.end()
+        if severity != "low" and P.quoted_example(self.low, start, end):
+            severity = "low"  # "attempts such as 'ignore previous instructions'": cited, not said
         self.hits.append(make_hit(key, severity, self.shown[start:end], start, *detail))
 
     def is_other_tool(self, ref: str) -> bool:
@@ -212,7 +214,8 @@ def _secrets(scan: _Scan) -> None:
             severity = _if(P.ASK.search(scan.sentence(*match.span())), "high")
             scan.add("sensitive-file-access:uri", severity, scheme.start(), match.end())
     for match in scan.find(P.HARVEST, P.HARVEST_AT, P.LOOT_WORDS):
-        if P.HARVEST_ROUTE.search(scan.sentence(*match.span())):
+        sentence = scan.sentence(*match.span())
+        if P.HARVEST_ROUTE.search(sentence) and not P.PROTECTED.search(sentence):
             scan.add("secret-harvest", "high", match)
     for match in scan.find(P.CONTEXT_LEAK, P.CONTEXT_LEAK_AT, P.CHAT_DATA_WORDS):
         # The model's own prompt has no business in a tool call, asked for politely or not.
@@ -355,6 +358,7 @@ def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: i
         rule(scan)
     for technique_rule in techniques.RULES:
         technique_rule(scan)
+    acts.judge(scan)
     _encoded(scan, depth)
     return _combine(scan)
 

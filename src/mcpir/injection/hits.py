@@ -47,6 +47,19 @@ MESSAGES = {
     "argument-tampering": "has the model put {} into a call the user did not ask for",
     "covert-call": "has the model make a call that carries its prompt, history or files",
     "exfiltration:url-smuggle": "smuggles chat data or secrets out inside a URL",
+    "exfiltration:context": "has the model pass its prompt, the conversation or the user's data on",
+    "exfiltration:secrets": "has the model read or hand over secrets it was not asked for",
+    "exfiltration:files": "has the model pass the contents of files on",
+    "exfiltration:send-out": "tells the model to send data to a fixed outside address ({})",
+    "response-manipulation:deceive": "has the model tell the user something other than the result",
+    "conceal-from-user:covert": "tells the model to keep what it does from the user",
+    "role-override:authority": "grants the model an authority or role the user never gave it",
+    "role-override:void-rules": "tells the model its rules no longer hold",
+    "preference-manipulation:others": "runs down other tools to steer the model's choice",
+    "preference-manipulation:self": "tells the model to pick this tool for everything",
+    "forced-first-call:scope": "demands a call ahead of every request, to get in first",
+    "trigger-phrase:clause": "a quoted word in the input switches on hidden behaviour, a back door",
+    "command-execution:clause": "has the model fetch code from the network and run it",
 }
 # The technique each kind belongs to: named in every message, and the rows of the benchmark.
 TECHNIQUES = {

@@ -508,6 +508,11 @@ _ELEVATED = r"""(?:unrestricted|unfiltered|uncensored|unlimited|unbound|unconstr
     all-powerful|omnipotent|god|dan|super-?admin|super-?user|superuser|root(?:\s+(?:operator|
     user|admin\w*))?|sudo|privileged|administrator|admin|owner|developer)"""
 ROLE_ASSUME_AT = _at("you assume adopt take switch enter activate become acting operating")
+ROLE_WORDS = _at(
+    "unrestricted unfiltered uncensored unlimited unbound unconstrained jailbroken jailbreak all "
+    "omnipotent god dan super superadmin superuser root sudo privileged administrator admin "
+    "owner developer"
+)
 ROLE_ASSUME = _rx(
     rf"""\byou\s+(?:now\s+|will\s+|shall\s+|must\s+|should\s+|can\s+|may\s+)*(?:now\s+)?
         (?:operate|act|function|behave|run|serve|work|respond|answer|speak)\s+(?:now\s+)?as\s+
@@ -537,23 +542,30 @@ MODE_LIMITS = _rx(
     \bsafety\b|\bfilter\w*|\bcensor\w*|\bwithout\s+(?:limits|restrictions|asking|confirmation)|
     \bpre-?(?:authori[sz]ed|approved)\b|\banything\b|\bany\s+request\b|\bevery\s+request\b"""
 )
-_RULES = r"""(?:(?:safety|security|content|ethical|usage|system|previous|prior|earlier|original|
-    default|existing|your|all|the|model|assistant'?s?|its|any)\s+){0,3}(?:guidelines?|guardrails?|
-    safeguards?|polic(?:y|ies)|restrictions?|rules|filters?|filtering|moderation|refusals?|
-    constraints?|instructions|system\s+prompt|limitations|safety\s+(?:checks?|measures?|
-    protocols?)|policy\s+checks?|content\s+policy|safety)"""
-RULES_OFF_WORDS = _at(
+# Rules of the model's that an attack declares void. The generic nouns count only with a word
+# that makes them the model's (checked in code: "your rules", "safety filters").
+RULES_OFF_AT = _at(
     "guideline guidelines guardrail guardrails safeguard safeguards policy policies restriction "
     "restrictions rules filter filters filtering moderation refusal refusals constraint "
-    "constraints instructions prompt limitations safety checks"
+    "constraints instructions prompt limitations limits safety checks directives"
 )
 RULES_OFF = _rx(
-    rf"""\b{_RULES}{_gap(60)}(?:no\s+longer\s+(?:appl(?:y|ies)|matter|bind|exist|in\s+effect|
-        valid)|(?:are|is|have\s+been|has\s+been|were|was|now|stand|get|got)\s+(?:now\s+|hereby\s+|
-        all\s+|temporarily\s+|fully\s+|officially\s+)*(?:revoked|disabled|lifted|suspended|removed|
-        void|waived|off|deactivated|turned\s+off|switched\s+off|overridden|cancell?ed|null|
-        inactive|not\s+applicable|rescinded|withdrawn|replaced|superseded|irrelevant|obsolete)\b|
-        do(?:es)?\s+not\s+apply)"""
+    rf"""\b(?:guidelines?|guardrails?|safeguards?|polic(?:y|ies)|restrictions?|rules|filters?|
+        filtering|moderation|refusals?|constraints?|instructions|prompt|limitations|limits|
+        safety|checks?|directives){_gap(60)}(?:no\s+longer\s+(?:appl(?:y|ies)|matter|bind|exist|
+        in\s+effect|valid)|(?:are|is|have\s+been|has\s+been|were|was|now|stand|get|got)\s+
+        (?:now\s+|hereby\s+|all\s+|temporarily\s+|fully\s+|officially\s+)*(?:revoked|disabled|
+        lifted|suspended|removed|void|waived|off|deactivated|turned\s+off|switched\s+off|
+        overridden|cancell?ed|null|inactive|not\s+applicable|rescinded|withdrawn|replaced|
+        superseded|irrelevant|obsolete)\b|do(?:es)?\s+not\s+apply)"""
+)
+RULES_MODEL_NOUN = _at(
+    "guideline guidelines guardrail guardrails safeguard safeguards refusal refusals moderation "
+    "safety"
+)
+RULES_OWNER = _rx(
+    r"""\b(?:safety|security|content|ethical|usage|system|previous|prior|earlier|original|default|
+    your|model'?s?|assistant'?s?|ai|policy|guard\w*)\W+(?:\w+\W+){0,2}$"""
 )
 RULES_SKIP_AT = _at(
     "skip bypass ignore disable suspend drop waive lift circumvent override evade turn switch "
@@ -590,8 +602,8 @@ NO_REFUSE = _rx(
 # what the tool does.
 _SELF = r"""(?:this|it|me|this\s+one|us)(?:\s+(?:tool|service|server|function|api|plugin|
     provider|one|source))?"""
-_OTHERS = r"""(?:any|all|every|each|other|the\s+other|another|competing|alternative|rival|
-    different|similar)\s+(?:other\s+)?(?:\w+\s+){0,2}?(?:tools?|services?|servers?|functions?|
+_OTHERS = r"""(?:any|all|every|each|other|another|competing|alternative|rival|different|
+    similar)\s+(?:other\s+)?(?:\w+\s+){0,2}?(?:tools?|services?|servers?|functions?|
     apis?|plugins?|providers?|sources?|options?|alternatives?|ones?|\w+(?:ers|ors))\b"""
 PREFER_AT = _at(
     "prefer prefers preferring choose chooses pick select use call favor favour prioritize "
@@ -610,7 +622,10 @@ PREFER = _rx(
         (?:even|including)\s+(?:ones?|those|tasks?|requests?|questions?|queries)\s+(?:unrelated|
         that\s+(?:are|have)\s+(?:not|nothing))"""
 )
-DISPARAGE_WORDS = _at("other others competing alternative rival another different similar")
+DISPARAGE_AT = _at(
+    "any all every each other another competing alternative rival different similar do don "
+    "never avoid"
+)
 DISPARAGE = _rx(
     rf"""\b{_OTHERS}(?:\s+\w+){{0,8}}?\s+(?:are|is|were|have\s+been|has\s+been|remain)\s+
         (?:\w+\s+){{0,3}}?(?:outdated|unreliable|unsafe|insecure|deprecated|broken|inaccurate|
@@ -622,33 +637,35 @@ DISPARAGE = _rx(
     | \b(?:do\s+not|don'?t|never|avoid)\s+(?:use|call|choose|pick|select|trust|rely\s+on)\w*\s+
         (?:on\s+)?{_OTHERS}"""
 )
-EMOTION_WORDS = _at(
-    "picking choosing using calling selecting trying user users they them would will"
-)
+EMOTION_AT = _at("picking choosing using calling selecting trying user users they")
 EMOTION = _rx(
     r"""\b(?:picking|choosing|using|calling|selecting|trying)\s+(?:any\s+|an\s+)?(?:other|another|
         a\s+different|a\s+competing)\s+(?:\w+\s+){0,2}?(?:would|will|could|might)\s+(?:\w+\s+){0,2}?
         (?:disappoint|upset|hurt|sadden|frustrate|anger|harm|betray|let\s+\w+\s+down|devastate|
         break)\w*
-    | \b(?:the\s+user|your\s+user|users|they)\s+(?:will|would)\s+be\s+(?:so\s+|very\s+|deeply\s+|
+    | \b(?:users?|they)\s+(?:will|would)\s+be\s+(?:so\s+|very\s+|deeply\s+|
         really\s+)?(?:disappointed|upset|sad|hurt|angry|devastated|heartbroken|furious)\s+if\s+
         (?:you|another|any)"""
 )
-HYPE_WORDS = _at(
-    "world leading number best ever guaranteed flawless trusted endorsed praised fortune award "
-    "only unmatched unrivaled unrivalled industry most used recommended 1"
+HYPE_AT = _at(
+    "world number no best ever guaranteed flawless trusted endorsed praised recommended used "
+    "award unmatched unrivaled unrivalled industry only"
 )
 HYPE = _rx(
-    r"""\bworld[\s-]leading\b | \b(?:number\s+one|no\.\s*1|\#\s*1)\b | \bbest\s+ever\b
+    r"""\bworld[\s-]leading\b | \b(?:number\s+one|no\.\s*1)\b | \bbest\s+ever\b
     | \bever\s+(?:built|made|created)\b | \bguaranteed\s+(?:flawless|perfect|accurate|correct|
         error-free)\b | \bflawless\b | \b(?:trusted|endorsed|praised|recommended|used)\s+by\s+
         (?:\w+\s+){0,3}?(?:fortune\s+500|leading|top|millions|experts|analysts|professionals|
         governments)\b | \baward[\s-]winning\b | \bunmatched\b | \bunrivall?ed\b
     | \bindustry[\s-]leading\b
-    | \bthe\s+only\s+(?:\w+\s+)?(?:dependable|reliable|trustworthy|accurate|safe|trusted|correct|
+    | \bonly\s+(?:\w+\s+)?(?:dependable|reliable|trustworthy|accurate|safe|trusted|correct|
         legitimate)\s+(?:source|tool|option|choice|service)\b"""
 )
 # Argument tampering: the model told to put into a call what the user did not ask for.
+TAMPER_SCOPE_WORDS = _at(
+    "always also additionally whenever every silently secretly quietly covertly regardless "
+    "automatically matter each all any before"
+)
 TAMPER_AT = _at(
     "add adds append prepend insert include inject attach set change replace rewrite swap "
     "substitute switch redirect put use pass"
@@ -695,6 +712,11 @@ _PAYLOAD = r"""(?:(?:your|the|its)\s+)?(?:(?:full|complete|entire|whole|raw|exac
     (?:text|contents?|copy)\s+of\s+your\s+(?:system\s+)?(?:prompt|instructions)|
     instructions\s+you\s+(?:were|have\s+been)\s+given|environment\s+variables)"""
 CARRY_AT = _at("call calls invoke use run trigger send pass notify ping")
+WITH_WORDS = WITH = _at("with")
+CARRY_WORDS = _at(
+    "prompt history log transcript conversation chat inputs outputs input output contents "
+    "content tokens secrets keys credentials passwords instructions environment"
+)
 CARRY = _rx(
     rf"""\b(?:call|calls|invoke|use|run|trigger|send|pass|notify|ping)\s+(?:this|it|me|`?[a-z][\w.-]*`?)
         (?:\s+(?:tool|function|endpoint))?(?:\s+\w+){{0,8}}?\s+with\s+(?:\w+\s+){{0,4}}?
@@ -702,6 +724,7 @@ CARRY = _rx(
 )
 # Data smuggled inside a URL's query string or an image link.
 URL_SMUGGLE_AT = _at("embed put add append encode include attach insert place")
+URL_SMUGGLE_WORDS = _at("query url image tracking pixel")
 URL_SMUGGLE = _rx(
     r"""\b(?:embed|put|add|append|encode|include|attach|insert|place)\s+(?:[\w'’]+\s+){0,12}?
         (?:as|in|into|to)\s+(?:the\s+)?(?:query\s+(?:parameters?|params?|string)|url\s+(?:parameters?|
@@ -719,6 +742,25 @@ SILENCE = _rx(
     | \b(?:never|do\s+not|don'?t)\s+(?:mention|reveal|disclose|report|show|acknowledge)\s+
         (?:these|those)\s+(?:calls?|steps?|requests?|actions?|messages?)"""
 )
+
+
+# A phrase in quotes after "such as", "e.g.", "like": an example the tool detects or documents.
+_QUOTES = "'\"‘’“”`"
+EXAMPLE_LEAD = _rx(
+    r"""\b(?:such\s+as|like|e\.g\.?|for\s+example|for\s+instance|including|phrases?|attempts?|
+    patterns?|strings?|payloads?|matches|flags|detects?|examples?)(?:\W+\w+){0,4}\W*$"""
+)
+PROTECTED = _rx(r"\b(?:never|masked|redacted|not\s+(?:shown|returned|logged|stored|included))\b")
+
+
+def quoted_example(low: str, start: int, end: int) -> bool:
+    """Whether low[start:end] sits inside quotes that an example marker introduces."""
+    opening = max(low.rfind(q, max(0, start - 80), start + 1) for q in _QUOTES)
+    if opening < 0 or any(q in low[opening + 1 : start] for q in _QUOTES):
+        return False
+    closing = [i for q in _QUOTES if (i := low.find(q, end - 1, end + 80)) >= 0]
+    lead = low[max(0, opening - 60) : opening]
+    return bool(closing) and EXAMPLE_LEAD.search(lead) is not None
 
 
 def _trie(words: frozenset[str]) -> str:

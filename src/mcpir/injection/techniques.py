@@ -52,7 +52,7 @@ def _sentences(scan: _Scan, words: frozenset[str], pattern: re.Pattern[str]) -> 
 
 
 def role_override(scan: _Scan) -> None:
-    for match in scan.find(P.ROLE_ASSUME, P.ROLE_ASSUME_AT):
+    for match in scan.find(P.ROLE_ASSUME, P.ROLE_ASSUME_AT, P.ROLE_WORDS):
         sentence = scan.sentence(*match.span())
         if _STRONG.search(match.group(0)) or P.MODE_LIMITS.search(sentence):
             scan.add("role-override:assume", "high", match)
@@ -61,8 +61,11 @@ def role_override(scan: _Scan) -> None:
     for match in _sentences(scan, P.MODE_ON_WORDS, P.MODE_ON):
         if _STRONG.search(match.group(0)) or P.MODE_LIMITS.search(scan.context(match)):
             scan.add("role-override:mode", "high", match)
-    for match in _sentences(scan, P.RULES_OFF_WORDS, P.RULES_OFF):
-        scan.add("role-override:rules-off", "high", match)
+    for match in scan.find(P.RULES_OFF, P.RULES_OFF_AT):
+        noun = match.group(0).split(None, 1)[0]
+        owned = P.RULES_OWNER.search(scan.low, max(0, match.start() - 40), match.start())
+        if noun in P.RULES_MODEL_NOUN or owned:
+            scan.add("role-override:rules-off", "high", match)
     for match in scan.find(P.RULES_SKIP, P.RULES_SKIP_AT):
         directive = P.MODEL_DIRECTIVE.search(scan.sentence(*match.span()))
         scan.add("role-override:skip", "high" if directive else "medium", match)
@@ -71,13 +74,13 @@ def role_override(scan: _Scan) -> None:
 
 
 def preference(scan: _Scan) -> None:
-    disparaging = _sentences(scan, P.DISPARAGE_WORDS, P.DISPARAGE)
-    emotional = _sentences(scan, P.EMOTION_WORDS, P.EMOTION)
+    disparaging = scan.find(P.DISPARAGE, P.DISPARAGE_AT)
+    emotional = scan.find(P.EMOTION, P.EMOTION_AT)
     pushy = [("preference-manipulation:disparage", m) for m in disparaging]
     pushy += [("preference-manipulation:emotion", m) for m in emotional]
     for key, match in pushy:
         scan.add(key, "high", match)
-    claims = _sentences(scan, P.HYPE_WORDS, P.HYPE)
+    claims = scan.find(P.HYPE, P.HYPE_AT)
     for match in scan.find(P.PREFER, P.PREFER_AT):
         scan.add("preference-manipulation:select", "high" if pushy or claims else "medium", match)
     for match in claims[:3]:
@@ -90,7 +93,7 @@ def _tampering_value(scan: _Scan, start: int, end: int) -> re.Match[str] | None:
 
 
 def tampering(scan: _Scan) -> None:
-    for match in scan.find(P.TAMPER, P.TAMPER_AT):
+    for match in scan.find(P.TAMPER, P.TAMPER_AT, P.TAMPER_SCOPE_WORDS):
         left, right = scan.bounds(*match.span())
         if not _ORDER_LEAD.search(scan.low, left, match.start()):
             continue
@@ -108,9 +111,9 @@ def tampering(scan: _Scan) -> None:
 
 
 def covert_calls(scan: _Scan) -> None:
-    for match in scan.find(P.CARRY, P.CARRY_AT):
+    for match in scan.find(P.CARRY, P.CARRY_AT, P.CARRY_WORDS, P.WITH):
         scan.add("covert-call", "high", match)
-    for match in scan.find(P.URL_SMUGGLE, P.URL_SMUGGLE_AT):
+    for match in scan.find(P.URL_SMUGGLE, P.URL_SMUGGLE_AT, P.URL_SMUGGLE_WORDS):
         if P.SMUGGLED_DATA.search(match.group(0)):
             scan.add("exfiltration:url-smuggle", "high", match)
     for match in scan.find(P.SILENCE, P.SILENCE_AT):

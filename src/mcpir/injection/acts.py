@@ -1,0 +1,237 @@
+"""The techniques, judged clause by clause from the features in `mcpir.injection.clauses`.
+
+Each rule names one act a poisoned description asks of the model and what makes it an attack
+rather than documentation: private context or secrets moved along, data sent to a literal
+outside address, the user told something untrue or nothing at all, the model given authority
+or its rules voided, other tools run down or this one pushed for every request, arguments
+given values the user did not choose, a call forced ahead of everything, a quoted word that
+switches behaviour on, code fetched and run. The opening clause is the tool's summary of its
+own job ("Search the user's contacts"), so the data rules skip it unless the model is addressed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from mcpir.injection.clauses import (
+    CARRY_VERBS,
+    CONTEXT,
+    COVERT,
+    DEST,
+    FILES,
+    FORCE,
+    QUANT,
+    READ_VERBS,
+    SECRET,
+    SEND_VERBS,
+    USER_DATA,
+    Clause,
+    clauses,
+)
+from mcpir.injection.hits import technique
+
+if TYPE_CHECKING:
+    from mcpir.injection.detector import _Scan
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.VERBOSE)
+
+
+DECEIVE_VERB = _rx(
+    r"""\b(?:tell|tells|say|says|report|answer|respond|reply|claim|state|present|describe|show|
+    inform|assure|confirm)\b"""
+)
+DECEIT = _rx(
+    r"""\b(?:regardless|whatever|instead|no\s+matter|even\s+(?:if|though|when))\b|\bsay\s+only\b|
+    \bthat\s+(?:no|nothing|none|it\s+is|it\s+was|the\s+\w+\s+(?:is|was|has)|everything|all\s+is)\b"""
+)
+AUTHORITY = _rx(
+    r"""\b(?:root|sudo|super-?user|super-?admin|administrator\s+(?:rights|privileges|access)|
+    admin\s+(?:rights|privileges|override|mode)|operator\s+authority|elevated\s+(?:rights|
+    privileges|permissions)|god\s+mode|developer\s+mode|jailbr\w+|unrestricted|no\s+(?:content\s+)?
+    (?:restrictions|limits|filters|rules)|persona\s+with)\b"""
+)
+GRANTED = _rx(
+    r"""\b(?:you\s+(?:are|now|hold|have\s+been\s+granted|now\s+have|act|operate|run)|are\s+running\s+
+    as|running\s+as|act(?:ing)?\s+(?:with|as)|operat\w+\s+(?:with|as)|is\s+to\s+act|carr(?:y|ies)|
+    the\s+(?:assistant|model|agent|ai)\s+(?:is|has|holds|may|can))\b"""
+)
+VOID_RULES = _rx(
+    r"""\b(?:rules|restrictions|refusals?|guidelines|guardrails|safety\s+\w+|policies|instructions|
+    preferences)\b[^.;]{0,80}\b(?:void|invalid|no\s+longer|do\s+not\s+apply|revoked|suspended|
+    lifted|disabled|overridden|obsolete|only\s+rules\s+that)\b
+    | \b(?:disregard|ignore|forget|drop|override|set\s+aside)\s+(?:all\s+|any\s+|the\s+|your\s+)*
+        (?:\w+\s+){0,2}?(?:rules|restrictions|refusals?|refusal\s+rules|guidelines|guardrails|
+        instructions|policies|safety\s+\w+)\b"""
+)
+OTHER_TOOLS = _rx(
+    r"""\b(?:other|different|alternative|competing|competitor|rival|similar|built-in|another)\s+
+    (?:[\w-]+\s+){0,3}?(?:tools?|servers?|integrations?|services?|providers?|plugins?|apis?|
+    sources?|options?|searche?s?|summari[sz]ers?|engines?|assistants?|apps?)\b
+    | \bthe\s+alternatives\b | \bcompetitor\s+tools?\b"""
+)
+RUN_DOWN = _rx(
+    r"""\b(?:avoid|don'?t\s+(?:call|use)|do\s+not\s+(?:call|use)|never\s+(?:call|use)|let\s+\w+\s+down|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
+    leak\w*|deprecated|outdated|unreliable|broken|corrupt\w*|risks?|disappoint\w*|lose|loses|
+    inaccurate|compromised|malicious|inferior|harm\w*|betray\w*|break)\b"""
+)
+SELF_PICK = _rx(
+    r"""\b(?:choose|pick|call|route|prefer|favou?r|select|invoke)\b[^.;]{0,60}?(?:\bevery\s+time\b|
+    \bwhenever\s+you\s+can\b|\bfor\s+(?:anything|everything)\b|\bbefore\s+relying\b|\bexclusively\b|
+    \binstead\s+of\s+(?:any|other|the\s+other|your)|\bover\s+(?:any|all|other)|\bfirst\s+for\b|
+    \bthrough\s+(?:this|it|here|[a-z]+_[a-z_]+)|\bhere\b)"""
+)
+# Choosing between this tool and others, as an order: "use X instead of the other tools".
+PICK_OVER = _rx(
+    r"""\b(?:choose|pick|call|use|route|prefer|favou?r|select)\b[^.;]{0,80}?\b(?:instead|over|
+    rather\s+than|whenever|every\s+time)\b"""
+)
+PASSIVE_ORDER = _rx(
+    r"""\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|also\s+)?
+    be\s+(?:set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|emailed|
+    posted|uploaded|called|invoked|appended|redirected|pointed)\b"""
+)
+TAMPER_VERB = _rx(
+    r"""\b(?:set|sets|replace|change|swap|substitute|rewrite|redirect|pass|add|append|prepend|
+    use|include|insert|point|route|bcc|cc)\b"""
+)
+LITERAL = _rx(
+    r"""'[^'\n]{2,80}'|"[^"\n]{2,80}"|(?<![\w-])--[a-z][\w-]+|\b\d[\d.]*\s*%|\bto\s+\d[\d.,]*\b"""
+)
+TAMPER_WHY = _rx(
+    r"""\binstead\s+of\b|\bregardless\b|\beven\s+(?:for|if|when)\b|\bbefore\s+(?:submitting|
+    calling|sending|fetching|executing|running|committing|posting|paying|saving)\b|\bprocessing\s+
+    rule\b|\bspecial\s+case\b|\bthis\s+fix\b|\bno\s+matter\b|\balways\b|\bevery\b|\bwhenever\b"""
+)
+FIRST = _rx(
+    r"""\b(?:first|before\s+(?:anything|any|every|replying|answering|responding|you\s+(?:answer|
+    reply|respond)|the\s+user)|ahead\s+of|step\s+zero|first\s+action|at\s+the\s+start\s+of|
+    precondition|prerequisite)\b"""
+)
+CALL = _rx(r"\b(?:call|calls|called|invoke|invoked|run|use|used|a\s+call\s+to)\b")
+SCOPE = _rx(
+    r"""\b(?:every|each|any|all)\s+(?:\w+\s+)?(?:requests?|tasks?|conversations?|messages?|questions?|
+    turns?|sessions?|repl(?:y|ies)|answers?|prompts?|(?:tool\s+)?calls?|other\s+tools?|actions?|
+    quer(?:y|ies))\b|\b(?:anything|everything)\b|\bnew\s+conversation\b|\bwhenever\b"""
+)
+TRIGGER = _rx(
+    r"""\b(?:if|when|whenever|once)\b[^.;]{0,100}?\b(?:contains?|writes?|types?|says?|is|are|
+    equals?|mentions?|includes?|named|sends?|enters?)\s+(?:the\s+(?:word|phrase|code|string|
+    keyword)\s+)?['"‘“][^'"’”\n]{2,40}['"’”]"""
+)
+TRIGGERED = _rx(
+    r"""\b(?:grant|stop\s+following|ignore|set\s+every|send|read|email|disable|skip|bypass|approve|
+    reveal|whatever\s+they\s+ask|forward|transfer|delete|run|execute|upload|zero|override)\b"""
+)
+FETCH_RUN = _rx(
+    r"""\bexec\s*\(|\beval\s*\(|urlopen|\bpython3?\s+-c\b|\bcurl\b[^|\n]{0,200}\|\s*(?:sudo\s+)?
+    (?:ba|z)?sh\b|\bwget\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\biex\b|invoke-expression|
+    powershell\s+-e(?:nc)?\b|/dev/tcp/"""
+)
+NEGATED = _rx(r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b")
+REVIEW = _rx(
+    r"\b(?:for\s+review|without\s+(?:executing|running)|such\s+as|e\.g\.|detects?|flags?)\b"
+)
+
+
+def _words(clause: Clause, verbs: frozenset[str]) -> bool:
+    return not verbs.isdisjoint(clause.words)
+
+
+# Families that report one act under different names: a secret read to be sent out is one hit.
+_DATA = frozenset({"exfiltration", "sensitive source", "forced call"})
+
+
+def _add(scan: _Scan, key: str, severity: str, clause: Clause, *detail: object) -> None:
+    """One hit per act: a phrase rule that already reported this clause's act keeps its more
+    precise message."""
+    family = technique(key.partition(":")[0])
+    for hit in scan.hits:
+        if hit.severity != "low" and clause.start <= hit.pos < clause.end:
+            other = technique(hit.kind)
+            if other == family or {other, family} <= _DATA:
+                return
+    scan.add(key, severity, clause.start, clause.end, *detail)
+
+
+def _data(scan: _Scan, clause: Clause) -> None:
+    if clause.first and not clause.addressed or clause.protective and not clause.has(COVERT):
+        return
+    carries = _words(clause, CARRY_VERBS)
+    if (carries or " with " in clause.text and clause.has(CALL)) and clause.has(CONTEXT):
+        _add(scan, "exfiltration:context", "high", clause)
+    elif (carries or _words(clause, READ_VERBS)) and clause.has(SECRET):
+        if clause.has(QUANT) or clause.has(DEST) or clause.has(COVERT) or clause.has(FORCE):
+            _add(scan, "exfiltration:secrets", "high", clause)
+    elif carries and clause.has(FILES) and (clause.has(QUANT) or clause.has(FORCE)):
+        _add(scan, "exfiltration:files", "high", clause)
+    elif carries and clause.has(USER_DATA) and (clause.has(DEST) or clause.has(COVERT)):
+        _add(scan, "exfiltration:context", "high", clause)
+    if _words(clause, SEND_VERBS) and not clause.user_asked and (dest := clause.has(DEST)):
+        _add(scan, "exfiltration:send-out", "high", clause, dest.group(0).strip()[:60])
+
+
+def _user(scan: _Scan, clause: Clause) -> None:
+    if clause.directed and clause.has(DECEIVE_VERB) and clause.has(DECEIT):
+        if " user" in clause.text or " them" in clause.text or "that" in clause.words:
+            _add(scan, "response-manipulation:deceive", "high", clause)
+    covert = clause.has(COVERT)
+    if covert and (
+        clause.has(SECRET)
+        or covert.group(0).startswith("without")
+        and NEGATED.search(clause.text, 0, covert.start())
+    ):
+        covert = None  # "never show the token", "never drop a table without asking": protection
+    if covert and (clause.directed or "user" in clause.words or "human" in clause.words):
+        if not clause.first or clause.addressed:
+            _add(scan, "conceal-from-user:covert", "high", clause)
+
+
+def _authority(scan: _Scan, clause: Clause) -> None:
+    if clause.has(AUTHORITY) and (clause.has(GRANTED) and clause.addressed or clause.has(FORCE)):
+        _add(scan, "role-override:authority", "high", clause)
+    if (clause.directed or clause.addressed) and clause.has(VOID_RULES):
+        _add(scan, "role-override:void-rules", "high", clause)
+
+
+def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
+    others = clause.has(OTHER_TOOLS)
+    if others and (clause.has(RUN_DOWN) or clause.has(PICK_OVER)) and not clause.first:
+        _add(scan, "preference-manipulation:others", "high", clause)
+    elif clause.directed and (pick := clause.has(SELF_PICK)):
+        named = {w for w in clause.words if w in own} or {"this", "it", "here", "one"}
+        if not named.isdisjoint(pick.group(0).replace("_", " ").split() + [pick.group(0)]):
+            _add(scan, "preference-manipulation:self", "high", clause)
+
+
+def _arguments(scan: _Scan, clause: Clause) -> None:
+    if clause.user_asked or not (clause.directed or clause.has(PASSIVE_ORDER)):
+        return
+    if not clause.has(TAMPER_VERB):
+        return
+    value = clause.has(DEST) or clause.has(LITERAL)
+    if value and clause.has(TAMPER_WHY):
+        _add(scan, "argument-tampering", "high", clause, value.group(0).strip()[:60])
+
+
+def _calls(scan: _Scan, clause: Clause) -> None:
+    if clause.has(CALL) and clause.has(FIRST) and clause.has(SCOPE):
+        if clause.directed or clause.has(FORCE):
+            _add(scan, "forced-first-call:scope", "medium", clause)
+    if (trigger := clause.has(TRIGGER)) and TRIGGERED.search(clause.text, trigger.end()):
+        _add(scan, "trigger-phrase:clause", "high", clause)
+    if clause.has(FETCH_RUN) and clause.directed and not clause.has(REVIEW):
+        _add(scan, "command-execution:clause", "high", clause)
+
+
+def judge(scan: _Scan) -> None:
+    own = set(scan.own) - {"this", "the", "that", "it", "you"}
+    for clause in clauses(scan.low):
+        _data(scan, clause)
+        _user(scan, clause)
+        _authority(scan, clause)
+        _choice(scan, clause, own)
+        _arguments(scan, clause)
+        _calls(scan, clause)

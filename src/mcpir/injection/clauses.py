@@ -1,0 +1,197 @@
+"""What one clause of a description asks for, as features: the pieces the technique rules in
+`mcpir.injection.acts` combine.
+
+A description describes a tool; a poisoned one also gives the model orders about things outside
+the tool's job. Phrasings vary without end, so the features are vocabularies, not sentences:
+what is moved (the conversation, secrets, files), where (a literal outside address, another
+tool), how (covertly, on every call, regardless of the user), who is addressed (the model), and
+whether the text protects rather than asks ("never include secrets"). Pure text, stdlib only.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+
+def _rx(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.VERBOSE)
+
+
+# Where one clause ends: a sentence end, a semicolon, a line, a table cell, a flattened schema
+# field, a comment or tag boundary. Colons stay inside: "Processing rule: replace …" is one order.
+CLAUSE_END = re.compile(
+    r"[.!?]+(?=\s|$)|;|\n|\s\|\s|\[inputschema[^\]\n]{0,200}\]|<!--|-->|</?\w+>"
+)
+WORDS = re.compile(r"[a-z0-9]+")
+
+# What is moved.
+CONTEXT = _rx(
+    r"""\bsystem\s+(?:prompt|message|instructions)|\b(?:conversation|chat|message|session|
+    dialog(?:ue)?)\s+(?:history|log|logs|transcript|so\s+far)|\btranscripts?\b|\b(?:whole|entire|
+    full|complete)\s+(?:conversation|chat|thread|dialog(?:ue)?|context)|\byour\s+(?:reply|replies|
+    answers?|responses?|instructions|system|prompt|context)\b|\b(?:last|previous|prior|recent|
+    earlier)\s+(?:\d+\s+|few\s+)?(?:messages|turns|tool\s+outputs|outputs|exchanges)|\b(?:arguments|
+    inputs?|params|parameters)\s+and\s+(?:results?|outputs?|responses?)|\b(?:tool|prior|previous)\s+
+    (?:outputs|results)\b|\blist\s+of\s+tools\s+you|\binstructions\s+you\s+(?:were|have\s+been)\s+
+    given|\beverything\s+the\s+user|\bcontext\s+window|\bmemory\s+contents"""
+)
+USER_DATA = _rx(
+    r"""\buser'?s\s+(?:\w+\s+)?(?:messages?|questions?|prompts?|quer(?:y|ies)|requests?|inputs?|
+    contacts|data|files|documents|emails?|history|location|address|details)\b|\bthe\s+same\s+
+    message\b|\bthe\s+original\s+\w+"""
+)
+SECRET = _rx(
+    r"""\bapi[\s_-]?keys?\b|\bsecrets?\b|\bcredentials?\b|\bpasswords?\b|\bpassphrases?\b|
+    \b(?:access|auth\w*|bearer|session|refresh|oauth|github|gitlab|slack|npm|pypi)[\s_-]+tokens?\b|
+    \btokens?\s+(?:visible|you|from|in\s+(?:the|your))|\b(?:any|all|every)\s+tokens\b|\bcookies?\b|
+    \b(?:private|ssh|signing|secret|access)[\s_-]+keys?\b|\.env\b(?!\.example)|\benvironment\s+
+    variables|\benv\s+(?:vars|dump)|\benv_dump|\.ssh\b|\.aws\b|\bnetrc\b|\bpgpass\b|\bkeychain\b|
+    \bmnemonic|\bseed\s+phrase|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\bkubeconfig\b|\bhosts\.ya?ml\b|
+    \bwallet\.dat\b|[a-z0-9]_(?:tokens?|secrets?|api_keys?|passwords?|credentials?)\b"""
+)
+FILES = _rx(
+    r"""\bcontents?\s+of\s+(?:any|every|each|all|the|open|your|their|its)\b|\b(?:every|each|all|
+    any)\s+(?:open\s+)?files?'?s?\s+contents?|\bfile\s+contents\b|\bsource\s+code\b|\b(?:entire|
+    whole|full)\s+(?:repo|repository|workspace|codebase|project|disk|home)"""
+)
+# Where to: a literal address outside the tool's own parameters.
+DEST = _rx(
+    r"""\b[a-z][\w+.-]*://[^\s'"<>)\]]+|[\w.%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|
+    (?:^|\s)\#[a-z][\w-]{2,}|\bchannel\s+\#?[\w-]+\d|\b0x[0-9a-f]{20,}\b|\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
+    \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|dev|app|cloud|run|site|
+    xyz|example|ru|cn|tk|top|co|me|net)\b"""
+)
+CARRY_VERBS = frozenset(
+    """send sends post upload uploads forward email mail transmit mirror copy sync relay share
+    submit beacon exfiltrate leak stream push pass passing give giving include including embed
+    append attach put paste place provide supply fill write encode add store save log record cc
+    bcc deliver dump publish echo repeat reveal disclose call invoke""".split()
+)
+SEND_VERBS = frozenset(
+    "send upload forward email emailed mail transmit mirror copy sync relay beacon exfiltrate leak "
+    "stream push submit deliver publish cc bcc post share".split()
+)
+READ_VERBS = frozenset(
+    "read cat open load fetch get list extract grab dump collect gather harvest scrape retrieve "
+    "obtain access paste enter supply provide include attach".split()
+)
+# How: covert, standing, or over the user's head.
+COVERT = _rx(
+    r"""\b(?:silently|secretly|quietly|covertly|discreetly|stealthily)\b|\bwithout\s+(?:asking|
+    telling|mentioning|notifying|informing|verification|verifying|confirmation|confirming|checking|
+    the\s+user|their\s+knowledge)|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+
+    (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report)(?:s|ing)?\b|\bunder\s+no\s+circumstances\b|
+    \bkeep\s+(?:[\w']+\s+){0,4}?(?:to\s+yourself|out\s+of\s+(?:your|the))|\bmust\s+not\s+(?:appear|
+    be\s+(?:shown|visible|mentioned|surfaced))|\bno\s+need\s+to\s+(?:check|ask|confirm|tell|
+    mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told)|\bthe\s+user\s+(?:does\s+
+    not|doesn'?t|need\s+not|will\s+not|won'?t|should\s+not|must\s+not)\s+(?:need\s+to\s+)?(?:know|
+    notice|see|be\s+told)|\bsay\s+nothing\b|\bbehind\s+the\s+scenes\b"""
+)
+FORCE = _rx(
+    r"""\b(?:always|whenever|mandatory|required|precondition|prerequisite|regardless|must)\b|
+    \b(?:every|each)\s+(?:time|call|request|task|message|conversation|turn|session|result|
+    invocation|reply|answer)\b|\bstep\s+zero\b|\bfirst\s+action\b|\bbefore\s+(?:anything|any|every|
+    replying|answering|responding|you\s+(?:answer|reply|respond))\b|\bahead\s+of\b|\beven\s+(?:if|
+    for|when)\b|\bin\s+each\s+new\b|\bat\s+the\s+start\s+of\s+(?:every|each)\b|\bafter\s+(?:each|
+    every)\b|\bno\s+matter\b|\binstead\s+of\s+the\s+user"""
+)
+QUANT = _rx(
+    r"""\b(?:any|all|every|each|whatever|whichever)\b|\bvisible\b|\byou\s+(?:have\s+)?(?:seen|see|
+    saw|know)\b|\bin\s+(?:the|your)\s+(?:current\s+)?context\b|\bfrom\s+the\s+user'?s\b|
+    \bverbatim\b|\bword\s+for\s+word\b|\bso\s+far\b|\bthe\s+user'?s\b|\bof\s+the\s+user\b|~/"""
+)
+# Who is addressed: the model, by a label or as the subject.
+MODEL_ADDRESS = _rx(
+    r"""\b(?:note|hint|notice|heads[\s-]up|fyi|reminder|message|instructions?|tip|memo|directive|
+    guidance|side\s+note)\s+(?:for|to)\s+(?:the\s+|all\s+|any\s+)?(?:model|assistant|ai|agent|llm|
+    claude|gpt|copilot|bot)s?\b|\b(?:assistant|agent|model|ai|llm)\s+(?:hint|notice|note|
+    instructions?|directive)\b|\b(?:you|the\s+(?:assistant|model|agent|ai|llm)|assistants|agents|
+    models)\s+(?:must|should|will|need\s+to|have\s+to|are\s+to|is\s+to|shall|can\s+now|may\s+now|
+    are\s+now|now)\b|\b(?:assistant|model|ai|agent|llm|claude)\s*:|\b(?:new|updated|real|actual)\s+
+    (?:system\s+)?(?:instructions|rules|prompt)\b|\bsystem\s+(?:override|note|notice|message|
+    directive|instructions?)\b"""
+)
+# The text protects instead of asking: "never include secrets", "values are masked".
+PROTECTIVE = _rx(
+    r"""\b(?:never|not|no|n't|without|avoid|refuses?|redact\w*|mask\w*|exclud\w*|strip\w*|
+    sanitiz\w*|scrub\w*|omit\w*|only\s+(?:names|metadata|the\s+names))\b"""
+)
+USER_ASKED = _rx(
+    r"""\b(?:only\s+(?:when|if)|if|when|unless)\s+(?:the\s+)?user\s+(?:explicitly\s+)?(?:asks|
+    requests|says|wants|specifies|provides|confirms|approves|configured|chose|enables)|\bthe\s+user\s+
+    (?:configured|chose|set\s+up|provided|supplied)|\bthat\s+the\s+user\s+(?:configured|chose|gave)|
+    \b(?:configured|chosen|provided)\s+by\s+the\s+user|\bthe\s+user\s+must\s+(?:confirm|approve)"""
+)
+
+
+_FILLER = r"""(?:please|also|always|then|now|just|first|and|so|simply|silently|quietly|secretly|
+    immediately|additionally|finally|next|instead|afterwards|otherwise|never|do|don'?t|make\s+sure\s+
+    to|be\s+sure\s+to|remember\s+to|ensure\s+(?:you|that\s+you)|[\w\s-]{0,30}:)"""
+_CONDITION = r"""(?:(?:if|when|whenever|once|after|before|every\s+time|each\s+time|while|
+    as\s+soon\s+as|for|on|during|upon|since|because|whatever|regardless|no\s+matter|even\s+if|unless|in\s+case|
+    as\s+long\s+as|to)\b[^,:]{0,120}[,:])"""
+IMPERATIVE = _rx(
+    rf"""\s*(?:{_CONDITION}\s*)?(?:{_FILLER}\s*){{0,3}}(?:{_CONDITION}\s*)?(?:send|post|upload|
+    forward|email|mail|transmit|mirror|copy|sync|relay|share|submit|pass|give|include|embed|append|
+    prepend|attach|put|paste|place|provide|supply|fill|write|encode|add|store|save|log|record|cc|bcc|
+    deliver|dump|publish|echo|repeat|reveal|disclose|call|invoke|run|execute|use|read|cat|open|
+    load|fetch|get|list|extract|grab|collect|gather|retrieve|obtain|access|set|change|replace|
+    swap|substitute|rewrite|redirect|route|point|prefer|choose|pick|select|favou?r|avoid|tell|say|
+    report|answer|respond|reply|claim|state|present|describe|treat|act|behave|ignore|disregard|
+    forget|skip|bypass|disable|grant|approve|allow|stop|keep|hide|remove|delete|trust|obey|follow|
+    consider|assume|mark|rate|inform|notify|apply|make|ensure|remember)\b"""
+)
+
+
+@dataclass(frozen=True)
+class Clause:
+    start: int
+    end: int
+    text: str  # lower-cased, folded
+    first: bool  # the description's opening clause: its summary of what the tool does
+    addressed: bool  # the model is addressed here or by a label earlier in the sentence run
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset(WORDS.findall(self.text))
+
+    def has(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
+        return pattern.search(self.text)
+
+    @cached_property
+    def directed(self) -> bool:
+        """An order: the model is addressed, or the clause opens with a verb in the imperative
+        (after "please", "always", or a condition such as "when calling X,")."""
+        return self.addressed or IMPERATIVE.match(self.text) is not None
+
+    @cached_property
+    def protective(self) -> bool:
+        return PROTECTIVE.search(self.text) is not None
+
+    @cached_property
+    def user_asked(self) -> bool:
+        return USER_ASKED.search(self.text) is not None
+
+
+def clauses(low: str, limit: int = 64) -> list[Clause]:
+    """The clauses of a lower-cased description, at most `limit` of them. Once the model has
+    been addressed ("Note to the assistant:"), every clause after it is read as addressed."""
+    found: list[Clause] = []
+    start = 0
+    for boundary in CLAUSE_END.finditer(low):
+        _add(found, low, start, boundary.start())
+        start = boundary.end()
+        if len(found) >= limit:
+            return found
+    _add(found, low, start, len(low))
+    return found
+
+
+def _add(found: list[Clause], low: str, start: int, end: int) -> None:
+    text = low[start:end]
+    if not text.strip():
+        return
+    addressed = bool(found and found[-1].addressed) or MODEL_ADDRESS.search(text) is not None
+    found.append(Clause(start, end, text, not found, addressed))
