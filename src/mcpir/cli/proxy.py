@@ -63,19 +63,47 @@ def proxy(
             "the log cannot be opened.",
         ),
     ] = False,
+    url: Annotated[
+        str | None,
+        typer.Option(
+            "--url",
+            help="A remote server's URL instead of CMD (streamable HTTP or SSE).",
+            show_default=False,
+        ),
+    ] = None,
+    transport: Annotated[
+        str | None,
+        typer.Option(
+            "--transport",
+            help="With --url: http (streamable HTTP, default) or sse.",
+            show_default=False,
+        ),
+    ] = None,
+    header: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header",
+            metavar="'K: V'",
+            show_default=False,
+            help="With --url: a header to send (repeatable); ${VAR} references are "
+            "resolved from mcpir's keyring, then the environment, and never logged.",
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Relay an MCP stdio server, logging every call; exit with the server's status.
 
     Records go to <log-dir>/YYYY-MM-DD.jsonl; the first tools/list is pinned in
-    <root>/.atom-trail/tool-pins/. Exit 127/126 when CMD cannot be started.
+    <root>/.atom-trail/tool-pins/. Exit 127/126 when CMD cannot be started. With --url the
+    proxy speaks stdio to the client and HTTP to the server, and ends with the client's input.
     """
     from mcpir.proxy.config import configure
     from mcpir.proxy.relay import run_proxy
 
     config = configure(list(command or []), name=name, log_dir=log_dir, root=root,
                        redact_responses=redact_responses, block_changed=block_changed,
-                       require_log=require_log)  # fmt: skip
+                       require_log=require_log, url=url, transport=transport,
+                       headers=header)  # fmt: skip
     raise typer.Exit(run_proxy(config))
 
 

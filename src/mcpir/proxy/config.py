@@ -86,13 +86,29 @@ def configure(
     redact_responses: bool,
     block_changed: bool,
     require_log: bool = False,
+    url: str | None = None,
+    transport: str | None = None,
+    headers: list[str] | None = None,
 ) -> ProxyConfig:
-    """The proxy's settings; a usage error (before anything is made) when CMD is missing."""
+    """The proxy's settings; a usage error (before anything is made) when CMD is missing, or
+    given with --url."""
     from mcpir.core.errors import UsageError
 
-    if not command or not command[0]:
+    target = None
+    if url is not None:
+        from mcpir.proxy.remote_config import remote
+
+        if command:
+            raise UsageError("--url and a server command: pass one",
+                             hint="mcpir proxy --name NAME --url URL")  # fmt: skip
+        target = remote(url, transport or "http", headers or [])
+    elif transport is not None or headers:
+        raise UsageError("--transport and --header go with --url", hint="mcpir proxy --help")
+    elif not command or not command[0]:
         raise UsageError("no server command", hint="mcpir proxy [OPTIONS] -- CMD [ARGS]...")
-    if command[0].startswith("-"):  # a mistyped option, not a program (typer passes it on)
+    if command and command[0].startswith(
+        "-"
+    ):  # a mistyped option, not a program (typer passes it on)
         raise UsageError(f"no such option: {command[0]}", hint="mcpir proxy --help")
     if log_dir is not None:
         log_dir = log_dir.expanduser()
@@ -106,7 +122,7 @@ def configure(
             log_dir = None
     else:
         log_dir = trail_dir(root, LOG_DIR, required=require_log)
-    server = name or Path(command[0]).name
+    server = name or (_host(url) if url is not None else Path(command[0]).name)
     return ProxyConfig(
         name=server,
         command=command,
@@ -115,4 +131,11 @@ def configure(
         redact_responses=redact_responses,
         block_changed=block_changed,
         require_log=require_log,
+        remote=target,
     )
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or "remote"

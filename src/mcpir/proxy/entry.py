@@ -31,7 +31,7 @@ REQUIRE_LOG_HELP = (
 def parser() -> argparse.ArgumentParser:
     parse = _Parser(
         prog="mcpir proxy",
-        description="Relay an MCP stdio server, logging every call.",
+        description="Relay an MCP stdio (or, with --url, remote) server, logging every call.",
     )
     parse.add_argument("--name", help="server name in records and pins (default: CMD)")
     parse.add_argument("--log-dir", type=Path, help="where records go")
@@ -41,6 +41,11 @@ def parser() -> argparse.ArgumentParser:
     parse.add_argument("--block-changed", action="store_true",
                        help="hide tools added or changed since the pin until approved")  # fmt: skip
     parse.add_argument("--require-log", action="store_true", help=REQUIRE_LOG_HELP)
+    parse.add_argument("--url", help="a remote server's URL instead of CMD")
+    parse.add_argument("--transport", choices=("http", "sse"),
+                       help="with --url: streamable HTTP (default) or legacy SSE")  # fmt: skip
+    parse.add_argument("--header", action="append", metavar="'K: V'",
+                       help="with --url: a header; ${VAR} resolved (keyring, env)")  # fmt: skip
     parse.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS]...")
     return parse
 
@@ -59,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         config = configure(command, name=options.name, log_dir=options.log_dir,
                            root=options.root, redact_responses=options.redact_responses,
                            block_changed=options.block_changed,
-                           require_log=options.require_log)  # fmt: skip
+                           require_log=options.require_log, url=options.url,
+                           transport=options.transport, headers=options.header)  # fmt: skip
         return run_proxy(config)
     except McpirError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""

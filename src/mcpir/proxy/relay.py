@@ -235,12 +235,21 @@ class Proxy(Pairing):
             where = self.config.log_dir or "the log directory"
             raise LogUnavailable(
                 f"cannot write the invocation log in {where} ({why}); "
-                f"{self.config.command[0]} not started (--require-log)"
+                f"{self._target()} not started (--require-log)"
             )
+
+    def _target(self) -> str:
+        return self.config.command[0] if self.config.command else self.name
 
 
 def run_proxy(config: ProxyConfig) -> int:
-    """Relay until the server exits; its exit status (128+N for a signal N)."""
+    """Relay until the server exits; its exit status (128+N for a signal N). With `--url`:
+    until the client's input ends (`remote`)."""
+    if config.remote is not None:
+        from mcpir.proxy.remote import run_remote
+
+        sys.stdout.flush()
+        return run_remote(config)
     if not config.command or not config.command[0]:
         from mcpir.core.errors import UsageError
 

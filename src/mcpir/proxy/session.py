@@ -34,6 +34,7 @@ from mcpir.proxy.records import (
 
 if TYPE_CHECKING:
     from mcpir.proxy.pins import PinStore, ToolChange
+    from mcpir.proxy.remote_config import Remote
 
 READ_SIZE = 1 << 16
 EARLY_LIMIT = 100_000  # a whole read of requests can be answered before it is decoded
@@ -68,6 +69,7 @@ class ProxyConfig:
     redact_responses: bool = False
     block_changed: bool = False
     require_log: bool = False  # stop relaying (exit 3) rather than relay what is not logged
+    remote: Remote | None = None  # `--url`: a remote server instead of `command`
 
 
 @dataclass

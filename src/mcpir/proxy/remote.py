@@ -1,0 +1,351 @@
+"""`mcpir proxy --url`: MCP over stdio to the client, streamable HTTP or SSE to a remote server.
+
+The server side is the official SDK's client transport (`streamable_http_client`, `sse_client`):
+it keeps the session id, resumes a broken response stream with `Last-Event-ID`, opens the GET
+stream for what the server sends unasked, and follows no redirect off the server's origin. The
+proxy hands it each message the client writes and writes each message it reads back as one
+line, through the same examination as the stdio relay (`Pairing`): the same records, pins,
+`--block-changed` and `--redact-responses`.
+
+A connection that fails (refused, reset, the server gone mid-call) is reopened with backoff
+(0.25 s doubling to 30 s), each loss and return logged as a `connection` record; the client's
+requests that were on the lost connection, and any it sends while it is down, are answered at
+once with a JSON-RPC error: never a hang. On a new connection the client's `initialize` and
+`notifications/initialized` are replayed (their answer kept from the client), so a server that
+keeps sessions knows it again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+from mcpir.core.errors import EXIT_STEP_FAILED
+from mcpir.proxy.framing import LineFramer, id_key, kind_of, parse_line
+from mcpir.proxy.relay import Proxy
+from mcpir.proxy.remote_link import describe, open_link
+from mcpir.proxy.session import READ_SIZE, ProxyConfig, encode
+
+LOST_CODE = -32000  # the SDK's CONNECTION_CLOSED: what a client already expects from a transport
+INVALID_CODE = -32600
+BACKOFF_FIRST, BACKOFF_MAX = 0.25, 30.0
+GRACE = 5.0  # after the client's input ends: how long answers to its last requests are awaited
+REPLAY = "mcpir-replay-"
+
+
+class RemoteProxy(Proxy):
+    """The stdio relay's examination, with the SDK's HTTP transport as the server."""
+
+    def __init__(self, config: ProxyConfig, stdin_fd: int = 0, stdout_fd: int = 1) -> None:
+        super().__init__(config, stdin_fd, stdout_fd)
+        assert config.remote is not None  # noqa: S101 - run_remote checks it
+        self.remote = config.remote
+        self.version: str | None = None  # the protocol version the server answered initialize with
+        self.init_id: Any = None
+        self.handshake: list[dict[str, Any]] = []  # replayed on each new connection
+        self.inflight: dict[Any, Any] = {}  # id_key → id of each request on the live connection
+        self.replies: dict[Any, Any] = {}  # replayed request → its answer (an anyio Event waits)
+        self.write: Any = None  # the live connection's send stream; None while it is down
+        self.down: str | None = None  # why it is down, shown in the errors the client gets
+        self.stopped: int | None = None  # a signal that ended the proxy
+        self.replays = 0
+
+    # -- the client side ------------------------------------------------------------------
+
+    def _read_stdin(self) -> bytes:
+        try:
+            return os.read(self.stdin_fd, READ_SIZE)
+        except OSError:
+            return b""
+
+    async def _read_client(self) -> None:
+        import anyio
+
+        framer = LineFramer()
+        while True:
+            data = await anyio.to_thread.run_sync(self._read_stdin, abandon_on_cancel=True)
+            if not data:
+                break
+            if self.halted is not None:
+                self._refuse_stopped(data, framer)
+                continue
+            started, epoch = time.monotonic(), time.time()
+            for line in framer.feed(data):
+                out = self._client_line(line, started, epoch)
+                if out is not None:
+                    await self._send_line(out)
+        tail = framer.tail()
+        if tail:
+            self._malformed("client->server", tail, "no newline before the end", time.time())
+            await self._send_line(tail)
+
+    async def _send_line(self, line: bytes) -> None:
+        parsed = parse_line(line)
+        if parsed.error is not None or parsed.blank:
+            return  # logged as malformed; no server takes a line that is not a message
+        for message in parsed.value if isinstance(parsed.value, list) else [parsed.value]:
+            await self._send(message)
+
+    async def _send(self, message: dict[str, Any]) -> None:
+        import anyio
+        from mcp.shared.message import ClientMessageMetadata, SessionMessage
+        from mcp_types import jsonrpc_message_adapter
+        from pydantic import ValidationError
+
+        kind = kind_of(message)
+        try:
+            typed = jsonrpc_message_adapter.validate_python(message, by_name=False)
+        except ValidationError:
+            if kind == "request":
+                self._answer_error(message["id"], INVALID_CODE, "mcpir proxy: not a valid "
+                                   "JSON-RPC message; not sent to the server")  # fmt: skip
+            return
+        method = message.get("method")
+        if method == "initialize" and kind == "request":
+            self.handshake, self.init_id = [message], message["id"]
+        elif method == "notifications/initialized":
+            self.handshake = [*self.handshake[:1], message]
+        if self.write is None:
+            if kind == "request":
+                self._lost_answer(message["id"])
+            return
+        key = id_key(message.get("id")) if kind == "request" else None
+        if key is not None:
+            self.inflight[key] = message["id"]
+        metadata = ClientMessageMetadata(headers=self._headers(message))
+        try:
+            await self.write.send(SessionMessage(typed, metadata=metadata))
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream):
+            if key is not None and self.inflight.pop(key, None) is not None:
+                self._lost_answer(message["id"])
+
+    def _headers(self, message: dict[str, Any]) -> dict[str, str]:
+        """The routing headers the SDK's own session would set on this message."""
+        from mcp.shared.inbound import (
+            MCP_METHOD_HEADER,
+            MCP_NAME_HEADER,
+            MCP_PROTOCOL_VERSION_HEADER,
+            NAME_BEARING_METHODS,
+            encode_header_value,
+        )
+        from mcp_types import PROTOCOL_VERSION_META_KEY
+
+        headers: dict[str, str] = {}
+        params = message.get("params")
+        meta = params.get("_meta") if isinstance(params, dict) else None
+        version = meta.get(PROTOCOL_VERSION_META_KEY) if isinstance(meta, dict) else None
+        version = version if isinstance(version, str) else self.version
+        method = message.get("method")
+        if version and method != "initialize":
+            headers[MCP_PROTOCOL_VERSION_HEADER] = version
+        if isinstance(method, str) and "id" in message:
+            headers[MCP_METHOD_HEADER] = method
+            key = NAME_BEARING_METHODS.get(method)
+            name = params.get(key) if key and isinstance(params, dict) else None
+            if isinstance(name, str):
+                headers[MCP_NAME_HEADER] = encode_header_value(name)
+        return headers
+
+    # -- what goes back to the client ------------------------------------------------------
+
+    def _deliver(self, message: dict[str, Any]) -> None:
+        """One message to the client, examined (and recorded) as the stdio relay does."""
+        line = encode(message)
+        out = self._server_line(line, time.monotonic(), time.time())
+        if out is not None:
+            self.to_client(out)
+
+    def _answer_error(self, ident: Any, code: int, text: str) -> None:  # noqa: ANN401 - JSON id
+        self._deliver({"jsonrpc": "2.0", "id": ident, "error": {"code": code, "message": text}})
+
+    def _lost_answer(self, ident: Any) -> None:  # noqa: ANN401 - any JSON id
+        why = self.down or "not connected yet"
+        self._answer_error(ident, LOST_CODE, f"mcpir proxy: {self.name} at "
+                           f"{self.remote.shown_url()} cannot be reached ({why}); the proxy "
+                           "keeps reconnecting: try again")  # fmt: skip
+
+    async def _pump_server(self, read: Any) -> None:  # noqa: ANN401 - the SDK's receive stream
+        async for item in read:
+            if isinstance(item, Exception):
+                reason = f"the transport could not read a message ({describe(item)})"
+                self._malformed("server->client", b"", reason, time.time())
+                self.warn(f"{self.name}: {reason}")
+                continue
+            message = item.message.model_dump(by_alias=True, mode="json", exclude_unset=True)
+            if kind_of(message) == "response":
+                key = id_key(message.get("id"))
+                if key in self.replies:
+                    self.replies[key].set()
+                    self.replies[key] = message
+                    continue
+                self.inflight.pop(key, None)
+                if self.init_id is not None and message.get("id") == self.init_id:
+                    result = message.get("result")
+                    version = result.get("protocolVersion") if isinstance(result, dict) else None
+                    self.version = version if isinstance(version, str) else self.version
+            self._deliver(message)
+
+    # -- the connection --------------------------------------------------------------------
+
+    def _open(self) -> AbstractAsyncContextManager[Any]:
+        return open_link(self.remote)
+
+    async def _replay(self, write: Any) -> None:  # noqa: ANN401 - the SDK's send stream
+        """The client's handshake again, on a new connection; its answer is not relayed."""
+        import anyio
+        from mcp.shared.message import SessionMessage
+        from mcp_types import jsonrpc_message_adapter
+
+        if not self.handshake:
+            return
+        self.replays += 1
+        request = dict(self.handshake[0], id=f"{REPLAY}{self.replays}")
+        key = id_key(request["id"])
+        done = anyio.Event()
+        self.replies[key] = done
+        try:
+            typed = jsonrpc_message_adapter.validate_python(request, by_name=False)
+            await write.send(SessionMessage(typed))
+            with anyio.fail_after(self.remote.timeout):
+                await done.wait()
+            answer = self.replies.get(key)
+            if isinstance(answer, dict) and "error" in answer:
+                raise ConnectionError("the server refused the replayed initialize")
+            for notification in self.handshake[1:]:
+                typed = jsonrpc_message_adapter.validate_python(notification, by_name=False)
+                await write.send(SessionMessage(typed))
+        finally:
+            self.replies.pop(key, None)
+
+    async def _connection(self, stop: Any, first: bool) -> str:  # noqa: ANN401 - anyio Event
+        """Relay over one connection until it fails or `stop` is set; why it ended."""
+        import anyio
+
+        ended = "the server closed the stream"
+        async with self._open() as (read, write), anyio.create_task_group() as inner:
+
+            async def pump() -> None:
+                await self._pump_server(read)
+                inner.cancel_scope.cancel()
+
+            inner.start_soon(pump)
+            if not first:
+                await self._replay(write)
+            self.write, self.down = write, None
+            await stop.wait()
+            ended = ""
+            inner.cancel_scope.cancel()
+        return ended
+
+    async def _connections(self, stop: Any, ready: Any) -> None:  # noqa: ANN401 - anyio Events
+        import anyio
+
+        attempt, first = 0, True
+        while not stop.is_set():
+            try:
+                why = await self._connection(stop, first)
+            except Exception as exc:  # noqa: BLE001 - every failure is a lost connection
+                why = describe(exc)
+            self.write = None
+            if stop.is_set():
+                break
+            delay = min(BACKOFF_MAX, BACKOFF_FIRST * (2**attempt))
+            self.down = f"{why}; retrying in {delay:g} s"
+            self._lost(why, attempt + 1, delay)
+            ready.set()
+            attempt, first = attempt + 1, False
+            with anyio.move_on_after(delay):
+                await stop.wait()
+        ready.set()
+
+    def _lost(self, why: str, attempt: int, delay: float) -> None:
+        waiting, self.inflight = list(self.inflight.values()), {}
+        self.warn(f"{self.name}: the connection to {self.remote.shown_url()} was lost ({why}); "
+                  f"reconnecting in {delay:g} s (attempt {attempt})")  # fmt: skip
+        record = self._base("connection", time.time()) | {
+            "event": "lost", "reason": why, "attempt": attempt, "retry_in_s": delay,
+            "url": self.remote.shown_url(), "answered": len(waiting), "session": self.session,
+        }  # fmt: skip
+        self.log(lambda: record)
+        for ident in waiting:
+            self._lost_answer(ident)
+
+    async def _watch(self, stop: Any, scope: Any) -> None:  # noqa: ANN401 - anyio objects
+        """End the run on a signal, or when --require-log halted the relay."""
+        import anyio
+
+        while self.stopped is None and self.halted is None:
+            await anyio.sleep(0.05)
+        stop.set()
+        scope.cancel()
+
+    async def _main(self) -> None:
+        import anyio
+
+        stop, ready = anyio.Event(), anyio.Event()
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(self._connections, stop, ready)
+            with anyio.CancelScope() as reading:
+                tg.start_soon(self._watch, stop, reading)
+                await self._read_client()
+                with anyio.move_on_after(GRACE):
+                    while self.inflight and self.write is not None:
+                        await anyio.sleep(0.01)
+            stop.set()
+            tg.cancel_scope.cancel() if self.stopped or self.halted else None
+
+    def _on_signal(self, signum: int, frame: object) -> None:
+        self.stopped = signum
+
+    def run(self) -> int:
+        import anyio
+
+        self.check_log()
+        # The SDK logs a transport failure with its traceback; the proxy says it in one line.
+        quiet = logging.getLogger("mcp")
+        quiet.addHandler(logging.NullHandler())
+        quiet.propagate = False
+        for name in ("SIGTERM", "SIGHUP", "SIGINT"):
+            try:
+                signal.signal(getattr(signal, name), self._on_signal)
+            except (OSError, ValueError, AttributeError):
+                pass
+        logger = None
+        if self.writer is not None:
+            import threading
+
+            logger = threading.Thread(target=self._logger, name="mcpir-log", daemon=True)
+            logger.start()
+        if self.config.block_changed:
+            self.guard.load_blocked()
+        anyio.run(self._main)
+        self._finish(logger)
+        if self.halted is not None:
+            return EXIT_STEP_FAILED
+        return 128 + self.stopped if self.stopped is not None else 0
+
+    def _finish(self, logger: Any) -> None:  # noqa: ANN401 - a thread or None
+        ended = time.monotonic()
+        with self.lock:
+            unanswered = [p for (side, _), p in self.pending.items() if side == "c"]
+            orphans = [(side, reply) for (side, _), (reply, _, _) in self.early.items()]
+            self.pending.clear()
+            self.early.clear()
+        for pending in unanswered:
+            self._call(pending, None, 0, ended)
+        for side, reply in orphans:
+            self._unmatched(side, reply)
+        if logger is not None:
+            self.records.put(None)
+            self._drain(logger)
+            assert self.writer is not None  # noqa: S101
+            self.writer.shut()
+
+
+def run_remote(config: ProxyConfig) -> int:
+    """Relay until the client's input ends (or a signal); 0, or 3 when --require-log halted."""
+    return RemoteProxy(config).run()

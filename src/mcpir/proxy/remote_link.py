@@ -1,0 +1,129 @@
+"""One connection to a remote MCP server through the SDK's client transports, bounded.
+
+The SDK bounds one SSE event (`max_sse_event_size`) but reads a JSON answer whole: a hostile
+server could send gigabytes. Here every answer that is not an event stream is cut at
+`MAX_MESSAGE` bytes (the request fails with a JSON-RPC error instead), and an event stream's
+events at the same size. The user's static headers ride on the HTTP client; errors are
+described in one redacted line, without the URL's query or the headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx2
+
+    from mcpir.proxy.remote_config import Remote
+
+MAX_MESSAGE = 32 << 20
+READ_TIMEOUT = 300.0  # a call may run long; the SDK's default for a stream read
+
+
+def describe(exc: BaseException) -> str:
+    """One line for an exception from the transport (the innermost causes of a group)."""
+    from mcpir.core.redact import redact_text
+
+    leaves: list[BaseException] = []
+    stack = [exc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, BaseExceptionGroup):
+            stack.extend(item.exceptions)
+        else:
+            leaves.append(item)
+    first = leaves[0] if leaves else exc
+    text = str(first).split("\n", 1)[0]
+    text = " ".join(text.split())[:200]
+    line = f"{type(first).__name__}: {text}" if text else type(first).__name__
+    return redact_text(line)
+
+
+class TooLarge(Exception):
+    """An answer longer than MAX_MESSAGE bytes."""
+
+
+def _bounded_transport(limit: int) -> httpx2.AsyncBaseTransport:
+    import httpx2
+
+    class Bounded(httpx2.AsyncBaseTransport):
+        def __init__(self) -> None:
+            self.inner = httpx2.AsyncHTTPTransport()
+
+        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+            response = await self.inner.handle_async_request(request)
+            kind = response.headers.get("content-type", "").lower()
+            if kind.startswith("text/event-stream"):
+                return response  # bounded per event by the SDK; a stream may stay open for days
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > limit:
+                await response.aclose()
+                raise TooLarge(f"an answer of {declared} bytes (more than {limit})")
+            response.stream = _capped(response.stream, limit)
+            return response
+
+        async def aclose(self) -> None:
+            await self.inner.aclose()
+
+    return Bounded()
+
+
+def _capped(inner: Any, limit: int) -> httpx2.AsyncByteStream:  # noqa: ANN401
+    import httpx2
+
+    class Capped(_Capped, httpx2.AsyncByteStream):
+        pass
+
+    return Capped(inner, limit)
+
+
+class _Capped:
+    """An async byte stream that fails past `limit` bytes."""
+
+    def __init__(self, inner: Any, limit: int) -> None:  # noqa: ANN401 - httpx2's stream
+        self.inner, self.limit, self.seen = inner, limit, 0
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        async for chunk in self.inner:
+            self.seen += len(chunk)
+            if self.seen > self.limit:
+                raise TooLarge(f"an answer of more than {self.limit} bytes")
+            yield chunk
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def http_client(remote: Remote, auth: Any = None) -> httpx2.AsyncClient:  # noqa: ANN401
+    import httpx2
+
+    timeout = httpx2.Timeout(remote.timeout, read=READ_TIMEOUT)
+    return httpx2.AsyncClient(headers=dict(remote.headers), timeout=timeout, auth=auth,
+                              transport=_bounded_transport(MAX_MESSAGE))  # fmt: skip
+
+
+@asynccontextmanager
+async def open_link(remote: Remote, auth: Any = None) -> AsyncIterator[tuple[Any, Any]]:  # noqa: ANN401
+    """(read, write) streams of SessionMessage to and from the server."""
+    if remote.transport == "sse":
+        from mcp.client.sse import sse_client
+
+        def factory(headers: dict[str, str] | None = None, timeout: Any = None,  # noqa: ANN401
+                    auth: Any = None) -> httpx2.AsyncClient:  # noqa: ANN401 # fmt: skip
+            return http_client(remote, auth)
+
+        async with sse_client(remote.url, headers=dict(remote.headers), timeout=remote.timeout,
+                              sse_read_timeout=READ_TIMEOUT, httpx_client_factory=factory,
+                              auth=auth) as (read, write):  # fmt: skip
+            yield read, write
+        return
+    from mcp.client.streamable_http import streamable_http_client
+
+    async with http_client(remote, auth) as client:
+        link = streamable_http_client(
+            remote.url, http_client=client, max_sse_event_size=MAX_MESSAGE
+        )
+        async with link as (read, write):
+            yield read, write
