@@ -22,8 +22,10 @@ from functools import cached_property
 
 from mcpir.injection import acts, techniques
 from mcpir.injection import patterns as P
+from mcpir.injection.clauses import IMPERATIVE, MODEL_ADDRESS
+from mcpir.injection.decoding import decoded_spans
 from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, InjectionHit, make_hit, technique
-from mcpir.injection.unicode import decode_blob, excerpt, fold, hidden_unicode
+from mcpir.injection.unicode import excerpt, fold, hidden_unicode
 
 # InjectionHit is imported from here by the checks and the tests.
 __all__ = [
@@ -307,19 +309,21 @@ def _shadowing(scan: _Scan) -> None:
                 scan.add("tool-shadowing:known", _if(_hijack(sentence), "medium"), match, -1, tool)
 
 
-def _encoded(scan: _Scan, depth: int) -> None:
-    if max(map(len, scan.shown.split()), default=0) < 40:
-        return  # both kinds of run are at least 40 characters without a space
-    for pattern, name in ((P.HEX_RUN, "hex"), (P.BASE64_RUN, "base64")):
-        for match in itertools.islice(pattern.finditer(scan.shown), _MATCHES):
-            if (decoded := decode_blob(match.group(0), hexadecimal=name == "hex")) is None:
-                continue
-            inner = _analyze(decoded, None, (), depth + 1) if depth < 2 else []
-            if any(h.severity != "low" for h in inner):
-                severity, what = "high", "instructions"
-            else:
-                severity, what = ("medium", "prose") if P.PROSE.search(decoded) else ("low", "text")
-            scan.add("encoded-blob", severity, match, -1, name, what, excerpt(decoded, 60))
+def _encoded(scan: _Scan, original: str, depth: int) -> None:
+    """Every encoding the model could open (hex, base64, escapes, entities, ROT13…), read like
+    the description itself: a payload that decodes to an order is an order, hidden."""
+    for found in decoded_spans(original) if depth < 2 else ():
+        inner = _analyze(found.text, None, (), depth + 1)
+        if any(h.severity != "low" for h in inner):
+            severity, what = "high", "instructions"
+        elif IMPERATIVE.match(found.text.lower()) or MODEL_ADDRESS.search(found.text.lower()):
+            severity, what = "medium", "an order"
+        else:
+            severity, what = "low", "text"
+        # Spans are in the original text: folding drops the invisible characters some use.
+        snippet = original[found.start : found.end]
+        detail = (found.kind, what, excerpt(found.text, 60))
+        scan.hits.append(make_hit("encoded-blob", severity, snippet, found.start, *detail))
 
 
 def _shape(original: str) -> list[Hit]:
@@ -359,7 +363,7 @@ def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: i
     for technique_rule in techniques.RULES:
         technique_rule(scan)
     acts.judge(scan)
-    _encoded(scan, depth)
+    _encoded(scan, text, depth)
     return _combine(scan)
 
 
