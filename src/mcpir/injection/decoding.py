@@ -60,7 +60,7 @@ _U_TOKEN = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\u\{([0-9A-Fa-f
 _ENTITY_TEXT = r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 # An escaped `<IMPORTANT>` and its closing tag hold a whole paragraph between them.
 _ENTITY_RUN = re.compile(rf"{_ENTITY_TEXT}(?:[^&]{{0,300}}+{_ENTITY_TEXT})*+")
-_ENTITY = re.compile(_ENTITY_TEXT)
+_NUMERIC_ENTITY = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9A-Fa-f]{1,6}));")
 # Entities a page needs for its markup; any other (`&#115;` for "s") only disguises a letter.
 _FAKE_TAG = re.compile(r"<(?:!--|/?[A-Za-z][\w-]{3,})")
 _PERCENT = re.compile(r"(?<![\w.~+%-])[\w.~+-]*+(?:%[0-9A-Fa-f]{2}[\w.~+-]*+)+")
@@ -69,6 +69,7 @@ _BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}+={0,2}+")
 _BASE64_NEXT_LINE = re.compile(r"[ \t]*+\r?\n[ \t]*+([A-Za-z0-9+/_-]++={0,2}+)")
 _ALL_HEX = re.compile(r"[0-9A-Fa-f]+")
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s)|\n")
+_LINE_BREAKS = str.maketrans("\n\t\r", "   ")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 _WIDEN = 40
 
@@ -89,10 +90,12 @@ def is_prose(text: str) -> bool:
     text = text[:MAX_TEXT].strip()
     if len(text) < 8 or not any(c.isspace() for c in text):
         return False
-    unreadable = sum(not (c.isprintable() or c in "\n\t\r") or c == "\ufffd" for c in text)
-    if unreadable > 0.05 * len(text):
-        return False
-    wordy = sum(c.isalpha() or c.isspace() for c in text)
+    flat = text.translate(_LINE_BREAKS)
+    if not flat.isprintable() or "\ufffd" in flat:
+        unreadable = sum(not c.isprintable() or c == "\ufffd" for c in flat)
+        if unreadable > 0.05 * len(text):
+            return False
+    wordy = sum(map(str.isalpha, text)) + sum(map(str.isspace, text))
     return wordy >= 0.6 * len(text) and len(_LETTER_WORD.findall(text)) >= 2
 
 
@@ -251,20 +254,28 @@ def _u_text(body: str) -> str:
 
 
 def _entities(text: str) -> Iterator[_Raw]:
-    import html  # its entity table is large; only text with entities pays for it
-
     for match in _ENTITY_RUN.finditer(text):
         start, end = _widen(text, match.start(), match.end())
         body = text[start:end][:_READ]
-        decoded = html.unescape(body)
-        tokens = [html.unescape(t) for t in _ENTITY.findall(body)]
+        codes = [_code(m) for m in _NUMERIC_ENTITY.finditer(body)]
+        decoded = _NUMERIC_ENTITY.sub(lambda m: chr(_code(m)), body)
+        if "&" in decoded:
+            import html  # its entity table is large; only named entities pay for it
+
+            decoded = html.unescape(decoded)
         # `&lt;b&gt;` and `&#10;` are how a page writes markup and line breaks; `&#115;` for
         # "s" only hides a letter, and an escaped `<IMPORTANT>` or `<!--` is markup meant for
         # the model (tags already in plain sight do not count).
-        disguised = sum(t.isalnum() for t in tokens)
+        disguised = sum(chr(code).isalnum() for code in codes)
         tags = len(_FAKE_TAG.findall(decoded)) - len(_FAKE_TAG.findall(body))
-        if disguised >= 3 or (len(tokens) >= 2 and tags > 0):
+        if disguised >= 3 or (body.count("&") >= 2 and tags > 0):
             yield "html-entity", start, end, decoded
+
+
+def _code(match: re.Match[str]) -> int:
+    """The code point a numeric entity names; U+FFFD for none (as browsers read it)."""
+    code = int(match.group(1), 10) if match.group(1) else int(match.group(2), 16)
+    return code if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else 0xFFFD
 
 
 def _rot13(text: str) -> Iterator[_Raw]:

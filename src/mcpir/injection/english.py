@@ -45,7 +45,9 @@ _LETTER_LOG = {
         strict=True,
     )
 }  # fmt: skip
-_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_AZ = "abcdefghijklmnopqrstuvwxyz"
+_LOG_AZ = [_LETTER_LOG[letter] for letter in _AZ]
+_WORD = re.compile(r"[a-z]{2,}")
 _ROT13 = str.maketrans(
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
     "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm",
@@ -66,36 +68,38 @@ ROT13_MARKERS = frozenset(
 )
 
 
-def words(text: str) -> list[str]:
-    """The lower-case Latin words of `text` (an apostrophe suffix such as "'s" kept)."""
-    return _WORD.findall(text.lower())
-
-
-def common_hits(found: list[str]) -> int:
-    """How many of `found` are common English words ("user's" counts as "user")."""
-    return sum(w in COMMON_WORDS or w.split("'")[0] in COMMON_WORDS for w in found)
+def _scores(counts: list[int]) -> tuple[float, float]:
+    """Mean log-likelihood per letter under English letter frequencies, of a text with these
+    letter `counts` and of its ROT13 (whose count of "a" is the text's count of "n")."""
+    total = sum(counts)
+    if not total:
+        return 0.0, 0.0
+    plain = sum(c * w for c, w in zip(counts, _LOG_AZ, strict=True))
+    turned = sum(c * w for c, w in zip(counts, _LOG_AZ[13:] + _LOG_AZ[:13], strict=True))
+    return plain / total, turned / total
 
 
 def letter_score(text: str) -> float:
     """Mean log-likelihood of the Latin letters of `text` under English letter frequencies:
     about -2.9 for English, below -3.4 for its ROT13."""
     low = text.lower()
-    counts = [(low.count(letter), weight) for letter, weight in _LETTER_LOG.items()]
-    total = sum(count for count, _ in counts)
-    return sum(count * weight for count, weight in counts) / total if total else 0.0
+    return _scores([low.count(letter) for letter in _AZ])[0]
 
 
 def reads_as_rot13(text: str) -> bool:
     """Whether `text` is a sentence whose ROT13 reads as markedly more English than itself."""
-    # Single letters ("v", "e" in code) rotate into "i" and "r" and would count as words.
-    found = [w for w in words(text) if len(w) > 1]
+    low = text.lower()
+    # Words of two letters or more: single letters ("v", "e" in code) rotate into "i" and
+    # "r"; "user's" is read as "user" and "s".
+    found = _WORD.findall(low)
     if len(found) < 4:
         return False  # too short to tell a cipher from a name or a code
-    plain = common_hits(found)
-    turned = common_hits([rot13(w) for w in found])
+    plain = sum(map(COMMON_WORDS.__contains__, found))
+    turned = sum(map(COMMON_WORDS.__contains__, _WORD.findall(rot13(low))))
     # A quarter of the words common English, and at least twice (plus two) what the text scores
     # as it stands: English that happens to rotate into a word or two ("be" and "or") stays.
     if not (turned >= 3 and 4 * turned >= len(found) and turned >= 2 * plain + 2):
         return False
     # Its letters, turned, must also be distributed like English, by a clear margin.
-    return letter_score(rot13(text)) - letter_score(text) >= 0.25
+    before, after = _scores([low.count(letter) for letter in _AZ])
+    return after - before >= 0.25

@@ -108,7 +108,11 @@ def decode_blob(blob: str, *, hexadecimal: bool) -> str | None:
         decoded = raw.decode("utf-8")
     except (binascii.Error, ValueError):
         return None
-    printable = sum(c.isprintable() or c in "\n\t" for c in decoded)
+    printable = (
+        len(decoded)
+        if decoded.isprintable()
+        else sum(c.isprintable() or c in "\n\t" for c in decoded)
+    )
     return decoded if len(decoded) >= 12 and printable >= 0.95 * len(decoded) else None
 
 
