@@ -25,6 +25,8 @@ from nacl import encoding, public
 
 from mcpir.core.secret import fingerprint
 from mcpir.secrets.fakes import fake_token
+from tests.github_org_double import OrgData
+from tests.github_org_double import answer as org_answer
 
 Endpoint = Literal[
     "user", "revoke", "public-key", "put-secret",
@@ -78,6 +80,8 @@ class GitHubDouble:
     # GitHub Apps: installation id → Installation; minted `ghs_` token → its installation
     installations: dict[int, Installation] = field(default_factory=dict)
     app_tokens: dict[str, int] = field(default_factory=dict)
+    # organizations, repositories, trees, code search, pull requests: `github_org_double`
+    org: OrgData = field(default_factory=OrgData)
     lock: threading.Lock = field(default_factory=threading.Lock)
     rng: random.Random = field(default_factory=lambda: random.Random(7))  # noqa: S311
 
@@ -213,6 +217,9 @@ def _handler(double: GitHubDouble) -> type[BaseHTTPRequestHandler]:
             token, path = self._token(), self.path.split("?")[0]
             with double.lock:
                 double.requests.append((verb, path, token is not None))
+            found = org_answer(double, verb, self.path, token, payload)
+            if found is not None:
+                return self._send(*found)
             if _ISSUES_PATH.match(path):
                 status, answer = _issues_answer(double, verb, self.path, token, payload)
                 return self._send(status, answer)

@@ -78,6 +78,8 @@ WITHOUT: dict[str, dict[str, str]] = {
     "schedule uninstall": {
         **dict.fromkeys(SHARED, "removes this user's OS timer: " + _NO_CONFIG),
     },
+    "org repos": dict.fromkeys(SHARED[:3], "asks the GitHub API: " + _NO_CONFIG),
+    "org merge": dict.fromkeys(SHARED[:3], "reads the result files named: " + _NO_CONFIG),
 }  # fmt: skip
 # Options that other work on the same issue adds to commands this file does not own: accepted
 # whether or not they are there yet, so neither change waits for the other.
@@ -197,6 +199,9 @@ SPECS: dict[str, Spec] = {
     "schedule list": Spec(exits=frozenset({0})),
     "schedule install": Spec(args=("--cron", "--dry-run"), exits=frozenset({0}), no_path=True),
     "schedule uninstall": Spec(args=("--cron", "--no-enable"), exits=frozenset({0}), no_path=True),
+    # Refused before any call (GitHub itself, through the local double: tests/test_org.py).
+    "org repos": Spec(args=("--org", "acme", "--api-url", "not-a-url"), exits=frozenset({2})),
+    "org merge": Spec(args=("no-such-results",), exits=frozenset({2})),
 }
 
 

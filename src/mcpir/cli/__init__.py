@@ -65,6 +65,9 @@ def _register() -> None:
     from mcpir.cli import secrets
 
     secrets.register(app)
+    from mcpir.cli import org
+
+    org.register(app)
     from mcpir.cli.guide import document
 
     document(app)  # summaries, examples and exit codes in every --help

@@ -172,6 +172,19 @@ EXITS: dict[str, dict[int, str]] = {
         1: "a step needs you (each is listed)",
         2: USAGE,
     },
+    "org repos": {
+        0: "listed",
+        1: "some repository could not be read (each is listed, with why)",
+        2: "bad credentials, a bad --org, --select or --api-url, or bad usage",
+        3: "GitHub could not be asked (network, server error, a rate limit past --max-wait)",
+    },
+    "org merge": {
+        0: "merged: no finding, unauthorized change or committed secret in any repository "
+        "(always, with --exit-zero)",
+        1: "a finding, an unauthorized change or a committed secret somewhere, or a result "
+        "file that could not be read (each is listed)",
+        2: "no result file named or found, or bad usage",
+    },
 }
 
 

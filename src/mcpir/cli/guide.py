@@ -54,6 +54,9 @@ SUMMARIES: dict[str, str] = {
     "schedule list": "The scheduled jobs, installed timers and last runs.",
     "schedule install": "Run the daily check from systemd, cron or launchd.",
     "schedule uninstall": "Remove the daily check from the OS's scheduler.",
+    "org": "An organization's repositories, swept on GitHub Actions.",
+    "org repos": "An organization's repositories holding MCP configs.",
+    "org merge": "Every repository's result in one organization report.",
 }
 
 _ID = "ATOM-INC-20261124-001"
@@ -119,6 +122,15 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "schedule list": ("mcpir schedule list --json",),
     "schedule install": ("mcpir schedule install --dry-run", "mcpir schedule install --cron"),
     "schedule uninstall": ("mcpir schedule uninstall",),
+    "org": ("mcpir org repos --org acme --json", "mcpir org merge results/ --format sarif"),
+    "org repos": (
+        "mcpir org repos --org acme --json | jq -c .matrix",
+        "mcpir org repos --org acme --api-url https://ghe.acme.example/api/v3 --select search",
+    ),
+    "org merge": (
+        "mcpir org merge results/ > org-report.md",
+        "mcpir org merge results/ --format cyclonedx -o ai-bom.cdx.json",
+    ),
 }
 
 

@@ -1,0 +1,154 @@
+"""One repository's result, as the action writes it (`mcpir action --results FILE`) and as
+`org merge` reads it back: servers, scan findings, the audit's unauthorized changes and
+secrets ever committed, the posture checklist. Paths are relative to the repository.
+
+A result file comes back from an artifact another job uploaded: it is read bounded (size,
+depth) and its shape checked field by field; a file that is not one is listed with why, never
+merged, and every text in it is redacted again before it is shown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from mcpir.core.redact import redact_text
+
+KIND = "mcpir-result"
+VERSION = 1
+MAX_BYTES = 32 * 1024 * 1024
+MAX_DEPTH = 32
+MAX_ROWS = 100_000  # per list in one result
+
+
+@dataclass(frozen=True)
+class Result:
+    repository: str
+    commit: str | None
+    event: str | None
+    servers: list[dict[str, Any]]
+    findings: list[dict[str, Any]]
+    unauthorized: list[dict[str, Any]]
+    secrets: list[dict[str, Any]]
+    audit_ran: bool
+    posture: list[dict[str, Any]] | None
+    errors: list[str] = field(default_factory=list)
+
+
+def document(
+    repository: str,
+    commit: str | None,
+    event: str | None,
+    *,
+    servers: Sequence[dict[str, Any]],
+    findings: Sequence[dict[str, Any]],
+    audit: dict[str, Any] | None,
+    posture: Sequence[dict[str, Any]] | None,
+    errors: Sequence[str] = (),
+) -> dict[str, Any]:
+    """The result file's JSON (`audit`: the audit's JSON document, None when it did not run)."""
+    return {
+        "kind": KIND,
+        "version": VERSION,
+        "repository": redact_text(repository),
+        "commit": commit,
+        "event": event,
+        "servers": list(servers),
+        "findings": list(findings),
+        "audit": None if audit is None else {
+            "unauthorized": [c for c in audit.get("changes", []) if not c.get("authorized")],
+            "secrets": list(audit.get("secrets", [])),
+        },
+        "posture": None if posture is None else list(posture),
+        "errors": [redact_text(e) for e in errors],
+    }  # fmt: skip
+
+
+class NotAResult(Exception):
+    pass
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH) -> bool:  # noqa: ANN401
+    stack = [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return False
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return True
+
+
+def _rows(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(row, dict) for row in value):
+        raise NotAResult(f"`{key}` is not a list of records")
+    if len(value) > MAX_ROWS:
+        raise NotAResult(f"`{key}` holds {len(value):,} records (limit {MAX_ROWS:,})")
+    return value
+
+
+def _text(value: Any) -> str | None:  # noqa: ANN401
+    return None if value is None else redact_text(str(value))[:200]
+
+
+def parse(data: Any) -> Result:  # noqa: ANN401
+    if not isinstance(data, dict) or data.get("kind") != KIND:
+        raise NotAResult(f'not an mcpir result (no "kind": "{KIND}")')
+    if data.get("version") != VERSION:
+        raise NotAResult(f"result version {_text(data.get('version'))}, not {VERSION}")
+    repository = data.get("repository")
+    if not isinstance(repository, str) or not repository:
+        raise NotAResult("no repository named")
+    audit = data.get("audit")
+    if audit is not None and not isinstance(audit, dict):
+        raise NotAResult("`audit` is not a record")
+    posture = data.get("posture")
+    errors = data.get("errors") or []
+    if not isinstance(errors, list):
+        raise NotAResult("`errors` is not a list")
+    return Result(
+        repository=redact_text(repository)[:200],
+        commit=_text(data.get("commit")),
+        event=_text(data.get("event")),
+        servers=_rows(data, "servers"),
+        findings=_rows(data, "findings"),
+        unauthorized=_rows(audit or {}, "unauthorized"),
+        secrets=_rows(audit or {}, "secrets"),
+        audit_ran=audit is not None,
+        posture=None if posture is None else _rows(data, "posture"),
+        errors=[redact_text(str(e))[:500] for e in errors[:100]],
+    )
+
+
+def read(path: Path) -> Result:
+    """One result file, bounded; `NotAResult` (one line) for anything else."""
+    import os
+    import stat
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | os.O_NONBLOCK)
+    except OSError as exc:
+        raise NotAResult(f"unreadable: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise NotAResult("not a regular file")
+        raw = handle.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise NotAResult(f"too large (limit {MAX_BYTES >> 20} MiB)")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise NotAResult(f"not JSON: {str(exc).splitlines()[0][:200]}") from None
+    except RecursionError:
+        raise NotAResult("nested too deep") from None
+    if not _depth(data):
+        raise NotAResult(f"nested deeper than {MAX_DEPTH} levels")
+    return parse(data)
