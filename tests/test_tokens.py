@@ -21,7 +21,8 @@ from tests.test_keyring_backend import _backend_or_skip
 
 FIELDS = [
     "id", "provider", "fingerprint", "locations", "servers",
-    "first_seen", "last_rotated", "age_days", "status", "age_source", "exposed", "exposure",
+    "first_seen", "last_rotated", "age_days", "status", "store", "age_source", "exposed",
+    "exposure",
 ]  # fmt: skip
 POLICY_EXCLUDE = ("ignored-by-policy",)
 Tree = Callable[[str], Path]

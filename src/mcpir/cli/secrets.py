@@ -50,17 +50,17 @@ def backend(
     MCPIR_KEYRING_PASSPHRASE_FD or a prompt, never from an argument.
     """
     from mcpir.output import tokens as show
-    from mcpir.tokens import backends
+    from mcpir.tokens import backend_check, backends
 
     if name is None:
         try:
-            found = backends.describe()
+            found = backend_check.describe()
         except backends.KeyringUnavailable as exc:
-            show.no_backend(exc.message, exc.hint, backends.catalogue(), json_output)
+            show.no_backend(exc.message, exc.hint, backend_check.catalogue(), json_output)
             raise typer.Exit(EXIT_FINDINGS) from None
         show.backend(found, None, json_output)
         raise typer.Exit(EXIT_OK if found.round_trip == "ok" else EXIT_FINDINGS)
-    held = backends.held_elsewhere(name)
+    held = backend_check.held_elsewhere(name)
     if held and not dry_run and not yes:
         question = (
             f"{held} tokens mcpir stored stay in the current backend, and mcpir will not see "
@@ -69,7 +69,7 @@ def backend(
         if sys.stdin is None or not sys.stdin.isatty() or not typer.confirm(question, err=True):
             typer.echo(f"not switched: {question.removesuffix('?')} (pass --yes)", err=True)
             raise typer.Exit(EXIT_FINDINGS)
-    found, written = backends.choose(name, insecure=insecure, dry_run=dry_run)
+    found, written = backend_check.choose(name, insecure=insecure, dry_run=dry_run)
     show.backend(found, written, json_output)
     raise typer.Exit(EXIT_OK if found.round_trip == "ok" else EXIT_FINDINGS)
 

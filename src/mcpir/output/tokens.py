@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from mcpir.core.paths import Scopes
     from mcpir.notify.reminders import RemindReport
     from mcpir.tokens import Token
-    from mcpir.tokens.backends import Description
+    from mcpir.tokens.backend_check import Description
     from mcpir.tokens.externalize import Moved, Plan
     from mcpir.tokens.providers import TokenProvider, Verification
     from mcpir.tokens.rotate import Outcome

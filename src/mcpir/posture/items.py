@@ -25,6 +25,7 @@ TITLES = {
     "codeowners": "MCP config changes require code review (CODEOWNERS)",
     "branch-protection": "Default branch protected, with code-owner review required",
     "token-age": "API tokens rotated within their maximum age",
+    "secrets-at-rest": "Tokens encrypted at rest (no plaintext config, .env or keyring file)",
     "pinned-versions": "MCP server versions pinned",
     "official-images": "Container images from official sources",
     "audit-proxy": "MCP servers wrapped by the audit proxy (ATOM trail gap closed)",
@@ -126,6 +127,39 @@ def token_age(scopes: Scopes, policy: Policy, workspace: Workspace) -> PostureIt
         f"{oldest.age_days}d); {soon} due soon",
         "",
     )  # fmt: skip
+
+
+def secrets_at_rest(workspace: Workspace) -> PostureItem:
+    """A token whose value sits readable on disk: written into a config, in a `.env` file, or
+    in a keyring backend that does not encrypt (see `mcpir secrets backend`)."""
+    from mcpir.tokens.backends import encrypted_name
+
+    title = TITLES["secrets-at-rest"]
+    plain: list[str] = []
+    unknown: list[str] = []
+    for token in workspace.tokens_with_evidence():
+        if token.store == "literal" or any(loc.startswith(".env:") for loc in token.locations):
+            plain.append(f"{token.id} ({token.store}: {token.locations[0]})")
+        elif token.store.startswith("keyring:"):
+            encrypted = encrypted_name(token.store.removeprefix("keyring:"))
+            if encrypted is False:
+                plain.append(f"{token.id} ({token.store})")
+            elif encrypted is None:
+                unknown.append(token.id)
+    if plain:
+        return PostureItem(
+            "secrets-at-rest", title, "fail",
+            redact_text(f"{len(plain)} tokens stored unencrypted: {_some(plain)}"),
+            "`mcpir tokens externalize` (configs), and an encrypted keyring backend "
+            "(`mcpir secrets backend cryptfile`, or your OS keyring)",
+        )  # fmt: skip
+    if unknown:
+        return PostureItem(
+            "secrets-at-rest", title, "unknown",
+            f"keyring backend not known to encrypt: {_some(unknown)}",
+            "`mcpir secrets backend` shows what it is",
+        )  # fmt: skip
+    return PostureItem("secrets-at-rest", title, "pass", "no token stored unencrypted", "")
 
 
 def _findings(
@@ -312,6 +346,7 @@ def evaluate_items(
         items.append(_guarded("branch-protection", lambda: check_branch(branch)))
     items += [
         _guarded("token-age", lambda: token_age(scopes, policy, shared)),
+        _guarded("secrets-at-rest", lambda: secrets_at_rest(shared)),
         _guarded("pinned-versions", lambda: pinned_versions(scopes, policy, configs)),
         _guarded("official-images", lambda: official_images(scopes, policy, configs)),
         _guarded("audit-proxy", lambda: audit_proxy(scopes, configs)),

@@ -87,10 +87,37 @@ def encrypted_at_rest(backend: object) -> bool | None:
     return False if "plaintext" in class_path(backend).lower() else None
 
 
+def encrypted_name(name: str) -> bool | None:
+    """Encrypted at rest, by the short name `label` gives: None when mcpir cannot say."""
+    found = _BY_NAME.get(name)
+    if found is not None:
+        return found.encrypted
+    return False if "plaintext" in name.lower() else None
+
+
 def where(backend: object) -> str | None:
     """The file a file-backed backend keeps its secrets in."""
     path = getattr(backend, "file_path", None)
     return str(path) if isinstance(path, str | Path) else None
+
+
+def label(reachable: bool = True) -> str:
+    """The short name of the backend in use (`cryptfile`), without loading one that is not
+    loaded yet: for `store: keyring:<backend>` in the inventory."""
+    import keyring.core
+
+    chosen = os.environ.get("PYTHON_KEYRING_BACKEND")
+    if not chosen:
+        try:
+            choice = load_choice()
+        except UsageError:
+            choice = None
+        chosen = choice.path if choice is not None else None
+    if chosen:
+        found = _BY_PATH.get(chosen)
+        return found.name if found is not None else chosen.rsplit(".", 1)[-1].lower()
+    current = keyring.core._keyring_backend if reachable else None
+    return short_name(current) if current is not None else "unknown"
 
 
 # -- the choice `mcpir secrets backend NAME` records ---------------------------------------
@@ -257,124 +284,3 @@ def _unlock(backend: KeyringBackend, prompt: bool) -> None:
         os.chmod(path, 0o600)  # cryptfile creates it 0600; an older or copied file may not be
     except OSError:
         pass
-
-
-@dataclass(frozen=True)
-class Description:
-    name: str
-    path: str
-    encrypted: bool | None
-    chosen_by: str
-    file: str | None
-    round_trip: str  # "ok", "failed: …", "not run"
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "backend": self.name,
-            "class": self.path,
-            "encrypted_at_rest": self.encrypted,
-            "chosen_by": self.chosen_by,
-            "file": self.file,
-            "round_trip": self.round_trip,
-        }
-
-
-def round_trip(backend: KeyringBackend) -> str:
-    """Store, read back and delete a random probe value: "ok" or why not."""
-    import secrets as random
-
-    name, value = f"probe-{random.token_hex(8)}", random.token_urlsafe(24)
-    try:
-        backend.set_password(PROBE_SERVICE, name, value)
-        try:
-            back = backend.get_password(PROBE_SERVICE, name)
-        finally:
-            backend.delete_password(PROBE_SERVICE, name)
-    except Exception as exc:  # noqa: BLE001 - any backend failure is the answer here
-        return f"failed: {_line(exc)}"
-    return "ok" if back == value else "failed: the value read back differs"
-
-
-def describe(*, test: bool = True) -> Description:
-    backend = active()
-    return Description(
-        short_name(backend),
-        class_path(backend),
-        encrypted_at_rest(backend),
-        redact_text(source()),
-        where(backend),
-        round_trip(backend) if test else "not run",
-    )
-
-
-def choose(name: str, *, insecure: bool, dry_run: bool) -> tuple[Description, Path | None]:
-    """Try backend `name` (a round trip) and, unless `dry_run`, record it as mcpir's choice."""
-    import keyring
-
-    path = resolve_name(name)
-    candidate = load(path)
-    plaintext = encrypted_at_rest(candidate) is False
-    if plaintext and not insecure:
-        raise UsageError(
-            f"{name} stores secrets unencrypted: refused",
-            hint="pass --insecure to accept that (a warning follows every use)",
-        )
-    previous = _detected()
-    keyring.set_keyring(candidate)
-    try:
-        if plaintext and id(candidate) not in _warned:
-            _warned.add(id(candidate))
-            at = where(candidate) or path
-            print(f"mcpir: warning: secrets are stored UNENCRYPTED in {at}", file=sys.stderr)
-        _unlock(candidate, prompt=True)
-        result = round_trip(candidate)
-    finally:
-        keyring.set_keyring(previous)
-    written = None
-    if result == "ok" and not dry_run:
-        written = save_choice(Choice(path, plaintext and insecure))
-    by = "not recorded (--dry-run)" if dry_run else f"mcpir secrets backend ({_choice_path()})"
-    return (
-        Description(
-            short_name(candidate),
-            path,
-            encrypted_at_rest(candidate),
-            by if result == "ok" else "not recorded (the round trip failed)",
-            where(candidate),
-            result,
-        ),
-        written,
-    )
-
-
-def catalogue() -> list[dict[str, Any]]:
-    """Every backend mcpir knows, and whether it is installed (found, not imported)."""
-    from importlib.util import find_spec
-
-    rows = []
-    for one in KNOWN:
-        module = one.path.rsplit(".", 1)[0]
-        try:
-            installed = find_spec(module) is not None
-        except (ImportError, ValueError):
-            installed = False
-        rows.append(
-            {"backend": one.name, "class": one.path, "encrypted_at_rest": one.encrypted,
-             "installed": installed, "install": None if installed else one.install}
-        )  # fmt: skip
-    return rows
-
-
-def held_elsewhere(name: str) -> int:
-    """How many tokens mcpir stored that would stay behind if `name` became the backend."""
-    from mcpir.tokens.model import Metadata
-
-    stored = len(Metadata.load().keyring)
-    if not stored:
-        return 0
-    try:
-        choice = load_choice()
-        current = choice.path if choice is not None else class_path(_detected())
-    except Exception:  # noqa: BLE001 - no current backend: nothing to compare with
-        return stored
-    return 0 if current == resolve_name(name) else stored

@@ -30,6 +30,13 @@ from mcpir.tokens.model import STATUS_ORDER, Metadata, Status, Token, today, tok
 
 UNKNOWN = "unknown"
 VSCODE_INPUT = "vscode-input"
+_STORE_OF: dict[Status, str] = {
+    "literal": "literal",
+    "referenced": "env",
+    "keyring": "keyring:unknown",
+    "prompted": "prompted",
+    "missing": "env",
+}
 
 _REFERENCE = re.compile(
     r"\$\{input:(?P<input>[^}\s]+)\}"
@@ -55,6 +62,7 @@ class _Found:
     servers: set[str] = field(default_factory=set)
     statuses: set[Status] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
+    stores: dict[Status, str] = field(default_factory=dict)  # the first store seen per status
 
 
 class _Sightings:
@@ -71,12 +79,14 @@ class _Sightings:
         status: Status,
         servers: Iterable[str],
         name: str | None,
+        store: str | None = None,
     ) -> None:
         found = self.by_fingerprint.setdefault(fp, _Found())
         found.providers.append(provider)
         found.locations[location] = None
         found.servers.update(servers)
         found.statuses.add(status)
+        found.stores.setdefault(status, store or _STORE_OF[status])
         if name:
             found.names.add(name)
 
@@ -222,6 +232,8 @@ def _provider_of(value: str, name: str) -> str:
 
 
 def _keyring(seen: _Sightings, meta: Metadata, uses: dict[str, _Uses]) -> None:
+    from mcpir.tokens.backends import label
+
     reachable = True
     for name, record in sorted(meta.keyring.items()):
         servers = uses[name].servers if name in uses else set()
@@ -235,7 +247,8 @@ def _keyring(seen: _Sightings, meta: Metadata, uses: dict[str, _Uses]) -> None:
         status: Status = "keyring" if secret is not None or not reachable else "missing"
         fp = secret.fingerprint if secret is not None else record["fingerprint"]
         provider = _provider_of(secret.reveal(), name) if secret is not None else UNKNOWN
-        seen.add(fp, provider, f"keyring:{name}", status, servers, name)
+        where = f"keyring:{label(reachable)}"
+        seen.add(fp, provider, f"keyring:{name}", status, servers, name, where)
 
 
 def _best_provider(providers: list[str]) -> str:
@@ -273,6 +286,7 @@ def _tokens(seen: _Sightings, meta: Metadata, save: bool) -> list[Token]:
                 last_rotated=record["last_rotated"] if valued else None,
                 age_days=age_in_days(aged.since, on) if aged is not None else None,
                 status=status,
+                store=found.stores.get(status, _STORE_OF[status]),
                 age_source=aged.source if aged is not None else None,
                 exposure=aged.exposure if aged is not None else (),
                 aged_from=aged.since if aged is not None else None,
@@ -338,6 +352,14 @@ def _list(
                 for provider, text, fp in _fingerprinted(key, part):
                     where = lines.of(server, text)
                     seen.add(fp, provider, where, "literal", [server.name], key)
+            if value.startswith(("op://", "vault://")):
+                # Resolved only when a command needs it: known by the reference itself.
+                kind = "op" if value.startswith("op://") else "vault"
+                where = lines.of(server, value)
+                seen.add(
+                    fingerprint(value), UNKNOWN, where, "referenced", [server.name], name, kind
+                )
+                continue
             for match in _REFERENCE.finditer(value):
                 if match["input"]:
                     where = lines.of(server, match.group())

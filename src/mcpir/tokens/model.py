@@ -62,6 +62,9 @@ class Token:
     age_source: str | None = _evidence.FIRST_SEEN  # None with no age
     exposure: tuple[str, ...] = ()
     aged_from: str | None = None  # the ISO date the age counts from; None: `first_seen`
+    # Where the value lives: `literal` (in a config), `env`, `prompted`, `op`, `vault`, or
+    # `keyring:<backend>`; see `mcpir.tokens.backends` for which of those encrypt at rest.
+    store: str = "literal"
 
     @property
     def exposed(self) -> bool:
@@ -87,6 +90,7 @@ class Token:
             **self.identity(),
             "age_days": self.age_days,
             "status": self.status,
+            "store": self.store,
             # Sources name servers and tools, which come from files an attacker may write.
             "age_source": None if self.age_source is None else _redacted(self.age_source),
             "exposed": self.exposed,
