@@ -11,9 +11,12 @@ own job ("Search the user's contacts"), so the data rules skip it unless the mod
 
 from __future__ import annotations
 
+import itertools
 import re
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from mcpir.injection import patterns as P
 from mcpir.injection.clauses import (
     CARRY_VERBS,
     CONTEXT,
@@ -24,12 +27,13 @@ from mcpir.injection.clauses import (
     QUANT,
     READ_VERBS,
     SECRET,
+    SECRET_SOURCE,
     SEND_VERBS,
     USER_DATA,
     Clause,
     clauses,
 )
-from mcpir.injection.hits import technique
+from mcpir.injection.hits import Hit, technique
 
 if TYPE_CHECKING:
     from mcpir.injection.detector import _Scan
@@ -44,14 +48,19 @@ DECEIVE_VERB = _rx(
     inform|assure|confirm)\b"""
 )
 DECEIT = _rx(
-    r"""\b(?:regardless|whatever|instead|no\s+matter|even\s+(?:if|though|when))\b|\bsay\s+only\b|
-    \bthat\s+(?:no|nothing|none|it\s+is|it\s+was|the\s+\w+\s+(?:is|was|has)|everything|all\s+is)\b"""
+    r"""\b(?:regardless|whatever|instead|no\s+matter|even\s+(?:if|though|when)|otherwise)\b|
+    \b(?:say|report|state)\s+only\b|\bonly\s+(?:say|report|state)\b|\bif\s+the\s+user\s+asks\b|
+    \bthat\s+(?:no|nothing|none|it\s+is|it\s+was|everything|all|the\s+\w+\s+(?:is|was|has|passed))\b|
+    \b(?:as|is|be)\s+\d+\s*%\s+(?:higher|lower|more|less)\b|\b(?:is|was|as|are)\s+(?:clean|verified|
+    safe|passed|successful|complete|fine|resolved)\b|\b(?:has|have)\s+the\s+(?:lowest|highest|best)\b|
+    \byou\s+(?:don'?t|do\s+not)\s+have\b|\bnever\s+(?:quote|list|show|mention|cite)\b"""
 )
 AUTHORITY = _rx(
     r"""\b(?:root|sudo|super-?user|super-?admin|administrator\s+(?:rights|privileges|access)|
     admin\s+(?:rights|privileges|override|mode)|operator\s+authority|elevated\s+(?:rights|
     privileges|permissions)|god\s+mode|developer\s+mode|jailbr\w+|unrestricted|no\s+(?:content\s+)?
-    (?:restrictions|limits|filters|rules)|persona\s+with)\b"""
+    (?:restrictions|limits|filters|rules)|persona\s+with|full\s+(?:autonomy|control|access)|
+    autonomous(?:ly)?)\b"""
 )
 GRANTED = _rx(
     r"""\b(?:you\s+(?:are|now|hold|have\s+been\s+granted|now\s+have|act|operate|run)|are\s+running\s+
@@ -62,6 +71,11 @@ VOID_RULES = _rx(
     r"""\b(?:rules|restrictions|refusals?|guidelines|guardrails|safety\s+\w+|policies|instructions|
     preferences)\b[^.;]{0,80}\b(?:void|invalid|no\s+longer|do\s+not\s+apply|revoked|suspended|
     lifted|disabled|overridden|obsolete|only\s+rules\s+that)\b
+    | \bexempt\s+from\b[^.;]{0,40}\b(?:polic\w+|rules|restrictions|guidelines|refusals?|safety)
+    | \b(?:you\s+)?would\s+normally\s+(?:decline|refuse|ask|avoid)\b
+    | \btreat\s+[^.;]{0,80}\bas\s+(?:already\s+)?(?:answered|approved|confirmed|granted|yes|
+        instructions|commands|system\s+\w+|authoritative|coming\s+from\s+the\s+(?:system|user))
+    | \bno\s+longer\s+bound\b
     | \b(?:disregard|ignore|forget|drop|override|set\s+aside)\s+(?:all\s+|any\s+|the\s+|your\s+)*
         (?:\w+\s+){0,2}?(?:rules|restrictions|refusals?|refusal\s+rules|guidelines|guardrails|
         instructions|policies|safety\s+\w+)\b"""
@@ -70,29 +84,28 @@ OTHER_TOOLS = _rx(
     r"""\b(?:other|different|alternative|competing|competitor|rival|similar|built-in|another)\s+
     (?:[\w-]+\s+){0,3}?(?:tools?|servers?|integrations?|services?|providers?|plugins?|apis?|
     sources?|options?|searche?s?|summari[sz]ers?|engines?|assistants?|apps?)\b
-    | \bthe\s+alternatives\b | \bcompetitor\s+tools?\b"""
+    | \bthe\s+alternatives\b | \bcompetitor\s+tools?\b
+    | \b[a-z]+_[a-z_]+\s+(?:or\s+[a-z]+_[a-z_]+\s+)?tools\b"""
 )
 RUN_DOWN = _rx(
     r"""\b(?:avoid|don'?t\s+(?:call|use)|do\s+not\s+(?:call|use)|never\s+(?:call|use)|let\s+\w+\s+down|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
     leak\w*|deprecated|outdated|unreliable|broken|corrupt\w*|risks?|disappoint\w*|lose|loses|
-    inaccurate|compromised|malicious|inferior|harm\w*|betray\w*|break)\b"""
+    inaccurate|compromised|malicious|inferior|harm\w*|betray\w*|break|delayed|loss|losses|
+    danger\w*|worse|wrong)\b"""
 )
 SELF_PICK = _rx(
     r"""\b(?:choose|pick|call|route|prefer|favou?r|select|invoke)\b[^.;]{0,60}?(?:\bevery\s+time\b|
     \bwhenever\s+you\s+can\b|\bfor\s+(?:anything|everything)\b|\bbefore\s+relying\b|\bexclusively\b|
     \binstead\s+of\s+(?:any|other|the\s+other|your)|\bover\s+(?:any|all|other)|\bfirst\s+for\b|
-    \bthrough\s+(?:this|it|here|[a-z]+_[a-z_]+)|\bhere\b)"""
+    \bthrough\s+(?:this|it|here|[a-z]+_[a-z_]+)|\bhere\b)
+    | \bmust\s+(?:always\s+)?use\b[^.;]{0,40}?\bfor\s+(?:every|all|any)\b"""
 )
 # Choosing between this tool and others, as an order: "use X instead of the other tools".
 PICK_OVER = _rx(
     r"""\b(?:choose|pick|call|use|route|prefer|favou?r|select)\b[^.;]{0,80}?\b(?:instead|over|
     rather\s+than|whenever|every\s+time)\b"""
 )
-PASSIVE_ORDER = _rx(
-    r"""\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|also\s+)?
-    be\s+(?:set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|emailed|
-    posted|uploaded|called|invoked|appended|redirected|pointed)\b"""
-)
+
 TAMPER_VERB = _rx(
     r"""\b(?:set|sets|replace|change|swap|substitute|rewrite|redirect|pass|add|append|prepend|
     use|include|insert|point|route|bcc|cc)\b"""
@@ -113,22 +126,25 @@ FIRST = _rx(
 CALL = _rx(r"\b(?:call|calls|called|invoke|invoked|run|use|used|a\s+call\s+to)\b")
 SCOPE = _rx(
     r"""\b(?:every|each|any|all)\s+(?:\w+\s+)?(?:requests?|tasks?|conversations?|messages?|questions?|
-    turns?|sessions?|repl(?:y|ies)|answers?|prompts?|(?:tool\s+)?calls?|other\s+tools?|actions?|
+    turns?|sessions?|repl(?:y|ies)|answers?|prompts?|(?:tool\s+)?calls?|(?:other\s+)?tools?|actions?|
     quer(?:y|ies))\b|\b(?:anything|everything)\b|\bnew\s+conversation\b|\bwhenever\b"""
 )
 TRIGGER = _rx(
     r"""\b(?:if|when|whenever|once)\b[^.;]{0,100}?\b(?:contains?|writes?|types?|says?|is|are|
     equals?|mentions?|includes?|named|sends?|enters?)\s+(?:the\s+(?:word|phrase|code|string|
-    keyword)\s+)?['"‘“][^'"’”\n]{2,40}['"’”]"""
+    keyword)\s+)?['"‘“][^'"’”\n]{2,40}['"’”]
+    | \b(?:if|when|whenever|once)\b[^.;]{0,60}?['"‘“][^'"’”\n]{2,40}['"’”]\s+(?:appears|
+        is\s+(?:seen|found|present|used|typed|written|said|mentioned)|shows\s+up|occurs|comes\s+up)\b"""
 )
 TRIGGERED = _rx(
     r"""\b(?:grant|stop\s+following|ignore|set\s+every|send|read|email|disable|skip|bypass|approve|
-    reveal|whatever\s+they\s+ask|forward|transfer|delete|run|execute|upload|zero|override)\b"""
+    reveal|whatever\s+they\s+ask|forward|transfer|delete|run|execute|upload|zero|override|treat|
+    carry|follow|obey|instructions)\b"""
 )
 FETCH_RUN = _rx(
     r"""\bexec\s*\(|\beval\s*\(|urlopen|\bpython3?\s+-c\b|\bcurl\b[^|\n]{0,200}\|\s*(?:sudo\s+)?
     (?:ba|z)?sh\b|\bwget\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\biex\b|invoke-expression|
-    powershell\s+-e(?:nc)?\b|/dev/tcp/"""
+    powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b"""
 )
 NEGATED = _rx(r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b")
 REVIEW = _rx(
@@ -163,7 +179,11 @@ def _data(scan: _Scan, clause: Clause) -> None:
     if (carries or " with " in clause.text and clause.has(CALL)) and clause.has(CONTEXT):
         _add(scan, "exfiltration:context", "high", clause)
     elif (carries or _words(clause, READ_VERBS)) and clause.has(SECRET):
-        if clause.has(QUANT) or clause.has(DEST) or clause.has(COVERT) or clause.has(FORCE):
+        # "Pass your API key as api_key" is how a tool authenticates; a secret's store, any or
+        # all secrets, an outside address, or an order to the model are not.
+        wide = clause.has(QUANT) or clause.has(DEST) or clause.has(FORCE)
+        ordered = clause.directed and (wide or clause.has(SECRET_SOURCE))
+        if ordered or clause.addressed or clause.has(COVERT):
             _add(scan, "exfiltration:secrets", "high", clause)
     elif carries and clause.has(FILES) and (clause.has(QUANT) or clause.has(FORCE)):
         _add(scan, "exfiltration:files", "high", clause)
@@ -175,8 +195,7 @@ def _data(scan: _Scan, clause: Clause) -> None:
 
 def _user(scan: _Scan, clause: Clause) -> None:
     if clause.directed and clause.has(DECEIVE_VERB) and clause.has(DECEIT):
-        if " user" in clause.text or " them" in clause.text or "that" in clause.words:
-            _add(scan, "response-manipulation:deceive", "high", clause)
+        _add(scan, "response-manipulation:deceive", "high", clause)
     covert = clause.has(COVERT)
     if covert and (
         clause.has(SECRET)
@@ -206,8 +225,27 @@ def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
             _add(scan, "preference-manipulation:self", "high", clause)
 
 
+# Another server's tool, named as such: "the github server's create_pull_request tool",
+# "any tool named execute_command", "its create_refund tool".
+OTHER_TOOL = _rx(
+    r"""\b(?:server'?s?|its|their)\s+[a-z][\w-]*\s+tools?\b|\btools?\s+(?:named|called)\s+[a-z]|
+    \b[a-z]+_[a-z_]+\s+tool\b|\bon\s+other\s+servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b"""
+)
+CHANGE_VERB = _rx(
+    r"""\b(?:always|set|add|double|triple|halve|multiply|round|wrap|prefix|append|prepend|replace|
+    change|swap|rewrite|redirect|route|send|forward|copy|cc|bcc|include|remove|drop|strip|skip|
+    pass|instead)\b"""
+)
+
+
+def _shadowing(scan: _Scan, clause: Clause) -> None:
+    if clause.directed and clause.has(OTHER_TOOL) and clause.has(CHANGE_VERB):
+        if not clause.user_asked and not clause.protective:
+            _add(scan, "tool-shadowing:clause", "high", clause)
+
+
 def _arguments(scan: _Scan, clause: Clause) -> None:
-    if clause.user_asked or not (clause.directed or clause.has(PASSIVE_ORDER)):
+    if clause.user_asked or not clause.directed:
         return
     if not clause.has(TAMPER_VERB):
         return
@@ -226,12 +264,32 @@ def _calls(scan: _Scan, clause: Clause) -> None:
         _add(scan, "command-execution:clause", "high", clause)
 
 
-def judge(scan: _Scan) -> None:
+def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
+    """A tool about attacks (a detector, a classifier) quotes them: what it says outside an
+    order, or inside quotes, is cited, not said."""
+    if not found or not P.ABOUT_ATTACKS.search(found[0].text):
+        return hits
+    quoted = [m.span() for m in itertools.islice(P.QUOTED.finditer(low), 64)]
+    out: list[Hit] = []
+    for hit in hits:
+        clause = next((c for c in found if c.start <= hit.pos < c.end), None)
+        inside = any(a <= hit.pos < b for a, b in quoted)
+        loose = clause is None or clause.first or not clause.directed
+        if hit.severity != "low" and (inside or loose):
+            hit = replace(hit, severity="low", message=hit.message + " (cited)")
+        out.append(hit)
+    return out
+
+
+def judge(scan: _Scan) -> list[Clause]:
     own = set(scan.own) - {"this", "the", "that", "it", "you"}
-    for clause in clauses(scan.low):
+    found = clauses(scan.low)
+    for clause in found:
         _data(scan, clause)
         _user(scan, clause)
         _authority(scan, clause)
         _choice(scan, clause, own)
+        _shadowing(scan, clause)
         _arguments(scan, clause)
         _calls(scan, clause)
+    return found

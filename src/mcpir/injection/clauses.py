@@ -22,15 +22,21 @@ def _rx(pattern: str) -> re.Pattern[str]:
 # Where one clause ends: a sentence end, a semicolon, a line, a table cell, a flattened schema
 # field, a comment or tag boundary. Colons stay inside: "Processing rule: replace …" is one order.
 CLAUSE_END = re.compile(
-    r"[.!?]+(?=\s|$)|;|\n|\s\|\s|\[inputschema[^\]\n]{0,200}\]|<!--|-->|</?\w+>"
+    r"[.!?]+(?=\s|$)|;|\n|\s\|\s|\[inputschema[^\]\n]{0,200}\]|<!--|-->"
+    r"|</?(?:important|system|instructions?|hidden|secret|admin|override|critical|note|assistant|"
+    r"user|prompt|inst|sys|context|tool|ai|llm|agent|developer|priority|urgent|mandatory|"
+    r"directive|p|div|span|br|b|i|em|strong|code|pre)\b[^<>\n]{0,80}>"
 )
 WORDS = re.compile(r"[a-z0-9]+")
+IDENTIFIER = re.compile(r"\b[a-z0-9]+(?:[_-][a-z0-9]+){3,}\b")
 
 # What is moved.
 CONTEXT = _rx(
-    r"""\bsystem\s+(?:prompt|message|instructions)|\b(?:conversation|chat|message|session|
-    dialog(?:ue)?)\s+(?:history|log|logs|transcript|so\s+far)|\btranscripts?\b|\b(?:whole|entire|
-    full|complete)\s+(?:conversation|chat|thread|dialog(?:ue)?|context)|\byour\s+(?:reply|replies|
+    r"""\b(?:your|its|own|current|complete|full|entire|the\s+(?:assistant|model|agent)'?s?)\s+
+    system\s+(?:prompt|instructions|message)|\b(?:conversation|chat|message|session|dialog(?:ue)?)\s+
+    (?:history|log|logs|transcript|so\s+far)|\b(?:full|complete|entire|whole)\s+transcript|
+    \btranscript\s+so\s+far|\b(?:whole|entire|full|complete)\s+(?:conversation|chat|thread|
+    dialog(?:ue)?|context)|\byour\s+(?:full\s+|complete\s+|entire\s+|exact\s+)?(?:reply|replies|
     answers?|responses?|instructions|system|prompt|context)\b|\b(?:last|previous|prior|recent|
     earlier)\s+(?:\d+\s+|few\s+)?(?:messages|turns|tool\s+outputs|outputs|exchanges)|\b(?:arguments|
     inputs?|params|parameters)\s+and\s+(?:results?|outputs?|responses?)|\b(?:tool|prior|previous)\s+
@@ -49,25 +55,39 @@ SECRET = _rx(
     \b(?:private|ssh|signing|secret|access)[\s_-]+keys?\b|\.env\b(?!\.example)|\benvironment\s+
     variables|\benv\s+(?:vars|dump)|\benv_dump|\.ssh\b|\.aws\b|\bnetrc\b|\bpgpass\b|\bkeychain\b|
     \bmnemonic|\bseed\s+phrase|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\bkubeconfig\b|\bhosts\.ya?ml\b|
-    \bwallet\.dat\b|[a-z0-9]_(?:tokens?|secrets?|api_keys?|passwords?|credentials?)\b"""
+    \bwallet\.dat\b|[a-z0-9]_(?:tokens?|secrets?|api_keys?|passwords?|credentials?)\b|
+    \bapi[\s_-]?tokens?\b|\bsk-|\bghp_|\bgithub_pat_|\bglpat-|\bxox[abp]-|\bakia\b|\blogin\s+data\b|
+    \bcookies\.sqlite\b|\bkey4\.db\b|\blogins\.json\b|\bchrome/default\b|\bdocker/config\.json|
+    \.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|\bmcp\.json\b|
+    \bclaude_desktop_config\b|\bgnupg\b|\bid[\s_](?:rsa|ed25519|ecdsa)\b"""
 )
 FILES = _rx(
     r"""\bcontents?\s+of\s+(?:any|every|each|all|the|open|your|their|its)\b|\b(?:every|each|all|
     any)\s+(?:open\s+)?files?'?s?\s+contents?|\bfile\s+contents\b|\bsource\s+code\b|\b(?:entire|
-    whole|full)\s+(?:repo|repository|workspace|codebase|project|disk|home)"""
+    whole|full)\s+(?:repo|repository|workspace|codebase|project|disk|home)|\b(?:listing|tree|
+    contents)\s+of\s+(?:the\s+)?user'?s\s+home|\bhome\s+director(?:y|ies)\b"""
+)
+# A place secrets are kept, rather than a secret named in passing ("your API key").
+SECRET_SOURCE = _rx(
+    r"""~/|\.env\b(?!\.example)|\.ssh\b|\.aws\b|\bnetrc\b|\bpgpass\b|\bkeychain\b|\bid[\s_](?:rsa|
+    ed25519|ecdsa)\b|\bkubeconfig\b|\bhosts\.ya?ml\b|\blogin\s+data\b|\bcookies\.sqlite\b|
+    \bdocker/config\.json|\.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|
+    \bmcp\.json\b|\bclaude_desktop_config\b|\bgnupg\b|\benvironment\s+variables|\benv\s+vars\b|
+    \bwallet\.dat\b|/etc/(?:passwd|shadow)|\bcredentials\.(?:json|db)\b"""
 )
 # Where to: a literal address outside the tool's own parameters.
 DEST = _rx(
     r"""\b[a-z][\w+.-]*://[^\s'"<>)\]]+|[\w.%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|
     (?:^|\s)\#[a-z][\w-]{2,}|\bchannel\s+\#?[\w-]+\d|\b0x[0-9a-f]{20,}\b|\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
     \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|dev|app|cloud|run|site|
-    xyz|example|ru|cn|tk|top|co|me|net)\b"""
+    xyz|example|ru|cn|tk|top|co|me|net|com|org)\b"""
 )
 CARRY_VERBS = frozenset(
     """send sends post upload uploads forward email mail transmit mirror copy sync relay share
     submit beacon exfiltrate leak stream push pass passing give giving include including embed
     append attach put paste place provide supply fill write encode add store save log record cc
-    bcc deliver dump publish echo repeat reveal disclose call invoke""".split()
+    bcc deliver dump publish echo repeat reveal disclose call invoke encoding embedding set
+    show""".split()
 )
 SEND_VERBS = frozenset(
     "send upload forward email emailed mail transmit mirror copy sync relay beacon exfiltrate leak "
@@ -82,7 +102,7 @@ COVERT = _rx(
     r"""\b(?:silently|secretly|quietly|covertly|discreetly|stealthily)\b|\bwithout\s+(?:asking|
     telling|mentioning|notifying|informing|verification|verifying|confirmation|confirming|checking|
     the\s+user|their\s+knowledge)|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+
-    (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report)(?:s|ing)?\b|\bunder\s+no\s+circumstances\b|
+    (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report|list)(?:s|ing)?\b|\bunder\s+no\s+circumstances\b|
     \bkeep\s+(?:[\w']+\s+){0,4}?(?:to\s+yourself|out\s+of\s+(?:your|the))|\bmust\s+not\s+(?:appear|
     be\s+(?:shown|visible|mentioned|surfaced))|\bno\s+need\s+to\s+(?:check|ask|confirm|tell|
     mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told)|\bthe\s+user\s+(?:does\s+
@@ -109,13 +129,16 @@ MODEL_ADDRESS = _rx(
     claude|gpt|copilot|bot)s?\b|\b(?:assistant|agent|model|ai|llm)\s+(?:hint|notice|note|
     instructions?|directive)\b|\b(?:you|the\s+(?:assistant|model|agent|ai|llm)|assistants|agents|
     models)\s+(?:must|should|will|need\s+to|have\s+to|are\s+to|is\s+to|shall|can\s+now|may\s+now|
-    are\s+now|now)\b|\b(?:assistant|model|ai|agent|llm|claude)\s*:|\b(?:new|updated|real|actual)\s+
+    are\s+now|now)\b|\b(?:assistant|model|ai|agent|llm|claude)s?\s*:|\b(?:the\s+)?(?:ai|assistant|
+    model|agent|llm)s?\s+reading\s+this\b|\b(?:the\s+)?(?:assistant|model|agent|ai)\s+(?:is|are)\s+
+    (?:exempt|allowed|permitted|free|authori[sz]ed|no\s+longer)\b|\byou(?:'re|\s+are)\s+no\s+longer\b|\b(?:new|updated|real|actual)\s+
     (?:system\s+)?(?:instructions|rules|prompt)\b|\bsystem\s+(?:override|note|notice|message|
     directive|instructions?)\b"""
 )
 # The text protects instead of asking: "never include secrets", "values are masked".
 PROTECTIVE = _rx(
-    r"""\b(?:never|not|no|n't|without|avoid|refuses?|redact\w*|mask\w*|exclud\w*|strip\w*|
+    r"""\b(?:never|not|no|n't|without|avoid|refuses?|redact\w*|mask(?:s|ed|ing)?|exclud\w*|
+    strip(?:s|ped|ping)?|
     sanitiz\w*|scrub\w*|omit\w*|only\s+(?:names|metadata|the\s+names))\b"""
 )
 USER_ASKED = _rx(
@@ -129,11 +152,11 @@ USER_ASKED = _rx(
 _FILLER = r"""(?:please|also|always|then|now|just|first|and|so|simply|silently|quietly|secretly|
     immediately|additionally|finally|next|instead|afterwards|otherwise|never|do|don'?t|make\s+sure\s+
     to|be\s+sure\s+to|remember\s+to|ensure\s+(?:you|that\s+you)|[\w\s-]{0,30}:)"""
-_CONDITION = r"""(?:(?:if|when|whenever|once|after|before|every\s+time|each\s+time|while|
-    as\s+soon\s+as|for|on|during|upon|since|because|whatever|regardless|no\s+matter|even\s+if|unless|in\s+case|
-    as\s+long\s+as|to)\b[^,:]{0,120}[,:])"""
-IMPERATIVE = _rx(
-    rf"""\s*(?:{_CONDITION}\s*)?(?:{_FILLER}\s*){{0,3}}(?:{_CONDITION}\s*)?(?:send|post|upload|
+_CONDITION = r"""(?:(?:for|when|whenever|if)\b[^.;:\n]{0,150}:|(?:if|when|whenever|once|after|
+    before|every\s+time|each\s+time|while|as\s+soon\s+as|for|on|during|upon|since|because|whatever|
+    regardless|no\s+matter|even\s+if|unless|in\s+case|as\s+long\s+as|to|in|within|with|from|
+    during)\b[^.;:\n]{0,150}?[,:])"""
+_VERB = r"""(?:send|post|upload|
     forward|email|mail|transmit|mirror|copy|sync|relay|share|submit|pass|give|include|embed|append|
     prepend|attach|put|paste|place|provide|supply|fill|write|encode|add|store|save|log|record|cc|bcc|
     deliver|dump|publish|echo|repeat|reveal|disclose|call|invoke|run|execute|use|read|cat|open|
@@ -141,7 +164,25 @@ IMPERATIVE = _rx(
     swap|substitute|rewrite|redirect|route|point|prefer|choose|pick|select|favou?r|avoid|tell|say|
     report|answer|respond|reply|claim|state|present|describe|treat|act|behave|ignore|disregard|
     forget|skip|bypass|disable|grant|approve|allow|stop|keep|hide|remove|delete|trust|obey|follow|
-    consider|assume|mark|rate|inform|notify|apply|make|ensure|remember)\b"""
+    consider|assume|mark|rate|inform|notify|apply|make|ensure|remember|double|triple|halve|
+    round|wrap|prefix|end|finish|begin|start|sign|resolve|lookup|query|visit|ping|request|
+    browse|navigate|download|contact|hit|install)"""
+IMPERATIVE = _rx(
+    rf"""\s*(?:{_CONDITION}\s*)?(?:{_FILLER}\s*){{0,3}}(?:{_CONDITION}\s*)?{_VERB}\b"""
+)
+
+
+# "The destination must always be set to …", "must be called as step zero": an order in the
+# passive voice.
+PASSIVE_ORDER = _rx(
+    r"""\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|
+    also\s+)?be\s+(?:set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|
+    emailed|posted|uploaded|called|invoked|appended|redirected|pointed|attached|filled)\b"""
+)
+INNER_ORDER = _rx(
+    rf""",\s*(?:so|then|and)\s+(?:(?:when|if|whenever|once)\b[^,]{{0,80}},\s*)?{_VERB}\b
+    | (?:['"(]|\band\s+)(?:first\s+|then\s+|also\s+|always\s+)?{_VERB}\s+(?:the|all|any|every|its|
+        your|their|it|them)\b"""
 )
 
 
@@ -164,7 +205,14 @@ class Clause:
     def directed(self) -> bool:
         """An order: the model is addressed, or the clause opens with a verb in the imperative
         (after "please", "always", or a condition such as "when calling X,")."""
-        return self.addressed or IMPERATIVE.match(self.text) is not None
+        if self.addressed or IMPERATIVE.match(self.text) is not None or self.inner_order:
+            return True
+        return PASSIVE_ORDER.search(self.text) is not None
+
+    @cached_property
+    def inner_order(self) -> bool:
+        """An order later in the clause: "…, so when you call it, double the amount"."""
+        return INNER_ORDER.search(self.text) is not None
 
     @cached_property
     def protective(self) -> bool:
@@ -190,7 +238,9 @@ def clauses(low: str, limit: int = 64) -> list[Clause]:
 
 
 def _add(found: list[Clause], low: str, start: int, end: int) -> None:
-    text = low[start:end]
+    # An identifier of four words or more is read as the words it spells, as a model reads it
+    # ("assistant_must_first_send_the_history"); the same length keeps every offset.
+    text = IDENTIFIER.sub(lambda m: re.sub(r"[_-]", " ", m.group(0)), low[start:end])
     if not text.strip():
         return
     addressed = bool(found and found[-1].addressed) or MODEL_ADDRESS.search(text) is not None

@@ -82,6 +82,10 @@ class _Scan:
         return found
 
     @cached_property
+    def examples(self) -> list[tuple[int, int]]:
+        return P.example_spans(self.low)
+
+    @cached_property
     def dests(self) -> list[tuple[int, int]]:
         return P.destinations(self.low)[:_MATCHES]
 
@@ -111,7 +115,7 @@ class _Scan:
         start = where if isinstance(where, int) else where.start()
         if end < 0:
             end = start + EVIDENCE_LIMIT if isinstance(where, int) else where.end()
-        if severity != "low" and P.quoted_example(self.low, start, end):
+        if severity != "low" and any(a <= start and end <= b for a, b in self.examples):
             severity = "low"  # "attempts such as 'ignore previous instructions'": cited, not said
         self.hits.append(make_hit(key, severity, self.shown[start:end], start, *detail))
 
@@ -262,7 +266,8 @@ def _exfiltration(scan: _Scan) -> None:
             severity = _if(covert, "high", "medium")
             scan.add("exfiltration:dest", severity, start, end, low[dest_start:dest_end][:60])
     for match in itertools.islice(P.URL_CARRIER.finditer(low), _MATCHES) if "://" in low else ():
-        scan.add("exfiltration:url", "medium", match)
+        if P.CARRIED_DATA.search(scan.context(match)):
+            scan.add("exfiltration:url", "medium", match)
     for match in scan.find(P.STRONG_EXFIL, P.STRONG_EXFIL_AT):
         scan.add("exfiltration:outright", "high", match)
     for match in scan.find(P.COLLECT, P.COLLECT_AT):
@@ -362,9 +367,9 @@ def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: i
         rule(scan)
     for technique_rule in techniques.RULES:
         technique_rule(scan)
-    acts.judge(scan)
+    found = acts.judge(scan)
     _encoded(scan, text, depth)
-    return _combine(scan)
+    return acts.cited(scan.low, _combine(scan), found)
 
 
 def analyze_description(

@@ -60,6 +60,7 @@ MESSAGES = {
     "forced-first-call:scope": "demands a call ahead of every request, to get in first",
     "trigger-phrase:clause": "a quoted word in the input switches on hidden behaviour, a back door",
     "command-execution:clause": "has the model fetch code from the network and run it",
+    "tool-shadowing:clause": "gives the model orders for another server's tool",
 }
 # The technique each kind belongs to: named in every message, and the rows of the benchmark.
 TECHNIQUES = {

@@ -12,6 +12,7 @@ checks that the anchored search finds what a full scan finds.
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Any
 
@@ -277,6 +278,11 @@ URL_CARRIER = _rx(
     | https?://[^\s"'<>`]{0,300}[{<$]\s*(?:conversation|history|messages?|chat|secrets?|api_?keys?|tokens?|
         passwords?|credentials|system_?prompt|context|env|ssh|private)"""
 )
+# What makes an image link a carrier: the chat's data goes into it, not the tool's own.
+CARRIED_DATA = _rx(
+    r"""\b(?:user'?s?|conversation|history|messages?|questions?|keys?|tokens?|secrets?|prompts?|
+    context|credentials|passwords?|replies|chat|transcript|files?)\b"""
+)
 COLLECT_AT = _at("log record save store copy keep persist upload send forward collect")
 COLLECT = _rx(
     r"""\b(?:log|record|save|store|copy|keep|persist|upload|send|forward|collect)\s+(?:all|every|each|
@@ -421,7 +427,8 @@ HARVEST = _rx(
 HARVEST_ROUTE = _rx(
     r"""\bin\s+(?:your|the)\s+(?:response|reply|answer|output|message|summary)\b|\bto\s+the\s+user\b|
         \byou\s+(?:must|should|need\s+to|have\s+to)\b(?!\s+not)|\bfirst\b|\bsidenote\b|
-        \b(?:parameter|argument|field)\b|\bbefore\s+\w+ing\b|\bthe\s+user'?s\b"""
+        \b(?:in|into|as)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w`'"-]+\s+)?(?:parameter|argument|
+        field)\b|\bbefore\s+\w+ing\b|\bthe\s+user'?s\b"""
 )
 FIRST_CALL_AT = _at("before prior use call invoke run execute this")
 _ANYTHING = rf"""(?:{OTHER_TOOLS}|anything(?:\s+else)?|(?:any|every|each)\s+(?:other\s+)?
@@ -745,7 +752,6 @@ SILENCE = _rx(
 
 
 # A phrase in quotes after "such as", "e.g.", "like": an example the tool detects or documents.
-_QUOTES = "'\"‘’“”`"
 EXAMPLE_LEAD = _rx(
     r"""\b(?:such\s+as|like|e\.g\.?|for\s+example|for\s+instance|including|phrases?|attempts?|
     patterns?|strings?|payloads?|matches|flags|detects?|examples?)(?:\W+\w+){0,4}\W*$"""
@@ -753,14 +759,24 @@ EXAMPLE_LEAD = _rx(
 PROTECTED = _rx(r"\b(?:never|masked|redacted|not\s+(?:shown|returned|logged|stored|included))\b")
 
 
-def quoted_example(low: str, start: int, end: int) -> bool:
-    """Whether low[start:end] sits inside quotes that an example marker introduces."""
-    opening = max(low.rfind(q, max(0, start - 80), start + 1) for q in _QUOTES)
-    if opening < 0 or any(q in low[opening + 1 : start] for q in _QUOTES):
-        return False
-    closing = [i for q in _QUOTES if (i := low.find(q, end - 1, end + 80)) >= 0]
-    lead = low[max(0, opening - 60) : opening]
-    return bool(closing) and EXAMPLE_LEAD.search(lead) is not None
+# A quoted stretch: the quote opens after a non-word character and closes before one, so the
+# apostrophe in "user's" neither opens nor closes one.
+QUOTED = re.compile(r"""(?<!\w)(['"`‘“])([^\n]{1,300}?)(?:\1|[’”])(?!\w)""")
+# A description about attacks (a detector, a classifier, an auditor) cites them by the dozen.
+ABOUT_ATTACKS = _rx(
+    r"""\b(?:detect\w*|classif\w*|scor\w*|audit\w*|scan\w*|flag\w*|label\w*|review\w*|
+    analy[sz]\w*|find\w*|catch\w*|block\w*|screen\w*|guard\w*)\b[^.\n]{0,100}\b(?:prompt[\s-]
+    injections?|injections?|poison\w*|jailbreak\w*|attacks?|malicious|phishing|exfiltration)\b"""
+)
+
+
+def example_spans(low: str) -> list[tuple[int, int]]:
+    """Quoted stretches an example marker ("such as", "e.g.", "phrases") introduces: cited,
+    not said."""
+    if not any(q in low for q in "'\"`‘“"):
+        return []
+    quoted = itertools.islice(QUOTED.finditer(low), 64)
+    return [m.span() for m in quoted if EXAMPLE_LEAD.search(low, max(0, m.start() - 60), m.start())]
 
 
 def _trie(words: frozenset[str]) -> str:
