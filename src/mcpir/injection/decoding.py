@@ -62,7 +62,8 @@ _ENTITY_TEXT = r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31}
 _ENTITY_RUN = re.compile(rf"{_ENTITY_TEXT}(?:[^&]{{0,300}}+{_ENTITY_TEXT})*+")
 _NUMERIC_ENTITY = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9A-Fa-f]{1,6}));")
 # Entities a page needs for its markup; any other (`&#115;` for "s") only disguises a letter.
-_FAKE_TAG = re.compile(r"<(?:!--|/?[A-Za-z][\w-]{3,})")
+_OPEN_TAG = re.compile(r"<([A-Za-z][\w-]{1,30})(?=[\s>])")
+_CLOSE_TAG = re.compile(r"</([A-Za-z][\w-]{1,30})\s*>")
 _PERCENT = re.compile(r"(?<![\w.~+%-])[\w.~+-]*+(?:%[0-9A-Fa-f]{2}[\w.~+-]*+)+")
 _PERCENT_TOKEN = re.compile(r"%([0-9A-Fa-f]{2})")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}+={0,2}+")
@@ -128,10 +129,10 @@ def _candidates(text: str) -> Iterator[_Raw]:
     words = text.split()
     if max(map(len, words), default=0) >= 16:
         yield from _base64(text, [w for w in words if len(w) >= 16])
-    # Two different words that are ROT13 of common English ("gur", "naq") before any sentence
-    # is scored: English text almost never has them.
-    if len(english.ROT13_MARKERS.intersection(words)) >= 2:
-        yield from _rot13(text)
+    # Two different words that a shift or reversal turns into common English ("gur", "eht")
+    # before any sentence is scored: English text almost never has them.
+    if len(english.markers().intersection(words)) >= 2:
+        yield from _ciphers(text)
 
 
 def _hex(text: str, patterns: tuple[re.Pattern[str], ...]) -> Iterator[_Raw]:
@@ -263,13 +264,19 @@ def _entities(text: str) -> Iterator[_Raw]:
             import html  # its entity table is large; only named entities pay for it
 
             decoded = html.unescape(decoded)
-        # `&lt;b&gt;` and `&#10;` are how a page writes markup and line breaks; `&#115;` for
-        # "s" only hides a letter, and an escaped `<IMPORTANT>` or `<!--` is markup meant for
-        # the model (tags already in plain sight do not count).
+        # `&lt;stdio.h&gt;` and `&#10;` are how a page writes code and line breaks; `&#115;`
+        # for "s" only hides a letter, and an escaped element (`<IMPORTANT>…</IMPORTANT>`) or
+        # comment is markup meant for the model (markup already in plain sight does not count).
         disguised = sum(chr(code).isalnum() for code in codes)
-        tags = len(_FAKE_TAG.findall(decoded)) - len(_FAKE_TAG.findall(body))
-        if disguised >= 3 or (body.count("&") >= 2 and tags > 0):
+        if disguised >= 3 or _markup(decoded) - _markup(body):
             yield "html-entity", start, end, decoded
+
+
+def _markup(text: str) -> set[str]:
+    """The elements `text` both opens and closes, and "!--" when it opens a comment."""
+    opened = set(_OPEN_TAG.findall(text))
+    closed = set(_CLOSE_TAG.findall(text))
+    return (opened & closed) | ({"!--"} if "<!--" in text else set())
 
 
 def _code(match: re.Match[str]) -> int:
@@ -278,18 +285,21 @@ def _code(match: re.Match[str]) -> int:
     return code if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else 0xFFFD
 
 
-def _rot13(text: str) -> Iterator[_Raw]:
-    spans: list[tuple[int, int]] = []
+def _ciphers(text: str) -> Iterator[_Raw]:
+    """Sentences in a letter cipher (ROT13, another Caesar shift) or written backwards; a
+    message of several sentences in a row is one span."""
+    spans: list[tuple[int, int, int]] = []
     start = 0
     for cut in [*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]:
         sentence = text[start:cut]
-        if english.reads_as_rot13(sentence[:_READ]):
+        if (n := english.deciphered(sentence[:_READ])) is not None:
             first = start + len(sentence) - len(sentence.lstrip())
             last = start + len(sentence.rstrip())
-            if spans and not text[spans[-1][1] : first].strip():
-                spans[-1] = (spans[-1][0], last)  # one message, several sentences
+            if spans and spans[-1][2] == n and not text[spans[-1][1] : first].strip():
+                spans[-1] = (spans[-1][0], last, n)
             else:
-                spans.append((first, last))
+                spans.append((first, last, n))
         start = cut
-    for first, last in spans:
-        yield "rot13", first, last, english.rot13(text[first:last][:_READ])
+    for first, last, n in spans:
+        kind = {13: "rot13", english.REVERSED: "reversed"}.get(n, "caesar")
+        yield kind, first, last, english.shift(text[first:last][:_READ], n)

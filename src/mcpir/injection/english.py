@@ -1,13 +1,16 @@
-"""How much a run of words reads as English: the one test behind ROT13 detection.
+"""How much a run of words reads as English: the test behind ROT13, other Caesar shifts and
+reversed text.
 
-ROT13 keeps word lengths and punctuation, so no shape test tells "gur hfre'f ffu xrlf" from a
-foreign word or an identifier; what changes is whether the words are ones English uses all the
-time. A sentence of English hits this list on a third or more of its words; its ROT13 almost
-never does, and neither does an identifier, a key or another language.
+A letter cipher keeps word lengths and punctuation, so no shape test tells "gur hfre'f ffu xrlf"
+from a foreign word or an identifier; what changes is whether the words are ones English uses
+all the time, and whether the letters are distributed as in English. A sentence of English hits
+the word list on a quarter or more of its words; its ROT13 (or any shift, or its reversal)
+almost never does, and neither does an identifier, a key or another language.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 
@@ -48,58 +51,86 @@ _LETTER_LOG = {
 _AZ = "abcdefghijklmnopqrstuvwxyz"
 _LOG_AZ = [_LETTER_LOG[letter] for letter in _AZ]
 _WORD = re.compile(r"[a-z]{2,}")
-_ROT13 = str.maketrans(
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
-    "NOPQRSTUVWXYZABCDEFGHIJKLMnopqrstuvwxyzabcdefghijklm",
-)
+# Table n moves each Latin letter n places on.
+_SHIFTS = [
+    str.maketrans(_AZ + _AZ.upper(), _AZ[n:] + _AZ[:n] + (_AZ[n:] + _AZ[:n]).upper())
+    for n in range(26)
+]
+REVERSED = -1  # the "shift" that reads a text backwards
+
+
+def shift(text: str, n: int) -> str:
+    """`text` with each Latin letter moved `n` places on (13: ROT13), or reversed for
+    `REVERSED`; everything else kept."""
+    return text[::-1] if n == REVERSED else text.translate(_SHIFTS[n % 26])
 
 
 def rot13(text: str) -> str:
     """`text` with each Latin letter moved 13 places; everything else kept."""
-    return text.translate(_ROT13)
+    return text.translate(_SHIFTS[13])
 
 
-# ROT13 of the common words that are not English words themselves: "gur", "naq", "lbh".
-ROT13_MARKERS = frozenset(
-    form
-    for w in COMMON_WORDS
-    if rot13(w) not in COMMON_WORDS
-    for form in (rot13(w), rot13(w).capitalize(), rot13(w).upper())
-)
+@functools.cache
+def markers() -> frozenset[str]:
+    """Words that turn into common English under some shift or reversed, and are not common
+    English themselves ("gur", "naq", "eht"), as written in lower, title and upper case.
+    Two-letter ones only for ROT13 and reversal: under 25 shifts they hit state codes and units."""
+    forms = {rot13(w) for w in COMMON_WORDS} | {w[::-1] for w in COMMON_WORDS}
+    forms |= {shift(w, n) for w in COMMON_WORDS if len(w) > 2 for n in range(1, 26)}
+    forms -= COMMON_WORDS
+    # A reversed sentence ends, not starts, with its capital: "erongI".
+    backwards = {w.capitalize()[::-1] for w in COMMON_WORDS if w[::-1] in forms}
+    return frozenset({f for w in forms for f in (w, w.capitalize(), w.upper())} | backwards)
 
 
-def _scores(counts: list[int]) -> tuple[float, float]:
-    """Mean log-likelihood per letter under English letter frequencies, of a text with these
-    letter `counts` and of its ROT13 (whose count of "a" is the text's count of "n")."""
+def _hits(text: str) -> tuple[int, int]:
+    """(common English words, words) among the words of two letters or more of `text`."""
+    found = _WORD.findall(text)
+    return sum(map(COMMON_WORDS.__contains__, found)), len(found)
+
+
+def _score(counts: list[int], n: int) -> float:
+    """Mean log-likelihood per letter, under English letter frequencies, of a text with these
+    letter `counts` once shifted `n` places (a text's count of "a" is its shift's count of "n")."""
     total = sum(counts)
-    if not total:
-        return 0.0, 0.0
-    plain = sum(c * w for c, w in zip(counts, _LOG_AZ, strict=True))
-    turned = sum(c * w for c, w in zip(counts, _LOG_AZ[13:] + _LOG_AZ[:13], strict=True))
-    return plain / total, turned / total
+    weights = _LOG_AZ[n:] + _LOG_AZ[:n]
+    return sum(c * w for c, w in zip(counts, weights, strict=True)) / total if total else 0.0
 
 
 def letter_score(text: str) -> float:
     """Mean log-likelihood of the Latin letters of `text` under English letter frequencies:
     about -2.9 for English, below -3.4 for its ROT13."""
     low = text.lower()
-    return _scores([low.count(letter) for letter in _AZ])[0]
+    return _score([low.count(letter) for letter in _AZ], 0)
+
+
+def _markedly_more(turned: int, plain: int, words: int) -> bool:
+    # A quarter of the words common English, and at least twice (plus two) what the text scores
+    # as it stands: English that happens to turn into a word or two ("be" and "or") stays.
+    return turned >= 3 and 4 * turned >= words and turned >= 2 * plain + 2
+
+
+def deciphered(text: str) -> int | None:
+    """The shift (13 for ROT13, `REVERSED` for reversed text) under which the sentence `text`
+    reads as markedly more English than it does as it stands; None when none does."""
+    low = text.lower()
+    # Words of two letters or more: single letters ("v", "e" in code) rotate into "i" and
+    # "r"; "user's" is read as "user" and "s".
+    plain, words = _hits(low)
+    if words < 4 or 4 * plain >= words:
+        return None  # too short to tell a cipher from a name, or English already
+    counts = [low.count(letter) for letter in _AZ]
+    scores = [_score(counts, n) for n in range(26)]
+    # The shifts whose letters read most like English, by a clear margin: a shift that makes
+    # the words English but not the letters is a coincidence.
+    for n in sorted(range(1, 26), key=scores.__getitem__, reverse=True)[:3]:
+        if scores[n] - scores[0] < 0.25:
+            break
+        if _markedly_more(_hits(shift(low, n))[0], plain, words):
+            return n
+    return REVERSED if _markedly_more(_hits(low[::-1])[0], plain, words) else None
 
 
 def reads_as_rot13(text: str) -> bool:
     """Whether `text` is a sentence whose ROT13 reads as markedly more English than itself."""
-    low = text.lower()
-    # Words of two letters or more: single letters ("v", "e" in code) rotate into "i" and
-    # "r"; "user's" is read as "user" and "s".
-    found = _WORD.findall(low)
-    if len(found) < 4:
-        return False  # too short to tell a cipher from a name or a code
-    plain = sum(map(COMMON_WORDS.__contains__, found))
-    turned = sum(map(COMMON_WORDS.__contains__, _WORD.findall(rot13(low))))
-    # A quarter of the words common English, and at least twice (plus two) what the text scores
-    # as it stands: English that happens to rotate into a word or two ("be" and "or") stays.
-    if not (turned >= 3 and 4 * turned >= len(found) and turned >= 2 * plain + 2):
-        return False
-    # Its letters, turned, must also be distributed like English, by a clear margin.
-    before, after = _scores([low.count(letter) for letter in _AZ])
-    return after - before >= 0.25
+    return deciphered(text) == 13
