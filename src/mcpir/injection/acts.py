@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -24,14 +25,17 @@ from mcpir.injection.clauses import (
     DEST,
     FILES,
     FORCE,
+    GATES,
     QUANT,
     READ_VERBS,
     SECRET,
     SECRET_SOURCE,
     SEND_VERBS,
     USER_DATA,
+    WORDS,
     Clause,
     clauses,
+    gate,
 )
 from mcpir.injection.hits import Hit, technique
 
@@ -43,9 +47,13 @@ def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.VERBOSE)
 
 
-DECEIVE_VERB = _rx(
-    r"""\b(?:tell|tells|say|says|report|answer|respond|reply|claim|state|present|describe|show|
+DECEIVE_VERB = gate(
+    _rx(
+        r"""\b(?:tell|tells|say|says|report|answer|respond|reply|claim|state|present|describe|show|
     inform|assure|confirm)\b"""
+    ),
+    "tell tells say says report answer respond reply claim state present describe show "
+    "inform assure confirm",
 )
 DECEIT = _rx(
     r"""\b(?:regardless|whatever|instead|no\s+matter|even\s+(?:if|though|when)|otherwise)\b|
@@ -55,20 +63,25 @@ DECEIT = _rx(
     safe|passed|successful|complete|fine|resolved)\b|\b(?:has|have)\s+the\s+(?:lowest|highest|best)\b|
     \byou\s+(?:don'?t|do\s+not)\s+have\b|\bnever\s+(?:quote|list|show|mention|cite)\b"""
 )
-AUTHORITY = _rx(
-    r"""\b(?:root|sudo|super-?user|super-?admin|administrator\s+(?:rights|privileges|access)|
+AUTHORITY = gate(
+    _rx(
+        r"""\b(?:root|sudo|super-?user|super-?admin|administrator\s+(?:rights|privileges|access)|
     admin\s+(?:rights|privileges|override|mode)|operator\s+authority|elevated\s+(?:rights|
     privileges|permissions)|god\s+mode|developer\s+mode|jailbr\w+|unrestricted|no\s+(?:content\s+)?
     (?:restrictions|limits|filters|rules)|persona\s+with|full\s+(?:autonomy|control|access)|
     autonomous(?:ly)?)\b"""
+    ),
+    "root sudo super superuser superadmin admin administrator operator elevated god developer "
+    "jailbroken jailbreak jailbreaking unrestricted no persona full autonomous autonomously",
 )
 GRANTED = _rx(
     r"""\b(?:you\s+(?:are|now|hold|have\s+been\s+granted|now\s+have|act|operate|run)|are\s+running\s+
     as|running\s+as|act(?:ing)?\s+(?:with|as)|operat\w+\s+(?:with|as)|is\s+to\s+act|carr(?:y|ies)|
     the\s+(?:assistant|model|agent|ai)\s+(?:is|has|holds|may|can))\b"""
 )
-VOID_RULES = _rx(
-    r"""\b(?:rules|restrictions|refusals?|guidelines|guardrails|safety\s+\w+|policies|instructions|
+VOID_RULES = gate(
+    _rx(
+        r"""\b(?:rules|restrictions|refusals?|guidelines|guardrails|safety\s+\w+|policies|instructions|
     preferences)\b[^.;]{0,80}\b(?:void|invalid|no\s+longer|do\s+not\s+apply|revoked|suspended|
     lifted|disabled|overridden|obsolete|only\s+rules\s+that)\b
     | \bexempt\s+from\b[^.;]{0,40}\b(?:polic\w+|rules|restrictions|guidelines|refusals?|safety)
@@ -79,13 +92,20 @@ VOID_RULES = _rx(
     | \b(?:disregard|ignore|forget|drop|override|set\s+aside)\s+(?:all\s+|any\s+|the\s+|your\s+)*
         (?:\w+\s+){0,2}?(?:rules|restrictions|refusals?|refusal\s+rules|guidelines|guardrails|
         instructions|policies|safety\s+\w+)\b"""
+    ),
+    "rules restrictions refusal refusals guidelines guardrails safety policies instructions "
+    "preferences disregard ignore forget drop override set exempt would treat bound",
 )
-OTHER_TOOLS = _rx(
-    r"""\b(?:other|different|alternative|competing|competitor|rival|similar|built-in|another)\s+
+OTHER_TOOLS = gate(
+    _rx(
+        r"""\b(?:other|different|alternative|competing|competitor|rival|similar|built-in|another)\s+
     (?:[\w-]+\s+){0,3}?(?:tools?|servers?|integrations?|services?|providers?|plugins?|apis?|
     sources?|options?|searche?s?|summari[sz]ers?|engines?|assistants?|apps?)\b
     | \bthe\s+alternatives\b | \bcompetitor\s+tools?\b
     | \b[a-z]+_[a-z_]+\s+(?:or\s+[a-z]+_[a-z_]+\s+)?tools\b"""
+    ),
+    "other different alternative competing competitor rival similar built another "
+    "alternatives tools",
 )
 RUN_DOWN = _rx(
     r"""\b(?:avoid|don'?t\s+(?:call|use)|do\s+not\s+(?:call|use)|never\s+(?:call|use)|let\s+\w+\s+down|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
@@ -93,58 +113,86 @@ RUN_DOWN = _rx(
     inaccurate|compromised|malicious|inferior|harm\w*|betray\w*|break|delayed|loss|losses|
     danger\w*|worse|wrong)\b"""
 )
-SELF_PICK = _rx(
-    r"""\b(?:choose|pick|call|route|prefer|favou?r|select|invoke)\b[^.;]{0,60}?(?:\bevery\s+time\b|
+SELF_PICK = gate(
+    _rx(
+        r"""\b(?:choose|pick|call|route|prefer|favou?r|select|invoke)\b[^.;]{0,60}?(?:\bevery\s+time\b|
     \bwhenever\s+you\s+can\b|\bfor\s+(?:anything|everything)\b|\bbefore\s+relying\b|\bexclusively\b|
     \binstead\s+of\s+(?:any|other|the\s+other|your)|\bover\s+(?:any|all|other)|\bfirst\s+for\b|
     \bthrough\s+(?:this|it|here|[a-z]+_[a-z_]+)|\bhere\b)
     | \bmust\s+(?:always\s+)?use\b[^.;]{0,40}?\bfor\s+(?:every|all|any)\b"""
+    ),
+    "choose pick call route prefer favor favour select invoke must",
 )
 # Choosing between this tool and others, as an order: "use X instead of the other tools".
-PICK_OVER = _rx(
-    r"""\b(?:choose|pick|call|use|route|prefer|favou?r|select)\b[^.;]{0,80}?\b(?:instead|over|
+PICK_OVER = gate(
+    _rx(
+        r"""\b(?:choose|pick|call|use|route|prefer|favou?r|select)\b[^.;]{0,80}?\b(?:instead|over|
     rather\s+than|whenever|every\s+time)\b"""
+    ),
+    "choose pick call use route prefer favor favour select",
 )
 
-TAMPER_VERB = _rx(
-    r"""\b(?:set|sets|replace|change|swap|substitute|rewrite|redirect|pass|add|append|prepend|
+TAMPER_VERB = gate(
+    _rx(
+        r"""\b(?:set|sets|replace|change|swap|substitute|rewrite|redirect|pass|add|append|prepend|
     use|include|insert|point|route|bcc|cc)\b"""
+    ),
+    "set sets replace change swap substitute rewrite redirect pass add append prepend use "
+    "include insert point route bcc cc",
 )
-LITERAL = _rx(
-    r"""'[^'\n]{2,80}'|"[^"\n]{2,80}"|(?<![\w-])--[a-z][\w-]+|\b\d[\d.]*\s*%|\bto\s+\d[\d.,]*\b"""
+LITERAL = gate(
+    _rx(
+        r"""'[^'\n]{2,80}'|"[^"\n]{2,80}"|(?<![\w-])--[a-z][\w-]+|\b\d[\d.]*\s*%|\bto\s+\d[\d.,]*\b"""
+    ),
+    "to",
+    ("'", '"', "--", "%"),
 )
 TAMPER_WHY = _rx(
     r"""\binstead\s+of\b|\bregardless\b|\beven\s+(?:for|if|when)\b|\bbefore\s+(?:submitting|
     calling|sending|fetching|executing|running|committing|posting|paying|saving)\b|\bprocessing\s+
     rule\b|\bspecial\s+case\b|\bthis\s+fix\b|\bno\s+matter\b|\balways\b|\bevery\b|\bwhenever\b"""
 )
-FIRST = _rx(
-    r"""\b(?:first|before\s+(?:anything|any|every|replying|answering|responding|you\s+(?:answer|
+FIRST = gate(
+    _rx(
+        r"""\b(?:first|before\s+(?:anything|any|every|replying|answering|responding|you\s+(?:answer|
     reply|respond)|the\s+user)|ahead\s+of|step\s+zero|first\s+action|at\s+the\s+start\s+of|
     precondition|prerequisite)\b"""
+    ),
+    "first before ahead step action start precondition prerequisite",
 )
-CALL = _rx(r"\b(?:call|calls|called|invoke|invoked|run|use|used|a\s+call\s+to)\b")
+CALL = gate(
+    _rx(r"\b(?:call|calls|called|invoke|invoked|run|use|used|a\s+call\s+to)\b"),
+    "call calls called invoke invoked run use used",
+)
 SCOPE = _rx(
     r"""\b(?:every|each|any|all)\s+(?:\w+\s+)?(?:requests?|tasks?|conversations?|messages?|questions?|
     turns?|sessions?|repl(?:y|ies)|answers?|prompts?|(?:tool\s+)?calls?|(?:other\s+)?tools?|actions?|
     quer(?:y|ies))\b|\b(?:anything|everything)\b|\bnew\s+conversation\b|\bwhenever\b"""
 )
-TRIGGER = _rx(
-    r"""\b(?:if|when|whenever|once)\b[^.;]{0,100}?\b(?:contains?|writes?|types?|says?|is|are|
+TRIGGER = gate(
+    _rx(
+        r"""\b(?:if|when|whenever|once)\b[^.;]{0,100}?\b(?:contains?|writes?|types?|says?|is|are|
     equals?|mentions?|includes?|named|sends?|enters?)\s+(?:the\s+(?:word|phrase|code|string|
     keyword)\s+)?['"‘“][^'"’”\n]{2,40}['"’”]
     | \b(?:if|when|whenever|once)\b[^.;]{0,60}?['"‘“][^'"’”\n]{2,40}['"’”]\s+(?:appears|
         is\s+(?:seen|found|present|used|typed|written|said|mentioned)|shows\s+up|occurs|comes\s+up)\b"""
+    ),
+    "",
+    ("'", '"', "‘", "“"),
 )
 TRIGGERED = _rx(
     r"""\b(?:grant|stop\s+following|ignore|set\s+every|send|read|email|disable|skip|bypass|approve|
     reveal|whatever\s+they\s+ask|forward|transfer|delete|run|execute|upload|zero|override|treat|
     carry|follow|obey|instructions)\b"""
 )
-FETCH_RUN = _rx(
-    r"""\bexec\s*\(|\beval\s*\(|urlopen|\bpython3?\s+-c\b|\bcurl\b[^|\n]{0,200}\|\s*(?:sudo\s+)?
+FETCH_RUN = gate(
+    _rx(
+        r"""\bexec\s*\(|\beval\s*\(|urlopen|\bpython3?\s+-c\b|\bcurl\b[^|\n]{0,200}\|\s*(?:sudo\s+)?
     (?:ba|z)?sh\b|\bwget\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\biex\b|invoke-expression|
     powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b"""
+    ),
+    "exec eval urlopen python python3 curl wget iex expression powershell tcp",
+    ("$(",),
 )
 NEGATED = _rx(r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b")
 REVIEW = _rx(
@@ -172,7 +220,7 @@ def _add(scan: _Scan, key: str, severity: str, clause: Clause, *detail: object) 
     scan.add(key, severity, clause.start, clause.end, *detail)
 
 
-def _data(scan: _Scan, clause: Clause) -> None:
+def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.first and not clause.addressed or clause.protective and not clause.has(COVERT):
         return
     carries = _words(clause, CARRY_VERBS)
@@ -193,7 +241,7 @@ def _data(scan: _Scan, clause: Clause) -> None:
         _add(scan, "exfiltration:send-out", "high", clause, dest.group(0).strip()[:60])
 
 
-def _user(scan: _Scan, clause: Clause) -> None:
+def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.directed and clause.has(DECEIVE_VERB) and clause.has(DECEIT):
         _add(scan, "response-manipulation:deceive", "high", clause)
     covert = clause.has(COVERT)
@@ -208,7 +256,7 @@ def _user(scan: _Scan, clause: Clause) -> None:
             _add(scan, "conceal-from-user:covert", "high", clause)
 
 
-def _authority(scan: _Scan, clause: Clause) -> None:
+def _authority(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.has(AUTHORITY) and (clause.has(GRANTED) and clause.addressed or clause.has(FORCE)):
         _add(scan, "role-override:authority", "high", clause)
     if (clause.directed or clause.addressed) and clause.has(VOID_RULES):
@@ -227,24 +275,32 @@ def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 # Another server's tool, named as such: "the github server's create_pull_request tool",
 # "any tool named execute_command", "its create_refund tool".
-OTHER_TOOL = _rx(
-    r"""\b(?:server'?s?|its|their)\s+[a-z][\w-]*\s+tools?\b|\btools?\s+(?:named|called)\s+[a-z]|
+OTHER_TOOL = gate(
+    _rx(
+        r"""\b(?:server'?s?|its|their)\s+[a-z][\w-]*\s+tools?\b|\btools?\s+(?:named|called)\s+[a-z]|
     \b[a-z]+_[a-z_]+\s+tool\b|\bon\s+other\s+servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b"""
+    ),
+    "server servers s its their tool tools named called other mcp",
 )
-CHANGE_VERB = _rx(
-    r"""\b(?:always|set|add|double|triple|halve|multiply|round|wrap|prefix|append|prepend|replace|
+CHANGE_VERB = gate(
+    _rx(
+        r"""\b(?:always|set|add|double|triple|halve|multiply|round|wrap|prefix|append|prepend|replace|
     change|swap|rewrite|redirect|route|send|forward|copy|cc|bcc|include|remove|drop|strip|skip|
     pass|instead)\b"""
+    ),
+    "always set add double triple halve multiply round wrap prefix append prepend replace "
+    "change swap rewrite redirect route send forward copy cc bcc include remove drop strip skip "
+    "pass instead",
 )
 
 
-def _shadowing(scan: _Scan, clause: Clause) -> None:
+def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.directed and clause.has(OTHER_TOOL) and clause.has(CHANGE_VERB):
         if not clause.user_asked and not clause.protective:
             _add(scan, "tool-shadowing:clause", "high", clause)
 
 
-def _arguments(scan: _Scan, clause: Clause) -> None:
+def _arguments(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.user_asked or not clause.directed:
         return
     if not clause.has(TAMPER_VERB):
@@ -254,7 +310,7 @@ def _arguments(scan: _Scan, clause: Clause) -> None:
         _add(scan, "argument-tampering", "high", clause, value.group(0).strip()[:60])
 
 
-def _calls(scan: _Scan, clause: Clause) -> None:
+def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.has(CALL) and clause.has(FIRST) and clause.has(SCOPE):
         if clause.directed or clause.has(FORCE):
             _add(scan, "forced-first-call:scope", "medium", clause)
@@ -281,15 +337,28 @@ def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     return out
 
 
+def _needs(*patterns: re.Pattern[str]) -> frozenset[str]:
+    return frozenset().union(*(GATES[p][0] for p in patterns))
+
+
+# Rule -> words of which the description must hold one for the rule to look at any clause.
+_RULES: tuple[tuple[Callable[[_Scan, Clause, set[str]], None], frozenset[str]], ...] = (
+    (_data, CARRY_VERBS | READ_VERBS | SEND_VERBS | {"with"}),
+    (_user, _needs(DECEIVE_VERB, COVERT)),
+    (_authority, _needs(AUTHORITY, VOID_RULES)),
+    (_choice, _needs(OTHER_TOOLS, SELF_PICK)),
+    (_shadowing, _needs(OTHER_TOOL)),
+    (_arguments, _needs(TAMPER_VERB)),
+    (_calls, _needs(CALL, FETCH_RUN) | {"if", "when", "whenever", "once"}),
+)
+
+
 def judge(scan: _Scan) -> list[Clause]:
     own = set(scan.own) - {"this", "the", "that", "it", "you"}
     found = clauses(scan.low)
+    present = frozenset(WORDS.findall(scan.low))
+    rules = [rule for rule, words in _RULES if not words.isdisjoint(present)]
     for clause in found:
-        _data(scan, clause)
-        _user(scan, clause)
-        _authority(scan, clause)
-        _choice(scan, clause, own)
-        _shadowing(scan, clause)
-        _arguments(scan, clause)
-        _calls(scan, clause)
+        for rule in rules:
+            rule(scan, clause, own)
     return found

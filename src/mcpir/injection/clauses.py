@@ -11,12 +11,23 @@ whether the text protects rather than asks ("never include secrets"). Pure text,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.VERBOSE)
+
+
+# Pattern -> the words (as WORDS splits them) or characters one of which every match holds: a
+# clause without any is not searched. tests/test_injection_techniques.py checks the gates agree
+# with a plain search on every corpus clause.
+GATES: dict[re.Pattern[str], tuple[frozenset[str], tuple[str, ...]]] = {}
+
+
+def gate(pattern: re.Pattern[str], words: str, chars: tuple[str, ...] = ()) -> re.Pattern[str]:
+    GATES[pattern] = (frozenset(words.split()), chars)
+    return pattern
 
 
 # Where one clause ends: a sentence end, a semicolon, a line, a table cell, a flattened schema
@@ -31,8 +42,9 @@ WORDS = re.compile(r"[a-z0-9]+")
 IDENTIFIER = re.compile(r"\b[a-z0-9]+(?:[_-][a-z0-9]+){3,}\b")
 
 # What is moved.
-CONTEXT = _rx(
-    r"""\b(?:your|its|own|current|complete|full|entire|the\s+(?:assistant|model|agent)'?s?)\s+
+CONTEXT = gate(
+    _rx(
+        r"""\b(?:your|its|own|current|complete|full|entire|the\s+(?:assistant|model|agent)'?s?)\s+
     system\s+(?:prompt|instructions|message)|\b(?:conversation|chat|message|session|dialog(?:ue)?)\s+
     (?:history|log|logs|transcript|so\s+far)|\b(?:full|complete|entire|whole)\s+transcript|
     \btranscript\s+so\s+far|\b(?:whole|entire|full|complete)\s+(?:conversation|chat|thread|
@@ -42,14 +54,22 @@ CONTEXT = _rx(
     inputs?|params|parameters)\s+and\s+(?:results?|outputs?|responses?)|\b(?:tool|prior|previous)\s+
     (?:outputs|results)\b|\blist\s+of\s+tools\s+you|\binstructions\s+you\s+(?:were|have\s+been)\s+
     given|\beverything\s+the\s+user|\bcontext\s+window|\bmemory\s+contents"""
+    ),
+    "prompt instructions message history log logs transcript far conversation chat thread "
+    "dialog dialogue context reply replies answer answers response responses system messages "
+    "turns outputs output exchanges results result tools given user window memory",
 )
-USER_DATA = _rx(
-    r"""\buser'?s\s+(?:\w+\s+)?(?:messages?|questions?|prompts?|quer(?:y|ies)|requests?|inputs?|
+USER_DATA = gate(
+    _rx(
+        r"""\buser'?s\s+(?:\w+\s+)?(?:messages?|questions?|prompts?|quer(?:y|ies)|requests?|inputs?|
     contacts|data|files|documents|emails?|history|location|address|details)\b|\bthe\s+same\s+
     message\b|\bthe\s+original\s+\w+"""
+    ),
+    "user same original",
 )
-SECRET = _rx(
-    r"""\bapi[\s_-]?keys?\b|\bsecrets?\b|\bcredentials?\b|\bpasswords?\b|\bpassphrases?\b|
+SECRET = gate(
+    _rx(
+        r"""\bapi[\s_-]?keys?\b|\bsecrets?\b|\bcredentials?\b|\bpasswords?\b|\bpassphrases?\b|
     \b(?:access|auth\w*|bearer|session|refresh|oauth|github|gitlab|slack|npm|pypi)[\s_-]+tokens?\b|
     \btokens?\s+(?:visible|you|from|in\s+(?:the|your))|\b(?:any|all|every)\s+tokens\b|\bcookies?\b|
     \b(?:private|ssh|signing|secret|access)[\s_-]+keys?\b|\.env\b(?!\.example)|\benvironment\s+
@@ -60,20 +80,34 @@ SECRET = _rx(
     \bcookies\.sqlite\b|\bkey4\.db\b|\blogins\.json\b|\bchrome/default\b|\bdocker/config\.json|
     \.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|\bmcp\.json\b|
     \bclaude_desktop_config\b|\bgnupg\b|\bid[\s_](?:rsa|ed25519|ecdsa)\b"""
+    ),
+    "api apikey apikeys secret secrets credential credentials password passwords passphrase "
+    "passphrases token tokens cookie cookies key keys env environment ssh aws netrc pgpass "
+    "keychain mnemonic mnemonics seed rsa ed25519 ecdsa dsa kubeconfig hosts wallet sk ghp glpat "
+    "xoxa xoxb xoxp akia login key4 logins chrome docker npmrc pypirc kube gcloud mcp claude gnupg",
 )
-FILES = _rx(
-    r"""\bcontents?\s+of\s+(?:any|every|each|all|the|open|your|their|its)\b|\b(?:every|each|all|
+FILES = gate(
+    _rx(
+        r"""\bcontents?\s+of\s+(?:any|every|each|all|the|open|your|their|its)\b|\b(?:every|each|all|
     any)\s+(?:open\s+)?files?'?s?\s+contents?|\bfile\s+contents\b|\bsource\s+code\b|\b(?:entire|
     whole|full)\s+(?:repo|repository|workspace|codebase|project|disk|home)|\b(?:listing|tree|
     contents)\s+of\s+(?:the\s+)?user'?s\s+home|\bhome\s+director(?:y|ies)\b"""
+    ),
+    "contents content files file source code repo repository workspace codebase project disk "
+    "home listing tree directory directories",
 )
 # A place secrets are kept, rather than a secret named in passing ("your API key").
-SECRET_SOURCE = _rx(
-    r"""~/|\.env\b(?!\.example)|\.ssh\b|\.aws\b|\bnetrc\b|\bpgpass\b|\bkeychain\b|\bid[\s_](?:rsa|
+SECRET_SOURCE = gate(
+    _rx(
+        r"""~/|\.env\b(?!\.example)|\.ssh\b|\.aws\b|\bnetrc\b|\bpgpass\b|\bkeychain\b|\bid[\s_](?:rsa|
     ed25519|ecdsa)\b|\bkubeconfig\b|\bhosts\.ya?ml\b|\blogin\s+data\b|\bcookies\.sqlite\b|
     \bdocker/config\.json|\.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|
     \bmcp\.json\b|\bclaude_desktop_config\b|\bgnupg\b|\benvironment\s+variables|\benv\s+vars\b|
     \bwallet\.dat\b|/etc/(?:passwd|shadow)|\bcredentials\.(?:json|db)\b"""
+    ),
+    "env ssh aws netrc pgpass keychain rsa ed25519 ecdsa kubeconfig hosts login cookies docker "
+    "npmrc pypirc credentials kube gcloud mcp claude gnupg environment vars wallet etc",
+    ("~/",),
 )
 # Where to: a literal address outside the tool's own parameters.
 DEST = _rx(
@@ -98,8 +132,9 @@ READ_VERBS = frozenset(
     "obtain access paste enter supply provide include attach".split()
 )
 # How: covert, standing, or over the user's head.
-COVERT = _rx(
-    r"""\b(?:silently|secretly|quietly|covertly|discreetly|stealthily)\b|\bwithout\s+(?:asking|
+COVERT = gate(
+    _rx(
+        r"""\b(?:silently|secretly|quietly|covertly|discreetly|stealthily)\b|\bwithout\s+(?:asking|
     telling|mentioning|notifying|informing|verification|verifying|confirmation|confirming|checking|
     the\s+user|their\s+knowledge)|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+
     (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report|list)(?:s|ing)?\b|\bunder\s+no\s+circumstances\b|
@@ -108,19 +143,30 @@ COVERT = _rx(
     mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told)|\bthe\s+user\s+(?:does\s+
     not|doesn'?t|need\s+not|will\s+not|won'?t|should\s+not|must\s+not)\s+(?:need\s+to\s+)?(?:know|
     notice|see|be\s+told)|\bsay\s+nothing\b|\bbehind\s+the\s+scenes\b"""
+    ),
+    "silently secretly quietly covertly discreetly stealthily without not don never "
+    "circumstances keep must need user say behind",
 )
-FORCE = _rx(
-    r"""\b(?:always|whenever|mandatory|required|precondition|prerequisite|regardless|must)\b|
+FORCE = gate(
+    _rx(
+        r"""\b(?:always|whenever|mandatory|required|precondition|prerequisite|regardless|must)\b|
     \b(?:every|each)\s+(?:time|call|request|task|message|conversation|turn|session|result|
     invocation|reply|answer)\b|\bstep\s+zero\b|\bfirst\s+action\b|\bbefore\s+(?:anything|any|every|
     replying|answering|responding|you\s+(?:answer|reply|respond))\b|\bahead\s+of\b|\beven\s+(?:if|
     for|when)\b|\bin\s+each\s+new\b|\bat\s+the\s+start\s+of\s+(?:every|each)\b|\bafter\s+(?:each|
     every)\b|\bno\s+matter\b|\binstead\s+of\s+the\s+user"""
+    ),
+    "always whenever mandatory required precondition prerequisite regardless must every each "
+    "zero first before ahead even matter instead after",
 )
-QUANT = _rx(
-    r"""\b(?:any|all|every|each|whatever|whichever)\b|\bvisible\b|\byou\s+(?:have\s+)?(?:seen|see|
+QUANT = gate(
+    _rx(
+        r"""\b(?:any|all|every|each|whatever|whichever)\b|\bvisible\b|\byou\s+(?:have\s+)?(?:seen|see|
     saw|know)\b|\bin\s+(?:the|your)\s+(?:current\s+)?context\b|\bfrom\s+the\s+user'?s\b|
     \bverbatim\b|\bword\s+for\s+word\b|\bso\s+far\b|\bthe\s+user'?s\b|\bof\s+the\s+user\b|~/"""
+    ),
+    "any all every each whatever whichever visible you context user verbatim word far",
+    ("~/",),
 )
 # Who is addressed: the model, by a label or as the subject.
 MODEL_ADDRESS = _rx(
@@ -193,13 +239,25 @@ class Clause:
     text: str  # lower-cased, folded
     first: bool  # the description's opening clause: its summary of what the tool does
     addressed: bool  # the model is addressed here or by a label earlier in the sentence run
+    _found: dict[re.Pattern[str], re.Match[str] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @cached_property
     def words(self) -> frozenset[str]:
         return frozenset(WORDS.findall(self.text))
 
     def has(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
-        return pattern.search(self.text)
+        """The first match of `pattern` in the clause, searched once and only past its gate."""
+        if pattern in self._found:
+            return self._found[pattern]
+        words, chars = GATES.get(pattern, (None, ()))
+        shut = words is not None and words.isdisjoint(self.words)
+        found = (
+            None if shut and not any(c in self.text for c in chars) else pattern.search(self.text)
+        )
+        self._found[pattern] = found
+        return found
 
     @cached_property
     def directed(self) -> bool:

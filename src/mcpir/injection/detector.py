@@ -17,7 +17,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Collection
-from dataclasses import astuple, replace
+from dataclasses import replace
 from functools import cached_property
 
 from mcpir.injection import acts, techniques
@@ -69,7 +69,7 @@ class _Scan:
     ) -> list[re.Match[str]]:
         """What `pattern.finditer` would find, trying only where an anchor word starts (and not
         at all unless every set in `needs` has a word in the text)."""
-        present = [where for word, where in self.at.items() if word in anchors]
+        present = [self.at[word] for word in anchors & self.at.keys()]
         if not present or any(need.isdisjoint(self.at) for need in needs):
             return []
         starts = sorted(itertools.chain.from_iterable(present))
@@ -384,7 +384,9 @@ def analyze_description(
     for hit in hits:
         if (hit.kind, hit.evidence) not in kept and per_kind[hit.kind] < _HITS_PER_KIND:
             per_kind[hit.kind] += 1
-            kept[hit.kind, hit.evidence] = InjectionHit(*astuple(hit)[:4])
+            kept[hit.kind, hit.evidence] = InjectionHit(
+                hit.kind, hit.severity, hit.message, hit.evidence
+            )
     return list(kept.values())
 
 
