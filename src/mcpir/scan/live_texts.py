@@ -12,6 +12,8 @@ text becomes one `Tool` whose `name` is the path of the field it came from:
     render_diagram.name | .title | .annotations.title | .<any other string field>
     render_diagram.inputSchema.properties.note             the property's name
     render_diagram.inputSchema.properties.note.default     also .enum[2] .examples[0] .const
+    render_diagram.inputSchema.required    the required names as a JSON list: structure that
+                                           only the schema rules read, never as prose
     render_diagram.outputSchema.properties.a.items.anyOf[1].$defs.b.description
     prompt:summarize.description | .title | .arguments.topic | .arguments.topic.description
     resource:file:///x.name | .description | .title
@@ -41,6 +43,7 @@ from mcpir.core.model import Location, Tool
 MAX_DEPTH = 64
 MAX_TEXTS = 10_000
 MAX_CHARS = 16_384
+MAX_REQUIRED = 1_000  # names kept of one `required` list
 
 # Keywords whose value is one schema, a map of named schemas, or a list of schemas.
 _ONE = frozenset(
@@ -249,6 +252,11 @@ def _schemas(queue: deque[tuple[str, Mapping[str, Any], int, str | None]], state
             elif key in _LISTED and isinstance(value, Sequence) and not isinstance(value, str):
                 for n, each in enumerate(value):
                     yield f"{path}.{key}[{n}]", _value(each, state)
+            elif key == "required" and isinstance(value, (list, tuple)):
+                # Structure, not prose: the names as a JSON list, for the schema rules alone.
+                named = [str(name) for name in value[:MAX_REQUIRED] if isinstance(name, str)]
+                if named:
+                    yield f"{path}.required", json.dumps(named, ensure_ascii=False)
             elif key == "description" and alias is not None and isinstance(value, str):
                 yield alias, value
             elif key not in _STRUCTURE and key not in _ONE and key not in _NAMED:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity, Tool
@@ -16,14 +17,35 @@ RULE = Rule(
     "read secrets, change how *other* tools behave or send data somewhere is a poisoned tool. "
     "Remove the server, and review what it could reach while it was enabled.",
 )
+_REQUIRED = re.compile(r"\.(?:inputSchema|input_schema|parameters|outputSchema)\b.*\.required$")
+_NAMED = (".properties", ".patternProperties", ".$defs", ".definitions", ".dependentSchemas")
 _SEVERITY = {"low": Severity.LOW, "medium": Severity.MEDIUM, "high": Severity.HIGH}
+
+
+def _required_list(text: str, tool: str | None) -> bool:
+    """A schema's `required` names (`live_texts` writes them as a JSON list), not a property
+    or parameter that happens to be called `required`."""
+    if tool is None or not text.startswith("[") or not _REQUIRED.search(tool):
+        return False
+    return not tool.removesuffix(".required").endswith(_NAMED)
 
 
 def _findings(text: str, tool: str | None, ctx: ScanContext) -> Iterator[tuple[Severity, str, str]]:
     from mcpir.injection.detector import analyze_description
+    from mcpir.injection.schema import schema_hits
 
-    for hit in analyze_description(text, tool=tool, known_tools=ctx.known_tools):
-        yield _SEVERITY.get(hit.severity, Severity.HIGH), hit.message, hit.evidence
+    # A `required` list (`live_texts`) is structure: only the schema rules read it.
+    prose = (
+        []
+        if _required_list(text, tool)
+        else analyze_description(text, tool=tool, known_tools=ctx.known_tools)
+    )
+    seen: set[tuple[str, str]] = set()
+    # The detector may judge schemas itself: one finding per kind and evidence, whoever found it.
+    for hit in [*prose, *schema_hits(text, tool)]:
+        if (hit.kind, hit.evidence) not in seen:
+            seen.add((hit.kind, hit.evidence))
+            yield _SEVERITY.get(hit.severity, Severity.HIGH), hit.message, hit.evidence
 
 
 def check_server(server: Server, ctx: ScanContext) -> Iterator[Finding]:
