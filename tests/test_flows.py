@@ -305,3 +305,42 @@ def test_calls_seen_classify_a_server_and_mark_its_flow_observed() -> None:
                            _server("diagrams", "codex", command="python", args=("d.py",)))],
                     root=None, seen=seen)  # fmt: skip
     assert all(not f.observed for f in other.flows) and len(other.unmatched) == 1
+
+
+# --- read-only servers and the posture item -----------------------------------------------
+
+GH_IMAGE = "ghcr.io/github/github-mcp-server:v0.9.0"
+
+
+@pytest.mark.parametrize(
+    ("args", "read_only"),
+    [
+        (("run", "-i", "--rm", "-e", "GITHUB_READ_ONLY=1", GH_IMAGE), True),
+        (("run", "-i", "--rm", GH_IMAGE, "stdio", "--read-only"), True),
+        (("run", "-i", "--rm", "-e", "GITHUB_READ_ONLY=0", GH_IMAGE), False),
+        (("run", "-i", "--rm", "-e", "GITHUB_READ_ONLY", GH_IMAGE), False),
+        (("run", "-i", "--rm", GH_IMAGE), False),
+    ],
+)
+def test_a_read_only_github_sends_nothing_out(args: tuple[str, ...], read_only: bool) -> None:
+    found = match(_server("gh", command="docker", args=args))
+    assert found is not None and found.read_only is read_only
+    assert bool(found.evidence("create_issue")) is not read_only
+    assert found.evidence("get_file_contents")  # it still reads
+
+
+def test_posture_verdict_fails_on_a_chain_and_says_unknown_when_it_cannot_tell() -> None:
+    from mcpir.flows.verdict import verdict
+
+    github = _server("gh", args=GITHUB)
+    status, evidence, fix = verdict([_file(github)], None)
+    assert status == "fail" and "claude-code: 1 full chain, e.g. gh → gh → gh" in evidence
+    assert "mcpir flows" in fix
+    quiet = _server("gh", command="docker", args=("run", "-e", "GITHUB_READ_ONLY=1", GH_IMAGE))
+    assert verdict([_file(quiet)], None)[0] == "pass"
+    mystery = _server("mine", command="python", args=("srv.py",))
+    status, evidence, _ = verdict([_file(quiet, mystery)], None)
+    assert status == "unknown" and "mine (claude-code)" in evidence
+    contained = _server("gh", args=GITHUB, enabled=False)
+    status, evidence, _ = verdict([_file(contained)], None)
+    assert status == "fail" and "judged as they would return" in evidence

@@ -26,7 +26,7 @@ from tests.conftest import CANARY, FIXTURES, RunCli
 
 ITEMS = [
     "codeowners", "token-age", "secrets-at-rest", "pinned-versions", "official-images",
-    "audit-proxy", "open-incidents", "training",
+    "audit-proxy", "flows", "open-incidents", "training",
 ]  # fmt: skip
 DIGEST = "sha256:" + "a" * 64
 
@@ -37,9 +37,10 @@ def wrapped(name: str, *command: str) -> dict[str, Any]:
 
 def good_servers() -> dict[str, Any]:
     return {
+        # Read-only, and no server that sends out beside it: no exfiltration path (`flows`).
         "github": wrapped("github", "docker", "run", "-i", "--rm", "-e", "GITHUB_TOKEN",
-                          f"ghcr.io/github/github-mcp-server@{DIGEST}"),
-        "fetch": wrapped("fetch", "uvx", "mcp-server-fetch==2025.1.17"),
+                          "-e", "GITHUB_READ_ONLY=1", f"ghcr.io/github/github-mcp-server@{DIGEST}"),
+        "timezone": wrapped("timezone", "uvx", "mcp-server-time==0.6.2"),
     }  # fmt: skip
 
 
@@ -144,8 +145,12 @@ def test_each_item_fails_alone(run_cli: RunCli, project: tuple[Path, Path], case
     lines = text.stdout.splitlines()
     rows = [line for line in lines if line and not line[0].isspace()]
     assert rows[0].split() == ["status", "item", "evidence"]
-    marks = ["FAIL" if i == item else "ok" for i in items]
-    assert [row.split()[0] for row in rows[1 : 1 + len(items)]] == marks
+    # `flows` cannot be judged (??) once a server nothing describes is added: never a fake ok.
+    marks = {"fail": "FAIL", "unknown": "??", "pass": "ok"}
+    assert [row.split()[0] for row in rows[1 : 1 + len(items)]] == [
+        "FAIL" if i == item else marks[items[i]["status"]] for i in items
+    ]
+    assert {i for i in items if items[i]["status"] == "unknown"} <= {"flows"}
     # The failing row's item column, its folded lines joined, is the item's title.
     first = next(i for i, line in enumerate(lines) if line.startswith("FAIL"))
     column = slice(rows[0].index("item"), rows[0].index("evidence"))
@@ -191,7 +196,7 @@ def test_token_age_follows_the_policy(run_cli: RunCli, project: tuple[Path, Path
     home, root = project
     ack(run_cli)
     servers = good_servers()
-    servers["fetch"]["env"] = {"API_TOKEN": f"{CANARY}{uuid.uuid4().hex}"}
+    servers["timezone"]["env"] = {"API_TOKEN": f"{CANARY}{uuid.uuid4().hex}"}
     write_servers(root, servers)
     # The token is written into the config: `secrets-at-rest` fails on it, whatever its age.
     with time_machine.travel(datetime(2026, 1, 1, 12, tzinfo=UTC), tick=False):

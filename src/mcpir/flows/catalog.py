@@ -31,12 +31,15 @@ class Entry:
     docker: tuple[str, ...]
     hosts: tuple[str, ...]
     tools: Mapping[str, tuple[Capability, ...]]  # every tool the entry knows, with none or more
+    read_only_flags: tuple[str, ...] = ()  # `--read-only`: the server drops its writing tools
+    read_only_env: tuple[str, ...] = ()  # the same, as an environment variable set to 1/true
 
 
 @dataclass(frozen=True)
 class Match:
     entry: Entry
     runs: str | None  # the version the server's config runs, when it names one
+    read_only: bool = False  # started with the entry's read-only flag or variable
 
     @property
     def confidence(self) -> Confidence:
@@ -48,15 +51,19 @@ class Match:
     def detail(self) -> str:
         """`github@2025.4.8`, and what the config runs when that is another release."""
         entry = f"{self.entry.id}@{self.entry.version}"
-        if self.runs == self.entry.version:
-            return entry
-        return f"{entry}, config runs {self.runs or 'no pinned version'}"
+        if self.runs != self.entry.version:
+            entry += f", config runs {self.runs or 'no pinned version'}"
+        return entry + (", read-only" if self.read_only else "")
 
     def evidence(self, tool: str) -> list[Evidence]:
         return [
             Evidence(capability, Source.CATALOG, self.confidence, self.detail)
             for capability in self.entry.tools.get(tool, ())
+            if not (self.read_only and capability in _WRITES)
         ]
+
+
+_WRITES = frozenset({Capability.SENDS, Capability.DESTRUCTIVE})
 
 
 def _strings(value: Any) -> tuple[str, ...]:  # noqa: ANN401 - a JSON value
@@ -79,6 +86,8 @@ def _entry(raw: Mapping[str, Any]) -> Entry:
         docker=_strings(match.get("docker")),
         hosts=_strings(match.get("hosts")),
         tools={name: tuple(caps) for name, caps in tools.items()},
+        read_only_flags=_strings((raw.get("read_only") or {}).get("flags")),
+        read_only_env=_strings((raw.get("read_only") or {}).get("env")),
     )
 
 
@@ -88,8 +97,33 @@ def entries() -> tuple[Entry, ...]:
     return tuple(_entry(raw) for raw in json.loads(text)["servers"])
 
 
+def _read_only(entry: Entry, server: Server, words: list[str]) -> bool:
+    """The entry's read-only flag on the command line, or its variable set to 1 or true in
+    the config's env or as `docker run -e NAME=1`."""
+    from mcpir.launchers.commands import argv
+
+    on = {"1", "true", "yes"}
+    every = words or argv(server)
+    if any(flag in every for flag in entry.read_only_flags):
+        return True
+    for name in entry.read_only_env:
+        value = server.env.get(name)
+        if value is not None and value.reveal().strip().lower() in on:
+            return True
+        if any(w.lower() in {f"{name.lower()}={v}" for v in on} for w in every):
+            return True
+    return False
+
+
 def match(server: Server) -> Match | None:
     """The catalog entry for what `server` runs (a package, an image, a remote host)."""
+    found = _match(server)
+    if found is None or not (found.entry.read_only_flags or found.entry.read_only_env):
+        return found
+    return Match(found.entry, found.runs, _read_only(found.entry, server, []))
+
+
+def _match(server: Server) -> Match | None:
     from mcpir.launchers.commands import container_run
     from mcpir.launchers.images import parse_image
     from mcpir.launchers.packages import package_run

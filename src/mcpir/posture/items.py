@@ -29,6 +29,7 @@ TITLES = {
     "pinned-versions": "MCP server versions pinned",
     "official-images": "Container images from official sources",
     "audit-proxy": "MCP servers wrapped by the audit proxy (ATOM trail gap closed)",
+    "flows": "No client runs untrusted input, private data and a way out together",
     "open-incidents": "No incident left open",
     "training": "Team trained on MCP risks (acknowledged within a year)",
 }
@@ -255,6 +256,13 @@ def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
     return PostureItem("audit-proxy", title, "pass", f"all {len(local)} local servers wrapped", "")
 
 
+def flows(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
+    from mcpir.flows.verdict import verdict
+
+    status, evidence, fix = verdict(configs, scopes.root)
+    return PostureItem("flows", TITLES["flows"], status, redact_text(evidence), fix)
+
+
 def open_incidents(scopes: Scopes) -> PostureItem:
     from mcpir.incident.store import (
         INCIDENT,
@@ -350,6 +358,7 @@ def evaluate_items(
         _guarded("pinned-versions", lambda: pinned_versions(scopes, policy, configs)),
         _guarded("official-images", lambda: official_images(scopes, policy, configs)),
         _guarded("audit-proxy", lambda: audit_proxy(scopes, configs)),
+        _guarded("flows", lambda: flows(scopes, configs)),
         _guarded("open-incidents", lambda: open_incidents(scopes)),
         _guarded("training", lambda: training(on)),
     ]

@@ -225,6 +225,13 @@ def build(incident: Incident, *, owner: str | None = None) -> dict[str, Any]:
     }
     edits = {e.field: e.value for e in found if isinstance(e, ReportEdit)}
     _postmortem(document, steps, found, edits)
+    from mcpir.report.flow_graph import section
+
+    reports = [e for e in found if isinstance(e, Investigation)]
+    seen = reports[-1].findings if reports else steps.get("investigate", _NOT_RUN).findings
+    flows = section(every, seen)
+    if flows is not None:  # no key for a journal whose contain step recorded no flows
+        document["flows"] = flows
     document["summary"] = _summary(document)
     document["follow_ups"] = _follow_ups(document, steps)
     playbook = header.playbook if header and header.playbook else {}

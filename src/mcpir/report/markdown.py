@@ -270,4 +270,7 @@ def render(doc: dict[str, Any]) -> str:
     writer = _Writer(doc)
     lines = [*front_matter.render(redact_value(doc)), *writer.header(doc), ""]
     lines += [*writer.containment(doc["contained"]), ""]
+    from mcpir.report.flow_graph import markdown
+
+    lines += markdown(doc.get("flows"))
     return "\n".join([*lines, *writer.rest(doc), ""])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mcpir.containment.plan import Plan, plan_containment
 from mcpir.core.model import ConfigFile
@@ -12,6 +13,9 @@ from mcpir.core.words import plural
 from mcpir.incident.entries import ProcessStopped
 from mcpir.incident.journal import Change, JournalConflict, PlannedChange
 from mcpir.playbook.tasks.base import Status, StepResult, TaskContext
+
+if TYPE_CHECKING:
+    from mcpir.flows import FlowReport
 
 
 def _diff(change: PlannedChange) -> str:
@@ -48,6 +52,14 @@ def _out_of_reach(scopes: Scopes, limit: int = 10) -> list[str]:
     return notes
 
 
+def _flows(files: list[ConfigFile], ctx: TaskContext) -> FlowReport:
+    """The flows the enabled servers make possible, from listings and the catalog only:
+    containment is the first step and must stay fast, so no transcript is read here."""
+    from mcpir.flows import analyze
+
+    return analyze(files, root=ctx.scopes.root)
+
+
 class Contain:
     name = "contain"
 
@@ -59,6 +71,7 @@ class Contain:
         if ctx.incident is not None:
             actions += ctx.incident.journal.recover()
         files = ctx.workspace.configs()
+        possible = _flows(files, ctx)
         plan: Plan = plan_containment(files)
         enabled = [s for config in files for s in config.servers if s.enabled]
         projects = _projects(files, plan.changes)
@@ -73,10 +86,12 @@ class Contain:
             verb = "would stop" if kill else "running"
             notes = plan.notes + [f"{verb}: pid {p.pid} ({p.server}) {p.command}" for p in running]
             notes += far
+            chains = f"; would break {plural(len(possible.chains), 'full chain')}"
             return StepResult(
                 Status.CHANGED if plan.changes else Status.OK,
                 f"would disable {plural(len(enabled), 'server')} in "
-                f"{plural(len(plan.changes), 'file')}{across}",
+                f"{plural(len(plan.changes), 'file')}{across}"
+                f"{chains if plan.changes and possible.chains else ''}",
                 notes=notes,
                 diff=redact_diff("".join(_diff(change) for change in plan.changes)),
             )
@@ -113,23 +128,29 @@ class Contain:
                     "(re-run with --kill to stop it)"
                 )
         failed = journal.failures
+        from mcpir.flows import record
+
+        # What could leave before, and which chains are gone: the document's flow graph.
+        left = _flows(ctx.workspace.configs(), ctx)
+        journal.append(record.record(possible, left, ctx.step.id))
         if applied:
             plan.notes.append("restart your AI clients: they read MCP config only at start")
-        left = len(enabled) - disabled
+        still = len(enabled) - disabled
         touched = _projects(files, applied)
         summary = f"disabled {plural(disabled, 'server')} in {plural(len(applied), 'file')}"
         if touched:
             summary += f" across {plural(len(touched), 'project')}"
-        if left > 0:
-            summary += f"; {left} still enabled (see below)"
+        if still > 0:
+            summary += f"; {still} still enabled (see below)"
         elif not applied:
             summary = "no enabled MCP server left to disable"
+        summary += record.summary(possible, left)
         if failed:
             # Every other file is contained; these are kept in the journal for --resume.
             notes = failed + plan.notes + far
             return StepResult(Status.FAILED, summary, actions=actions, notes=notes)
         status = Status.CHANGED if applied else Status.OK
-        if left > 0 or any(not note.startswith("restart") for note in plan.notes):
+        if still > 0 or any(not note.startswith("restart") for note in plan.notes):
             status = Status.ATTENTION  # a managed file, a running process, an unreadable config
         return StepResult(status, summary, actions=actions, notes=plan.notes + far)
 

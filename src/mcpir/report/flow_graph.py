@@ -1,0 +1,102 @@
+"""The incident document's flow graph: the servers each client ran together, the flows they
+made possible before containment (the contain step's `possible-flows` record), and the ones
+the investigation saw happen (its cross-tool-flow findings), highlighted.
+
+Shown only when the contain step recorded the flows: a journal written before `mcpir flows`
+existed gets no section rather than an empty graph that would read as "no flow".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from mcpir.core.redact import redact_text
+from mcpir.incident.entries import RecordedFinding
+
+FLOW_RULE = "investigate/cross-tool-flow"
+MAX_EDGES = 150  # a graph past this is unreadable; the list below it still counts them all
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ._@/:+-]")
+
+
+def _label(text: str) -> str:
+    """A node's text, safe inside Mermaid's quotes and inside a Markdown code block."""
+    return _UNSAFE.sub("_", redact_text(text))[:60]
+
+
+def section(
+    records: Iterable[Mapping[str, Any]], seen: Iterable[RecordedFinding]
+) -> dict[str, Any] | None:
+    from mcpir.flows import record
+
+    possible = record.read(records)
+    if possible is None:
+        return None
+    observed = []
+    for finding in seen:
+        if finding.rule != FLOW_RULE or not finding.server or not finding.source:
+            continue
+        source = finding.source.split(".", 1)[0]
+        observed.append({"from": redact_text(source), "to": redact_text(finding.server),
+                         "session": finding.session, "line": finding.line})  # fmt: skip
+    pairs = {(str(o["from"]), str(o["to"])) for o in observed}
+    for flow in possible:
+        flow["observed"] = tuple(flow["servers"][-2:]) in pairs
+    return {
+        "possible": possible,
+        "observed": observed,
+        "broken": sum(f["broken"] for f in possible),
+        "mermaid": mermaid(possible, pairs),
+    }
+
+
+def mermaid(possible: list[dict[str, Any]], observed: set[tuple[str, str]]) -> str:
+    """`flowchart LR`: one subgraph per client, an edge per step of each flow (dotted from
+    untrusted input, solid to the way out), the observed ones thick and red."""
+    nodes: dict[tuple[str, str], str] = {}
+    edges: dict[tuple[str, str, str], bool] = {}  # (from node, to node, arrow) -> observed
+    for flow in possible:
+        client, servers = flow["client"], flow["servers"]
+        ids = [nodes.setdefault((client, s), f"n{len(nodes)}") for s in servers]
+        if flow["kind"] == "chain" and ids[0] != ids[1]:
+            edges.setdefault((ids[0], ids[1], "-.->"), False)
+        if ids[-2] != ids[-1]:
+            key = (ids[-2], ids[-1], "-->")
+            edges[key] = edges.get(key, False) or (servers[-2], servers[-1]) in observed
+    lines = ["flowchart LR"]
+    for number, client in enumerate(sorted({c for c, _ in nodes})):
+        lines.append(f'  subgraph c{number}["{_label(client)}"]')
+        lines += [
+            f'    {node}["{_label(name)}"]' for (c, name), node in nodes.items() if c == client
+        ]
+        lines.append("  end")
+    red = []
+    for index, ((start, end, arrow), seen) in enumerate(list(edges.items())[:MAX_EDGES]):
+        lines.append(f"  {start} {'==>|observed|' if seen else arrow} {end}")
+        if seen:
+            red.append(str(index))
+    if red:
+        lines.append(f"  linkStyle {','.join(red)} stroke:#d00,stroke-width:3px")
+    return "\n".join(lines)
+
+
+def markdown(flows: Mapping[str, Any] | None) -> list[str]:
+    """The section's lines, or none (see the module doc)."""
+    if not flows:
+        return []
+    possible = flows["possible"]
+    chains = [f for f in possible if f["kind"] == "chain"]
+    out = ["## Possible and observed flows", ""]
+    out.append(
+        f"Before containment: {len(chains)} full chains (untrusted input → private data → "
+        f"out) and {len(possible) - len(chains)} private → out pairs; containment broke "
+        f"{flows['broken']}. Dotted: untrusted input; thick red: observed in transcripts."
+    )
+    out += ["", "```mermaid", flows["mermaid"], "```", ""]
+    for seen in flows["observed"]:
+        out.append(
+            f"- observed: `{_label(seen['from'])}` → `{_label(seen['to'])}` (session "
+            f"`{_label(str(seen['session']))}`, line {seen['line']})"
+        )
+    return [*out, ""] if flows["observed"] else out

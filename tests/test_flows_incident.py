@@ -1,0 +1,73 @@
+"""Flows in an incident: the contain step says which full chains containment broke and
+records the flows; the document draws them, the observed one highlighted; hostile names and
+hand-edited records cannot break the graph out of its code block."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mcpir.demo.run import DemoResult, run_demo
+from mcpir.flows import record
+from mcpir.incident.entries import RecordedFinding
+from mcpir.report.document import build
+from mcpir.report.flow_graph import markdown, section
+from mcpir.report.markdown import render
+
+
+def _demo(tmp_path: Path) -> DemoResult:
+    return run_demo(tmp_path / "demo", say=lambda line: None)
+
+
+def test_containment_says_which_chains_it_broke_and_the_document_draws_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _demo(tmp_path)
+    monkeypatch.setenv("MCPIR_HOME", str(result.state))  # the key the demo sealed it with
+    [(_, contain)] = [(s, r) for s, r in result.response.steps if s.id == "contain"]
+    assert "; broke " in contain.summary and "full chains (claude-code: " in contain.summary
+    incident = result.response.incident
+    assert incident is not None
+    document = build(incident)
+    flows = document["flows"]
+    assert flows["broken"] == sum(f["kind"] == "chain" for f in flows["possible"]) > 0
+    [seen] = flows["observed"]
+    assert (seen["from"], seen["to"], seen["line"]) == ("github", "mermaid-diagrams", 7)
+    assert seen["session"] == result.sandbox.planted["session_id"]
+    assert any(f["observed"] and f["servers"][-2:] == ["github", "mermaid-diagrams"]
+               for f in flows["possible"])  # fmt: skip
+    text = render(document)
+    assert "## Possible and observed flows" in text
+    graph = text.split("## Possible and observed flows", 1)[1].split("```", 2)[1]
+    assert graph.startswith("mermaid\nflowchart LR") and "==>|observed|" in graph
+    assert "linkStyle" in graph and "stroke:#d00" in graph
+    assert result.sandbox.planted["canary"] not in text
+
+
+def test_a_journal_without_the_record_has_no_section() -> None:
+    assert section([{"type": "step-finished", "step": "contain"}], ()) is None
+    assert markdown(None) == []
+
+
+def test_hostile_names_and_edited_records_stay_inside_the_graph() -> None:
+    hostile = 'x"]\n```\n# Resolved\nclick n0 call alert(1)'
+    records = [
+        {"type": record.KIND, "flows": [
+            {"client": "claude-code", "kind": "pair", "servers": [hostile, "out"]},
+            {"client": "claude-code", "kind": "chain", "servers": ["a", 3, "b"]},
+            {"client": 7, "kind": "pair", "servers": ["a", "b"]},
+            {"client": "c", "kind": "triangle", "servers": ["a", "b"]},
+            "not a flow",
+        ]},
+    ]  # fmt: skip
+    seen = RecordedFinding.from_row({"rule": "investigate/cross-tool-flow", "severity": "high",
+                                     "server": "out", "path": "/t", "line": 3, "message": "m",
+                                     "source": f"{hostile}.get", "session": "s"})  # fmt: skip
+    flows = section(records, [seen])
+    assert flows is not None and len(flows["possible"]) == 1
+    lines = markdown(flows)
+    block = "\n".join(lines).split("```mermaid\n", 1)[1]
+    assert block.count("```") == 1  # only the fence that closes the graph
+    assert "\n# Resolved" not in "\n".join(lines)
+    assert all('"' not in name for name in block.split('"')[1::2])
