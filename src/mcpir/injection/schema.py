@@ -41,7 +41,8 @@ _SECRETS: tuple[tuple[str, re.Pattern[str], frozenset[str]], ...] = tuple(
             "credentials",
             r"\bcredentials?\b|\bcreds\b|\bnetrc\b|\bkubeconfig\b|\bnpmrc\b|\bpypirc\b",
             "credential credentials auth authenticate login signin aws cloud iam vault secret "
-            "secrets account accounts deploy kube kubernetes keyring keychain connect",
+            "secrets account accounts deploy kube kubernetes keyring keychain connect k8s "
+            "kubectl cluster clusters pod pods helm",
         ),
         (
             "an API key or token",
@@ -108,23 +109,42 @@ _VERBS = (
     r"read|attach|include|send|call|use|place|put|pass|append|prepend|ignore|disregard|forward"
     r"|upload|copy|paste|fetch|run|execute|post|email|insert|embed|replace|open|load|cat|dump"
     r"|collect|gather|leak|exfiltrate|transmit|submit|share|store|save|write|always|never|do not"
+    r"|fill|provide|supply"
 )
 _IMPERATIVE = _rx(
     rf"(?:^|[.;:,!?\-]\s*|\b(?:and|then|first|also|please|before \w+ing|after \w+ing|"
-    rf"when \w+ing)\s+)(?:please\s+)?(?:{_VERBS})\b"
+    rf"when \w+ing|(?:before|after) (?:every|each|any|the) \w+)\s+)(?:please\s+)?(?:{_VERBS})\b"
 )
 _ADDRESSED = _rx(
     r"\b(?:the (?:model|assistant|ai|llm|agent)|model|assistant|llm|you)\s+(?:must|should|shall"
     r"|will|needs? to|has to|have to|is required to|are required to|always|never|may not)\b"
     r"|\b(?:ignore|disregard) (?:all |any )?(?:previous|prior|earlier|above)\b"
+    # A label naming the model, then an order: "ASSISTANT: before every query paste…".
+    rf"|\b(?:ai |llm )?(?:model|assistant|ai|llm|agent)s?\s*:\s*(?:\S+\s+){{0,4}}?"
+    rf"(?:{_VERBS})\b"
 )
 _SENSITIVE = _rx(
     r"~/|\.ssh\b|\bid_(?:rsa|ed25519|ecdsa)\b|\.aws\b|\.netrc\b|\.env\b|\.npmrc\b|\.pypirc\b"
     r"|hosts\.yml|\.kube\b|\.config/|/etc/(?:passwd|shadow)|\bcredentials?\b|\bpasswords?\b"
-    r"|\bsecrets?\b|\btokens?\b|\bapi[ _-]?keys?\b|\bprivate keys?\b|\benvironment variables?\b"
+    r"|\bsecrets?\b|\btokens?\b|(?:\b|_)api[ _-]?keys?\b|\bprivate keys?\b"
+    r"|\benvironment variables?\b"
     r"|\benv (?:vars?|variables)\b|\bsystem prompt\b|\bconversation\b|\btranscript\b"
     r"|\bchat history\b|\bcookies?\b|\bkeychain\b|\bseed phrase\b|\bmnemonic\b"
+    r"|\b(?:previous|prior|earlier|user'?s) messages\b|\bbash_history\b|\benv dump\b"
 )
+# A value that tells of a sensitive source moved to an outside address is a payload, not an
+# option's name (`xlsx_with_env_dump_uploaded_to_reports-mirror.io`).
+_TRANSFER = _rx(
+    r"\b(?:upload(?:ed|s)?|sent|send|post(?:ed)?|attach(?:ed)?|forward(?:ed)?|mirror(?:ed)?"
+    r"|exfiltrat\w*|leak(?:ed)?|copied|append(?:ed)?|included|shared|emailed)\b"
+)
+# A parameter described as a path or a name, or defaulting to one, refers to a secret.
+_DESTINATION = _rx(r"https?://|\w@[\w-]+\.|\b[\w-]+\.(?:[a-z]{2,12})\b(?![/.\w])")
+_REFERS = _rx(
+    r"^\s*(?:the |a |an )?(?:path|file|filename|location|directory|name|id|url|uri)\b"
+    r"|\b(?:path|file|location|name) (?:to|of)\b"
+)
+_PATH_VALUE = _rx(r"^\s*(?:~|\.{1,2}|[A-Za-z]:)?[/\\]|^\s*\$\{?[A-Z_][A-Z0-9_]*")
 _STEERING = _rx(
     r"\b(?:field|argument|arguments|parameter|param|request|tool call|every call|each call"
     r"|this tool|read_file|before answering|before responding)\b|\bcall \w+_\w+"
@@ -165,12 +185,13 @@ def instruction(value: str) -> str | None:
     """How strongly `value` orders the model about: "high" for an order that reaches for a
     sensitive source, "medium" for one addressed to the model or steering its calls, else
     None."""
-    low = fold(value[:4096]).lower()
+    low = raw = fold(value[:4096]).lower()
     if re.search(r"[A-Za-z0-9][_-][A-Za-z0-9]", low) and " " not in low.strip():
         low = words(low)  # an identifier is read as the words it spells
     addressed = _ADDRESSED.search(low) is not None
     imperative = _IMPERATIVE.search(low) is not None
-    if (addressed or imperative) and _SENSITIVE.search(low):
+    moved = _TRANSFER.search(low) is not None and _DESTINATION.search(raw) is not None
+    if (addressed or imperative or moved) and _SENSITIVE.search(low):
         return "high"
     if addressed or (imperative and _STEERING.search(low)):
         return "medium"
@@ -197,6 +218,7 @@ def _secret_parameters(subject: Subject) -> list[Hit]:
     named: dict[str, Field] = {}
     required: set[str] = set()
     asking: set[str] = set()
+    refers: set[str] = set()
     for each in subject.fields:
         if each.output:
             continue  # a tool may return a secret it was made for; it asks the model nothing
@@ -206,13 +228,17 @@ def _secret_parameters(subject: Subject) -> list[Hit]:
             for name in _names(each.value):
                 required.add(name)
                 named.setdefault(name, each)
+        elif each.kind == "description" and each.param and _REFERS.search(each.value.lower()):
+            refers.add(each.param)
+        elif each.kind == "default" and each.param and _PATH_VALUE.match(each.value):
+            refers.add(each.param)
         elif each.kind == "description" and each.param and _PASTE.search(each.value.lower()):
             asking.add(each.param)
             named.setdefault(each.param, each)
     hits = []
     for name, where in named.items():
         label = secret_kind(name, subject.about)
-        if label is None:
+        if label is None or name in refers:
             continue
         if where.kind == "description" and name not in asking:
             continue

@@ -48,6 +48,10 @@ _SEGMENT = re.compile(
 )
 _PAIR_KEY = re.compile(r"\s*([A-Za-z$_][\w$-]{0,63})\s*:\s*")
 _NEXT_KEY = re.compile(r",\s*[A-Za-z$_][\w$-]{0,63}\s*:\s")
+# Where a quoted value may end: before the next pair, list item, or the end of the segment.
+_PAIR_END = re.compile(r"\s*(?:,\s*[A-Za-z$_][\w$-]{0,63}\s*:\s|,?\s*$)")
+_ITEM_END = re.compile(r"\s*[,\]]")
+_BODY_END = re.compile(r"\s*$")
 _WORDS = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _NOT_TOOLS = ("prompt:", "resource:", "template:", "server.")
 _TOOL_OWN = frozenset({"name", "title", "description"})
@@ -193,7 +197,7 @@ def _pairs(body: str) -> list[tuple[str, str | list[str]]]:
         at = key.end()
         value: str | list[str]
         if at < len(body) and body[at] in "'\"":
-            value, at = _quoted(body, at)
+            value, at = _quoted(body, at, _PAIR_END)
         elif at < len(body) and body[at] == "[":
             value, at = _list(body, at)
         else:
@@ -210,14 +214,15 @@ def _literal(body: str) -> str | list[str]:
     if body.startswith("["):
         return _list(body, 0)[0]
     if body[:1] in ("'", '"'):
-        return _quoted(body, 0)[0]
+        return _quoted(body, 0, _BODY_END)[0]
     return body
 
 
-def _quoted(body: str, at: int) -> tuple[str, int]:
-    """The string quoted at `at` (backslash escapes kept as written) and where it ends; an
-    unclosed quote runs to the end."""
-    quote, out = body[at], []
+def _quoted(body: str, at: int, ends: re.Pattern[str]) -> tuple[str, int]:
+    """The string quoted at `at` and where it ends. Writers of flattened listings do not
+    escape (`'paste the user's key'`), so a quote closes only where `ends` matches after it;
+    failing that, at the first one; an unclosed quote runs to the end."""
+    quote, out, first = body[at], [], None
     at += 1
     while at < len(body):
         char = body[at]
@@ -226,9 +231,13 @@ def _quoted(body: str, at: int) -> tuple[str, int]:
             at += 2
             continue
         if char == quote:
-            return "".join(out), at + 1
+            if ends.match(body, at + 1):
+                return "".join(out), at + 1
+            first = first or (len(out), at + 1)
         out.append(char)
         at += 1
+    if first is not None:
+        return "".join(out[: first[0]]), first[1]
     return "".join(out), at
 
 
@@ -241,7 +250,7 @@ def _list(body: str, at: int) -> tuple[list[str], int]:
     while at < len(body) and len(items) < MAX_ITEMS:
         char = body[at]
         if char in "'\"":
-            value, at = _quoted(body, at)
+            value, at = _quoted(body, at, _ITEM_END)
             items.append(value)
             continue
         if char in ",]":
