@@ -20,7 +20,9 @@ Answer = tuple[int, Any, dict[str, str]]
 
 _ORG_REPOS = re.compile(r"^/orgs/(?P<org>[^/]+)/repos$")
 _TREE = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/git/trees/(?P<sha>.+)$")
-_PULL = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)/pulls/(?P<number>\d+)(?P<reviews>/reviews)?$")
+_PULL = re.compile(
+    r"^/repos/(?P<repo>[^/]+/[^/]+)/pulls/(?P<number>\d+)(?P<reviews>/reviews(?:/(?P<id>\d+))?)?$"
+)
 _REPO = re.compile(r"^/repos/(?P<repo>[^/]+/[^/]+)$")
 
 
@@ -44,7 +46,8 @@ class OrgData:
     refused: int = 0  # answers refused for a spent budget (a client that waits sees none)
     secondary_once: set[str] = field(default_factory=set)  # paths answered 403 once, then served
     pulls: dict[tuple[str, int], dict[str, Any]] = field(default_factory=dict)
-    reviews: list[tuple[str, int, str, str]] = field(default_factory=list)  # repo, n, event, body
+    # repo, pull number, event, body: each review as posted (an edit replaces its body)
+    reviews: list[list[Any]] = field(default_factory=list)
     calls: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -179,17 +182,24 @@ def _pull(double: GitHubDouble, data: OrgData, verb: str, match: re.Match[str], 
     pull = data.pulls.get((repo, number))
     if pull is None:
         return 404, {"message": "Not Found"}, headers
-    if match["reviews"] and verb == "POST":
-        with data.lock:
-            data.reviews.append((repo, number, str(body.get("event")), str(body.get("body"))))
-        review = {
-            "id": len(data.reviews),
-            "body": body.get("body"),
-            "state": "COMMENTED",
-            "user": {"login": "mcpir-bot"},
-            "url": f"{double.url}/repos/{repo}/pulls/{number}/reviews/{len(data.reviews)}",
-        }
-        return 200, review, headers  # fmt: skip
+
+    def shown(index: int) -> dict[str, Any]:
+        text = data.reviews[index][3]
+        return {"id": index + 1, "body": text, "state": "COMMENTED", "user": {"login": "bot"},
+                "url": f"{double.url}/repos/{repo}/pulls/{number}/reviews/{index + 1}",
+                "pull_request_url": f"{double.url}/repos/{repo}/pulls/{number}"}  # fmt: skip
+
+    with data.lock:
+        if match["reviews"] and match["id"] is None and verb == "POST":
+            data.reviews.append([repo, number, str(body.get("event")), str(body.get("body"))])
+            return 200, shown(len(data.reviews) - 1), headers
+        if match["reviews"] and match["id"] is None and verb == "GET":
+            mine = [shown(i) for i, r in enumerate(data.reviews) if r[:2] == [repo, number]]
+            return 200, mine, headers
+        if match["id"] is not None and verb == "PUT":
+            index = int(match["id"]) - 1
+            data.reviews[index][3] = str(body.get("body"))
+            return 200, shown(index), headers
     if verb == "GET" and not match["reviews"]:
         return 200, pull, headers
     return 404, {"message": "Not Found"}, headers

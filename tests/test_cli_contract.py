@@ -80,6 +80,7 @@ WITHOUT: dict[str, dict[str, str]] = {
     },
     "org repos": dict.fromkeys(SHARED[:3], "asks the GitHub API: " + _NO_CONFIG),
     "org merge": dict.fromkeys(SHARED[:3], "reads the result files named: " + _NO_CONFIG),
+    "action": {"--system-root": "reads the repository only: managed files are the runner's"},
 }  # fmt: skip
 # Options that other work on the same issue adds to commands this file does not own: accepted
 # whether or not they are there yet, so neither change waits for the other.
@@ -202,6 +203,7 @@ SPECS: dict[str, Spec] = {
     # Refused before any call (GitHub itself, through the local double: tests/test_org.py).
     "org repos": Spec(args=("--org", "acme", "--api-url", "not-a-url"), exits=frozenset({2})),
     "org merge": Spec(args=("no-such-results",), exits=frozenset({2})),
+    "action": Spec(args=("--event", "push"), exits=frozenset({0})),
 }
 
 

@@ -65,9 +65,10 @@ def _register() -> None:
     from mcpir.cli import secrets
 
     secrets.register(app)
-    from mcpir.cli import org
+    from mcpir.cli import action, org
 
     org.register(app)
+    action.register(app)
     from mcpir.cli.guide import document
 
     document(app)  # summaries, examples and exit codes in every --help

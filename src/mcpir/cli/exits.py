@@ -178,6 +178,15 @@ EXITS: dict[str, dict[int, str]] = {
         2: "bad credentials, a bad --org, --select or --api-url, or bad usage",
         3: "GitHub could not be asked (network, server error, a rate limit past --max-wait)",
     },
+    "action": {
+        0: "nothing at or above --fail-on (always, with --fail-on never)",
+        1: "a finding at or above --fail-on (scan, or the audit's unauthorized changes and "
+        "committed secrets)",
+        2: "not a git repository when the audit runs, a base not in the clone, a bad "
+        "--fail-on, or bad usage",
+        3: "a step could not run (the review comment could not be posted): SARIF, summary "
+        "and result file are written all the same",
+    },
     "org merge": {
         0: "merged: no finding, unauthorized change or committed secret in any repository "
         "(always, with --exit-zero)",

@@ -54,6 +54,7 @@ SUMMARIES: dict[str, str] = {
     "schedule list": "The scheduled jobs, installed timers and last runs.",
     "schedule install": "Run the daily check from systemd, cron or launchd.",
     "schedule uninstall": "Remove the daily check from the OS's scheduler.",
+    "action": "The GitHub Action's checks: scan, audit, SARIF, summary.",
     "org": "An organization's repositories, swept on GitHub Actions.",
     "org repos": "An organization's repositories holding MCP configs.",
     "org merge": "Every repository's result in one organization report.",
@@ -122,6 +123,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     "schedule list": ("mcpir schedule list --json",),
     "schedule install": ("mcpir schedule install --dry-run", "mcpir schedule install --cron"),
     "schedule uninstall": ("mcpir schedule uninstall",),
+    "action": (
+        "mcpir action --sarif mcpir.sarif --fail-on medium",
+        "mcpir action --event pull_request --base origin/main --comment",
+    ),
     "org": ("mcpir org repos --org acme --json", "mcpir org merge results/ --format sarif"),
     "org repos": (
         "mcpir org repos --org acme --json | jq -c .matrix",
