@@ -287,7 +287,11 @@ def test_flattened_segments_of_every_kind() -> None:
     found = {(h.kind, h.severity, h.message.split(": ", 1)[1].split(" is ")[0]) for h in hits}
     assert found == {
         ("schema-instruction-value", "high", "default of city"),
-        ("schema-instruction-value", "high", "example of tz"),
+        (
+            "schema-instruction-value",
+            "high",
+            "example of tz (properties.opts.items.properties.tz.examples[1])",
+        ),
         ("schema-model-note", "low", "non-standard schema key x-llm-instructions"),
     }
     assert all(text.find("[inputSchema") <= h.pos < len(text) for h in hits)

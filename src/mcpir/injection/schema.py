@@ -281,6 +281,9 @@ def _instruction_value(each: Field) -> list[Hit]:
     if len(spelled.split()) < _MIN_WORDS or instruction(value) is None:
         return []
     of = f" of {each.param}" if each.param else f" at {each.path}"
+    plain = re.sub(r"\[\d+\]$", "", each.path)
+    if each.param and plain != f"properties.{each.param}.{each.key}":
+        of += f" ({each.path})"  # nested: under items, anyOf, $defs…
     kind = _VALUE_NAMES[each.kind]
     message = f"schema poisoning: {kind}{of} is an instruction to the model, not a value"
     return [Hit("schema-instruction-value", "high", message, _shown(value), each.pos)]
