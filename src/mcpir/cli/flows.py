@@ -89,6 +89,13 @@ def flows(
         names = sorted({s.client for c in configs for s in c.servers})
         raise UsageError(f"--client {client}: no server of that client here",
                          hint=f"clients with servers: {', '.join(names) or 'none'}")  # fmt: skip
+    held = [s for c in configs for s in c.servers
+            if not s.enabled and (client is None or s.client == client)]  # fmt: skip
+    if held and not include_disabled:
+        from mcpir.core.words import plural
+
+        typer.echo(f"mcpir: note: {plural(len(held), 'disabled or contained server')} left out "
+                   "(--include-disabled: the flows as they were before)", err=True)  # fmt: skip
     seen = None
     if not no_transcripts:
         from mcpir.flows.observed import read

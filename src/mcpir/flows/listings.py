@@ -26,10 +26,26 @@ class Listings:
     def __init__(self, root: Path | None) -> None:
         self.root = root
         self.warnings: list[str] = []
+        self._kept: tuple[bool, bool] | None = None
+
+    def _where(self) -> tuple[bool, bool]:
+        """Whether any live listing, any pin is kept: most projects have neither, and the
+        contain step asks for every server twice."""
+        if self._kept is None:
+            from mcpir.incident.store import TRAIL
+            from mcpir.proxy.listings_store import DIRECTORY
+
+            assert self.root is not None  # noqa: S101 - checked by the caller
+            trail = self.root / TRAIL
+            self._kept = ((trail / DIRECTORY).is_dir(), (trail / "tool-pins").exists())
+        return self._kept
 
     def of(self, server: str, client: str) -> Listed | None:
         if self.root is None:
             return None
+        live_kept, pins_kept = self._where()
+        if not live_kept:
+            return self._pinned(server) if pins_kept else None
         from mcpir.proxy.listings_store import ListingStore
         from mcpir.proxy.pins import is_tool
 
@@ -39,7 +55,7 @@ class Listings:
             if isinstance(tools, list):
                 kept = tuple(t for t in tools[:MAX_TOOLS] if is_tool(t))
                 return Listed(kept, f"live listing {live.get('listed', '')}".strip())
-        return self._pinned(server)
+        return self._pinned(server) if pins_kept else None
 
     def _pinned(self, server: str) -> Listed | None:
         from mcpir.incident.store import TRAIL
