@@ -27,13 +27,15 @@ from typing import Any
 from mcpir.core.errors import EXIT_STEP_FAILED
 from mcpir.proxy.framing import LineFramer, id_key, kind_of, parse_line
 from mcpir.proxy.relay import Proxy
-from mcpir.proxy.remote_link import describe, open_link
+from mcpir.proxy.remote_link import describe, open_link, routing_headers
 from mcpir.proxy.session import READ_SIZE, ProxyConfig, encode
 
 LOST_CODE = -32000  # the SDK's CONNECTION_CLOSED: what a client already expects from a transport
 INVALID_CODE = -32600
 BACKOFF_FIRST, BACKOFF_MAX = 0.25, 30.0
 GRACE = 5.0  # after the client's input ends: how long answers to its last requests are awaited
+OUTBOX = 1024  # messages on their way to the connection's task
+CLOSING = 3.0  # at the end: how long closing the connection (ending the session) may take
 REPLAY = "mcpir-replay-"
 
 
@@ -53,6 +55,8 @@ class RemoteProxy(Proxy):
         self.down: str | None = None  # why it is down, shown in the errors the client gets
         self.stopped: int | None = None  # a signal that ended the proxy
         self.replays = 0
+        self.outbox: tuple[Any, Any] = (None, None)  # client → the live connection's task
+        self.ready: Any = None  # an anyio Event: the first connection is open, or failed
 
     # -- the client side ------------------------------------------------------------------
 
@@ -109,6 +113,9 @@ class RemoteProxy(Proxy):
             self.handshake, self.init_id = [message], message["id"]
         elif method == "notifications/initialized":
             self.handshake = [*self.handshake[:1], message]
+        if self.write is None and self.ready is not None and not self.ready.is_set():
+            with anyio.move_on_after(self.remote.timeout):  # the first connection is opening
+                await self.ready.wait()
         if self.write is None:
             if kind == "request":
                 self._lost_answer(message["id"])
@@ -116,39 +123,24 @@ class RemoteProxy(Proxy):
         key = id_key(message.get("id")) if kind == "request" else None
         if key is not None:
             self.inflight[key] = message["id"]
-        metadata = ClientMessageMetadata(headers=self._headers(message))
-        try:
-            await self.write.send(SessionMessage(typed, metadata=metadata))
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream):
-            if key is not None and self.inflight.pop(key, None) is not None:
-                self._lost_answer(message["id"])
-
-    def _headers(self, message: dict[str, Any]) -> dict[str, str]:
-        """The routing headers the SDK's own session would set on this message."""
-        from mcp.shared.inbound import (
-            MCP_METHOD_HEADER,
-            MCP_NAME_HEADER,
-            MCP_PROTOCOL_VERSION_HEADER,
-            NAME_BEARING_METHODS,
-            encode_header_value,
+        metadata = ClientMessageMetadata(headers=routing_headers(message, self.version))
+        # Handed to the connection's own task: a transport that fails cancels the task that
+        # wrote to it, and that must not be the one reading the client.
+        await self.outbox[0].send(
+            (SessionMessage(typed, metadata=metadata), key, message.get("id"))
         )
-        from mcp_types import PROTOCOL_VERSION_META_KEY
 
-        headers: dict[str, str] = {}
-        params = message.get("params")
-        meta = params.get("_meta") if isinstance(params, dict) else None
-        version = meta.get(PROTOCOL_VERSION_META_KEY) if isinstance(meta, dict) else None
-        version = version if isinstance(version, str) else self.version
-        method = message.get("method")
-        if version and method != "initialize":
-            headers[MCP_PROTOCOL_VERSION_HEADER] = version
-        if isinstance(method, str) and "id" in message:
-            headers[MCP_METHOD_HEADER] = method
-            key = NAME_BEARING_METHODS.get(method)
-            name = params.get(key) if key and isinstance(params, dict) else None
-            if isinstance(name, str):
-                headers[MCP_NAME_HEADER] = encode_header_value(name)
-        return headers
+    async def _forward(self, write: Any) -> None:  # noqa: ANN401 - the SDK's send stream
+        import anyio
+
+        async for item, key, ident in self.outbox[1]:
+            if key is not None and key not in self.inflight:
+                continue  # answered meanwhile: the connection it was meant for was lost
+            try:
+                await write.send(item)
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream):
+                if key is not None and self.inflight.pop(key, None) is not None:
+                    self._lost_answer(ident)
 
     # -- what goes back to the client ------------------------------------------------------
 
@@ -235,21 +227,45 @@ class RemoteProxy(Proxy):
             inner.start_soon(pump)
             if not first:
                 await self._replay(write)
+                self.warn(f"{self.name}: connected to {self.remote.shown_url()} again", "note")
+                record = self._base("connection", time.time()) | {
+                    "event": "restored",
+                    "url": self.remote.shown_url(),
+                    "session": self.session,
+                }
+                self.log(lambda: record)
+            inner.start_soon(self._forward, write)
             self.write, self.down = write, None
+            if self.ready is not None:
+                self.ready.set()
             await stop.wait()
             ended = ""
             inner.cancel_scope.cancel()
         return ended
+
+    async def _attempt(self, stop: Any, first: bool) -> str:  # noqa: ANN401 - anyio Event
+        """One connection, in a task of its own: a transport that fails can leave a
+        cancellation behind in the task that ran it, which must not end the retries."""
+        import anyio
+
+        ended: list[str] = []
+
+        async def attempt() -> None:
+            try:
+                ended.append(await self._connection(stop, first))
+            except Exception as exc:  # noqa: BLE001 - every failure is a lost connection
+                ended.append(describe(exc))
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(attempt)
+        return ended[0] if ended else "the connection was cancelled"
 
     async def _connections(self, stop: Any, ready: Any) -> None:  # noqa: ANN401 - anyio Events
         import anyio
 
         attempt, first = 0, True
         while not stop.is_set():
-            try:
-                why = await self._connection(stop, first)
-            except Exception as exc:  # noqa: BLE001 - every failure is a lost connection
-                why = describe(exc)
+            why = await self._attempt(stop, first)
             self.write = None
             if stop.is_set():
                 break
@@ -274,21 +290,28 @@ class RemoteProxy(Proxy):
         for ident in waiting:
             self._lost_answer(ident)
 
-    async def _watch(self, stop: Any, scope: Any) -> None:  # noqa: ANN401 - anyio objects
-        """End the run on a signal, or when --require-log halted the relay."""
+    async def _watch(self, stop: Any, reading: Any) -> None:  # noqa: ANN401 - anyio objects
+        """Stop reading the client on a signal, or when --require-log halted the relay."""
         import anyio
 
-        while self.stopped is None and self.halted is None:
+        while self.stopped is None and self.halted is None and not stop.is_set():
             await anyio.sleep(0.05)
         stop.set()
-        scope.cancel()
+        reading.cancel()
 
     async def _main(self) -> None:
         import anyio
 
-        stop, ready = anyio.Event(), anyio.Event()
+        stop, ready, closed = anyio.Event(), anyio.Event(), anyio.Event()
+        self.ready = ready
+        self.outbox = anyio.create_memory_object_stream[tuple[Any, Any, Any]](OUTBOX)
+
+        async def connections() -> None:
+            await self._connections(stop, ready)
+            closed.set()
+
         async with anyio.create_task_group() as tg:
-            tg.start_soon(self._connections, stop, ready)
+            tg.start_soon(connections)
             with anyio.CancelScope() as reading:
                 tg.start_soon(self._watch, stop, reading)
                 await self._read_client()
@@ -296,7 +319,9 @@ class RemoteProxy(Proxy):
                     while self.inflight and self.write is not None:
                         await anyio.sleep(0.01)
             stop.set()
-            tg.cancel_scope.cancel() if self.stopped or self.halted else None
+            with anyio.move_on_after(CLOSING):  # the session's DELETE, then no more waiting
+                await closed.wait()
+            tg.cancel_scope.cancel()
 
     def _on_signal(self, signum: int, frame: object) -> None:
         self.stopped = signum

@@ -127,3 +127,31 @@ async def open_link(remote: Remote, auth: Any = None) -> AsyncIterator[tuple[Any
         )
         async with link as (read, write):
             yield read, write
+
+
+def routing_headers(message: dict[str, Any], negotiated: str | None) -> dict[str, str]:
+    """The routing headers the SDK's own session would set on this message."""
+    from mcp.shared.inbound import (
+        MCP_METHOD_HEADER,
+        MCP_NAME_HEADER,
+        MCP_PROTOCOL_VERSION_HEADER,
+        NAME_BEARING_METHODS,
+        encode_header_value,
+    )
+    from mcp_types import PROTOCOL_VERSION_META_KEY
+
+    headers: dict[str, str] = {}
+    params = message.get("params")
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    version = meta.get(PROTOCOL_VERSION_META_KEY) if isinstance(meta, dict) else None
+    version = version if isinstance(version, str) else negotiated
+    method = message.get("method")
+    if version and method != "initialize":
+        headers[MCP_PROTOCOL_VERSION_HEADER] = version
+    if isinstance(method, str) and "id" in message:
+        headers[MCP_METHOD_HEADER] = method
+        key = NAME_BEARING_METHODS.get(method)
+        name = params.get(key) if key and isinstance(params, dict) else None
+        if isinstance(name, str):
+            headers[MCP_NAME_HEADER] = encode_header_value(name)
+    return headers
