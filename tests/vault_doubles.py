@@ -92,6 +92,7 @@ class VaultDouble:
         self.token = token
         self.secrets: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.mode = "ok"  # "huge", "garbage"
+        self.read_only = False  # writes answer 403, as a token with a read-only policy gets
         self.requests: list[tuple[str, str]] = []
         double = self
 
@@ -145,6 +146,9 @@ class VaultDouble:
             def do_POST(self) -> None:  # noqa: N802
                 where = self._route()
                 if where is None:
+                    return
+                if double.read_only:
+                    self._answer(403, {"errors": ["1 error occurred:\n\t* permission denied"]})
                     return
                 length = int(self.headers.get("Content-Length", "0"))
                 doc = json.loads(self.rfile.read(length))

@@ -24,7 +24,11 @@ if TYPE_CHECKING:
 
 IdArg = Annotated[
     str,
-    typer.Argument(help="A token id from `mcpir tokens list`, or a keyring NAME.", metavar="ID"),
+    typer.Argument(
+        help="A token id from `mcpir tokens list`, a keyring NAME, or (rotate) an op://… or "
+        "vault://… reference, where the new value is stored back.",
+        metavar="ID",
+    ),
 ]
 ProviderOption = Annotated[
     str | None,
@@ -168,16 +172,24 @@ def rotate_command(
     if new_value_stdin and not yes:
         raise UsageError("--new-value-stdin needs --yes: stdin holds the token, not an answer")
     scopes = resolve_scopes(home, root, system_root, only_root)
-    name, old_value = rotation_name(
-        ident, scopes, _excluded(scopes), lambda: Workspace.load(scopes).configs()
-    )
+    reference = None
+    old_value: Secret | None
+    if ident.startswith(("op://", "vault://")):  # kept in a vault: rotated there
+        from mcpir.tokens import references
+
+        reference = references.parse(ident)
+        name, old_value = ident, references.read(reference)
+    else:
+        name, old_value = rotation_name(
+            ident, scopes, _excluded(scopes), lambda: Workspace.load(scopes).configs()
+        )
     actions = tuple(rotate.ActionsSecret.parse(text) for text in actions_secret or ())
     log = rotate.RotationLog.open_for(name)
     chosen = provider_name(
         name,
         provider,
         log.started() if log is not None else {},
-        store.get(name) or old_value,
+        old_value if reference is not None else store.get(name) or old_value,
         app_given=bool(app_id or app_key),
         verify_command=verify_command,
         actions=bool(actions),
@@ -202,6 +214,7 @@ def rotate_command(
         scopes=scopes,
         exclude=_excluded(scopes),
         old_value=old_value,
+        reference=reference,
     )
 
     def say(line: str) -> None:

@@ -209,7 +209,8 @@ def _vault_call(ref: Reference, call: Any) -> Any:  # noqa: ANN401 - hvac's unty
 
 
 def _line(exc: BaseException) -> str:
-    text = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+    # hvac joins Vault's errors over lines ("1 error occurred:\n\t* permission denied").
+    text = " ".join(str(exc).split())[:300] or type(exc).__name__
     return redact_text(text)
 
 

@@ -74,8 +74,41 @@ def mismatch(old: Verification, new: Verification) -> str | None:
     return None
 
 
+def _held(req: Request) -> Secret | None:
+    """What the token's home holds now: its vault reference, or its keyring entry."""
+    if req.reference is not None:
+        from mcpir.tokens import references
+
+        return references.read(req.reference)
+    return store.get(req.name)
+
+
+def _store_new(req: Request, new: Secret) -> str | None:
+    """The new value into the token's vault, read back; why not, when the vault did not keep
+    it: the rotation stops there, before the old one is revoked."""
+    from mcpir.tokens import references
+
+    assert req.reference is not None  # noqa: S101 - called for references only
+    try:
+        references.write(req.reference, new)
+        if references.read(req.reference) != new:
+            return f"{req.reference}: the value read back is not the new one"
+    except references.ReferenceFailed as exc:
+        return exc.message
+    return None
+
+
+def _log_key(req: Request) -> str:
+    """The keyring name, or for a vault reference a digest of it: a file name, no `/`."""
+    if req.reference is None:
+        return req.name
+    import hashlib
+
+    return "ref" + hashlib.sha256(req.name.encode()).hexdigest()[:16]
+
+
 def _begin(req: Request, hooks: Hooks) -> tuple[RotationLog, Secret, Verification] | Outcome:
-    old = store.get(req.name) or req.old_value
+    old = _held(req) or req.old_value
     if old is None:
         raise store.UnknownToken(f"the keyring holds no {req.name}", hint="see `mcpir tokens list`")
     found = req.provider.verify(old, req.api_url)
@@ -91,7 +124,7 @@ def _begin(req: Request, hooks: Hooks) -> tuple[RotationLog, Secret, Verificatio
             f"store a replacement with `mcpir tokens add {req.name}`",
         )
     # One log per keyring name and old value: two names holding the same token rotate apart.
-    log = RotationLog.for_id(f"{token_id(old.fingerprint)}-{req.name}")
+    log = RotationLog.for_id(f"{token_id(old.fingerprint)}-{_log_key(req)}")
     if log.path.exists():  # a finished run of the same name and value: keep it, start afresh
         log.path.rename(log.path.with_name(f"{log.rid}.{int(time.time())}.jsonl.done"))
     stash(log.rid, "old", old)
@@ -139,7 +172,7 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
 
     new: Secret | None = stash(rid, "new", None) if "obtained" in phases else None
     if new is None and "stored" in phases:
-        new = store.get(req.name)  # the stash is gone but the entry holds the stored value
+        new = _held(req)  # the stash is gone but the token's home holds the stored value
     if new is None:
         if "obtained" in phases:
             log.append("discarded", reason="the stashed new value is gone")
@@ -173,11 +206,14 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
     else:
         say(f"verified  same account, scopes ⊇ {_scopes(old)}")
 
-    entries = [req.name, *(n for n in externalized(log) if n != req.name)]
+    home = [] if req.reference is not None else [req.name]
+    entries = [*home, *(n for n in externalized(log) if n != req.name)]
     if "stored" not in phases:
         # Other keyring entries holding the old value would hold a revoked token afterwards.
         entries += [n for n in siblings(log) if n not in entries]
         targets = [*(f"keyring:{e}" for e in entries), *(f"Actions {a}" for a in req.actions)]
+        if req.reference is not None:
+            targets.insert(0, str(req.reference))
         question = f"Store the new token in {', '.join(targets)}, then revoke the old one?"
         with configs_locked(req, log) as root:
             plan = None
@@ -195,6 +231,10 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
                 if isinstance(moved, Outcome):
                     return moved
                 entries += [n for n in moved if n not in entries]
+        failed = _store_new(req, new) if req.reference is not None else None
+        if failed:
+            log.append("stopped", phase="store", detail=failed)
+            return Outcome("stopped", f"{failed}; the old token is kept, not revoked")
         for entry in entries:  # each now stands for the old value somewhere: all get the new
             store.add(entry, new.reveal())
         phase(log, hooks, "stored", new_fingerprint=new.fingerprint, names=entries)
@@ -208,7 +248,8 @@ def rotate(req: Request, hooks: Hooks) -> Outcome:
             log.append("stopped", phase="actions", detail=failed)
             return Outcome("stopped", f"{failed}; the new token is stored, the old one kept")
         phase(log, hooks, "actions", secret=str(secret))
-    stored = ", ".join(f"keyring:{e}" for e in entries)
+    vault = [str(req.reference)] if req.reference is not None else []
+    stored = ", ".join([*vault, *(f"keyring:{e}" for e in entries)])
     say(f"stored    {stored}" + "".join(f", Actions {a}" for a in req.actions))
 
     needs_you: list[str] = []

@@ -80,7 +80,9 @@ def plan_literals(req: Request, log: RotationLog) -> Plan:
         find_incident(begun[1], begun[0]).journal.recover()
     old = str(log.started().get("old_fingerprint"))
     files = discover(req.scopes, req.exclude)
-    return plan_externalize(files, _held, only=old, prefer={old: req.name})
+    # A token kept in a vault has no keyring entry a config could name instead.
+    prefer = {old: req.name} if req.reference is None else {}
+    return plan_externalize(files, _held, only=old, prefer=prefer)
 
 
 def externalize(

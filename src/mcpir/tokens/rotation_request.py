@@ -12,6 +12,7 @@ from mcpir.tokens.providers.base import Ask, TokenProvider
 
 if TYPE_CHECKING:
     from mcpir.core.paths import Scopes
+    from mcpir.tokens.references import Reference
 
 STEP = "rotate"  # the incident step that rewrites configs holding the old value
 Status = Literal["done", "needs-you", "refused", "stopped", "declined"]
@@ -47,6 +48,9 @@ class Request:
     exclude: tuple[str, ...] = ()
     # The old value when the keyring entry does not hold it yet (a token only a config holds).
     old_value: Secret | None = None
+    # A token kept in a vault (`op://…`, `vault://…`, then `name` is its text): read from it,
+    # and the new value stored back into it, instead of a keyring entry.
+    reference: Reference | None = None
 
 
 @dataclass(frozen=True)
