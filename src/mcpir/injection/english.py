@@ -10,6 +10,7 @@ almost never does, and neither does an identifier, a key or another language.
 
 from __future__ import annotations
 
+import collections
 import functools
 import math
 import re
@@ -57,6 +58,7 @@ _SHIFTS = [
     for n in range(26)
 ]
 REVERSED = -1  # the "shift" that reads a text backwards
+_PUNCTUATION = ".,;:!?()[]{}\"'`<>*_"
 
 
 def shift(text: str, n: int) -> str:
@@ -71,16 +73,17 @@ def rot13(text: str) -> str:
 
 
 @functools.cache
-def markers() -> frozenset[str]:
-    """Words that turn into common English under some shift or reversed, and are not common
-    English themselves ("gur", "naq", "eht"), as written in lower, title and upper case.
-    Two-letter ones only for ROT13 and reversal: under 25 shifts they hit state codes and units."""
-    forms = {rot13(w) for w in COMMON_WORDS} | {w[::-1] for w in COMMON_WORDS}
-    forms |= {shift(w, n) for w in COMMON_WORDS if len(w) > 2 for n in range(1, 26)}
-    forms -= COMMON_WORDS
-    # A reversed sentence ends, not starts, with its capital: "erongI".
-    backwards = {w.capitalize()[::-1] for w in COMMON_WORDS if w[::-1] in forms}
-    return frozenset({f for w in forms for f in (w, w.capitalize(), w.upper())} | backwards)
+def markers() -> dict[str, frozenset[int]]:
+    """Lower-case words that some shift (or `REVERSED`) turns into common English and that are
+    not common English themselves ("gur", "naq", "eht"), each with the shifts that read it.
+    Two-letter ones only for ROT13 and reversal: under 25 shifts they hit state codes and
+    units."""
+    found: dict[str, set[int]] = collections.defaultdict(set)
+    for word in COMMON_WORDS:
+        for n in range(1, 26) if len(word) > 2 else (13,):
+            found[word.translate(_SHIFTS[26 - n])].add(n)
+        found[word[::-1]].add(REVERSED)
+    return {w: frozenset(n) for w, n in found.items() if w not in COMMON_WORDS}
 
 
 def _hits(text: str) -> tuple[int, int]:
@@ -113,22 +116,31 @@ def _markedly_more(turned: int, plain: int, words: int) -> bool:
 def deciphered(text: str) -> int | None:
     """The shift (13 for ROT13, `REVERSED` for reversed text) under which the sentence `text`
     reads as markedly more English than it does as it stands; None when none does."""
+    table = markers()
     low = text.lower()
+    votes = collections.Counter(
+        n for word in low.split() for n in table.get(word.strip(_PUNCTUATION), ())
+    )
+    if sum(votes.values()) < 2:
+        return None  # no shift turns two of its words into common English
     # Words of two letters or more: single letters ("v", "e" in code) rotate into "i" and
     # "r"; "user's" is read as "user" and "s".
     plain, words = _hits(low)
     if words < 4 or 4 * plain >= words:
         return None  # too short to tell a cipher from a name, or English already
     counts = [low.count(letter) for letter in _AZ]
-    scores = [_score(counts, n) for n in range(26)]
-    # The shifts whose letters read most like English, by a clear margin: a shift that makes
-    # the words English but not the letters is a coincidence.
-    for n in sorted(range(1, 26), key=scores.__getitem__, reverse=True)[:3]:
-        if scores[n] - scores[0] < 0.25:
-            break
-        if _markedly_more(_hits(shift(low, n))[0], plain, words):
+    for n, _ in votes.most_common(3):
+        if n == REVERSED:
+            turned = _hits(low[::-1])[0]
+        # A shift must make the letters, too, read as English by a clear margin: one that
+        # turns the words into English but not the letters is a coincidence.
+        elif _score(counts, n) - _score(counts, 0) >= 0.25:
+            turned = _hits(shift(low, n))[0]
+        else:
+            continue
+        if _markedly_more(turned, plain, words):
             return n
-    return REVERSED if _markedly_more(_hits(low[::-1])[0], plain, words) else None
+    return None
 
 
 def reads_as_rot13(text: str) -> bool:

@@ -10,10 +10,10 @@ and `excerpt()` makes evidence safe to print (nothing invisible left in it).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import unicodedata
+
+from mcpir.injection.blobs import blob_text
 
 _CANCEL_TAG = 0xE007F
 _BLACK_FLAG = 0x1F3F4
@@ -99,21 +99,7 @@ def fold(text: str) -> str:
 def decode_blob(blob: str, *, hexadecimal: bool) -> str | None:
     """The text a base64 (standard or URL-safe) or hex run encodes, if it is readable text;
     None for binary data such as images and digests."""
-    try:
-        if hexadecimal:
-            raw = bytes.fromhex(blob)
-        else:
-            core = blob.rstrip("=").replace("-", "+").replace("_", "/")
-            raw = base64.b64decode(core + "=" * (-len(core) % 4), validate=True)
-        decoded = raw.decode("utf-8")
-    except (binascii.Error, ValueError):
-        return None
-    printable = (
-        len(decoded)
-        if decoded.isprintable()
-        else sum(c.isprintable() or c in "\n\t" for c in decoded)
-    )
-    return decoded if len(decoded) >= 12 and printable >= 0.95 * len(decoded) else None
+    return blob_text(blob, hexadecimal=hexadecimal)
 
 
 def tag_text(tags: str) -> str:
