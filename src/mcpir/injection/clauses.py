@@ -53,17 +53,22 @@ CONTEXT = gate(
     earlier)\s+(?:\d+\s+|few\s+)?(?:messages|turns|tool\s+outputs|outputs|exchanges)|\b(?:arguments|
     inputs?|params|parameters)\s+and\s+(?:results?|outputs?|responses?)|\b(?:tool|prior|previous)\s+
     (?:outputs|results)\b|\blist\s+of\s+tools\s+you|\binstructions\s+you\s+(?:were|have\s+been)\s+
-    given|\beverything\s+the\s+user|\bcontext\s+window|\bmemory\s+contents"""
+    given|\beverything\s+the\s+user|\bcontext\s+window|\bmemory\s+contents|\b(?:its|your)\s+own\s+
+    (?:instructions|prompt|system\s+prompt|rules)|\b(?:last|previous|prior|recent|earlier)\s+(?:\w+\s+)
+    {0,2}?(?:messages|turns|outputs|exchanges|prompts|questions)|\bprevious\s+(?:assistant|user)\s+
+    messages?\b|\b(?:tool|prior|previous)\s+(?:outputs?|results?)\b|\bfull\s+(?:arguments|results?|
+    outputs?|inputs?)\b"""
     ),
     "prompt instructions message history log logs transcript far conversation chat thread "
     "dialog dialogue context reply replies answer answers response responses system messages "
-    "turns outputs output exchanges results result tools given user window memory",
+    "turns outputs output exchanges results result tools given user window memory own questions "
+    "prompts arguments inputs input",
 )
 USER_DATA = gate(
     _rx(
-        r"""\buser'?s\s+(?:\w+\s+)?(?:messages?|questions?|prompts?|quer(?:y|ies)|requests?|inputs?|
+        r"""\buser'?s?\s+(?:\w+\s+){0,2}?(?:messages?|questions?|prompts?|quer(?:y|ies)|requests?|inputs?|
     contacts|data|files|documents|emails?|history|location|address|details)\b|\bthe\s+same\s+
-    message\b|\bthe\s+original\s+\w+"""
+    (?:message|content|text|data|file|body)\b|\bthe\s+original\s+\w+"""
     ),
     "user same original",
 )
@@ -72,7 +77,7 @@ SECRET = gate(
         r"""\bapi[\s_-]?keys?\b|\bsecrets?\b|\bcredentials?\b|\bpasswords?\b|\bpassphrases?\b|
     \b(?:access|auth\w*|bearer|session|refresh|oauth|github|gitlab|slack|npm|pypi)[\s_-]+tokens?\b|
     \btokens?\s+(?:visible|you|from|in\s+(?:the|your))|\b(?:any|all|every)\s+tokens\b|\bcookies?\b|
-    \b(?:private|ssh|signing|secret|access)[\s_-]+keys?\b|\.env\b(?!\.example)|\benvironment\s+
+    \b(?:private|ssh|signing|secret|access)[\s_-]+keys?\b|\.env\b(?!\.(?:example|sample|template|dist|defaults))|\benvironment\s+
     variables|\benv\s+(?:vars|dump)|\benv_dump|\.ssh\b|\.aws\b|\bnetrc\b|\bpgpass\b|\bkeychain\b|
     \bmnemonic|\bseed\s+phrase|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\bkubeconfig\b|\bhosts\.ya?ml\b|
     \bwallet\.dat\b|[a-z0-9]_(?:tokens?|secrets?|api_keys?|passwords?|credentials?)\b|
@@ -103,10 +108,12 @@ SECRET_SOURCE = gate(
     ed25519|ecdsa)\b|\bkubeconfig\b|\bhosts\.ya?ml\b|\blogin\s+data\b|\bcookies\.sqlite\b|
     \bdocker/config\.json|\.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|
     \bmcp\.json\b|\bclaude_desktop_config\b|\bgnupg\b|\benvironment\s+variables|\benv\s+vars\b|
-    \bwallet\.dat\b|/etc/(?:passwd|shadow)|\bcredentials\.(?:json|db)\b"""
+    \bwallet\.dat\b|/etc/(?:passwd|shadow)|\bcredentials\.(?:json|db)\b|find-generic-password|
+    \bsecurity\s+(?:find|dump)-|\bbrowser\s+profile\b"""
     ),
     "env ssh aws netrc pgpass keychain rsa ed25519 ecdsa kubeconfig hosts login cookies docker "
-    "npmrc pypirc credentials kube gcloud mcp claude gnupg environment vars wallet etc",
+    "npmrc pypirc credentials kube gcloud mcp claude gnupg environment vars wallet etc password "
+    "security browser",
     ("~/",),
 )
 # Where to: a literal address outside the tool's own parameters.
@@ -114,14 +121,15 @@ DEST = _rx(
     r"""\b[a-z][\w+.-]*://[^\s'"<>)\]]+|[\w.%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|
     (?:^|\s)\#[a-z][\w-]{2,}|\bchannel\s+\#?[\w-]+\d|\b0x[0-9a-f]{20,}\b|\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
     \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|dev|app|cloud|run|site|
-    xyz|example|ru|cn|tk|top|co|me|net|com|org)\b"""
+    xyz|example|ru|cn|tk|top|co|me|net|com|org)\b|(?:^|\s)/(?:tmp|var|etc|dev|usr|opt|home|srv|mnt)/\S*"""
 )
 CARRY_VERBS = frozenset(
     """send sends post upload uploads forward email mail transmit mirror copy sync relay share
     submit beacon exfiltrate leak stream push pass passing give giving include including embed
     append attach put paste place provide supply fill write encode add store save log record cc
     bcc deliver dump publish echo repeat reveal disclose call invoke encoding embedding set
-    show""".split()
+    show hand fire emit prefix trigger ping adds sends passes includes attaches copies uploads
+    forwards puts writes logs stores mirrors embeds appends calls invokes""".split()
 )
 SEND_VERBS = frozenset(
     "send upload forward email emailed mail transmit mirror copy sync relay beacon exfiltrate leak "
@@ -129,7 +137,8 @@ SEND_VERBS = frozenset(
 )
 READ_VERBS = frozenset(
     "read cat open load fetch get list extract grab dump collect gather harvest scrape retrieve "
-    "obtain access paste enter supply provide include attach".split()
+    "obtain access paste enter supply provide include attach reads opens loads fetches gets "
+    "lists extracts grabs dumps collects gathers retrieves accesses copies".split()
 )
 # How: covert, standing, or over the user's head.
 COVERT = gate(
@@ -142,10 +151,17 @@ COVERT = gate(
     be\s+(?:shown|visible|mentioned|surfaced))|\bno\s+need\s+to\s+(?:check|ask|confirm|tell|
     mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told)|\bthe\s+user\s+(?:does\s+
     not|doesn'?t|need\s+not|will\s+not|won'?t|should\s+not|must\s+not)\s+(?:need\s+to\s+)?(?:know|
-    notice|see|be\s+told)|\bsay\s+nothing\b|\bbehind\s+the\s+scenes\b"""
+    notice|see|be\s+told)|\bsay\s+nothing\b|\bbehind\s+the\s+scenes\b|\bleave\s+(?:[\w'`]+\s+){0,5}?
+    out\b|\bleave\s+out\b|\b(?:remain|stay|be\s+kept|kept)\s+unaware\b|\bwithout\s+the\s+user\s+
+    (?:knowing|noticing|seeing)|\b(?:strip|remove|hide|drop|omit|delete)\s+(?:any|all|every)\s+
+    mentions?\s+of\b|\bnot?\s+(?:need|required|necessary)\s+(?:to\s+)?ask\s+(?:for\s+)?(?:permission|
+    confirmation|approval)|\bno\s+obligation\s+to\s+(?:confirm|ask|tell)|\bkeep\s+(?:[\w']+\s+){0,4}?
+    out\s+of\s+(?:\w+\s+){0,2}?(?:repl|answer|summar|response|chat|conversation|output|view)\w*|
+    \b(?:does|do)\s+not\s+need\s+to\s+(?:appear|be\s+(?:shown|mentioned))\b"""
     ),
     "silently secretly quietly covertly discreetly stealthily without not don never "
-    "circumstances keep must need user say behind",
+    "circumstances keep must need user say behind leave remain stay kept strip remove hide drop "
+    "omit delete no obligation does",
 )
 FORCE = gate(
     _rx(
@@ -158,6 +174,10 @@ FORCE = gate(
     ),
     "always whenever mandatory required precondition prerequisite regardless must every each "
     "zero first before ahead even matter instead after",
+)
+# Scope words alone, for data the user gave: "any", "so far", "verbatim", not "the user's".
+QUANT_STRICT = _rx(
+    r"""\b(?:any|all|every|each|whatever|whichever|verbatim)\b|\bso\s+far\b|\bword\s+for\s+word\b"""
 )
 QUANT = gate(
     _rx(
@@ -175,7 +195,13 @@ MODEL_ADDRESS = _rx(
     claude|gpt|copilot|bot)s?\b|\b(?:assistant|agent|model|ai|llm)\s+(?:hint|notice|note|
     instructions?|directive)\b|\b(?:you|the\s+(?:assistant|model|agent|ai|llm)|assistants|agents|
     models)\s+(?:must|should|will|need\s+to|have\s+to|are\s+to|is\s+to|shall|can\s+now|may\s+now|
-    are\s+now|now)\b|\b(?:assistant|model|ai|agent|llm|claude)s?\s*:|\b(?:the\s+)?(?:ai|assistant|
+    are\s+now|now|has\s+to)\b|\b(?:assistant|model|ai|agent|llm|claude)s?\s*:|\b(?:for|to)\s+the\s+
+    (?:language\s+)?(?:model|assistant|agent|ai|llm)s?\s*:|\b(?:model|agent|assistant|llm|ai)[\s-]
+    (?:instructions?|only|notes?|directives?|duty|duties)\s*:|\brequires?\s+the\s+(?:model|assistant|
+    agent|ai|llm)\b|(?<!`)(?<!so\s)(?<!that\s)\bthe\s+(?:language\s+)?(?:model|assistant|agent|ai|llm)\b(?:\s+[\w-]+){0,3}?\s+
+    (?:must|should|will|shall|may|can|has\s+to|needs?\s+to|is\s+to|also|additionally|always|never|
+    reads?|treats?|adds?|calls?|sends?|passes|performs|executes?|runs?|is\s+now|now)\b|<\s*system[\w-]*|
+    \bsystem[_\s-]+(?:override|note|notice|message|directive|instructions?|prompt)\b|\b(?:the\s+)?(?:ai|assistant|
     model|agent|llm)s?\s+reading\s+this\b|\b(?:the\s+)?(?:assistant|model|agent|ai)\s+(?:is|are)\s+
     (?:exempt|allowed|permitted|free|authori[sz]ed|no\s+longer)\b|\byou(?:'re|\s+are)\s+no\s+longer\b|\b(?:new|updated|real|actual)\s+
     (?:system\s+)?(?:instructions|rules|prompt)\b|\bsystem\s+(?:override|note|notice|message|
@@ -197,7 +223,8 @@ USER_ASKED = _rx(
 
 _FILLER = r"""(?:please|also|always|then|now|just|first|and|so|simply|silently|quietly|secretly|
     immediately|additionally|finally|next|instead|afterwards|otherwise|never|do|don'?t|make\s+sure\s+
-    to|be\s+sure\s+to|remember\s+to|ensure\s+(?:you|that\s+you)|[\w\s-]{0,30}:)"""
+    to|be\s+sure\s+to|remember\s+to|ensure\s+(?:you|that\s+you)|[\w\s-]{0,30}:|\[[^\]\n]{0,40}\]|
+    //+|\*+|\#+|>+|-+|@\w+(?:\s+\{[^}\n]{0,40}\})?(?:\s+\w+\s+-)?)"""
 _CONDITION = r"""(?:(?:for|when|whenever|if)\b[^.;:\n]{0,150}:|(?:if|when|whenever|once|after|
     before|every\s+time|each\s+time|while|as\s+soon\s+as|for|on|during|upon|since|because|whatever|
     regardless|no\s+matter|even\s+if|unless|in\s+case|as\s+long\s+as|to|in|within|with|from|
@@ -239,6 +266,7 @@ class Clause:
     text: str  # lower-cased, folded
     first: bool  # the description's opening clause: its summary of what the tool does
     addressed: bool  # the model is addressed here or by a label earlier in the sentence run
+    lead: str = ""  # the sentence before this clause, when a semicolon split it
     _found: dict[re.Pattern[str], re.Match[str] | None] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -274,7 +302,8 @@ class Clause:
 
     @cached_property
     def protective(self) -> bool:
-        return PROTECTIVE.search(self.text) is not None
+        """The sentence protects rather than asks ("values are never returned; use the app")."""
+        return PROTECTIVE.search(self.text) is not None or PROTECTIVE.search(self.lead) is not None
 
     @cached_property
     def user_asked(self) -> bool:
@@ -285,21 +314,23 @@ def clauses(low: str, limit: int = 64) -> list[Clause]:
     """The clauses of a lower-cased description, at most `limit` of them. Once the model has
     been addressed ("Note to the assistant:"), every clause after it is read as addressed."""
     found: list[Clause] = []
-    start = 0
+    start = sentence = 0
     for boundary in CLAUSE_END.finditer(low):
-        _add(found, low, start, boundary.start())
+        _add(found, low, start, boundary.start(), low[sentence:start])
         start = boundary.end()
+        if boundary.group(0) != ";":
+            sentence = start
         if len(found) >= limit:
             return found
-    _add(found, low, start, len(low))
+    _add(found, low, start, len(low), low[sentence:start])
     return found
 
 
-def _add(found: list[Clause], low: str, start: int, end: int) -> None:
+def _add(found: list[Clause], low: str, start: int, end: int, lead: str) -> None:
     # An identifier of four words or more is read as the words it spells, as a model reads it
     # ("assistant_must_first_send_the_history"); the same length keeps every offset.
     text = IDENTIFIER.sub(lambda m: re.sub(r"[_-]", " ", m.group(0)), low[start:end])
     if not text.strip():
         return
     addressed = bool(found and found[-1].addressed) or MODEL_ADDRESS.search(text) is not None
-    found.append(Clause(start, end, text, not found, addressed))
+    found.append(Clause(start, end, text, not found, addressed, lead[-300:]))

@@ -45,6 +45,9 @@ _MATCHES = 32
 _SPAN = 2000
 # Signals about the text's shape, not its content: never enough to call a description poisoned.
 _SHAPE_KINDS = frozenset({"abnormal-length", "whitespace-padding", "hidden-unicode"})
+# Things a description can name without asking for them (a config scanner names ~/.cursor/mcp.json
+# and `curl | sh`): two of these alone are not yet signs of an order.
+_MENTIONS = frozenset({"sensitive-file-access", "command-execution", "encoded-blob"})
 
 
 class _Scan:
@@ -194,7 +197,7 @@ def _instructions(scan: _Scan) -> None:
     for match in scan.find(P.RUN_CODE, P.RUN_CODE_AT):
         nearby = scan.low[max(0, match.start() - 300) : match.end() + 200]
         directive = P.MODEL_DIRECTIVE.search(nearby)
-        scan.add("command-execution", _if(directive, "high", "medium"), match)
+        scan.add("command-execution", _if(directive, "high"), match)
 
 
 def _secrets(scan: _Scan) -> None:
@@ -355,7 +358,7 @@ def _combine(scan: _Scan) -> list[Hit]:
         if hit.severity == "low" and hit.kind not in _SHAPE_KINDS:
             if any(start < hit.pos < end for start, end in scan.blocks):
                 hit = replace(hit, severity="medium", message=hit.message + " (inside the block)")
-            elif len(weak) >= 2:
+            elif len(weak) >= 2 and not weak <= _MENTIONS:
                 hit = replace(hit, severity="medium", message=hit.message + " (with other signs)")
         out.append(hit)
     return out

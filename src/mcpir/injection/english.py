@@ -36,6 +36,9 @@ COMMON_WORDS = frozenset(
     history chat conversation output input command commands code query search web page first
     ignore follow following previous above below current earlier later any all none everything
     do don't not never without silently quietly also then after before hidden secretly mention
+    http https www com org net example api env aws ssh credentials config private public
+    admin root password passwords tokens secrets access permission permissions approval
+    upload download post fetch attacker server remote local logs log browser session cookie
     """.split()
 )
 
@@ -134,7 +137,7 @@ def deciphered(text: str) -> int | None:
             turned = _hits(low[::-1])[0]
         # A shift must make the letters, too, read as English by a clear margin: one that
         # turns the words into English but not the letters is a coincidence.
-        elif _score(counts, n) - _score(counts, 0) >= 0.25:
+        elif _score(counts, n) - _score(counts, 0) >= 0.12:
             turned = _hits(shift(low, n))[0]
         else:
             continue

@@ -61,6 +61,10 @@ MESSAGES = {
     "trigger-phrase:clause": "a quoted word in the input switches on hidden behaviour, a back door",
     "command-execution:clause": "has the model fetch code from the network and run it",
     "tool-shadowing:clause": "gives the model orders for another server's tool",
+    "exfiltration:url-slot": "builds a URL with a slot for the chat's data or a secret",
+    "covert-call:after-every": "has the model call a tool after every other call or answer",
+    "command-execution:injected": "a value that runs a downloaded script when a shell sees it",
+    "command-execution:shell": "has the model run a harmful command through a shell tool",
 }
 # The technique each kind belongs to: named in every message, and the rows of the benchmark.
 TECHNIQUES = {

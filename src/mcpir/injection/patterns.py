@@ -754,7 +754,7 @@ SILENCE = _rx(
 # A phrase in quotes after "such as", "e.g.", "like": an example the tool detects or documents.
 EXAMPLE_LEAD = _rx(
     r"""\b(?:such\s+as|like|e\.g\.?|for\s+example|for\s+instance|including|phrases?|attempts?|
-    patterns?|strings?|payloads?|matches|flags|detects?|examples?)(?:\W+\w+){0,4}\W*$"""
+    payloads?|matches|detects?|examples?)(?:\W+\w+){0,4}\W*$"""
 )
 PROTECTED = _rx(r"\b(?:never|masked|redacted|not\s+(?:shown|returned|logged|stored|included))\b")
 
@@ -766,7 +766,7 @@ QUOTED = re.compile(r"""(?<!\w)(['"`‘“])([^\n]{1,300}?)(?:\1|[’”])(?!\w)
 ABOUT_ATTACKS = _rx(
     r"""\b(?:detect\w*|classif\w*|scor\w*|audit\w*|scan\w*|flag\w*|label\w*|review\w*|
     analy[sz]\w*|find\w*|catch\w*|block\w*|screen\w*|guard\w*)\b[^.\n]{0,100}\b(?:prompt[\s-]
-    injections?|injections?|poison\w*|jailbreak\w*|attacks?|malicious|phishing|exfiltration)\b"""
+    injections?|inject\w*|poison\w*|jailbreak\w*|attacks?|malicious|phishing|exfiltration)\b"""
 )
 
 
