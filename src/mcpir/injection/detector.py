@@ -25,6 +25,7 @@ from mcpir.injection import patterns as P
 from mcpir.injection.clauses import IMPERATIVE, MODEL_ADDRESS
 from mcpir.injection.decoding import decoded_spans
 from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, InjectionHit, make_hit, technique
+from mcpir.injection.schema import schema_hits
 from mcpir.injection.unicode import excerpt, fold, hidden_unicode
 
 # InjectionHit is imported from here by the checks and the tests.
@@ -350,6 +351,18 @@ def _shape(original: str) -> list[Hit]:
     return hits
 
 
+def _schema(text: str, tool: str | None) -> list[Hit]:
+    """The structural schema rules (a parameter named for a secret, a key addressed to the
+    model, an order as a default): for a schema field or a flattened listing in the text."""
+    field = tool and any(k in tool for k in ("Schema", "schema", ".parameters", ".properties"))
+    if not field and "inputschema" not in text.lower():
+        return []  # neither a field path nor a flattened listing: nothing to read as schema
+    return [
+        replace(hit, message=f"{technique(hit.kind)}: {hit.message}")
+        for hit in schema_hits(text, tool)
+    ]
+
+
 def _combine(scan: _Scan) -> list[Hit]:
     """Weak signals count once they land inside an instruction block or meet another kind."""
     weak = {h.kind for h in scan.hits if h.severity == "low"} - _SHAPE_KINDS
@@ -380,7 +393,7 @@ def analyze_description(
 ) -> list[InjectionHit]:
     """Every sign that `text` (a tool, parameter or server description) addresses the model
     with instructions the user would not see; strongest first, at most three of a kind."""
-    hits = _analyze(text, tool, known_tools, 0) + _shape(text)
+    hits = _analyze(text, tool, known_tools, 0) + _shape(text) + _schema(text, tool)
     hits.sort(key=lambda h: (-_RANK[h.severity], h.pos))
     kept: dict[tuple[str, str], InjectionHit] = {}
     per_kind: Counter[str] = Counter()
