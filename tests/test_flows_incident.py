@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from mcpir.demo.run import DemoResult, run_demo
 from mcpir.flows import record
@@ -71,3 +73,24 @@ def test_hostile_names_and_edited_records_stay_inside_the_graph() -> None:
     assert block.count("```") == 1  # only the fence that closes the graph
     assert "\n# Resolved" not in "\n".join(lines)
     assert all('"' not in name for name in block.split('"')[1::2])
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
+    max_leaves=25,
+)
+
+
+@given(st.lists(_JSON, max_size=6), st.lists(st.text(max_size=30), max_size=4))
+def test_any_sealed_record_and_any_name_keep_the_graph_in_its_block(
+    flows: list[object], names: list[str]
+) -> None:
+    flows += [{"client": n, "kind": "pair", "servers": [n, f"{n}2"]} for n in names]
+    found = section([{"type": record.KIND, "flows": flows}], ())
+    assert found is not None
+    text = "\n".join(markdown(found))
+    assert text.count("```") == 2
+    assert all(line.startswith(("  ", "flowchart")) for line in found["mermaid"].splitlines())
