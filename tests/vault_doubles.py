@@ -42,7 +42,7 @@ if args[:2] == ["read", "--no-newline"] and len(args) == 3 and args[2].startswit
         if field in (one.get("label"), one.get("id")):
             sys.stdout.write(one["value"])
             sys.exit(0)
-    sys.stderr.write("[ERROR] no such field\\n")
+    sys.stderr.write(f'[ERROR] "{field}" isn\\'t a field in the "{found["title"]}" item\\n')
     sys.exit(1)
 if args[:2] == ["item", "get"] and args[3:] == ["--vault", args[4], "--format", "json"]:
     print(json.dumps(item(args[4], args[2])))

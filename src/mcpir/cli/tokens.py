@@ -174,6 +174,16 @@ def externalize(
         typer.Option("--dry-run", "-n", help="Show the planned edits; store and change nothing."),
     ] = False,
     json_output: JsonOption = False,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="op://VAULT/ITEM|vault://MOUNT/PATH",
+            help="Move them into this 1Password item or Vault KV v2 secret instead (one field "
+            "per name); the config gets the reference, read by `mcpir run` at start.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Move every secret written into an MCP config into the OS keyring, and reference it there.
 
@@ -188,8 +198,15 @@ def externalize(
 
     scopes = resolve_scopes(home, root, system_root, only_root)
     assert scopes.root is not None  # noqa: S101 - resolve_scopes always sets a root
+    destination = None
+    if to is not None:
+        from mcpir.tokens.externalize_to import vault_held
+        from mcpir.tokens.references import parse_base
+
+        destination = parse_base(to)
     files = Workspace.load(scopes).configs()
-    plan = plan_externalize(files, in_keyring_or_index())
+    held = in_keyring_or_index() if destination is None else vault_held(destination)
+    plan = plan_externalize(files, held, to=destination)
     failures: list[str] = []
     incident, moved = None, plan.moved
     if dry_run:
@@ -205,7 +222,7 @@ def externalize(
         plan.moved
         and not yes
         and not typer.confirm(
-            f"move {len(plan.names)} secrets into the OS keyring and rewrite "
+            f"move {len(plan.names)} secrets into {to or 'the OS keyring'} and rewrite "
             f"{len(plan.changes)} files?",
             default=False,
         )

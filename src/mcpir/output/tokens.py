@@ -176,8 +176,9 @@ def externalized(
     verb = "moved" if incident else "would move"
     for m in moved:
         where = f"{scopes.display(m.path)}:{m.line}"
+        into = str(plan.to) if plan.to is not None else "the OS keyring"
         print(redact_text(f"{verb} {m.name} ({m.secret.fingerprint}) from {where} "
-                          f"({m.server}) into the OS keyring"))  # fmt: skip
+                          f"({m.server}) into {into}"))  # fmt: skip
     for n in plan.needs_you:
         where = f"{scopes.display(n.path)}:{n.line}"
         print(redact_text(f"needs you: {where} ({n.server}): {n.reason}"))

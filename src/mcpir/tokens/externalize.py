@@ -37,6 +37,7 @@ from mcpir.incident.journal import PlannedChange
 from mcpir.incident.store import Incident
 from mcpir.tokens import store
 from mcpir.tokens.inventory import _Lines, _literals, _pairs, _parts
+from mcpir.tokens.references import Reference, under
 
 STEP = "externalize"
 TITLE = "externalize tokens"
@@ -83,6 +84,8 @@ class Plan:
     only: str | None = None
     # fingerprint → the keyring entry that already holds it, used where a reference can name it
     prefer: dict[str, str] = field(default_factory=dict)
+    # `--to op://VAULT/ITEM|vault://MOUNT/PATH`: values go there, configs get the reference
+    to: Reference | None = None
 
     def wanted(self, text: str) -> bool:
         return self.only is None or Secret(text).fingerprint == self.only
@@ -179,8 +182,15 @@ def _plan_server(s: _Server, text: str, plan: Plan) -> str:
         if not plan.wanted(secret):
             continue
         path, line = s.where(secret)
-        if blocked or ref is None or not isinstance(headers, Mapping) or key not in headers:
+        if (
+            plan.to
+            or blocked
+            or ref is None
+            or not isinstance(headers, Mapping)
+            or key not in headers
+        ):
             why = blocked or "this client does not expand references in headers: move it by hand"
+            why = why if not plan.to else "a header is sent by the client itself: keep it local"
             plan.ask(NeedsYou(path, line, server.name, why))
             continue
         name = plan.name_for(derived_name(server.name, key), Secret(secret), any_name=True)
@@ -197,7 +207,15 @@ def _plan_server(s: _Server, text: str, plan: Plan) -> str:
         base = key if _ENV_NAME.fullmatch(key) else derived_name(server.name, key)
         name = plan.name_for(base, Secret(secret), any_name=s.style is not None and not blocked)
         reason = blocked or (None if isinstance(env, Mapping) and key in env else "env not found")
-        if reason is None and s.style is not None:
+        if reason is None and plan.to is not None:
+            # `mcpir run` puts the value in place of the reference: the whole value, a started
+            # server (as for a client without reference syntax).
+            if value != secret or not server.command or not _ENV_NAME.fullmatch(key):
+                reason = "only a whole env value of a started server can become a reference"
+            else:
+                text = set_value(fmt, text, env_at, key, under(plan.to, name).text)
+                wrap.append(key)  # the variable `mcpir run` resolves, whatever the vault's name
+        elif reason is None and s.style is not None:
             text = set_value(fmt, text, env_at, key, value.replace(secret, s.style[0] % name))
         elif reason is None:
             # The wrapper passes whole values under their own names, and nothing else can.
@@ -226,13 +244,14 @@ def plan_externalize(
     *,
     only: str | None = None,
     prefer: Mapping[str, str] | None = None,
+    to: Reference | None = None,
 ) -> Plan:
     """What would move where; nothing is written. `held` says what the keyring holds; `only`
     (a fingerprint) limits the plan to one value, `prefer` names entries already holding one."""
     from mcpir.core.documents import DocumentError
     from mcpir.edits import EditError
 
-    plan, lines = Plan(held=held, only=only, prefer=dict(prefer or {})), _Lines()
+    plan, lines = Plan(held=held, only=only, prefer=dict(prefer or {}), to=to), _Lines()
     groups: dict[str, list[tuple[ConfigFile, Server]]] = defaultdict(list)
     clients: dict[tuple[str, tuple[str | int, ...]], set[str]] = defaultdict(set)
     for config in files:
@@ -266,7 +285,8 @@ def plan_externalize(
                 plan.needs_you.append(NeedsYou(server.path, server.line, server.name, why))
         if text != original:
             here = plan.moved[first:]
-            summary = "moved to the OS keyring: " + ", ".join(sorted({m.name for m in here}))
+            into = str(to) if to is not None else "the OS keyring"
+            summary = f"moved to {into}: " + ", ".join(sorted({m.name for m in here}))
             servers = tuple(m.server for m in here)
             plan.changes.append(PlannedChange("edit", Path(real), summary, encoded(text, raw),
                                               before=raw, servers=servers))  # fmt: skip
@@ -332,17 +352,23 @@ def apply(plan: Plan, root: Path, header: dict[str, Any]) -> Applied:
     the files that could not be written, one line each)."""
     from mcpir.incident.store import open_change_set, respond_lock
 
-    store.backend()  # no keyring at all is bad usage (exit 2), before anything is touched
+    if plan.to is None:
+        store.backend()  # no keyring at all is bad usage (exit 2), before anything is touched
     with respond_lock(root, "mcpir tokens externalize"):
         _unchanged(plan)
-        store_all(plan)
+        if plan.to is None:
+            store_all(plan)
+        else:
+            from mcpir.tokens.externalize_to import store_in_vault
+
+            store_in_vault(plan, plan.to)
         incident = open_change_set(root, TITLE, {"root": str(root)} | header)
         journal = incident.journal
         journal.append({"type": "step-started", "step": STEP})
         done = {os.path.realpath(c.path) for c in journal.apply_all(plan.changes, STEP)}
         moved = [m for m in plan.moved if os.path.realpath(m.path) in done]
         status = "failed" if journal.failures else "changed" if moved else "ok"
-        summary = f"moved {len(moved)} secrets into the OS keyring"
+        summary = f"moved {len(moved)} secrets into {plan.to or 'the OS keyring'}"
         journal.append({"type": "step-finished", "step": STEP, "status": status,
                         "summary": summary, "notes": journal.failures})  # fmt: skip
         incident.write_summary("applied")

@@ -47,6 +47,14 @@ INSTALL_HVAC = "pip install 'mcpir[vault]'"
 class ReferenceFailed(McpirError):
     """A vault could not give or take a value: one line, exit 2; nothing changed."""
 
+    absent = False  # the item, field or path is not there (as opposed to a refusal)
+
+
+def _absent(message: str) -> ReferenceFailed:
+    failed = ReferenceFailed(message)
+    failed.absent = True
+    return failed
+
 
 @dataclass(frozen=True)
 class Reference:
@@ -90,6 +98,30 @@ def _no_dots(text: str, parts: list[str]) -> None:
     for part in parts:
         if part.strip(".") == "" or part.startswith("-") or part != part.strip():
             raise UsageError(f"secret reference {redact_text(text)!r}: a bad part {part!r}")
+
+
+def parse_base(text: str) -> Reference:
+    """Where `tokens externalize --to` puts values: `op://VAULT/ITEM` (one field per name) or
+    `vault://MOUNT/PATH` (one key per name)."""
+    probe = parse(f"{text}/NAME" if text.startswith("op://") else f"{text}#NAME")
+    if probe.kind == "op" and probe.parts[2]:
+        raise UsageError(f"--to {text}: give op://VAULT/ITEM, without a section or field")
+    return Reference(probe.kind, text, probe.parts[:-1])
+
+
+def under(base: Reference, name: str) -> Reference:
+    """The reference of `name` inside `base` (see `parse_base`)."""
+    return parse(f"{base.text}/{name}" if base.kind == "op" else f"{base.text}#{name}")
+
+
+def held(ref: Reference) -> Secret | None:
+    """The value `ref` names now, or None when the vault has no such field (yet)."""
+    try:
+        return read(ref)
+    except ReferenceFailed as exc:
+        if exc.absent:
+            return None
+        raise
 
 
 def read(ref: Reference) -> Secret:
@@ -136,7 +168,12 @@ def _op(args: list[str], stdin: str | None = None) -> str:
 
 
 def _op_read(ref: Reference) -> Secret:
-    value = _op(["read", "--no-newline", ref.text])
+    try:
+        value = _op(["read", "--no-newline", ref.text])
+    except ReferenceFailed as exc:
+        if "isn't a field" in exc.message or "could not find" in exc.message.lower():
+            raise _absent(exc.message) from None
+        raise
     if not value:
         raise ReferenceFailed(f"{ref}: 1Password holds an empty value there")
     return Secret(value)
@@ -158,9 +195,14 @@ def _op_write(ref: Reference, value: Secret) -> None:
         and field in (one.get("label"), one.get("id"))
         and (not section or section in _section_names(one))
     ]
-    if len(hits) != 1:
+    if len(hits) > 1:
         raise ReferenceFailed(f"{ref}: the item has {len(hits)} fields of that name, not one")
-    hits[0]["value"] = value.reveal()
+    if hits:
+        hits[0]["value"] = value.reveal()
+    elif section:
+        raise ReferenceFailed(f"{ref}: no such field in that section; add it in 1Password first")
+    else:  # `tokens externalize --to`: a new concealed field of that name
+        fields.append({"id": field, "label": field, "type": "CONCEALED", "value": value.reveal()})
     # The template on stdin: argv is readable by every process on the machine.
     _op(["item", "edit", item, "--vault", vault, "--template", "/dev/stdin"], json.dumps(doc))
 
@@ -177,6 +219,8 @@ def _section_names(field: dict[str, Any]) -> tuple[str, ...]:
 
 def _client() -> hvac.Client:
     address, token = os.environ.get("VAULT_ADDR"), os.environ.get("VAULT_TOKEN")
+    if address and not token:
+        token = _token_file()
     if not address or not token:
         raise ReferenceFailed(
             "vault:// needs VAULT_ADDR and VAULT_TOKEN",
@@ -197,6 +241,23 @@ def _client() -> hvac.Client:
     )
 
 
+def _token_file() -> str | None:
+    """`~/.vault-token`, where `vault login` leaves the token (Vault's default token helper)."""
+    from pathlib import Path
+
+    path = Path.home() / ".vault-token"
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        with path.open("rb") as handle:
+            text = handle.read(8193)
+    except OSError:
+        return None
+    if len(text) > 8192:
+        return None
+    return text.decode("utf-8", "replace").strip() or None
+
+
 def _vault_call(ref: Reference, call: Any) -> Any:  # noqa: ANN401 - hvac's untyped answers
     import requests
 
@@ -215,13 +276,22 @@ def _line(exc: BaseException) -> str:
 
 
 def _current(ref: Reference, client: hvac.Client) -> tuple[dict[str, Any], int | None]:
+    """The secret's keys and its version; `absent` when the path holds no secret yet."""
+    from hvac.exceptions import InvalidPath
+
     mount, path, _ = ref.parts
-    answer = _vault_call(
-        ref,
-        lambda: client.secrets.kv.v2.read_secret_version(
-            path=path, mount_point=mount, raise_on_deleted_version=True
-        ),
-    )
+
+    def ask() -> Any:  # noqa: ANN401 - hvac's untyped answer
+        try:
+            return client.secrets.kv.v2.read_secret_version(
+                path=path, mount_point=mount, raise_on_deleted_version=True
+            )
+        except InvalidPath:  # 404: nothing there yet
+            return None
+
+    answer = _vault_call(ref, ask)
+    if answer is None:
+        raise _absent(f"{ref}: Vault holds no secret at {mount}/{path}")
     data = answer.get("data") if isinstance(answer, dict) else None
     values = data.get("data") if isinstance(data, dict) else None
     meta = data.get("metadata") if isinstance(data, dict) else None
@@ -235,14 +305,19 @@ def _vault_read(ref: Reference) -> Secret:
     values, _ = _current(ref, _client())
     value = values.get(ref.parts[2])
     if not isinstance(value, str) or not value:
-        raise ReferenceFailed(f"{ref}: the secret has no text field {ref.parts[2]!r}")
+        raise _absent(f"{ref}: the secret has no text field {ref.parts[2]!r}")
     return Secret(value)
 
 
 def _vault_write(ref: Reference, value: Secret) -> None:
     mount, path, field = ref.parts
     client = _client()
-    values, version = _current(ref, client)
+    try:
+        values, version = _current(ref, client)
+    except ReferenceFailed as exc:
+        if not exc.absent:
+            raise
+        values, version = {}, 0  # cas 0: create it, unless someone else just did
     # check-and-set on the version read: a write by someone else meanwhile is refused, not lost.
     _vault_call(
         ref,
