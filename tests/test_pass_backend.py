@@ -73,3 +73,10 @@ def test_tokens_round_trip_through_a_real_password_store(password_store: Path) -
     assert doc["round_trip"] == "ok" and CANARY not in shown.stdout + added.stdout
     store.remove(name)
     assert store.get(name) is None
+
+
+def test_a_value_of_several_lines_is_refused_not_cut(password_store: Path) -> None:
+    pem = f"-----BEGIN KEY-----\n{CANARY}{uuid.uuid4().hex}\n-----END KEY-----\n"
+    done = mcpir("tokens", "add", "PASS_PEM", "--from-stdin", stdin=pem)
+    assert done.returncode == 2 and "one line only" in done.stderr
+    assert CANARY not in done.stderr and not list(password_store.rglob("PASS_PEM*"))

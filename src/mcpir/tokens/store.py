@@ -96,6 +96,12 @@ def add(name: str, value: str) -> str:
     import keyring
 
     with _guarded():
+        if "\n" in value.strip() and "keyring_pass" in type(keyring.get_keyring()).__module__:
+            # keyring-pass keeps only the first line: a PEM key would be cut without a word.
+            raise UsageError(
+                f"{name}: the pass backend keeps one line only, and this value has several",
+                hint="store it with another backend (`mcpir secrets backend cryptfile`)",
+            )
         keyring.set_password(SERVICE, name, value)
     try:
         meta.put_keyring(name, new, on)
