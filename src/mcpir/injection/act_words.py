@@ -49,12 +49,13 @@ AUTHORITY = gate(
     payment\s+rights)\b"""
     ),
     "root sudo super superuser superadmin admin administrator operator elevated god developer "
-    "jailbroken jailbreak jailbreaking unrestricted no persona full autonomous autonomously trust "
+    "jailbroken jailbreak jailbreaks jailbreaking unrestricted no persona full autonomous "
+    "autonomously trust "
     "bypass mode configuration config rights",
 )
 GRANTED = _rx(
     r"""\b(?:you\s+(?:are|now|hold|have\s+been\s+granted|now\s+have|act|operate|run)|are\s+running\s+
-    as|running\s+as|act(?:ing)?\s+(?:with|as)|operat\w+\s+(?:with|as)|is\s+to\s+act|carr(?:y|ies)|
+    as|running\s+as|acts?\s+(?:with|as)|acting\s+(?:with|as)|operat\w+\s+(?:with|as)|is\s+to\s+act|carr(?:y|ies)|
     the\s+(?:assistant|model|agent|ai)\s+(?:is|has|holds|may|can))\b"""
 )
 VOID_RULES = gate(
@@ -197,11 +198,12 @@ REVIEW = _rx(
 OTHER_TOOL = gate(
     _rx(
         r"""\b(?:server'?s?|its|their)\s+[a-z][\w-]*\s+tools?\b|\b(?:on|from|across)\s+other\s+
-    servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b|\b[a-z]+\.[a-z]+_[a-z_]+\b|\bfrom\s+the\s+\w+\s+
-    server\b"""
+    servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b|\bfrom\s+the\s+\w+\s+server\b"""
     ),
     "server servers s its their across",
 )
+# A server-qualified tool name: "jira.create_issue", "postgres.query_db".
+DOTTED_TOOL = gate(_rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b"), "", ("_",))
 # Some tool by name, perhaps a sibling of this one on the same server: "the get_page tool",
 # "whenever you call read_file". Orders about a sibling are usually honest sequencing advice.
 NAMED_TOOL = gate(

@@ -26,6 +26,7 @@ from mcpir.injection.act_words import (
     DANGEROUS,
     DECEIT,
     DECEIVE_VERB,
+    DOTTED_TOOL,
     FETCH_RUN,
     FIRST,
     GRANTED,
@@ -158,7 +159,7 @@ def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 
 def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
-    other = clause.has(OTHER_TOOL)
+    other = clause.has(OTHER_TOOL) or clause.has(DOTTED_TOOL)
     change = other and clause.has(CHANGE_VERB)
     named = None if other else clause.has(NAMED_TOOL)
     if named and (named.group("name1") or named.group("name2") or named.group("name3")) not in own:
@@ -235,7 +236,7 @@ _RULES: tuple[tuple[Callable[[_Scan, Clause, set[str]], None], frozenset[str]], 
     (_user, _needs(DECEIVE_VERB, COVERT)),
     (_authority, _needs(AUTHORITY, VOID_RULES)),
     (_choice, _needs(OTHER_TOOLS, SELF_PICK)),
-    (_shadowing, _needs(OTHER_TOOL, NAMED_TOOL)),
+    (_shadowing, _needs(OTHER_TOOL, NAMED_TOOL) | {"_"}),  # "_": a dotted tool name
     (_arguments, _needs(TAMPER_VERB)),
     (
         _calls,
@@ -253,7 +254,10 @@ def judge(scan: _Scan) -> list[Clause]:
         low = P.QUOTED.sub(lambda m: " " * len(m.group(0)), low)
     found = clauses(low)
     present = frozenset(WORDS.findall(scan.low))
-    rules = [rule for rule, words in _RULES if not words.isdisjoint(present)]
+    underscore = "_" in scan.low
+    rules = [
+        r for r, words in _RULES if not words.isdisjoint(present) or underscore and "_" in words
+    ]
     for clause in found:
         for rule in rules:
             rule(scan, clause, own)

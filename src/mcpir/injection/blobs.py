@@ -36,11 +36,13 @@ _ALL_HEX = re.compile(r"[0-9A-Fa-f]+")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}+={0,2}+")
 _BASE64_NEXT_LINE = re.compile(r"[ \t]*+\r?\n[ \t]*+([A-Za-z0-9+/_-]++={0,2}+)")
 _BASE32 = re.compile(r"[A-Z2-7]{16,}={0,6}")
-_BINARY = re.compile(r"(?<![0-9])[01]{8}(?:[ ,]?+[01]{8}){5,}+(?![0-9])")
+# No lookahead after a possessive run: failing there would retry from every later group and
+# cost quadratic time; a run that goes on in digits decodes to noise instead.
+_BINARY = re.compile(r"(?<![0-9])[01]{8}(?:[ ,]?+[01]{8}){5,}+")
 # Three numbers of two or three digits in a row ("82, 101, 97"): what every run of character
 # codes for text has; a search for it skips ahead on the first digit.
 _CODES_GATE = re.compile(r"[1-9][0-9]{1,2}(?:,\s?|\s)[1-9][0-9]{1,2}(?:,\s?|\s)[1-9][0-9]{1,2}")
-_CODES = re.compile(r"(?<![\w.])[0-9]{2,7}(?:(?:,\s?+|\s)[0-9]{2,7}){7,}+(?!\w|\.[0-9])")
+_CODES = re.compile(r"(?<![\w.])[0-9]{2,7}(?:(?:,\s?+|\s)[0-9]{2,7}){7,}+")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\u2062\u2063\u2064\ufeff]{16,}")
 
 

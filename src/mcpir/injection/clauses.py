@@ -200,7 +200,8 @@ MODEL_ADDRESS = _rx(
     (?:instructions?|only|notes?|directives?|duty|duties)\s*:|\brequires?\s+the\s+(?:model|assistant|
     agent|ai|llm)\b|(?<!`)(?<!so\s)(?<!that\s)\bthe\s+(?:language\s+)?(?:model|assistant|agent|ai|llm)\b(?:\s+[\w-]+){0,3}?\s+
     (?:must|should|will|shall|may|can|has\s+to|needs?\s+to|is\s+to|also|additionally|always|never|
-    reads?|treats?|adds?|calls?|sends?|passes|performs|executes?|runs?|is\s+now|now)\b|<\s*system[\w-]*|
+    reads?|treats?|adds?|calls?|sends?|passes|performs|executes?|runs?|acts?|operates?|works?|
+    is\s+now|now)\b|<\s*system[\w-]*|
     \bsystem[_\s-]+(?:override|note|notice|message|directive|instructions?|prompt)\b|\b(?:the\s+)?(?:ai|assistant|
     model|agent|llm)s?\s+reading\s+this\b|\b(?:the\s+)?(?:assistant|model|agent|ai)\s+(?:is|are)\s+
     (?:exempt|allowed|permitted|free|authori[sz]ed|no\s+longer)\b|\byou(?:'re|\s+are)\s+no\s+longer\b|\b(?:new|updated|real|actual)\s+

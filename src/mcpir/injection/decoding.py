@@ -5,11 +5,13 @@ detector reads it too.
 spaced, `\\x52`, `0x52`), octal escapes, base64 (standard or URL-safe, padded or not, wrapped in
 lines, UTF-8 or UTF-16), base32, binary digits, decimal character codes, `\\uXXXX` escapes, HTML
 entities, percent-encoding, Unicode tag characters, variation selectors and zero-width binary,
-and sentences in ROT13, another Caesar shift or written backwards; with one more layer inside
+sentences in ROT13, another Caesar shift or written backwards, leetspeak, letters spaced
+apart and Morse code; with one more layer inside
 each (base64 of hex is "base64+hex", spanning the base64 run). Random bytes (keys, digests,
 UUIDs, images) and plain English give nothing. Pure and bounded: linear in the text, at most
 `MAX_SPANS` spans of at most `MAX_TEXT` characters, each run read up to `READ` characters.
-The finders live in `blobs` (bytes), `escapes` (escape runs) and `english` (ciphers).
+The finders live in `blobs` (bytes), `escapes` (escape runs), `wordplay` and `english`
+(ciphers).
 """
 
 from __future__ import annotations
@@ -30,11 +32,16 @@ from mcpir.injection.blobs import (
 )
 from mcpir.injection.escapes import escape_runs
 from mcpir.injection.unicode import hidden_runs
+from mcpir.injection.wordplay import leet_runs, morse_runs, spaced_runs
 
 MAX_SPANS = 32
 MAX_TEXT = 4_000
 MAX_DEPTH = 2
 
+# Gates that start on a rare character (a digit, a separator) so a search skips ahead: a
+# letter-first pattern would be tried at every letter of every description.
+_LEET_GATE = re.compile(r"[0134578@$|](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
+_SPACED_GATE = re.compile(r"[._*-](?<=[A-Za-z].)[A-Za-z][._*-][A-Za-z][._*-][A-Za-z][._*-]")
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s)|\n")
 _LINE_BREAKS = str.maketrans("\n\t\r", "   ")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -45,8 +52,9 @@ class Decoded:
     """A span of the input and the prose it decodes to."""
 
     # "hex", "octal", "base64", "base32", "binary", "char-codes", "unicode-escape",
-    # "html-entity", "percent", "tag-characters", "variation-selectors", "zero-width-binary",
-    # "rot13", "caesar", "reversed"; two joined by "+" when one was inside the other.
+    # "html-entity", "percent", "quoted-printable", "tag-characters", "variation-selectors",
+    # "zero-width-binary", "rot13", "caesar", "reversed", "leetspeak", "spaced-letters",
+    # "morse"; two joined by "+" when one was inside the other.
     kind: str
     start: int  # the span of the input that was decoded (the outer run when nested)
     end: int
@@ -104,6 +112,12 @@ def _candidates(text: str) -> Iterator[Raw]:
     if "32" in text:
         yield from code_runs(text)
     words = text.lower().split()
+    if len(_LEET_GATE.findall(text)) >= 2:
+        yield from leet_runs(text)
+    if list(map(len, words)).count(1) >= 6 or _SPACED_GATE.search(text):
+        yield from spaced_runs(text)
+    if ".-" in text or "-." in text:
+        yield from morse_runs(text)
     if max(map(len, words), default=0) >= 16:
         yield from base64_runs(text, [w for w in text.split() if len(w) >= 16])
     # Two different words that a shift or reversal turns into common English ("gur", "eht")

@@ -197,7 +197,8 @@ def _instructions(scan: _Scan) -> None:
         scan.add("trigger-phrase", _if(directive, "medium"), match)
     for match in scan.find(P.RUN_CODE, P.RUN_CODE_AT):
         nearby = scan.low[max(0, match.start() - 300) : match.end() + 200]
-        directive = P.MODEL_DIRECTIVE.search(nearby)
+        # "Show it for review; this tool never runs it" cites an installer; it does not ask.
+        directive = P.ASK.search(nearby) and not P.REVIEWED.search(nearby)
         scan.add("command-execution", _if(directive, "high"), match)
 
 
@@ -357,10 +358,7 @@ def _schema(text: str, tool: str | None) -> list[Hit]:
     field = tool and any(k in tool for k in ("Schema", "schema", ".parameters", ".properties"))
     if not field and "inputschema" not in text.lower():
         return []  # neither a field path nor a flattened listing: nothing to read as schema
-    return [
-        replace(hit, message=f"{technique(hit.kind)}: {hit.message}")
-        for hit in schema_hits(text, tool)
-    ]
+    return schema_hits(text, tool)  # its messages name their technique already
 
 
 def _combine(scan: _Scan) -> list[Hit]:

@@ -1,5 +1,6 @@
 """Runs of escapes in a text and the text they spell: `\\x52` and octal `\\122` bytes,
-`\\u0052`/`\\U00000052`/`\\u{52}` characters, percent and form encoding, HTML entities.
+`\\u0052`/`\\U00000052`/`\\u{52}` characters, percent and form encoding, quoted-printable,
+HTML entities.
 
 A run may hold a few literal characters between escapes ("\\u0073end \\u0074he"); the gaps
 are possessive and cannot hold the escape's first character, so nothing backtracks. Each run is
@@ -28,6 +29,9 @@ _OPEN_TAG = re.compile(r"<([A-Za-z][\w-]{1,30})(?=[\s>])")
 _CLOSE_TAG = re.compile(r"</([A-Za-z][\w-]{1,30})\s*>")
 _PERCENT = re.compile(r"(?<![\w.~+%-])[\w.~+-]*+(?:%[0-9A-Fa-f]{2}[\w.~+-]*+)+")
 _PERCENT_TOKEN = re.compile(r"%([0-9A-Fa-f]{2})")
+_QP_GATE = re.compile(r"=[0-9A-F]{2}")
+_QP = re.compile(r"(?<![\w.~+=%-])[\w.~+-]*+(?:=(?:[0-9A-F]{2}|\r?\n)[\w.~+-]*+)+")
+_QP_TOKEN = re.compile(r"=([0-9A-F]{2})")
 _WIDEN = 40
 
 
@@ -41,6 +45,8 @@ def escape_runs(text: str) -> Iterator[Raw]:
         yield from _escapes(text, "percent", _PERCENT, 3, _percent_text)
     if "&" in text and ";" in text:
         yield from _entities(text)
+    if "=" in text and _QP_GATE.search(text):
+        yield from _escapes(text, "quoted-printable", _QP, 3, _qp_text)
 
 
 def _escapes(
@@ -68,7 +74,8 @@ def _count(kind: str, body: str) -> int:
     if kind == "percent":
         # Form encoding spells each space "+": "ssh+keys+to+x" hides words as well as "%20".
         return body.count("%") + (body.count("+") if "%20" not in body else 0)
-    token = {"hex": _X_TOKEN, "octal": _OCTAL_TOKEN}.get(kind, _U_TOKEN)
+    tokens = {"hex": _X_TOKEN, "octal": _OCTAL_TOKEN, "quoted-printable": _QP_TOKEN}
+    token = tokens.get(kind, _U_TOKEN)
     return sum(1 for _ in token.finditer(body))
 
 
@@ -101,6 +108,11 @@ def _x_text(body: str) -> str:
 
 def _octal_text(body: str) -> str:
     return _bytes_text(body, _OCTAL_TOKEN, 8)
+
+
+def _qp_text(body: str) -> str:
+    # "=" at the end of a line is a soft break: the line goes on.
+    return _bytes_text(re.sub(r"=\r?\n", "", body), _QP_TOKEN)
 
 
 def _percent_text(body: str) -> str:

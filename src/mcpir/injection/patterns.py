@@ -283,6 +283,10 @@ CARRIED_DATA = _rx(
     r"""\b(?:user'?s?|conversation|history|messages?|questions?|keys?|tokens?|secrets?|prompts?|
     context|credentials|passwords?|replies|chat|transcript|files?)\b"""
 )
+REVIEWED = _rx(
+    r"""\breview\w*|\bwithout\s+(?:executing|running)|\b(?:does|do)\s+not\s+(?:run|execute)|
+    \bnever\s+(?:runs?|executes?)\b"""
+)
 COLLECT_AT = _at("log record save store copy keep persist upload send forward collect")
 COLLECT = _rx(
     r"""\b(?:log|record|save|store|copy|keep|persist|upload|send|forward|collect)\s+(?:all|every|each|
