@@ -198,8 +198,8 @@ def _instructions(scan: _Scan) -> None:
     for match in scan.find(P.RUN_CODE, P.RUN_CODE_AT):
         nearby = scan.low[max(0, match.start() - 300) : match.end() + 200]
         # "Show it for review; this tool never runs it" cites an installer; it does not ask.
-        directive = P.ASK.search(nearby) and not P.REVIEWED.search(nearby)
-        scan.add("command-execution", _if(directive, "high"), match)
+        asked = P.ASK.search(nearby) is not None and P.REVIEWED.search(nearby) is None
+        scan.add("command-execution", _if(asked, "high"), match)
 
 
 def _secrets(scan: _Scan) -> None:
