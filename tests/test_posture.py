@@ -216,14 +216,26 @@ def test_token_age_follows_the_policy(run_cli: RunCli, project: tuple[Path, Path
     assert items["token-age"]["fix"].startswith("mcpir tokens rotate tok_")
 
 
-def test_remote_servers_make_the_proxy_item_unknown(
+def test_remote_servers_count_in_the_proxy_item(
     run_cli: RunCli, project: tuple[Path, Path]
 ) -> None:
     home, root = project
     ack(run_cli)
     write_servers(root, good_servers() | {"remote": {"type": "http", "url": "https://mcp.x/"}})
     code, items = posture(run_cli, home, root)
-    assert code == 0 and items["audit-proxy"]["status"] == "unknown"
+    item = items["audit-proxy"]
+    assert (
+        code == 1
+        and item["status"] == "fail"
+        and "1 of 3 servers (2 local, 1 remote) not wrapped" in item["evidence"]
+    )
+    assert "--url" in item["fix"]
+    wrapped_remote = {"command": "mcpir", "args": ["proxy", "--name", "remote", "--url",
+                                                   "https://mcp.x/"]}  # fmt: skip
+    write_servers(root, good_servers() | {"remote": wrapped_remote})
+    code, items = posture(run_cli, home, root)
+    assert items["audit-proxy"]["status"] == "pass", items["audit-proxy"]
+    assert "all 3 servers (2 local, 1 remote) wrapped" in items["audit-proxy"]["evidence"]
 
 
 def test_contained_servers_are_judged_as_they_will_come_back(
@@ -454,5 +466,7 @@ def test_a_contained_machine_says_its_servers_are_off(run_cli: RunCli, tmp_path:
     item = {i["id"]: i for i in json.loads(done.stdout)}["audit-proxy"]
     assert item["status"] == "fail" and "disabled now" in item["evidence"], item
     assert re.search(
-        r"of \d+ local servers? not wrapped \(all \d+ servers disabled now", item["evidence"]
+        r"of \d+ (local servers?|servers \(\d+ local, \d+ remote\)) not wrapped \(all \d+ "
+        r"servers disabled now",
+        item["evidence"],
     )

@@ -90,12 +90,12 @@ def test_plan_then_wrap_then_unwrap_byte_exact(tree: tuple[Path, Path], run_cli:
     original = _contents(root)
     where = ("--home", home, "--root", root)
 
-    for preview in ("--dry-run", "-n"):  # the preview: a remote server is only reported
+    for preview in ("--dry-run", "-n"):  # the preview
         shown = run_cli("wrap", "--all", preview, *where)
         assert shown.code == 0, shown.stderr
         assert '"proxy", "--name", "github", "--", "npx"' in shown.stdout  # the diff
         assert CANARY not in shown.stdout + shown.stderr
-        assert "remote" in shown.stdout and "not wrapped" in shown.stdout
+        assert '"--url", "https://mcp.example.com/mcp"' in shown.stdout  # remote: wrapped too
         assert _contents(root) == original
     waiting = run_cli("wrap", "--all", *where)  # no terminal to ask at, and no --yes
     assert waiting.code == 1 and "pass --yes" in waiting.stderr
@@ -111,7 +111,8 @@ def test_plan_then_wrap_then_unwrap_byte_exact(tree: tuple[Path, Path], run_cli:
     package = "@modelcontextprotocol/server-github@2025.4.8"
     assert servers["github"]["args"][4:] == ["npx", "-y", package]
     assert servers["plain"]["args"][4:] == ["simple-mcp"]
-    assert servers["remote"]["url"] == "https://mcp.example.com/mcp"
+    assert servers["remote"]["args"] == ["proxy", "--name", "remote", "--url",
+                                         "https://mcp.example.com/mcp"]  # fmt: skip
     wrapped = _contents(root)
     toml = wrapped[".codex/config.toml"].decode()
     assert toml.startswith('# codex settings\nmodel = "o3"\n') and "# keep" in toml
@@ -123,7 +124,7 @@ def test_plan_then_wrap_then_unwrap_byte_exact(tree: tuple[Path, Path], run_cli:
     assert report["applied"] is False
     assert {s["server"]: s["status"] for s in report["servers"]} == {
         **dict.fromkeys(STDIO, "already"),
-        "remote": "remote",
+        "remote": "already",
     }
 
     undone = run_cli("unwrap", "--all", "--yes", *where)
@@ -422,7 +423,7 @@ def test_exit_codes_on_the_demo_machine(tmp_path: Path, run_cli: RunCli) -> None
     preview = run_cli("wrap", "--all", "--dry-run", *where, "--json")
     assert preview.code == 0, preview.stderr
     statuses = {s["status"] for s in json.loads(preview.stdout)["servers"]}
-    assert {"remote", "skipped", "wrap"} <= statuses  # sqlite: ~/.continue/config.yaml
+    assert {"skipped", "wrap"} <= statuses  # sqlite: ~/.continue/config.yaml
     assert run_cli("wrap", "sqlite", "--yes", *where).code == 1  # asked for by name: needs you
     assert run_cli("wrap", "--all", "--yes", "--dry-run", *where).code == 2
     done = run_cli("wrap", "--all", "--yes", *where)

@@ -89,6 +89,16 @@ def proxy(
             "resolved from mcpir's keyring, then the environment, and never logged.",
         ),
     ] = None,
+    header_env: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--header-env",
+            metavar="K=VAR",
+            show_default=False,
+            help="With --url: header K takes the value of environment variable VAR (what "
+            "`mcpir wrap` writes, so no value is on the command line).",
+        ),
+    ] = None,
     root: RootOption = None,
 ) -> None:
     """Relay an MCP stdio server, logging every call; exit with the server's status.
@@ -103,7 +113,7 @@ def proxy(
     config = configure(list(command or []), name=name, log_dir=log_dir, root=root,
                        redact_responses=redact_responses, block_changed=block_changed,
                        require_log=require_log, url=url, transport=transport,
-                       headers=header)  # fmt: skip
+                       headers=header, header_env=header_env)  # fmt: skip
     raise typer.Exit(run_proxy(config))
 
 

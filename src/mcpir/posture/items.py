@@ -219,41 +219,62 @@ official_images = _scan_item(
 
 def is_wrapped(server: Server) -> bool:
     """Launched through the audit proxy, as `mcpir wrap` recognises it (also inside the
-    `mcpir run … --` that `tokens externalize` puts around a wrapped server)."""
+    `mcpir run … --` that `tokens externalize` puts around a wrapped server), or a remote
+    server wrapped as `mcpir proxy --url`."""
     from mcpir.launchers.mcpir import proxied
+    from mcpir.proxy.wrap_remote import url_proxy
 
-    return server.command is not None and proxied([server.command, *server.args]) is not None
+    if server.command is None:
+        return False
+    line = [server.command, *server.args]
+    return proxied(line) is not None or url_proxy(line) is not None
+
+
+def _remote_wrapped(server: Server) -> bool:
+    from mcpir.proxy.wrap_remote import url_proxy
+
+    return server.command is not None and url_proxy([server.command, *server.args]) is not None
 
 
 def audit_proxy(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:
+    from mcpir.edits.server_entry import JSON_FORMATS
+
     title = TITLES["audit-proxy"]
-    servers = [s for c in configs for s in c.servers if s.enabled]
+    pairs = [(c, s) for c in configs for s in c.servers if s.enabled]
     state = ""
-    if not servers:
+    if not pairs:
         # Contained (or all switched off): they come back as they are, so judge them as such,
         # and say that they are off today.
-        servers = [s for c in configs for s in c.servers]
-        state = f" (all {plural(len(servers), 'server')} disabled now; judged as they would return)"
-    local = [s for s in servers if s.transport == "stdio"]
-    remote = [s for s in servers if s.transport != "stdio"]
-    bare = [s for s in local if not is_wrapped(s)]
-    fix = "`mcpir wrap` (each becomes `mcpir proxy --name NAME -- CMD …`); restart the clients"
+        pairs = [(c, s) for c in configs for s in c.servers]
+        state = f" (all {plural(len(pairs), 'server')} disabled now; judged as they would return)"
+    through = [s for _, s in pairs if s.transport == "stdio" and _remote_wrapped(s)]
+    local = [s for _, s in pairs if s.transport == "stdio" and not _remote_wrapped(s)]
+    # A remote server in a JSON file `wrap` turns into `mcpir proxy --url`; elsewhere it cannot.
+    remote = [s for c, s in pairs if s.transport != "stdio" and c.format in JSON_FORMATS]
+    stuck = [s for c, s in pairs if s.transport != "stdio" and c.format not in JSON_FORMATS]
+    bare = [s for s in local if not is_wrapped(s)] + remote
+    fix = ("`mcpir wrap` (each becomes `mcpir proxy --name NAME -- CMD …`, a remote one "
+           "`mcpir proxy --name NAME --url URL`); restart the clients")  # fmt: skip
+    far = len(remote) + len(through) + len(stuck)
+    counts = plural(len(local), "local server")
+    if far:
+        counts = f"{plural(len(local) + far, 'server')} ({len(local)} local, {far} remote)"
     if bare:
         names = [redact_text(f"{s.name} ({scopes.display(s.path)})") for s in bare]
         return PostureItem(
             "audit-proxy", title, "fail",
-            f"{len(bare)} of {plural(len(local), 'local server')} not wrapped{state}: "
-            f"{_some(names)}", fix,
+            f"{len(bare)} of {counts} not wrapped{state}: {_some(names)}", fix,
         )  # fmt: skip
-    if remote:
-        names = [redact_text(s.name) for s in remote]
+    if stuck:
+        names = [redact_text(s.name) for s in stuck]
         return PostureItem(
             "audit-proxy", title, "unknown",
-            f"{len(local)} local servers wrapped; {len(remote)} remote servers the stdio proxy "
-            f"cannot wrap: {_some(names)}",
-            "log remote servers' calls at their gateway",
+            f"{len(local)} local and {len(through)} remote servers wrapped; "
+            f"{len(stuck)} remote servers in files `mcpir wrap` does not rewrite: {_some(names)}",
+            "wrap them by hand (`mcpir proxy --name NAME --url URL`), or log their calls at "
+            "their gateway",
         )  # fmt: skip
-    return PostureItem("audit-proxy", title, "pass", f"all {len(local)} local servers wrapped", "")
+    return PostureItem("audit-proxy", title, "pass", f"all {counts} wrapped", "")
 
 
 def flows(scopes: Scopes, configs: list[ConfigFile]) -> PostureItem:

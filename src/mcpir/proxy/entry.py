@@ -46,6 +46,8 @@ def parser() -> argparse.ArgumentParser:
                        help="with --url: streamable HTTP (default) or legacy SSE")  # fmt: skip
     parse.add_argument("--header", action="append", metavar="'K: V'",
                        help="with --url: a header; ${VAR} resolved (keyring, env)")  # fmt: skip
+    parse.add_argument("--header-env", action="append", metavar="K=VAR",
+                       help="with --url: header K from environment variable VAR")  # fmt: skip
     parse.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS]...")
     return parse
 
@@ -65,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                            root=options.root, redact_responses=options.redact_responses,
                            block_changed=options.block_changed,
                            require_log=options.require_log, url=options.url,
-                           transport=options.transport, headers=options.header)  # fmt: skip
+                           transport=options.transport, headers=options.header,
+                           header_env=options.header_env)  # fmt: skip
         return run_proxy(config)
     except McpirError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""

@@ -112,8 +112,25 @@ def check_url(url: str, transport: str) -> None:
         raise UsageError(f"--transport {transport}: expected one of {', '.join(TRANSPORTS)}")
 
 
+def from_env(given: Sequence[str], environ: Mapping[str, str]) -> list[str]:
+    """`--header-env K=VAR` as `K: <the value of VAR>` (what `mcpir wrap` writes: the value,
+    often itself a `${…}` reference, waits in the entry's env, never on the command line)."""
+    out = []
+    for text in given:
+        header, equals, variable = text.partition("=")
+        if not equals or not _TOKEN.fullmatch(header.strip()) or not variable:
+            raise UsageError("--header-env: expected NAME=VARIABLE",
+                             hint="e.g. --header-env Authorization=MY_TOKEN")  # fmt: skip
+        if variable not in environ:
+            raise UsageError(f"--header-env {header.strip()}: {variable} is not set")
+        out.append(f"{header.strip()}: {environ[variable]}")
+    return out
+
+
 def remote(url: str, transport: str, given: Sequence[str],
-           environ: Mapping[str, str] | None = None) -> Remote:  # fmt: skip
+           environ: Mapping[str, str] | None = None,
+           header_env: Sequence[str] = ()) -> Remote:  # fmt: skip
     check_url(url, transport)
-    headers, names = resolve_headers(given, environ)
+    source = dict(os.environ if environ is None else environ)
+    headers, names = resolve_headers([*given, *from_env(header_env, source)], source)
     return Remote(url=url, transport=transport, headers=headers, header_names=names)

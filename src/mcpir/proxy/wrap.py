@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from mcpir.edits.server_entry import (
     not_rewritten,
     reread,
     set_command_line,
+    set_value,
     unified_diff,
 )
 from mcpir.incident.journal import PlannedChange, sha256
@@ -69,17 +70,18 @@ class WrapPlan:
         return [o for o in self.outcomes if o.attention]
 
 
-def wrapped_args(server: str, command: str, args: list[str]) -> list[str]:
+def name_args(server: str) -> list[str]:
     # `--name=-x`: a name that starts with "-" would be read as an option.
-    name = ["--name", server] if not server.startswith("-") else [f"--name={server}"]
-    return ["proxy", *name, "--", command, *args]
+    return ["--name", server] if not server.startswith("-") else [f"--name={server}"]
+
+
+def wrapped_args(server: str, command: str, args: list[str]) -> list[str]:
+    return ["proxy", *name_args(server), "--", command, *args]
 
 
 def _blocked(config: ConfigFile, server: Server) -> str | None:
     from mcpir.discovery import contained
 
-    if server.transport is not Transport.STDIO:
-        return None
     if contained(config.path):
         return "a file set aside by containment: restore it first"
     return not_rewritten(config, server, managed="ask them to change it",
@@ -87,7 +89,10 @@ def _blocked(config: ConfigFile, server: Server) -> str | None:
 
 
 def _launched_through_proxy(server: Server) -> bool:
-    return bool(server.command) and proxied([str(server.command), *server.args]) is not None
+    from mcpir.proxy.wrap_remote import url_proxy
+
+    line = [str(server.command), *server.args]
+    return bool(server.command) and (proxied(line) is not None or url_proxy(line) is not None)
 
 
 def _rewrite(
@@ -95,6 +100,9 @@ def _rewrite(
 ) -> tuple[str, Outcome]:
     """`text` with this server wrapped (`launcher` runs the proxy) or unwrapped."""
     where = (server.name, server.path, server.line)
+    remote = _rewrite_remote(config, server, raw, text, unwrap, launcher)
+    if remote is not None:
+        return remote
     line_at, command_key = command_at(raw, server.keys)
     entry = at(raw, line_at[len(server.keys) :])
     command = entry.get(command_key) if isinstance(entry, Mapping) else None
@@ -119,6 +127,35 @@ def _rewrite(
 
     # The command line is shown and printed as JSON: a key in its args must not be.
     return text, Outcome(*where, status, " ".join(redact_args(new)))
+
+
+def _rewrite_remote(
+    config: ConfigFile, server: Server, raw: Any, text: str, unwrap: bool, launcher: list[str]
+) -> tuple[str, Outcome] | None:
+    """A remote server wrapped, or a wrapped one given its URL back (`wrap_remote`); None when
+    this server is neither."""
+    from mcpir.core.redact import redact_args
+    from mcpir.proxy.wrap_remote import not_wrappable, unwrapped_entry, wrapped_entry
+
+    where = (server.name, server.path, server.line)
+    if server.transport is not Transport.STDIO:
+        if unwrap:
+            return text, Outcome(*where, "already", "not launched through mcpir proxy")
+        why = not_wrappable(config, server, raw)
+        if why is not None:
+            return text, Outcome(*where, "remote", why)
+        entry = wrapped_entry(server, raw, launcher)
+        shown = " ".join(redact_args([entry["command"], *entry["args"]]))
+        status = "wrap"
+    else:
+        if not unwrap or not isinstance(raw, Mapping):
+            return None
+        back = unwrapped_entry(server, raw)
+        if back is None:
+            return None
+        entry, shown, status = back, "a remote server again", "unwrap"
+    text = set_value(config.format, text, server.keys[:-1], str(server.keys[-1]), entry)
+    return text, Outcome(*where, status, shown)
 
 
 def _select(files: list[ConfigFile], names: set[str] | None) -> list[tuple[ConfigFile, Server]]:
@@ -154,9 +191,8 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
     named = names is not None
     for config, server in _select(files, names):
         where = (server.name, server.path, server.line)
-        if server.transport is not Transport.STDIO:
-            why = f"a remote ({server.transport}) server; mcpir proxy relays stdio servers only"
-            result.outcomes.append(Outcome(*where, "remote", why))
+        if server.transport is not Transport.STDIO and unwrap:
+            result.outcomes.append(Outcome(*where, "already", "not launched through mcpir proxy"))
             continue
         reason = _blocked(config, server)
         proxied_now = _launched_through_proxy(server)
@@ -199,6 +235,8 @@ def plan(files: list[ConfigFile], names: set[str] | None, *, unwrap: bool,
             except (EditError, ValueError) as exc:
                 outcome = Outcome(server.name, server.path, server.line, "skipped",
                                   f"cannot rewrite this server safely: {exc}", True)  # fmt: skip
+            if outcome.status == "remote" and named:  # asked for, and not wrapped: yours
+                outcome = replace(outcome, attention=True)
             result.outcomes.append(outcome)
             if outcome.status in ("wrap", "unwrap"):
                 done.append(outcome)
