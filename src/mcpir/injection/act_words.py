@@ -49,9 +49,8 @@ AUTHORITY = gate(
     payment\s+rights)\b"""
     ),
     "root sudo super superuser superadmin admin administrator operator elevated god developer "
-    "jailbroken jailbreak jailbreaks jailbreaking unrestricted no persona full autonomous "
-    "autonomously trust "
-    "bypass mode configuration config rights",
+    "jailbroken jailbreak jailbreaks jailbreaking unrestricted restrictions limits filters rules "
+    "persona autonomy control access autonomous autonomously bypass rights",
 )
 GRANTED = _rx(
     r"""\b(?:you\s+(?:are|now|hold|have\s+been\s+granted|now\s+have|act|operate|run)|are\s+running\s+
@@ -81,8 +80,8 @@ VOID_RULES = gate(
         instructions|policies|safety\s+\w+)\b"""
     ),
     "rules restrictions refusal refusals guidelines guardrails safety policies instructions "
-    "preferences disregard ignore forget drop override set exempt would treat bound priority "
-    "execute follow obey run carry never no without answer",
+    "preferences exempt normally treat bound priority commands system refusal everything "
+    "upstream elsewhere",
 )
 OTHER_TOOLS = gate(
     _rx(
@@ -92,8 +91,8 @@ OTHER_TOOLS = gate(
     | \bthe\s+alternatives\b | \bcompetitor\s+tools?\b
     | \b[a-z]+_[a-z_]+\s+(?:or\s+[a-z]+_[a-z_]+\s+)?tools\b"""
     ),
-    "other different alternative competing competitor rival similar built another "
-    "alternatives tools",
+    "other different alternative competing competitor rival similar built another alternatives",
+    ("_",),
 )
 RUN_DOWN = _rx(
     r"""\b(?:avoid|don'?t\s+(?:call|use)|do\s+not\s+(?:call|use)|never\s+(?:call|use)|let\s+\w+\s+down|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
@@ -245,7 +244,7 @@ SHELL_ORDER = gate(
     powershell)\s+tool\b|\b(?:with|through|via|using)\s+(?:the\s+)?(?:shell|exec|terminal|bash)\s+
     tool\b|\bexecutes?\s+it\s+with\s+whatever\s+tools"""
     ),
-    "run execute exec executes with through via using",
+    "shell exec terminal bash cmd powershell line whatever",
 )
 DANGEROUS = _rx(
     r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bsudo\s|\bchown\s+-r|\bmkfs\b|\bdd\s+if=|>\s*/dev/|

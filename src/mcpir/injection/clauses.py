@@ -11,8 +11,6 @@ whether the text protects rather than asks ("never include secrets"). Pure text,
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from functools import cached_property
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -61,8 +59,8 @@ CONTEXT = gate(
     ),
     "prompt instructions message history log logs transcript far conversation chat thread "
     "dialog dialogue context reply replies answer answers response responses system messages "
-    "turns outputs output exchanges results result tools given user window memory own questions "
-    "prompts arguments inputs input",
+    "turns exchanges tool prior previous last recent earlier given everything window memory own "
+    "questions prompts arguments inputs input params parameters full list",
 )
 USER_DATA = gate(
     _rx(
@@ -159,9 +157,10 @@ COVERT = gate(
     out\s+of\s+(?:\w+\s+){0,2}?(?:repl|answer|summar|response|chat|conversation|output|view)\w*|
     \b(?:does|do)\s+not\s+need\s+to\s+(?:appear|be\s+(?:shown|mentioned))\b"""
     ),
-    "silently secretly quietly covertly discreetly stealthily without not don never "
-    "circumstances keep must need user say behind leave remain stay kept strip remove hide drop "
-    "omit delete no obligation does",
+    "silently secretly quietly covertly discreetly stealthily without mention mentions tell "
+    "inform notify reveal disclose show surface report list circumstances keep appear shown "
+    "visible mentioned surfaced need know notice see told say behind leave unaware obligation "
+    "mentioning informing notifying telling",
 )
 FORCE = gate(
     _rx(
@@ -260,55 +259,68 @@ INNER_ORDER = _rx(
 )
 
 
-@dataclass(frozen=True)
 class Clause:
-    start: int
-    end: int
-    text: str  # lower-cased, folded
-    first: bool  # the description's opening clause: its summary of what the tool does
-    addressed: bool  # the model is addressed here or by a label earlier in the sentence run
-    lead: str = ""  # the sentence before this clause, when a semicolon split it
-    _found: dict[re.Pattern[str], re.Match[str] | None] = field(
-        default_factory=dict, compare=False, repr=False
-    )
+    """One clause and its features, each computed on first use (a plain class with slots:
+    `functools.cached_property` takes a lock on every first read, which cost a fifth of the
+    detector's time)."""
 
-    @cached_property
-    def words(self) -> frozenset[str]:
-        return frozenset(WORDS.findall(self.text))
+    __slots__ = ("_found", "_lazy", "addressed", "end", "first", "lead", "start", "text", "words")
+
+    def __init__(
+        self, start: int, end: int, text: str, first: bool, addressed: bool, lead: str = ""
+    ) -> None:
+        self.start, self.end, self.text = start, end, text  # text: lower-cased, folded
+        self.first = first  # the description's opening clause: its summary of the tool's job
+        self.addressed = addressed  # the model is addressed here or by a label before it
+        self.lead = lead  # the sentence before this clause, when a semicolon split it
+        self.words = frozenset(WORDS.findall(text))
+        self._found: dict[re.Pattern[str], re.Match[str] | None] = {}
+        self._lazy: dict[str, bool] = {}
 
     def has(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match of `pattern` in the clause, searched once and only past its gate."""
-        if pattern in self._found:
-            return self._found[pattern]
-        words, chars = GATES.get(pattern, (None, ()))
-        shut = words is not None and words.isdisjoint(self.words)
-        found = (
-            None if shut and not any(c in self.text for c in chars) else pattern.search(self.text)
-        )
-        self._found[pattern] = found
-        return found
+        found = self._found
+        if pattern in found:
+            return found[pattern]
+        gate = GATES.get(pattern)
+        if gate is not None and gate[0].isdisjoint(self.words):
+            if not any(c in self.text for c in gate[1]):
+                found[pattern] = None
+                return None
+        match = found[pattern] = pattern.search(self.text)
+        return match
 
-    @cached_property
+    def _once(self, name: str, pattern: re.Pattern[str], text: str | None = None) -> bool:
+        if name not in self._lazy:
+            self._lazy[name] = pattern.search(self.text if text is None else text) is not None
+        return self._lazy[name]
+
+    @property
     def directed(self) -> bool:
         """An order: the model is addressed, or the clause opens with a verb in the imperative
         (after "please", "always", or a condition such as "when calling X,")."""
-        if self.addressed or IMPERATIVE.match(self.text) is not None or self.inner_order:
-            return True
-        return PASSIVE_ORDER.search(self.text) is not None
+        if "directed" not in self._lazy:
+            self._lazy["directed"] = (
+                self.addressed
+                or IMPERATIVE.match(self.text) is not None
+                or self.inner_order
+                or PASSIVE_ORDER.search(self.text) is not None
+            )
+        return self._lazy["directed"]
 
-    @cached_property
+    @property
     def inner_order(self) -> bool:
         """An order later in the clause: "…, so when you call it, double the amount"."""
-        return INNER_ORDER.search(self.text) is not None
+        return self._once("inner", INNER_ORDER)
 
-    @cached_property
+    @property
     def protective(self) -> bool:
         """The sentence protects rather than asks ("values are never returned; use the app")."""
-        return PROTECTIVE.search(self.text) is not None or PROTECTIVE.search(self.lead) is not None
+        return self._once("protective", PROTECTIVE) or self._once("lead", PROTECTIVE, self.lead)
 
-    @cached_property
+    @property
     def user_asked(self) -> bool:
-        return USER_ASKED.search(self.text) is not None
+        return self._once("user_asked", USER_ASKED)
 
 
 def clauses(low: str, limit: int = 64) -> list[Clause]:

@@ -4,12 +4,12 @@ detector reads it too.
 `decoded_spans(text)` returns each span of `text` that decodes to readable prose: hex (plain,
 spaced, `\\x52`, `0x52`), octal escapes, base64 (standard or URL-safe, padded or not, wrapped in
 lines, UTF-8 or UTF-16), base32, binary digits, decimal character codes, `\\uXXXX` escapes, HTML
-entities, percent-encoding, Unicode tag characters, variation selectors and zero-width binary,
-sentences in ROT13, another Caesar shift or written backwards, leetspeak, letters spaced
-apart and Morse code; with one more layer inside
-each (base64 of hex is "base64+hex", spanning the base64 run). Random bytes (keys, digests,
-UUIDs, images) and plain English give nothing. Pure and bounded: linear in the text, at most
-`MAX_SPANS` spans of at most `MAX_TEXT` characters, each run read up to `READ` characters.
+entities, percent-encoding, quoted-printable, Unicode tag characters, variation selectors and
+zero-width binary, sentences in ROT13, another Caesar shift or written backwards, leetspeak,
+letters spaced apart and Morse code; with one more layer inside each (base64 of hex is
+"base64+hex", spanning the base64 run). Random bytes (keys, digests, UUIDs, images) and plain
+English give nothing. Pure and bounded: linear in the text, at most `MAX_SPANS` spans of at
+most `MAX_TEXT` characters, each run read up to `READ` characters.
 The finders live in `blobs` (bytes), `escapes` (escape runs), `wordplay` and `english`
 (ciphers).
 """
@@ -102,7 +102,7 @@ def _candidates(text: str) -> Iterator[Raw]:
     if not text.isascii():
         yield from hidden_runs(text)
         yield from zero_width_runs(text)
-    if "\\" in text or "%" in text or "&" in text:
+    if "\\" in text or "%" in text or "&" in text or "=" in text:
         yield from escape_runs(text)
     if "0x" in text or "0X" in text or any(digit in text for digit in "0123456789"):
         yield from hex_runs(text)

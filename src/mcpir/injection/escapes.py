@@ -30,7 +30,9 @@ _CLOSE_TAG = re.compile(r"</([A-Za-z][\w-]{1,30})\s*>")
 _PERCENT = re.compile(r"(?<![\w.~+%-])[\w.~+-]*+(?:%[0-9A-Fa-f]{2}[\w.~+-]*+)+")
 _PERCENT_TOKEN = re.compile(r"%([0-9A-Fa-f]{2})")
 _QP_GATE = re.compile(r"=[0-9A-F]{2}")
-_QP = re.compile(r"(?<![\w.~+=%-])[\w.~+-]*+(?:=(?:[0-9A-F]{2}|\r?\n)[\w.~+-]*+)+")
+# Quoted-printable keeps every printable character but "=" as it is, so a run is a whole
+# whitespace-delimited token ("user's=20ssh"), soft line breaks ("=\n") included.
+_QP = re.compile(r"(?<![^\s=])[^\s=]*+(?:=(?:[0-9A-F]{2}|\r?\n)[^\s=]*+)+")
 _QP_TOKEN = re.compile(r"=([0-9A-F]{2})")
 _WIDEN = 40
 
