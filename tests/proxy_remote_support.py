@@ -83,16 +83,20 @@ def drive(
     env: dict[str, str] | None = None,
     errlog: Path | None = None,
     session_options: dict[str, Any] | None = None,
+    name: str = "remote",
 ) -> T:
     """Run `body(session)` through `mcpir proxy --url URL` with the SDK's stdio client."""
     import anyio
     from mcp import ClientSession, StdioServerParameters
     from mcp.client.stdio import stdio_client
 
+    # The keyring's session (OAuth tests) reaches the proxy as it reaches a client's servers.
+    kept = ("DBUS_SESSION_BUS_ADDRESS", "XDG_DATA_HOME", "XDG_RUNTIME_DIR", "HOME")
+    passed = {k: os.environ[k] for k in kept if k in os.environ}
     environment = {"PATH": os.environ.get("PATH", ""), "MCPIR_HOME": os.environ["MCPIR_HOME"],
-                   **(env or {})}  # fmt: skip
-    params = StdioServerParameters(command=sys.executable, args=proxy_args(root, url, *options),
-                                   env=environment, cwd=str(root))  # fmt: skip
+                   **passed, **(env or {})}  # fmt: skip
+    params = StdioServerParameters(command=sys.executable, env=environment, cwd=str(root),
+                                   args=proxy_args(root, url, *options, name=name))  # fmt: skip
 
     async def main() -> T:
         log = open(errlog or os.devnull, "w")  # noqa: SIM115 - closed below

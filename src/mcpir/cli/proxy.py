@@ -99,6 +99,14 @@ def proxy(
             "`mcpir wrap` writes, so no value is on the command line).",
         ),
     ] = None,
+    oauth: Annotated[
+        bool,
+        typer.Option(
+            "--oauth",
+            help="With --url: sign in with OAuth when the server answers 401 (browser, tokens "
+            "in the keyring); `mcpir proxy login NAME` does it up front.",
+        ),
+    ] = False,
     root: RootOption = None,
 ) -> None:
     """Relay an MCP stdio server, logging every call; exit with the server's status.
@@ -107,13 +115,18 @@ def proxy(
     <root>/.atom-trail/tool-pins/. Exit 127/126 when CMD cannot be started. With --url the
     proxy speaks stdio to the client and HTTP to the server, and ends with the client's input.
     """
+    words = list(command or [])
+    if words[:1] and words[0] in ("login", "logout"):
+        from mcpir.proxy.remote_login import run
+
+        raise typer.Exit(run(words[0], words[1:]))
     from mcpir.proxy.config import configure
     from mcpir.proxy.relay import run_proxy
 
     config = configure(list(command or []), name=name, log_dir=log_dir, root=root,
                        redact_responses=redact_responses, block_changed=block_changed,
                        require_log=require_log, url=url, transport=transport,
-                       headers=header, header_env=header_env)  # fmt: skip
+                       headers=header, header_env=header_env, oauth=oauth)  # fmt: skip
     raise typer.Exit(run_proxy(config))
 
 

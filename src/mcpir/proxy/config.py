@@ -90,6 +90,7 @@ def configure(
     transport: str | None = None,
     headers: list[str] | None = None,
     header_env: list[str] | None = None,
+    oauth: bool = False,
 ) -> ProxyConfig:
     """The proxy's settings; a usage error (before anything is made) when CMD is missing, or
     given with --url."""
@@ -102,8 +103,9 @@ def configure(
         if command:
             raise UsageError("--url and a server command: pass one",
                              hint="mcpir proxy --name NAME --url URL")  # fmt: skip
-        target = remote(url, transport or "http", headers or [], header_env=header_env or [])
-    elif transport is not None or headers or header_env:
+        target = remote(url, transport or "http", headers or [], header_env=header_env or [],
+                        oauth=oauth)  # fmt: skip
+    elif transport is not None or headers or header_env or oauth:
         raise UsageError("--transport and --header go with --url", hint="mcpir proxy --help")
     elif not command or not command[0]:
         raise UsageError("no server command", hint="mcpir proxy [OPTIONS] -- CMD [ARGS]...")

@@ -48,12 +48,20 @@ def parser() -> argparse.ArgumentParser:
                        help="with --url: a header; ${VAR} resolved (keyring, env)")  # fmt: skip
     parse.add_argument("--header-env", action="append", metavar="K=VAR",
                        help="with --url: header K from environment variable VAR")  # fmt: skip
+    parse.add_argument("--oauth", action="store_true",
+                       help="with --url: sign in with OAuth when the server asks (tokens in the "
+                       "keyring; `mcpir proxy login NAME` does it up front)")  # fmt: skip
     parse.add_argument("command", nargs=argparse.REMAINDER, metavar="-- CMD [ARGS]...")
     return parse
 
 
 def main(argv: list[str] | None = None) -> int:
+    words = list(sys.argv[1:] if argv is None else argv)
     try:
+        if words[:1] and words[0] in ("login", "logout"):  # a server command comes after `--`
+            from mcpir.proxy.remote_login import run
+
+            return run(words[0], words[1:])
         options, unknown = parser().parse_known_args(argv)
         if unknown:
             raise UsageError(f"no such option: {unknown[0]}", hint="mcpir proxy --help")
@@ -68,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
                            block_changed=options.block_changed,
                            require_log=options.require_log, url=options.url,
                            transport=options.transport, headers=options.header,
-                           header_env=options.header_env)  # fmt: skip
+                           header_env=options.header_env, oauth=options.oauth)  # fmt: skip
         return run_proxy(config)
     except McpirError as exc:
         hint = f" ({exc.hint})" if exc.hint else ""

@@ -55,6 +55,7 @@ class RemoteProxy(Proxy):
         self.down: str | None = None  # why it is down, shown in the errors the client gets
         self.stopped: int | None = None  # a signal that ended the proxy
         self.replays = 0
+        self.auth: Any = None  # the SDK's OAuth provider, when the server uses OAuth
         self.outbox: tuple[Any, Any] = (None, None)  # client → the live connection's task
         self.ready: Any = None  # an anyio Event: the first connection is open, or failed
 
@@ -184,7 +185,7 @@ class RemoteProxy(Proxy):
     # -- the connection --------------------------------------------------------------------
 
     def _open(self) -> AbstractAsyncContextManager[Any]:
-        return open_link(self.remote)
+        return open_link(self.remote, self.auth)
 
     async def _replay(self, write: Any) -> None:  # noqa: ANN401 - the SDK's send stream
         """The client's handshake again, on a new connection; its answer is not relayed."""
@@ -330,6 +331,11 @@ class RemoteProxy(Proxy):
         import anyio
 
         self.check_log()
+        from mcpir.proxy import remote_auth
+
+        if remote_auth.wanted(self.name, self.remote.oauth):
+            self.auth = remote_auth.provider(self.name, self.remote.url,
+                                             lambda line: self.warn(line, "note"))  # fmt: skip
         # The SDK logs a transport failure with its traceback; the proxy says it in one line.
         quiet = logging.getLogger("mcp")
         quiet.addHandler(logging.NullHandler())

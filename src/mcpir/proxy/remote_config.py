@@ -35,6 +35,7 @@ class Remote:
     headers: dict[str, str] = field(default_factory=dict, repr=False)
     header_names: tuple[str, ...] = ()
     timeout: float = 30.0  # connect/write; a read may wait as long as a call runs
+    oauth: bool = False  # --oauth: run the authorization flow on a 401 (`remote_auth`)
 
     def shown_url(self) -> str:
         """The URL without its query, fragment or user info (a token can hide in any)."""
@@ -129,8 +130,8 @@ def from_env(given: Sequence[str], environ: Mapping[str, str]) -> list[str]:
 
 def remote(url: str, transport: str, given: Sequence[str],
            environ: Mapping[str, str] | None = None,
-           header_env: Sequence[str] = ()) -> Remote:  # fmt: skip
+           header_env: Sequence[str] = (), oauth: bool = False) -> Remote:  # fmt: skip
     check_url(url, transport)
     source = dict(os.environ if environ is None else environ)
     headers, names = resolve_headers([*given, *from_env(header_env, source)], source)
-    return Remote(url=url, transport=transport, headers=headers, header_names=names)
+    return Remote(url=url, transport=transport, headers=headers, header_names=names, oauth=oauth)

@@ -26,7 +26,7 @@ URL_KEYS = ("url", "serverUrl", "httpUrl")
 _HEADER_KEYS = ("headers", "http_headers")
 _DROPPED = frozenset({*URL_KEYS, *_HEADER_KEYS, "type", "transport"})
 ENV_PREFIX = "MCPIR_HEADER_"
-_FLAGS = frozenset({"--redact-responses", "--block-changed", "--require-log"})
+_FLAGS = frozenset({"--redact-responses", "--block-changed", "--require-log", "--oauth"})
 _VALUED = frozenset({"--name", "--log-dir", "--root", "--url", "--transport", "--header-env"})
 
 
