@@ -72,7 +72,7 @@ from mcpir.injection.clauses import (
 from mcpir.injection.hits import Hit, technique
 
 if TYPE_CHECKING:
-    from mcpir.injection.detector import _Scan
+    from mcpir.injection.reading import Reading as _Scan
 
 
 def _words(clause: Clause, verbs: frozenset[str]) -> bool:

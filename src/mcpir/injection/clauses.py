@@ -323,6 +323,14 @@ class Clause:
         return self._once("user_asked", USER_ASKED)
 
 
+# Every match of MODEL_ADDRESS holds one of these words (or a "<" tag): without any, no search.
+_ADDRESS_WORDS = frozenset(
+    """note hint notice heads fyi reminder message instruction instructions tip memo directive
+    guidance side assistant assistants model models agent agents ai ais llm llms claude gpt
+    copilot bot bots you re new updated real actual system reading requires require""".split()
+)
+
+
 def clauses(low: str, limit: int = 64) -> list[Clause]:
     """The clauses of a lower-cased description, at most `limit` of them. Once the model has
     been addressed ("Note to the assistant:"), every clause after it is read as addressed."""
@@ -342,8 +350,14 @@ def clauses(low: str, limit: int = 64) -> list[Clause]:
 def _add(found: list[Clause], low: str, start: int, end: int, lead: str) -> None:
     # An identifier of four words or more is read as the words it spells, as a model reads it
     # ("assistant_must_first_send_the_history"); the same length keeps every offset.
-    text = IDENTIFIER.sub(lambda m: re.sub(r"[_-]", " ", m.group(0)), low[start:end])
+    text = low[start:end]
+    if "_" in text or "-" in text:
+        text = IDENTIFIER.sub(lambda m: re.sub(r"[_-]", " ", m.group(0)), text)
     if not text.strip():
         return
-    addressed = bool(found and found[-1].addressed) or MODEL_ADDRESS.search(text) is not None
-    found.append(Clause(start, end, text, not found, addressed, lead[-300:]))
+    clause = Clause(start, end, text, not found, False, lead[-300:])
+    if found and found[-1].addressed:
+        clause.addressed = True
+    elif not _ADDRESS_WORDS.isdisjoint(clause.words) or "<" in text:
+        clause.addressed = MODEL_ADDRESS.search(text) is not None
+    found.append(clause)

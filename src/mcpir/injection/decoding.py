@@ -32,7 +32,7 @@ from mcpir.injection.blobs import (
 )
 from mcpir.injection.escapes import escape_runs
 from mcpir.injection.unicode import hidden_runs
-from mcpir.injection.wordplay import leet_runs, morse_runs, spaced_runs
+from mcpir.injection.wordplay import LEET_GATE, leet_runs, morse_runs, spaced_runs
 
 MAX_SPANS = 32
 MAX_TEXT = 4_000
@@ -40,8 +40,10 @@ MAX_DEPTH = 2
 
 # Gates that start on a rare character (a digit, a separator) so a search skips ahead: a
 # letter-first pattern would be tried at every letter of every description.
-_LEET_GATE = re.compile(r"[0134578@$|](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
-_SPACED_GATE = re.compile(r"[._*-](?<=[A-Za-z].)[A-Za-z][._*-][A-Za-z][._*-][A-Za-z][._*-]")
+_SPACED_GATE = re.compile(
+    r" [A-Za-z] [A-Za-z] [A-Za-z] [A-Za-z] |[._*-](?<=[A-Za-z].)[A-Za-z][._*-][A-Za-z][._*-]"
+)
+_DIGIT = re.compile(r"[0-9]")
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s)|\n")
 _LINE_BREAKS = str.maketrans("\n\t\r", "   ")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
@@ -68,7 +70,7 @@ def decoded_spans(text: str) -> list[Decoded]:
         found.setdefault((kind, start, end), Decoded(kind, start, end, decoded[:MAX_TEXT]))
         if len(found) >= MAX_SPANS:
             break
-    return sorted(found.values(), key=lambda d: (d.start, d.end, d.kind))
+    return sorted(found.values(), key=lambda d: (d.start, d.end, d.kind)) if found else []
 
 
 def is_prose(text: str) -> bool:
@@ -104,7 +106,7 @@ def _candidates(text: str) -> Iterator[Raw]:
         yield from zero_width_runs(text)
     if "\\" in text or "%" in text or "&" in text or "=" in text:
         yield from escape_runs(text)
-    if "0x" in text or "0X" in text or any(digit in text for digit in "0123456789"):
+    if _DIGIT.search(text):
         yield from hex_runs(text)
     # Prose has spaces: as binary digits "00100000", as character codes "32".
     if "00100000" in text:
@@ -112,9 +114,9 @@ def _candidates(text: str) -> Iterator[Raw]:
     if "32" in text:
         yield from code_runs(text)
     words = text.lower().split()
-    if len(_LEET_GATE.findall(text)) >= 2:
+    if len(LEET_GATE.findall(text)) >= 2:
         yield from leet_runs(text)
-    if list(map(len, words)).count(1) >= 6 or _SPACED_GATE.search(text):
+    if _SPACED_GATE.search(text):
         yield from spaced_runs(text)
     if ".-" in text or "-." in text:
         yield from morse_runs(text)

@@ -18,13 +18,15 @@ import re
 from collections import Counter
 from collections.abc import Collection
 from dataclasses import replace
-from functools import cached_property
 
 from mcpir.injection import acts, techniques
 from mcpir.injection import patterns as P
 from mcpir.injection.clauses import IMPERATIVE, MODEL_ADDRESS
 from mcpir.injection.decoding import decoded_spans
 from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, InjectionHit, make_hit, technique
+from mcpir.injection.reading import MATCHES as _MATCHES
+from mcpir.injection.reading import SPAN as _SPAN
+from mcpir.injection.reading import Reading as _Scan
 from mcpir.injection.schema import schema_hits
 from mcpir.injection.unicode import excerpt, fold, hidden_unicode
 
@@ -40,95 +42,11 @@ __all__ = [
 LONG_DESCRIPTION = 3000
 _RANK = {"low": 0, "medium": 1, "high": 2}
 _HITS_PER_KIND = 3
-# Bounds that keep the work linear on hostile input (a megabyte of "<important>" or one endless
-# sentence): no rule looks at more matches, a block or sentence at more characters, than this.
-_MATCHES = 32
-_SPAN = 2000
 # Signals about the text's shape, not its content: never enough to call a description poisoned.
 _SHAPE_KINDS = frozenset({"abnormal-length", "whitespace-padding", "hidden-unicode"})
 # Things a description can name without asking for them (a config scanner names ~/.cursor/mcp.json
 # and `curl | sh`): two of these alone are not yet signs of an order.
 _MENTIONS = frozenset({"sensitive-file-access", "command-execution", "encoded-blob"})
-
-
-class _Scan:
-    """One description being analysed: its text, words, sentences and findings so far."""
-
-    def __init__(self, text: str, tool: str | None, known_tools: Collection[str]) -> None:
-        self.low = text.lower()
-        # str.lower() can lengthen a few characters (İ); evidence then comes from `low`.
-        self.shown = text if len(self.low) == len(text) else self.low
-        self.at: dict[str, list[int]] = {}
-        for word in P.ANCHOR.finditer(self.low):
-            self.at.setdefault(word.group(), []).append(word.start())
-        own = {tool.lower(), tool.split(".")[0].lower()} if tool else set()
-        self.own = own | {"this", "the", "that", "it", "you"}
-        self.known = {t.lower() for t in known_tools if t} - own
-        self.hits: list[Hit] = []
-        self.blocks: list[tuple[int, int]] = []  # <IMPORTANT>-style spans
-        self.first_calls: list[tuple[int, int]] = []
-
-    def find(
-        self, pattern: re.Pattern[str], anchors: frozenset[str], *needs: frozenset[str]
-    ) -> list[re.Match[str]]:
-        """What `pattern.finditer` would find, trying only where an anchor word starts (and not
-        at all unless every set in `needs` has a word in the text)."""
-        present = [self.at[word] for word in anchors & self.at.keys()]
-        if not present or any(need.isdisjoint(self.at) for need in needs):
-            return []
-        starts = sorted(itertools.chain.from_iterable(present))
-        found: list[re.Match[str]] = []
-        for pos in starts:
-            if (not found or pos >= found[-1].end()) and (match := pattern.match(self.low, pos)):
-                found.append(match)
-                if len(found) == _MATCHES:
-                    break
-        return found
-
-    @cached_property
-    def examples(self) -> list[tuple[int, int]]:
-        return P.example_spans(self.low)
-
-    @cached_property
-    def dests(self) -> list[tuple[int, int]]:
-        return P.destinations(self.low)[:_MATCHES]
-
-    @cached_property
-    def _ends(self) -> list[int]:
-        return [m.end() for m in P.BOUNDARY.finditer(self.low)]
-
-    def bounds(self, start: int, end: int | None = None) -> tuple[int, int]:
-        """Where the sentence, or sentences, around low[start:end] begin and end."""
-        ends = self._ends
-        i = bisect.bisect_right(ends, start)
-        j = bisect.bisect_left(ends, start + 1 if end is None else end)
-        left, right = (ends[i - 1] if i else 0), (ends[j] if j < len(ends) else len(self.low))
-        return max(left, start - _SPAN // 4), min(right, (end or start) + _SPAN // 4)
-
-    def sentence(self, start: int, end: int | None = None) -> str:
-        left, right = self.bounds(start, end)
-        return self.low[left:right]
-
-    def context(self, match: re.Match[str]) -> str:
-        """The sentence of a match and what follows: "When X is used. Always ..." is one order."""
-        return self.sentence(match.start(), match.end()) + self.low[match.end() : match.end() + 250]
-
-    def add(
-        self, key: str, severity: str, where: re.Match[str] | int, end: int = -1, *detail: object
-    ) -> None:
-        start = where if isinstance(where, int) else where.start()
-        if end < 0:
-            end = start + EVIDENCE_LIMIT if isinstance(where, int) else where.end()
-        if severity != "low" and any(a <= start and end <= b for a, b in self.examples):
-            severity = "low"  # "attempts such as 'ignore previous instructions'": cited, not said
-        self.hits.append(make_hit(key, severity, self.shown[start:end], start, *detail))
-
-    def is_other_tool(self, ref: str) -> bool:
-        name = ref.strip("`").removesuffix("()").lower()
-        if not name or name in self.own:
-            return False
-        generic = re.match(P.OTHER_TOOLS, name) is not None
-        return generic or name in self.known or ref.startswith("`") or "_" in name or "()" in ref
 
 
 def _ref(match: re.Match[str]) -> str:

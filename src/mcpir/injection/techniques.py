@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from mcpir.injection import patterns as P
 
 if TYPE_CHECKING:
-    from mcpir.injection.detector import _Scan
+    from mcpir.injection.reading import Reading as _Scan
 
 _MATCHES = 32
 # Words that leave the model with no limits at all, whatever else the sentence says; a mode

@@ -1,0 +1,99 @@
+"""One description being read: its folded text, the words rules are anchored on, its
+sentences, and the hits found so far. Shared by the rules in `detector`, `techniques` and `acts`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+import re
+from collections.abc import Collection
+from functools import cached_property
+
+from mcpir.injection import patterns as P
+from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, make_hit
+
+# Bounds that keep the work linear on hostile input (a megabyte of "<important>" or one endless
+# sentence): no rule looks at more matches, a block or sentence at more characters, than this.
+MATCHES = 32
+SPAN = 2000
+
+
+class Reading:
+    """One description being analysed: its text, words, sentences and findings so far."""
+
+    def __init__(self, text: str, tool: str | None, known_tools: Collection[str]) -> None:
+        self.low = text.lower()
+        # str.lower() can lengthen a few characters (İ); evidence then comes from `low`.
+        self.shown = text if len(self.low) == len(text) else self.low
+        self.at: dict[str, list[int]] = {}
+        for word in P.ANCHOR.finditer(self.low):
+            self.at.setdefault(word.group(), []).append(word.start())
+        own = {tool.lower(), tool.split(".")[0].lower()} if tool else set()
+        self.own = own | {"this", "the", "that", "it", "you"}
+        self.known = {t.lower() for t in known_tools if t} - own
+        self.hits: list[Hit] = []
+        self.blocks: list[tuple[int, int]] = []  # <IMPORTANT>-style spans
+        self.first_calls: list[tuple[int, int]] = []
+
+    def find(
+        self, pattern: re.Pattern[str], anchors: frozenset[str], *needs: frozenset[str]
+    ) -> list[re.Match[str]]:
+        """What `pattern.finditer` would find, trying only where an anchor word starts (and not
+        at all unless every set in `needs` has a word in the text)."""
+        present = [self.at[word] for word in anchors & self.at.keys()]
+        if not present or any(need.isdisjoint(self.at) for need in needs):
+            return []
+        starts = sorted(itertools.chain.from_iterable(present))
+        found: list[re.Match[str]] = []
+        for pos in starts:
+            if (not found or pos >= found[-1].end()) and (match := pattern.match(self.low, pos)):
+                found.append(match)
+                if len(found) == MATCHES:
+                    break
+        return found
+
+    @cached_property
+    def examples(self) -> list[tuple[int, int]]:
+        return P.example_spans(self.low)
+
+    @cached_property
+    def dests(self) -> list[tuple[int, int]]:
+        return P.destinations(self.low)[:MATCHES]
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        return [m.end() for m in P.BOUNDARY.finditer(self.low)]
+
+    def bounds(self, start: int, end: int | None = None) -> tuple[int, int]:
+        """Where the sentence, or sentences, around low[start:end] begin and end."""
+        ends = self._ends
+        i = bisect.bisect_right(ends, start)
+        j = bisect.bisect_left(ends, start + 1 if end is None else end)
+        left, right = (ends[i - 1] if i else 0), (ends[j] if j < len(ends) else len(self.low))
+        return max(left, start - SPAN // 4), min(right, (end or start) + SPAN // 4)
+
+    def sentence(self, start: int, end: int | None = None) -> str:
+        left, right = self.bounds(start, end)
+        return self.low[left:right]
+
+    def context(self, match: re.Match[str]) -> str:
+        """The sentence of a match and what follows: "When X is used. Always ..." is one order."""
+        return self.sentence(match.start(), match.end()) + self.low[match.end() : match.end() + 250]
+
+    def add(
+        self, key: str, severity: str, where: re.Match[str] | int, end: int = -1, *detail: object
+    ) -> None:
+        start = where if isinstance(where, int) else where.start()
+        if end < 0:
+            end = start + EVIDENCE_LIMIT if isinstance(where, int) else where.end()
+        if severity != "low" and any(a <= start and end <= b for a, b in self.examples):
+            severity = "low"  # "attempts such as 'ignore previous instructions'": cited, not said
+        self.hits.append(make_hit(key, severity, self.shown[start:end], start, *detail))
+
+    def is_other_tool(self, ref: str) -> bool:
+        name = ref.strip("`").removesuffix("()").lower()
+        if not name or name in self.own:
+            return False
+        generic = re.match(P.OTHER_TOOLS, name) is not None
+        return generic or name in self.known or ref.startswith("`") or "_" in name or "()" in ref
