@@ -40,9 +40,8 @@ MAX_DEPTH = 2
 
 # Gates that start on a rare character (a digit, a separator) so a search skips ahead: a
 # letter-first pattern would be tried at every letter of every description.
-_SPACED_GATE = re.compile(
-    r" [A-Za-z] [A-Za-z] [A-Za-z] [A-Za-z] |[._*-](?<=[A-Za-z].)[A-Za-z][._*-][A-Za-z][._*-]"
-)
+_SPACED_GATE = re.compile(r" [A-Za-z] [A-Za-z] [A-Za-z] [A-Za-z] ")
+_MARKED_GATE = re.compile(r"[._*-](?<=[A-Za-z].)[A-Za-z][._*-][A-Za-z][._*-][A-Za-z][._*-]")
 _DIGIT = re.compile(r"[0-9]")
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s)|\n")
 _LINE_BREAKS = str.maketrans("\n\t\r", "   ")
@@ -116,7 +115,7 @@ def _candidates(text: str) -> Iterator[Raw]:
     words = text.lower().split()
     if len(LEET_GATE.findall(text)) >= 2:
         yield from leet_runs(text)
-    if _SPACED_GATE.search(text):
+    if _SPACED_GATE.search(text) or _MARKED_GATE.search(text):
         yield from spaced_runs(text)
     if ".-" in text or "-." in text:
         yield from morse_runs(text)
@@ -124,7 +123,7 @@ def _candidates(text: str) -> Iterator[Raw]:
         yield from base64_runs(text, [w for w in text.split() if len(w) >= 16])
     # Two different words that a shift or reversal turns into common English ("gur", "eht")
     # before any sentence is scored: English text almost never has them.
-    if len(english.markers().keys() & words) >= 2:
+    if len(english.marker_words().intersection(words)) >= 2:
         yield from _ciphers(text)
 
 

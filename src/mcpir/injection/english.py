@@ -89,6 +89,12 @@ def markers() -> dict[str, frozenset[int]]:
     return {w: frozenset(n) for w, n in found.items() if w not in COMMON_WORDS}
 
 
+@functools.cache
+def marker_words() -> frozenset[str]:
+    """The words of `markers()`, for a quick intersection with a text's words."""
+    return frozenset(markers())
+
+
 def _hits(text: str) -> tuple[int, int]:
     """(common English words, words) among the words of two letters or more of `text`."""
     found = _WORD.findall(text)
