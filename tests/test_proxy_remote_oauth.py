@@ -81,6 +81,17 @@ def test_login_proxy_logout(oauth_server: str, tmp_path: Path) -> None:
     for token in issued:  # no value in what is shown or kept in files
         assert token not in signed.stdout + signed.stderr and token not in kept
 
+    # This machine's own listing (a --home would be a sandbox, without the keyring's tokens).
+    listed = subprocess.run([sys.executable, "-m", "mcpir", "tokens", "list", "--json", "--root",
+                             str(tmp_path)], text=True, capture_output=True, timeout=120,
+                            check=False, env={**os.environ, "HOME": str(tmp_path)})  # fmt: skip
+    rows = [t for t in json.loads(listed.stdout) if t["provider"] == "oauth"]
+    assert [t["servers"] for t in rows] == [[name]], listed.stdout + listed.stderr
+    where = rows[0]["locations"][0]
+    assert f"issuer {oauth_server}" in where and "scopes mcp" in where and "expires 20" in where
+    assert f"mcpir proxy logout {name}" in where and rows[0]["status"] == "keyring"
+    assert not any(token in listed.stdout for token in issued)
+
     # A later proxy of that name uses the kept tokens: no browser, no --oauth.
     seen = drive(tmp_path, f"{oauth_server}/mcp", _add, name=name, env={"BROWSER": "false"})
     assert seen == "9"

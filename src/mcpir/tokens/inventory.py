@@ -27,6 +27,7 @@ from mcpir.secrets.entropy import MAX_CANDIDATE_LENGTH, is_placeholder, key_kind
 from mcpir.tokens import store
 from mcpir.tokens.evidence import FileTimes, age_in_days, basis
 from mcpir.tokens.model import STATUS_ORDER, Metadata, Status, Token, today, token_id
+from mcpir.tokens.oauth import held as oauth_held
 
 UNKNOWN = "unknown"
 VSCODE_INPUT = "vscode-input"
@@ -383,4 +384,4 @@ def _list(
         _resolve(seen, var, use, environ, dotenvs, var in in_keyring)
     if environ is not None:
         _keyring(seen, meta, uses)
-    return _tokens(seen, meta, record)
+    return _tokens(seen, meta, record) + oauth_held(environ)  # remote servers' OAuth tokens
