@@ -26,7 +26,7 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 # Letters one separator apart, words two or three spaces or a slash apart. A run ends on a
 # letter inside the repeat, so it cannot fail after it: "a b c … z " (a separator last) failed
 # at its end and was retried from every later letter, quadratic time (issue 20).
-_SPACED = re.compile(r"(?<![^\s(\"'])[A-Za-z](?:(?:\s/\s|\s{2,3}|[ .*_-])[A-Za-z])++")
+_SPACED = re.compile(r"(?<![^\s(\"'])[A-Za-z](?:(?:\s/\s|\s{2,3}|[ .*_-])[A-Za-z'])++")
 _WORD_GAP = re.compile(r"\s{2,3}|\s/\s")
 _SPACE = re.compile(r"\s+(?:/\s+)?")
 _MORSE_RUN = re.compile(r"(?<![^\s(\"'])[.-]{1,6}+(?:(?: / | {3}| )[.-]{1,6}+){5,}+")
@@ -44,7 +44,7 @@ _MORSE = dict(
 def leet_runs(text: str) -> Iterator[Raw]:
     """Sentences where two words or more turn into common English once digits and symbols
     are read as the letters they look like."""
-    for sentence in _SENTENCE.finditer(text[: READ * 4]):
+    for sentence in _SENTENCE.finditer(text[:READ]):
         body = sentence.group(0)
         if len(LEET_GATE.findall(body)) < 2:
             continue  # two look-alikes next to letters at least, or no two words can change
@@ -85,7 +85,7 @@ def spaced_runs(text: str) -> Iterator[Raw]:
             continue  # eight letters at least: "a b c" and "U.S.A" are not hidden text
         # "i.g.n.o.r.e a.l.l": with a mark between letters, one space is already a word gap.
         gaps = _SPACE if any(c in run for c in "._*-") else _WORD_GAP
-        words = ["".join(c for c in part if c.isalpha()) for part in gaps.split(run)]
+        words = ["".join(c for c in part if c.isalpha() or c == "'") for part in gaps.split(run)]
         yield "spaced-letters", match.start(), match.end(), " ".join(words)
 
 
