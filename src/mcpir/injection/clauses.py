@@ -23,8 +23,11 @@ def _rx(pattern: str) -> re.Pattern[str]:
 GATES: dict[re.Pattern[str], tuple[frozenset[str], tuple[str, ...]]] = {}
 
 
+_GATE_BY_ID: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}
+
+
 def gate(pattern: re.Pattern[str], words: str, chars: tuple[str, ...] = ()) -> re.Pattern[str]:
-    GATES[pattern] = (frozenset(words.split()), chars)
+    GATES[pattern] = _GATE_BY_ID[id(pattern)] = (frozenset(words.split()), chars)
     return pattern
 
 
@@ -115,10 +118,14 @@ SECRET_SOURCE = gate(
     ("~/",),
 )
 # Where to: a literal address outside the tool's own parameters.
+# A URL, address or host name is tried only where its run of name characters starts: tried from
+# every letter of "a.a.a.…" or "a-a-a-…", each try read to the run's end, it took seconds on
+# 8 KiB and minutes on 64 KiB (issue 20).
 DEST = _rx(
-    r"""\b[a-z][\w+.-]*://[^\s'"<>)\]]+|[\w.%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|
+    r"""(?<![\w+.-])(?=[\w+.-]*?\b[a-z])[\w+.-]*+://[^\s'"<>)\]]+|
+    (?<![\w.%+-])[\w.%+-]++@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|
     (?:^|\s)\#[a-z][\w-]{2,}|\bchannel\s+\#?[\w-]+\d|\b0x[0-9a-f]{20,}\b|\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
-    \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|dev|app|cloud|run|site|
+    \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|(?<![\w-])(?<![\w-]\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|dev|app|cloud|run|site|
     xyz|example|ru|cn|tk|top|co|me|net|com|org)\b|(?:^|\s)/(?:tmp|var|etc|dev|usr|opt|home|srv|mnt)/\S*"""
 )
 CARRY_VERBS = frozenset(
@@ -224,7 +231,10 @@ USER_ASKED = _rx(
 _FILLER = r"""(?:please|also|always|then|now|just|first|and|so|simply|silently|quietly|secretly|
     immediately|additionally|finally|next|instead|afterwards|otherwise|never|do|don'?t|make\s+sure\s+
     to|be\s+sure\s+to|remember\s+to|ensure\s+(?:you|that\s+you)|[\w\s-]{0,30}:|\[[^\]\n]{0,40}\]|
-    //+|\*+|\#+|>+|-+|@\w+(?:\s+\{[^}\n]{0,40}\})?(?:\s+\w+\s+-)?)"""
+    //++|\*++|\#++|>++|-++|@\w+(?:\s+\{[^}\n]{0,40}\})?(?:\s+\w+\s+-)?)"""
+# A run of marks ("-----", "*****") is one filler, taken whole: split among the three fillers
+# and the conditions in every way, 250 dashes before a word that is not a verb took seconds
+# (issue 20).
 _CONDITION = r"""(?:(?:for|when|whenever|if)\b[^.;:\n]{0,150}:|(?:if|when|whenever|once|after|
     before|every\s+time|each\s+time|while|as\s+soon\s+as|for|on|during|upon|since|because|whatever|
     regardless|no\s+matter|even\s+if|unless|in\s+case|as\s+long\s+as|to|in|within|with|from|
@@ -274,20 +284,21 @@ class Clause:
         self.addressed = addressed  # the model is addressed here or by a label before it
         self.lead = lead  # the sentence before this clause, when a semicolon split it
         self.words = frozenset(WORDS.findall(text))
-        self._found: dict[re.Pattern[str], re.Match[str] | None] = {}
+        self._found: dict[int, re.Match[str] | None] = {}
         self._lazy: dict[str, bool] = {}
 
     def has(self, pattern: re.Pattern[str]) -> re.Match[str] | None:
         """The first match of `pattern` in the clause, searched once and only past its gate."""
-        found = self._found
-        if pattern in found:
-            return found[pattern]
-        gate = GATES.get(pattern)
+        # Keyed by id: hashing a compiled pattern hashes its whole program, every time.
+        key, found = id(pattern), self._found
+        if key in found:
+            return found[key]
+        gate = _GATE_BY_ID.get(key)
         if gate is not None and gate[0].isdisjoint(self.words):
             if not any(c in self.text for c in gate[1]):
-                found[pattern] = None
+                found[key] = None
                 return None
-        match = found[pattern] = pattern.search(self.text)
+        match = found[key] = pattern.search(self.text)
         return match
 
     def _once(self, name: str, pattern: re.Pattern[str], text: str | None = None) -> bool:
