@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Any
 
 import pyjson5
 
-from mcpir.core import positions
+from mcpir.core import json_lines, positions
 from mcpir.core.model import Format
 
 if TYPE_CHECKING:
@@ -176,7 +176,7 @@ def parse_json(text: str) -> Document:
     else:
         # Fewer brackets than levels allowed (most configs): no walk needed to know the depth.
         if text.count("[") + text.count("{") <= MAX_DEPTH or not _deeper_than_limit(data):
-            return Document(data, Format.JSON, text, positions.json_line)
+            return Document(data, Format.JSON, text, json_lines.json_line)
         too_deep = True  # pyjson5, bounded at the same depth, tells the line
     try:
         data = pyjson5.decode(text, maxdepth=MAX_DEPTH)

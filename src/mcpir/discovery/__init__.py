@@ -126,15 +126,14 @@ def load_config(candidate: Candidate) -> ConfigFile:
         return ConfigFile(
             client.name, candidate.scope, path, doc.format, error=error, project=project
         )
+    # Built with their project: a config holds hundreds of servers, a copy of each costs.
     servers = [
-        build_server(entry, client, candidate.scope, path, doc.line_of(entry.keys))
+        build_server(entry, client, candidate.scope, path, doc.line_of(entry.keys), project=project)
         for entry in client.extract(doc, path)
     ]
     servers += _aside(doc, candidate)
     if contained(path):  # renamed by containment: no client reads it now
         servers = [dataclasses.replace(server, enabled=False) for server in servers]
-    if project is not None:
-        servers = [dataclasses.replace(server, project=project) for server in servers]
     return ConfigFile(
         client.name, candidate.scope, path, doc.format, tuple(servers), project=project
     )
@@ -153,7 +152,14 @@ def _aside(doc: documents.Document, candidate: Candidate) -> list[Server]:
             moved = Entry(entry.name, entry.raw, keys, entry.scope, enabled=False)
             line = doc.line_of(keys)
             found.append(
-                build_server(moved, candidate.client, candidate.scope, candidate.path, line)
+                build_server(
+                    moved,
+                    candidate.client,
+                    candidate.scope,
+                    candidate.path,
+                    line,
+                    project=candidate.project,
+                )
             )
     return found
 

@@ -76,7 +76,13 @@ def _enabled(raw: Mapping[str, Any], client: Client, entry: Entry) -> bool:
 
 
 def build_server(
-    entry: Entry, client: Client, scope: Scope, path: Path, line: int | None
+    entry: Entry,
+    client: Client,
+    scope: Scope,
+    path: Path,
+    line: int | None,
+    *,
+    project: Path | None = None,
 ) -> Server:
     raw = entry.raw
     command: Any = raw.get("command")
@@ -111,4 +117,5 @@ def build_server(
         cwd=_str_or_none(raw.get("cwd")),
         description=_str_or_none(raw.get("description")),
         keys=entry.keys,
+        project=project,
     )

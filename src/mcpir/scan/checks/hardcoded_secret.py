@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
-from mcpir.core.redact import mask, random_spans
+from mcpir.core.redact import MIN_RANDOM_LENGTH, mask, random_spans
 from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
 
 RULE = Rule(
@@ -21,21 +21,44 @@ _SEVERITY = {"high": Severity.HIGH, "medium": Severity.HIGH, "low": Severity.MED
 _KIND = {"generic-high-entropy": "random-looking credential"}
 
 
-def _values(server: Server) -> Iterator[tuple[str, str, str | None]]:
-    """(where, value, name it sits under) for every string a server is given."""
+# Shorter than a password (`secrets.entropy.MIN_PASSWORD_LENGTH`, the least `find_secrets`
+# reports) and a random run (16): nothing to find. A literal, as importing `mcpir.secrets`
+# builds every provider: that waits until a scan runs (tests/test_secrets_speed.py pins it).
+SHORTEST = 8
+
+
+Place = tuple[str, str | int | None, str, str | None]
+
+
+def _values(server: Server) -> list[Place]:
+    """(place, its name or index, value, name it sits under) for every string a server is given
+    that is long enough to hold a secret. Where it is, in words (`_where`), is spelt out only
+    for a finding: most values have none. A list, not a generator: this runs for every server."""
+    found: list[Place] = []
     for name, secret in server.env.items():
-        yield f"env {name}", secret.reveal(), name
+        value = secret.reveal()
+        if len(value) >= SHORTEST:
+            found.append(("env", name, value, name))
     for name, secret in server.headers.items():
-        yield f"header {name}", secret.reveal(), name
+        value = secret.reveal()
+        if len(value) >= SHORTEST:
+            found.append(("header", name, value, name))
     previous: str | None = None
     for index, arg in enumerate(server.args):
-        key = arg.split("=", 1)[0].lstrip("-") if "=" in arg else previous
-        yield f"args[{index}]", arg, key
+        if len(arg) >= SHORTEST:
+            key = arg.split("=", 1)[0].lstrip("-") if "=" in arg else previous
+            found.append(("args", index, arg, key))
         previous = arg.lstrip("-") if arg.startswith("-") else None
-    if server.url:
-        yield "url", server.url, None
-    if server.command:
-        yield "command", server.command, None
+    for place, text in (("url", server.url), ("command", server.command)):
+        if text and len(text) >= SHORTEST:
+            found.append((place, None, text, None))
+    return found
+
+
+def _where(place: str, name: str | int | None) -> str:
+    if isinstance(name, int):
+        return f"{place}[{name}]"
+    return place if name is None else f"{place} {name}"
 
 
 def _unnamed(value: str) -> Iterator[str]:
@@ -43,11 +66,11 @@ def _unnamed(value: str) -> Iterator[str]:
     the same runs every output masks. A provider's look-alike (a fixture, a token that fails
     its checksum) is left out, as the detectors leave it out; the shape of a provider that
     needs a name to vouch for it (any 40 base64 characters for AWS) says nothing alone."""
-    from mcpir.secrets import providers
-
     spans = random_spans(value)
     if not spans:
         return
+    from mcpir.secrets import providers
+
     shaped = [m.span() for p in providers() if p.context is None for m in p.pattern.finditer(value)]
     for start, end in spans:
         if all(end <= s or e <= start for s, e in shaped):
@@ -57,8 +80,11 @@ def _unnamed(value: str) -> Iterator[str]:
 def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
     from mcpir.secrets import find_secrets
 
-    for where, value, key in _values(server):
+    for place, name, value, key in _values(server):
         hits = find_secrets(value, key)
+        if not hits and len(value) < MIN_RANDOM_LENGTH:
+            continue
+        where = _where(place, name)
         for hit in hits:
             kind = _KIND.get(hit.provider, f"{hit.provider} token")
             yield finding(
