@@ -21,13 +21,12 @@ _LEET_ALT = str.maketrans("1|", "ll")  # "1" is an "l" about as often as an "i"
 _LEET_WORD = re.compile(r"(?<![A-Za-z0-9@$!|'])[A-Za-z']*+[0-9@$!|][A-Za-z0-9@$!|']*+")
 # A look-alike next to a letter; its search starts on the rare character, so it skips ahead.
 LEET_GATE = re.compile(r"[0134578@$|](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
-_LEET_CHARS = re.compile(r"[0134578@$!|]")
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
+_SENTENCE_END = re.compile(r"[.!?]++(?=\s)|\n")
 # Letters one separator apart, words two or three spaces or a slash apart. A run ends on a
 # letter inside the repeat, so it cannot fail after it: "a b c … z " (a separator last) failed
 # at its end and was retried from every later letter, quadratic time (issue 20).
 _SPACED = re.compile(r"(?<![^\s(\"'])[A-Za-z](?:(?:\s/\s|\s{2,3}|[ .*_-])[A-Za-z'])++")
-_WORD_GAP = re.compile(r"\s{2,3}|\s/\s")
+_SPACED_CHARS = re.compile(r"(?<!\S)\S(?!\S)(?: {1,3}\S(?!\S))++")
 _SPACE = re.compile(r"\s+(?:/\s+)?")
 _MORSE_RUN = re.compile(r"(?<![^\s(\"'])[.-]{1,6}+(?:(?: / | {3}| )[.-]{1,6}+){5,}+")
 _MORSE = dict(
@@ -43,50 +42,62 @@ _MORSE = dict(
 
 def leet_runs(text: str) -> Iterator[Raw]:
     """Sentences where two words or more turn into common English once digits and symbols
-    are read as the letters they look like."""
-    for sentence in _SENTENCE.finditer(text[:READ]):
-        body = sentence.group(0)
-        if len(LEET_GATE.findall(body)) < 2:
-            continue  # two look-alikes next to letters at least, or no two words can change
-        turned, changed = _unleet(body)
-        if changed >= 2:
-            start = sentence.start() + len(body) - len(body.lstrip())
-            yield "leetspeak", start, sentence.start() + len(body.rstrip()), turned.strip()
+    are read as the letters they look like; then every such word of the sentence is read."""
+    start = 0
+    text = text[:READ]
+    for cut in [*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]:
+        body = text[start:cut]
+        if len(LEET_GATE.findall(body)) >= 2 and _unleet(body, common_only=True)[1] >= 2:
+            first = start + len(body) - len(body.lstrip())
+            yield "leetspeak", first, start + len(body.rstrip()), _unleet(body)[0].strip()
+        start = cut
 
 
-def _unleet(body: str) -> tuple[str, int]:
-    """`body` with its leetspeak words read as letters, and how many became common words."""
+def _unleet(body: str, *, common_only: bool = False) -> tuple[str, int]:
+    """`body` with its leetspeak words read as letters (only those that become common words,
+    when `common_only`), and how many became common words."""
     changed = 0
 
     def read(match: re.Match[str]) -> str:
         nonlocal changed
         word = match.group(0)
-        # A word of letters and look-alikes, three letters long at least once read: a lone
-        # "1", "@" or "H3" reads as "i", "a" or "he" in any list of names and versions.
         core = word.strip("'")
-        if len(core) < 3 or not _LEET_CHARS.search(core) or not any(c.isalpha() for c in core):
-            return word
-        if core[0] in "$@" and core[1:].isalpha():
+        if core[:1] in ("$", "@") and core[1:].isalpha():
             return word  # a sigil before a name: "$END", "@param"
-        for table in (_LEET, _LEET_ALT):
-            plain = word.translate(table).translate(_LEET)
-            if plain.lower().strip("'").split("'")[0] in COMMON_WORDS:
+        readings = [word.translate(table).translate(_LEET) for table in (_LEET, _LEET_ALT)]
+        if core.isdigit():
+            # A number stays one, unless a sentence already read as leetspeak has it as a
+            # common word ("70" for "to"); it never decides that the sentence is.
+            read_as = readings[0].lower()
+            return word if common_only or read_as not in COMMON_WORDS else readings[0]
+        for plain in readings:
+            # Three letters at least to count: a lone "1", "@" or "H3" reads as "i", "a" or
+            # "he" in any list of names and versions.
+            if len(core) >= 3 and plain.lower().strip("'").split("'")[0] in COMMON_WORDS:
                 changed += 1
                 return plain
-        return word
+        # Outside the words that decide, anything with a letter in it is read ("573p").
+        return word if common_only else readings[0]
 
     return _LEET_WORD.sub(read, body), changed
 
 
 def spaced_runs(text: str) -> Iterator[Raw]:
+    ends: set[int] = set()
+    # Characters one space apart ("~ / . s s h"), words two or three spaces (or " / ") apart.
+    for match in _SPACED_CHARS.finditer(text):
+        run = match.group(0)[:READ]
+        if len(run) >= 15:  # eight characters at least: "a b c" is a list, not hidden text
+            words = re.split(r" {2,3}", run) if "  " in run else run.split(" / ")
+            joined = " ".join(w.replace(" ", "") for w in words)
+            yield "spaced-letters", match.start(), match.end(), joined
+            ends.add(match.end())
+    # Letters a mark apart ("i.g.n.o.r.e a.l.l"), where one space is already a word gap.
     for match in _SPACED.finditer(text):
         run = match.group(0)[:READ]
-        if len(run) < 15:
-            continue  # eight letters at least: "a b c" and "U.S.A" are not hidden text
-        # "i.g.n.o.r.e a.l.l": with a mark between letters, one space is already a word gap.
-        gaps = _SPACE if any(c in run for c in "._*-") else _WORD_GAP
-        words = ["".join(c for c in part if c.isalpha() or c == "'") for part in gaps.split(run)]
-        yield "spaced-letters", match.start(), match.end(), " ".join(words)
+        if len(run) >= 15 and match.end() not in ends and any(c in run for c in "._*-"):
+            letters = ("".join(c for c in w if c.isalpha() or c == "'") for w in _SPACE.split(run))
+            yield "spaced-letters", match.start(), match.end(), " ".join(letters)
 
 
 def morse_runs(text: str) -> Iterator[Raw]:
