@@ -114,6 +114,8 @@ def proxy(
     Records go to <log-dir>/YYYY-MM-DD.jsonl; the first tools/list is pinned in
     <root>/.atom-trail/tool-pins/. Exit 127/126 when CMD cannot be started. With --url the
     proxy speaks stdio to the client and HTTP to the server, and ends with the client's input.
+    `mcpir proxy login NAME [--url URL]` signs in with OAuth up front (tokens in the keyring);
+    `mcpir proxy logout NAME` revokes them (RFC 7009, where offered) and forgets them.
     """
     words = list(command or [])
     if words[:1] and words[0] in ("login", "logout"):

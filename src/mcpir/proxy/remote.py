@@ -67,12 +67,32 @@ class RemoteProxy(Proxy):
         except OSError:
             return b""
 
-    async def _read_client(self) -> None:
-        import anyio
+    def _reader(self, send: Any, token: Any) -> None:  # noqa: ANN401 - anyio objects
+        """Read the client in a daemon thread of its own: blocked in a read, it must never
+        hold the proxy's exit (an anyio worker thread would be waited for)."""
+        import anyio.from_thread
 
+        while True:
+            data = self._read_stdin()
+            try:
+                anyio.from_thread.run(send.send, data, token=token)
+            except Exception:  # noqa: BLE001 - the loop is gone: so is the reason to read
+                return
+            if not data:
+                return
+
+    async def _read_client(self) -> None:
+        import threading
+
+        import anyio
+        from anyio.lowlevel import current_token
+
+        send, receive = anyio.create_memory_object_stream[bytes](16)
+        threading.Thread(target=self._reader, args=(send, current_token()), daemon=True,
+                         name="mcpir-stdin").start()  # fmt: skip
         framer = LineFramer()
         while True:
-            data = await anyio.to_thread.run_sync(self._read_stdin, abandon_on_cancel=True)
+            data = await receive.receive()
             if not data:
                 break
             if self.halted is not None:
