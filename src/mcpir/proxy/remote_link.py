@@ -146,12 +146,17 @@ def routing_headers(message: dict[str, Any], negotiated: str | None) -> dict[str
     version = meta.get(PROTOCOL_VERSION_META_KEY) if isinstance(meta, dict) else None
     version = version if isinstance(version, str) else negotiated
     method = message.get("method")
-    if version and method != "initialize":
+    if version and method != "initialize" and _plain(version):
         headers[MCP_PROTOCOL_VERSION_HEADER] = version
     if isinstance(method, str) and "id" in message:
-        headers[MCP_METHOD_HEADER] = method
+        # A value from the client never becomes a header line of its own (CR, LF).
+        headers[MCP_METHOD_HEADER] = method if _plain(method) else encode_header_value(method)
         key = NAME_BEARING_METHODS.get(method)
         name = params.get(key) if key and isinstance(params, dict) else None
         if isinstance(name, str):
             headers[MCP_NAME_HEADER] = encode_header_value(name)
     return headers
+
+
+def _plain(value: str) -> bool:
+    return bool(value) and value.isascii() and value.isprintable() and value == value.strip()
