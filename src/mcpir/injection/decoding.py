@@ -16,6 +16,7 @@ The finders live in `blobs` (bytes), `escapes` (escape runs), `wordplay` and `en
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,9 +35,15 @@ from mcpir.injection.escapes import escape_runs
 from mcpir.injection.unicode import hidden_runs
 from mcpir.injection.wordplay import LEET_GATE, leet_runs, morse_runs, spaced_runs
 
-MAX_SPANS = 32
-MAX_TEXT = 4_000
-MAX_DEPTH = 2
+MAX_SPANS = 64
+MAX_TEXT = 4_000  # characters of one span's text
+# Characters of all spans together: what the detector reads again is bounded by this, so
+# many spans are affordable only when short, and 16 long ones use it up.
+MAX_TOTAL = 64_000
+# Spans found inside one decoded run, and outer runs looked into: a decoy blob holding many
+# small encoded runs cannot use up the budget before the runs that follow it.
+MAX_NESTED = 8
+MAX_OUTER = 256
 
 # Gates that start on a rare character (a digit, a separator) so a search skips ahead: a
 # letter-first pattern would be tried at every letter of every description.
@@ -63,13 +70,37 @@ class Decoded:
 
 
 def decoded_spans(text: str) -> list[Decoded]:
-    """Each span of `text` that decodes to readable prose, in order of position."""
-    found: dict[tuple[str, int, int], Decoded] = {}
-    for kind, start, end, decoded in _decodings(text, 0):
-        found.setdefault((kind, start, end), Decoded(kind, start, end, decoded[:MAX_TEXT]))
-        if len(found) >= MAX_SPANS:
+    """Each span of `text` that decodes to readable prose, in order of position: the runs of
+    `text` first, then what those runs hold (kind "outer+inner", on the outer run's span).
+    A text already returned is not returned again, so repeated decoys cost nothing."""
+    found: list[Decoded] = []
+    texts: set[str] = set()
+    budget = MAX_TOTAL
+
+    def add(kind: str, start: int, end: int, decoded: str) -> bool:
+        """Keep one span; False once the budget is spent."""
+        nonlocal budget
+        decoded = decoded[:MAX_TEXT]
+        if decoded not in texts:
+            if len(found) >= MAX_SPANS or len(decoded) > budget:
+                return False
+            texts.add(decoded)
+            found.append(Decoded(kind, start, end, decoded))
+            budget -= len(decoded)
+        return True
+
+    runs: list[Raw] = []
+    for run in _candidates(text):
+        if len(runs) < MAX_OUTER:
+            runs.append(run)
+        if is_prose(run[3]) and not add(*run):
             break
-    return sorted(found.values(), key=lambda d: (d.start, d.end, d.kind)) if found else []
+    for kind, start, end, decoded in runs:
+        prose = (r for r in _candidates(decoded[:READ]) if is_prose(r[3]))
+        inner = list(itertools.islice(prose, MAX_NESTED))
+        if not all(add(f"{kind}+{r[0]}", start, end, r[3]) for r in inner):
+            break
+    return sorted(found, key=lambda d: (d.start, d.end, d.kind))
 
 
 def is_prose(text: str) -> bool:
@@ -85,16 +116,6 @@ def is_prose(text: str) -> bool:
             return False
     wordy = sum(map(str.isalpha, text)) + sum(map(str.isspace, text))
     return wordy >= 0.6 * len(text) and len(_LETTER_WORD.findall(text)) >= 2
-
-
-def _decodings(text: str, depth: int) -> Iterator[Raw]:
-    """Prose spans of `text` and of what its spans decode to, `depth` layers in already."""
-    for kind, start, end, decoded in _candidates(text):
-        if is_prose(decoded):
-            yield kind, start, end, decoded
-        if depth + 1 < MAX_DEPTH:
-            for inner, _, _, deeper in _decodings(decoded[:READ], depth + 1):
-                yield f"{kind}+{inner}", start, end, deeper
 
 
 def _candidates(text: str) -> Iterator[Raw]:
