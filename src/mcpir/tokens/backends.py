@@ -262,6 +262,34 @@ def _detected() -> KeyringBackend:
             sys.stderr = held
 
 
+def _damaged(path: str) -> str | None:
+    """Why an existing encrypted keyring file must not be unlocked, or None. keyrings.cryptfile
+    takes a file without its passphrase check (or with a scheme but no version) for a new one
+    and writes a fresh check for whatever passphrase it is given, a wrong one too: the entries
+    already there would then open with no passphrase at all."""
+    import configparser
+
+    config = configparser.RawConfigParser()
+    try:
+        if os.path.getsize(path) == 0:
+            return None
+        config.read(path, encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"cannot be read ({exc.strerror})"
+    except (configparser.Error, UnicodeDecodeError):
+        return "not an encrypted keyring file (it does not parse)"
+    setting = "keyring_2Dsetting"  # 'keyring-setting', as cryptfile escapes it
+    if not config.sections():
+        return None  # nothing in it to lose
+    if not config.has_option(setting, "password_20reference"):
+        return "damaged: its passphrase check is missing"
+    if config.has_option(setting, "scheme") and not config.has_option(setting, "version"):
+        return "damaged: its version is missing"
+    return None
+
+
 def _unlock(backend: KeyringBackend, prompt: bool) -> None:
     """Give an encrypted-file backend its passphrase once; a wrong one is exit 2."""
     # On the class: the instance's property would ask for the passphrase on stdin itself.
@@ -272,6 +300,12 @@ def _unlock(backend: KeyringBackend, prompt: bool) -> None:
     path = where(backend) or class_path(backend)
     if os.path.islink(path):
         raise BackendUnusable(f"{path}: a symlink; the encrypted keyring must be a file")
+    damaged = _damaged(path)
+    if damaged:
+        raise BackendUnusable(
+            f"{path}: {damaged}; nothing read or changed",
+            hint="restore the file from a backup, or move it aside to start a new one",
+        )
     secret = passphrase.read(path, prompt=prompt)
     try:
         backend.keyring_key = secret  # type: ignore[attr-defined]  # checks it, or creates the file

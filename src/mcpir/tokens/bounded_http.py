@@ -12,6 +12,10 @@ class TooLarge(requests.RequestException):
     """The answer was longer than the session's limit."""
 
 
+class Redirected(requests.RequestException):
+    """The answer sent the request elsewhere: the token would follow it, so it does not go."""
+
+
 class BoundedSession(requests.Session):
     def __init__(self, limit: int) -> None:
         super().__init__()
@@ -21,8 +25,16 @@ class BoundedSession(requests.Session):
 
     def request(self, *args: Any, **kwargs: Any) -> requests.Response:  # noqa: ANN401
         kwargs["stream"] = True
-        kwargs.setdefault("allow_redirects", False)
+        # Forced, not defaulted: hvac passes allow_redirects=True, and requests keeps the
+        # X-Vault-Token header (and a POST's secret body, on 307) when it follows one to any host.
+        kwargs["allow_redirects"] = False
         response = super().request(*args, **kwargs)
+        if response.is_redirect:
+            response.close()
+            raise Redirected(
+                f"the answer was a redirect (HTTP {response.status_code}), not followed: "
+                "set VAULT_ADDR to the address that answers"
+            )
         try:
             body = response.raw.read(self.limit + 1, decode_content=True)
         finally:

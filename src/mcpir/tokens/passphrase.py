@@ -9,6 +9,7 @@ Once read, both variables leave this process's environment, so no child mcpir st
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 
 from mcpir.tokens.backends import KeyringUnavailable
 
@@ -65,6 +66,27 @@ def _prompt(where: str) -> str | None:
         return getpass.getpass(f"Passphrase of the encrypted keyring {where}: ")
     except (EOFError, OSError):
         return None
+
+
+def without_it(environ: Mapping[str, str]) -> dict[str, str]:
+    """`environ` without the passphrase's variables: for a child started before the keyring
+    was unlocked (`op`), which would otherwise inherit them."""
+    return {name: value for name, value in environ.items() if name not in (ENV, ENV_FD)}
+
+
+def close_unread() -> None:
+    """Close the descriptor `MCPIR_KEYRING_PASSPHRASE_FD` names when nothing has read it yet:
+    the shell opened it inheritable, so a command mcpir execs would read the passphrase."""
+    text = os.environ.pop(ENV_FD, None)
+    try:
+        fd = int(text) if text is not None else -1
+    except ValueError:
+        return
+    if fd > 2:  # never stdin, stdout or stderr, whatever the variable says
+        try:
+            os.close(fd)
+        except OSError:
+            pass
 
 
 def read(where: str, *, prompt: bool = True) -> str:

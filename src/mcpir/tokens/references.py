@@ -132,39 +132,106 @@ def write(ref: Reference, value: Secret) -> None:
     """Store `value` where `ref` points: a new Vault version, or the 1Password field edited."""
     if ref.kind == "op":
         _op_write(ref, value)
-    else:
+        return
+    try:
         _vault_write(ref, value)
+    except ReferenceFailed as exc:  # a Vault (or what answers at VAULT_ADDR) may echo the body
+        text = value.reveal()
+        # As sent (JSON) and as `_line` folds it (whitespace runs made one space).
+        spelled = {text, json.dumps(text)[1:-1], " ".join(text.split())} - {""}
+        message = exc.message
+        for one in sorted(spelled, key=len, reverse=True):
+            message = message.replace(one, "***")
+        if message == exc.message:
+            raise
+        raise ReferenceFailed(message, exc.hint) from None
 
 
 # -- 1Password ------------------------------------------------------------------------------
 
 
-def _op(args: list[str], stdin: str | None = None) -> str:
+def _op(args: list[str], stdin: str | None = None, hide: tuple[str, ...] = ()) -> str:
+    """`op ARGS`'s stdout. Its error line names none of `hide` (the values sent on stdin)."""
     import shutil
+
+    from mcpir.tokens.passphrase import without_it
 
     binary = shutil.which("op")
     if binary is None:
         raise ReferenceFailed("the 1Password CLI `op` is not on PATH", hint=INSTALL_OP)
     try:
-        done = subprocess.run(  # noqa: S603 - a list argv; every part checked by `parse`
+        proc = subprocess.Popen(  # noqa: S603 - a list argv; every part checked by `parse`
             [binary, *args],
-            input=stdin,
-            stdin=None if stdin is not None else subprocess.DEVNULL,
-            capture_output=True,
-            text=True,
-            timeout=TIMEOUT,
-            check=False,
+            # `op` needs no keyring passphrase, which is still in the environment when no
+            # keyring was unlocked before it runs.
+            env=without_it(os.environ),
+            stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
         )
-    except subprocess.TimeoutExpired:
-        raise ReferenceFailed(f"`op {args[0]}` did not answer within {TIMEOUT} s") from None
     except OSError as exc:
         raise ReferenceFailed(f"`op` cannot be run: {exc.strerror}") from None
-    if done.returncode != 0:
-        why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[0][:300]
-        raise ReferenceFailed(f"`op {args[0]}` failed: {redact_text(why)}")
-    if len(done.stdout) > MAX_VALUE:
+    out, err, late = _bounded(proc, None if stdin is None else stdin.encode())
+    if late:
+        raise ReferenceFailed(f"`op {args[0]}` did not answer within {TIMEOUT} s")
+    if len(out) > MAX_VALUE:
         raise ReferenceFailed(f"`op {args[0]}` answered more than {MAX_VALUE} bytes")
-    return done.stdout
+    if proc.returncode != 0:
+        lines = err.decode("utf-8", "replace").strip().splitlines()
+        why = (lines or [f"exit {proc.returncode}"])[0]
+        for value in sorted((v for v in hide if v), key=len, reverse=True):
+            why = why.replace(value, "***")
+        raise ReferenceFailed(f"`op {args[0]}` failed: {redact_text(why[:300])}")
+    try:
+        return out.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ReferenceFailed(f"`op {args[0]}` answered something that is not UTF-8") from None
+
+
+def _bounded(proc: subprocess.Popen[bytes], stdin: bytes | None) -> tuple[bytes, bytes, bool]:
+    """(stdout, stderr, timed out) of `proc`, each read up to a limit: an `op` that writes
+    without end is killed once it passes MAX_VALUE, one that hangs after TIMEOUT seconds."""
+    import threading
+
+    got: dict[str, bytes] = {}
+
+    def drain(key: str, stream: Any, limit: int) -> None:  # noqa: ANN401 - a binary pipe
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = stream.read1(1 << 16)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            proc.kill()
+        got[key] = b"".join(chunks)
+
+    def feed() -> None:
+        try:
+            proc.stdin.write(stdin)  # type: ignore[union-attr,arg-type]
+            proc.stdin.close()  # type: ignore[union-attr]
+        except OSError:  # `op` exited without reading it all
+            pass
+
+    threads = [
+        threading.Thread(target=drain, args=("out", proc.stdout, MAX_VALUE), daemon=True),
+        threading.Thread(target=drain, args=("err", proc.stderr, 1 << 16), daemon=True),
+    ]
+    if stdin is not None:
+        threads.append(threading.Thread(target=feed, daemon=True))
+    for thread in threads:
+        thread.start()
+    try:
+        proc.wait(TIMEOUT)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        return b"", b"", True
+    for thread in threads:
+        thread.join(5)  # a child of `op` holding the pipes open is not waited for
+    return got.get("out", b""), got.get("err", b""), False
 
 
 def _op_read(ref: Reference) -> Secret:
@@ -203,8 +270,13 @@ def _op_write(ref: Reference, value: Secret) -> None:
         raise ReferenceFailed(f"{ref}: no such field in that section; add it in 1Password first")
     else:  # `tokens externalize --to`: a new concealed field of that name
         fields.append({"id": field, "label": field, "type": "CONCEALED", "value": value.reveal()})
-    # The template on stdin: argv is readable by every process on the machine.
-    _op(["item", "edit", item, "--vault", vault, "--template", "/dev/stdin"], json.dumps(doc))
+    # The template on stdin: argv is readable by every process on the machine. Its values
+    # (the new one and the item's others) stay out of an error `op` may echo it in.
+    values = tuple(one["value"] for one in fields if isinstance(one, dict)
+                   and isinstance(one.get("value"), str) and len(one["value"]) >= 4)  # fmt: skip
+    template = json.dumps(doc)
+    args = ["item", "edit", item, "--vault", vault, "--template", "/dev/stdin"]
+    _op(args, template, hide=(*values, *(json.dumps(v)[1:-1] for v in values)))
 
 
 def _section_names(field: dict[str, Any]) -> tuple[str, ...]:
@@ -232,12 +304,43 @@ def _client() -> hvac.Client:
         raise ReferenceFailed("vault:// needs the hvac package", hint=INSTALL_HVAC) from None
     from mcpir.tokens.bounded_http import BoundedSession
 
+    _warn_if_cleartext(address)
     return hvac.Client(
         url=address,
         token=token,
         namespace=os.environ.get("VAULT_NAMESPACE") or None,
         session=BoundedSession(MAX_VALUE),
         timeout=TIMEOUT,
+    )
+
+
+_warned: set[str] = set()
+
+
+def _warn_if_cleartext(address: str) -> None:
+    """Once per address: an `http://` Vault off this machine gets the token (and every value)
+    in clear text, as Vault's own CLI would send it; said on stderr, never on stdout."""
+    import ipaddress
+    import sys
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(address)
+        host = parts.hostname or ""
+    except ValueError:
+        return  # hvac refuses it with its own one-line error
+    if parts.scheme.lower() != "http" or address in _warned or host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass  # a name, not an address: not known to stay on this machine
+    _warned.add(address)
+    print(
+        f"mcpir: warning: VAULT_ADDR {redact_text(address)} is http://: the Vault token and the "
+        "values travel unencrypted; use https://",
+        file=sys.stderr,
     )
 
 

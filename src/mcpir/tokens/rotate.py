@@ -111,6 +111,10 @@ def _begin(req: Request, hooks: Hooks) -> tuple[RotationLog, Secret, Verificatio
     old = _held(req) or req.old_value
     if old is None:
         raise store.UnknownToken(f"the keyring holds no {req.name}", hint="see `mcpir tokens list`")
+    if req.reference is not None:
+        # The keyring (the stash needs it) is unlocked before the provider's check runs: its
+        # passphrase then leaves the environment, which a `--verify-command` would inherit.
+        store.backend()
     found = req.provider.verify(old, req.api_url)
     if found.unknown:
         return Outcome("stopped", f"cannot check the current token: {found.detail}")

@@ -79,6 +79,10 @@ def resolved_references(environ: Mapping[str, str]) -> dict[str, str]:
     for name, value in sorted(environ.items()):
         if references.looks_like(value):
             found[name] = references.read(references.parse(value)).reveal()
+            if "\0" in found[name]:  # execve refuses it: one line, not a traceback
+                raise references.ReferenceFailed(
+                    f"{value}: its value holds a NUL byte, which no environment variable can"
+                )
     return found
 
 
@@ -94,6 +98,7 @@ def exec_with_secrets(
     env.update(secrets)
     for name in (passphrase.ENV, passphrase.ENV_FD):
         env.pop(name, None)  # the keyring's passphrase is mcpir's, never the command's
+    passphrase.close_unread()  # nor its descriptor, open across exec when no keyring was read
     command = list(argv)
     if not command or not command[0]:
         raise CommandNotFound("no command to run: give one after --")
