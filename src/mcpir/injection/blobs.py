@@ -17,7 +17,7 @@ from collections.abc import Iterator
 
 # Characters read from one run: enough for 4,000 decoded characters in the longest form.
 READ = 40_000
-MIN_TEXT = 12  # decoded characters; shorter runs are names and numbers more often than text
+MIN_TEXT = 12  # bytes of text; shorter runs are names and numbers more often than text
 
 # (kind, start, end, decoded)
 Raw = tuple[str, int, int, str]
@@ -114,7 +114,7 @@ def code_runs(text: str) -> Iterator[Raw]:
         codes = [int(n) for n in re.findall(r"[0-9]+", match.group(0)[:READ])]
         if all(9 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF for code in codes):
             decoded = "".join(map(chr, codes))
-            if _readable(decoded):
+            if _readable(decoded, len(decoded.encode("utf-8", "replace"))):
                 yield "char-codes", match.start(), match.end(), decoded
 
 
@@ -165,7 +165,7 @@ def blob_bytes(blob: str, *, hexadecimal: bool) -> bytes | None:
 
 def bytes_text(raw: bytes) -> str | None:
     """`raw` as text if it is UTF-8 (or UTF-16, when every other byte is zero) of at least
-    `MIN_TEXT` characters, 95 % of them printable."""
+    `MIN_TEXT` bytes, 95 % of its characters printable."""
     try:
         if len(raw) % 2 == 0 and raw.count(0) * 3 >= len(raw):
             little = raw[1::2].count(0) >= raw[0::2].count(0)
@@ -174,11 +174,11 @@ def bytes_text(raw: bytes) -> str | None:
             decoded = raw.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    return decoded if _readable(decoded) else None
+    return decoded if _readable(decoded, len(raw)) else None
 
 
-def _readable(decoded: str) -> bool:
-    if len(decoded) < MIN_TEXT:
+def _readable(decoded: str, size: int) -> bool:
+    if size < MIN_TEXT:
         return False
     if decoded.isprintable():
         return True

@@ -52,6 +52,7 @@ _MARKED_GATE = re.compile(r"[._*-](?<=[A-Za-z].)[A-Za-z][._*-][A-Za-z][._*-][A-Z
 _DIGIT = re.compile(r"[0-9]")
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s)|\n")
 _LINE_BREAKS = str.maketrans("\n\t\r", "   ")
+_UNSPACED = re.compile("[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
@@ -105,9 +106,14 @@ def decoded_spans(text: str) -> list[Decoded]:
 
 def is_prose(text: str) -> bool:
     """Whether decoded `text` reads as human language: printable, mostly letters and spaces,
-    two words or more. Random bytes, JSON and identifiers fail."""
+    two words or more (or four characters of a script written without spaces). Random bytes,
+    JSON and identifiers fail."""
     text = text[:MAX_TEXT].strip()
-    if len(text) < 8 or not any(c.isspace() for c in text):
+    # Chinese, Japanese and Thai put no spaces between words.
+    unspaced = not text.isascii() and len(_UNSPACED.findall(text)) >= 4
+    if len(text) < 8 and not unspaced:
+        return False
+    if not unspaced and len(text.split(None, 1)) < 2:
         return False
     flat = text.translate(_LINE_BREAKS)
     if not flat.isprintable() or "\ufffd" in flat:
@@ -115,7 +121,7 @@ def is_prose(text: str) -> bool:
         if unreadable > 0.05 * len(text):
             return False
     wordy = sum(map(str.isalpha, text)) + sum(map(str.isspace, text))
-    return wordy >= 0.6 * len(text) and len(_LETTER_WORD.findall(text)) >= 2
+    return wordy >= 0.6 * len(text) and (unspaced or len(_LETTER_WORD.findall(text)) >= 2)
 
 
 def _candidates(text: str) -> Iterator[Raw]:
