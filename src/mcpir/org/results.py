@@ -72,15 +72,14 @@ class NotAResult(Exception):
 
 
 def _depth(value: Any, limit: int = MAX_DEPTH) -> bool:  # noqa: ANN401
-    stack = [(value, 0)]
+    """Whether no container in `value` sits deeper than `limit` (scalars are not walked)."""
+    stack = [(value, 0)] if isinstance(value, (dict, list)) else []
     while stack:
         item, depth = stack.pop()
         if depth > limit:
             return False
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+        children = item.values() if isinstance(item, dict) else item
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
     return True
 
 
