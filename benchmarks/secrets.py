@@ -7,6 +7,9 @@ Run: `python benchmarks/secrets.py [--per-provider 1000] [--mib 50]`. Needs the 
      false positives (the corpus has its credentials replaced by `REDACTED`);
   3. throughput on >= 50 MiB of config files with planted secrets: mcpir scan against
      detect-secrets in the same process, single process each, with each tool's recall.
+     `mcpir scan` runs `--runs` times (best and median); its secret text pass alone (the two
+     secret checks on the servers discovery found) is timed apart, on the same files. The
+     issue-20 target: `mcpir scan` >= 10 MiB/s (gitleaks' published rate).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import hashlib
 import json
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -150,7 +154,29 @@ def _bulk(base: Path, mib: int, rng: random.Random) -> tuple[list[Path], list[st
     return files, planted
 
 
-def throughput_table(mib: int, rng: random.Random) -> bool:
+def _text_pass(base: Path) -> float:
+    """Seconds the secret checks take on servers already discovered (the scan's text pass)."""
+    from mcpir.config.project import Policy
+    from mcpir.core.paths import Scopes
+    from mcpir.scan.checks import hardcoded_secret, literal_credential_header
+    from mcpir.scan.checks.base import ScanContext
+    from mcpir.scan.engine import ScanRequest, collect
+
+    servers = [
+        server
+        for config in collect(ScanRequest(Scopes(base, base), paths=(base,)), Policy())
+        for server in config.servers
+    ]
+    ctx = ScanContext()
+    start = time.perf_counter()
+    for server in servers:
+        for check in (hardcoded_secret.check, literal_credential_header.check):
+            for _ in check(server, ctx):
+                pass
+    return time.perf_counter() - start
+
+
+def throughput_table(mib: int, rng: random.Random, runs: int = 3) -> bool:
     try:
         from detect_secrets.core.secrets_collection import SecretsCollection
         from detect_secrets.settings import default_settings
@@ -161,9 +187,12 @@ def throughput_table(mib: int, rng: random.Random) -> bool:
         base = Path(tmp)
         files, planted = _bulk(base, mib, rng)
         total = sum(f.stat().st_size for f in files) / 1024 / 1024
-        start = time.perf_counter()
-        ours = set(_scan_fingerprints(base))
-        mcpir_s = time.perf_counter() - start
+        timings = []
+        for _ in range(max(1, runs)):
+            start = time.perf_counter()
+            ours = set(_scan_fingerprints(base))
+            timings.append(time.perf_counter() - start)
+        text_s = min(_text_pass(base) for _ in range(max(1, runs)))
         start = time.perf_counter()
         collection = SecretsCollection()
         with default_settings():
@@ -173,13 +202,20 @@ def throughput_table(mib: int, rng: random.Random) -> bool:
     mcpir_recall = sum(_fingerprint(t) in ours for t in planted) / len(planted)
     sha1 = {hashlib.sha1(t.encode()).hexdigest() for t in planted}  # noqa: S324 - their hash
     ds_recall = len(sha1 & theirs) / len(planted)
+    best, median = min(timings), statistics.median(timings)
     print(f"\n{total:.1f} MiB in {len(files)} config files, {len(planted)} planted secrets")
-    print(f"{'tool':<26}{'seconds':>9}{'MiB/s':>9}{'recall':>9}{'ratio':>9}")
-    peer = "detect-secrets 1.5.0"
-    print(f"{peer:<26}{theirs_s:>9.2f}{total / theirs_s:>9.1f}{ds_recall:>9.3f}{1:>9.1f}")
-    print(f"{'mcpir scan':<26}{mcpir_s:>9.2f}{total / mcpir_s:>9.1f}{mcpir_recall:>9.3f}"
-          f"{theirs_s / mcpir_s:>9.1f}")  # fmt: skip
-    return theirs_s / mcpir_s >= 10 and mcpir_recall >= ds_recall
+    print(f"{'tool':<34}{'seconds':>9}{'MiB/s':>9}{'recall':>9}{'ratio':>9}")
+    rows = [
+        ("detect-secrets 1.5.0", theirs_s, f"{ds_recall:.3f}"),
+        (f"mcpir scan, median of {len(timings)}", median, f"{mcpir_recall:.3f}"),
+        (f"mcpir scan, best of {len(timings)}", best, f"{mcpir_recall:.3f}"),
+        ("mcpir secret text pass, best", text_s, "-"),
+    ]
+    for name, seconds, recall in rows:
+        print(f"{name:<34}{seconds:>9.2f}{total / seconds:>9.1f}{recall:>9}"
+              f"{theirs_s / seconds:>9.1f}")  # fmt: skip
+    print("(wall time, single process each; ratio: detect-secrets' seconds over the row's)")
+    return theirs_s / median >= 10 and mcpir_recall >= ds_recall
 
 
 def main() -> None:
@@ -187,11 +223,12 @@ def main() -> None:
     parser.add_argument("--per-provider", type=int, default=1000)
     parser.add_argument("--mib", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20261126)
+    parser.add_argument("--runs", type=int, default=3, help="mcpir scan runs (best, median)")
     options = parser.parse_args()
     rng = random.Random(options.seed)  # noqa: S311 - reproducible test data, not secrets
     ok = recall_table(options.per_provider, rng)
     corpus_table()
-    ok &= throughput_table(options.mib, rng)
+    ok &= throughput_table(options.mib, rng, options.runs)
     sys.exit(0 if ok else 1)
 
 

@@ -45,63 +45,65 @@ _SCAN_STRING: Callable[[str, int], tuple[str, int]]
 _SCAN_STRING = json.decoder.scanstring  # type: ignore[attr-defined]
 
 
+# A key, its colon and the blanks around it; and what follows a value: a comma or the close.
+# One match each per member: this loop runs for every server of every config.
+_KEY = re.compile(r'"((?:[^"\\]|\\.)*+)"[ \t\n\r]*+:[ \t\n\r]*+')
+_AFTER = re.compile(r"[ \t\n\r]*+([,\]}])[ \t\n\r]*+")
+
 # A container's children: key or index -> (line of the key or item, offset of its value).
 _Children = dict[str | int, tuple[int, int]]
 
 
 class _Lines:
-    """One document's containers, read as questions reach them."""
+    """One document's containers, read as questions reach them, each known by its offset."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.read: dict[KeyPath, _Children] = {}
+        self.read: dict[int, _Children] = {}
         self.root = _SKIP(text, 0).end()
 
-    def children(self, path: KeyPath, at: int) -> _Children:
-        known = self.read.get(path)
-        if known is None:
-            known = self.read[path] = self._container(at)
-        return known
-
-    def _container(self, at: int) -> _Children:
-        text, skip = self.text, _SKIP
+    def container(self, at: int) -> _Children:
+        """The children of the container at offset `at`; none for a scalar."""
+        text = self.text
         opener = text[at : at + 1]
         if opener not in ("{", "["):
             return {}
-        line = text.count("\n", 0, at) + 1
-        last = at
+        is_object = opener == "{"
+        close = "}" if is_object else "]"
+        line, last = text.count("\n", 0, at) + 1, at
         found: _Children = {}
-        close = "}" if opener == "{" else "]"
-        here = skip(text, at + 1).end()
+        here = _SKIP(text, at + 1).end()
         if text.startswith(close, here):
             return found
         index = 0
         while True:
             line += text.count("\n", last, here)
             last = here
-            if opener == "{":
-                if not text.startswith('"', here):
+            if is_object:
+                key = _KEY.match(text, here)
+                if key is None:
                     raise _Unexpected
-                key, here = _SCAN_STRING(text, here + 1)
-                here = skip(text, here).end()
-                if not text.startswith(":", here):
-                    raise _Unexpected
-                value = skip(text, here + 1).end()
-                found[key] = (line, value)  # a later duplicate wins, as in the parsers
+                name = key[1]
+                if "\\" in name:
+                    name = _SCAN_STRING(text, here + 1)[0]
+                value = key.end()
+                found[name] = (line, value)  # a later duplicate wins, as in the parsers
             else:
                 value = here
                 found[index] = (line, value)
                 index += 1
             try:
-                _, here = _SCAN_VALUE(text, value)
+                _, end = _SCAN_VALUE(text, value)
             except StopIteration:
                 raise _Unexpected from None
-            here = skip(text, here).end()
-            if text.startswith(close, here):
-                return found
-            if not text.startswith(",", here):
+            after = _AFTER.match(text, end)
+            if after is None:
                 raise _Unexpected
-            here = skip(text, here + 1).end()
+            if after[1] == close:
+                return found
+            if after[1] != ",":
+                raise _Unexpected
+            here = after.end()
 
 
 @lru_cache(maxsize=8)
@@ -119,9 +121,12 @@ def json_line(text: str, keys: KeyPath) -> int | None:
 
 def _walk(lines: _Lines, keys: KeyPath) -> int | None:
     line: int | None = None
-    at = lines.root
-    for depth in range(min(len(keys), _MAX_DEPTH)):
-        child = lines.children(keys[:depth], at).get(keys[depth])
+    at, read = lines.root, lines.read
+    for key in keys[:_MAX_DEPTH]:
+        children = read.get(at)
+        if children is None:
+            children = read[at] = lines.container(at)
+        child = children.get(key)
         if child is None:
             break
         line, at = child

@@ -61,7 +61,8 @@ def _mapping_entries(data: Any, keys: KeyPath) -> Iterable[Entry]:  # noqa: ANN4
         node = node.get(key)
     if isinstance(node, Mapping):
         for name, raw in node.items():
-            if isinstance(raw, Mapping):
+            # `type(…) is dict` first: an ABC isinstance per server halves this loop's speed.
+            if type(raw) is dict or isinstance(raw, Mapping):
                 yield Entry(str(name), raw, (*keys, str(name)))
 
 

@@ -37,12 +37,14 @@ def _strings(value: Any) -> tuple[str, ...]:  # noqa: ANN401
     if value is None:
         return ()
     if isinstance(value, list | tuple):
-        return tuple(_text(v) for v in value)
+        return tuple([_text(v) for v in value])
     return (_text(value),)
 
 
 def _secrets(value: Any) -> dict[str, Secret]:  # noqa: ANN401
-    if not isinstance(value, Mapping):
+    # `type(…) is dict` first: most values are plain dicts or absent, and an ABC's
+    # isinstance costs as much as the rest of a server's shape.
+    if value is None or type(value) is not dict and not isinstance(value, Mapping):
         return {}
     return {str(k): Secret("" if v is None else _text(v)) for k, v in value.items()}
 

@@ -120,11 +120,11 @@ def check_all(
     """What every check (or only those of `rules`) finds on each server, then on each tool, in
     that order; neither deduplicated nor suppressed (`scan` does both)."""
     checks = [check for check in CHECKS if rules is None or check.rule.id in rules]
+    on_server = [check.on_server for check in checks if check.on_server is not None]
     for config in files:
         for server in config.servers:
-            for check in checks:
-                if check.on_server is not None:
-                    yield from check.on_server(server, ctx)
+            for run in on_server:
+                yield from run(server, ctx)
     listed = list(tools)
     # A server's instructions name its own tools ("use search_code to…"): not other tools.
     instructions = dataclasses.replace(

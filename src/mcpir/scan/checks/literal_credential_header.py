@@ -27,8 +27,6 @@ _PLACEHOLDER = re.compile(
 
 
 def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
-    from mcpir.secrets import find_secrets
-
     for name, secret in server.headers.items():
         value = secret.reveal()
         if not _CREDENTIAL_HEADER.search(name) or not value.strip():
@@ -37,6 +35,8 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
         credential = scheme.group(2).strip() if scheme else value.strip()
         if "${" in credential or is_reference(credential) or _PLACEHOLDER.match(credential):
             continue
+        from mcpir.secrets import find_secrets  # only for a header that may hold one
+
         if find_secrets(value, name):
             continue  # hardcoded-secret reports it, with its provider
         yield finding(
