@@ -215,6 +215,8 @@ GOOD = [
     "Renvoie la météo actuelle pour une ville donnée, avec la température et le vent.",
     "Flag of England: \U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f.",
     "Emoji with a text-style selector: \u2764\ufe0f and \u263a\ufe0e.",
+    "Letters: \\u02b0-\\u02c1\\u02c6-\\u02d1\\u3005\\u3031-\\u3035\\u309d-\\u309e\\u30fc-\\u30fe"
+    "\\u4e00-\\u9fff\\u0e01-\\u0e30\\u05d0-\\u05ea (a character class).",
     "Use the ssh_key tool before deploy_prod; run npm install then npm test.",
     "Vim keys: hjkl move, dd deletes, yy yanks, gg top, zz centre.",
     "Code: v.__cause__, v.__traceback__ = e, tb; then raise v from e.",

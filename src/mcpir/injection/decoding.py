@@ -109,8 +109,9 @@ def is_prose(text: str) -> bool:
     two words or more (or four characters of a script written without spaces). Random bytes,
     JSON and identifiers fail."""
     text = text[:MAX_TEXT].strip()
-    # Chinese, Japanese and Thai put no spaces between words.
-    unspaced = not text.isascii() and len(_UNSPACED.findall(text)) >= 4
+    # Chinese, Japanese and Thai put no spaces between words: half the text in those
+    # scripts (a table of code points mixes many scripts and dashes).
+    unspaced = not text.isascii() and len(_UNSPACED.findall(text)) >= max(4, len(text) / 2)
     if len(text) < 8 and not unspaced:
         return False
     if not unspaced and len(text.split(None, 1)) < 2:
