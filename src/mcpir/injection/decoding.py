@@ -8,10 +8,10 @@ entities, percent-encoding, quoted-printable, Unicode tag characters, variation 
 zero-width binary, sentences in ROT13, another Caesar shift or written backwards, leetspeak,
 letters spaced apart and Morse code; with one more layer inside each (base64 of hex is
 "base64+hex", spanning the base64 run). Random bytes (keys, digests, UUIDs, images) and plain
-English give nothing. Pure and bounded: linear in the text, at most `MAX_SPANS` spans of at
-most `MAX_TEXT` characters, each run read up to `READ` characters.
+English give nothing. Pure and bounded: linear in the text; at most `MAX_SPANS` spans, each at
+most `MAX_TEXT` characters and `MAX_TOTAL` in all; each run read up to `READ` characters.
 The finders live in `blobs` (bytes), `escapes` (escape runs), `wordplay` and `english`
-(ciphers).
+(ciphers); `unicode.hidden_runs` reads tag characters and variation selectors.
 """
 
 from __future__ import annotations
