@@ -228,13 +228,13 @@ USER_ASKED = _rx(
 )
 
 
+# A run of marks ("-----", "*****") is one filler, taken whole, and so is a run of spaces: split
+# among the three fillers and the conditions in every way, 250 dashes before a word that is not
+# a verb took seconds (issue 20).
 _FILLER = r"""(?:please|also|always|then|now|just|first|and|so|simply|silently|quietly|secretly|
     immediately|additionally|finally|next|instead|afterwards|otherwise|never|do|don'?t|make\s+sure\s+
     to|be\s+sure\s+to|remember\s+to|ensure\s+(?:you|that\s+you)|[\w\s-]{0,30}:|\[[^\]\n]{0,40}\]|
     //++|\*++|\#++|>++|-++|@\w+(?:\s+\{[^}\n]{0,40}\})?(?:\s+\w+\s+-)?)"""
-# A run of marks ("-----", "*****") is one filler, taken whole: split among the three fillers
-# and the conditions in every way, 250 dashes before a word that is not a verb took seconds
-# (issue 20).
 _CONDITION = r"""(?:(?:for|when|whenever|if)\b[^.;:\n]{0,150}:|(?:if|when|whenever|once|after|
     before|every\s+time|each\s+time|while|as\s+soon\s+as|for|on|during|upon|since|because|whatever|
     regardless|no\s+matter|even\s+if|unless|in\s+case|as\s+long\s+as|to|in|within|with|from|
@@ -251,7 +251,7 @@ _VERB = r"""(?:send|post|upload|
     round|wrap|prefix|end|finish|begin|start|sign|resolve|lookup|query|visit|ping|request|
     browse|navigate|download|contact|hit|install)"""
 IMPERATIVE = _rx(
-    rf"""\s*(?:{_CONDITION}\s*)?(?:{_FILLER}\s*){{0,3}}(?:{_CONDITION}\s*)?{_VERB}\b"""
+    rf"""\s*+(?:{_CONDITION}\s*+)?(?:{_FILLER}\s*+){{0,3}}(?:{_CONDITION}\s*+)?{_VERB}\b"""
 )
 
 
