@@ -9,7 +9,8 @@ servers of different clients never do.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from mcpir.core.model import ConfigFile, Server
@@ -18,8 +19,10 @@ from mcpir.flows.classify import from_listing
 from mcpir.flows.listings import Listings
 from mcpir.flows.model import (
     CHAIN,
+    MAX_NAME,
     PAIR,
     Capability,
+    Confidence,
     Evidence,
     Flow,
     FlowReport,
@@ -27,16 +30,23 @@ from mcpir.flows.model import (
     Role,
     ServerProfile,
     ToolProfile,
+    clipped,
 )
 from mcpir.flows.observed import Seen
 
-# Transcript sources that are a client of the same name; the others (the audit proxy) may
-# have been any client's.
-_CLIENT_READERS = frozenset({"claude-code", "codex", "gemini", "claude-desktop", "cline", "roo"})
+# Transcript sources that are one client's, and that client as discovery names it (Kilo Code's
+# servers are found as `roo`'s); the others (the audit proxy) may have been any client's.
+_CLIENT_READERS = {
+    "claude-code": "claude-code", "codex": "codex", "gemini": "gemini",
+    "claude-desktop": "claude-desktop", "cline": "cline", "roo": "roo", "kilo": "roo",
+}  # fmt: skip
+# Flows listed per client and project: a config naming hundreds of servers that each read,
+# take in and send made millions of chains (minutes and gigabytes, in the contain step too).
+MAX_FLOWS = 2000
 
 
 def _same_client(reader: str, client: str) -> bool:
-    return reader == client or reader not in _CLIENT_READERS
+    return _CLIENT_READERS.get(reader, client) == client
 
 
 def profile(server: Server, listings: Listings, seen: Seen | None) -> ServerProfile:
@@ -68,11 +78,12 @@ def profile(server: Server, listings: Listings, seen: Seen | None) -> ServerProf
                 observed = True
         if observed:
             sources.append("tool calls in transcripts")
+    name = clipped(server.name)  # bounded: it is repeated in every flow, view and record
     return ServerProfile(
-        name=server.name,
+        name=name,
         client=server.client,
         enabled=server.enabled,
-        tools=tuple(ToolProfile(server.name, name, tuple(ev)) for name, ev in tools.items()),
+        tools=tuple(ToolProfile(name, clipped(tool), tuple(ev)) for tool, ev in tools.items()),
         sources=tuple(sources),
         known=listed is not None or match is not None or observed,
         project=str(server.project) if server.project is not None else None,
@@ -103,38 +114,85 @@ def _contexts(servers: Sequence[ServerProfile]) -> list[tuple[str | None, list[S
     return [(p, shared + [s for s in servers if s.project == p]) for p in projects]
 
 
-def _flows(client: str, project: str | None, servers: list[ServerProfile]) -> list[Flow]:
+def _server_of(label: str, exact: str | None, names: Collection[str]) -> str | None:
+    """The server of a `server.tool` label: the one the transcript named, or else the longest
+    configured name the label starts with (`a.b.get` is server `a.b`'s when both exist)."""
+    if exact is not None:
+        return server if (server := clipped(exact)) in names else None
+    found: str | None = None
+    for index, char in enumerate(label[: MAX_NAME + 1]):  # a longer name is clipped
+        if char == "." and label[:index] in names:
+            found = label[:index]
+    return found
+
+
+def _chains(
+    untrusted: list[Role], private: list[Role], sends: list[Role], level: Confidence
+) -> Iterator[tuple[str, tuple[Role, ...]]]:
+    """The chains whose least sure step is `level` (those surer came before)."""
+    us, ps, ss = ([r for r in roles if r.confidence >= level] for roles in (untrusted, private,
+                                                                            sends))  # fmt: skip
+    if not (us and ps and ss):
+        return
+    for u in us:
+        for p in ps:
+            for s in ss:
+                if min(u.confidence, p.confidence, s.confidence) == level:
+                    yield CHAIN, (u, p, s)
+
+
+def _pairs(
+    private: list[Role], sends: list[Role], level: Confidence
+) -> Iterator[tuple[str, tuple[Role, ...]]]:
+    ps, ss = ([r for r in roles if r.confidence >= level] for roles in (private, sends))
+    for p in ps if ss else ():
+        for s in ss:
+            if min(p.confidence, s.confidence) == level:
+                yield PAIR, (p, s)
+
+
+def _flows(
+    client: str, project: str | None, servers: list[ServerProfile],
+    observations: Sequence[Observation],
+) -> tuple[list[Flow], int]:  # fmt: skip
+    """The flows among `servers`, at most `MAX_FLOWS` of them, in rank order (observed, then
+    chains, then the surer), and how many more there were."""
     unique: dict[str, ServerProfile] = {}
     for server in servers:
         unique.setdefault(server.name, server)  # the same name twice: the client runs one
-    roles = {
-        capability: [r for s in unique.values() if (r := _role(s, capability)) is not None]
+    untrusted, private, sends = (
+        sorted(
+            (r for s in unique.values() if (r := _role(s, capability)) is not None),
+            key=lambda r: -r.confidence,
+        )
         for capability in (Capability.UNTRUSTED, Capability.PRIVATE, Capability.SENDS)
-    }
-    out = [
-        Flow(client, CHAIN, (u, p, s), project=project)
-        for u in roles[Capability.UNTRUSTED]
-        for p in roles[Capability.PRIVATE]
-        for s in roles[Capability.SENDS]
+    )
+    total = len(private) * len(sends) * (len(untrusted) + 1)
+    # What the transcripts show, by (private server, sink server): looked up, not searched.
+    seen: dict[tuple[str, str], list[Observation]] = {}
+    for o in observations:
+        if _same_client(o.reader, client):
+            source = _server_of(o.source, o.source_server, unique)
+            sink = _server_of(o.sink, o.sink_server, unique)
+            if source is not None and sink is not None:
+                seen.setdefault((source, sink), []).append(o)
+    out: dict[tuple[str, tuple[str, ...]], Flow] = {}
+    readers, senders = ({r.server: r for r in roles} for roles in (private, sends))
+    pairs = [(readers[a], senders[b]) for a, b in seen if a in readers and b in senders]
+    levels = (Confidence.HIGH, Confidence.MEDIUM, Confidence.LOW)
+    generators = [
+        ((CHAIN, (u, p, s)) for p, s in pairs for u in untrusted),
+        ((PAIR, (p, s)) for p, s in pairs),
+        *(_chains(untrusted, private, sends, level) for level in levels),
+        *(_pairs(private, sends, level) for level in levels),
     ]
-    out += [
-        Flow(client, PAIR, (p, s), project=project)
-        for p in roles[Capability.PRIVATE]
-        for s in roles[Capability.SENDS]
-    ]
-    return out
-
-
-def _observe(flow: Flow, observations: Iterable[Observation]) -> Flow:
-    private, sink = flow.roles[-2], flow.roles[-1]
-    matched = tuple(
-        o for o in observations
-        if o.source.startswith(f"{private.server}.") and o.sink.startswith(f"{sink.server}.")
-        and _same_client(o.reader, flow.client)
-    )  # fmt: skip
-    if not matched:
-        return flow
-    return Flow(flow.client, flow.kind, flow.roles, matched, flow.project)
+    for kind, steps in itertools.chain.from_iterable(generators) if total else ():
+        observed = tuple(seen.get((steps[-2].server, steps[-1].server), ()))
+        out.setdefault((kind, tuple(r.server for r in steps)),
+                       Flow(client, kind, steps, observed, project))  # fmt: skip
+        if len(out) >= MAX_FLOWS:
+            break
+    return list(out.values()), max(total - len(out), 0)
 
 
 def analyze(
@@ -162,8 +220,10 @@ def analyze(
     for name, servers in sorted(by_client.items()):
         report.servers += servers
         for project, together in _contexts(servers):
-            for flow in _flows(name, project, together):
-                found.setdefault((name, flow.kind, flow.servers), _observe(flow, observations))
+            flows, more = _flows(name, project, together, observations)
+            report.omitted += more
+            for flow in flows:
+                found.setdefault((name, flow.kind, flow.servers), flow)
     report.flows = sorted(found.values(), key=lambda flow: flow.rank)
     marked = {id(o) for flow in report.flows for o in flow.observed}
     report.unmatched = [o for o in observations if id(o) not in marked]

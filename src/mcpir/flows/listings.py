@@ -4,6 +4,7 @@ listing a commit brought is not evidence of what the server says."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 from mcpir.core.errors import McpirError
 
 MAX_TOOLS = 2000  # of one listing: more is a hostile server, and the rest is left unread
+MAX_LISTING_BYTES = 16 * 1024 * 1024  # of a kept listing's file
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,19 @@ class Listings:
         from mcpir.proxy.listings_store import ListingStore
         from mcpir.proxy.pins import is_tool
 
-        live = ListingStore(self.root).latest(server, client)
+        store = ListingStore(self.root)
+        try:
+            size = os.lstat(store.path(server, client)).st_size
+            # A planted file is parsed before its seal is checked: 1 GB was minutes and
+            # gigabytes, twice in the contain step. mcpir keeps a few megabytes at most.
+            if size > MAX_LISTING_BYTES:
+                self.warnings.append(f"{server}: its kept listing is over 16 MiB; not read")
+            live = store.latest(server, client) if size <= MAX_LISTING_BYTES else None
+        except FileNotFoundError:
+            live = None
+        except OSError as exc:  # a name too long for a file name: no listing can be kept
+            self.warnings.append(f"{server}: its listing cannot be read ({exc.strerror})")
+            live = None
         if live is not None and live.get("sealed") and isinstance(live.get("listing"), Mapping):
             tools = live["listing"].get("tools")
             if isinstance(tools, list):
@@ -67,6 +81,9 @@ class Listings:
             pin = store.load(server)
         except McpirError as exc:  # a planted link, a damaged file: said, not read
             self.warnings.append(exc.message)
+            return None
+        except OSError as exc:  # a name too long for a file name
+            self.warnings.append(f"{server}: its pin cannot be read ({exc.strerror})")
             return None
         if pin is None or pin.get("unsealed"):
             return None

@@ -11,6 +11,22 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+# Of a server or tool name kept: a config may name a server with 100k characters, and 500 flows
+# of three such names made a contain-step record of 150 MB (minutes to redact, and a journal
+# past its 64 MiB read limit, so the incident could no longer be read or restored).
+MAX_NAME = 200
+
+
+def clipped(name: str) -> str:
+    """`name`, or its start and a hash of the whole when longer than `MAX_NAME`: two long
+    names that start alike stay apart."""
+    if len(name) <= MAX_NAME:
+        return name
+    import hashlib
+
+    digest = hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+    return f"{name[: MAX_NAME - 14]}…{digest}"
+
 
 class Capability(enum.StrEnum):
     PRIVATE = "reads-private-data"
@@ -157,6 +173,10 @@ class Observation:
     line: int
     time: str | None
     reader: str  # the transcript source: "claude-code", "mcpir-proxy"…
+    # The servers themselves, when known: a server's name may hold a dot, so "a.b.get" does
+    # not say whether server "a" or "a.b" returned the data.
+    source_server: str | None = None
+    sink_server: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -218,6 +238,8 @@ class FlowReport:
     # Observed flows between servers no client here has together (or not configured any more).
     unmatched: list[Observation] = field(default_factory=list)
     transcripts_read: bool = False
+    # Flows not listed: past `graph.MAX_FLOWS` in one client's project (each counted there).
+    omitted: int = 0
 
     @property
     def chains(self) -> list[Flow]:

@@ -75,6 +75,7 @@ def read(scopes: Scopes, since: datetime | None) -> Seen:
                     if hit.flow is None or hit.finding.server is None:
                         continue  # data sent to a built-in (Bash): no server to draw
                     origin = hit.finding.location
+                    sources = {s for s, t, _ in detector.sources if f"{s}.{t}" == hit.flow.source}
                     seen.flows.append(
                         Observation(
                             source=hit.flow.source,
@@ -84,6 +85,8 @@ def read(scopes: Scopes, since: datetime | None) -> Seen:
                             line=origin.line or 0,
                             time=hit.ts.isoformat() if hit.ts else None,
                             reader=event.origin.source,
+                            source_server=sources.pop() if len(sources) == 1 else None,
+                            sink_server=hit.finding.server,
                         )
                     )
                 if event.server is not None:

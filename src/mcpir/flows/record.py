@@ -13,7 +13,7 @@ from typing import Any
 
 from mcpir.core.redact import redact_value
 from mcpir.core.words import plural
-from mcpir.flows.model import CHAIN, Flow, FlowReport
+from mcpir.flows.model import CHAIN, Flow, FlowReport, clipped
 
 KIND = "possible-flows"
 MAX_FLOWS = 500  # kept in the record; the count says how many there were
@@ -31,10 +31,10 @@ def broken(before: FlowReport, after: FlowReport) -> list[Flow]:
 
 def compact(flow: Flow, *, broke: bool) -> dict[str, Any]:
     return {
-        "client": flow.client,
+        "client": clipped(flow.client),
         "kind": flow.kind,
-        "servers": list(flow.servers),
-        "tools": [list(role.tools[:10]) for role in flow.roles],
+        "servers": [clipped(server) for server in flow.servers],
+        "tools": [[clipped(tool) for tool in role.tools[:10]] for role in flow.roles],
         "confidence": flow.confidence.label,
         "broken": broke,
     }
@@ -56,7 +56,8 @@ def summary(before: FlowReport, after: FlowReport) -> str:
         return f"; {plural(left, 'full chain')} still possible" if left else ""
     first = gone[0]
     more = f" and {len(gone) - 1} more" if len(gone) > 1 else ""
-    return f"; broke {plural(len(gone), 'full chain')} ({first.client}: {first.path}{more})"
+    path = " → ".join(clipped(server) for server in first.servers)
+    return f"; broke {plural(len(gone), 'full chain')} ({clipped(first.client)}: {path}{more})"
 
 
 def read(records: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]] | None:

@@ -10,6 +10,7 @@ from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_text, redact_value
 from mcpir.core.words import plural
 from mcpir.flows.findings import FULL_CHAIN, PAIR_RULE, findings, observed_text, role_text, why
+from mcpir.flows.graph import MAX_FLOWS
 from mcpir.flows.model import CHAIN, FlowReport
 
 SHOWN = 12  # flows per client in the table; --json has every one
@@ -57,6 +58,8 @@ def render_table(report: FlowReport, scopes: Scopes, *, color: bool) -> str:
         summary += f"; {sum(bool(f.observed) for f in report.flows)} observed in transcripts"
     else:
         summary += "; transcripts not read"
+    if report.omitted:
+        summary += f"; {report.omitted} more not listed (over {MAX_FLOWS} in one client)"
     items.append(cell(summary))
     return rendered(*items, tty=color)
 
@@ -70,6 +73,7 @@ def json_document(report: FlowReport) -> dict[str, Any]:
             "servers": len(report.servers),
             "unknown": [f"{s.client}/{s.name}" for s in report.unknown()],
             "transcripts_read": report.transcripts_read,
+            "omitted": report.omitted,
         },
         "flows": [flow.to_json() for flow in report.flows],
         "unmatched_observations": [o.to_json() for o in report.unmatched],

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from mcpir.core.redact import redact_text
+from mcpir.flows.model import MAX_NAME, clipped
 from mcpir.incident.entries import RecordedFinding
 
 FLOW_RULE = "investigate/cross-tool-flow"
@@ -25,6 +26,16 @@ def _label(text: str) -> str:
     return _UNSAFE.sub("_", redact_text(text))[:60]
 
 
+def _server_of(label: str, names: set[str]) -> str:
+    """The server of a `server.tool` label: the longest recorded name it starts with (a name
+    may hold a dot: `a.b.get` is server `a.b`'s when it was recorded), else up to the dot."""
+    found = label.split(".", 1)[0]
+    for index, char in enumerate(label[: MAX_NAME + 1]):
+        if char == "." and label[:index] in names:
+            found = label[:index]
+    return found
+
+
 def section(
     records: Iterable[Mapping[str, Any]], seen: Iterable[RecordedFinding]
 ) -> dict[str, Any] | None:
@@ -34,11 +45,13 @@ def section(
     if possible is None:
         return None
     observed = []
+    names = {server for flow in possible for server in flow["servers"]}
     for finding in seen:
         if finding.rule != FLOW_RULE or not finding.server or not finding.source:
             continue
-        source = finding.source.split(".", 1)[0]
-        observed.append({"from": redact_text(source), "to": redact_text(finding.server),
+        source = _server_of(finding.source, names)
+        observed.append({"from": redact_text(clipped(source)),
+                         "to": redact_text(clipped(finding.server)),
                          "session": finding.session, "line": finding.line})  # fmt: skip
     pairs = {(str(o["from"]), str(o["to"])) for o in observed}
     for flow in possible:
