@@ -513,3 +513,30 @@ def test_a_reference_whose_value_holds_a_nul_byte_is_one_line(tmp_path: Path) ->
     assert done.returncode == 2, done.stderr
     assert "NUL" in done.stderr and done.stderr.count("\n") <= 2
     assert tail not in done.stdout + done.stderr
+
+
+def test_a_write_that_fails_half_way_loses_no_entry_of_the_encrypted_file(
+    cryptfile: Path,  # noqa: F811 - the fixture
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import configparser
+    import errno
+
+    kept = f"{CANARY}kept{uuid.uuid4().hex}"
+    store.add("GH_TOKEN", kept)
+    real_write = configparser.RawConfigParser.write
+
+    def disk_full(self: configparser.RawConfigParser, handle: Any, *args: Any) -> None:  # noqa: ANN401
+        handle.write("[keyring")  # a first piece reaches the file, then the disk is full
+        handle.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(configparser.RawConfigParser, "write", disk_full)
+    with pytest.raises(Exception):  # noqa: B017, PT011 - whatever the store makes of it
+        store.add("OTHER_TOKEN", f"{CANARY}{uuid.uuid4().hex}")
+    with pytest.raises(Exception):  # noqa: B017, PT011
+        backends.active().delete_password(store.SERVICE, "GH_TOKEN")
+    monkeypatch.setattr(configparser.RawConfigParser, "write", real_write)
+    assert store.get("GH_TOKEN") == Secret(kept)
+    assert [p.name for p in cryptfile.parent.iterdir()] == [cryptfile.name]  # no copy left
+    assert cryptfile.stat().st_mode & 0o777 == 0o600

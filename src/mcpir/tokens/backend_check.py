@@ -20,6 +20,7 @@ from mcpir.tokens.backends import (
     _unlock,
     _warned,
     active,
+    atomic_writes,
     class_path,
     encrypted_at_rest,
     load,
@@ -103,6 +104,7 @@ def choose(name: str, *, insecure: bool, dry_run: bool) -> tuple[Description, Pa
             at = where(candidate) or path
             print(f"mcpir: warning: secrets are stored UNENCRYPTED in {at}", file=sys.stderr)
         _unlock(candidate, prompt=True)
+        atomic_writes(candidate)
         result = round_trip(candidate)
     finally:
         keyring.set_keyring(previous)

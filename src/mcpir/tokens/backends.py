@@ -244,7 +244,54 @@ def active(*, prompt: bool = True) -> KeyringBackend:
             at = where(current) or class_path(current)
             print(f"mcpir: warning: secrets are stored UNENCRYPTED in {at}", file=sys.stderr)
     _unlock(current, prompt)
+    atomic_writes(current)
     return current
+
+
+def atomic_writes(backend: object) -> None:
+    """keyrings.cryptfile rewrites its file in place (`open(path, "w")`): a full disk or a
+    Ctrl-C between the truncation and the last write leaves it cut short, every entry lost.
+    Here each write goes to a private copy that then replaces the file in one rename."""
+    if vars(backend).get("_mcpir_atomic") or not isinstance(where(backend), str):
+        return
+    if not callable(getattr(backend, "_write_config_value", None)):
+        return
+    import shutil
+    import tempfile
+
+    def through_copy(original: Any) -> Any:  # noqa: ANN401 - the backend's own method
+        def run(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401
+            real = str(where(backend))
+            own = "file_path" in vars(backend)
+            folder = os.path.dirname(real) or "."
+            os.makedirs(folder, mode=0o700, exist_ok=True)
+            # 0600, beside the file: the rename stays on one file system.
+            fd, copy = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(real)}.")
+            os.close(fd)
+            try:
+                if os.path.isfile(real):
+                    shutil.copyfile(real, copy)  # into the 0600 copy, its mode kept
+                else:
+                    os.unlink(copy)  # the backend creates it, 0600, as for a new file
+                backend.file_path = copy  # type: ignore[attr-defined]
+                result = original(*args, **kwargs)
+                with open(copy, "rb+") as written:
+                    os.fsync(written.fileno())
+                os.replace(copy, real)
+                return result
+            finally:
+                if own:
+                    backend.file_path = real  # type: ignore[attr-defined]
+                else:
+                    vars(backend).pop("file_path", None)
+                if os.path.lexists(copy):
+                    os.unlink(copy)
+
+        return run
+
+    for name in ("_write_config_value", "delete_password"):
+        setattr(backend, name, through_copy(getattr(backend, name)))
+    backend._mcpir_atomic = True  # type: ignore[attr-defined]
 
 
 def _detected() -> KeyringBackend:
