@@ -135,3 +135,23 @@ def test_a_dropped_connection_is_an_error_then_the_proxy_reconnects(tmp_path: Pa
     stderr = (tmp_path / "stderr.txt").read_text()
     assert "was lost" in stderr and "Traceback" not in stderr
     assert TOKEN not in trail_text(tmp_path)
+
+
+def test_a_dropped_event_stream_is_resumed_with_last_event_id(tmp_path: Path) -> None:
+    progress: list[str] = []
+
+    async def body(session: Any) -> str:  # noqa: ANN401
+        async def on_progress(value: float, total: float | None, message: str | None) -> None:
+            progress.append(str(message))
+
+        answer = await session.call_tool("polled", {}, progress_callback=on_progress)
+        resumed = await session.call_tool("replays", {})
+        return f"{answer.content[0].text} {resumed.content[0].text}"
+
+    with server("http", "--resumable") as url:
+        seen = drive(tmp_path, url, body)
+    # The SDK's transport reconnected with Last-Event-ID and the server replayed the rest.
+    assert seen == "resumed 1" and progress == ["before the break", "after the break"]
+    call = next(r for r in records(tmp_path) if r["type"] == "call" and r["tool"] == "polled")
+    assert call["is_error"] is False
+    assert not [r for r in records(tmp_path) if r["type"] == "connection"]  # the SDK resumed it
