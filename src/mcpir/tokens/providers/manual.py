@@ -29,7 +29,10 @@ class ManualProvider:
             return Verification(
                 False, detail="no --verify-command given: mcpir cannot check it", unknown=True
             )
-        env = {**os.environ, ENV_VAR: secret.reveal()}
+        from mcpir.tokens.passphrase import without_it
+
+        # The keyring's passphrase is mcpir's, not the check command's.
+        env = {**without_it(os.environ), ENV_VAR: secret.reveal()}
         try:
             done = subprocess.run(  # noqa: S603 - the user's own command, by design
                 self.command,
