@@ -69,7 +69,8 @@ def test_relays_and_records_every_exchange(kind: str, request: pytest.FixtureReq
     url = request.getfixturevalue(kind)
     errlog = tmp_path / "stderr.txt"
     seen = drive(tmp_path, url, _everything, errlog=errlog)
-    assert seen["tools"] == ["add", "echo", "leak", "big", "count", "ask", "slow", "die"]
+    assert seen["tools"] == ["add", "echo", "leak", "big", "count", "ask", "slow", "die",
+                             "polled", "replays"]  # fmt: skip
     assert seen["added"] == "5" and seen["counted"] == "counted to 3"
     assert TOKEN in seen["leaked"]  # transparent without --redact-responses
     assert seen["big"] == 2_000_000
@@ -84,7 +85,7 @@ def test_relays_and_records_every_exchange(kind: str, request: pytest.FixtureReq
     tools = [r["tool"] for r in calls if r["method"] == "tools/call"]
     assert sorted(tools) == ["add", "big", "count", "echo", "leak", "slow"]
     listing = next(r for r in calls if r["method"] == "tools/list")
-    assert listing["response_summary"]["excerpt"].startswith("8 tools: add, echo")
+    assert listing["response_summary"]["excerpt"].startswith("10 tools: add, echo")
     slow = next(r for r in calls if r["tool"] == "slow")
     assert slow["is_error"] is True  # cancelled: never answered, or answered with an error
     notes = [(r["method"], r["direction"]) for r in got if r["type"] == "notification"]
