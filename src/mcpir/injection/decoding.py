@@ -172,4 +172,6 @@ def _ciphers(text: str) -> Iterator[Raw]:
         start = cut
     for first, last, n in spans:
         kind = {13: "rot13", english.REVERSED: "reversed"}.get(n, "caesar")
-        yield kind, first, last, english.shift(text[first:last][:READ], n)
+        body = text[first:last][:READ]
+        decoded = english.unreversed(body) if n == english.REVERSED else english.shift(body, n)
+        yield kind, first, last, decoded

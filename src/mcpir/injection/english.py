@@ -55,6 +55,7 @@ _LETTER_LOG = {
 _AZ = "abcdefghijklmnopqrstuvwxyz"
 _LOG_AZ = [_LETTER_LOG[letter] for letter in _AZ]
 _WORD = re.compile(r"[a-z]{2,}")
+_LETTERS = re.compile(r"[A-Za-z']+")
 # Table n moves each Latin letter n places on.
 _SHIFTS = [
     str.maketrans(_AZ + _AZ.upper(), _AZ[n:] + _AZ[:n] + (_AZ[n:] + _AZ[:n]).upper())
@@ -68,6 +69,16 @@ def shift(text: str, n: int) -> str:
     """`text` with each Latin letter moved `n` places on (13: ROT13), or reversed for
     `REVERSED`; everything else kept."""
     return text[::-1] if n == REVERSED else text.translate(_SHIFTS[n % 26])
+
+
+def unreversed(text: str) -> str:
+    """A reversed sentence read forwards: letter by letter when its end mark came first
+    (".dleif eht"), word by word when it stayed last ("dleif eht."), as the writer reversed
+    it."""
+    stripped = text.strip()
+    if stripped[-1:] in (".", "!", "?") and stripped[:1] not in (".", "!", "?"):
+        return _LETTERS.sub(lambda m: m.group(0)[::-1], text)
+    return text[::-1]
 
 
 def rot13(text: str) -> str:

@@ -21,10 +21,11 @@ _OCTAL_TOKEN = re.compile(r"\\([0-3][0-7]{2})")
 _U_ESCAPE = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}|\\u\{[0-9A-Fa-f]{1,6}\}"
 _U_RUN = re.compile(rf"(?:{_U_ESCAPE})(?:[^\\\n]{{0,16}}+(?:{_U_ESCAPE}))*+")
 _U_TOKEN = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})|\\u\{([0-9A-Fa-f]{1,6})\}")
-_ENTITY_TEXT = r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+# Browsers read a numeric reference without its ";" too ("&#115&#101"); named ones need it.
+_ENTITY_TEXT = r"&(?:#[0-9]{1,7}+;?|#[xX][0-9A-Fa-f]{1,6}+;?|[A-Za-z][A-Za-z0-9]{1,31};)"
 # An escaped `<IMPORTANT>` and its closing tag hold a whole paragraph between them.
 _ENTITY_RUN = re.compile(rf"{_ENTITY_TEXT}(?:[^&]{{0,300}}+{_ENTITY_TEXT})*+")
-_NUMERIC_ENTITY = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9A-Fa-f]{1,6}));")
+_NUMERIC_ENTITY = re.compile(r"&#(?:([0-9]{1,7}+)|[xX]([0-9A-Fa-f]{1,6}+));?")
 _OPEN_TAG = re.compile(r"<([A-Za-z][\w-]{1,30})(?=[\s>])")
 _CLOSE_TAG = re.compile(r"</([A-Za-z][\w-]{1,30})\s*>")
 _PERCENT = re.compile(r"(?<![\w.~+%-])[\w.~+-]*+(?:%[0-9A-Fa-f]{2}[\w.~+-]*+)+")
@@ -45,7 +46,7 @@ def escape_runs(text: str) -> Iterator[Raw]:
         yield from _escapes(text, "unicode-escape", _U_RUN, 3, _u_text)
     if "%" in text:
         yield from _escapes(text, "percent", _PERCENT, 3, _percent_text)
-    if "&" in text and ";" in text:
+    if "&#" in text or ("&" in text and ";" in text):
         yield from _entities(text)
     if "=" in text and _QP_GATE.search(text):
         yield from _escapes(text, "quoted-printable", _QP, 3, _qp_text)
