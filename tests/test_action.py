@@ -159,15 +159,24 @@ def test_push_skips_the_audit_and_schedule_runs_everything(
     assert "posture items failing" in actions_env["summary"].read_text()
 
 
-def test_comment_that_cannot_be_posted_is_exit_3_with_everything_written(
+def test_a_comment_not_allowed_is_a_note_one_that_failed_is_exit_3(
     repo: tuple[Path, str], actions_env: dict[str, Path], run_cli: RunCli, tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     root, base = repo
     _pull_event(actions_env, base, monkeypatch)
     sarif = tmp_path / "x.sarif"
-    result = run_cli("action", "--root", root, "--sarif", sarif, "--comment")
-    assert result.code == 3 and "no token" in result.stderr
+    args = ("action", "--root", root, "--sarif", sarif, "--comment", "--fail-on", "never")
+    # No token (a fork's pull request): the job is judged by its findings alone.
+    denied = run_cli(*args)
+    assert denied.code == 0 and "no review comment: no token" in denied.stderr
+    assert "no review comment" in actions_env["summary"].read_text()
+    # GitHub unreachable: a step failed, and everything else is written all the same.
+    monkeypatch.setenv("GITHUB_TOKEN", "x")
+    monkeypatch.setenv("GITHUB_API_URL", "http://127.0.0.1:9")
+    sarif.unlink()
+    failed = run_cli(*args)
+    assert failed.code == 3 and "mcpir: warning: review on acme/app#7" in failed.stderr
     assert sarif.exists() and "could not finish a step" in actions_env["summary"].read_text()
 
 

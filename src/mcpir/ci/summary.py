@@ -71,6 +71,8 @@ def markdown(request: ActionRequest, outcome: ActionOutcome) -> str:
                   for item in outcome.posture]  # fmt: skip
     for error in outcome.errors:
         lines.append(f"\n> mcpir could not finish a step: {cell(error)}")
+    if outcome.commented and outcome.commented.startswith("no review comment"):
+        lines.append(f"\n> {cell(outcome.commented)}")
     return "\n".join(lines) + "\n"
 
 

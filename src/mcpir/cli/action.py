@@ -134,7 +134,10 @@ def _run(request: object, json_output: bool) -> int:
                 outcome.commented = post(request.api_url, request.token, event.repository,
                                          event.pull, render.review_body(outcome))  # fmt: skip
             except CommentFailed as exc:
-                outcome.errors.append(str(exc))
+                if exc.denied:
+                    outcome.commented = f"no review comment: {exc}"
+                else:
+                    outcome.errors.append(str(exc))
     if request.sarif is not None:
         atomic_write_text(request.sarif, render.sarif(request, outcome))
     document = result_document(request, outcome)
