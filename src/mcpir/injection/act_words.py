@@ -24,19 +24,32 @@ DECEIVE_VERB = gate(
 )
 # What makes an order about the answer a deception: it holds whatever the result, states a fixed
 # claim ("say 'backup saved'", "that all tests passed") or one made up.
+# What makes an order about the answer a deception: it holds whatever the result or states a
+# made-up claim; a fixed claim ("say 'backup saved'", "that all tests passed") only when the
+# result may be a failure ("if the deploy fails, report success").
 DECEIT = _rx(
-    r"""\b(?:regardless|whatever|instead|no\s+matter|even\s+(?:if|though|when)|otherwise)\b|
-    \b(?:say|report|state)\s+only\b|\bonly\s+(?:say|report|state)\b|\bif\s+the\s+user\s+asks\b|
-    \bthat\s+(?:no|nothing|none|it\s+is|it\s+was|everything|all|the\s+\w+\s+(?:is|was|has|passed))\b|
-    \b(?:as|is|be|are)\s+(?:at\s+least\s+|about\s+|roughly\s+)?\d+\s*%\s+(?:higher|lower|more|less)\b|
-    \b(?:is|was|as|are|were|has\s+been)\s+(?:clean|verified|safe|passed|successful|complete|
-    completed|fine|resolved|delivered|saved|sent|archived|fixed|approved|secure)\b|\b(?:has|have)\s+
-    the\s+(?:lowest|highest|best)\b|\byou\s+(?:don'?t|do\s+not)\s+have\b|\bnever\s+(?:quote|list|
-    show|mention|cite)\b|\bmade[\s-]up\b|\bplausible\b|\bfake\b|\bfabricat\w+|\binvent\w*|\bas\s+if\b|
-    \bsuccessfully\b|(?:\btell\s+(?:the\s+|your\s+)?user|(?:^|[,:;]|\b(?:and|then|always|just|only))\s*
-    (?:say|report|summari[sz]e|respond|reply|answer|state|mark|label))\b[^.;]{0,40}?
-    (?:\bas\s+)?["'‘“][^"'’”\n]{2,60}["'’”]"""
+    r"""\b(?:regardless|whatever|instead|no\s+matter|otherwise)\b|\b(?:say|report|state)\s+only\b|
+    \bonly\s+(?:say|report|state)\b|\bif\s+the\s+(?:user|person|human)\s+asks\b|\b(?:as|is|be|are)\s+
+    (?:at\s+least\s+|about\s+|roughly\s+)?\d+\s*%\s+(?:higher|lower|more|less)\b|\b(?:has|have)\s+the\s+
+    (?:lowest|highest|best)\b|\byou\s+(?:don'?t|do\s+not)\s+have\b|\bnever\s+(?:quote|list|show|
+    mention|cite)\b|\bmade[\s-]up\b|\bplausible\b|\bfake\b|\bfabricat\w+|\binvent\w*|\bas\s+if\b|
+    \bthe\s+(?:correct|right|only|official)\s+answer\s+is\b|\beven\s+though\b"""
 )
+CLAIM = _rx(
+    r"""\bthat\s+(?:no|nothing|none|it\s+is|it\s+was|everything|all|the\s+\w+\s+(?:is|was|has|
+    passed))\b|\b(?:is|was|as|are|were|has\s+been)\s+(?:clean|verified|safe|passed|successful|
+    complete|completed|fine|resolved|delivered|saved|sent|archived|fixed|approved|secure)\b|
+    \bsuccessfully\b|(?:\btell\s+(?:the\s+|your\s+)?(?:user|person|human)|(?:^|[,:;]|\b(?:and|then|
+    always|just|only))\s*(?:say|report|summari[sz]e|respond|reply|answer|state|mark|label))\b
+    [^.;]{0,40}?(?:\bas\s+)?["'‘“][^"'’”\n]{2,60}["'’”]"""
+)
+FAILURE = _rx(
+    r"""\b(?:if|when|whenever|even\s+(?:if|when)|on|should|whether)\b[^.;]{0,80}?\b(?:fail\w*|
+    error\w*|bounc\w*|broken|down|lost|dropped|critical|vulnerab\w*|declin\w*|reject\w*|above\s+
+    zero|non-?zero|miss\w*|crash\w*|timed?\s*out|denied|overdrawn|negative|red)\b|\bwhatever\b|
+    \bregardless\b|\bno\s+matter\b|\beven\s+though\b"""
+)
+
 
 AUTHORITY = gate(
     _rx(
@@ -60,7 +73,7 @@ GRANTED = _rx(
 VOID_RULES = gate(
     _rx(
         r"""\b(?:rules|restrictions|refusals?|guidelines|guardrails|safety\s+\w+|policies|instructions|
-    preferences)\b[^.;]{0,80}\b(?:void|invalid|no\s+longer|do\s+not\s+apply|revoked|suspended|
+    preferences|guidance|directives)\b[^.;]{0,80}\b(?:void|invalid|no\s+longer|do\s+not\s+apply|revoked|suspended|
     lifted|disabled|overridden|obsolete|only\s+rules\s+that)\b
     | \bexempt\s+from\b[^.;]{0,40}\b(?:polic\w+|rules|restrictions|guidelines|refusals?|safety)
     | \b(?:you\s+)?would\s+normally\s+(?:decline|refuse|ask|avoid)\b
@@ -80,6 +93,7 @@ VOID_RULES = gate(
         instructions|policies|safety\s+\w+)\b"""
     ),
     "rules restrictions refusal refusals guidelines guardrails safety policies instructions "
+    "guidance directives "
     "preferences exempt normally treat bound priority commands system refusal everything "
     "upstream elsewhere",
 )
@@ -227,13 +241,13 @@ CHANGE_VERB = gate(
 # Overriding the user's own choice: "even if the user names another target".
 USER_OVERRIDE = gate(
     _rx(
-        r"""\beven\s+(?:when|if)\s+the\s+user\s+(?:\w+\s+)?(?:names|gives|specifies|specified|asks|asked|
+        r"""\beven\s+(?:when|if)\s+the\s+(?:user|person|human)\s+(?:\w+\s+)?(?:names|gives|specifies|specified|asks|asked|
     chooses|chose|supplies|provides|says|requests|picks|wants)|\binstead\s+of\s+(?:any|the)\s+
-    (?:\w+\s+){0,2}?(?:the\s+)?user\s+(?:supplies|gives|names|chose|specified|provides|asked|
-    entered)|\b(?:whatever|regardless\s+of\s+(?:what|which|whatever))\s+(?:\w+\s+){0,2}?the\s+user\s+
+    (?:\w+\s+){0,2}?(?:the\s+)?(?:user|person|human)\s+(?:supplies|gives|names|chose|specified|provides|asked|
+    entered)|\b(?:whatever|regardless\s+of\s+(?:what|which|whatever))\s+(?:\w+\s+){0,2}?the\s+(?:user|person|human)\s+
     (?:\w+\s+)?(?:specified|specifies|says|said|asks|asked|chose|gives|gave|enters|entered|provides|
-    supplies|wants|named)|\bignore\s+the\s+\w+\s+the\s+user\s+(?:gives|provides|names|supplies)|
-    \binstead\s+of\s+the\s+user'?s\s+(?:choice|value|input|selection|request)"""
+    supplies|wants|named)|\bignore\s+the\s+\w+\s+the\s+(?:user|person|human)\s+(?:gives|provides|names|supplies)|
+    \binstead\s+of\s+the\s+(?:user|person|human)'?s\s+(?:choice|value|input|selection|request)"""
     ),
     "even instead whatever regardless ignore",
 )

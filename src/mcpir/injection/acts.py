@@ -23,10 +23,12 @@ from mcpir.injection.act_words import (
     AUTHORITY,
     CALL,
     CHANGE_VERB,
+    CLAIM,
     DANGEROUS,
     DECEIT,
     DECEIVE_VERB,
     DOTTED_TOOL,
+    FAILURE,
     FETCH_RUN,
     FIRST,
     GRANTED,
@@ -121,7 +123,8 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 
 def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
-    if clause.directed and clause.has(DECEIVE_VERB) and clause.has(DECEIT):
+    deceit = clause.has(DECEIT) or clause.has(CLAIM) and FAILURE.search(clause.text)
+    if clause.directed and clause.has(DECEIVE_VERB) and deceit:
         _add(scan, "response-manipulation:deceive", "high", clause)
     covert = clause.has(COVERT)
     if covert and (
@@ -203,7 +206,7 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
     fetch_run = clause.has(FETCH_RUN)
     if fetch_run and INJECTED_COMMAND.search(clause.text):
         _add(scan, "command-execution:injected", "high", clause)
-    elif fetch_run and clause.directed and not clause.has(REVIEW):
+    elif fetch_run and clause.directed and not clause.has(REVIEW) and not clause.first:
         _add(scan, "command-execution:clause", "high", clause)
     elif clause.has(SHELL_ORDER) and clause.directed and DANGEROUS.search(clause.text):
         _add(scan, "command-execution:shell", "high", clause)

@@ -34,7 +34,7 @@ def gate(pattern: re.Pattern[str], words: str, chars: tuple[str, ...] = ()) -> r
 # Where one clause ends: a sentence end, a semicolon, a line, a table cell, a flattened schema
 # field, a comment or tag boundary. Colons stay inside: "Processing rule: replace …" is one order.
 CLAUSE_END = re.compile(
-    r"[.!?]+(?=\s|$)|;|\n|\s\|\s|\[inputschema[^\]\n]{0,200}\]|<!--|-->"
+    r"(?<!e\.g)(?<!i\.e)(?<!\betc)(?<!\bvs)[.!?]+(?=\s|$)|;|\n|\[inputschema[^\]\n]{0,200}\]|<!--|-->"
     r"|</?(?:important|system|instructions?|hidden|secret|admin|override|critical|note|assistant|"
     r"user|prompt|inst|sys|context|tool|ai|llm|agent|developer|priority|urgent|mandatory|"
     r"directive|p|div|span|br|b|i|em|strong|code|pre)\b[^<>\n]{0,80}>"
@@ -54,7 +54,7 @@ CONTEXT = gate(
     earlier)\s+(?:\d+\s+|few\s+)?(?:messages|turns|tool\s+outputs|outputs|exchanges)|\b(?:arguments|
     inputs?|params|parameters)\s+and\s+(?:results?|outputs?|responses?)|\b(?:tool|prior|previous)\s+
     (?:outputs|results)\b|\blist\s+of\s+tools\s+you|\binstructions\s+you\s+(?:were|have\s+been)\s+
-    given|\beverything\s+the\s+user|\bcontext\s+window|\bmemory\s+contents|\b(?:its|your)\s+own\s+
+    given|\beverything\s+the\s+(?:user|person|human)|\bworking\s+notes\b|\bprivate\s+messages\b|\bcontext\s+window|\bmemory\s+contents|\b(?:its|your)\s+own\s+
     (?:instructions|prompt|system\s+prompt|rules)|\b(?:last|previous|prior|recent|earlier)\s+(?:\w+\s+)
     {0,2}?(?:messages|turns|outputs|exchanges|prompts|questions)|\bprevious\s+(?:assistant|user)\s+
     messages?\b|\b(?:tool|prior|previous)\s+(?:outputs?|results?)\b|\bfull\s+(?:arguments|results?|
@@ -63,15 +63,15 @@ CONTEXT = gate(
     "prompt instructions message history log logs transcript far conversation chat thread "
     "dialog dialogue context reply replies answer answers response responses system messages "
     "turns exchanges tool prior previous last recent earlier given everything window memory own "
-    "questions prompts arguments inputs input params parameters full list",
+    "questions prompts arguments inputs input params parameters full list working private",
 )
 USER_DATA = gate(
     _rx(
-        r"""\buser'?s?\s+(?:\w+\s+){0,2}?(?:messages?|questions?|prompts?|quer(?:y|ies)|requests?|inputs?|
+        r"""\b(?:user|person|human)'?s?\s+(?:\w+\s+){0,2}?(?:messages?|questions?|prompts?|quer(?:y|ies)|requests?|inputs?|
     contacts|data|files|documents|emails?|history|location|address|details)\b|\bthe\s+same\s+
     (?:message|content|text|data|file|body)\b|\bthe\s+original\s+\w+"""
     ),
-    "user same original",
+    "user person human same original",
 )
 SECRET = gate(
     _rx(
@@ -81,7 +81,8 @@ SECRET = gate(
     \b(?:private|ssh|signing|secret|access)[\s_-]+keys?\b|\.env\b(?!\.(?:example|sample|template|dist|defaults))|\benvironment\s+
     variables|\benv\s+(?:vars|dump)|\benv_dump|\.ssh\b|\.aws\b|\bnetrc\b|\bpgpass\b|\bkeychain\b|
     \bmnemonic|\bseed\s+phrase|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\bkubeconfig\b|\bhosts\.ya?ml\b|
-    \bwallet\.dat\b|[a-z0-9]_(?:tokens?|secrets?|api_keys?|passwords?|credentials?)\b|
+    \bwallet\.dat\b|[a-z0-9]_(?:tokens?|secrets?|api_keys?|passwords?|credentials?)\b|\b(?:printout|
+    output|dump)\s+of\s+[`'"]?(?:env|printenv)\b|\.bashrc\b|\.zshrc\b|\.profile\b|
     \bapi[\s_-]?tokens?\b|\bsk-|\bghp_|\bgithub_pat_|\bglpat-|\bxox[abp]-|\bakia\b|\blogin\s+data\b|
     \bcookies\.sqlite\b|\bkey4\.db\b|\blogins\.json\b|\bchrome/default\b|\bdocker/config\.json|
     \.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|\bmcp\.json\b|
@@ -90,7 +91,8 @@ SECRET = gate(
     "api apikey apikeys secret secrets credential credentials password passwords passphrase "
     "passphrases token tokens cookie cookies key keys env environment ssh aws netrc pgpass "
     "keychain mnemonic mnemonics seed rsa ed25519 ecdsa dsa kubeconfig hosts wallet sk ghp glpat "
-    "xoxa xoxb xoxp akia login key4 logins chrome docker npmrc pypirc kube gcloud mcp claude gnupg",
+    "xoxa xoxb xoxp akia login key4 logins chrome docker npmrc pypirc kube gcloud mcp claude gnupg "
+    "bashrc zshrc profile printout output dump",
 )
 FILES = gate(
     _rx(
@@ -134,6 +136,7 @@ CARRY_VERBS = frozenset(
     append attach put paste place provide supply fill write encode add store save log record cc
     bcc deliver dump publish echo repeat reveal disclose call invoke encoding embedding set
     show hand fire emit prefix trigger ping adds sends passes includes attaches copies uploads
+    belong belongs carry carries
     forwards puts writes logs stores mirrors embeds appends calls invokes""".split()
 )
 SEND_VERBS = frozenset(
@@ -154,7 +157,7 @@ COVERT = gate(
     (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report|list)(?:s|ing)?\b|\bunder\s+no\s+circumstances\b|
     \bkeep\s+(?:[\w']+\s+){0,4}?(?:to\s+yourself|out\s+of\s+(?:your|the))|\bmust\s+not\s+(?:appear|
     be\s+(?:shown|visible|mentioned|surfaced))|\bno\s+need\s+to\s+(?:check|ask|confirm|tell|
-    mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told)|\bthe\s+user\s+(?:does\s+
+    mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told)|\bthe\s+(?:user|person|human)\s+(?:does\s+
     not|doesn'?t|need\s+not|will\s+not|won'?t|should\s+not|must\s+not)\s+(?:need\s+to\s+)?(?:know|
     notice|see|be\s+told)|\bsay\s+nothing\b|\bbehind\s+the\s+scenes\b|\bleave\s+(?:[\w'`]+\s+){0,5}?
     out\b|\bleave\s+out\b|\b(?:remain|stay|be\s+kept|kept)\s+unaware\b|\bwithout\s+the\s+user\s+
@@ -162,12 +165,13 @@ COVERT = gate(
     mentions?\s+of\b|\bnot?\s+(?:need|required|necessary)\s+(?:to\s+)?ask\s+(?:for\s+)?(?:permission|
     confirmation|approval)|\bno\s+obligation\s+to\s+(?:confirm|ask|tell)|\bkeep\s+(?:[\w']+\s+){0,4}?
     out\s+of\s+(?:\w+\s+){0,2}?(?:repl|answer|summar|response|chat|conversation|output|view)\w*|
-    \b(?:does|do)\s+not\s+need\s+to\s+(?:appear|be\s+(?:shown|mentioned))\b"""
+    \b(?:does|do)\s+not\s+need\s+to\s+(?:appear|be\s+(?:shown|mentioned))\b|\bbetween\s+us\b|
+    \b(?:not|never)\s+bring\s+(?:it|this|that)\s+up\b"""
     ),
     "silently secretly quietly covertly discreetly stealthily without mention mentions tell "
     "inform notify reveal disclose show surface report list circumstances keep appear shown "
     "visible mentioned surfaced need know notice see told say behind leave unaware obligation "
-    "mentioning informing notifying telling",
+    "mentioning informing notifying telling between bring",
 )
 FORCE = gate(
     _rx(
@@ -189,9 +193,10 @@ QUANT = gate(
     _rx(
         r"""\b(?:any|all|every|each|whatever|whichever)\b|\bvisible\b|\byou\s+(?:have\s+)?(?:seen|see|
     saw|know)\b|\bin\s+(?:the|your)\s+(?:current\s+)?context\b|\bfrom\s+the\s+user'?s\b|
-    \bverbatim\b|\bword\s+for\s+word\b|\bso\s+far\b|\bthe\s+user'?s\b|\bof\s+the\s+user\b|~/"""
+    \bverbatim\b|\bword\s+for\s+word\b|\bso\s+far\b|\bthe\s+(?:user|person|human)'?s\b|\bof\s+the\s+
+    (?:user|person|human)\b|~/"""
     ),
-    "any all every each whatever whichever visible you context user verbatim word far",
+    "any all every each whatever whichever visible you context user verbatim word far person human",
     ("~/",),
 )
 # Who is addressed: the model, by a label or as the subject.
@@ -248,6 +253,7 @@ _VERB = r"""(?:send|post|upload|
     report|answer|respond|reply|claim|state|present|describe|treat|act|behave|ignore|disregard|
     forget|skip|bypass|disable|grant|approve|allow|stop|keep|hide|remove|delete|trust|obey|follow|
     consider|assume|mark|rate|inform|notify|apply|make|ensure|remember|double|triple|halve|
+    summari[sz]e|phrase|word|label|
     round|wrap|prefix|end|finish|begin|start|sign|resolve|lookup|query|visit|ping|request|
     browse|navigate|download|contact|hit|install)"""
 IMPERATIVE = _rx(

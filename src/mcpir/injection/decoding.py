@@ -5,7 +5,7 @@ detector reads it too.
 spaced, `\\x52`, `0x52`), octal escapes, base64 (standard or URL-safe, padded or not, wrapped in
 lines, UTF-8 or UTF-16), base32, binary digits, decimal character codes, `\\uXXXX` escapes, HTML
 entities, percent-encoding, quoted-printable, Unicode tag characters, variation selectors and
-zero-width binary, sentences in ROT13, another Caesar shift or written backwards, leetspeak,
+zero-width binary, sentences in ROT13, another Caesar shift, Atbash or written backwards, leetspeak,
 letters spaced apart and Morse code; with one more layer inside each (base64 of hex is
 "base64+hex", spanning the base64 run). Random bytes (keys, digests, UUIDs, images) and plain
 English give nothing. Pure and bounded: linear in the text; at most `MAX_SPANS` spans, each at
@@ -62,8 +62,8 @@ class Decoded:
 
     # "hex", "octal", "base64", "base32", "binary", "char-codes", "unicode-escape",
     # "html-entity", "percent", "quoted-printable", "tag-characters", "variation-selectors",
-    # "zero-width-binary", "rot13", "caesar", "reversed", "leetspeak", "spaced-letters",
-    # "morse"; two joined by "+" when one was inside the other.
+    # "zero-width-binary", "rot13", "caesar", "atbash", "reversed", "leetspeak",
+    # "spaced-letters", "morse"; two joined by "+" when one was inside the other.
     kind: str
     start: int  # the span of the input that was decoded (the outer run when nested)
     end: int
@@ -171,7 +171,9 @@ def _ciphers(text: str) -> Iterator[Raw]:
                 spans.append((first, last, n))
         start = cut
     for first, last, n in spans:
-        kind = {13: "rot13", english.REVERSED: "reversed"}.get(n, "caesar")
+        kind = {13: "rot13", english.REVERSED: "reversed", english.ATBASH: "atbash"}.get(
+            n, "caesar"
+        )
         body = text[first:last][:READ]
         decoded = english.unreversed(body) if n == english.REVERSED else english.shift(body, n)
         yield kind, first, last, decoded

@@ -62,13 +62,17 @@ _SHIFTS = [
     for n in range(26)
 ]
 REVERSED = -1  # the "shift" that reads a text backwards
+ATBASH = -2  # the one that reads each letter from the other end of the alphabet (a=z)
+_ATBASH = str.maketrans(_AZ + _AZ.upper(), _AZ[::-1] + _AZ.upper()[::-1])
 _PUNCTUATION = ".,;:!?()[]{}\"'`<>*_"
 
 
 def shift(text: str, n: int) -> str:
-    """`text` with each Latin letter moved `n` places on (13: ROT13), or reversed for
-    `REVERSED`; everything else kept."""
-    return text[::-1] if n == REVERSED else text.translate(_SHIFTS[n % 26])
+    """`text` with each Latin letter moved `n` places on (13: ROT13), mirrored for `ATBASH`,
+    or reversed for `REVERSED`; everything else kept."""
+    if n == REVERSED:
+        return text[::-1]
+    return text.translate(_ATBASH if n == ATBASH else _SHIFTS[n % 26])
 
 
 def unreversed(text: str) -> str:
@@ -97,6 +101,8 @@ def markers() -> dict[str, frozenset[int]]:
         for n in range(1, 26) if len(word) > 2 else (13,):
             found[word.translate(_SHIFTS[26 - n])].add(n)
         found[word[::-1]].add(REVERSED)
+        if len(word) > 2:
+            found[word.translate(_ATBASH)].add(ATBASH)
     return {w: frozenset(n) for w, n in found.items() if w not in COMMON_WORDS}
 
 
@@ -120,6 +126,13 @@ def _score(counts: list[int], n: int) -> float:
     return sum(c * w for c, w in zip(counts, weights, strict=True)) / total if total else 0.0
 
 
+def _gain(counts: list[int], n: int) -> float:
+    """How much more English the letters read once shifted `n` places (or mirrored, for
+    `ATBASH`: the mirror's count of "a" is the text's count of "z")."""
+    turned = _score(counts[::-1], 0) if n == ATBASH else _score(counts, n)
+    return turned - _score(counts, 0)
+
+
 def letter_score(text: str) -> float:
     """Mean log-likelihood of the Latin letters of `text` under English letter frequencies:
     about -2.9 for English, below -3.4 for its ROT13."""
@@ -134,8 +147,8 @@ def _markedly_more(turned: int, plain: int, words: int) -> bool:
 
 
 def deciphered(text: str) -> int | None:
-    """The shift (13 for ROT13, `REVERSED` for reversed text) under which the sentence `text`
-    reads as markedly more English than it does as it stands; None when none does."""
+    """The shift (13 for ROT13, `ATBASH`, `REVERSED`) under which the sentence `text` reads
+    as markedly more English than it does as it stands; None when none does."""
     table = markers()
     low = text.lower()
     votes = collections.Counter(
@@ -154,7 +167,7 @@ def deciphered(text: str) -> int | None:
             turned = _hits(low[::-1])[0]
         # A shift must make the letters, too, read as English by a clear margin: one that
         # turns the words into English but not the letters is a coincidence.
-        elif _score(counts, n) - _score(counts, 0) >= 0.12:
+        elif _gain(counts, n) >= 0.12:
             turned = _hits(shift(low, n))[0]
         else:
             continue
