@@ -83,6 +83,31 @@ def _depth(value: Any, limit: int = MAX_DEPTH) -> bool:  # noqa: ANN401
     return True
 
 
+# The fields the reports read, each brought to the shape they read it in: a text (or None), a
+# line number, a list of names. Anything else a row holds is passed through to JSON as it is.
+_LISTS = frozenset({"args", "env_keys", "header_keys"})
+_TEXTS = frozenset({"rule", "severity", "message", "path", "server", "client", "tool",
+                    "evidence", "name", "transport", "command", "url", "scope", "project",
+                    "commit", "author", "status", "provider", "fingerprint", "added_in", "user",
+                    "repository", "id", "title"})  # fmt: skip
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in _TEXTS and value is not None and not isinstance(value, str):
+            value = json.dumps(value)[:500] if isinstance(value, (list, dict)) else str(value)
+        elif key == "line" and (isinstance(value, bool) or not isinstance(value, int)):
+            value = None
+        elif key in _LISTS:
+            value = [v if isinstance(v, str) else json.dumps(v)[:500]
+                     for v in (value if isinstance(value, list) else [])]  # fmt: skip
+        elif key == "enabled":
+            value = value if isinstance(value, bool) else True
+        out[str(key)] = value
+    return out
+
+
 def _rows(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
     value = data.get(key)
     if value is None:
@@ -91,7 +116,7 @@ def _rows(data: dict[str, Any], key: str) -> list[dict[str, Any]]:
         raise NotAResult(f"`{key}` is not a list of records")
     if len(value) > MAX_ROWS:
         raise NotAResult(f"`{key}` holds {len(value):,} records (limit {MAX_ROWS:,})")
-    return value
+    return [_clean(row) for row in value]
 
 
 def _text(value: Any) -> str | None:  # noqa: ANN401
