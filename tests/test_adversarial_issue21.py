@@ -225,3 +225,21 @@ def test_an_oversized_listing_file_is_not_parsed(tmp_path: Path) -> None:
     listings = Listings(tmp_path)
     assert listings.of("mine", "claude-code") is None
     assert any("over 16 MiB" in warning for warning in listings.warnings)
+
+
+def test_a_log_naming_countless_tools_is_bounded_per_server() -> None:
+    # `<root>/.atom-trail/mcp-invocations/*.jsonl` can come with a repository: 200k distinct
+    # tools and 300 servers made every profile scan every call (5 minutes), and each flow
+    # would list every tool.
+    from mcpir.flows.observed import MAX_TOOLS_PER_SERVER
+
+    seen = Seen()
+    origin = Origin("mcpir-proxy", Path("/r/.atom-trail/mcp-invocations/d.jsonl"), 1, "s")
+    for i in range(60_000):
+        _called(seen, Call(origin, f"read_file_{i}", f"p{i % 30}", {"path": "x"}))
+    servers = [_server(f"p{i}", command="python", args=("a.py",)) for i in range(30)]
+    started = time.monotonic()
+    report = analyze([_file(*servers)], root=None, seen=seen)
+    assert time.monotonic() - started < 30
+    assert all(len(s.tools) <= MAX_TOOLS_PER_SERVER for s in report.servers)
+    assert all(s.known for s in report.servers)

@@ -68,12 +68,10 @@ def profile(server: Server, listings: Listings, seen: Seen | None) -> ServerProf
         sources.append(f"catalog {match.detail} ({match.entry.written_for})")
     observed = False
     if seen is not None:
-        for called_server, tool in sorted(seen.calls):
-            readers = seen.readers.get((called_server, tool), set())
-            if called_server == server.name and any(
-                _same_client(reader, server.client) for reader in readers
-            ):
-                evidence = seen.evidence(called_server, tool)
+        for tool in sorted(seen.tools.get(server.name, ())):
+            readers = seen.readers.get((server.name, tool), set())
+            if any(_same_client(reader, server.client) for reader in readers):
+                evidence = seen.evidence(server.name, tool)
                 tools.setdefault(tool, []).extend(evidence)
                 observed = True
         if observed:

@@ -13,6 +13,9 @@ from mcpir.flows.classify import from_names
 from mcpir.flows.model import Capability, Confidence, Evidence, Observation, Source
 
 MAX_ARGUMENT_NAMES = 50  # per tool: enough to classify, bounded against a hostile log
+# Distinct tools kept per server: a repository's planted invocation log naming 200k tools made
+# every server's profile scan them all (300 servers: 5 minutes) and every flow list them.
+MAX_TOOLS_PER_SERVER = 500
 
 
 @dataclass
@@ -26,6 +29,23 @@ class Seen:
     first: dict[tuple[str, str], str] = field(default_factory=dict)
     # (server, tool) -> the transcript sources that called it ("claude-code", "mcpir-proxy")
     readers: dict[tuple[str, str], set[str]] = field(default_factory=dict)
+    # server -> its tools called, in the order first seen
+    tools: dict[str, list[str]] = field(default_factory=dict)
+    _by_label: tuple[int, dict[str, list[Observation]]] = field(
+        default=(-1, {}), init=False, repr=False, compare=False
+    )
+
+    def flows_of(self, label: str) -> list[Observation]:
+        """The flows `label` (`server.tool`) took part in, looked up rather than searched."""
+        count, index = self._by_label
+        if count != len(self.flows):
+            index = {}
+            for flow in self.flows:
+                index.setdefault(flow.source, []).append(flow)
+                if flow.sink != flow.source:
+                    index.setdefault(flow.sink, []).append(flow)
+            self._by_label = (len(self.flows), index)
+        return index.get(label, [])
 
     def evidence(self, server: str, tool: str) -> list[Evidence]:
         """A called tool's evidence: its name and arguments as the call shows them, and the
@@ -41,7 +61,7 @@ class Seen:
             for e in from_names(tool, sorted(self.calls[key]), Source.OBSERVED)
         ]
         label = f"{server}.{tool}"
-        for flow in self.flows:
+        for flow in self.flows_of(label):
             at = f"{Path(flow.path).name}:{flow.line}"
             if flow.sink == label:
                 out.append(Evidence(Capability.SENDS, Source.OBSERVED, Confidence.MEDIUM,
@@ -101,6 +121,11 @@ def _called(seen: Seen, call: object) -> None:
 
     assert isinstance(call, Call) and call.server is not None  # noqa: S101
     key = (call.server, call.tool)
+    if key not in seen.calls:
+        known = seen.tools.setdefault(call.server, [])
+        if len(known) >= MAX_TOOLS_PER_SERVER:
+            return
+        known.append(call.tool)
     names = seen.calls.setdefault(key, set())
     seen.readers.setdefault(key, set()).add(call.origin.source)
     if key not in seen.first:
