@@ -246,10 +246,11 @@ USER_OVERRIDE = gate(
     (?:\w+\s+){0,2}?(?:the\s+)?(?:user|person|human)\s+(?:supplies|gives|names|chose|specified|provides|asked|
     entered)|\b(?:whatever|regardless\s+of\s+(?:what|which|whatever))\s+(?:\w+\s+){0,2}?the\s+(?:user|person|human)\s+
     (?:\w+\s+)?(?:specified|specifies|says|said|asks|asked|chose|gives|gave|enters|entered|provides|
-    supplies|wants|named)|\bignore\s+the\s+\w+\s+the\s+(?:user|person|human)\s+(?:gives|provides|names|supplies)|
+    supplies|wants|named|picks|picked|selects|selected|mentions|mentioned|chooses)|\bno\s+matter\s+
+    (?:what|which)\s+(?:\w+\s+){0,2}?the\s+(?:user|person|human)\b|\bignore\s+the\s+\w+\s+the\s+(?:user|person|human)\s+(?:gives|provides|names|supplies)|
     \binstead\s+of\s+the\s+(?:user|person|human)'?s\s+(?:choice|value|input|selection|request)"""
     ),
-    "even instead whatever regardless ignore",
+    "even instead whatever regardless ignore matter",
 )
 # Run on the user's machine through a shell tool, with a command that harms or hides.
 SHELL_ORDER = gate(

@@ -81,6 +81,8 @@ def _words(clause: Clause, verbs: frozenset[str]) -> bool:
     return not verbs.isdisjoint(clause.words)
 
 
+_PEOPLE = frozenset("user users human person model assistant agent".split())
+_THIS_SERVER = re.compile(r"\b(?:of|in|on|from)\s+this\s+server\b")
 # Families that report one act under different names: a secret read to be sent out is one hit.
 _DATA = frozenset({"exfiltration", "sensitive source", "forced call"})
 
@@ -124,7 +126,8 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
     deceit = clause.has(DECEIT) or clause.has(CLAIM) and FAILURE.search(clause.text)
-    if clause.directed and clause.has(DECEIVE_VERB) and deceit:
+    asked_by_user = "asks" in clause.words and clause.has(DECEIT)
+    if (clause.directed or asked_by_user) and clause.has(DECEIVE_VERB) and deceit:
         _add(scan, "response-manipulation:deceive", "high", clause)
     covert = clause.has(COVERT)
     if covert and (
@@ -133,7 +136,7 @@ def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
         and NEGATED.search(clause.text, 0, covert.start())
     ):
         covert = None  # "never show the token", "never drop a table without asking": protection
-    if covert and (clause.directed or "user" in clause.words or "human" in clause.words):
+    if covert and (clause.directed or clause.addressed or not _PEOPLE.isdisjoint(clause.words)):
         if not clause.first or clause.addressed:
             _add(scan, "conceal-from-user:covert", "high", clause)
 
@@ -179,10 +182,11 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 
 def _arguments(scan: _Scan, clause: Clause, own: set[str]) -> None:
-    if clause.user_asked or not clause.directed:
-        return
     if overridden := clause.has(USER_OVERRIDE):
+        # Overriding the user's own choice is an order whatever the grammar.
         _add(scan, "argument-tampering", "high", clause, overridden.group(0)[:60])
+        return
+    if clause.user_asked or not clause.directed:
         return
     if not clause.has(TAMPER_VERB):
         return
@@ -194,7 +198,8 @@ def _arguments(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 
 def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
-    if clause.has(CALL) and clause.has(FIRST) and clause.has(SCOPE):
+    sibling = _THIS_SERVER.search(clause.text)  # "before the other tools of this server"
+    if clause.has(CALL) and clause.has(FIRST) and clause.has(SCOPE) and not sibling:
         if clause.directed or clause.has(FORCE):
             _add(scan, "forced-first-call:scope", "medium", clause)
     if clause.has(AFTER_EVERY) and not clause.first:

@@ -34,7 +34,9 @@ _HEX_0X = re.compile(r"0[xX][0-9A-Fa-f]{2}(?:,?[ ]?0[xX][0-9A-Fa-f]{2}(?![0-9A-Z
 _HEX_NOISE = re.compile(r"0[xX]|[^0-9A-Fa-f]")
 _ALL_HEX = re.compile(r"[0-9A-Fa-f]+")
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{16,}+={0,2}+")
-_BASE64_NEXT_LINE = re.compile(r"[ \t]*+\r?\n[ \t]*+([A-Za-z0-9+/_-]++={0,2}+)")
+_BASE64_NEXT_LINE = re.compile(
+    r"[ \t]*+\r?\n[ \t]*+([A-Za-z0-9+/_-]++={0,2}+)(?=[ \t]*+(?:\r?\n|$))"
+)
 _BASE32 = re.compile(r"[A-Z2-7]{16,}={0,6}")
 # No lookahead after a possessive run: failing there would retry from every later group and
 # cost quadratic time; a run that goes on in digits decodes to noise instead.
@@ -72,20 +74,32 @@ def base64_runs(text: str, long_words: list[str]) -> Iterator[Raw]:
             if match.start() < end:
                 continue  # a later line of a wrapped run already read
             start, end, parts = match.start(), match.end(), [match.group(0)]
-            # A run wrapped at a whole number of quads goes on with the next line.
-            while len(parts[-1]) % 4 == 0 and "=" not in parts[-1] and len(parts) * 16 < READ:
+            # A wrapped run goes on with each next line that is all base64, until one is
+            # padded or short.
+            while len(parts[-1]) >= 16 and "=" not in parts[-1] and len(parts) * 16 < READ:
                 line = _BASE64_NEXT_LINE.match(text, end)
                 if line is None:
                     break
                 parts.append(line.group(1))
                 end = line.end()
-            blob = "".join(parts)
-            if _ALL_HEX.fullmatch(blob):
-                continue  # hex digits: hex_runs reads them; as base64 they are noise
-            if _BASE32.fullmatch(blob) and (decoded := _base32(blob)) is not None:
-                yield "base32", start, end, decoded
-            elif (decoded := blob_text(blob, hexadecimal=False)) is not None:
-                yield "base64", start, end, decoded
+            found = _blob_run("".join(parts))
+            if found is None and len(parts) > 1:
+                # Lines that only looked like one run: the first is read alone, the next
+                # ones by the search.
+                end = match.end()
+                found = _blob_run(parts[0])
+            if found is not None:
+                yield found[0], start, end, found[1]
+
+
+def _blob_run(blob: str) -> tuple[str, str] | None:
+    if _ALL_HEX.fullmatch(blob):
+        return None  # hex digits: hex_runs reads them; as base64 they are noise
+    if _BASE32.fullmatch(blob) and (decoded := _base32(blob)) is not None:
+        return "base32", decoded
+    if (decoded := blob_text(blob, hexadecimal=False)) is not None:
+        return "base64", decoded
+    return None
 
 
 def _base32(blob: str) -> str | None:

@@ -54,7 +54,8 @@ CONTEXT = gate(
     earlier)\s+(?:\d+\s+|few\s+)?(?:messages|turns|tool\s+outputs|outputs|exchanges)|\b(?:arguments|
     inputs?|params|parameters)\s+and\s+(?:results?|outputs?|responses?)|\b(?:tool|prior|previous)\s+
     (?:outputs|results)\b|\blist\s+of\s+tools\s+you|\binstructions\s+you\s+(?:were|have\s+been)\s+
-    given|\beverything\s+the\s+(?:user|person|human)|\bworking\s+notes\b|\bprivate\s+messages\b|\bcontext\s+window|\bmemory\s+contents|\b(?:its|your)\s+own\s+
+    given|\beverything\s+the\s+(?:user|person|human)|\b(?:complete|full|entire|whole)\s+history\b|
+    \b(?:earlier|previously|before)\s+in\s+(?:the|this)\s+(?:chat|conversation|session|thread)\b|\bworking\s+notes\b|\bprivate\s+messages\b|\bcontext\s+window|\bmemory\s+contents|\b(?:its|your)\s+own\s+
     (?:instructions|prompt|system\s+prompt|rules)|\b(?:last|previous|prior|recent|earlier)\s+(?:\w+\s+)
     {0,2}?(?:messages|turns|outputs|exchanges|prompts|questions)|\bprevious\s+(?:assistant|user)\s+
     messages?\b|\b(?:tool|prior|previous)\s+(?:outputs?|results?)\b|\bfull\s+(?:arguments|results?|
@@ -63,7 +64,8 @@ CONTEXT = gate(
     "prompt instructions message history log logs transcript far conversation chat thread "
     "dialog dialogue context reply replies answer answers response responses system messages "
     "turns exchanges tool prior previous last recent earlier given everything window memory own "
-    "questions prompts arguments inputs input params parameters full list working private",
+    "questions prompts arguments inputs input params parameters full list working private "
+    "complete entire whole earlier previously before",
 )
 USER_DATA = gate(
     _rx(
@@ -112,11 +114,12 @@ SECRET_SOURCE = gate(
     \bdocker/config\.json|\.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|
     \bmcp\.json\b|\bclaude_desktop_config\b|\bgnupg\b|\benvironment\s+variables|\benv\s+vars\b|
     \bwallet\.dat\b|/etc/(?:passwd|shadow)|\bcredentials\.(?:json|db)\b|find-generic-password|
-    \bsecurity\s+(?:find|dump)-|\bbrowser\s+profile\b"""
+    \bsecurity\s+(?:find|dump)-|\bbrowser\s+profile\b|\b(?:printout|output|dump)\s+of\s+[`'"]?
+    (?:env|printenv)\b|\.bashrc\b|\.zshrc\b"""
     ),
     "env ssh aws netrc pgpass keychain rsa ed25519 ecdsa kubeconfig hosts login cookies docker "
     "npmrc pypirc credentials kube gcloud mcp claude gnupg environment vars wallet etc password "
-    "security browser",
+    "security browser printout output dump bashrc zshrc",
     ("~/",),
 )
 # Where to: a literal address outside the tool's own parameters.
@@ -166,6 +169,7 @@ COVERT = gate(
     confirmation|approval)|\bno\s+obligation\s+to\s+(?:confirm|ask|tell)|\bkeep\s+(?:[\w']+\s+){0,4}?
     out\s+of\s+(?:\w+\s+){0,2}?(?:repl|answer|summar|response|chat|conversation|output|view)\w*|
     \b(?:does|do)\s+not\s+need\s+to\s+(?:appear|be\s+(?:shown|mentioned))\b|\bbetween\s+us\b|
+    \bno\s+(?:reason|need)\s+to\s+(?:check|confirm|ask)\s+with\b|
     \b(?:not|never)\s+bring\s+(?:it|this|that)\s+up\b"""
     ),
     "silently secretly quietly covertly discreetly stealthily without mention mentions tell "
@@ -212,9 +216,14 @@ MODEL_ADDRESS = _rx(
     agent|ai|llm)\b|(?<!`)(?<!so\s)(?<!that\s)\bthe\s+(?:language\s+)?(?:model|assistant|agent|ai|llm)\b(?:\s+[\w-]+){0,3}?\s+
     (?:must|should|will|shall|may|can|has\s+to|needs?\s+to|is\s+to|also|additionally|always|never|
     reads?|treats?|adds?|calls?|sends?|passes|performs|executes?|runs?|acts?|operates?|works?|
+    pastes|copies|puts|includes|attaches|forwards|uploads|appends|inserts|places|fills|writes|kept|
+    keeps|
     is\s+now|now)\b|<\s*system[\w-]*|
     \bsystem[_\s-]+(?:override|note|notice|message|directive|instructions?|prompt)\b|\b(?:the\s+)?(?:ai|assistant|
-    model|agent|llm)s?\s+reading\s+this\b|\b(?:the\s+)?(?:assistant|model|agent|ai)\s+(?:is|are)\s+
+    model|agent|llm)s?\s+reading\s+this\b|\b(?:models|agents|assistants|llms)\b(?:\s+[\w-]+){0,3}?\s+(?:must|should|will|shall|need\s+to|
+    have\s+to)\b|\b(?:for|to)\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:language\s+)?(?:model|assistant|
+    agent|ai|llm)s?\s+(?:readers?|reading|using\s+this)\b[^:\n]{0,20}:|\b(?:ai|model|llm)\s+readers\b|
+\b(?:the\s+)?(?:assistant|model|agent|ai)\s+(?:is|are)\s+
     (?:exempt|allowed|permitted|free|authori[sz]ed|no\s+longer)\b|\byou(?:'re|\s+are)\s+no\s+longer\b|\b(?:new|updated|real|actual)\s+
     (?:system\s+)?(?:instructions|rules|prompt)\b|\bsystem\s+(?:override|note|notice|message|
     directive|instructions?)\b"""
@@ -261,10 +270,11 @@ IMPERATIVE = _rx(
 )
 
 
-# "The destination must always be set to …", "must be called as step zero": an order in the
-# passive voice.
+# "The destination must always be set to …", "must be called as step zero", "the body has to
+# carry …": an order in the passive voice, or about an argument.
 PASSIVE_ORDER = _rx(
-    r"""\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|
+    r"""\b(?:body|title|field|argument|parameter|query|message|payload|request|value|bucket|
+    destination|recipient|account)\s+(?:has\s+to|must|should|needs?\s+to)\b|\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|
     also\s+)?be\s+(?:set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|
     emailed|posted|uploaded|called|invoked|appended|redirected|pointed|attached|filled)\b"""
 )

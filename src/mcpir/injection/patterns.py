@@ -624,7 +624,8 @@ PREFER = _rx(
     rf"""\b(?:always\s+|only\s+)?(?:prefer|choose|pick|select|use|call|favou?r|prioriti[sz]e|
         rely\s+on|try)\s+{_SELF}\s+(?:\w+\s+){{0,2}}?(?:over|instead\s+of|rather\s+than|in\s+place\s+of|
         above|ahead\s+of)\s+(?:{_OTHERS}|any\b|anything|all\b|the\s+others)
-    | \b(?:always\s+)?prefer\s+{_SELF}\b
+    | \b(?:always|must|should)\s+(?:\w+\s+)?prefer\s+{_SELF}\b
+    | \bprefer\s+{_SELF}\s+(?:to|over|above)\s+(?:any|all|every|other|competing|alternative)\b
     | \b(?:always|should|must|only)\s+(?:\w+\s+)?(?:choose|pick|select|use|call|try)\s+{_SELF}\s+
         (?:first|exclusively|only)\b
     | \b(?:route|send|direct|funnel|pass)\s+(?:every|all|each|any)\s+(?:\w+\s+){{0,2}}?(?:through|
