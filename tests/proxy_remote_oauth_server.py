@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import secrets
+import os
 import sys
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -62,7 +62,7 @@ def _metadata() -> dict[str, Any]:
 
 
 def _issue() -> dict[str, Any]:
-    access, refresh = "at-" + secrets.token_hex(16), "rt-" + secrets.token_hex(16)
+    access, refresh = "at-" + os.urandom(16).hex(), "rt-" + os.urandom(16).hex()
     STATE["issued"] += [access, refresh]
     return {"access_token": access, "token_type": "Bearer", "expires_in": 3600,
             "refresh_token": refresh, "scope": "mcp"}  # fmt: skip
@@ -101,11 +101,11 @@ def _guard(inner: Any) -> Any:  # noqa: ANN401
             await _json(send, _metadata())
         elif path == "/register" and method == "POST":
             asked = json.loads(await _body(receive))
-            client = asked | {"client_id": "client-" + secrets.token_hex(4)}
+            client = asked | {"client_id": "client-" + os.urandom(4).hex()}
             STATE["clients"][client["client_id"]] = client
             await _json(send, client, 201)
         elif path == "/authorize":
-            code = "code-" + secrets.token_hex(8)
+            code = "code-" + os.urandom(8).hex()
             STATE["codes"][code] = {"challenge": query.get("code_challenge")}
             where = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
             await send({"type": "http.response.start", "status": 302,
