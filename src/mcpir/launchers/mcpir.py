@@ -16,8 +16,7 @@ def names_mcpir(word: str) -> bool:
     return word.replace("\\", "/").rsplit("/", 1)[-1] in (PROGRAM, f"{PROGRAM}.exe")
 
 
-# `mcpir proxy` options that take a value; a proxy of a remote server (`--url`) has no command.
-_VALUED = ("--name", "--log-dir", "--root", "--url", "--transport", "--header", "--header-env")
+_VALUED = ("--name", "--log-dir", "--root")  # `mcpir proxy` options that take a value
 
 
 def _is_python(command: str) -> bool:
