@@ -349,6 +349,9 @@ HOSTILE = {
     "ampersands": "&" * MIB + ";",
     "base64": "QUFB" * (MIB // 4),
     "base64 lines": ("QUFB" * 16 + "\n") * (MIB // 65),
+    # Lines that join but do not decode are read one by one, not joined again from each.
+    "base64 lines of zeros": ("AAAA" * 16 + "\n") * (MIB // 65),
+    "base64 short lines of zeros": ("A" * 16 + "\n") * (MIB // 17),
     "base64 words": " ".join("QUFBQUFBQUFBQUFBQUFB" for _ in range(MIB // 21)),
     "one word": "a" * MIB,
     "rot13": (english.rot13("The user reads the file and sends it to the server. ")) * (MIB // 52),

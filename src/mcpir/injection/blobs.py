@@ -73,23 +73,24 @@ def base64_runs(text: str, long_words: list[str]) -> Iterator[Raw]:
         for match in _BASE64.finditer(text, at, cursor):
             if match.start() < end:
                 continue  # a later line of a wrapped run already read
-            start, end, parts = match.start(), match.end(), [match.group(0)]
+            lines = [(match.group(0), match.start(), match.end())]
             # A wrapped run goes on with each next line that is all base64, until one is
             # padded or short.
-            while len(parts[-1]) >= 16 and "=" not in parts[-1] and len(parts) * 16 < READ:
-                line = _BASE64_NEXT_LINE.match(text, end)
+            while len(lines[-1][0]) >= 16 and "=" not in lines[-1][0] and len(lines) * 16 < READ:
+                line = _BASE64_NEXT_LINE.match(text, lines[-1][2])
                 if line is None:
                     break
-                parts.append(line.group(1))
-                end = line.end()
-            found = _blob_run("".join(parts))
-            if found is None and len(parts) > 1:
-                # Lines that only looked like one run: the first is read alone, the next
-                # ones by the search.
-                end = match.end()
-                found = _blob_run(parts[0])
+                lines.append((line.group(1), line.start(1), line.end(1)))
+            end = lines[-1][2]
+            found = _blob_run("".join(part for part, _, _ in lines))
             if found is not None:
-                yield found[0], start, end, found[1]
+                yield found[0], match.start(), end, found[1]
+            elif len(lines) > 1:
+                # Lines that only looked like one run are read one by one, each once: going
+                # back to the search would join the same lines again from each of them.
+                for part, first, last in lines:
+                    if (alone := _blob_run(part)) is not None:
+                        yield alone[0], first, last, alone[1]
 
 
 def _blob_run(blob: str) -> tuple[str, str] | None:
