@@ -100,13 +100,18 @@ def _add(scan: _Scan, key: str, severity: str, clause: Clause, *detail: object) 
 
 
 def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
-    covert = clause.has(COVERT)
-    if clause.first and not clause.addressed or clause.protective and not covert:
+    if clause.first and not clause.addressed:
         return
     carries = _words(clause, CARRY_VERBS) or " with " in clause.text and bool(clause.has(CALL))
+    reads, sends = _words(clause, READ_VERBS), _words(clause, SEND_VERBS)
+    if not (carries or reads or sends) and not clause.has(URL_SLOT):
+        return  # moves nothing: the cheap test first, the searches after
+    covert = clause.has(COVERT)
+    if clause.protective and not covert:
+        return
     if carries and clause.has(CONTEXT):
         _add(scan, "exfiltration:context", "high", clause)
-    elif (carries or _words(clause, READ_VERBS)) and clause.has(SECRET):
+    elif (carries or reads) and clause.has(SECRET):
         # "Pass your API key as api_key" is how a tool authenticates; a secret's store, any or
         # all secrets, an outside address, or an order to the model are not.
         wide = clause.has(QUANT) or clause.has(DEST) or clause.has(FORCE)
@@ -118,17 +123,18 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
     elif carries and clause.has(USER_DATA):
         if clause.has(DEST) or covert or clause.has(QUANT_STRICT) or clause.has(FORCE):
             _add(scan, "exfiltration:context", "high", clause)
-    if _words(clause, SEND_VERBS) and not clause.user_asked and (dest := clause.has(DEST)):
+    if sends and not clause.user_asked and (dest := clause.has(DEST)):
         _add(scan, "exfiltration:send-out", "high", clause, dest.group(0).strip()[:60])
     if clause.has(URL_SLOT):
         _add(scan, "exfiltration:url-slot", "high", clause)
 
 
 def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
-    deceit = clause.has(DECEIT) or clause.has(CLAIM) and FAILURE.search(clause.text)
-    asked_by_user = "asks" in clause.words and clause.has(DECEIT)
-    if (clause.directed or asked_by_user) and clause.has(DECEIVE_VERB) and deceit:
-        _add(scan, "response-manipulation:deceive", "high", clause)
+    if clause.has(DECEIVE_VERB):
+        deceit = clause.has(DECEIT) or clause.has(CLAIM) and FAILURE.search(clause.text)
+        asked_by_user = "asks" in clause.words and clause.has(DECEIT)
+        if deceit and (asked_by_user or clause.directed):
+            _add(scan, "response-manipulation:deceive", "high", clause)
     covert = clause.has(COVERT)
     if covert and (
         clause.has(SECRET)
@@ -158,7 +164,7 @@ def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
     others = clause.has(OTHER_TOOLS)
     if others and (clause.has(RUN_DOWN) or clause.has(PICK_OVER)) and not clause.first:
         _add(scan, "preference-manipulation:others", "high", clause)
-    elif clause.directed and (pick := clause.has(SELF_PICK)):
+    elif (pick := clause.has(SELF_PICK)) and clause.directed:
         named = {w for w in clause.words if w in own} or {"this", "it", "here", "one"}
         if not named.isdisjoint(pick.group(0).replace("_", " ").split() + [pick.group(0)]):
             _add(scan, "preference-manipulation:self", "high", clause)
@@ -176,7 +182,7 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
             clause.has(DEST) or clause.has(SECRET) or clause.has(CONTEXT) or clause.has(COVERT)
         )
         change = after if after and after.group(0) not in ("instead", "use") and tampers else None
-    if change and (clause.directed or clause.has(FORCE)):
+    if change and (clause.has(FORCE) or clause.directed):
         if not clause.user_asked and not clause.protective:
             _add(scan, "tool-shadowing:clause", "high", clause)
 
@@ -186,9 +192,7 @@ def _arguments(scan: _Scan, clause: Clause, own: set[str]) -> None:
         # Overriding the user's own choice is an order whatever the grammar.
         _add(scan, "argument-tampering", "high", clause, overridden.group(0)[:60])
         return
-    if clause.user_asked or not clause.directed:
-        return
-    if not clause.has(TAMPER_VERB):
+    if not clause.has(TAMPER_VERB) or clause.user_asked or not clause.directed:
         return
     value = clause.has(DEST) or clause.has(LITERAL)
     why = clause.has(TAMPER_WHY) or clause.has(COVERT)
@@ -200,7 +204,7 @@ def _arguments(scan: _Scan, clause: Clause, own: set[str]) -> None:
 def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
     sibling = _THIS_SERVER.search(clause.text)  # "before the other tools of this server"
     if clause.has(CALL) and clause.has(FIRST) and clause.has(SCOPE) and not sibling:
-        if clause.directed or clause.has(FORCE):
+        if clause.has(FORCE) or clause.directed:
             _add(scan, "forced-first-call:scope", "medium", clause)
     if clause.has(AFTER_EVERY) and not clause.first:
         named = bool(own & clause.words) or clause.has(CALL) or _words(clause, CARRY_VERBS)
@@ -213,7 +217,7 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
         _add(scan, "command-execution:injected", "high", clause)
     elif fetch_run and clause.directed and not clause.has(REVIEW) and not clause.first:
         _add(scan, "command-execution:clause", "high", clause)
-    elif clause.has(SHELL_ORDER) and clause.directed and DANGEROUS.search(clause.text):
+    elif clause.has(SHELL_ORDER) and DANGEROUS.search(clause.text) and clause.directed:
         _add(scan, "command-execution:shell", "high", clause)
 
 
