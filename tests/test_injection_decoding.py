@@ -243,6 +243,8 @@ GOOD = [
     "Pass -v -q -x -f -n -y flags, or list a b c d e f g h as options; U.S.A. and e.g. too.",
     "Ellipsis... - then ... -- more ... - stuff .-. ok --- and - - - - - - rules.",
     "Assignments x=10 y=20 z=30 A=1F B=2E C=3D; query a=0A&b=1B&c=2C.",
+    "#define MDIO_SPEED_10G 0x0001 /* 10G capable */ and 10G again.",
+    "Vim supports diff-mode (see |new-diff-mode|, |diff-options|), mostly in |Normal-mode|.",
     "Years 2019, 2020, 2021, 2022, 2023, 2024, 2025, 2026, 2027, 2028, 2029, 2030, 2031.",
     "Ports 80, 443, 8080, 8443, 3000, 5000, 5432, 6379, 9200, 27017, 11211, 50051.",
     "Scores: 10 20 30 40 50 60 70 80 90 100 110 120 130 140 150 160.",

@@ -14,13 +14,15 @@ from collections.abc import Iterator
 from mcpir.injection.blobs import READ, Raw
 from mcpir.injection.english import COMMON_WORDS
 
-_LEET = str.maketrans("01345789@$!|", "oieastbgasil")
-_LEET_ALT = str.maketrans("1|", "ll")  # "1" is an "l" about as often as an "i"
+# Pipes and exclamation marks are left out: "|" and "!" are table rules and punctuation in
+# documentation far more often than letters.
+_LEET = str.maketrans("01345789@$", "oieastbgas")
+_LEET_ALT = str.maketrans("1", "l")  # "1" is an "l" about as often as an "i"
 # Only words that hold a look-alike: the rest need no callback. The lookbehind keeps the search
 # from restarting inside a word (which would be quadratic on one long word).
-_LEET_WORD = re.compile(r"(?<![A-Za-z0-9@$!|'])[A-Za-z']*+[0-9@$!|][A-Za-z0-9@$!|']*+")
+_LEET_WORD = re.compile(r"(?<![A-Za-z0-9@$'])[A-Za-z']*+[0-9@$][A-Za-z0-9@$']*+")
 # A look-alike next to a letter; its search starts on the rare character, so it skips ahead.
-LEET_GATE = re.compile(r"[0134578@$|](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
+LEET_GATE = re.compile(r"[0134578@$](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s)|\n")
 # Letters one separator apart, words two or three spaces or a slash apart. A run ends on a
 # letter inside the repeat, so it cannot fail after it: "a b c … z " (a separator last) failed
@@ -55,11 +57,11 @@ def leet_runs(text: str) -> Iterator[Raw]:
 
 def _unleet(body: str, *, common_only: bool = False) -> tuple[str, int]:
     """`body` with its leetspeak words read as letters (only those that become common words,
-    when `common_only`), and how many became common words."""
-    changed = 0
+    when `common_only`), and how many different common words they became ("10G" twice, a
+    speed, reads "log" twice: one)."""
+    changed: set[str] = set()
 
     def read(match: re.Match[str]) -> str:
-        nonlocal changed
         word = match.group(0)
         core = word.strip("'")
         if core[:1] in ("$", "@") and core[1:].isalpha():
@@ -74,12 +76,12 @@ def _unleet(body: str, *, common_only: bool = False) -> tuple[str, int]:
             # Three letters at least to count: a lone "1", "@" or "H3" reads as "i", "a" or
             # "he" in any list of names and versions.
             if len(core) >= 3 and plain.lower().strip("'").split("'")[0] in COMMON_WORDS:
-                changed += 1
+                changed.add(plain.lower())
                 return plain
         # Outside the words that decide, anything with a letter in it is read ("573p").
         return word if common_only else readings[0]
 
-    return _LEET_WORD.sub(read, body), changed
+    return _LEET_WORD.sub(read, body), len(changed)
 
 
 def spaced_runs(text: str) -> Iterator[Raw]:
