@@ -19,8 +19,9 @@ from mcpir.injection.english import COMMON_WORDS
 _LEET = str.maketrans("01345789@$", "oieastbgas")
 _LEET_ALT = str.maketrans("1", "l")  # "1" is an "l" about as often as an "i"
 # Only words that hold a look-alike: the rest need no callback. The lookbehind keeps the search
-# from restarting inside a word (which would be quadratic on one long word).
-_LEET_WORD = re.compile(r"(?<![A-Za-z0-9@$'])[A-Za-z']*+[0-9@$][A-Za-z0-9@$']*+")
+# from restarting inside a word (which would be quadratic on one long word), and from reading
+# an escape ("\u0052") as a word.
+_LEET_WORD = re.compile(r"(?<![A-Za-z0-9@$'\\])[A-Za-z']*+[0-9@$][A-Za-z0-9@$']*+")
 # A look-alike next to a letter; its search starts on the rare character, so it skips ahead.
 LEET_GATE = re.compile(r"[0134578@$](?:(?<=[A-Za-z].)|(?=[A-Za-z]))")
 _SENTENCE_END = re.compile(r"[.!?]++(?=\s)|\n")
