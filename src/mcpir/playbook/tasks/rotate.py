@@ -3,7 +3,8 @@
 New values come from the person responding (a GitHub PAT cannot be created by API), and
 rotation calls the provider's network API, which mcpir only does when asked: so this step lists
 every token, most exposed first, and the exact command that rotates each (`mcpir tokens
-rotate`). It never reports a token as rotated.
+rotate`). It never reports a token as rotated, save an OAuth grant mcpir holds for a
+remote server once its authorization server confirmed revoking it (`rotate_oauth`).
 
 What it can do alone, once approved (`--yes`), is offline: move every token written into a
 config (contained ones too: a `.mcpir-disabled` file, a section moved aside) into the OS
@@ -72,6 +73,15 @@ def _externalizing(ctx: TaskContext) -> bool:
     asks for it (`externalize: true`; see the module doc for why it is off by default)."""
     approved = ctx.yes or ctx.step.approval
     wanted = ctx.param("externalize", False) is True  # a string "false" is not a yes
+    return wanted and approved and not ctx.dry_run and ctx.incident is not None and _own_home(ctx)
+
+
+def _revoking(ctx: TaskContext) -> bool:
+    """Whether this run revokes the OAuth grants mcpir holds for remote servers (RFC 7009):
+    approved, not a dry run, this user's own home (its keyring), unless the playbook says
+    `revoke_oauth: false`. The approval is the one the step asks for: it revokes credentials."""
+    approved = ctx.yes or ctx.step.approval
+    wanted = ctx.param("revoke_oauth", True) is not False
     return wanted and approved and not ctx.dry_run and ctx.incident is not None and _own_home(ctx)
 
 
@@ -170,6 +180,12 @@ class Rotate:
             if token.fingerprint in moved:
                 into = ", ".join(f"keyring:{name}" for name in moved[token.fingerprint])
                 status, step = f"moved to {into}", _next_step(token.id, "keyring")
+            state = "moved" if token.fingerprint in moved else "pending"
+            if token.provider == "oauth":  # revoke and re-authorize: `rotate_oauth`
+                from mcpir.playbook.tasks.rotate_oauth import step as oauth_step
+
+                held = oauth_step(token, act=_revoking(ctx), dry_run=ctx.dry_run)
+                state, step = held.state, held.detail
             detail = (
                 f"{token.fingerprint} ({token.provider}, {status}, read by "
                 f"{readers or 'no server now'}) at {where}: {step}"
@@ -178,7 +194,7 @@ class Rotate:
             outcomes.append(
                 TokenOutcome(
                     token.fingerprint,
-                    "moved" if token.fingerprint in moved else "pending",
+                    state,
                     detail,
                     provider=token.provider,
                     servers=tuple(token.servers),
@@ -192,7 +208,14 @@ class Rotate:
         )
         if done:
             summary += f"; literal tokens moved out of {len(done)} configs into the OS keyring"
-        summary += "; none is rotated until you run each step"
+        revoked = sum(outcome.state == "rotated" for outcome in outcomes)
+        if revoked:
+            summary += (
+                f"; {plural(revoked, 'OAuth grant')} revoked (re-authorize each with mcpir proxy "
+                "login); the others are not rotated until you run each step"
+            )
+        else:
+            summary += "; none is rotated until you run each step"
         return StepResult(Status.ATTENTION, summary, actions=actions, notes=notes, tokens=outcomes)
 
 
