@@ -25,6 +25,7 @@ from mcpir.core.errors import McpirError
 
 SERVICE = "mcpir-oauth"
 CALLBACK_WAIT = 300.0  # seconds a person has to sign in
+MAX_SCOPES = 64
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}")
 
 
@@ -101,7 +102,7 @@ class KeyringTokenStorage:
         write_meta(self.name, {
             "server": self.name, "url": _shown(self.url), "provider": "oauth",
             "issuer": str(metadata.issuer) if metadata is not None else old.get("issuer"),
-            "scopes": tokens.scope.split() if tokens.scope else [],
+            "scopes": _scopes(tokens.scope),
             "expires_at": int(time.time()) + tokens.expires_in if tokens.expires_in else None,
             "refreshable": tokens.refresh_token is not None,
             "obtained_at": int(time.time()),
@@ -122,6 +123,13 @@ class KeyringTokenStorage:
             write_meta(self.name, {"server": self.name, "url": _shown(self.url),
                                    "provider": "oauth"})  # fmt: skip
         self._save()
+
+
+def _scopes(scope: str | None) -> list[str]:
+    """What an authorization server granted, as kept to be shown: bounded (a file too large
+    for `tokens list` would hide the token), printable."""
+    words = (scope or "").split()[:MAX_SCOPES]
+    return ["".join(ch if ch.isprintable() else "?" for ch in word[:100]) for word in words]
 
 
 def _shown(url: str) -> str:
@@ -162,25 +170,39 @@ def _listener(port: int | None) -> socket.socket:
     return sock
 
 
-def _wait_for_code(sock: socket.socket, timeout: float) -> dict[str, str]:
-    """The query of the one redirect the browser makes to the loopback listener."""
+def _wait_for_code(sock: socket.socket, timeout: float, state: str | None = None) -> dict[str, str]:
+    """The query of the redirect that carries this sign-in's `state`. Any local user can reach
+    the listener: a request without that state (or one that sends nothing, or garbage) is
+    answered 400 and the wait goes on; it can neither end the sign-in nor choose its code."""
+    import hmac
     from urllib.parse import parse_qsl, urlsplit
 
-    sock.settimeout(timeout)
     deadline = time.monotonic() + timeout
     while True:
-        sock.settimeout(max(0.1, deadline - time.monotonic()))
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise McpirError(f"no sign-in redirect within {timeout:g} s")
+        sock.settimeout(left)
         connection, _ = sock.accept()
-        with connection:
-            connection.settimeout(10)
-            head = connection.recv(8192).decode("latin-1")
-            target = head.split(" ", 2)[1] if head.count(" ") >= 2 else "/"
-            query = dict(parse_qsl(urlsplit(target).query))
-            body = b"mcpir: signed in; you can close this tab.\n"
-            if "code" not in query and "error" not in query:
-                body = b"mcpir: waiting for the sign-in redirect.\n"
-            head_out = f"HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: {len(body)}"
-            connection.sendall(head_out.encode() + b"\r\nconnection: close\r\n\r\n" + body)
+        query: dict[str, str] = {}
+        try:
+            with connection:
+                connection.settimeout(min(5.0, max(0.1, left)))
+                head = connection.recv(8192).decode("latin-1")
+                target = head.split(" ", 2)[1] if head.count(" ") >= 2 else "/"
+                query = dict(parse_qsl(urlsplit(target).query))
+                given = query.get("state", "")
+                if state is not None and not hmac.compare_digest(given.encode(), state.encode()):
+                    query = {}
+                done = "code" in query or "error" in query
+                status = "200 OK" if done else "400 Bad Request"
+                body = b"mcpir: signed in; you can close this tab.\n" if done else (
+                    b"mcpir: not this sign-in's redirect.\n")  # fmt: skip
+                head_out = f"HTTP/1.1 {status}\r\ncontent-type: text/plain\r\n" \
+                    f"content-length: {len(body)}\r\nconnection: close\r\n\r\n"  # fmt: skip
+                connection.sendall(head_out.encode() + body)
+        except OSError:
+            continue  # a peer that sent nothing, or left: not the browser's redirect
         if "code" in query or "error" in query:
             return query
 
@@ -192,6 +214,7 @@ def provider(name: str, url: str, warn: Any = None) -> Any:  # noqa: ANN401 - OA
     from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
 
     storage = KeyringTokenStorage(name, url)
+    asked: dict[str, str] = {}  # the state of the authorization URL the browser was sent to
     held = read_meta(name) or {}
     sock = _listener(held.get("port"))
     port = sock.getsockname()[1]
@@ -205,16 +228,19 @@ def provider(name: str, url: str, warn: Any = None) -> Any:  # noqa: ANN401 - OA
     async def redirect(authorization_url: str) -> None:
         import threading
         import webbrowser
+        from urllib.parse import parse_qs, urlsplit
 
+        asked["state"] = parse_qs(urlsplit(authorization_url).query).get("state", [""])[0]
         (warn or _say)(f"sign in to {name}: open {authorization_url}")
         # Not awaited: a browser command may wait for its page, which waits for the listener.
         threading.Thread(target=webbrowser.open, args=(authorization_url,), daemon=True).start()
 
     async def callback() -> AuthorizationCodeResult:
-        query = await anyio.to_thread.run_sync(_wait_for_code, sock, CALLBACK_WAIT,
-                                               abandon_on_cancel=True)  # fmt: skip
+        wait = (sock, CALLBACK_WAIT, asked.get("state"))
+        query = await anyio.to_thread.run_sync(_wait_for_code, *wait, abandon_on_cancel=True)
         if "error" in query:
-            raise McpirError(f"the authorization server refused: {query['error'][:100]}")
+            said = "".join(ch if ch.isprintable() else "?" for ch in query["error"][:100])
+            raise McpirError(f"the authorization server refused: {said}")
         meta = read_meta(name) or {}
         if meta:
             write_meta(name, meta | {"port": port})

@@ -9,6 +9,7 @@ described in one redacted line, without the URL's query or the headers.
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -38,14 +39,41 @@ def describe(exc: BaseException) -> str:
     text = str(first).split("\n", 1)[0]
     text = " ".join(text.split())[:200]
     line = f"{type(first).__name__}: {text}" if text else type(first).__name__
-    return redact_text(line)
+    # A peer's text (a server's, an authorization server's) never moves a terminal's cursor.
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], redact_text(line))
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
+
+
+def cleartext(url: str, server_url: str | None = None) -> bool:
+    """Whether sending to `url` would put a credential on the network in clear: plain http to
+    a host that is not loopback, other than the server the user named with http:// (OAuth
+    2.1: every authorization-server endpoint is https, loopback aside)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme == "https":
+        return False
+    host = (parts.hostname or "").lower()
+    if host in _LOOPBACK or host.startswith("127."):
+        return False
+    if server_url is not None:
+        named = urlsplit(server_url)
+        return (named.scheme, named.hostname, named.port) != ("http", parts.hostname, parts.port)
+    return True
+
+
+class Cleartext(Exception):
+    """A request refused: plain http to a host that is not loopback nor the server named."""
 
 
 class TooLarge(Exception):
     """An answer longer than MAX_MESSAGE bytes."""
 
 
-def _bounded_transport(limit: int) -> httpx2.AsyncBaseTransport:
+def _bounded_transport(limit: int, server_url: str) -> httpx2.AsyncBaseTransport:
     import httpx2
 
     class Bounded(httpx2.AsyncBaseTransport):
@@ -53,6 +81,9 @@ def _bounded_transport(limit: int) -> httpx2.AsyncBaseTransport:
             self.inner = httpx2.AsyncHTTPTransport()
 
         async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+            if cleartext(str(request.url), server_url):  # an OAuth endpoint downgraded to http
+                host = request.url.host
+                raise Cleartext(f"refused to send a request to http://{host} in clear text")
             response = await self.inner.handle_async_request(request)
             kind = response.headers.get("content-type", "").lower()
             if kind.startswith("text/event-stream"):
@@ -101,7 +132,7 @@ def http_client(remote: Remote, auth: Any = None) -> httpx2.AsyncClient:  # noqa
 
     timeout = httpx2.Timeout(remote.timeout, read=READ_TIMEOUT)
     return httpx2.AsyncClient(headers=dict(remote.headers), timeout=timeout, auth=auth,
-                              transport=_bounded_transport(MAX_MESSAGE))  # fmt: skip
+                              transport=_bounded_transport(MAX_MESSAGE, remote.url))  # fmt: skip
 
 
 @asynccontextmanager

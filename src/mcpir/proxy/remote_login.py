@@ -125,10 +125,15 @@ def logout(name: str) -> dict[str, Any]:
 
 
 def _revoke(endpoint: str, tokens: dict[str, Any], client: dict[str, Any]) -> list[str]:
-    """RFC 7009: the refresh token first (revoking it ends the grant), then the access token."""
+    """RFC 7009: the refresh token first (revoking it ends the grant), then the access token;
+    never to an endpoint in clear text (plain http off loopback): nothing is confirmed."""
     import httpx2
 
-    done = []
+    from mcpir.proxy.remote_link import cleartext
+
+    done: list[str] = []
+    if cleartext(endpoint):
+        return done
     with httpx2.Client(timeout=15.0) as http:
         for kind in ("refresh_token", "access_token"):
             value = tokens.get(kind)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 from mcpir.core.model import ConfigFile, Server, Transport
 from mcpir.edits.server_entry import JSON_FORMATS
@@ -45,7 +46,8 @@ def not_wrappable(config: ConfigFile, server: Server, entry: Any) -> str | None:
     url = server.url or ""
     if not url.startswith(("http://", "https://")) or "${" in url:
         return "its URL is not a plain http(s) URL (a reference, or another scheme)"
-    if redact_text(url) != url:
+    parts = urlsplit(url)
+    if redact_text(url) != url or parts.username is not None or parts.password is not None:
         return "its URL holds a credential, which a command line would show to every process"
     if "requestOptions" in entry or "bearer_token_env_var" in entry:
         return "its headers are kept where mcpir does not rewrite them"
@@ -55,8 +57,12 @@ def not_wrappable(config: ConfigFile, server: Server, entry: Any) -> str | None:
     env = entry.get("env", {})
     if not isinstance(env, Mapping):
         return "its env is not a mapping"
+    named: set[str] = set()
     for header, value in headers.items():
         name = env_name(str(header))
+        if name in named:  # X-Api-Key and X_API_KEY: one variable would carry both values
+            return f"two of its headers would both be passed as {name}"
+        named.add(name)
         if name in env and env[name] != value:
             return f"its env already sets {name}"
     return None
