@@ -240,7 +240,8 @@ def _shadowing(scan: _Scan) -> None:
 def _encoded(scan: _Scan, original: str, depth: int) -> None:
     """Every encoding the model could open (hex, base64, escapes, entities, ROT13…), read like
     the description itself: a payload that decodes to an order is an order, hidden."""
-    for found in decoded_spans(original) if depth < 2 else ():
+    # Nested layers come back from decoded_spans already ("base64+hex"): decode once, at the top.
+    for found in decoded_spans(original) if depth == 0 else ():
         inner = _analyze(found.text, None, (), depth + 1)
         if any(h.severity != "low" for h in inner):
             severity, what = "high", "instructions"
