@@ -58,9 +58,12 @@ class Description:
 
 def round_trip(backend: KeyringBackend) -> str:
     """Store, read back and delete a random probe value: "ok" or why not."""
-    import secrets as random
+    import base64
+    import os
 
-    name, value = f"probe-{random.token_hex(8)}", random.token_urlsafe(24)
+    # os.urandom, not the secrets module: `secrets` is also this project's own package name.
+    name = f"probe-{os.urandom(8).hex()}"
+    value = base64.urlsafe_b64encode(os.urandom(18)).decode()
     try:
         backend.set_password(PROBE_SERVICE, name, value)
         try:
