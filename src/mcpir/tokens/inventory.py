@@ -25,6 +25,7 @@ from mcpir.discovery import discover
 from mcpir.secrets import GENERIC, find_secrets
 from mcpir.secrets.entropy import MAX_CANDIDATE_LENGTH, is_placeholder, key_kind
 from mcpir.tokens import store
+from mcpir.tokens.client_held import held as client_held
 from mcpir.tokens.evidence import FileTimes, age_in_days, basis
 from mcpir.tokens.model import STATUS_ORDER, Metadata, Status, Token, today, token_id
 from mcpir.tokens.oauth import held as oauth_held
@@ -384,4 +385,5 @@ def _list(
         _resolve(seen, var, use, environ, dotenvs, var in in_keyring)
     if environ is not None:
         _keyring(seen, meta, uses)
-    return _tokens(seen, meta, record) + oauth_held(environ)  # remote servers' OAuth tokens
+    # Remote servers' OAuth tokens: mcpir's own, then those clients keep (names only).
+    return _tokens(seen, meta, record) + oauth_held(environ) + client_held(scopes)
