@@ -118,6 +118,10 @@ def test_links_leaving_the_home_and_oversized_or_malformed_files_are_not_read(
     assert held(_sandbox(home)) == []
     link.write_text(json.dumps({"mcpOAuth": {f"s{i}|h": {} for i in range(MAX_ENTRIES * 3)}}))
     assert len(held(_sandbox(home))) == MAX_ENTRIES
+    link.write_text(json.dumps({"mcpOAuth": {"evil\x1b[2J\nname|h": {}, "x" * 5000: {}}}))
+    listed = held(_sandbox(home))
+    assert [t.servers for t in listed] == [("evil?[2J?name",), ("x" * 100,)]
+    assert all(len(t.locations[0]) < 400 and "\x1b" not in t.locations[0] for t in listed)
 
 
 def test_the_keychain_item_is_looked_up_by_name_on_macos_only(tmp_path: Path) -> None:

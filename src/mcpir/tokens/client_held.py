@@ -51,7 +51,8 @@ def sign_out(store: str) -> str:
 
 
 def _shown(text: str) -> str:
-    return redact_text(text[:100])
+    """A name from a file anyone may have written: short, printable, redacted."""
+    return redact_text("".join(c if c.isprintable() else "?" for c in text[:100]))
 
 
 def _token(client: str, where: str, key: str, servers: tuple[str, ...], store: str) -> Token:
