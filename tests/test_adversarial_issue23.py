@@ -14,6 +14,7 @@ Each test reproduces a problem found by attacking the work, and pins its fix:
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
 import threading
@@ -24,6 +25,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import RunCli
+from tests.test_proxy_remote_oauth import oauth_server  # noqa: F401 - a fixture
 
 CANARY = "CANARYissue23" + "Zq8Rw3Lk5Mn"
 
@@ -130,6 +132,41 @@ def test_describe_shows_control_characters_as_escapes() -> None:
 
     line = describe(RuntimeError("State mismatch: \x1b[2J\x1b]0;owned\x07 != x"))
     assert "\x1b" not in line and "\x07" not in line and "\\x1b[2J" in line
+
+
+def test_describe_drops_a_urls_user_info_and_query() -> None:
+    from mcpir.proxy.remote_link import describe
+
+    said = describe(RuntimeError("expected http://k3y0f9ab:@h:1/mcp?tenant=q1x2 not https://h/x"))
+    assert "k3y0f9ab" not in said and "q1x2" not in said and "http://h:1/mcp?…" in said
+
+
+def test_login_with_user_info_in_the_url(oauth_server: str) -> None:  # noqa: F811
+    """Before: the resource sent to the authorization server held the URL's user info, the
+    flow failed on it, and the SDK's logger printed the password in a traceback."""
+    from tests.test_proxy_remote_oauth import _mcpir, _name
+
+    name = _name()
+    url = oauth_server.replace("http://", f"http://k3y0f9ab:{CANARY}@") + "/mcp"
+    signed = _mcpir("login", name, "--url", url, "--json")
+    assert signed.returncode == 0, signed.stderr
+    said = (signed.stdout + signed.stderr).lower()  # the SDK lowercases a URL's user info
+    assert "traceback" not in said and CANARY.lower() not in said
+    assert json.loads(signed.stdout)["signed_in"] is True
+    kept = Path(os.environ["MCPIR_HOME"]) / "oauth" / f"{name}.json"
+    assert CANARY not in kept.read_text() and "k3y0f9ab" not in kept.read_text()
+    assert _mcpir("logout", name).returncode == 0
+
+
+def test_a_header_value_http_cannot_carry_is_a_usage_error() -> None:
+    """Before: a non-ASCII value (as typed, or once resolved) passed the checks, failed in the
+    transport, and the proxy reconnected for ever, answering every request with an error."""
+    from mcpir.core.errors import UsageError
+    from mcpir.proxy.remote_config import resolve_headers
+
+    with pytest.raises(UsageError, match="X-Key") as caught:
+        resolve_headers(["X-Key: ${K}"], {"K": f"{CANARY}\u00e9"}, None)
+    assert CANARY not in str(caught.value.message)
 
 
 # -- scopes kept bounded ----------------------------------------------------------------------

@@ -132,6 +132,13 @@ def _scopes(scope: str | None) -> list[str]:
     return ["".join(ch if ch.isprintable() else "?" for ch in word[:100]) for word in words]
 
 
+def _without_userinfo(url: str) -> str:
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
+
+
 def _shown(url: str) -> str:
     from urllib.parse import urlsplit
 
@@ -247,7 +254,8 @@ def provider(name: str, url: str, warn: Any = None) -> Any:  # noqa: ANN401 - OA
         return AuthorizationCodeResult(code=query["code"], state=query.get("state"),
                                        iss=query.get("iss"))  # fmt: skip
 
-    made = OAuthClientProvider(url, metadata, storage, redirect_handler=redirect,
+    # The resource is the URL without its user info: never sent to the authorization server.
+    made = OAuthClientProvider(_without_userinfo(url), metadata, storage, redirect_handler=redirect,
                                callback_handler=callback)  # fmt: skip
     storage.provider = made
     return made

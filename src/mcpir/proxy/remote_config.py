@@ -94,6 +94,9 @@ def resolve_headers(
         if _BREAKS.search(final):
             raise UsageError(f"--header {name}: a reference resolved to a value holding a line "
                              "break or NUL (refused: it would write another header)")  # fmt: skip
+        if not final.isascii():  # else the transport fails on it at every reconnection
+            raise UsageError(f"--header {name}: the value holds a character that is not ASCII, "
+                             "which an HTTP header cannot carry")  # fmt: skip
         if value and not final:
             raise UsageError(f"--header {name}: its reference resolved to nothing",
                              hint="store the token with `mcpir tokens add NAME` or set the "

@@ -40,10 +40,14 @@ def describe(exc: BaseException) -> str:
     text = " ".join(text.split())[:200]
     line = f"{type(first).__name__}: {text}" if text else type(first).__name__
     # A peer's text (a server's, an authorization server's) never moves a terminal's cursor.
+    # A URL in it (the SDK names them) loses its user info and query: a token hides in either.
+    line = _QUERY.sub(r"\1?…", _USERINFO.sub(r"\1", line))
     return _CONTROL.sub(lambda m: repr(m.group())[1:-1], redact_text(line))
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_USERINFO = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://)[^/\s@?#]*@")
+_QUERY = re.compile(r"(\b[A-Za-z][A-Za-z0-9+.-]*://[^\s?#'\"]*)\?[^\s#'\"]*")
 _LOOPBACK = ("localhost", "127.0.0.1", "::1", "[::1]")
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from typing import Any, NoReturn
 
 from mcpir.core.errors import EXIT_STEP_FAILED, McpirError, UsageError
@@ -72,6 +73,10 @@ def login(options: argparse.Namespace) -> dict[str, Any]:
             with anyio.fail_after(remote_auth.CALLBACK_WAIT + target.timeout):
                 await session.initialize()
 
+    # The SDK logs a failed flow with its traceback and unredacted text: said here in one line.
+    quiet = logging.getLogger("mcp")
+    quiet.addHandler(logging.NullHandler())
+    quiet.propagate = False
     try:
         anyio.run(connect)
     except McpirError:
