@@ -7,12 +7,10 @@ proxy hands it each message the client writes and writes each message it reads b
 line, through the same examination as the stdio relay (`Pairing`): the same records, pins,
 `--block-changed` and `--redact-responses`.
 
-A connection that fails (refused, reset, the server gone mid-call) is reopened with backoff
-(0.25 s doubling to 30 s), each loss and return logged as a `connection` record; the client's
-requests that were on the lost connection, and any it sends while it is down, are answered at
-once with a JSON-RPC error: never a hang. On a new connection the client's `initialize` and
-`notifications/initialized` are replayed (their answer kept from the client), so a server that
-keeps sessions knows it again.
+A failed connection is reopened with backoff (0.25 s doubling to 30 s), each loss and return
+logged as a `connection` record; requests on the lost connection, and any sent while it is down,
+get a JSON-RPC error at once: never a hang. A new connection replays the client's `initialize`
+and `notifications/initialized` (their answer kept from the client).
 """
 
 from __future__ import annotations
