@@ -158,6 +158,40 @@ def test_login_with_user_info_in_the_url(oauth_server: str) -> None:  # noqa: F8
     assert _mcpir("logout", name).returncode == 0
 
 
+NOISY_BROWSER = """import sys, urllib.request
+print("Opening in existing browser session.", flush=True)
+urllib.request.urlopen(sys.argv[1], timeout=30).read()
+"""
+
+
+def test_a_browser_commands_output_never_enters_the_protocol(
+    oauth_server: str,  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Before: `proxy --oauth` opened the browser with the client's stdout as its own, and a
+    browser that says something (xdg-open, firefox) wrote it into the JSON-RPC stream."""
+    import subprocess
+
+    from tests.test_proxy_remote_hostile import INIT
+    from tests.test_proxy_remote_oauth import _mcpir, _name
+
+    browser = tmp_path / "browser.py"
+    browser.write_text(NOISY_BROWSER)
+    name = _name()
+    env = {**os.environ, "BROWSER": f"{sys.executable} {browser} %s"}
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "mcpir", "proxy", "--root", str(tmp_path), "--name", name,
+         "--oauth", "--url", f"{oauth_server}/mcp"],
+        input=json.dumps(INIT) + "\n", text=True, capture_output=True, env=env, timeout=120,
+        check=False,
+    )  # fmt: skip
+    lines = done.stdout.splitlines()
+    assert lines, done.stderr
+    assert all(line.startswith("{") for line in lines), done.stdout  # JSON-RPC, nothing else
+    assert json.loads(lines[0])["id"] == 1 and "Opening in existing" in done.stderr
+    assert _mcpir("logout", name).returncode == 0
+
+
 def test_a_header_value_http_cannot_carry_is_a_usage_error() -> None:
     """Before: a non-ASCII value (as typed, or once resolved) passed the checks, failed in the
     transport, and the proxy reconnected for ever, answering every request with an error."""

@@ -25,7 +25,7 @@ from typing import Any
 from mcpir.core.errors import EXIT_STEP_FAILED
 from mcpir.proxy.framing import LineFramer, id_key, kind_of, parse_line
 from mcpir.proxy.relay import Proxy
-from mcpir.proxy.remote_link import describe, open_link, routing_headers
+from mcpir.proxy.remote_link import describe, open_link, own_stdout, routing_headers
 from mcpir.proxy.session import READ_SIZE, ProxyConfig, encode
 
 LOST_CODE = -32000  # the SDK's CONNECTION_CLOSED: what a client already expects from a transport
@@ -342,9 +342,6 @@ class RemoteProxy(Proxy):
                 await closed.wait()
             tg.cancel_scope.cancel()
 
-    def _on_signal(self, signum: int, frame: object) -> None:
-        self.stopped = signum
-
     def run(self) -> int:
         import anyio
 
@@ -360,7 +357,7 @@ class RemoteProxy(Proxy):
         quiet.propagate = False
         for name in ("SIGTERM", "SIGHUP", "SIGINT"):
             try:
-                signal.signal(getattr(signal, name), self._on_signal)
+                signal.signal(getattr(signal, name), lambda n, _: setattr(self, "stopped", n))
             except (OSError, ValueError, AttributeError):
                 pass
         logger = None
@@ -397,4 +394,5 @@ class RemoteProxy(Proxy):
 
 def run_remote(config: ProxyConfig) -> int:
     """Relay until the client's input ends (or a signal); 0, or 3 when --require-log halted."""
-    return RemoteProxy(config).run()
+    with own_stdout() as protocol:  # a browser command's output never enters the protocol
+        return RemoteProxy(config, stdout_fd=protocol).run()

@@ -10,8 +10,8 @@ described in one redacted line, without the URL's query or the headers.
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -162,6 +162,24 @@ async def open_link(remote: Remote, auth: Any = None) -> AsyncIterator[tuple[Any
         )
         async with link as (read, write):
             yield read, write
+
+
+@contextmanager
+def own_stdout() -> Iterator[int]:
+    """A descriptor of its own for the protocol, fd 1 pointed at stderr meanwhile: what else
+    writes to stdout (the browser command OAuth opens, a library's print) cannot reach the
+    client's stream."""
+    import os
+    import sys
+
+    sys.stdout.flush()
+    protocol = os.dup(1)
+    os.dup2(2, 1)
+    try:
+        yield protocol
+    finally:
+        os.dup2(protocol, 1)
+        os.close(protocol)
 
 
 def routing_headers(message: dict[str, Any], negotiated: str | None) -> dict[str, str]:
