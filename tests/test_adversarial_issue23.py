@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import RunCli
+from tests.test_proxy_remote_hostile import hostile  # noqa: F401 - a fixture
 from tests.test_proxy_remote_oauth import oauth_server  # noqa: F401 - a fixture
 
 CANARY = "CANARYissue23" + "Zq8Rw3Lk5Mn"
@@ -201,6 +202,48 @@ def test_a_header_value_http_cannot_carry_is_a_usage_error() -> None:
     with pytest.raises(UsageError, match="X-Key") as caught:
         resolve_headers(["X-Key: ${K}"], {"K": f"{CANARY}\u00e9"}, None)
     assert CANARY not in str(caught.value.message)
+
+
+def test_a_header_value_a_server_echoes_is_masked_in_the_records(
+    hostile: tuple[int, int],  # noqa: F811
+    tmp_path: Path,
+) -> None:
+    """Before: a value the redactor does not recognise (no `Bearer`, low entropy), echoed by
+    the server in a tool's result, was written to `.atom-trail/` in the call's excerpt."""
+    import subprocess
+
+    from tests.proxy_remote_support import records, trail_text
+    from tests.test_proxy_remote_hostile import INIT, _call
+
+    value = "CANARYsecret" + "valueZZ"
+    started = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+    lines = "".join(json.dumps(m) + "\n" for m in (INIT, started, _call(2)))
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "mcpir", "proxy", "--root", str(tmp_path), "--name", "echo",
+         "--url", f"http://127.0.0.1:{hostile[0]}/secret", "--header", "Authorization: ${K}"],
+        input=lines, text=True, capture_output=True, env={**os.environ, "K": value},
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert value in done.stdout  # the client sees what the server said (no --redact-responses)
+    call = next(r for r in records(tmp_path) if r["type"] == "call" and r["id"] == 2)
+    assert call["response_summary"]["excerpt"].startswith("you sent …(masked")
+    assert value not in trail_text(tmp_path) + done.stderr
+
+
+def test_secrets_held_by_the_proxy() -> None:
+    from types import SimpleNamespace
+
+    from mcpir.proxy.remote_config import Remote
+    from mcpir.proxy.remote_link import masked, secrets
+
+    remote = Remote(url="https://h/mcp", headers={"Authorization": "Bearer tok123", "X-N": "1"})
+    tokens = SimpleNamespace(access_token=CANARY, refresh_token=None)
+    held = secrets(remote, SimpleNamespace(context=SimpleNamespace(current_tokens=tokens)))
+    assert set(held) == {"Bearer tok123", "tok123", CANARY}  # "1": too short to mask anywhere
+    record = {"a": [f"x {CANARY} y", {"b": "tok123"}], "n": 1}
+    assert CANARY not in json.dumps(masked(record, held)) and "tok123" not in json.dumps(
+        masked(record, held)
+    )
 
 
 # -- scopes kept bounded ----------------------------------------------------------------------

@@ -19,10 +19,10 @@ import logging
 import os
 import signal
 import time
-from contextlib import AbstractAsyncContextManager
 from typing import Any
 
 from mcpir.core.errors import EXIT_STEP_FAILED
+from mcpir.proxy import remote_link
 from mcpir.proxy.framing import LineFramer, id_key, kind_of, parse_line
 from mcpir.proxy.relay import Proxy
 from mcpir.proxy.remote_link import describe, open_link, own_stdout, routing_headers
@@ -202,8 +202,9 @@ class RemoteProxy(Proxy):
 
     # -- the connection --------------------------------------------------------------------
 
-    def _open(self) -> AbstractAsyncContextManager[Any]:
-        return open_link(self.remote, self.auth)
+    def _built(self, build: Any) -> Any:  # noqa: ANN401 - a record's builder; the record
+        held = remote_link.secrets(self.remote, self.auth)  # a server may echo a credential
+        return remote_link.masked(super()._built(build), held)
 
     async def _replay(self, write: Any) -> None:  # noqa: ANN401 - the SDK's send stream
         """The client's handshake again, on a new connection; its answer is not relayed."""
@@ -237,7 +238,8 @@ class RemoteProxy(Proxy):
         import anyio
 
         ended = "the server closed the stream"
-        async with self._open() as (read, write), anyio.create_task_group() as inner:
+        link = open_link(self.remote, self.auth)
+        async with link as (read, write), anyio.create_task_group() as inner:
 
             async def pump() -> None:
                 await self._pump_server(read)

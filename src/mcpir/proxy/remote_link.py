@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MAX_MESSAGE = 32 << 20
 READ_TIMEOUT = 300.0  # a call may run long; the SDK's default for a stream read
+MIN_SECRET = 6  # a shorter header value is masked nowhere: it would mask common words
 
 
 def describe(exc: BaseException) -> str:
@@ -162,6 +163,32 @@ async def open_link(remote: Remote, auth: Any = None) -> AsyncIterator[tuple[Any
         )
         async with link as (read, write):
             yield read, write
+
+
+def secrets(remote: Remote, auth: Any = None) -> list[str]:  # noqa: ANN401 - the OAuth provider
+    """What the proxy sends as credentials: each header value (and its last word: the token of
+    `Bearer …`), the OAuth tokens held; the longest first, short ones left (not a secret)."""
+    found: set[str] = set()
+    for value in remote.headers.values():
+        found.update((value, value.split()[-1] if value.split() else value))
+    held = getattr(getattr(auth, "context", None), "current_tokens", None)
+    found.update(str(getattr(held, kind, None) or "") for kind in ("access_token", "refresh_token"))
+    return sorted((s for s in found if len(s) >= MIN_SECRET), key=len, reverse=True)
+
+
+def masked(value: Any, held: list[str]) -> Any:  # noqa: ANN401 - a record, or any part of it
+    """`value` with every occurrence of a string in `held` replaced by a mask."""
+    if not held:
+        return value
+    if isinstance(value, str):
+        for secret in held:
+            value = value.replace(secret, "…(masked: a credential the proxy sends)")
+        return value
+    if isinstance(value, dict):
+        return {key: masked(item, held) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item, held) for item in value]
+    return value
 
 
 @contextmanager
