@@ -307,3 +307,23 @@ def test_wrap_refuses_two_headers_for_one_variable(tmp_path: Path, run_cli: RunC
     status = {s["server"]: s for s in json.loads(done.stdout)["servers"]}["two"]
     assert status["status"] == "remote" and "MCPIR_HEADER_X_API_KEY" in status["reason"]
     assert config.read_text() == before  # before: one value silently replaced the other
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [{"Mcp-Session-Id": "abc"}, {"A:B": "x"}, {"X-Key": "line\nQzx9w"}, {"X-Key": "caf\u00e9"}],
+)
+def test_wrap_never_writes_an_entry_the_proxy_refuses(
+    headers: dict[str, str], tmp_path: Path, run_cli: RunCli
+) -> None:
+    """Before: wrap turned a URL server the client could use into a stdio entry whose proxy
+    exits 2 at once (a header the transport sets, a name that is not a token, a line break,
+    a value HTTP cannot carry): the user's server broken by wrap."""
+    servers = {"bad": {"type": "http", "url": "https://mcp.example.com/mcp", "headers": headers}}
+    home, root, config = _project(tmp_path, servers)
+    before = config.read_text()
+    done = run_cli("wrap", "--all", "--yes", "--home", home, "--root", root, "--command",
+                   f"{sys.executable} -m mcpir", "--json")  # fmt: skip
+    status = {s["server"]: s for s in json.loads(done.stdout)["servers"]}["bad"]
+    assert status["status"] == "remote" and "proxy would refuse" in status["reason"]
+    assert config.read_text() == before and "Qzx9w" not in done.stdout

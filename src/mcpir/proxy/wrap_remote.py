@@ -57,6 +57,9 @@ def not_wrappable(config: ConfigFile, server: Server, entry: Any) -> str | None:
     env = entry.get("env", {})
     if not isinstance(env, Mapping):
         return "its env is not a mapping"
+    refused = _proxy_refuses(url, headers)
+    if refused is not None:
+        return refused
     named: set[str] = set()
     for header, value in headers.items():
         name = env_name(str(header))
@@ -65,6 +68,24 @@ def not_wrappable(config: ConfigFile, server: Server, entry: Any) -> str | None:
         named.add(name)
         if name in env and env[name] != value:
             return f"its env already sets {name}"
+    return None
+
+
+def _proxy_refuses(url: str, headers: Mapping[str, str]) -> str | None:
+    """What `mcpir proxy --url` itself would refuse to start with: a wrapped entry must run."""
+    from mcpir.core.errors import UsageError
+    from mcpir.proxy.remote_config import _TOKEN, check_url, split_header
+
+    try:
+        check_url(url, "http")
+        for header, value in headers.items():
+            if not _TOKEN.fullmatch(str(header)):
+                raise UsageError("a header name is not an HTTP token")
+            split_header(f"{header}: {value}")  # one the transport sets, a line break, a NUL
+            if "${" not in value and not value.isascii():
+                raise UsageError(f"the value of {header} is not ASCII")
+    except UsageError as exc:
+        return f"the proxy would refuse it: {exc.message}"
     return None
 
 
