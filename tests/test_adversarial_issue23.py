@@ -83,6 +83,8 @@ def test_the_loopback_listener_takes_only_this_sign_ins_state() -> None:
         ("http://localhost:9/token", None, False),
         ("http://lan.example:8080/mcp", "http://lan.example:8080/mcp", False),  # as the user named
         ("http://as.example.com/revoke", None, True),
+        ("http://lan.example/mcp", "http://lan.example:80/mcp", False),  # the port httpx drops
+        ("http://lan.example:81/token", "http://lan.example/mcp", True),
     ],
 )
 def test_cleartext(url: str, server: str | None, clear: bool) -> None:

@@ -66,7 +66,8 @@ def cleartext(url: str, server_url: str | None = None) -> bool:
         return False
     if server_url is not None:
         named = urlsplit(server_url)
-        return (named.scheme, named.hostname, named.port) != ("http", parts.hostname, parts.port)
+        mine = (named.scheme, named.hostname, named.port or 80)
+        return mine != ("http", parts.hostname, parts.port or 80)  # httpx drops a port 80
     return True
 
 
