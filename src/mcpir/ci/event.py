@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +31,11 @@ class Event:
 
 
 def _payload(path: Path) -> dict[str, Any]:
-    try:
-        with path.open("rb") as handle:
+    try:  # non-blocking, a regular file only: a FIFO named here would hang the job
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise UsageError(f"event file {path}: not a regular file")
             raw = handle.read(MAX_EVENT_BYTES + 1)
     except OSError as exc:
         raise UsageError(f"event file {path}: {exc.strerror or exc}") from None
@@ -73,6 +77,17 @@ def github_output(environ: Mapping[str, str], values: Mapping[str, str]) -> None
     with open(target, "a", encoding="utf-8") as handle:
         for key, value in values.items():
             handle.write(f"{key}={value.replace(chr(10), ' ')}\n")
+
+
+def append_summary(path: Path, text: str) -> None:
+    """Append to the job summary: never through a symlink (a step before may have planted one
+    to aim the write elsewhere), never to what is not a regular file; OSError otherwise."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o644)
+    with os.fdopen(fd, "a", encoding="utf-8") as handle:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path}: not a regular file")
+        handle.write(text)
 
 
 def default_environ() -> Mapping[str, str]:

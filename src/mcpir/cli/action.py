@@ -144,8 +144,11 @@ def _run(request: object, json_output: bool) -> int:
     if request.results is not None:
         atomic_write_text(request.results, json.dumps(document, indent=2) + "\n")
     if request.summary is not None:
-        with request.summary.open("a", encoding="utf-8") as handle:
-            handle.write(render.markdown(request, outcome))
+        try:
+            events.append_summary(request.summary, render.markdown(request, outcome))
+        except OSError as exc:
+            outcome.errors.append(f"job summary {request.summary} not written: "
+                                  f"{exc.strerror or exc}")  # fmt: skip
     events.github_output(os.environ, {
         "findings": str(len(outcome.findings)), "failing": str(len(outcome.failing)),
         "sarif": str(request.sarif or ""), "results": str(request.results or ""),

@@ -68,7 +68,13 @@ def _passwd(root: Path) -> list[tuple[str, int, str]]:
         if len(fields) < 7 or not fields[2].isdigit() or line.startswith(("#", "+", "-")):
             continue
         uid, home = int(fields[2]), fields[5]
-        if (uid == 0 or uid >= FIRST_PERSON_UID) and home.startswith("/") and home not in _NO_HOME:
+        if "\x00" in home:  # no path holds one: `lstat` would raise, not refuse
+            continue
+        if (
+            (uid == 0 or uid >= FIRST_PERSON_UID)
+            and home.startswith("/")
+            and os.path.normpath("/" + home.lstrip("/")) not in _NO_HOME
+        ):
             found.append((fields[0], uid, home))
     return found
 
@@ -110,7 +116,7 @@ def homes(root: Path) -> list[Home]:
                 if key not in named:
                     named[key] = entry.name
                     listed.append((key, entry.name))
-                if len(listed) >= MAX_HOMES:
+                if len(listed) > MAX_HOMES:
                     break
     found, seen = [], set()
     for where, user in sorted(listed[:MAX_HOMES], key=lambda item: item[0]):
@@ -119,6 +125,10 @@ def homes(root: Path) -> list[Home]:
         if key not in seen:
             seen.add(key)
             found.append(home)
+    if len(listed) > MAX_HOMES:  # an inventory that looks complete must be: say what is not
+        found.append(
+            Home("", root, None, None, f"list cut at {MAX_HOMES:,} homes: the rest not read")
+        )
     return found
 
 
@@ -129,15 +139,23 @@ def _as_owner(home: Home) -> Iterator[None]:
     if geteuid is None or geteuid() != 0 or home.uid in (None, 0) or home.gid is None:
         yield
         return
-    os.setegid(home.gid)
+    # Root's supplementary groups (wheel, admin on macOS; root on Linux) would still open a
+    # file of theirs through a link or hard link planted in the home: only the owner's gid.
+    groups = os.getgroups()
+    os.setgroups([home.gid])
     try:
-        os.seteuid(home.uid)
+        os.setegid(home.gid)
         try:
-            yield
+            os.seteuid(home.uid)
+            try:
+                yield
+            finally:
+                os.seteuid(0)
         finally:
-            os.seteuid(0)
+            os.setegid(0)
     finally:
-        os.setegid(0)
+        with contextlib.suppress(OSError):  # macOS may list more groups than it lets set
+            os.setgroups(groups)
 
 
 def discover_all(root: Path) -> list[UserFiles]:

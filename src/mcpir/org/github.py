@@ -91,10 +91,12 @@ class Session:
             try:
                 return action()
             except GithubException as exc:
-                if not isinstance(exc, RateLimitExceededException) and exc.status != 429:
-                    self._failed(what, exc)
                 headers = {key.lower(): str(value) for key, value in (exc.headers or {}).items()}
                 retry, reset = headers.get("retry-after"), headers.get("x-ratelimit-reset")
+                # A 403 with Retry-After is a secondary limit, whatever its message says.
+                limited = exc.status == 429 or (exc.status == 403 and retry is not None)
+                if not isinstance(exc, RateLimitExceededException) and not limited:
+                    self._failed(what, exc)
                 if retry and retry.isdigit():
                     self._wait(float(retry), "secondary rate limit")
                 elif reset and str(reset).isdigit():
@@ -103,6 +105,11 @@ class Session:
                     self._wait(60.0, "rate limit reached")
             except OSError as exc:  # connection refused, timeout
                 raise GitHubUnavailable(redact_text(f"GitHub {what}: {exc}")) from None
+            except (ValueError, TypeError, AttributeError, KeyError) as exc:
+                # Not JSON, or not the shape PyGithub reads (a proxy's page, a broken server).
+                raise GitHubUnavailable(
+                    f"GitHub {what}: an answer that is not the API's ({type(exc).__name__})"
+                ) from None
         raise GitHubUnavailable(f"GitHub {what}: still rate limited after 5 waits")
 
     @staticmethod
@@ -124,5 +131,5 @@ def message(exc: Exception) -> str:
     if isinstance(exc, GithubException):
         data = exc.data if isinstance(exc.data, dict) else {}
         text = str(data.get("message", "")).strip()
-        return redact_text(f"HTTP {exc.status} {text}".strip())
-    return redact_text(str(exc))
+        return " ".join(redact_text(f"HTTP {exc.status} {text}").split())
+    return " ".join(redact_text(str(exc)).split())  # one line: a workflow prints it as one

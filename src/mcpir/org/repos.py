@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from mcpir.core.errors import UsageError
 from mcpir.core.redact import redact_text
 from mcpir.org.github import PER_PAGE, Session, message
 
@@ -116,12 +117,15 @@ def _every(session: Session, org: str, include_archived: bool, include_forks: bo
     owner = session.client.get_organization(org)
     paged = owner.get_repos(type="all", sort=NotSet)
     found: list[Any] = []
+    seen: set[str] = set()
     for page in range(MAX_PAGES):
         batch: list[Any] = session.call(f"listing {org}'s repositories",
                                         functools.partial(paged.get_page, page))  # fmt: skip
         session.progress.advanced(len(batch))
-        found += batch
-        if len(batch) < PER_PAGE:
+        new = [r for r in batch if str(r.full_name) not in seen]
+        seen.update(str(r.full_name) for r in new)
+        found += new
+        if len(batch) < PER_PAGE or not new:  # a page of nothing new: a server going round
             break
     return [r for r in found if (include_archived or not r.archived)
             and (include_forks or not r.fork)]  # fmt: skip
@@ -141,6 +145,9 @@ def list_repos(
     session.progress.started(f"repositories of {org}", None)
     try:
         every = _every(session, org, include_archived, include_forks)
+    except GithubException as exc:  # no such organization, or a token that may not list it
+        raise UsageError(f"GitHub listing {org}'s repositories: {message(exc)}",
+                         hint="check --org and the token's access to it") from None  # fmt: skip
     finally:
         session.progress.finished()
     listing.listed = len(every)
@@ -161,6 +168,10 @@ def list_repos(
                     else:
                         listing.unreachable.append((str(raw.full_name), message(exc)))
                         kept = None
+                except (TypeError, AttributeError, ValueError, KeyError) as exc:
+                    why = f"its tree is not the API's answer ({type(exc).__name__})"
+                    listing.unreachable.append((str(raw.full_name), why))
+                    kept = None
                 if kept is not None:
                     listing.repos.append(kept)
                 session.progress.advanced(1)

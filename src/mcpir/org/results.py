@@ -9,6 +9,7 @@ merged, and every text in it is redacted again before it is shown.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -92,6 +93,23 @@ _TEXTS = frozenset({"rule", "severity", "message", "path", "server", "client", "
                     "repository", "id", "title"})  # fmt: skip
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _redacted(text: str) -> str:
+    # Cached: an organization's rows repeat clients, paths, rules and commands.
+    return redact_text(text)
+
+
+def _scrubbed(value: Any) -> Any:  # noqa: ANN401
+    """`value` with every text in it redacted, however it nests (read bounded: MAX_DEPTH)."""
+    if isinstance(value, str):
+        return _redacted(value)
+    if isinstance(value, list):
+        return [_scrubbed(item) for item in value]
+    if isinstance(value, dict):
+        return {_redacted(str(key)): _scrubbed(item) for key, item in value.items()}
+    return value
+
+
 def _clean(row: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in row.items():
@@ -104,7 +122,8 @@ def _clean(row: dict[str, Any]) -> dict[str, Any]:
                      for v in (value if isinstance(value, list) else [])]  # fmt: skip
         elif key == "enabled":
             value = value if isinstance(value, bool) else True
-        out[str(key)] = value
+        # Redacted again: the artifact came from another job, and JSON shows it as it is.
+        out[_redacted(str(key))] = _scrubbed(value)
     return out
 
 

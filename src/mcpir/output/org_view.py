@@ -47,8 +47,10 @@ def _cell(value: object) -> str:
 def _text_cell(text: str) -> str:
     # Cached: an organization's rows repeat clients, paths, rules and repositories, and
     # redaction is most of a row's cost (benchmarks/org.py).
-    text = shown(text).replace("\n", " ").replace("|", "\\|")
-    return text.replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+    text = shown(text).replace("\\", "\\\\").replace("\n", " ").replace("|", "\\|")
+    text = text.replace("<", "&lt;").replace(">", "&gt;").replace("`", "'")
+    # No link or image a name could make (`[docs](https://evil)`, `![](tracker)`), no mention.
+    return text.replace("[", "\\[").replace("]", "\\]").replace("@", "@\u200b")
 
 
 def _known(count: int | None) -> str:
