@@ -7,6 +7,7 @@ by the server's own command line inside `mcpir proxy … --`, not by the launche
 from __future__ import annotations
 
 import re
+from typing import Any
 
 PROGRAM = "mcpir"
 
@@ -120,3 +121,39 @@ def proxied(line: list[str]) -> tuple[list[str], list[str]] | None:
         else:
             return None
     return None
+
+
+# What `mcpir wrap` writes in front of a remote server (`mcpir proxy --url …`).
+_URL_FLAGS = frozenset({"--redact-responses", "--block-changed", "--require-log", "--oauth"})
+_URL_VALUED = frozenset({"--name", "--log-dir", "--root", "--url", "--transport", "--header-env"})
+
+
+def url_proxy(line: list[str]) -> dict[str, Any] | None:
+    """`mcpir proxy --url …` read back: its url, transport and {header: env variable}; None
+    when `line` does not run the proxy for a URL."""
+    at = next((i for i, w in enumerate(line) if w == "proxy" and i > 0 and _mcpir(line, i)), None)
+    if at is None:
+        return None
+    found: dict[str, Any] = {"url": None, "transport": "http", "headers": {}}
+    words, i = line[at + 1 :], 0
+    while i < len(words):
+        word = words[i]
+        if word in _URL_FLAGS:
+            i += 1
+            continue
+        if word not in _URL_VALUED or i + 1 >= len(words):
+            return None  # `--`, a server command, or an option wrap never writes
+        value = words[i + 1]
+        if word == "--url":
+            found["url"] = value
+        elif word == "--transport":
+            found["transport"] = value
+        elif word == "--header-env":
+            header, _, variable = value.partition("=")
+            found["headers"][header] = variable
+        i += 2
+    return found if found["url"] else None
+
+
+def _mcpir(line: list[str], at: int) -> bool:
+    return names_mcpir(line[at - 1]) or line[max(0, at - 2) : at] == ["-m", "mcpir"]

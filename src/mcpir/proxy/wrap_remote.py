@@ -21,14 +21,14 @@ from urllib.parse import urlsplit
 
 from mcpir.core.model import ConfigFile, Server, Transport
 from mcpir.edits.server_entry import JSON_FORMATS
-from mcpir.launchers.mcpir import names_mcpir
+from mcpir.launchers.mcpir import url_proxy
+
+__all__ = ["url_proxy"]  # read back here by unwrap, and by scan's inventory
 
 URL_KEYS = ("url", "serverUrl", "httpUrl")
 _HEADER_KEYS = ("headers", "http_headers")
 _DROPPED = frozenset({*URL_KEYS, *_HEADER_KEYS, "type", "transport"})
 ENV_PREFIX = "MCPIR_HEADER_"
-_FLAGS = frozenset({"--redact-responses", "--block-changed", "--require-log", "--oauth"})
-_VALUED = frozenset({"--name", "--log-dir", "--root", "--url", "--transport", "--header-env"})
 
 
 def env_name(header: str) -> str:
@@ -106,37 +106,6 @@ def wrapped_entry(server: Server, entry: Mapping[str, Any], launcher: list[str])
     if env:
         out["env"] = env
     return out | {k: v for k, v in entry.items() if k not in _DROPPED and k not in out}
-
-
-def url_proxy(line: list[str]) -> dict[str, Any] | None:
-    """`mcpir proxy --url …` read back: its url, transport and {header: env variable}; None
-    when `line` does not run the proxy for a URL."""
-    at = next((i for i, w in enumerate(line) if w == "proxy" and i > 0 and _mcpir(line, i)), None)
-    if at is None:
-        return None
-    found: dict[str, Any] = {"url": None, "transport": "http", "headers": {}}
-    words, i = line[at + 1 :], 0
-    while i < len(words):
-        word = words[i]
-        if word in _FLAGS:
-            i += 1
-            continue
-        if word not in _VALUED or i + 1 >= len(words):
-            return None  # `--`, a server command, or an option wrap never writes
-        value = words[i + 1]
-        if word == "--url":
-            found["url"] = value
-        elif word == "--transport":
-            found["transport"] = value
-        elif word == "--header-env":
-            header, _, variable = value.partition("=")
-            found["headers"][header] = variable
-        i += 2
-    return found if found["url"] else None
-
-
-def _mcpir(line: list[str], at: int) -> bool:
-    return names_mcpir(line[at - 1]) or line[max(0, at - 2) : at] == ["-m", "mcpir"]
 
 
 def unwrapped_entry(server: Server, entry: Mapping[str, Any]) -> dict[str, Any] | None:

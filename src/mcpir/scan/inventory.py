@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from mcpir.core.errors import UsageError
-from mcpir.core.model import ConfigFile, Location, Scope, Server
+from mcpir.core.model import ConfigFile, Location, Scope, Server, Transport
 from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_args, redact_text
 from mcpir.launchers.commands import container_run
@@ -82,9 +82,24 @@ def unwrapped_line(line: list[str]) -> list[str]:
 
 
 def launched(server: Server) -> Server:
-    """`server` with the command line it runs once `mcpir proxy` is taken off."""
+    """`server` with the command line it runs once `mcpir proxy` is taken off; for a remote
+    server wrap put behind `mcpir proxy --url`, the remote server it stands for."""
     if not server.command:
         return server
+    from mcpir.launchers.mcpir import url_proxy
+
+    remote = url_proxy([server.command, *server.args])
+    if remote is not None:
+        variables = set(remote["headers"].values())
+        return dataclasses.replace(
+            server,
+            command=None,
+            args=(),
+            url=remote["url"],
+            transport=Transport.SSE if remote["transport"] == "sse" else Transport.HTTP,
+            headers={h: server.env[v] for h, v in remote["headers"].items() if v in server.env},
+            env={k: v for k, v in server.env.items() if k not in variables},
+        )
     line = unwrapped_line([server.command, *server.args])
     if line == [server.command, *server.args]:
         return server
