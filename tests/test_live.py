@@ -304,7 +304,7 @@ def _hang_of(pid: int) -> list[psutil.Process]:
         children = psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
-    return [p for p in children if any("hang.py" in part for part in p.cmdline())]
+    return [p for p in children if any("hang.py" in part for part in _cmdline(p))]
 
 
 def test_references_resolve_from_the_keyring_first_then_the_environment() -> None:
