@@ -76,6 +76,9 @@ from mcpir.injection.hits import Hit, technique
 if TYPE_CHECKING:
     from mcpir.injection.reading import Reading as _Scan
 
+_Gate = tuple[frozenset[str], tuple[str, ...]]
+_Rule = Callable[["_Scan", Clause, set[str]], None]
+
 
 def _words(clause: Clause, verbs: frozenset[str]) -> bool:
     return not verbs.isdisjoint(clause.words)
@@ -202,9 +205,10 @@ def _arguments(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 
 def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
-    sibling = _THIS_SERVER.search(clause.text)  # "before the other tools of this server"
-    if clause.has(CALL) and clause.has(FIRST) and clause.has(SCOPE) and not sibling:
-        if clause.has(FORCE) or clause.directed:
+    if clause.has(CALL) and clause.has(FIRST) and clause.has(SCOPE):
+        # "before the other tools of this server" orders siblings, not every request.
+        sibling = _THIS_SERVER.search(clause.text)
+        if not sibling and (clause.has(FORCE) or clause.directed):
             _add(scan, "forced-first-call:scope", "medium", clause)
     if clause.has(AFTER_EVERY) and not clause.first:
         named = bool(own & clause.words) or clause.has(CALL) or _words(clause, CARRY_VERBS)
@@ -224,7 +228,7 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
 def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     """A tool about attacks (a detector, a classifier) quotes them: what it says outside an
     order, or inside quotes, is cited, not said."""
-    if not found or not P.ABOUT_ATTACKS.search(found[0].text):
+    if not found or not about_attacks(found[0].text):
         return hits
     quoted = [m.span() for m in itertools.islice(P.QUOTED.finditer(low), 64)]
     out: list[Hit] = []
@@ -238,12 +242,28 @@ def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     return out
 
 
+def about_attacks(text: str, end: int | None = None) -> bool:
+    """Whether `text[:end]` is a description about attacks; every such phrase names one of the
+    stems, so a plain substring test spares the search on almost every description."""
+    head = text if end is None else text[:end]
+    if not any(stem in head for stem in P.ATTACK_STEMS):
+        return False
+    return P.ABOUT_ATTACKS.search(head) is not None
+
+
 def _needs(*patterns: re.Pattern[str]) -> frozenset[str]:
     return frozenset().union(*(GATES[p][0] for p in patterns))
 
 
+def _entry(*patterns: re.Pattern[str], words: frozenset[str] = frozenset()) -> _Gate:
+    """A clause where none of `patterns` passes its gate (and none of `words` is said) is one a
+    rule returns on before adding anything: judged without calling the rule at all."""
+    chars = tuple(c for p in patterns for c in GATES[p][1])
+    return _needs(*patterns) | words, chars
+
+
 # Rule -> words of which the description must hold one for the rule to look at any clause.
-_RULES: tuple[tuple[Callable[[_Scan, Clause, set[str]], None], frozenset[str]], ...] = (
+_RULES: tuple[tuple[_Rule, frozenset[str]], ...] = (
     (_data, CARRY_VERBS | READ_VERBS | SEND_VERBS | {"with"} | _needs(URL_SLOT)),
     (_user, _needs(DECEIVE_VERB, COVERT)),
     (_authority, _needs(AUTHORITY, VOID_RULES)),
@@ -258,19 +278,36 @@ _RULES: tuple[tuple[Callable[[_Scan, Clause, set[str]], None], frozenset[str]], 
 )
 
 
+# Rule -> what a clause must hold for the rule to get past its first test: the rule's entry
+# patterns' gates (words or characters), as `Clause.has` would check them one by one.
+_ENTRIES: dict[_Rule, _Gate] = {
+    _data: _entry(URL_SLOT, CALL, words=CARRY_VERBS | READ_VERBS | SEND_VERBS),
+    _user: _entry(DECEIVE_VERB, COVERT),
+    _authority: _entry(AUTHORITY, VOID_RULES),
+    _choice: _entry(OTHER_TOOLS, SELF_PICK),
+    _shadowing: _entry(OTHER_TOOL, DOTTED_TOOL, NAMED_TOOL),
+    _arguments: _entry(USER_OVERRIDE, TAMPER_VERB),
+    _calls: _entry(CALL, AFTER_EVERY, TRIGGER, FETCH_RUN, SHELL_ORDER),
+}
+
+
 def judge(scan: _Scan) -> list[Clause]:
     own = set(scan.own) - {"this", "the", "that", "it", "you"}
     low = scan.low
-    if P.ABOUT_ATTACKS.search(low, 0, 300):
+    if about_attacks(low, 300):
         # A detector's or an auditor's description quotes attacks: read it without its quotes.
         low = P.QUOTED.sub(lambda m: " " * len(m.group(0)), low)
     found = clauses(low)
     present = frozenset(WORDS.findall(scan.low))
     underscore = "_" in scan.low
     rules = [
-        r for r, words in _RULES if not words.isdisjoint(present) or underscore and "_" in words
+        (r, *_ENTRIES[r])
+        for r, words in _RULES
+        if not words.isdisjoint(present) or underscore and "_" in words
     ]
     for clause in found:
-        for rule in rules:
+        for rule, words, chars in rules:
+            if words.isdisjoint(clause.words) and not any(c in clause.text for c in chars):
+                continue
             rule(scan, clause, own)
     return found

@@ -33,8 +33,10 @@ def gate(pattern: re.Pattern[str], words: str, chars: tuple[str, ...] = ()) -> r
 
 # Where one clause ends: a sentence end, a semicolon, a line, a table cell, a flattened schema
 # field, a comment or tag boundary. Colons stay inside: "Processing rule: replace …" is one order.
+# The abbreviation checks look back from the first mark, not ahead of it: tried at every
+# character, four look-behinds cost most of the clause split (issue 20's speed).
 CLAUSE_END = re.compile(
-    r"(?<!e\.g)(?<!i\.e)(?<!\betc)(?<!\bvs)[.!?]+(?=\s|$)|;|\n|\[inputschema[^\]\n]{0,200}\]|<!--|-->"
+    r"[.!?](?<!e\.g.)(?<!i\.e.)(?<!\betc.)(?<!\bvs.)[.!?]*(?=\s|$)|;|\n|\[inputschema[^\]\n]{0,200}\]|<!--|-->"
     r"|</?(?:important|system|instructions?|hidden|secret|admin|override|critical|note|assistant|"
     r"user|prompt|inst|sys|context|tool|ai|llm|agent|developer|priority|urgent|mandatory|"
     r"directive|p|div|span|br|b|i|em|strong|code|pre)\b[^<>\n]{0,80}>"
@@ -204,8 +206,10 @@ QUANT = gate(
     ("~/",),
 )
 # Who is addressed: the model, by a label or as the subject.
+# Every branch starts a word or a "<" tag: the look-ahead says so once per character, where
+# otherwise each of the eighteen branches tested its own word boundary (a third of the time).
 MODEL_ADDRESS = _rx(
-    r"""\b(?:note|hint|notice|heads[\s-]up|fyi|reminder|message|instructions?|tip|memo|directive|
+    r"""(?=<|\b\w)(?:\b(?:note|hint|notice|heads[\s-]up|fyi|reminder|message|instructions?|tip|memo|directive|
     guidance|side\s+note)\s+(?:for|to)\s+(?:the\s+|all\s+|any\s+)?(?:model|assistant|ai|agent|llm|
     claude|gpt|copilot|bot)s?\b|\b(?:assistant|agent|model|ai|llm)\s+(?:hint|notice|note|
     instructions?|directive)\b|\b(?:you|the\s+(?:assistant|model|agent|ai|llm)|assistants|agents|
@@ -226,7 +230,7 @@ MODEL_ADDRESS = _rx(
 \b(?:the\s+)?(?:assistant|model|agent|ai)\s+(?:is|are)\s+
     (?:exempt|allowed|permitted|free|authori[sz]ed|no\s+longer)\b|\byou(?:'re|\s+are)\s+no\s+longer\b|\b(?:new|updated|real|actual)\s+
     (?:system\s+)?(?:instructions|rules|prompt)\b|\bsystem\s+(?:override|note|notice|message|
-    directive|instructions?)\b"""
+    directive|instructions?)\b)"""
 )
 # The text protects instead of asking: "never include secrets", "values are masked".
 PROTECTIVE = _rx(

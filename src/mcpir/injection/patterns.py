@@ -768,6 +768,8 @@ PROTECTED = _rx(r"\b(?:never|masked|redacted|not\s+(?:shown|returned|logged|stor
 # apostrophe in "user's" neither opens nor closes one.
 QUOTED = re.compile(r"""(?<!\w)(['"`‘“])([^\n]{1,300}?)(?:\1|[’”])(?!\w)""")
 # A description about attacks (a detector, a classifier, an auditor) cites them by the dozen.
+# Every match holds one of ATTACK_STEMS, tested first as plain substrings.
+ATTACK_STEMS = ("inject", "poison", "jailbreak", "attack", "malicious", "phishing", "exfiltration")
 ABOUT_ATTACKS = _rx(
     r"""\b(?:detect\w*|classif\w*|scor\w*|audit\w*|scan\w*|flag\w*|label\w*|review\w*|
     analy[sz]\w*|find\w*|catch\w*|block\w*|screen\w*|guard\w*)\b[^.\n]{0,100}\b(?:prompt[\s-]
