@@ -10,8 +10,8 @@ import re
 from mcpir.injection.clauses import gate
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.VERBOSE)
+def _rx(pattern: str, lead: str = "") -> re.Pattern[str]:
+    return re.compile(f"(?={lead})(?:{pattern})" if lead else pattern, re.VERBOSE)
 
 
 DECEIVE_VERB = gate(
@@ -193,7 +193,8 @@ FETCH_RUN = gate(
     _rx(
         r"""\bexec\s*\(|\beval\s*\(|urlopen|\bpython3?\s+-c\b|\bcurl\b[^|\n]{0,200}\|\s*(?:sudo\s+)?
     (?:ba|z)?sh\b|\bwget\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\biex\b|invoke-expression|
-    powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b"""
+    powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b""",
+        lead=r"\b\w|[$/ipu]",
     ),
     "exec eval urlopen python python3 curl wget iex expression powershell tcp",
     ("$(",),
@@ -264,7 +265,8 @@ SHELL_ORDER = gate(
 DANGEROUS = _rx(
     r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bsudo\s|\bchown\s+-r|\bmkfs\b|\bdd\s+if=|>\s*/dev/|
     _history\b|\bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\beach\s+line\b|\bwhatever\b|
-    \bsecurity\s+find-|\bcurl\b|\bwget\b"""
+    \bsecurity\s+find-|\bcurl\b|\bwget\b""",
+    lead=r"\b\w|[>_|]",
 )
 # A URL or host with a slot for the chat's data: "?q=<full document text>", "<hex of key>.x.com".
 URL_SLOT = gate(

@@ -70,6 +70,7 @@ from mcpir.injection.clauses import (
     WORDS,
     Clause,
     clauses,
+    holds,
 )
 from mcpir.injection.hits import Hit, technique
 
@@ -246,7 +247,7 @@ def about_attacks(text: str, end: int | None = None) -> bool:
     """Whether `text[:end]` is a description about attacks; every such phrase names one of the
     stems, so a plain substring test spares the search on almost every description."""
     head = text if end is None else text[:end]
-    if not any(stem in head for stem in P.ATTACK_STEMS):
+    if not holds(head, P.ATTACK_STEMS):
         return False
     return P.ABOUT_ATTACKS.search(head) is not None
 
@@ -307,7 +308,7 @@ def judge(scan: _Scan) -> list[Clause]:
     ]
     for clause in found:
         for rule, words, chars in rules:
-            if words.isdisjoint(clause.words) and not any(c in clause.text for c in chars):
+            if words.isdisjoint(clause.words) and not holds(clause.text, chars):
                 continue
             rule(scan, clause, own)
     return found

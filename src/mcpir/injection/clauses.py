@@ -13,8 +13,11 @@ from __future__ import annotations
 import re
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.VERBOSE)
+def _rx(pattern: str, lead: str = "") -> re.Pattern[str]:
+    """`lead`: how every match starts (`\\b\\w`: at the start of a word), tested once at each
+    character before the branches, each of which would test its own start: same matches, and
+    a search of a pattern with forty branches costs a third (tests/test_injection_speed.py)."""
+    return re.compile(f"(?={lead})(?:{pattern})" if lead else pattern, re.VERBOSE)
 
 
 # Pattern -> the words (as WORDS splits them) or characters one of which every match holds: a
@@ -24,6 +27,15 @@ GATES: dict[re.Pattern[str], tuple[frozenset[str], tuple[str, ...]]] = {}
 
 
 _GATE_BY_ID: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}
+
+
+def holds(text: str, chars: tuple[str, ...]) -> bool:
+    """Whether one of `chars` is in `text` (a loop: `any()` over a generator costs more than
+    the few substring tests it makes)."""
+    for part in chars:
+        if part in text:
+            return True
+    return False
 
 
 def gate(pattern: re.Pattern[str], words: str, chars: tuple[str, ...] = ()) -> re.Pattern[str]:
@@ -90,7 +102,8 @@ SECRET = gate(
     \bapi[\s_-]?tokens?\b|\bsk-|\bghp_|\bgithub_pat_|\bglpat-|\bxox[abp]-|\bakia\b|\blogin\s+data\b|
     \bcookies\.sqlite\b|\bkey4\.db\b|\blogins\.json\b|\bchrome/default\b|\bdocker/config\.json|
     \.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|\bmcp\.json\b|
-    \bclaude_desktop_config\b|\bgnupg\b|\bid[\s_](?:rsa|ed25519|ecdsa)\b"""
+    \bclaude_desktop_config\b|\bgnupg\b|\bid[\s_](?:rsa|ed25519|ecdsa)\b""",
+        lead=r"\b\w|\.|[a-z0-9]_",
     ),
     "api apikey apikeys secret secrets credential credentials password passwords passphrase "
     "passphrases token tokens cookie cookies key keys env environment ssh aws netrc pgpass "
@@ -117,7 +130,8 @@ SECRET_SOURCE = gate(
     \bmcp\.json\b|\bclaude_desktop_config\b|\bgnupg\b|\benvironment\s+variables|\benv\s+vars\b|
     \bwallet\.dat\b|/etc/(?:passwd|shadow)|\bcredentials\.(?:json|db)\b|find-generic-password|
     \bsecurity\s+(?:find|dump)-|\bbrowser\s+profile\b|\b(?:printout|output|dump)\s+of\s+[`'"]?
-    (?:env|printenv)\b|\.bashrc\b|\.zshrc\b"""
+    (?:env|printenv)\b|\.bashrc\b|\.zshrc\b""",
+        lead=r"\b\w|[./~f]",
     ),
     "env ssh aws netrc pgpass keychain rsa ed25519 ecdsa kubeconfig hosts login cookies docker "
     "npmrc pypirc credentials kube gcloud mcp claude gnupg environment vars wallet etc password "
@@ -127,13 +141,18 @@ SECRET_SOURCE = gate(
 # Where to: a literal address outside the tool's own parameters.
 # A URL, address or host name is tried only where its run of name characters starts: tried from
 # every letter of "a.a.a.…" or "a-a-a-…", each try read to the run's end, it took seconds on
-# 8 KiB and minutes on 64 KiB (issue 20).
-DEST = _rx(
-    r"""(?<![\w+.-])(?=[\w+.-]*?\b[a-z])[\w+.-]*+://[^\s'"<>)\]]+|
+# 8 KiB and minutes on 64 KiB (issue 20). Every branch holds a literal ".", "/", "@", "#", a digit,
+# "channel" or "acct": a clause without any is not searched.
+DEST = gate(
+    _rx(
+        r"""(?<![\w+.-])(?=[\w+.-]*?\b[a-z])[\w+.-]*+://[^\s'"<>)\]]+|
     (?<![\w.%+-])[\w.%+-]++@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|
     (?:^|\s)\#[a-z][\w-]{2,}|\bchannel\s+\#?[\w-]+\d|\b0x[0-9a-f]{20,}\b|\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
     \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|(?<![\w-])(?<![\w-]\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|dev|app|cloud|run|site|
     xyz|example|ru|cn|tk|top|co|me|net|com|org)\b|(?:^|\s)/(?:tmp|var|etc|dev|usr|opt|home|srv|mnt)/\S*"""
+    ),
+    "channel acct",
+    (".", "/", "@", "#", *"0123456789"),
 )
 CARRY_VERBS = frozenset(
     """send sends post upload uploads forward email mail transmit mirror copy sync relay share
@@ -200,16 +219,16 @@ QUANT = gate(
         r"""\b(?:any|all|every|each|whatever|whichever)\b|\bvisible\b|\byou\s+(?:have\s+)?(?:seen|see|
     saw|know)\b|\bin\s+(?:the|your)\s+(?:current\s+)?context\b|\bfrom\s+the\s+user'?s\b|
     \bverbatim\b|\bword\s+for\s+word\b|\bso\s+far\b|\bthe\s+(?:user|person|human)'?s\b|\bof\s+the\s+
-    (?:user|person|human)\b|~/"""
+    (?:user|person|human)\b|~/""",
+        lead=r"\b\w|~",
     ),
     "any all every each whatever whichever visible you context user verbatim word far person human",
     ("~/",),
 )
 # Who is addressed: the model, by a label or as the subject.
-# Every branch starts a word or a "<" tag: the look-ahead says so once per character, where
-# otherwise each of the eighteen branches tested its own word boundary (a third of the time).
+# Every branch starts a word or a "<" tag, which the lead tests once per character.
 MODEL_ADDRESS = _rx(
-    r"""(?=<|\b\w)(?:\b(?:note|hint|notice|heads[\s-]up|fyi|reminder|message|instructions?|tip|memo|directive|
+    r"""\b(?:note|hint|notice|heads[\s-]up|fyi|reminder|message|instructions?|tip|memo|directive|
     guidance|side\s+note)\s+(?:for|to)\s+(?:the\s+|all\s+|any\s+)?(?:model|assistant|ai|agent|llm|
     claude|gpt|copilot|bot)s?\b|\b(?:assistant|agent|model|ai|llm)\s+(?:hint|notice|note|
     instructions?|directive)\b|\b(?:you|the\s+(?:assistant|model|agent|ai|llm)|assistants|agents|
@@ -230,7 +249,8 @@ MODEL_ADDRESS = _rx(
 \b(?:the\s+)?(?:assistant|model|agent|ai)\s+(?:is|are)\s+
     (?:exempt|allowed|permitted|free|authori[sz]ed|no\s+longer)\b|\byou(?:'re|\s+are)\s+no\s+longer\b|\b(?:new|updated|real|actual)\s+
     (?:system\s+)?(?:instructions|rules|prompt)\b|\bsystem\s+(?:override|note|notice|message|
-    directive|instructions?)\b)"""
+    directive|instructions?)\b""",
+    lead=r"<|\b\w",
 )
 # The text protects instead of asking: "never include secrets", "values are masked".
 PROTECTIVE = _rx(
@@ -314,10 +334,9 @@ class Clause:
         if key in found:
             return found[key]
         gate = _GATE_BY_ID.get(key)
-        if gate is not None and gate[0].isdisjoint(self.words):
-            if not any(c in self.text for c in gate[1]):
-                found[key] = None
-                return None
+        if gate is not None and gate[0].isdisjoint(self.words) and not holds(self.text, gate[1]):
+            found[key] = None
+            return None
         match = found[key] = pattern.search(self.text)
         return match
 
@@ -362,6 +381,9 @@ _ADDRESS_WORDS = frozenset(
 )
 
 
+_SPACED = str.maketrans("_-", "  ")
+
+
 def clauses(low: str, limit: int = 64) -> list[Clause]:
     """The clauses of a lower-cased description, at most `limit` of them. Once the model has
     been addressed ("Note to the assistant:"), every clause after it is read as addressed."""
@@ -382,8 +404,8 @@ def _add(found: list[Clause], low: str, start: int, end: int, lead: str) -> None
     # An identifier of four words or more is read as the words it spells, as a model reads it
     # ("assistant_must_first_send_the_history"); the same length keeps every offset.
     text = low[start:end]
-    if "_" in text or "-" in text:
-        text = IDENTIFIER.sub(lambda m: re.sub(r"[_-]", " ", m.group(0)), text)
+    if text.count("_") + text.count("-") >= 3:  # what an identifier of four words needs
+        text = IDENTIFIER.sub(lambda m: m.group(0).translate(_SPACED), text)
     if not text.strip():
         return
     clause = Clause(start, end, text, not found, False, lead[-300:])

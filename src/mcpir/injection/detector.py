@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from mcpir.injection import acts, techniques
 from mcpir.injection import patterns as P
-from mcpir.injection.clauses import IMPERATIVE, MODEL_ADDRESS
+from mcpir.injection.clauses import IMPERATIVE, MODEL_ADDRESS, holds
 from mcpir.injection.decoding import decoded_spans
 from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, InjectionHit, make_hit, technique
 from mcpir.injection.reading import MATCHES as _MATCHES
@@ -98,7 +98,7 @@ def _instructions(scan: _Scan) -> None:
         scan.add("override-instructions", "high", match)
     for match in scan.find(P.CONCEAL, P.CONCEAL_AT):
         scan.add("conceal-from-user", "high", match)
-    for kind, pattern in P.INTL if any(stem in scan.low for stem in P.INTL_STEMS) else ():
+    for kind, pattern in P.INTL if holds(scan.low, P.INTL_STEMS) else ():
         for match in itertools.islice(pattern.finditer(scan.low), _MATCHES):
             scan.add(kind, "high", match)
     for match in scan.find(P.MANIPULATE, P.MANIPULATE_AT):

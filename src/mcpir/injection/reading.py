@@ -8,7 +8,6 @@ import bisect
 import itertools
 import re
 from collections.abc import Collection
-from functools import cached_property
 
 from mcpir.injection import patterns as P
 from mcpir.injection.hits import EVIDENCE_LIMIT, Hit, make_hit
@@ -29,22 +28,30 @@ class Reading:
         self.at: dict[str, list[int]] = {}
         for word in P.ANCHOR.finditer(self.low):
             self.at.setdefault(word.group(), []).append(word.start())
+        self.words = frozenset(self.at)  # the anchor words present
         own = {tool.lower(), tool.split(".")[0].lower()} if tool else set()
         self.own = own | {"this", "the", "that", "it", "you"}
         self.known = {t.lower() for t in known_tools if t} - own
         self.hits: list[Hit] = []
         self.blocks: list[tuple[int, int]] = []  # <IMPORTANT>-style spans
         self.first_calls: list[tuple[int, int]] = []
+        self._examples: list[tuple[int, int]] | None = None
+        self._dests: list[tuple[int, int]] | None = None
+        self._ends_at: list[int] | None = None
 
     def find(
         self, pattern: re.Pattern[str], anchors: frozenset[str], *needs: frozenset[str]
     ) -> list[re.Match[str]]:
         """What `pattern.finditer` would find, trying only where an anchor word starts (and not
         at all unless every set in `needs` has a word in the text)."""
-        present = [self.at[word] for word in anchors & self.at.keys()]
-        if not present or any(need.isdisjoint(self.at) for need in needs):
-            return []
-        starts = sorted(itertools.chain.from_iterable(present))
+        words = self.words
+        if anchors.isdisjoint(words):
+            return []  # most calls: tested set to set, without building one
+        for need in needs:
+            if need.isdisjoint(words):
+                return []
+        present = [self.at[word] for word in anchors & words]
+        starts = sorted(itertools.chain.from_iterable(present)) if len(present) > 1 else present[0]
         found: list[re.Match[str]] = []
         for pos in starts:
             if (not found or pos >= found[-1].end()) and (match := pattern.match(self.low, pos)):
@@ -53,17 +60,25 @@ class Reading:
                     break
         return found
 
-    @cached_property
+    # Computed on first use, by hand: `functools.cached_property` takes a lock on every first
+    # read, and most descriptions never need these.
+    @property
     def examples(self) -> list[tuple[int, int]]:
-        return P.example_spans(self.low)
+        if self._examples is None:
+            self._examples = P.example_spans(self.low)
+        return self._examples
 
-    @cached_property
+    @property
     def dests(self) -> list[tuple[int, int]]:
-        return P.destinations(self.low)[:MATCHES]
+        if self._dests is None:
+            self._dests = P.destinations(self.low)[:MATCHES]
+        return self._dests
 
-    @cached_property
+    @property
     def _ends(self) -> list[int]:
-        return [m.end() for m in P.BOUNDARY.finditer(self.low)]
+        if self._ends_at is None:
+            self._ends_at = [m.end() for m in P.BOUNDARY.finditer(self.low)]
+        return self._ends_at
 
     def bounds(self, start: int, end: int | None = None) -> tuple[int, int]:
         """Where the sentence, or sentences, around low[start:end] begin and end."""

@@ -46,7 +46,7 @@ _OUTSIDE = re.compile(r"@|://|\.[a-z]{2,}\b|\d[\d-]{5,}\d")
 def _sentences(scan: _Scan, words: frozenset[str], pattern: re.Pattern[str]) -> list[re.Match[str]]:
     """Matches of a pattern whose first word varies too much to anchor: run only when one of
     the words every match contains is in the text."""
-    if words.isdisjoint(scan.at):
+    if words.isdisjoint(scan.words):
         return []
     return list(itertools.islice(pattern.finditer(scan.low), _MATCHES))
 
