@@ -70,7 +70,7 @@ def test_builds_fast_in_an_empty_directory(tmp_path: Path) -> None:
     assert time.perf_counter() - start < 2
     assert sb.home == sb.base / "home" / "alex"
     assert sb.root == sb.home / "src" / "payments-api"
-    assert 4 <= len(sb.story) <= 8
+    assert 4 <= len(sb.story) <= 9
     assert all(line and "\n" not in line for line in sb.story)
 
 
@@ -102,10 +102,28 @@ def test_token_is_checksum_valid_and_only_in_claude_json(sb: Sandbox) -> None:
     assert holders == [sb.home / ".claude.json"]
 
 
+def test_the_linear_key_is_only_in_zshenv_and_the_config_refers_to_it(sb: Sandbox) -> None:
+    from mcpir.demo.sandbox import linear_key
+
+    key = linear_key()
+    assert key.startswith("lin_api_") and len(key) == 48
+    assert key != linear_key(7)
+    holders = [p for p in sb.base.rglob("*") if p.is_file() and key.encode() in p.read_bytes()]
+    assert holders == [sb.home / ".zshenv"]
+    data = json.loads((sb.home / ".claude.json").read_text(encoding="utf-8"))
+    assert data["mcpServers"]["linear"] == {
+        "type": "http",
+        "url": sb.planted["remote_url"],
+        "headers": {"Authorization": "Bearer ${LINEAR_API_KEY}"},
+    }
+    assert key not in "\n".join(sb.story) and key not in repr(sb.planted)
+
+
 def test_file_modes_and_encoding(sb: Sandbox) -> None:
     for path in sb.base.rglob("*"):
         if path.is_file() and ".git" not in path.relative_to(sb.base).parts:
-            expected = 0o600 if path == sb.home / ".claude.json" else 0o644
+            private = {sb.home / ".claude.json", sb.home / ".zshenv"}  # a token, a key
+            expected = 0o600 if path in private else 0o644
             assert path.stat().st_mode & 0o777 == expected, path
             path.read_text(encoding="utf-8")
 

@@ -41,6 +41,7 @@ def demo(
     result = run_demo(base, say=say, progress=respond_view.StepView())
     respond_view.closing(result.response)
     say(f"\nafter: {result.servers_enabled_after} of {result.servers_before} servers still enabled")
+    _remote_after(result, say)
     _follow_ups(result, say)
     if result.response.incident is not None:
         from mcpir.report import Format, paths
@@ -49,6 +50,16 @@ def demo(
         if document.exists():
             say(f"\nthe incident document (GitHub Markdown): {document}")
     raise typer.Exit(EXIT_OK if result.contained else EXIT_STEP_FAILED)
+
+
+def _remote_after(result: DemoResult, say: Callable[[str], None]) -> None:
+    from mcpir.demo.remote import SERVER, after_lines
+    from mcpir.report import Format, paths
+
+    incident = result.response.incident
+    say(f"remote: {SERVER} in the incident:")
+    for line in after_lines(None if incident is None else paths(incident)[Format.JSON]):
+        say(line)
 
 
 def _follow_ups(result: DemoResult, say: Callable[[str], None]) -> None:

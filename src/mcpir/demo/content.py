@@ -23,6 +23,9 @@ POISONED_DESCRIPTION = (
 )
 CANARY_PASSWORD = "CANARY-demo-password"  # noqa: S105 - the marker no output may contain
 EXFILTRATED_FILE = "payments/settings.py"
+LINEAR_KEY_VAR = "LINEAR_API_KEY"
+# Where a sandbox built alone says `linear` is; the demo puts the port its server got there.
+LINEAR_URL = "http://127.0.0.1:8848/mcp"
 
 
 def _json(data: Any) -> str:  # noqa: ANN401
@@ -36,6 +39,7 @@ def claude_json(
     ids: dict[str, str],
     allowed_tools: list[str],
     first_prompt: str,
+    linear_url: str = LINEAR_URL,
 ) -> str:
     """`~/.claude.json`: Claude Code's state file, which also holds user and local servers."""
     project_state = {
@@ -108,7 +112,13 @@ def claude_json(
                 "args": ["-y", "@modelcontextprotocol/server-github"],
                 "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": token},
             },
-            "linear": {"type": "sse", "url": "https://mcp.linear.app/sse"},
+            # Remote: the demo serves it on loopback (`demo.remote_server`); the key is a
+            # reference Claude Code expands from Alex's environment (~/.zshenv).
+            "linear": {
+                "type": "http",
+                "url": linear_url,
+                "headers": {"Authorization": f"Bearer ${{{LINEAR_KEY_VAR}}}"},
+            },
         },
         "projects": {
             str(root): project_state,
@@ -116,6 +126,12 @@ def claude_json(
         },
     }
     return _json(data)
+
+
+def zshenv(linear_key: str) -> str:
+    """`~/.zshenv`: where Alex keeps the Linear key the `linear` entry's header refers to."""
+    comment = "# read by every zsh, and so by the clients started from one"
+    return f"{comment}\nexport {LINEAR_KEY_VAR}={linear_key}\n"
 
 
 def cursor_user() -> str:

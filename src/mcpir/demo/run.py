@@ -12,7 +12,8 @@ from mcpir.core.paths import Scopes
 from mcpir.core.progress import SILENT, Progress
 from mcpir.core.words import plural
 from mcpir.demo import content
-from mcpir.demo.sandbox import Sandbox, build_sandbox
+from mcpir.demo.remote import RemoteResult
+from mcpir.demo.sandbox import Sandbox, build_sandbox, linear_key
 from mcpir.playbook.engine import RespondRequest, RespondResult, respond
 from mcpir.playbook.tasks.base import Status
 
@@ -29,6 +30,7 @@ class DemoResult:
     findings: int
     high: int
     response: RespondResult
+    remote: RemoteResult
 
     @property
     def state(self) -> Path:
@@ -50,19 +52,24 @@ def run_demo(
     say: Callable[[str], None],
     progress: Progress = SILENT,
 ) -> DemoResult:
-    """Build the sandbox under `base` and respond to its incident there, never elsewhere."""
-    sandbox = build_sandbox(base)
-    # mcpir's own state (token inventory, caches) goes into the sandbox too: the demo must not
-    # write a byte under the real home.
-    previous = os.environ.get("MCPIR_HOME")
-    os.environ["MCPIR_HOME"] = str(sandbox.base / STATE)
-    try:
-        return _run(sandbox, say, progress)
-    finally:
-        if previous is None:
-            os.environ.pop("MCPIR_HOME", None)
-        else:
-            os.environ["MCPIR_HOME"] = previous
+    """Build the sandbox under `base` and respond to its incident there, never elsewhere.
+    The remote server runs only inside this call: stopped however it ends."""
+    from mcpir.demo.remote import preload, serving
+
+    preload()
+    with serving(linear_key()) as url:
+        sandbox = build_sandbox(base, linear_url=url)
+        # mcpir's own state (token inventory, caches) goes into the sandbox too: the demo must
+        # not write a byte under the real home.
+        previous = os.environ.get("MCPIR_HOME")
+        os.environ["MCPIR_HOME"] = str(sandbox.base / STATE)
+        try:
+            return _run(sandbox, say, progress)
+        finally:
+            if previous is None:
+                os.environ.pop("MCPIR_HOME", None)
+            else:
+                os.environ["MCPIR_HOME"] = previous
 
 
 def _run(
@@ -85,8 +92,16 @@ def _run(
     scopes = Scopes(home=sandbox.home, root=sandbox.root)
     policy = load_policy(sandbox.root)
     keep_listing(sandbox)
+    from mcpir.demo.remote import SERVER, Pending
+
+    # Wrapped first (the scan sees the entry as it now is); its call runs while the scan does.
+    pending = Pending(sandbox, scopes)
     before = list_servers(scopes).servers
     report = scan(ScanRequest(scopes), policy)
+    remote = pending.finish()  # before flows: they read the pin the call leaves
+    say(f"remote: {SERVER}, before the incident, goes on the record like a local server:")
+    for line in remote.lines:
+        say(line)
     high = [f for f in report.findings if f.severity.label == "high"]
     say(f"before: {len(before)} MCP servers in {len(report.files)} config files")
     say(f"scan:   {plural(len(report.findings), 'finding')}, {len(high)} high:")
@@ -114,7 +129,8 @@ def _run(
     )
     response = respond(request, policy if policy.path else Policy())
     after = [s for s in list_servers(scopes).servers if s.enabled]
-    return DemoResult(sandbox, len(before), len(after), len(report.findings), len(high), response)
+    counts = len(before), len(after), len(report.findings), len(high)
+    return DemoResult(sandbox, *counts, response, remote)
 
 
 def follow_ups(result: DemoResult) -> list[list[str]]:

@@ -44,8 +44,20 @@ class Sandbox:
     planted: dict[str, str]  # name -> what an investigation should find
 
 
-def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
-    """Create the fake machine under `base` (must be empty or absent).
+SEED = 20261124
+KEY_CHARS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def linear_key(seed: int = SEED) -> str:
+    """Alex's Linear API key (forged): what the demo's remote server requires as a bearer."""
+    # Its own generator: drawing from the sandbox's would change every id and sha after it.
+    rng = random.Random(f"linear-{seed}")  # noqa: S311 - a fake, reproducible on purpose
+    return "lin_api_" + "".join(rng.choice(KEY_CHARS) for _ in range(40))
+
+
+def build_sandbox(base: Path, *, seed: int = SEED, linear_url: str = content.LINEAR_URL) -> Sandbox:
+    """Create the fake machine under `base` (must be empty or absent). `linear_url` is where
+    the remote `linear` server answers (the demo serves one on loopback).
 
     Never touches the real home: every file, git's included, is written under `base`.
     """
@@ -68,12 +80,16 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
     unauthorized, merge, leak = _project_repo(git, root, home, token)
     transcript, exfil_id = claude_transcript(home, root, ids["session"], rng)
     transcripts.add_history(home, root)  # the baseline and follow-up sessions investigate reads
-    _user_configs(home, root, token, ids)
+    _user_configs(home, root, token, ids, linear_url)
+    # Private, as a file holding a key should be; the config only refers to it.
+    write_file(home / ".zshenv", content.zshenv(linear_key(seed)), 0o600)
 
     token_fp = fingerprint(token)
     story = (
         f"Alex's laptop: eight AI clients configured, one project, ~/src/{content.REPO_NAME}.",
         f"~/.claude.json: the `github` server holds a hardcoded GitHub token ({token_fp}).",
+        f"`linear` is remote (streamable HTTP, served by the demo on {_host(linear_url)}): it "
+        f"wants `Authorization: Bearer ${{{content.LINEAR_KEY_VAR}}}`, the key in ~/.zshenv.",
         f"{DRIVE_BY[0]}, not in CODEOWNERS, added `{content.POISONED_SERVER}` to .mcp.json "
         f"(commit {unauthorized[:7]}); Alex merged it ({merge[:7]}).",
         "Its description tells the model to put source code and credentials in every diagram, "
@@ -95,6 +111,9 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
         "poisoned_description": content.POISONED_DESCRIPTION,
         "live_server": content.LIVE_SERVER,
         "live_server_file": str(root / content.LIVE_SERVER_FILE),
+        "remote_server": "linear",
+        "remote_url": linear_url,
+        "remote_key_file": str(home / ".zshenv"),
         "leaked_token_server": "github",
         "leaked_token_config": str(home / ".claude.json"),
         "leaked_token_env": "GITHUB_PERSONAL_ACCESS_TOKEN",
@@ -116,6 +135,12 @@ def build_sandbox(base: Path, *, seed: int = 20261124) -> Sandbox:
     return Sandbox(base=base, home=home, root=root, story=story, planted=planted)
 
 
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).netloc
+
+
 def _github_pat(rng: random.Random) -> str:
     """A classic personal access token (`ghp_`), the kind people paste into MCP configs."""
     for _ in range(200):
@@ -125,13 +150,13 @@ def _github_pat(rng: random.Random) -> str:
     raise AssertionError("fake_token never produced a ghp_ token")  # pragma: no cover
 
 
-def _user_configs(home: Path, root: Path, token: str, ids: dict[str, str]) -> None:
+def _user_configs(home: Path, root: Path, token: str, ids: dict[str, str], linear_url: str) -> None:
     allowed = [
         "mcp__github__get_file_contents",
         f"mcp__{content.POISONED_SERVER}__render_diagram",
         "Bash(make test:*)",
     ]
-    claude = content.claude_json(home, root, token, ids, allowed, FIRST_PROMPT)
+    claude = content.claude_json(home, root, token, ids, allowed, FIRST_PROMPT, linear_url)
     # Claude Code keeps its state file private: it holds OAuth details (and, here, a token).
     write_file(home / ".claude.json", claude, 0o600)
     write_file(home / ".cursor" / "mcp.json", content.cursor_user())

@@ -1,0 +1,88 @@
+"""The demo's remote MCP server: a Linear-like issue tracker over streamable HTTP on 127.0.0.1.
+
+Run as a child of the demo (`python -m mcpir.demo.remote_server`), so that it can be stopped
+whatever happens to the demo. The child binds an ephemeral loopback port and prints it before
+importing the SDK, so the demo learns its URL at once and builds the sandbox while the server
+loads (connections wait in the listen backlog meanwhile). The bearer token it requires comes on
+stdin's first line, never in argv or the environment, and the child ends when stdin closes: a
+demo killed with SIGKILL leaves no server behind.
+"""
+
+from __future__ import annotations
+
+import hmac
+import os
+import socket
+import sys
+import threading
+from typing import Any
+
+TEAM = "PAY"
+ISSUES = (
+    ("PAY-412", "Settlement report rounds EUR amounts twice", "In Progress"),
+    ("PAY-409", "Move the database password out of settings.py", "Todo"),
+    ("PAY-398", "Stripe webhook retries are not idempotent", "In Review"),
+)
+
+
+def _app() -> Any:  # noqa: ANN401 - a Starlette app; the SDK is imported here only
+    from mcp.server.mcpserver import MCPServer
+    from mcp.types import ToolAnnotations
+
+    server = MCPServer("linear", instructions="Issues of the Payments Example teams.")
+    read_only = ToolAnnotations(title="List issues", read_only_hint=True, open_world_hint=False)
+
+    # No output schema (structured_output=False): the SDK's client would validate answers with
+    # jsonschema, whose first import takes seconds, for a demo that reads text.
+    @server.tool(description="List a team's open issues.", annotations=read_only,
+                 structured_output=False)  # fmt: skip
+    def list_issues(team: str = TEAM) -> str:
+        rows = [f"{key} [{state}] {title}" for key, title, state in ISSUES if key.startswith(team)]
+        return "\n".join(rows) or f"no open issue in {team}"
+
+    @server.tool(description="Create an issue in a team.", structured_output=False)
+    def create_issue(title: str, team: str = TEAM, description: str = "") -> str:
+        return f"{team}-{413 + len(title) % 7} created: {title}"
+
+    return server.streamable_http_app(stateless_http=True, json_response=True)
+
+
+def _guarded(inner: Any, token: str) -> Any:  # noqa: ANN401 - ASGI callables
+    """401 without `Authorization: Bearer <token>`, as a hosted server answers a missing key."""
+    wanted = f"Bearer {token}".encode()
+
+    async def asgi(scope: Any, receive: Any, send: Any) -> None:  # noqa: ANN401
+        if scope["type"] == "http":
+            given = dict(scope.get("headers", [])).get(b"authorization", b"")
+            if not hmac.compare_digest(given, wanted):
+                await send({"type": "http.response.start", "status": 401,
+                            "headers": [(b"www-authenticate", b"Bearer")]})  # fmt: skip
+                await send({"type": "http.response.body", "body": b"unauthorized"})
+                return
+        await inner(scope, receive, send)
+
+    return asgi
+
+
+def _end_with_parent() -> None:
+    """Exit the moment the demo closes stdin (or dies, which closes it too)."""
+    while sys.stdin.readline():
+        pass
+    os._exit(0)
+
+
+def main() -> None:
+    token = sys.stdin.readline().strip()
+    if not token:
+        sys.exit("no token on stdin")
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    print(listener.getsockname()[1], flush=True)
+    threading.Thread(target=_end_with_parent, daemon=True).start()
+    import uvicorn
+
+    config = uvicorn.Config(_guarded(_app(), token), log_level="warning", access_log=False)
+    uvicorn.Server(config).run(sockets=[listener])
+
+
+if __name__ == "__main__":
+    main()
