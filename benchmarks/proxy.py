@@ -5,6 +5,11 @@ Run: `python benchmarks/proxy.py [--messages 5000]`. A small line-oriented JSON-
 over a direct pipe, and through `mcpir proxy` (records written to a temp log). Latency is the
 round trip of one request at a time; throughput sends every request at once and counts how
 fast the answers come back. Targets: added latency <= 1 ms at p50, >= 5,000 messages/s.
+
+`python benchmarks/proxy.py --url [--messages 2000] [--runs 3]`: the same for `mcpir proxy
+--url`, against a local streamable-HTTP server (`proxy_url`): the SDK's own client transport
+directly, then through the proxy, in each run; the median of the runs and the load average.
+Targets: added latency <= 1 ms at p50, >= 2,000 messages/s through the proxy.
 """
 
 from __future__ import annotations
@@ -93,8 +98,20 @@ def percentile(values: list[float], q: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--messages", type=int, default=5000)
+    parser.add_argument("--messages", type=int, default=None)
+    parser.add_argument("--url", action="store_true", help="mcpir proxy --url over HTTP")
+    parser.add_argument("--runs", type=int, default=3, help="with --url: runs, median shown")
     options = parser.parse_args()
+    if options.url:
+        # benchmarks/secrets.py would stand in for the standard library's `secrets` (starlette's).
+        here = str(Path(__file__).resolve().parent)
+        sys.path[:] = [p for p in sys.path if str(Path(p or ".").resolve()) != here]
+        sys.path.append(here)  # after the standard library: proxy_url is found, secrets is not
+        import proxy_url
+
+        proxy_url.main(options.messages or 2000, max(1, options.runs))
+        return
+    options.messages = options.messages or 5000
     with tempfile.TemporaryDirectory() as tmp:
         script = Path(tmp) / "server.py"
         script.write_text(SERVER)

@@ -16,8 +16,8 @@ and `notifications/initialized` (their answer kept from the client).
 from __future__ import annotations
 
 import logging
-import os
 import signal
+import sys
 import time
 from typing import Any
 
@@ -26,7 +26,7 @@ from mcpir.proxy import remote_link
 from mcpir.proxy.framing import LineFramer, id_key, kind_of, parse_line
 from mcpir.proxy.relay import Proxy
 from mcpir.proxy.remote_link import describe, open_link, own_stdout, routing_headers
-from mcpir.proxy.session import READ_SIZE, ProxyConfig, encode
+from mcpir.proxy.session import READ_SIZE, SWITCH_INTERVAL, ProxyConfig, encode
 
 LOST_CODE = -32000  # the SDK's CONNECTION_CLOSED: what a client already expects from a transport
 INVALID_CODE = -32600
@@ -59,40 +59,11 @@ class RemoteProxy(Proxy):
 
     # -- the client side ------------------------------------------------------------------
 
-    def _read_stdin(self) -> bytes:
-        try:
-            return os.read(self.stdin_fd, READ_SIZE)
-        except OSError:
-            return b""
-
-    def _reader(self, send: Any, token: Any) -> None:  # noqa: ANN401 - anyio objects
-        """Read the client in a daemon thread of its own: blocked in a read, it must never
-        hold the proxy's exit (an anyio worker thread would be waited for)."""
-        import anyio.from_thread
-
-        while True:
-            data = self._read_stdin()
-            try:
-                anyio.from_thread.run(send.send, data, token=token)
-            except Exception:  # noqa: BLE001 - the loop is gone: so is the reason to read
-                return
-            if not data:
-                return
-
     async def _read_client(self) -> None:
-        import threading
+        from mcpir.proxy.remote_stdin import chunks
 
-        import anyio
-        from anyio.lowlevel import current_token
-
-        send, receive = anyio.create_memory_object_stream[bytes](16)
-        threading.Thread(target=self._reader, args=(send, current_token()), daemon=True,
-                         name="mcpir-stdin").start()  # fmt: skip
         framer = LineFramer()
-        while True:
-            data = await receive.receive()
-            if not data:
-                break
+        async for data in chunks(self.stdin_fd, READ_SIZE):
             if self.halted is not None:
                 self._refuse_stopped(data, framer)
                 continue
@@ -362,6 +333,9 @@ class RemoteProxy(Proxy):
                 signal.signal(getattr(signal, name), lambda n, _: setattr(self, "stopped", n))
             except (OSError, ValueError, AttributeError):
                 pass
+        # The stdin reader and the record writer are threads: the event loop must get the
+        # GIL back at once when an answer arrives, not after a 5 ms time slice.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         logger = None
         if self.writer is not None:
             import threading

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 MAX_MESSAGE = 32 << 20
 READ_TIMEOUT = 300.0  # a call may run long; the SDK's default for a stream read
+POOL = 100  # connections to the server at once (httpx2's default); all kept alive
 MIN_SECRET = 6  # a shorter header value is masked nowhere: it would mask common words
 
 
@@ -84,7 +85,10 @@ def _bounded_transport(limit: int, server_url: str) -> httpx2.AsyncBaseTransport
 
     class Bounded(httpx2.AsyncBaseTransport):
         def __init__(self) -> None:
-            self.inner = httpx2.AsyncHTTPTransport()
+            # Every idle connection is kept: httpx2's default keeps 20 of its 100, so a burst
+            # of requests closed and reopened connections to the server for each message.
+            limits = httpx2.Limits(max_connections=POOL, max_keepalive_connections=POOL)
+            self.inner = httpx2.AsyncHTTPTransport(limits=limits)
 
         async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
             if cleartext(str(request.url), server_url):  # an OAuth endpoint downgraded to http
@@ -108,12 +112,18 @@ def _bounded_transport(limit: int, server_url: str) -> httpx2.AsyncBaseTransport
 
 
 def _capped(inner: Any, limit: int) -> httpx2.AsyncByteStream:  # noqa: ANN401
-    import httpx2
+    global _CAPPED  # noqa: PLW0603 - made once: a class per answer cost ~30 µs a message
+    if _CAPPED is None:
+        import httpx2
 
-    class Capped(_Capped, httpx2.AsyncByteStream):
-        pass
+        class Capped(_Capped, httpx2.AsyncByteStream):
+            pass
 
-    return Capped(inner, limit)
+        _CAPPED = Capped
+    return _CAPPED(inner, limit)  # type: ignore[no-any-return]
+
+
+_CAPPED: Any = None
 
 
 class _Capped:
