@@ -5,14 +5,8 @@ gated (`clauses.gate`) by words one of which every match holds.
 
 from __future__ import annotations
 
-import re
-
-from mcpir.injection.clauses import gate
-
-
-def _rx(pattern: str, lead: str = "") -> re.Pattern[str]:
-    return re.compile(f"(?={lead})(?:{pattern})" if lead else pattern, re.VERBOSE)
-
+from mcpir.injection.gates import gate
+from mcpir.injection.gates import rx as _rx
 
 DECEIVE_VERB = gate(
     _rx(

@@ -12,35 +12,10 @@ from __future__ import annotations
 
 import re
 
+from mcpir.injection.gates import GATE_BY_ID, GATES, gate, holds
+from mcpir.injection.gates import rx as _rx
 
-def _rx(pattern: str, lead: str = "") -> re.Pattern[str]:
-    """`lead`: how every match starts (`\\b\\w`: at the start of a word), tested once at each
-    character before the branches, each of which would test its own start: same matches, and
-    a search of a pattern with forty branches costs a third (tests/test_injection_speed.py)."""
-    return re.compile(f"(?={lead})(?:{pattern})" if lead else pattern, re.VERBOSE)
-
-
-# Pattern -> the words (as WORDS splits them) or characters one of which every match holds: a
-# clause without any is not searched. tests/test_injection_techniques.py checks the gates agree
-# with a plain search on every corpus clause.
-GATES: dict[re.Pattern[str], tuple[frozenset[str], tuple[str, ...]]] = {}
-
-
-_GATE_BY_ID: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}
-
-
-def holds(text: str, chars: tuple[str, ...]) -> bool:
-    """Whether one of `chars` is in `text` (a loop: `any()` over a generator costs more than
-    the few substring tests it makes)."""
-    for part in chars:
-        if part in text:
-            return True
-    return False
-
-
-def gate(pattern: re.Pattern[str], words: str, chars: tuple[str, ...] = ()) -> re.Pattern[str]:
-    GATES[pattern] = _GATE_BY_ID[id(pattern)] = (frozenset(words.split()), chars)
-    return pattern
+__all__ = ["GATES", "Clause", "clauses", "gate", "holds"]
 
 
 # Where one clause ends: a sentence end, a semicolon, a line, a table cell, a flattened schema
@@ -253,16 +228,25 @@ MODEL_ADDRESS = _rx(
     lead=r"<|\b\w",
 )
 # The text protects instead of asking: "never include secrets", "values are masked".
-PROTECTIVE = _rx(
-    r"""\b(?:never|not|no|n't|without|avoid|refuses?|redact\w*|mask(?:s|ed|ing)?|exclud\w*|
+PROTECTIVE = gate(
+    _rx(
+        r"""\b(?:never|not|no|n't|without|avoid|refuses?|redact\w*|mask(?:s|ed|ing)?|exclud\w*|
     strip(?:s|ped|ping)?|
     sanitiz\w*|scrub\w*|omit\w*|only\s+(?:names|metadata|the\s+names))\b"""
+    ),
+    "never not no without avoid refuse refuses mask masks masked masking strip strips stripped "
+    "stripping only",
+    ("n't", "redact", "exclud", "sanitiz", "scrub", "omit"),
 )
-USER_ASKED = _rx(
-    r"""\b(?:only\s+(?:when|if)|if|when|unless)\s+(?:the\s+)?user\s+(?:explicitly\s+)?(?:asks|
+USER_ASKED = gate(
+    _rx(
+        r"""\b(?:only\s+(?:when|if)|if|when|unless)\s+(?:the\s+)?user\s+(?:explicitly\s+)?(?:asks|
     requests|says|wants|specifies|provides|confirms|approves|configured|chose|enables)|\bthe\s+user\s+
     (?:configured|chose|set\s+up|provided|supplied)|\bthat\s+the\s+user\s+(?:configured|chose|gave)|
     \b(?:configured|chosen|provided)\s+by\s+the\s+user|\bthe\s+user\s+must\s+(?:confirm|approve)"""
+    ),
+    "",
+    ("user",),
 )
 
 
@@ -302,10 +286,14 @@ PASSIVE_ORDER = _rx(
     also\s+)?be\s+(?:set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|
     emailed|posted|uploaded|called|invoked|appended|redirected|pointed|attached|filled)\b"""
 )
-INNER_ORDER = _rx(
-    rf""",\s*(?:so|then|and)\s+(?:(?:when|if|whenever|once)\b[^,]{{0,80}},\s*)?{_VERB}\b
+INNER_ORDER = gate(
+    _rx(
+        rf""",\s*(?:so|then|and)\s+(?:(?:when|if|whenever|once)\b[^,]{{0,80}},\s*)?{_VERB}\b
     | (?:['"(]|\band\s+)(?:first\s+|then\s+|also\s+|always\s+)?{_VERB}\s+(?:the|all|any|every|its|
         your|their|it|them)\b"""
+    ),
+    "and",
+    (",", "'", '"', "("),
 )
 
 
@@ -333,7 +321,7 @@ class Clause:
         key, found = id(pattern), self._found
         if key in found:
             return found[key]
-        gate = _GATE_BY_ID.get(key)
+        gate = GATE_BY_ID.get(key)
         if gate is not None and gate[0].isdisjoint(self.words) and not holds(self.text, gate[1]):
             found[key] = None
             return None
@@ -361,16 +349,18 @@ class Clause:
     @property
     def inner_order(self) -> bool:
         """An order later in the clause: "…, so when you call it, double the amount"."""
-        return self._once("inner", INNER_ORDER)
+        return self.has(INNER_ORDER) is not None
 
     @property
     def protective(self) -> bool:
         """The sentence protects rather than asks ("values are never returned; use the app")."""
-        return self._once("protective", PROTECTIVE) or self._once("lead", PROTECTIVE, self.lead)
+        if self.has(PROTECTIVE):
+            return True
+        return bool(self.lead) and self._once("lead", PROTECTIVE, self.lead)
 
     @property
     def user_asked(self) -> bool:
-        return self._once("user_asked", USER_ASKED)
+        return self.has(USER_ASKED) is not None
 
 
 # Every match of MODEL_ADDRESS holds one of these words (or a "<" tag): without any, no search.
