@@ -10,6 +10,11 @@ record), every misclassified id, and throughput: descriptions per second, median
 the repeats, and its ratio to a baseline run in the same process (lower-casing and splitting
 every description into words: what any text pass costs at least), so figures taken on a busy
 machine can still be compared.
+
+`--against SRC` (a `src` directory of another checkout, e.g. a `git worktree` of an older
+commit) also loads that tree's detector into the same process and times the two in turns on
+every record, run after run: the medians of descriptions per second (CPU time of this process,
+so other work on the machine skews it less) and their ratio, this tree over that one.
 """
 
 from __future__ import annotations
@@ -55,6 +60,41 @@ def _rate(texts: list[str], work: Callable[[str], object], repeat: int) -> tuple
             work(text)
         timings.append(time.perf_counter() - start)
     return len(texts) / statistics.median(timings), len(texts) / min(timings)
+
+
+def _detector(src: Path | None) -> Callable[[str], object]:
+    """`analyze_description` of the tree at `src`, or of the installed one; the other tree's
+    modules are dropped from `sys.modules` after loading, so each keeps its own."""
+    for name in [m for m in sys.modules if m == "mcpir" or m.startswith("mcpir.")]:
+        del sys.modules[name]
+    if src is not None:
+        sys.path.insert(0, str(src))
+    try:
+        from mcpir.injection.detector import analyze_description
+    finally:
+        if src is not None:
+            sys.path.remove(str(src))
+    return analyze_description
+
+
+def compare(texts: list[str], against: Path, runs: int) -> float:
+    """Descriptions per second of this tree and of `against`, timed in turns; returns the ratio
+    of their medians (this over that)."""
+    theirs = _detector(against)
+    ours = _detector(None)  # loaded last: what the rest of this run uses
+    rates: dict[str, list[float]] = {"this tree": [], str(against): []}
+    for _ in range(max(1, runs)):
+        for name, work in (("this tree", ours), (str(against), theirs)):
+            start = time.process_time()
+            for text in texts:
+                work(text)
+            rates[name].append(len(texts) / max(time.process_time() - start, 1e-9))
+    medians = {name: statistics.median(values) for name, values in rates.items()}
+    ratio = medians["this tree"] / medians[str(against)]
+    for name, value in medians.items():
+        print(f"  {name:<40} {value:>9,.0f} descriptions/s (median of {runs}, CPU time)")
+    print(f"  ratio this/against {ratio:.3f}\n")
+    return ratio
 
 
 def _techniques(hits: list[Any]) -> set[str]:
@@ -123,11 +163,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--corpus", type=Path, action="append", help="repeatable")
     parser.add_argument("--repeat", type=int, default=10, help="timing runs (default 10)")
+    parser.add_argument(
+        "--against", type=Path, help="src directory of another checkout to time this one against"
+    )
     args = parser.parse_args(argv)
     corpora = args.corpus or list(DEFAULT_CORPORA)
     missing = [str(c) for c in corpora if not c.is_file()]
     if missing:
         print(f"corpus not found: {', '.join(missing)} (pass --corpus PATH)", file=sys.stderr)
+        return 2
+    if args.against is not None and not (args.against / "mcpir" / "injection").is_dir():
+        print(f"--against {args.against}: no mcpir/injection there", file=sys.stderr)
         return 2
     every: list[dict[str, Any]] = []
     for corpus in corpora:
@@ -136,6 +182,9 @@ def main(argv: list[str] | None = None) -> int:
         every += records
     if len(corpora) > 1:
         report("all of the above", every, args.repeat)
+    if args.against is not None:
+        print(f"against {args.against}, all records")
+        compare([str(r["description"]) for r in every], args.against, max(args.repeat, 15))
     return 0
 
 
