@@ -73,7 +73,8 @@ def _gone(pid: int, within: float = 10.0) -> bool:
 
 def test_the_server_wants_the_bearer_key_and_is_stopped_when_the_block_ends() -> None:
     key = linear_key()
-    with serving(key) as url:
+    with serving(key) as served:
+        url = served.url
         assert url.startswith("http://127.0.0.1:") and url.endswith("/mcp")
         [child] = _server_children()
         assert key not in " ".join(child.cmdline())  # on stdin, never in argv
@@ -99,8 +100,8 @@ def test_a_demo_killed_outright_leaves_no_server_behind(tmp_path: Path) -> None:
     script = (
         "import sys, time\n"
         "from mcpir.demo.remote import serving\n"
-        "with serving('k' * 20) as url:\n"
-        "    print(url, flush=True)\n"
+        "with serving('k' * 20) as served:\n"
+        "    print(served.url, flush=True)\n"
         "    time.sleep(120)\n"
     )
     demo = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)

@@ -2,14 +2,17 @@
 
 `serving` runs `demo.remote_server` as a child for the whole demo and stops it on every way
 out (return, exception, Ctrl-C). `Pending` does to `linear` what Alex would: `mcpir wrap`
-(through its change set's journal), one tool call through the proxy the wrapped entry starts,
-with the MCP SDK's own client as Claude Code would, then reads back what the proxy wrote.
-Each line it says comes from what was found on disk afterwards, never from the plan.
+(through its change set's journal), then one tool call through the proxy the wrapped entry
+starts, made by the MCP SDK's own client in that child (as Claude Code would make it), then
+reads back what the proxy wrote. Each line it says comes from what was found on disk
+afterwards, never from the plan. The demo's own process never imports the SDK.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import queue
 import subprocess
 import sys
 import threading
@@ -32,20 +35,32 @@ CALL_TIMEOUT = 60.0  # initialize, list and call through the proxy
 TRAIL = ".atom-trail"
 
 
-def _import_client() -> None:
-    with suppress(ImportError):  # then the call says why it did not run
-        import mcp.client.stdio  # noqa: F401
+@dataclass
+class Served:
+    """The running child: its URL, and the calls it makes for the demo."""
 
+    url: str
+    child: subprocess.Popen[bytes]
+    lines: queue.Queue[bytes]  # what it prints, a line each, read by a thread
 
-def preload() -> None:
-    """Import the SDK's client in a thread while git builds the sandbox: git's processes leave
-    the interpreter idle, and the import is most of the call's cost."""
-    threading.Thread(target=_import_client, name="mcpir-demo-import", daemon=True).start()
+    def call(self, request: dict[str, Any]) -> None:
+        assert self.child.stdin is not None  # noqa: S101 - a PIPE
+        self.child.stdin.write(json.dumps(request).encode() + b"\n")
+        self.child.stdin.flush()
+
+    def answer(self, timeout: float) -> dict[str, Any]:
+        try:
+            data = json.loads(self.lines.get(timeout=timeout) or b"null")
+        except queue.Empty:
+            return {"error": f"no answer in {timeout:.0f} s"}
+        except ValueError:
+            data = None
+        return data if isinstance(data, dict) else {"error": "the demo's client ended"}
 
 
 @contextmanager
-def serving(key: str) -> Iterator[str]:
-    """The URL of the demo's remote server, running while the block runs, never after it."""
+def serving(key: str) -> Iterator[Served]:
+    """The demo's remote server, running while the block runs, never after it."""
     import tempfile
 
     errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed below; no name on disk
@@ -59,25 +74,34 @@ def serving(key: str) -> Iterator[str]:
         assert child.stdin is not None and child.stdout is not None  # noqa: S101 - PIPEs
         child.stdin.write(f"{key}\n".encode())
         child.stdin.flush()
-        port = _port(child.stdout)
-        if port is None:
+        lines = _reader(child.stdout)
+        try:
+            first = lines.get(timeout=START_TIMEOUT).strip()
+        except queue.Empty:
+            first = b""
+        if not first.isdigit() or not 0 < int(first) < 65536:
             why = _last_line(errors)
             raise McpirError(f"the demo's remote server did not start: {why}",
                              hint="run `python -m mcpir.demo.remote_server`")  # fmt: skip
-        yield f"http://127.0.0.1:{port}/mcp"
+        yield Served(f"http://127.0.0.1:{int(first)}/mcp", child, lines)
     finally:
         stop(child)
         errors.close()
 
 
-def _port(stdout: IO[bytes]) -> int | None:
-    # A thread, not select(): pipes cannot be polled on Windows.
-    got: list[bytes] = []
-    reader = threading.Thread(target=lambda: got.append(stdout.readline()), daemon=True)
-    reader.start()
-    reader.join(START_TIMEOUT)
-    text = got[0].strip() if got else b""
-    return int(text) if text.isdigit() and 0 < int(text) < 65536 else None
+def _reader(stdout: IO[bytes]) -> queue.Queue[bytes]:
+    """Every line the child prints, then b"" at its end. A thread, not select(): pipes cannot
+    be polled on Windows."""
+    lines: queue.Queue[bytes] = queue.Queue()
+
+    def read() -> None:
+        with suppress(OSError, ValueError):  # closed by `stop`
+            for line in iter(stdout.readline, b""):
+                lines.put(line)
+        lines.put(b"")
+
+    threading.Thread(target=read, name="mcpir-demo-server", daemon=True).start()
+    return lines
 
 
 def _last_line(errors: IO[bytes]) -> str:
@@ -114,19 +138,18 @@ class RemoteResult:
 
 
 class Pending:
-    """`linear` wrapped, its call under way in a thread (the proxy starting in its own process
-    meanwhile), while the demo scans; `finish` waits for it and reads back what was written."""
+    """`linear` wrapped, its call under way in the server's child (the proxy starting in a
+    process of its own) while the demo scans; `finish` waits for it and reads back what the
+    proxy wrote."""
 
-    def __init__(self, sandbox: Sandbox, scopes: Scopes) -> None:
+    def __init__(self, sandbox: Sandbox, scopes: Scopes, served: Served) -> None:
         self.sandbox = sandbox
+        self.served = served
         self.change_set = _wrap(scopes)
         self.entry = _entry(sandbox)
-        self.answer: tuple[str | None, str | None] = (None, "not started")
-        self.thread: threading.Thread | None = None
         if self.wrapped:
-            # A daemon: on Ctrl-C the demo stops the server, the call fails, nothing waits.
-            self.thread = threading.Thread(target=self._run, name="mcpir-demo-call", daemon=True)
-            self.thread.start()
+            assert self.entry is not None  # noqa: S101 - wrapped says so
+            served.call(_request(sandbox, self.entry))
 
     @property
     def wrapped(self) -> bool:
@@ -134,18 +157,15 @@ class Pending:
         return (self.change_set is not None and entry is not None
                 and entry.get("type") == "stdio" and "--url" in entry.get("args", []))  # fmt: skip
 
-    def _run(self) -> None:
-        assert self.entry is not None  # noqa: S101 - started only when wrapped
-        self.answer = _call(self.sandbox, self.entry)
-
     def finish(self) -> RemoteResult:
         result = RemoteResult()
         if not self.wrapped:
             result.lines.append(f"  wrap:  not done: {SERVER} is still a URL entry in "
                                 "~/.claude.json")  # fmt: skip
             return result
-        if self.thread is not None:
-            self.thread.join(CALL_TIMEOUT + 10)
+        got = self.served.answer(CALL_TIMEOUT + 10)
+        answer = got.get("text") if isinstance(got.get("text"), str) else None
+        why = redact_text(str(got.get("error", "")).splitlines()[0][:200]) if "error" in got else ""
         result.wrapped = True
         url = self.sandbox.planted["remote_url"]
         result.lines.append(
@@ -153,7 +173,6 @@ class Pending:
             f"{url}`; its header stays `Bearer ${{{content.LINEAR_KEY_VAR}}}`, in the entry's env "
             f"({self.change_set})"
         )
-        answer, why = self.answer
         records = _records(self.sandbox.root)
         result.records = len(records)
         calls = [r for r in records if r.get("method") == "tools/call"]
@@ -211,42 +230,19 @@ def _key(sandbox: Sandbox) -> str:
     raise McpirError(f"{content.LINEAR_KEY_VAR} is not in ~/.zshenv")  # pragma: no cover
 
 
-def _call(sandbox: Sandbox, entry: dict[str, Any]) -> tuple[str | None, str | None]:
-    """Start the wrapped entry as a client does (its command, args and env, in the project)
-    and call `list_issues`: (the answer's text, None) or (None, why not)."""
-    import tempfile
-
-    import anyio
-    from mcp import ClientSession, StdioServerParameters
-    from mcp.client.stdio import stdio_client
-
+def _request(sandbox: Sandbox, entry: dict[str, Any]) -> dict[str, Any]:
+    """The wrapped entry started as a client starts it (its command, args and env, in the
+    project), with the key in the environment as ~/.zshenv exports it."""
     env = {
         "HOME": str(sandbox.home),
         "MCPIR_HOME": os.environ["MCPIR_HOME"],
-        content.LINEAR_KEY_VAR: _key(sandbox),  # the shell's variable, as ~/.zshenv sets it
+        content.LINEAR_KEY_VAR: _key(sandbox),
         **{k: os.environ[k] for k in ("PATH", "PYTHONPATH") if k in os.environ},
         **entry.get("env", {}),
     }
-    params = StdioServerParameters(command=entry["command"], args=list(entry["args"]),
-                                   env=env, cwd=str(sandbox.root))  # fmt: skip
-
-    async def main() -> str:
-        with tempfile.TemporaryFile("w+") as log:
-            async with stdio_client(params, errlog=log) as (read, write):
-                async with ClientSession(read, write) as session:
-                    with anyio.fail_after(CALL_TIMEOUT):
-                        await session.initialize()
-                        await session.list_tools()  # what the proxy pins
-                        answer = await session.call_tool(TOOL, {"team": "PAY"})
-            texts = [getattr(block, "text", "") for block in answer.content]
-            if answer.is_error:
-                raise RuntimeError(" ".join(texts)[:200])
-            return "\n".join(texts)
-
-    try:
-        return anyio.run(main), None
-    except Exception as exc:  # noqa: BLE001 - the demo goes on; the line says what failed
-        return None, redact_text(f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
+    return {"command": entry["command"], "args": list(entry["args"]), "env": env,
+            "cwd": str(sandbox.root), "tool": TOOL, "arguments": {"team": "PAY"},
+            "timeout": CALL_TIMEOUT}  # fmt: skip
 
 
 def _records(root: Path) -> list[dict[str, Any]]:

@@ -1,11 +1,15 @@
-"""The demo's remote MCP server: a Linear-like issue tracker over streamable HTTP on 127.0.0.1.
+"""The demo's remote side: a Linear-like MCP server over streamable HTTP on 127.0.0.1, and the
+SDK client that, playing Claude Code, starts a wrapped entry and calls a tool through it.
 
 Run as a child of the demo (`python -m mcpir.demo.remote_server`), so that it can be stopped
 whatever happens to the demo. The child binds an ephemeral loopback port and prints it before
 importing the SDK, so the demo learns its URL at once and builds the sandbox while the server
 loads (connections wait in the listen backlog meanwhile). The bearer token it requires comes on
-stdin's first line, never in argv or the environment, and the child ends when stdin closes: a
-demo killed with SIGKILL leaves no server behind.
+stdin's first line, never in argv or the environment. Each later line is a call to make (a
+JSON object: the entry's command, args, env, cwd; the tool), answered with one JSON line on
+stdout; the client lives here because this process has the SDK imported already, which costs
+a second of CPU per process. The child ends when stdin closes: a demo killed with SIGKILL
+leaves no server behind.
 """
 
 from __future__ import annotations
@@ -64,11 +68,44 @@ def _guarded(inner: Any, token: str) -> Any:  # noqa: ANN401 - ASGI callables
     return asgi
 
 
-def _end_with_parent() -> None:
-    """Exit the moment the demo closes stdin (or dies, which closes it too)."""
-    while sys.stdin.readline():
-        pass
+def _serve_calls() -> None:
+    """Answer each call line from the demo; exit the moment it closes stdin (or dies)."""
+    import json
+
+    for line in sys.stdin:
+        try:
+            answer: dict[str, Any] = {"text": _call(json.loads(line))}
+        except Exception as exc:  # noqa: BLE001 - the demo says why the call did not run
+            answer = {"error": f"{type(exc).__name__}: {exc}"}
+        print(json.dumps(answer), flush=True)
     os._exit(0)
+
+
+def _call(request: dict[str, Any]) -> str:
+    """Start `command args` as a client starts a stdio server; list its tools, call one."""
+    import tempfile
+
+    import anyio
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    params = StdioServerParameters(command=request["command"], args=request["args"],
+                                   env=request["env"], cwd=request["cwd"])  # fmt: skip
+
+    async def main() -> str:
+        with tempfile.TemporaryFile("w+") as log:  # the proxy's stderr, unread: no name on disk
+            async with stdio_client(params, errlog=log) as (read, write):
+                async with ClientSession(read, write) as session:
+                    with anyio.fail_after(float(request["timeout"])):
+                        await session.initialize()
+                        await session.list_tools()  # what the proxy pins
+                        answer = await session.call_tool(request["tool"], request["arguments"])
+        texts = [getattr(block, "text", "") for block in answer.content]
+        if answer.is_error:
+            raise RuntimeError(" ".join(texts)[:200])
+        return "\n".join(texts)
+
+    return anyio.run(main)
 
 
 def main() -> None:
@@ -77,7 +114,7 @@ def main() -> None:
         sys.exit("no token on stdin")
     listener = socket.create_server(("127.0.0.1", 0), backlog=64)
     print(listener.getsockname()[1], flush=True)
-    threading.Thread(target=_end_with_parent, daemon=True).start()
+    threading.Thread(target=_serve_calls, daemon=True).start()
     import uvicorn
 
     config = uvicorn.Config(_guarded(_app(), token), log_level="warning", access_log=False)

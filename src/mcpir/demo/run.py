@@ -12,7 +12,7 @@ from mcpir.core.paths import Scopes
 from mcpir.core.progress import SILENT, Progress
 from mcpir.core.words import plural
 from mcpir.demo import content
-from mcpir.demo.remote import RemoteResult
+from mcpir.demo.remote import RemoteResult, Served
 from mcpir.demo.sandbox import Sandbox, build_sandbox, linear_key
 from mcpir.playbook.engine import RespondRequest, RespondResult, respond
 from mcpir.playbook.tasks.base import Status
@@ -54,17 +54,16 @@ def run_demo(
 ) -> DemoResult:
     """Build the sandbox under `base` and respond to its incident there, never elsewhere.
     The remote server runs only inside this call: stopped however it ends."""
-    from mcpir.demo.remote import preload, serving
+    from mcpir.demo.remote import serving
 
-    preload()
-    with serving(linear_key()) as url:
-        sandbox = build_sandbox(base, linear_url=url)
+    with serving(linear_key()) as served:
+        sandbox = build_sandbox(base, linear_url=served.url)
         # mcpir's own state (token inventory, caches) goes into the sandbox too: the demo must
         # not write a byte under the real home.
         previous = os.environ.get("MCPIR_HOME")
         os.environ["MCPIR_HOME"] = str(sandbox.base / STATE)
         try:
-            return _run(sandbox, say, progress)
+            return _run(sandbox, say, progress, served)
         finally:
             if previous is None:
                 os.environ.pop("MCPIR_HOME", None)
@@ -76,6 +75,7 @@ def _run(
     sandbox: Sandbox,
     say: Callable[[str], None],
     progress: Progress,
+    served: Served,
 ) -> DemoResult:
     from mcpir.config.project import load_policy
     from mcpir.core.rows import finding_row
@@ -95,7 +95,7 @@ def _run(
     from mcpir.demo.remote import SERVER, Pending
 
     # Wrapped first (the scan sees the entry as it now is); its call runs while the scan does.
-    pending = Pending(sandbox, scopes)
+    pending = Pending(sandbox, scopes, served)
     before = list_servers(scopes).servers
     report = scan(ScanRequest(scopes), policy)
     remote = pending.finish()  # before flows: they read the pin the call leaves
