@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcpir.injection import act_words, acts, clauses, patterns
+from mcpir.injection import act_words, acts, clauses, decoding, patterns
 from mcpir.injection.clauses import (
     CLAUSE_END,
     DEST,
@@ -176,3 +176,12 @@ def test_skipping_rules_by_their_entry_changes_no_finding_on_any_text(
             patch.setattr(acts, "_ENTRIES", _every_rule_on_every_clause())
             full = analyze_description(description)
         assert fast == full
+
+
+@FUZZ
+@given(text=texts | st.text(alphabet=st.sampled_from("ab=+/ \t\n\u00a0\u2028\x1c"), max_size=80))
+def test_the_long_word_search_is_the_long_word_test(text: str) -> None:
+    # decoding reads base64 only in words of 16 characters or more, found by one search.
+    assert (decoding._LONG_WORD.search(text) is not None) == any(
+        len(word) >= 16 for word in text.split()
+    )

@@ -26,9 +26,14 @@ class Reading:
         # str.lower() can lengthen a few characters (İ); evidence then comes from `low`.
         self.shown = text if len(self.low) == len(text) else self.low
         self.at: dict[str, list[int]] = {}
-        for word in P.ANCHOR.finditer(self.low):
-            self.at.setdefault(word.group(), []).append(word.start())
-        self.words = frozenset(self.at)  # the anchor words present
+        at = self.at
+        for match in P.ANCHOR.finditer(self.low):
+            word = match.group()
+            if word in at:
+                at[word].append(match.start())
+            else:
+                at[word] = [match.start()]
+        self.words = frozenset(at)  # the anchor words present
         own = {tool.lower(), tool.split(".")[0].lower()} if tool else set()
         self.own = own | {"this", "the", "that", "it", "you"}
         self.known = {t.lower() for t in known_tools if t} - own
