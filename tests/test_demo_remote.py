@@ -203,3 +203,14 @@ def test_the_key_is_in_no_output_log_journal_pin_or_report(
     assert holders == []
     # Nor its end alone (a masked value keeps no more than a prefix).
     assert not [p for p in trail if key[-12:].encode() in p.read_bytes()]
+
+
+def test_the_remote_server_leaves_the_flows_the_readme_shows(
+    demo: tuple[DemoResult, list[str]],
+) -> None:
+    """Its listing (annotated as Linear's tools behave) classifies `linear` as the catalog did
+    for mcp.linear.app: the README's flow counts hold with it pinned."""
+    _, said = demo
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    [flows] = [line for line in said if line.startswith("flows:")]
+    assert flows in readme

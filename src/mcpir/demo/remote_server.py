@@ -34,17 +34,21 @@ def _app() -> Any:  # noqa: ANN401 - a Starlette app; the SDK is imported here o
     from mcp.types import ToolAnnotations
 
     server = MCPServer("linear", instructions="Issues of the Payments Example teams.")
-    read_only = ToolAnnotations(title="List issues", read_only_hint=True, open_world_hint=False)
+    # Annotated as Linear's own tools behave: issues are written by anyone in the workspace
+    # (and by integrations), so reading them takes in untrusted text; creating one sends out.
+    listing = ToolAnnotations(title="List issues", read_only_hint=True, open_world_hint=True)
+    creating = ToolAnnotations(title="Create issue", read_only_hint=False, open_world_hint=True)
 
     # No output schema (structured_output=False): the SDK's client would validate answers with
     # jsonschema, whose first import takes seconds, for a demo that reads text.
-    @server.tool(description="List a team's open issues.", annotations=read_only,
-                 structured_output=False)  # fmt: skip
+    @server.tool(description="List a team's open issues, private to its workspace.",
+                 annotations=listing, structured_output=False)  # fmt: skip
     def list_issues(team: str = TEAM) -> str:
         rows = [f"{key} [{state}] {title}" for key, title, state in ISSUES if key.startswith(team)]
         return "\n".join(rows) or f"no open issue in {team}"
 
-    @server.tool(description="Create an issue in a team.", structured_output=False)
+    @server.tool(description="Create an issue in a team.", annotations=creating,
+                 structured_output=False)  # fmt: skip
     def create_issue(title: str, team: str = TEAM, description: str = "") -> str:
         return f"{team}-{413 + len(title) % 7} created: {title}"
 
