@@ -24,6 +24,7 @@ from mcpir.injection.clauses import (
     holds,
 )
 from mcpir.injection.detector import analyze_description
+from mcpir.injection.orders import PASSIVE_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "corpus" / "descriptions"
@@ -120,6 +121,7 @@ NEW_GATES = {
     "INNER_ORDER": INNER_ORDER,
     "USER_ASKED": USER_ASKED,
     "PROTECTIVE": PROTECTIVE,
+    "PASSIVE_ORDER": PASSIVE_ORDER,
 }
 
 

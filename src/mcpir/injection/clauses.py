@@ -296,7 +296,7 @@ class Clause:
                 self.addressed
                 or IMPERATIVE.match(self.text) is not None
                 or self.inner_order
-                or PASSIVE_ORDER.search(self.text) is not None
+                or self.has(PASSIVE_ORDER) is not None
             )
         return self._lazy["directed"]
 

@@ -39,11 +39,14 @@ IMPERATIVE = _rx(
 
 # "The destination must always be set to …", "must be called as step zero", "the body has to
 # carry …": an order in the passive voice, or about an argument.
-PASSIVE_ORDER = _rx(
-    r"""\b(?:body|title|field|argument|parameter|query|message|payload|request|value|bucket|
+PASSIVE_ORDER = gate(
+    _rx(
+        r"""\b(?:body|title|field|argument|parameter|query|message|payload|request|value|bucket|
     destination|recipient|account)\s+(?:has\s+to|must|should|needs?\s+to)\b|\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|
     also\s+)?be\s+(?:set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|
     emailed|posted|uploaded|called|invoked|appended|redirected|pointed|attached|filled)\b"""
+    ),
+    "must should need needs has be",
 )
 INNER_ORDER = gate(
     _rx(
