@@ -102,6 +102,7 @@ def _run(
     say(f"remote: {SERVER}, before the incident, goes on the record like a local server:")
     for line in remote.lines:
         say(line)
+    say("")
     high = [f for f in report.findings if f.severity.label == "high"]
     say(f"before: {len(before)} MCP servers in {len(report.files)} config files")
     say(f"scan:   {plural(len(report.findings), 'finding')}, {len(high)} high:")
