@@ -214,3 +214,26 @@ def test_the_remote_server_leaves_the_flows_the_readme_shows(
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     [flows] = [line for line in said if line.startswith("flows:")]
     assert flows in readme
+
+
+def test_a_call_the_server_refuses_is_said_not_run_and_nothing_is_pinned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A wrong key in ~/.zshenv: the server answers 401, the proxy cannot initialize; the
+    demo says the call did not run and shows neither key."""
+    from mcpir.core.paths import Scopes
+    from mcpir.demo.remote import Pending
+    from mcpir.demo.sandbox import build_sandbox
+
+    monkeypatch.setenv("MCPIR_HOME", str(tmp_path / "state"))
+    key, wrong = linear_key(), linear_key(7)
+    with serving(key) as served:
+        sandbox = build_sandbox(tmp_path / "machine", linear_url=served.url)
+        keyfile = Path(sandbox.planted["remote_key_file"])
+        keyfile.write_text(keyfile.read_text(encoding="utf-8").replace(key, wrong), "utf-8")
+        result = Pending(sandbox, Scopes(sandbox.home, sandbox.root), served).finish()
+    assert (result.wrapped, result.called, result.pinned) == (True, False, False)
+    assert result.lines[1].startswith("  call:  not run: "), result.lines
+    assert result.lines[2] == f"  pin:   none: the proxy kept no listing of {SERVER}"
+    text = "\n".join(result.lines)
+    assert key not in text and wrong not in text

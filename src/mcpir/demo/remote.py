@@ -165,7 +165,7 @@ class Pending:
             return result
         got = self.served.answer(CALL_TIMEOUT + 10)
         answer = got.get("text") if isinstance(got.get("text"), str) else None
-        why = redact_text(str(got.get("error", "")).splitlines()[0][:200]) if "error" in got else ""
+        why = redact_text((str(got.get("error", "")).splitlines() or [""])[0][:200])
         result.wrapped = True
         url = self.sandbox.planted["remote_url"]
         result.lines.append(

@@ -80,7 +80,10 @@ def _serve_calls() -> None:
         try:
             answer: dict[str, Any] = {"text": _call(json.loads(line))}
         except Exception as exc:  # noqa: BLE001 - the demo says why the call did not run
-            answer = {"error": f"{type(exc).__name__}: {exc}"}
+            cause: BaseException = exc
+            while isinstance(cause, BaseExceptionGroup) and cause.exceptions:  # anyio's groups
+                cause = cause.exceptions[0]
+            answer = {"error": f"{type(cause).__name__}: {cause}"}
         print(json.dumps(answer), flush=True)
     os._exit(0)
 
