@@ -237,3 +237,21 @@ def test_a_call_the_server_refuses_is_said_not_run_and_nothing_is_pinned(
     assert result.lines[2] == f"  pin:   none: the proxy kept no listing of {SERVER}"
     text = "\n".join(result.lines)
     assert key not in text and wrong not in text
+
+
+def test_a_server_that_cannot_start_is_one_line_and_exit_3(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An interpreter that cannot run the server (here: one that exits at once) stops the demo
+    before it builds anything, with a step failure, not a usage error or a traceback."""
+    fake = tmp_path / "python"
+    fake.write_text("#!/bin/sh\necho 'no module named uvicorn' >&2\nexit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(fake))
+    from mcpir.core.errors import EXIT_STEP_FAILED, McpirError
+
+    with pytest.raises(McpirError) as raised:
+        run_demo(tmp_path / "machine", say=lambda _line: None)
+    assert raised.value.exit_code == EXIT_STEP_FAILED
+    assert str(raised.value) == "the demo's remote server did not start: no module named uvicorn"
+    assert not (tmp_path / "machine").exists()

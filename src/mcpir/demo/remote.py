@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from mcpir.core.errors import McpirError
+from mcpir.core.errors import EXIT_STEP_FAILED, McpirError
 from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_text
 from mcpir.demo import content
@@ -33,6 +33,12 @@ TOOL = "list_issues"
 START_TIMEOUT = 30.0  # seconds for the child to print its port (a loaded CI machine)
 CALL_TIMEOUT = 60.0  # initialize, list and call through the proxy
 TRAIL = ".atom-trail"
+
+
+class NotStarted(McpirError):
+    """Not bad usage: a step of the demo failed (3), as when containment fails."""
+
+    exit_code = EXIT_STEP_FAILED
 
 
 @dataclass
@@ -81,7 +87,7 @@ def serving(key: str) -> Iterator[Served]:
             first = b""
         if not first.isdigit() or not 0 < int(first) < 65536:
             why = _last_line(errors)
-            raise McpirError(f"the demo's remote server did not start: {why}",
+            raise NotStarted(f"the demo's remote server did not start: {why}",
                              hint="run `python -m mcpir.demo.remote_server`")  # fmt: skip
         yield Served(f"http://127.0.0.1:{int(first)}/mcp", child, lines)
     finally:
