@@ -78,8 +78,9 @@ def serving(key: str) -> Iterator[Served]:
     )  # fmt: skip
     try:
         assert child.stdin is not None and child.stdout is not None  # noqa: S101 - PIPEs
-        child.stdin.write(f"{key}\n".encode())
-        child.stdin.flush()
+        with suppress(BrokenPipeError):  # it died at once: said below, from its stderr
+            child.stdin.write(f"{key}\n".encode())
+            child.stdin.flush()
         lines = _reader(child.stdout)
         try:
             first = lines.get(timeout=START_TIMEOUT).strip()
