@@ -221,8 +221,11 @@ def main(count: int, runs: int) -> None:
                        ("ceiling", "SDK transport, no network")):  # fmt: skip
         p50, p90, rate = median[key]
         print(f"{label:34} {p50:8.3f} {p90:8.3f} {rate:8.0f}")
-    added = median["proxy"][0] - median["direct"][0]
-    rate = median["proxy"][2]
+    # Added latency: proxy minus direct within each run (the same load), then the median.
+    each = [statistics.median(proxy[0]) - statistics.median(base[0])
+            for proxy, base in zip(results["proxy"], results["direct"], strict=True)]  # fmt: skip
+    added, rate = statistics.median(each), median["proxy"][2]
     met = added <= 1.0 and rate >= 2000
-    print(f"added latency p50: {added:.3f} ms (target <= 1 ms); throughput {rate:.0f} msg/s "
+    print(f"added latency p50: {added:.3f} ms, median of the runs' "
+          f"{', '.join(f'{a:.3f}' for a in each)} (target <= 1 ms); throughput {rate:.0f} msg/s "
           f"(target >= 2,000): {'met' if met else 'NOT met'}")  # fmt: skip
