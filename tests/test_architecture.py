@@ -173,7 +173,7 @@ def test_packages_import_only_their_own_layer_or_lower() -> None:
 MAX_LINES = 400
 # Pure data tables, which read best whole: the injection phrases (regexes and the words that
 # anchor them) and the demo machine's file contents.
-DATA_TABLES = {"injection/patterns.py", "demo/content.py"}
+DATA_TABLES = {"injection/patterns.py", "injection/act_words.py", "demo/content.py"}
 
 
 def test_no_source_file_is_over_400_lines_except_data_tables() -> None:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcpir.injection import act_words, acts, clauses, decoding, patterns
+from mcpir.injection import act_words, acts, clauses, decoding, moved_words, patterns
 from mcpir.injection.clauses import (
     CLAUSE_END,
     DEST,
@@ -69,7 +69,7 @@ texts = phrases | st.text(max_size=200) | st.sampled_from(DESCRIPTIONS[:200])
 
 def _led() -> Iterator[tuple[str, re.Pattern[str], re.Pattern[str]]]:
     """Every pattern compiled with a lead, and the same pattern without it."""
-    for module in (clauses, act_words, patterns):
+    for module in (clauses, moved_words, act_words, patterns):
         for name, value in vars(module).items():
             if isinstance(value, re.Pattern) and (m := _LEAD.fullmatch(value.pattern)):
                 yield name, value, re.compile(m.group("body"), value.flags)

@@ -11,10 +11,15 @@ from mcpir.injection.gates import rx as _rx
 DECEIVE_VERB = gate(
     _rx(
         r"""\b(?:tell|tells|say|says|report|answer|respond|reply|claim|state|present|describe|show|
-    inform|assure|confirm|summari[sz]e|phrase|word|mark|label|display)\b"""
+    inform|assure|confirm|summari[sz]e|phrase|word|mark|label|display|described|presented|reported|
+    summari[sz]ed|stated|phrased|labell?ed|shown|told|said|presenting|describing|reporting|
+    states|phrases|describes|presents|refers|answered|relayed|reports|believe|mention)\b"""
     ),
     "tell tells say says report answer respond reply claim state present describe show "
-    "inform assure confirm summarise summarize phrase word mark label display",
+    "inform assure confirm summarise summarize phrase word mark label display described presented "
+    "reported summarised summarized stated phrased labelled labeled shown told said presenting "
+    "describing reporting states phrases describes presents refers answered believe mention "
+    "relayed reports",
 )
 # What makes an order about the answer a deception: it holds whatever the result, states a fixed
 # claim ("say 'backup saved'", "that all tests passed") or one made up.
@@ -27,18 +32,37 @@ DECEIT = _rx(
     (?:at\s+least\s+|about\s+|roughly\s+)?\d+\s*%\s+(?:higher|lower|more|less)\b|\b(?:has|have)\s+the\s+
     (?:lowest|highest|best)\b|\byou\s+(?:don'?t|do\s+not)\s+have\b|\bnever\s+(?:quote|list|show|
     mention|cite)\b|\bmade[\s-]up\b|\bplausible\b|\bfake\b|\bfabricat\w+|\binvent\w*|\bas\s+if\b|
-    \bthe\s+(?:correct|right|only|official)\s+answer\s+is\b|\beven\s+though\b"""
+    \bthe\s+(?:correct|right|only|official)\s+answer\s+is\b|\beven\s+though\b|
+    \b(?:present|report|show|describ|classif|list|display)\w*[^.;]{0,80}\bas\s+['"‘“]?(?:informational|
+    info|low|minor|safe|clean|benign|harmless|false\s+positives?|non-?critical|resolved|passed)\b|
+    \b(?:delete|remove|wipe|erase|drop|overwrite|destroy|truncate|transfer|move)\w*\b[^.;]{0,80}\band\s+
+    (?:then\s+)?(?:tell|say|report|inform)|\bstill\s+(?:tells?|says?|reports?|states?|shows?)\s+(?:the\s+user\s+)?(?:that|it|everything|
+    all|success|["'‘“])|
+    \bonly\s+as\s+["'‘“]|\b(?:report|show|display|present)\w*\s+(?:\w+\s+)?as\s+(?:0|zero|none|passed|
+    success|ok|green)\b|\bmention\s+only\b|\bmention\s+(?:one|the\s+\w+)\s+(?:\w+\s+)?only\b|\blet\s+the\s+(?:user|person|human)\s+(?:believe|think|assume)\b|\beven\s+(?:when|if)\s+the\s+
+    (?:result|output|response|scan|check|tool|data)\b|\beven\s+(?:if|when|though)\s+other\b|\bas\s+the\s+
+    (?:cheapest|best|safest|fastest|only|top)\b|
+    \b(?:failures?|errors?|drops?|data\s+loss|critical\s+\w+|vulnerabilit\w+|expired|invalid|revoked|
+    broken|fail(?:ing|ed)|unhealthy|overdue|breached|(?:severity|level)\s+[`'"]?
+    (?:major|critical|high|severe)|
+    \d\s+stars?\s+or\s+(?:below|less|lower)|declin\w+|rejected|outages?)\b[^.;]{0,80}\b(?:presented|
+    reported|described|summari[sz]ed|shown|phrased|labell?ed|referred\s+to|relayed)\s+(?:\w+\s+){0,4}?as\b|
+    \b(?:answered|answer|respond\w*|repl\w*)\s+(?:\w+\s+){0,2}?by\s+saying\b|\bincluding\s+when\s+
+    (?:the\s+)?(?:two|they|values?|figures?)\s+differ|\b(?:fully|completely|entirely)\s+(?:compliant|
+    secure|safe|healthy|clean)\b"""
 )
 CLAIM = _rx(
     r"""\bthat\s+(?:no|nothing|none|it\s+is|it\s+was|everything|all|the\s+\w+\s+(?:is|was|has|
     passed))\b|\b(?:is|was|as|are|were|has\s+been)\s+(?:clean|verified|safe|passed|successful|
     complete|completed|fine|resolved|delivered|saved|sent|archived|fixed|approved|secure)\b|
     \bsuccessfully\b|(?:\btell\s+(?:the\s+|your\s+)?(?:user|person|human)|(?:^|[,:;]|\b(?:and|then|
-    always|just|only))\s*(?:say|report|summari[sz]e|respond|reply|answer|state|mark|label))\b
-    [^.;]{0,40}?(?:\bas\s+)?["'‘“][^"'’”\n]{2,60}["'’”]"""
+    always|just|only|still))\s*(?:say|report|summari[sz]e|respond|reply|answer|state|mark|label))\b
+    [^.;]{0,40}?(?:\bas\s+)?["'‘“][^"'’”\n]{2,60}["'’”]|\b(?:presented|reported|described|shown|
+    summari[sz]ed|phrased|labell?ed|marked|referred\s+to|answered|relayed)\b[^.;]{0,60}?\bas\s+["'‘“]|
+    \bsaying\s+(?:that\s+)?(?:nothing|no|everything|all)\b"""
 )
 FAILURE = _rx(
-    r"""\b(?:if|when|whenever|even\s+(?:if|when)|on|should|whether)\b[^.;]{0,80}?\b(?:fail\w*|
+    r"""\b(?:if|when|whenever|even\s+(?:if|when)|on|should|whether|any|every|all)\b[^.;]{0,80}?\b(?:fail\w*|
     error\w*|bounc\w*|broken|down|lost|dropped|critical|vulnerab\w*|declin\w*|reject\w*|above\s+
     zero|non-?zero|miss\w*|crash\w*|timed?\s*out|denied|overdrawn|negative|red)\b|\bwhatever\b|
     \bregardless\b|\bno\s+matter\b|\beven\s+though\b"""
@@ -53,25 +77,45 @@ AUTHORITY = gate(
     (?:restrictions|limits|filters|rules)|persona\s+with|full\s+(?:autonomy|control|access)|
     autonomous(?:ly)?|elevated\s+trust|(?:system\s+)?administrator\s+of|admin\s+of|[\w-]*bypass\s+
     (?:mode|configuration|config)|(?:shell|network|payment|root|admin)\s+(?:and\s+\w+\s+)?rights|
-    payment\s+rights)\b"""
+    payment\s+rights|(?:administrator|admin|root|owner|operator|system)[\s-]+(?:authority|level\s+
+    access)|blanket\s+(?:approval|permission|authori[sz]ation)|pre-?(?:approved|authori[sz]ed)|
+    standing\s+approval|(?:[\w-]+[\s-])?(?:manager|owner|admin\w*|root|operator|staff|superuser|
+    counsel)\s+(?:authority|role|rights|privileges|powers|entitlements|permissions)|auto-?approved|db_owner|dba|sysadmin|
+    tier-?\d\s+staff|(?:staff|admin|root|owner|operator|superuser)[\s-]level\s+(?:permissions|access|
+    rights))\b"""
     ),
     "root sudo super superuser superadmin admin administrator operator elevated god developer "
     "jailbroken jailbreak jailbreaks jailbreaking unrestricted restrictions limits filters rules "
-    "persona autonomy control access autonomous autonomously bypass rights",
+    "persona autonomy control access autonomous autonomously bypass rights authority owner "
+    "system blanket preapproved preauthorized preauthorised approved authorized authorised "
+    "standing manager role powers auto db dba sysadmin tier staff counsel level preauthorised "
+    "entitlements permissions",
 )
 GRANTED = _rx(
-    r"""\b(?:you\s+(?:are|now|hold|have\s+been\s+granted|now\s+have|act|operate|run)|are\s+running\s+
+    r"""\b(?:you\s+(?:are|now|hold|have\s+been\s+granted|now\s+have|have\s+(?:blanket|standing)|act|operate|run|
+    carry|carries)|are\s+running\s+
     as|running\s+as|acts?\s+(?:with|as)|acting\s+(?:with|as)|operat\w+\s+(?:with|as)|is\s+to\s+act|carr(?:y|ies)|
-    the\s+(?:assistant|model|agent|ai)\s+(?:is|has|holds|may|can))\b"""
+    the\s+(?:assistant|model|agent|ai|caller)\s+(?:is|has|holds|may|can|carries|is\s+granted))\b"""
 )
 VOID_RULES = gate(
     _rx(
-        r"""\b(?:rules|restrictions|refusals?|guidelines|guardrails|safety\s+\w+|policies|instructions|
-    preferences|guidance|directives)\b[^.;]{0,80}\b(?:void|invalid|no\s+longer|do\s+not\s+apply|revoked|suspended|
-    lifted|disabled|overridden|obsolete|only\s+rules\s+that)\b
+        r"""\b(?:rules|restrictions?|refusals?|guidelines|guardrails|safety\s+\w+|policies|instructions|
+    preferences|guidance|directives|disclaimers|warnings|caveats)\b[^.;]{0,80}\b(?:void|invalid|no\s+
+    longer|do\s+not\s+apply|revoked|suspended|lifted|disabled|overridden|obsolete|only\s+rules\s+that|
+    retired|superseded|withdrawn|rescinded|waived|dropped|discarded)\b
     | \bexempt\s+from\b[^.;]{0,40}\b(?:polic\w+|rules|restrictions|guidelines|refusals?|safety)
-    | \b(?:you\s+)?would\s+normally\s+(?:decline|refuse|ask|avoid)\b
-    | \btreat\s+[^.;]{0,80}\bas\s+(?:already\s+)?(?:answered|approved|confirmed|granted|yes|
+    | \b(?:you\s+|it\s+)?would\s+(?:have\s+)?(?:normally\s+|ordinarily\s+|usually\s+|otherwise\s+)?
+        (?:decline|declined|refuse|refused|ask|avoid)\b
+    | \btakes?\s+precedence\s+over\b | \bgoverning\s+(?:system\s+)?(?:message|prompt|instructions)\b
+    | \brather\s+than\s+as\s+an?\s+(?:assistant|ai|model|chatbot)\b
+    | \bdeclin\w*\s+[^.;]{0,60}\bis\s+not\s+(?:an?\s+)?(?:expected|acceptable|allowed|option)
+    | \b(?:adopts?|treats?|uses?|takes?)\s+[^.;]{0,60}\bas\s+(?:its|your|the)\s+
+        (?:operating\s+|new\s+
+        |system\s+)?instructions\b
+    | \btreated\s+as\s+coming\s+from\b
+    | \btreat(?:ed)?\s+[^.;]{0,80}\bas\s+(?:already\s+)?(?:answered|approved|confirmed|granted|yes|
+        satisfied|
+        done|given|obtained|
         instructions|commands|system\s+\w+|authoritative|coming\s+from\s+the\s+(?:system|user))
     | \bno\s+longer\s+bound\b
     | \b(?:higher|more|greater)\s+priority\s+than\s+(?:the\s+user|your)
@@ -89,52 +133,78 @@ VOID_RULES = gate(
     "rules restrictions refusal refusals guidelines guardrails safety policies instructions "
     "guidance directives "
     "preferences exempt normally treat bound priority commands system refusal everything "
-    "upstream elsewhere",
+    "upstream elsewhere disclaimers warnings caveats ordinarily usually otherwise takes precedence "
+    "governing rather declining decline declines adopts adopt treats uses takes treated",
 )
 OTHER_TOOLS = gate(
     _rx(
         r"""\b(?:other|different|alternative|competing|competitor|rival|similar|built-in|another)\s+
     (?:[\w-]+\s+){0,3}?(?:tools?|servers?|integrations?|services?|providers?|plugins?|apis?|
-    sources?|options?|searche?s?|summari[sz]ers?|engines?|assistants?|apps?)\b
+    sources?|options?|searche?s?|summari[sz]ers?|engines?|assistants?|apps?|translators?|
+    calculators?|converters?|readers?|formatters?|parsers?|scrapers?|browsers?|clients?|utilities|
+    solutions|vendors|products|implementations|connectors?)\b
+    | \bnative\s+(?:\w+\s+)?(?:summari[sz]ation|search|tools?|capabilit\w+|reasoning|abilities)\b
+    | \b(?:its|your)\s+own\s+(?:reasoning|knowledge|calculations?|judg\w+)\b
     | \bthe\s+alternatives\b | \bcompetitor\s+tools?\b
     | \b[a-z]+_[a-z_]+\s+(?:or\s+[a-z]+_[a-z_]+\s+)?tools\b"""
     ),
-    "other different alternative competing competitor rival similar built another alternatives",
+    "other different alternative competing competitor rival similar built another alternatives "
+    "native own",
     ("_",),
 )
 RUN_DOWN = _rx(
-    r"""\b(?:avoid|don'?t\s+(?:call|use)|do\s+not\s+(?:call|use)|never\s+(?:call|use)|let\s+\w+\s+down|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
+    r"""\b(?:avoid|(?:don'?t|do\s+not|never)\s+(?:call|use|consult|query|rely\s+on|trust|try|check)|let\s+\w+\s+down|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
     leak\w*|deprecated|outdated|unreliable|broken|corrupt\w*|risks?|disappoint\w*|lose|loses|
     inaccurate|compromised|malicious|inferior|harm\w*|betray\w*|break|delayed|loss|losses|
     danger\w*|worse|wrong|unverified|untrusted|discard\w*|ignored?|ranked\s+above|outrank\w*|
-    superior|in\s+favou?r\s+of)\b"""
+    superior|in\s+favou?r\s+of|letting\s+(?:\w+\s+){0,3}down|let\s+(?:\w+\s+){0,3}down|not\s+
+    (?:considered\s+)?(?:valid|reliable|trustworthy|accurate|approved|authoritative)|invalid|
+    unapproved|should\s+not\s+be\s+(?:relayed|used|trusted|shown|cited)|flaw\w*|defect\w*|
+    mistak\w*|error-prone|miscomput\w*|complain\w*|avoid\w*|hallucinat\w*|violat\w*|scheduled\s+for\s+
+    removal|should\s+not\s+(?:be\s+)?offer\w*|disregard\w*|regression|weight\s*=\s*0|zero\s+weight)\b"""
 )
 SELF_PICK = gate(
     _rx(
-        r"""\b(?:choose|pick|call|route|prefer|favou?r|select|invoke)\b[^.;]{0,60}?(?:\bevery\s+time\b|
+        r"""\b(?:choose|pick|call|route|prefer|favou?r|select|invoke|reach\s+for|go\s+with|stick\s+with|
+    opt\s+for|default\s+to|turn\s+to|choosing|picking|selecting|preferring)\b[^.;]{0,60}?(?:\bevery\s+
+    time\b|\beach\s+time\b|\bevery\s+single\s+time\b|\beven\s+(?:when|if)\s+(?:another|other|a\s+different)\s+
+    tool|\bincluding\s+(?:for\s+)?(?:questions|requests|tasks)\s+
+    that\s+(?:are\s+not|aren'?t)|\beven\s+when\s+(?:it\s+is\s+|it's\s+)?not\s+(?:strictly\s+)?(?:needed|
+    necessary|required|relevant)|
     \bwhenever\s+you\s+can\b|\bfor\s+(?:anything|everything)\b|\bbefore\s+relying\b|\bexclusively\b|
     \binstead\s+of\s+(?:any|other|the\s+other|your)|\bover\s+(?:any|all|other)|\bfirst\s+for\b|
-    \bthrough\s+(?:this|it|here|[a-z]+_[a-z_]+)|\bhere\b)
-    | \bmust\s+(?:always\s+)?use\b[^.;]{0,40}?\bfor\s+(?:every|all|any)\b"""
+    \bthrough\s+(?:this|it|here|[a-z]+_[a-z_]+)|\bhere\b|\bfor\s+(?:every|each|all|any)\s+(?:[\w-]+\s+)?
+    (?:requests?|tasks?|questions?|queries|messages?|prompts?|needs)\b)
+    | \bmust\s+(?:always\s+)?use\b[^.;]{0,40}?\bfor\s+(?:every|all|any)\b
+    | \brely\s+(?:only|solely|exclusively)\s+on\s+(?:this|it|[a-z]+_[a-z_]+)\b
+    | \b(?:use|call|trust)\s+only\s+(?:this|[a-z]+_[a-z_]+)\b
+    | \buse\s+(?:this|it)(?:\s+one|\s+tool)?\s+(?:exclusively|always|
+        only(?!\s+(?:when|if|for|after|once|with|
+        to|in|on)))\b
+    | \b(?:whenever|when|if)\b[^.;]{0,80}\b(?:any|another|other)\s+tools?\b[^.;]{0,40}\b(?:choose|
+        pick|prefer|select|call|use)\s+(?:this\s+tool|[a-z]+_[a-z_]+)\s+first\b"""
     ),
-    "choose pick call route prefer favor favour select invoke must",
+    "choose pick call route prefer favor favour select invoke must rely only whenever reach go "
+    "stick opt default turn choosing picking selecting preferring use trust",
 )
 # Choosing between this tool and others, as an order: "use X instead of the other tools".
 PICK_OVER = gate(
     _rx(
-        r"""\b(?:choose|pick|call|use|route|prefer|favou?r|select)\b[^.;]{0,80}?\b(?:instead|over|
+        r"""\b(?:choose|pick|call|use|route|prefer|favou?r|select|selected|chosen|preferred|picked|
+    used|called)\b[^.;]{0,80}?\b(?:instead|over|
     rather\s+than|whenever|every\s+time)\b"""
     ),
-    "choose pick call use route prefer favor favour select",
+    "choose pick call use route prefer favor favour select selected chosen preferred picked used "
+    "called",
 )
 
 TAMPER_VERB = gate(
     _rx(
         r"""\b(?:set|sets|replace|change|swap|substitute|rewrite|redirect|pass|add|append|prepend|
-    use|include|insert|point|route|bcc|cc|switch|encode)\b"""
+    include|insert|point|route|bcc|cc|switch|encode|goes|moves|carries)\b"""
     ),
     "set sets replace change swap substitute rewrite redirect pass add append prepend use "
-    "include insert point route bcc cc switch encode",
+    "include insert point route bcc cc switch encode goes moves carries",
 )
 LITERAL = gate(
     _rx(
@@ -146,7 +216,9 @@ LITERAL = gate(
 TAMPER_WHY = _rx(
     r"""\binstead\s+of\b|\bregardless\b|\beven\s+(?:for|if|when)\b|\bbefore\s+(?:submitting|
     calling|sending|fetching|executing|running|committing|posting|paying|saving)\b|\bprocessing\s+
-    rule\b|\bspecial\s+case\b|\bthis\s+fix\b|\bno\s+matter\b|\balways\b|\bevery\b|\bwhenever\b"""
+    rule\b|\bspecial\s+case\b|\bthis\s+fix\b|\bno\s+matter\b|\balways\b|\bevery\b|\bwhenever\b|
+    \bfor\s+(?:all|any|each)\b|\balongside\s+the\s+user'?s\b|\bin\s+addition\s+to\s+the\s+user'?s\b|
+    \bautomatically\b"""
 )
 FIRST = gate(
     _rx(
@@ -157,8 +229,11 @@ FIRST = gate(
     "first before ahead step action start precondition prerequisite opening prior",
 )
 CALL = gate(
-    _rx(r"\b(?:call|calls|called|invoke|invoked|run|ran|use|used|a\s+call\s+to)\b"),
-    "call calls called invoke invoked run ran use used",
+    _rx(
+        r"\b(?:call|calls|called|invoke|invoked|run|ran|use|used|a\s+call\s+to)\b"
+        r"|\b(?:open|start|begin)s?\s+with\s+this\s+tool\b"
+    ),
+    "call calls called invoke invoked run ran use used open opens start starts begin begins",
 )
 SCOPE = _rx(
     r"""\b(?:every|each|any|all)\s+(?:\w+\s+)?(?:requests?|tasks?|conversations?|messages?|questions?|
@@ -169,28 +244,33 @@ TRIGGER = gate(
     _rx(
         r"""\b(?:if|when|whenever|once)\b[^.;]{0,100}?\b(?:contains?|writes?|types?|says?|is|are|
     equals?|mentions?|includes?|named|sends?|enters?|(?:begin|start|end)(?:s|ning|ing)?\s+with)\s+
-    (?:the\s+(?:word|phrase|code|string|keyword)\s+)?['"‘“`][^'"’”`\n]{2,40}['"’”`]
+    (?:the\s+(?:words?|phrases?|code|string|keywords?)\s+)?['"‘“`][^'"’”`\n]{2,40}['"’”`]
     | \b(?:if|when|whenever|once)\b[^.;]{0,60}?['"‘“`][^'"’”`\n]{2,40}['"’”`]\s+(?:appears|
         is\s+(?:seen|found|present|used|typed|written|said|mentioned)|shows\s+up|occurs|comes\s+up)\b
-    | \b(?:beginning|starting|ending)\s+with\s+['"‘“`][^'"’”`\n]{1,40}['"’”`]"""
+    | \b(?:beginning|starting|ending)\s+with\s+['"‘“`][^'"’”`\n]{1,40}['"’”`]
+    | \b(?:if|when|whenever|once|should)\b[^.;]{0,60}?\b(?:contains?|includes?|mentions?)\s+
+        (?:the\s+)?
+        (?:token|word|phrase|code|string|keyword|marker|tag)\s+[\w-]{3,40}"""
     ),
-    "",
+    "token word phrase code string keyword marker tag",
     ("'", '"', "‘", "“", "`"),
 )
 TRIGGERED = _rx(
     r"""\b(?:grant|stop\s+following|ignore|set\s+every|send|read|email|disable|skip|bypass|approve|
     reveal|whatever\s+they\s+ask|forward|transfer|delete|run|execute|upload|zero|override|treat|
     carry|follow|obey|instructions|treats?|switch|change|pay|redirect|hand\s+over|respond\s+as|
-    act\s+as|executes?)\b"""
+    act\s+as|executes?|adopts?|operating\s+instructions|reply|respond|accept\w*|on\s+(?:their|the\s+
+    user'?s)\s+behalf|without\s+showing)\b"""
 )
 FETCH_RUN = gate(
     _rx(
         r"""\bexec\s*\(|\beval\s*\(|urlopen|\bpython3?\s+-c\b|\bcurl\b[^|\n]{0,200}\|\s*(?:sudo\s+)?
     (?:ba|z)?sh\b|\bwget\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\biex\b|invoke-expression|
-    powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b""",
+    powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b|\bbash\s+<\(\s*(?:curl|wget)\b|
+    \bbase64\s+(?:-d|--decode)\s*\|\s*(?:ba|z)?sh\b""",
         lead=r"\b\w|[$/ipu]",
     ),
-    "exec eval urlopen python python3 curl wget iex expression powershell tcp",
+    "exec eval urlopen python python3 curl wget iex expression powershell tcp base64",
     ("$(",),
 )
 NEGATED = _rx(r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b")
@@ -205,10 +285,13 @@ REVIEW = _rx(
 # "jira.create_issue", "tools on other servers".
 OTHER_TOOL = gate(
     _rx(
-        r"""\b(?:server'?s?|its|their)\s+[a-z][\w-]*\s+tools?\b|\b(?:on|from|across)\s+other\s+
-    servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b|\bfrom\s+the\s+\w+\s+server\b"""
+        r"""\b(?:server'?s?|its|their)\s+[`'"]?[a-z][\w-]*[`'"]?\s+tools?\b|\bthe\s+[\w-]+\s+tool'?s\b|
+    \b(?:notes?|heads-up|guidance)\s+(?:on|about|for)\s+the\s+[\w\s-]{1,30}?(?:server|tools?)\s*:|
+    \babout\s+the\s+[\w-]+\s+server\s*:|\b(?:on|from|across)\s+other\s+
+    servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b|\bfrom\s+the\s+\w+\s+server\b|
+    \b(?:for|to|in)\s+the\s+[\w-]+\s+(?:tools?|server)\s*:|\bthe\s+[\w-]+\s+tool\s+[a-z]+_[a-z_]+\b"""
     ),
-    "server servers s its their across",
+    "server servers s its their across tool tools note notes heads guidance about",
 )
 # A server-qualified tool name: "jira.create_issue", "postgres.query_db".
 DOTTED_TOOL = gate(_rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b"), "", ("_",))
@@ -217,19 +300,20 @@ DOTTED_TOOL = gate(_rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b"), "", ("_",))
 NAMED_TOOL = gate(
     _rx(
         r"""\btools?\s+(?:named|called)\s+(?P<name1>[a-z][\w-]*)|\b(?P<name2>[a-z]+_[a-z_]+)\s+tool\b|
-    \b(?:call|use|invoke|calling|using|invoking)\s+(?P<name3>[a-z]+_[a-z_]+)\b"""
+    \b(?:call|use|invoke|calling|using|invoking)\s+(?P<name3>[a-z]+_[a-z_]+)\b|
+    \b(?:every|each|all|any)\s+(?P<name4>[a-z]+_[a-z_]+)\s+calls?\b"""
     ),
-    "tool tools call use invoke calling using invoking",
+    "tool tools call use invoke calling using invoking calls",
 )
 CHANGE_VERB = gate(
     _rx(
         r"""\b(?:always|set|add|double|triple|halve|multiply|round|wrap|prefix|append|prepend|replace|
     change|swap|rewrite|redirect|route|send|forward|copy|cc|bcc|include|remove|drop|strip|skip|
-    pass|instead|also|must|mention)\b"""
+    pass|instead|also|must|mention|unless|starts?|begins?|apply|applies)\b"""
     ),
     "always set add double triple halve multiply round wrap prefix append prepend replace "
     "change swap rewrite redirect route send forward copy cc bcc include remove drop strip skip "
-    "pass instead also must mention",
+    "pass instead also must mention unless start starts begin begins apply applies",
 )
 
 
@@ -243,9 +327,16 @@ USER_OVERRIDE = gate(
     (?:\w+\s+)?(?:specified|specifies|says|said|asks|asked|chose|gives|gave|enters|entered|provides|
     supplies|wants|named|picks|picked|selects|selected|mentions|mentioned|chooses)|\bno\s+matter\s+
     (?:what|which)\s+(?:\w+\s+){0,2}?the\s+(?:user|person|human)\b|\bignore\s+the\s+\w+\s+the\s+(?:user|person|human)\s+(?:gives|provides|names|supplies)|
-    \binstead\s+of\s+the\s+(?:user|person|human)'?s\s+(?:choice|value|input|selection|request)"""
+    \binstead\s+of\s+the\s+(?:user|person|human)'?s\s+(?:choice|value|input|selection|request)|
+    \brather\s+than\s+(?:from\s+)?(?:what|whatever|the\s+\w+)\s+(?:the\s+)?(?:user|person|human)\s+
+    (?:provided|provides|gave|gives|entered|specified|chose|named|asked)|\bin\s+addition\s+to\s+
+    (?:anyone|whoever|whatever|what|the\s+\w+)\s+(?:the\s+)?(?:user|person|human)\s+(?:names|gives|
+    specifies|picks|chooses|adds|provides|asks)|\boverrid\w*\s+(?:what(?:ever)?|the\s+\w+)\s+(?:the\s+)?
+    (?:user|person|human)\s+(?:chose|chooses|picked|selected|set|wants|asked)|\bregardless\s+of\s+(?:the|any)\s+(?:\w+\s+){0,2}?
+    the\s+(?:user|person|human)\s+(?:gives|gave|names|named|specifies|specified|provides|provided|
+    chose|chooses|enters|entered|picks|picked|asks|asked|wants)"""
     ),
-    "even instead whatever regardless ignore matter",
+    "even instead whatever regardless ignore matter rather addition overriding overrides override",
 )
 # Run on the user's machine through a shell tool, with a command that harms or hides.
 SHELL_ORDER = gate(
@@ -259,15 +350,16 @@ SHELL_ORDER = gate(
 DANGEROUS = _rx(
     r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bsudo\s|\bchown\s+-r|\bmkfs\b|\bdd\s+if=|>\s*/dev/|
     _history\b|\bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\beach\s+line\b|\bwhatever\b|
-    \bsecurity\s+find-|\bcurl\b|\bwget\b""",
-    lead=r"\b\w|[>_|]",
+    \bsecurity\s+find-|\bcurl\b|\bwget\b|--privileged\b|-v\s+/:/""",
+    lead=r"\b\w|[>_|-]",
 )
 # A URL or host with a slot for the chat's data: "?q=<full document text>", "<hex of key>.x.com".
 URL_SLOT = gate(
     _rx(
         r"""(?:://|\.)[^\s)\]]{0,200}[<{$][^>}\n]{0,80}(?:text|document|message|history|conversation|
-    question|key|token|secret|password|file|content|prompt|summary|data|argument|result|cookie|
-    credential)[^>}\n]{0,80}[>}]|[<{][^>}\n]{0,60}(?:key|token|secret|password|credential|cookie)
+    question|(?<!file_)(?<!node_)(?<!item_)(?<!object_)(?<!record_)(?<!project_)key|token|secret|
+    password|file(?![_\s-]?(?:key|id|name|path|type|format))|content|prompt|summary|data|argument|
+    result|cookie|credential)[^>}\n]{0,80}[>}]|[<{][^>}\n]{0,60}(?:key|token|secret|password|credential|cookie)
     [^>}\n]{0,40}[>}]\.[a-z0-9-]+\."""
     ),
     "",
@@ -278,11 +370,220 @@ AFTER_EVERY = gate(
     _rx(
         r"""\bafter\s+(?:every|each|any)\s+(?:\w+\s+){0,3}?(?:read|reads|call|calls|invocation|
     message|response|reply|turn|request|tool|result|query|action|answer)s?\b|\bat\s+the\s+end\s+
-    of\s+(?:every|each)\b"""
+    of\s+(?:every|each)\b|\b(?:each|every)\s+time\s+(?:another|any|a|some)\s+(?:\w+\s+)?tool\b|
+    \bwhenever\s+(?:the\s+)?(?:agent|assistant|model|you)\s+(?:runs?|calls?|uses?|invokes?)\b|
+    \bfor\s+(?:any|every|each)\s+tool\b[^.;]{0,40}\byou\s+call|
+    \bevery\s+tool\s+(?:invocation|call)s?\b|\b(?:whatever|everything)\s+the\s+(?:user|person|human)\s+
+    (?:types|pastes|says|writes|sends|enters)\b"""
     ),
-    "after end",
+    "after end time whenever every whatever everything for",
 )
 # A value that runs a command as soon as a shell sees it: "dark; $(curl … | bash)".
 INJECTED_COMMAND = _rx(
     r"""\$\(\s*(?:curl|wget)\b|[;&|]\s*(?:curl|wget)\b[^\n]{0,120}\|\s*(?:ba|z)?sh\b"""
 )
+
+# A secret no tool needs from the user, asked of them: "ask the user for their recovery words".
+ASK_USER = gate(
+    _rx(
+        r"""\b(?:ask|prompt|request)\s+(?:the\s+)?(?:user|person|human|them)\s+(?:for|to\s+(?:enter|
+    provide|type|paste|share|send|read\s+out))\b"""
+    ),
+    "ask prompt request",
+)
+NEVER_ASKED = _rx(
+    r"""\bseed\s+(?:phrase|words)|\brecovery\s+(?:words|phrases?|codes?)|\bmnemonic|\bprivate\s+keys?|
+    \b(?:2fa|otp|mfa|one[\s-]time)\s+(?:codes?|passwords?)|\bverification\s+codes?|\bcvv\b|
+    \bsecurity\s+code|\bpin\b|\bssn\b|\bsocial\s+security|\bconnection\s+strings?|\bvpn\s+password"""
+)
+# Data gathered through another tool: "(read it with the contacts tool first)".
+CROSS_READ = gate(
+    _rx(
+        r"""\b(?:read|get|fetch|collect|pull|look\s+up|obtain|retrieve|gather)\s+(?:it|them|this|these|
+    that|those)\s+(?:with|from|using|via|through)\s+(?:the\s+)?[\w-]+\s+tool\b"""
+    ),
+    "read get fetch collect pull look obtain retrieve gather",
+)
+# Every other call refused until this one ran: "any other tool invocation is rejected unless
+# bootstrap ran earlier".
+REFUSED_UNLESS = gate(
+    _rx(
+        r"""\b(?:any|every|all|other)\s+(?:other\s+)?(?:tool\s+)?(?:calls?|invocations?|tools?|
+    requests?)\b[^.;]{0,80}\b(?:rejected|blocked|refused|denied|fails?|will\s+fail|disabled|locked|
+    ignored)\b[^.;]{0,40}\b(?:unless|until)\b"""
+    ),
+    "any every all other",
+)
+# Speech reported by a tool about attacks: "blocks that tell the model to read …".
+REPORTED = _rx(
+    r"""\b(?:that|which|who)\s+(?:tells?|instructs?|asks?|orders?|makes?|tricks?|directs?|
+    coerces?|gets?)\s+(?:the\s+|an?\s+)?(?:model|agent|assistant|ai|llm)s?\s+(?:to|into)\b|
+    \b(?:requests?|instructions?|orders?|attempts?)\s+to\s+(?:read|send|bcc|exfiltrate|leak|upload|
+    forward|reveal|ignore)\b|
+    \b(?:telling|instructing|asking|tricking|directing)\s+(?:the\s+|an?\s+)?(?:model|agent|
+    assistant|ai|llm)s?\s+(?:to|into)\b"""
+)
+
+# Who hears the answer: an order about it need not be in the imperative ("the summary given to
+# the user states …", "when presenting results, …").
+AUDIENCE = _rx(
+    r"""\b(?:to|for|with)\s+the\s+(?:user|person|human|customer)s?\b|\bto\s+users\b|\b(?:answers?|
+    summary|repl(?:y|ies)|responses?)\s+(?:given\s+)?to\s+the\b|\bwhen\s+presenting\b|\bthe\s+
+    (?:assistant|agent|model|caller)\s+(?:\w+\s+)?(?:reports?|tells?|says|states?|phrases|describes?|
+    presents?|refers?|summari[sz]es|answers)\b|\b(?:claude|the\s+assistant|the\s+model)'?s\s+answers\b|
+    \bthe\s+user\s+(?:is|gets)\s+told\b|\bquestions\s+(?:about|on|regarding)\b|\blet\s+the\s+(?:user|
+    person|human)\b"""
+)
+# Line jumping: text that acts on the session without this tool ever being called.
+LINE_JUMP_STRONG = _rx(
+    r"""\bwhether\s+or\s+not\s+(?:this\s+tool|the\s+tool|it)\s+(?:is\s+|gets\s+)?(?:called|invoked|
+    used)|\bno\s+call\s+(?:is\s+)?(?:required|needed|necessary)|\bwithout\s+(?:invoking|calling|
+    using)\s+(?:this|the)\s+tool|\bin\s+force\s+without\b|\breading\s+this\s+(?:note|description|
+    text)\s+is\s+enough|\bfrom\s+the\s+moment\s+this\s+(?:\w+\s+){0,2}?(?:is\s+)?(?:loaded|registered|
+    read|listed|seen|installed|connected)|\btakes?\s+effect\s+(?:as\s+soon\s+as|when|once)\s+this\s+
+    (?:server|tool|description|package|list)|\bupon\s+(?:reading|loading|seeing)\s+this\s+(?:listing|
+    description|tool|note|list)|\bwhile\s+this\s+(?:server|tool)\s+is\s+(?:loaded|connected|installed|
+    available)|\beffective\s+(?:immediately\s+)?(?:upon|on|when)\s+
+    (?:loading|reading|registering|connecting)|\bregardless\s+of\s+which\s+tools?\s+(?:\w+\s+){0,3}?(?:used|called)|
+    \bindependent(?:ly)?\s+of\s+(?:this|the)\s+tool\b|\beven\s+(?:when|if)\s+this\s+tool\s+is\s+(?:never|
+    not)\s+(?:invoked|called|used)|\bbefore\s+you\s+(?:even\s+)?(?:consider\s+)?call(?:ing)?\s+any\s+tool|
+    \b(?:once|as\s+soon\s+as)\s+this\s+(?:tool|server)(?:\s+list)?\s+is\s+(?:available|loaded|listed|
+    registered|connected|installed|present)"""
+)
+LINE_JUMP_WEAK = _rx(
+    r"""\b(?:conversation|session|workspace)[\s-]wide\b|\bfor\s+this\s+whole\s+(?:session|
+    conversation|chat)|\bfrom\s+(?:here|now)\s+on\b|\bstanding\s+(?:instruction|order|rule|
+    directive)s?\s*(?:for|to|:|that)|\bsession\s+setup\s*:|\beffective\s+on\s+(?:connect|load|registration)\b|
+    \bfor\s+(?:the\s+)?(?:rest|remainder)\s+of\s+the\s+(?:conversation|session|chat)\b|\bgeneral\s+rule\s+
+    for\s+this\s+(?:conversation|session|chat)|\ball\s+(?:your\s+)?future\s+(?:replies|answers|
+    responses)"""
+)
+MODEL_WORDS = frozenset(
+    "model models agent agents assistant assistants claude ai llm you your".split()
+)
+# A summary of a job that changes nothing: an extra effect after it is hidden.
+READ_ONLY = _rx(
+    r"""\W*(?:lists?|reads?|looks?\s+up|fetch(?:es)?|returns?|gets?|shows?|reports?|checks?|
+    search(?:es)?|summari[sz]es?|produces?|formats?|converts?|lints?|renders?|translates?|finds?|
+    quer(?:y|ies)|views?|counts?|calculates?|computes?|scans?|inspects?|analy[sz]es?|describes?|
+    previews?|validates?|verif(?:y|ies)|parses?)\b"""
+)
+CHAIN_EFFECT = _rx(
+    r"""\b(?:also|afterwards|right\s+after|straight\s+after(?:wards)?|(?:is|are)\s+followed\s+by|
+    as\s+part\s+of\s+(?:the\s+)?(?:same\s+)?(?:flow|workflow|call|step))\b[^.;]{0,80}?\b(?:delete[sd]?|
+    deleting|remove[sd]?|wipe[sd]?|erase[sd]?|empt(?:y|ies|ied)|overwrite[sd]?|drop(?:s|ped)?|
+    push(?:es|ed)?|git_push|git_commit|commit(?:s|ted)?|publish(?:es|ed)?|stars?|starred|
+    fork(?:s|ed)?|opens?\s+a\s+(?:pr|pull\s+request)|install(?:s|ed|ing)?|chmod\w*|subscribe[sd]?|
+    purchase[sd]?|transfer(?:s|red)?|shares?|shared|uploads?|uploaded|add[\s_]to[\s_]list|adds?\s+
+    (?:it|them|the\s+\w+)\s+to\s+(?:a\s+|the\s+)?(?:list|newsletter|mailing))\b
+    | \b(?:deleted|removed|wiped|erased|emptied|overwritten|dropped|pushed|published|uploaded|
+        shared)\s+(?:via|through|with|using)\s+the\s+[\w-]+\s+tools?\b"""
+)
+# Run through the user's shell: fetched code, a harmful command, or one kept from the user.
+VIA_SHELL = gate(
+    _rx(
+        r"""\b(?:in|through|via|with|using)\s+(?:the\s+|a\s+)?(?:shell|terminal|powershell|bash|
+    command[\s-]line|exec)(?:\s+tool)?\b|\bthe\s+(?:shell|terminal|bash)\s+tool\b|\bwith\s+a\s+shell\b"""
+    ),
+    "shell terminal powershell bash command exec",
+)
+HARMFUL = _rx(
+    r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bmkfs\b|\bdd\s+if=|--privileged\b|-v\s+/:/|
+    \bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\bnc\s+-e\b|\bncat\b[^\n]{0,40}\s-e\b|/bin/sh\b"""
+)
+# A flag or setting that turns a safeguard off, put into calls by the model.
+DANGEROUS_FLAG = _rx(
+    r"""(?<![\w-])--(?:no-verify|force|skip[\w-]*|insecure|no-check[\w-]*|disable[\w-]*|privileged|
+    allow-unauthenticated|trusted-host)\b|\b(?:rollback|verify|ssl_verify|tls_verify|verify_ssl|
+    auto_merge|automerge|skip_tests|require_review)`?\s*(?:[=:]|is\s+set\s+to)\s*[`'"]?(?:false|
+    true|0|1)\b"""
+)
+BY_THE_MODEL = _rx(
+    r"""\bthe\s+(?:agent|assistant|model|caller|call)\b|\b(?:every|each|always|also)\b"""
+)
+# Consent or sharing switched on in the user's name: "also sets marketing_consent=true".
+CONSENT_FIELD = _rx(
+    r"""\b\w*(?:marketing|consent|sharing|tracking|telemetry|analytics|newsletter|opt_?in)\w*\s*=\s*
+    (?:true|1|yes|["'][^"'\n]{1,40}["'])"""
+)
+# An address wrapped around the user's links: "https://proxy.example/?u= followed by the original".
+WRAP_URL = _rx(
+    r"""https?://[^\s'"<>`]+[?&](?:u|url|to|target|dest|redirect|next|link|site|r|goto)=
+    (?=[\s`'"<{)]|$)"""
+)
+WRAPPED = _rx(
+    r"""\b(?:original|every\s+link|each\s+link|all\s+links|any\s+link|links?\s+the\s+user|
+    rewritten|normali[sz]ed|routed|reached\s+via|followed\s+by\s+the|prefix|before\s+any\s+(?:url|
+    link|address))\b"""
+)
+# A secret store's contents put into an argument: "the text of ~/.ssh/id_rsa goes in `diag`".
+ARG_SLOT = _rx(
+    r"""\b(?:in|into|as)\s+(?:the\s+)?[`'"]?[a-z_]+[`'"]?\s+(?:argument|field|parameter|param|array|
+    property|key)\b|\bthe\s+[`'"]?[a-z_]+[`'"]?\s+(?:argument|field|parameter|param)\b[^.;]{0,80}
+    \b(?:contains?|expects?|takes|holds|wants)\b"""
+)
+CONTENT_OF = _rx(
+    r"""\b(?:full\s+)?(?:text|contents?|body|value|values)\s+of\b|\bfull\s+text\b|\bcontains?\b|
+    \bdatabase\b"""
+)
+# A slot for a secret the model reads itself: `"auth": "<value of X_KEY from the environment>"`,
+# `aws_secret_access_key (… from ~/.aws/credentials)`.
+SECRET_SLOT = _rx(
+    r"""<[^<>\n]{0,40}\b(?:output|contents?|dump)\s+of\s+[`'"]?(?:env|printenv|set|cat\s+~)\b
+    | <[^<>\n]{0,80}(?:key|token|secret|password|credential)[^<>\n]{0,80}\bfrom\s+(?:the\s+)?
+    (?:environment|env\b|~/|\.env|process\.env|os\.environ)[^<>\n]{0,40}>
+    | \b[a-z]+_(?:[a-z]+_)*(?:key|token|secret|password|credentials?)\b[^.;]{0,80}\bfrom\s+(?:~/|
+        \.env\b|the\s+(?:[\w-]+\s+)?environment\b)"""
+)
+FALLBACK = _rx(
+    r"""\bif\s+(?:omitted|not\s+(?:given|set|provided|passed))|\bfalls?\s+back|\bdefaults?\s+to\b|
+    \bby\s+default\b|\boptional\b"""
+)
+# A fixed account or wallet for money: "settle through the clearing account DE44 …".
+FIXED_ACCOUNT = _rx(r"""\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|\b0x[0-9a-f]{20,}\b|\bacct_\w+""")
+MONEY = _rx(
+    r"""\b(?:transfers?|payments?|payees?|settle\w*|recipients?|destination|routed|clearing|
+    payouts?|refunds?|deposits?|beneficiar\w+|iban|wire)\b"""
+)
+EXAMPLE = _rx(r"""\be\.g\.|\bexample|\bfor\s+instance\b|\bsuch\s+as\b""")
+# A label over the clauses that follow: orders for another tool ("For the GitHub tools: …").
+OTHER_LABEL = _rx(
+    r"""\b(?:for|to|in|about|on)\s+the\s+[\w\s-]{1,30}?\s+(?:tools?|server)\s*:|\bconvention\s+for\b"""
+)
+PASSIVE_CARRY = _rx(
+    r"""\b(?:forwarded|mirrored|sent|uploaded|posted|copied|passed|logged|recorded|shared|synced|
+    relayed|included|attached|appended|emailed|expected)\b"""
+)
+# An extra order riding on this tool's job ("also run chmod -R 777 on the user's home"): one that
+# harms the user's machine, data or accounts.
+ALSO = _rx(
+    r"""\b(?:also|additionally|in\s+addition|as\s+well|while\s+(?:you'?re|at\s+it)|every\s+time\s+this\s+
+    tool\s+is\s+(?:called|used|invoked)|after\s+(?:each|every)\s+\w+)\b"""
+)
+HARM_ACT = _rx(
+    r"""\bchmod\b|\brm\s+-\w*r|\b777\b|\bdelete\w*\s+(?:~/|\.|every|all|any|the\s+user'?s|[\w./-]*history)|
+    \b(?:invoke|call|run)\s+(?:delete|remove|drop|destroy|wipe)_\w+|\bdisabl\w+\s+(?:the\s+)?(?:branch\s+
+    protection|protection|security|firewall|2fa|mfa|verification|logging|audit\w*|antivirus|
+    signing)|\bpublic\s+visibility|\b(?:set|make|made|sets|makes)\s+[^.;]{0,40}\bpublic\b|
+    \btransfer\w*\s+ownership|\bremove\w*\s+(?:every|all|each|any)\s+(?:other\s+)?(?:collaborators?|
+    members?|users?|admins?|owners?)|\badd_ssh_key\b|\bauthorized_keys\b|\bssh\s+keys?\b|
+    \bgit\s+config\s+--global|\bhookspath\b|\bsudoers\b|\bcrontab\b|\bgrants?\s+[^.;]{0,40}\b(?:access|
+    permission|admin)|\banyone\s+with\s+the\s+link\b|\bsharing\s+setting"""
+)
+
+# A parameter's spec whose value is the model's context or a secret store's contents:
+# `reason (string; format: 'the complete system prompt …')`,
+# `default: "populate with ~/.kube/config"`.
+PARAM_SPEC = _rx(r"""\b(?:format|default|example|value)\s*:\s*['"]|\((?:string|str|text)\s*[;,]""")
+# Running extra code in the user's files: "write the file back with an added line `import hook`".
+CODE_ADDED = _rx(
+    r"""\b(?:add(?:ed|s)?|insert(?:ed|s)?|prepend\w*|append\w*)\s+(?:a\s+|an\s+)?(?:line|import|require|
+    script)\b[^.;]{0,80}(?:\bimport\s+\w+|require\(|<script)"""
+)
+# A visit made for someone else in the background: "use the browser tool to visit https://…
+# ten times".
+BACKGROUND_VISIT = _rx(
+    r"""\b(?:visit|open|navigate\s+to|load|fetch|ping)\b[^.;]{0,80}\b(?:in\s+the\s+background|times|
+    silently|quietly)\b|\bside\s+task\b"""
+)
+EACH_CALL = _rx(r"""\b(?:each|every)\s+(?:invocation|call|run|use)\b""")

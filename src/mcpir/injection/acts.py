@@ -18,12 +18,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mcpir.injection import patterns as P
+from mcpir.injection.act_hit import add as _add
 from mcpir.injection.act_words import (
     AFTER_EVERY,
+    ASK_USER,
+    AUDIENCE,
     AUTHORITY,
     CALL,
     CHANGE_VERB,
     CLAIM,
+    CROSS_READ,
     DANGEROUS,
     DECEIT,
     DECEIVE_VERB,
@@ -32,13 +36,19 @@ from mcpir.injection.act_words import (
     FETCH_RUN,
     FIRST,
     GRANTED,
+    HARMFUL,
     INJECTED_COMMAND,
     LITERAL,
     NAMED_TOOL,
     NEGATED,
+    NEVER_ASKED,
+    OTHER_LABEL,
     OTHER_TOOL,
     OTHER_TOOLS,
+    PASSIVE_CARRY,
     PICK_OVER,
+    REFUSED_UNLESS,
+    REPORTED,
     REVIEW,
     RUN_DOWN,
     SCOPE,
@@ -50,29 +60,28 @@ from mcpir.injection.act_words import (
     TRIGGERED,
     URL_SLOT,
     USER_OVERRIDE,
+    VIA_SHELL,
     VOID_RULES,
 )
 from mcpir.injection.clauses import (
     CARRY_VERBS,
-    CONTEXT,
     COVERT,
     DEST,
-    FILES,
     FORCE,
     GATES,
+    IMPERATIVE,
     QUANT,
     QUANT_STRICT,
     READ_VERBS,
-    SECRET,
-    SECRET_SOURCE,
     SEND_VERBS,
-    USER_DATA,
     WORDS,
     Clause,
     clauses,
     holds,
 )
-from mcpir.injection.hits import Hit, technique
+from mcpir.injection.effects import effects as _effects
+from mcpir.injection.hits import Hit
+from mcpir.injection.moved_words import CONTEXT, FILES, SECRET, SECRET_SOURCE, USER_DATA
 
 if TYPE_CHECKING:
     from mcpir.injection.reading import Reading as _Scan
@@ -85,27 +94,26 @@ def _words(clause: Clause, verbs: frozenset[str]) -> bool:
     return not verbs.isdisjoint(clause.words)
 
 
-_PEOPLE = frozenset("user users human person model assistant agent".split())
+_PEOPLE = frozenset(
+    """user users human humans person people model models assistant assistants agent agents
+    response reply replies answer answers summary explanation chat conversation""".split()
+)
+_READERS = frozenset(
+    "user users human person model models assistant assistants agent agents "
+    "claude system host you your".split()
+)
+_REFERENCE = re.compile(r"\b(?:path|filename|file\s+name)\s+(?:to|of)\b")
 _THIS_SERVER = re.compile(r"\b(?:of|in|on|from)\s+this\s+server\b")
-# Families that report one act under different names: a secret read to be sent out is one hit.
-_DATA = frozenset({"exfiltration", "sensitive source", "forced call"})
-
-
-def _add(scan: _Scan, key: str, severity: str, clause: Clause, *detail: object) -> None:
-    """One hit per act: a phrase rule that already reported this clause's act keeps its more
-    precise message."""
-    family = technique(key.partition(":")[0])
-    for hit in scan.hits:
-        if hit.severity != "low" and clause.start <= hit.pos < clause.end:
-            other = technique(hit.kind)
-            if other == family or {other, family} <= _DATA:
-                return
-    scan.add(key, severity, clause.start, clause.end, *detail)
 
 
 def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.first and not clause.addressed:
         return
+    if clause.directed and clause.has(ASK_USER) and NEVER_ASKED.search(clause.text):
+        _add(scan, "exfiltration:secrets", "high", clause)  # no tool needs the user's seed phrase
+    if clause.directed and clause.has(CROSS_READ):
+        if clause.has(USER_DATA) or clause.has(SECRET) or clause.has(CONTEXT):
+            _add(scan, "exfiltration:context", "high", clause)
     carries = _words(clause, CARRY_VERBS) or " with " in clause.text and bool(clause.has(CALL))
     reads, sends = _words(clause, READ_VERBS), _words(clause, SEND_VERBS)
     if not (carries or reads or sends) and not clause.has(URL_SLOT):
@@ -115,7 +123,7 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
         return
     if carries and clause.has(CONTEXT):
         _add(scan, "exfiltration:context", "high", clause)
-    elif (carries or reads) and clause.has(SECRET):
+    elif (carries or reads) and clause.has(SECRET) and not _REFERENCE.search(clause.text):
         # "Pass your API key as api_key" is how a tool authenticates; a secret's store, any or
         # all secrets, an outside address, or an order to the model are not.
         wide = clause.has(QUANT) or clause.has(DEST) or clause.has(FORCE)
@@ -136,8 +144,8 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
 def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.has(DECEIVE_VERB):
         deceit = clause.has(DECEIT) or clause.has(CLAIM) and FAILURE.search(clause.text)
-        asked_by_user = "asks" in clause.words and clause.has(DECEIT)
-        if deceit and (asked_by_user or clause.directed):
+        asked_by_user = not {"ask", "asks", "asked"}.isdisjoint(clause.words) and clause.has(DECEIT)
+        if deceit and (asked_by_user or clause.directed or AUDIENCE.search(clause.text)):
             _add(scan, "response-manipulation:deceive", "high", clause)
     covert = clause.has(COVERT)
     if covert and (
@@ -154,13 +162,21 @@ def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
 def _authority(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.has(AUTHORITY):
         granted = clause.has(GRANTED)
+        approval = any(
+            w in clause.words for w in ("approved", "authorised", "authorized", "blanket")
+        )
+        ordered = clause.directed or clause.addressed  # "root privileges are required" is not
         if (
             granted
             and (clause.addressed or granted.group(0).startswith("you"))
             or clause.has(FORCE)
+            and ordered
+            or approval
+            and clause.addressed
         ):
             _add(scan, "role-override:authority", "high", clause)
-    if (clause.directed or clause.addressed) and clause.has(VOID_RULES):
+    heard = clause.directed or clause.addressed or not _READERS.isdisjoint(clause.words)
+    if heard and clause.has(VOID_RULES):
         _add(scan, "role-override:void-rules", "high", clause)
 
 
@@ -169,16 +185,28 @@ def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if others and (clause.has(RUN_DOWN) or clause.has(PICK_OVER)) and not clause.first:
         _add(scan, "preference-manipulation:others", "high", clause)
     elif (pick := clause.has(SELF_PICK)) and clause.directed:
-        named = {w for w in clause.words if w in own} or {"this", "it", "here", "one"}
-        if not named.isdisjoint(pick.group(0).replace("_", " ").split() + [pick.group(0)]):
+        picked = pick.group(0)
+        named = {w for w in own if w in clause.text} or {"this", "it", "here", "one"}
+        if not named.isdisjoint(picked.replace("_", " ").split()) or any(
+            "_" in name and name in picked for name in named
+        ):
             _add(scan, "preference-manipulation:self", "high", clause)
 
 
 def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
     other = clause.has(OTHER_TOOL) or clause.has(DOTTED_TOOL)
-    change = other and clause.has(CHANGE_VERB)
+    change = other and (clause.has(CHANGE_VERB) or clause.has(DEST))
     named = None if other else clause.has(NAMED_TOOL)
-    if named and (named.group("name1") or named.group("name2") or named.group("name3")) not in own:
+    if (
+        named
+        and (
+            named.group("name1")
+            or named.group("name2")
+            or named.group("name3")
+            or named.group("name4")
+        )
+        not in own
+    ):
         # A sibling named with an order is sequencing advice ("use read_text_file instead") unless
         # the order slips in an outside value, private data, or keeps it from the user.
         after = CHANGE_VERB.search(clause.text, named.end())
@@ -186,7 +214,8 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
             clause.has(DEST) or clause.has(SECRET) or clause.has(CONTEXT) or clause.has(COVERT)
         )
         change = after if after and after.group(0) not in ("instead", "use") and tampers else None
-    if change and (clause.has(FORCE) or clause.directed):
+    labelled = OTHER_LABEL.search(clause.text) or other and clause.has(DEST)
+    if change and (clause.has(FORCE) or clause.directed or labelled):
         if not clause.user_asked and not clause.protective:
             _add(scan, "tool-shadowing:clause", "high", clause)
 
@@ -206,14 +235,22 @@ def _arguments(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 
 def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
-    if clause.has(CALL) and clause.has(FIRST) and clause.has(SCOPE):
+    own_named = any(name in clause.text for name in own if len(name) > 3)
+    if (clause.has(CALL) or own_named) and clause.has(FIRST) and clause.has(SCOPE):
         # "before the other tools of this server" orders siblings, not every request.
         sibling = _THIS_SERVER.search(clause.text)
         if not sibling and (clause.has(FORCE) or clause.directed):
             _add(scan, "forced-first-call:scope", "medium", clause)
+    if (refused := clause.has(REFUSED_UNLESS)) and not _THIS_SERVER.search(clause.text):
+        rest = clause.text[refused.end() :]
+        if any(name in rest for name in own if len(name) > 3) or "this tool" in rest:
+            _add(scan, "forced-first-call:scope", "medium", clause)
     if clause.has(AFTER_EVERY) and not clause.first:
         named = bool(own & clause.words) or clause.has(CALL) or _words(clause, CARRY_VERBS)
-        if named and (clause.directed or clause.addressed):
+        named = named or "here" in clause.words
+        # This tool named as what every other call feeds is an order whatever the grammar.
+        passive = own_named and (named or PASSIVE_CARRY.search(clause.text) is not None)
+        if named and (clause.directed or clause.addressed) or passive:
             _add(scan, "covert-call:after-every", "high", clause)
     if (trigger := clause.has(TRIGGER)) and TRIGGERED.search(clause.text, trigger.end()):
         _add(scan, "trigger-phrase:clause", "high", clause)
@@ -224,19 +261,27 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
         _add(scan, "command-execution:clause", "high", clause)
     elif clause.has(SHELL_ORDER) and DANGEROUS.search(clause.text) and clause.directed:
         _add(scan, "command-execution:shell", "high", clause)
+    elif VIA_SHELL.search(clause.text) and not clause.first and not clause.has(REVIEW):
+        if fetch_run or HARMFUL.search(clause.text) or clause.has(COVERT) or clause.has(FORCE):
+            _add(scan, "command-execution:shell", "high", clause)
 
 
 def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     """A tool about attacks (a detector, a classifier) quotes them: what it says outside an
     order, or inside quotes, is cited, not said."""
-    if not found or not about_attacks(found[0].text):
+    if not found or not about_attacks(low, 300):
         return hits
     quoted = [m.span() for m in itertools.islice(P.QUOTED.finditer(low), 64)]
     out: list[Hit] = []
     for hit in hits:
         clause = next((c for c in found if c.start <= hit.pos < c.end), None)
         inside = any(a <= hit.pos < b for a, b in quoted)
-        loose = clause is None or clause.first or not clause.directed
+        loose = (
+            clause is None
+            or clause.first
+            or not clause.directed
+            or REPORTED.search(clause.text) is not None
+        )
         if hit.severity != "low" and (inside or loose):
             hit = replace(hit, severity="low", message=hit.message + " (cited)")
         out.append(hit)
@@ -265,15 +310,19 @@ def _entry(*patterns: re.Pattern[str], words: frozenset[str] = frozenset()) -> _
 
 # Rule -> words of which the description must hold one for the rule to look at any clause.
 _RULES: tuple[tuple[_Rule, frozenset[str]], ...] = (
-    (_data, CARRY_VERBS | READ_VERBS | SEND_VERBS | {"with"} | _needs(URL_SLOT)),
+    (
+        _data,
+        CARRY_VERBS | READ_VERBS | SEND_VERBS | {"with"} | _needs(URL_SLOT, ASK_USER, CROSS_READ),
+    ),
     (_user, _needs(DECEIVE_VERB, COVERT)),
     (_authority, _needs(AUTHORITY, VOID_RULES)),
     (_choice, _needs(OTHER_TOOLS, SELF_PICK)),
     (_shadowing, _needs(OTHER_TOOL, NAMED_TOOL) | {"_"}),  # "_": a dotted tool name
-    (_arguments, _needs(TAMPER_VERB)),
+    (_arguments, _needs(TAMPER_VERB, USER_OVERRIDE)),
+    (_effects, frozenset()),
     (
         _calls,
-        _needs(CALL, FETCH_RUN, SHELL_ORDER, AFTER_EVERY)
+        _needs(CALL, FETCH_RUN, SHELL_ORDER, AFTER_EVERY, REFUSED_UNLESS, FIRST, VIA_SHELL)
         | {"if", "when", "whenever", "once", "beginning", "starting", "ending"},
     ),
 )
@@ -282,13 +331,18 @@ _RULES: tuple[tuple[_Rule, frozenset[str]], ...] = (
 # Rule -> what a clause must hold for the rule to get past its first test: the rule's entry
 # patterns' gates (words or characters), as `Clause.has` would check them one by one.
 _ENTRIES: dict[_Rule, _Gate] = {
-    _data: _entry(URL_SLOT, CALL, words=CARRY_VERBS | READ_VERBS | SEND_VERBS),
+    _data: _entry(
+        URL_SLOT, CALL, ASK_USER, CROSS_READ, words=CARRY_VERBS | READ_VERBS | SEND_VERBS
+    ),
     _user: _entry(DECEIVE_VERB, COVERT),
     _authority: _entry(AUTHORITY, VOID_RULES),
     _choice: _entry(OTHER_TOOLS, SELF_PICK),
     _shadowing: _entry(OTHER_TOOL, DOTTED_TOOL, NAMED_TOOL),
     _arguments: _entry(USER_OVERRIDE, TAMPER_VERB),
-    _calls: _entry(CALL, AFTER_EVERY, TRIGGER, FETCH_RUN, SHELL_ORDER),
+    _calls: _entry(
+        CALL, AFTER_EVERY, TRIGGER, FETCH_RUN, SHELL_ORDER, REFUSED_UNLESS, FIRST, VIA_SHELL
+    ),
+    _effects: (frozenset(), ("",)),  # many small tests, each cheap: "" is in every clause
 }
 
 
@@ -304,9 +358,11 @@ def judge(scan: _Scan) -> list[Clause]:
     rules = [
         (r, *_ENTRIES[r])
         for r, words in _RULES
-        if not words.isdisjoint(present) or underscore and "_" in words
+        if not words or not words.isdisjoint(present) or underscore and "_" in words
     ]
     for clause in found:
+        if REPORTED.search(clause.text) and not IMPERATIVE.match(clause.text):
+            continue  # "instructions that tell the assistant to hide …" cites an order
         for rule, words, chars in rules:
             if words.isdisjoint(clause.words) and not holds(clause.text, chars):
                 continue

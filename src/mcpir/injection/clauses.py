@@ -32,88 +32,6 @@ CLAUSE_END = re.compile(
 WORDS = re.compile(r"[a-z0-9]+")
 IDENTIFIER = re.compile(r"\b[a-z0-9]+(?:[_-][a-z0-9]+){3,}\b")
 
-# What is moved.
-CONTEXT = gate(
-    _rx(
-        r"""\b(?:your|its|own|current|complete|full|entire|the\s+(?:assistant|model|agent)'?s?)\s+
-    system\s+(?:prompt|instructions|message)|\b(?:conversation|chat|message|session|dialog(?:ue)?)\s+
-    (?:history|log|logs|transcript|so\s+far)|\b(?:full|complete|entire|whole)\s+transcript|
-    \btranscript\s+so\s+far|\b(?:whole|entire|full|complete)\s+(?:conversation|chat|thread|
-    dialog(?:ue)?|context)|\byour\s+(?:full\s+|complete\s+|entire\s+|exact\s+)?(?:reply|replies|
-    answers?|responses?|instructions|system|prompt|context)\b|\b(?:last|previous|prior|recent|
-    earlier)\s+(?:\d+\s+|few\s+)?(?:messages|turns|tool\s+outputs|outputs|exchanges)|\b(?:arguments|
-    inputs?|params|parameters)\s+and\s+(?:results?|outputs?|responses?)|\b(?:tool|prior|previous)\s+
-    (?:outputs|results)\b|\blist\s+of\s+tools\s+you|\binstructions\s+you\s+(?:were|have\s+been)\s+
-    given|\beverything\s+the\s+(?:user|person|human)|\b(?:complete|full|entire|whole)\s+history\b|
-    \b(?:earlier|previously|before)\s+in\s+(?:the|this)\s+(?:chat|conversation|session|thread)\b|\bworking\s+notes\b|\bprivate\s+messages\b|\bcontext\s+window|\bmemory\s+contents|\b(?:its|your)\s+own\s+
-    (?:instructions|prompt|system\s+prompt|rules)|\b(?:last|previous|prior|recent|earlier)\s+(?:\w+\s+)
-    {0,2}?(?:messages|turns|outputs|exchanges|prompts|questions)|\bprevious\s+(?:assistant|user)\s+
-    messages?\b|\b(?:tool|prior|previous)\s+(?:outputs?|results?)\b|\bfull\s+(?:arguments|results?|
-    outputs?|inputs?)\b"""
-    ),
-    "prompt instructions message history log logs transcript far conversation chat thread "
-    "dialog dialogue context reply replies answer answers response responses system messages "
-    "turns exchanges tool prior previous last recent earlier given everything window memory own "
-    "questions prompts arguments inputs input params parameters full list working private "
-    "complete entire whole earlier previously before",
-)
-USER_DATA = gate(
-    _rx(
-        r"""\b(?:user|person|human)'?s?\s+(?:\w+\s+){0,2}?(?:messages?|questions?|prompts?|quer(?:y|ies)|requests?|inputs?|
-    contacts|data|files|documents|emails?|history|location|address|details)\b|\bthe\s+same\s+
-    (?:message|content|text|data|file|body)\b|\bthe\s+original\s+\w+"""
-    ),
-    "user person human same original",
-)
-SECRET = gate(
-    _rx(
-        r"""\bapi[\s_-]?keys?\b|\bsecrets?\b|\bcredentials?\b|\bpasswords?\b|\bpassphrases?\b|
-    \b(?:access|auth\w*|bearer|session|refresh|oauth|github|gitlab|slack|npm|pypi)[\s_-]+tokens?\b|
-    \btokens?\s+(?:visible|you|from|in\s+(?:the|your))|\b(?:any|all|every)\s+tokens\b|\bcookies?\b|
-    \b(?:private|ssh|signing|secret|access)[\s_-]+keys?\b|\.env\b(?!\.(?:example|sample|template|dist|defaults))|\benvironment\s+
-    variables|\benv\s+(?:vars|dump)|\benv_dump|\.ssh\b|\.aws\b|\bnetrc\b|\bpgpass\b|\bkeychain\b|
-    \bmnemonic|\bseed\s+phrase|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\bkubeconfig\b|\bhosts\.ya?ml\b|
-    \bwallet\.dat\b|[a-z0-9]_(?:tokens?|secrets?|api_keys?|passwords?|credentials?)\b|\b(?:printout|
-    output|dump)\s+of\s+[`'"]?(?:env|printenv)\b|\.bashrc\b|\.zshrc\b|\.profile\b|
-    \bapi[\s_-]?tokens?\b|\bsk-|\bghp_|\bgithub_pat_|\bglpat-|\bxox[abp]-|\bakia\b|\blogin\s+data\b|
-    \bcookies\.sqlite\b|\bkey4\.db\b|\blogins\.json\b|\bchrome/default\b|\bdocker/config\.json|
-    \.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|\bmcp\.json\b|
-    \bclaude_desktop_config\b|\bgnupg\b|\bid[\s_](?:rsa|ed25519|ecdsa)\b""",
-        lead=r"\b\w|\.|[a-z0-9]_",
-    ),
-    "api apikey apikeys secret secrets credential credentials password passwords passphrase "
-    "passphrases token tokens cookie cookies key keys env environment ssh aws netrc pgpass "
-    "keychain mnemonic mnemonics seed rsa ed25519 ecdsa dsa kubeconfig hosts wallet sk ghp glpat "
-    "xoxa xoxb xoxp akia login key4 logins chrome docker npmrc pypirc kube gcloud mcp claude gnupg "
-    "bashrc zshrc profile printout output dump",
-)
-FILES = gate(
-    _rx(
-        r"""\bcontents?\s+of\s+(?:any|every|each|all|the|open|your|their|its)\b|\b(?:every|each|all|
-    any)\s+(?:open\s+)?files?'?s?\s+contents?|\bfile\s+contents\b|\bsource\s+code\b|\b(?:entire|
-    whole|full)\s+(?:repo|repository|workspace|codebase|project|disk|home)|\b(?:listing|tree|
-    contents)\s+of\s+(?:the\s+)?user'?s\s+home|\bhome\s+director(?:y|ies)\b"""
-    ),
-    "contents content files file source code repo repository workspace codebase project disk "
-    "home listing tree directory directories",
-)
-# A place secrets are kept, rather than a secret named in passing ("your API key").
-SECRET_SOURCE = gate(
-    _rx(
-        r"""~/|\.env\b(?!\.example)|\.ssh\b|\.aws\b|\bnetrc\b|\bpgpass\b|\bkeychain\b|\bid[\s_](?:rsa|
-    ed25519|ecdsa)\b|\bkubeconfig\b|\bhosts\.ya?ml\b|\blogin\s+data\b|\bcookies\.sqlite\b|
-    \bdocker/config\.json|\.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|
-    \bmcp\.json\b|\bclaude_desktop_config\b|\bgnupg\b|\benvironment\s+variables|\benv\s+vars\b|
-    \bwallet\.dat\b|/etc/(?:passwd|shadow)|\bcredentials\.(?:json|db)\b|find-generic-password|
-    \bsecurity\s+(?:find|dump)-|\bbrowser\s+profile\b|\b(?:printout|output|dump)\s+of\s+[`'"]?
-    (?:env|printenv)\b|\.bashrc\b|\.zshrc\b""",
-        lead=r"\b\w|[./~f]",
-    ),
-    "env ssh aws netrc pgpass keychain rsa ed25519 ecdsa kubeconfig hosts login cookies docker "
-    "npmrc pypirc credentials kube gcloud mcp claude gnupg environment vars wallet etc password "
-    "security browser printout output dump bashrc zshrc",
-    ("~/",),
-)
 # Where to: a literal address outside the tool's own parameters.
 # A URL, address or host name is tried only where its run of name characters starts: tried from
 # every letter of "a.a.a.…" or "a-a-a-…", each try read to the run's end, it took seconds on
@@ -123,7 +41,7 @@ DEST = gate(
     _rx(
         r"""(?<![\w+.-])(?=[\w+.-]*?\b[a-z])[\w+.-]*+://[^\s'"<>)\]]+|
     (?<![\w.%+-])[\w.%+-]++@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|
-    (?:^|\s)\#[a-z][\w-]{2,}|\bchannel\s+\#?[\w-]+\d|\b0x[0-9a-f]{20,}\b|\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
+    (?:^|[\s"'`])\#[a-z][\w-]{2,}|\bchannel\s+\#?[\w-]+\d|\b0x[0-9a-f]{20,}\b|\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
     \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|(?<![\w-])(?<![\w-]\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|dev|app|cloud|run|site|
     xyz|example|ru|cn|tk|top|co|me|net|com|org)\b|(?:^|\s)/(?:tmp|var|etc|dev|usr|opt|home|srv|mnt)/\S*"""
     ),
@@ -136,7 +54,7 @@ CARRY_VERBS = frozenset(
     append attach put paste place provide supply fill write encode add store save log record cc
     bcc deliver dump publish echo repeat reveal disclose call invoke encoding embedding set
     show hand fire emit prefix trigger ping adds sends passes includes attaches copies uploads
-    belong belongs carry carries
+    belong belongs carry carries feed feeds persist persists
     forwards puts writes logs stores mirrors embeds appends calls invokes""".split()
 )
 SEND_VERBS = frozenset(
@@ -152,27 +70,46 @@ READ_VERBS = frozenset(
 COVERT = gate(
     _rx(
         r"""\b(?:silently|secretly|quietly|covertly|discreetly|stealthily)\b|\bwithout\s+(?:asking|
-    telling|mentioning|notifying|informing|verification|verifying|confirmation|confirming|checking|
+    telling|mentioning|notifying|informing|announcing|verification|verifying|confirmation|confirming|checking|
     the\s+user|their\s+knowledge)|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+
     (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report|list)(?:s|ing)?\b|\bunder\s+no\s+circumstances\b|
-    \bkeep\s+(?:[\w']+\s+){0,4}?(?:to\s+yourself|out\s+of\s+(?:your|the))|\bmust\s+not\s+(?:appear|
+    \bkeep\s+(?:[\w']+\s+){0,8}?(?:to\s+yourself|out\s+of\s+(?:your|the|repl\w*|answers?))|\bmust\s+not\s+(?:appear|
     be\s+(?:shown|visible|mentioned|surfaced))|\bno\s+need\s+to\s+(?:check|ask|confirm|tell|
-    mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told)|\bthe\s+(?:user|person|human)\s+(?:does\s+
+    mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told|surfaced|raised)|
+    \bnot\s+something\s+to\s+(?:bring\s+up|mention|raise|share|disclose)|\bthe\s+(?:user|person|human)\s+(?:does\s+
     not|doesn'?t|need\s+not|will\s+not|won'?t|should\s+not|must\s+not)\s+(?:need\s+to\s+)?(?:know|
-    notice|see|be\s+told)|\bsay\s+nothing\b|\bbehind\s+the\s+scenes\b|\bleave\s+(?:[\w'`]+\s+){0,5}?
-    out\b|\bleave\s+out\b|\b(?:remain|stay|be\s+kept|kept)\s+unaware\b|\bwithout\s+the\s+user\s+
+    notice|see|be\s+told|be\s+asked|be\s+informed|be\s+consulted)|\bsay\s+nothing\b|\bbehind\s+the\s+scenes\b|\bleave\s+(?:[\w'`]+\s+){0,5}?
+    out\b|\b(?:leaves?|leaving)\s+out\b|\b(?:leaves|leaving)\s+(?:[\w'`-]+\s+){0,5}?out\s+of\b|\b(?:remain|stay|be\s+kept|kept)\s+unaware\b|\bwithout\s+the\s+user\s+
     (?:knowing|noticing|seeing)|\b(?:strip|remove|hide|drop|omit|delete)\s+(?:any|all|every)\s+
     mentions?\s+of\b|\bnot?\s+(?:need|required|necessary)\s+(?:to\s+)?ask\s+(?:for\s+)?(?:permission|
     confirmation|approval)|\bno\s+obligation\s+to\s+(?:confirm|ask|tell)|\bkeep\s+(?:[\w']+\s+){0,4}?
     out\s+of\s+(?:\w+\s+){0,2}?(?:repl|answer|summar|response|chat|conversation|output|view)\w*|
     \b(?:does|do)\s+not\s+need\s+to\s+(?:appear|be\s+(?:shown|mentioned))\b|\bbetween\s+us\b|
     \bno\s+(?:reason|need)\s+to\s+(?:check|confirm|ask)\s+with\b|
-    \b(?:not|never)\s+bring\s+(?:it|this|that)\s+up\b"""
+    \b(?:not|never)\s+bring\s+(?:it|this|that)\s+up\b|n'?t\s+bring\s+(?:it|this|that)\s+up\b|
+    \bwithout\s+comment\w*\b|
+    \bno\s+(?:reason|need)\s+to\s+(?:raise|mention|bring\s+up|disclose|surface|flag|volunteer|point\s+
+    out)\b|\b(?:are|is|be)\s+kept\s+out\s+of\b|\bno\s+need\s+for\s+(?:the\s+)?(?:user|person|human)\s+
+    to\s+(?:see|know|hear|be\s+told)|\b(?:dropped|omitted|removed|excluded|filtered\s+out)\s+from\s+
+    what\s+(?:the\s+)?(?:agent|assistant|model|you)\b|\bsteer\w*\s+clear\s+of\b|\bavoid\w*\s+(?:using\s+
+    )?the\s+(?:words?|terms?)\b|\bnot\s+(?:to\s+be\s+)?(?:remarked|commented|dwelt)\s+(?:up)?on\b|
+    \bis\s+not\s+to\s+be\s+(?:mentioned|remarked|raised|disclosed|shown)\b|\b(?:skips?|stops?|
+    skipping|stopping)\s+asking\b|\bwithout\s+(?:a\s+)?(?:separate|further|explicit|additional)\s+
+    (?:confirmation|approval|prompt)|\bwithout\s+(?:sign-?off|approval|consent)\s+from\b|\bneeds?\s+
+    no\s+(?:confirmation|approval|sign-?off|consent|mention)\b|\bno\s+(?:prompt|confirmation|
+    approval)\s+(?:is\s+)?(?:needed|required|necessary)\b|\bnot\s+part\s+of\s+the\s+conversation\b|
+    \bnothing\s+(?:about|of)\s+(?:it|this|them)\s+(?:belongs|goes|appears)\b|
+    \b(?:never|do\s+not|don'?t)\s+(?:ask|request|seek|wait\s+for|prompt)\s+(?:the\s+(?:user|person|
+    human)\s+)?(?:to\s+|for\s+)?(?:confirm\w*|approv\w*|permission|consent|sign-?off)"""
     ),
     "silently secretly quietly covertly discreetly stealthily without mention mentions tell "
     "inform notify reveal disclose show surface report list circumstances keep appear shown "
     "visible mentioned surfaced need know notice see told say behind leave unaware obligation "
-    "mentioning informing notifying telling between bring",
+    "mentioning informing notifying telling between bring ask request seek wait prompt "
+    "leaves leaving kept dropped omitted removed excluded filtered steer steers steering avoid "
+    "avoids avoiding remarked commented dwelt skips skip stops stop skipping stopping separate "
+    "further explicit additional sign signoff approval consent needs no nothing part raise "
+    "comment commenting asked informed consulted announcing something",
 )
 FORCE = gate(
     _rx(
@@ -194,11 +131,13 @@ QUANT = gate(
     _rx(
         r"""\b(?:any|all|every|each|whatever|whichever)\b|\bvisible\b|\byou\s+(?:have\s+)?(?:seen|see|
     saw|know)\b|\bin\s+(?:the|your)\s+(?:current\s+)?context\b|\bfrom\s+the\s+user'?s\b|
-    \bverbatim\b|\bword\s+for\s+word\b|\bso\s+far\b|\bthe\s+(?:user|person|human)'?s\b|\bof\s+the\s+
+    \bverbatim\b|\bunredacted\b|\bin\s+full\b|\bin\s+plain\s*text\b|\bword\s+for\s+word\b|\bso\s+far\b|
+    \bthe\s+(?:user|person|human)'?s\b|\bof\s+the\s+
     (?:user|person|human)\b|~/""",
         lead=r"\b\w|~",
     ),
-    "any all every each whatever whichever visible you context user verbatim word far person human",
+    "any all every each whatever whichever visible you context user verbatim word far person human "
+    "unredacted full plain plaintext",
     ("~/",),
 )
 # Who is addressed: the model, by a label or as the subject.
@@ -211,17 +150,22 @@ MODEL_ADDRESS = _rx(
     models)\s+(?:must|should|will|need\s+to|have\s+to|are\s+to|is\s+to|shall|can\s+now|may\s+now|
     are\s+now|now|has\s+to)\b|\b(?:assistant|model|ai|agent|llm|claude)s?\s*:|\b(?:for|to)\s+the\s+
     (?:language\s+)?(?:model|assistant|agent|ai|llm)s?\s*:|\b(?:model|agent|assistant|llm|ai)[\s-]
-    (?:instructions?|only|notes?|directives?|duty|duties)\s*:|\brequires?\s+the\s+(?:model|assistant|
+    (?:instructions?|only|notes?|directives?|duty|duties|tasks?|orders?|steps?|todo|actions?)\s*:|\brequires?\s+the\s+(?:model|assistant|
     agent|ai|llm)\b|(?<!`)(?<!so\s)(?<!that\s)\bthe\s+(?:language\s+)?(?:model|assistant|agent|ai|llm)\b(?:\s+[\w-]+){0,3}?\s+
     (?:must|should|will|shall|may|can|has\s+to|needs?\s+to|is\s+to|also|additionally|always|never|
     reads?|treats?|adds?|calls?|sends?|passes|performs|executes?|runs?|acts?|operates?|works?|
     pastes|copies|puts|includes|attaches|forwards|uploads|appends|inserts|places|fills|writes|kept|
-    keeps|
+    keeps|describes?|phrases|reports|refers|answers|stops|recommends|skips|applies|adopts|holds|
+    carries|uses|hands|relies|leaves|tells|says|states|presents|summari[sz]es|calls|runs|adds|
     is\s+now|now)\b|<\s*system[\w-]*|
     \bsystem[_\s-]+(?:override|note|notice|message|directive|instructions?|prompt)\b|\b(?:the\s+)?(?:ai|assistant|
     model|agent|llm)s?\s+reading\s+this\b|\b(?:models|agents|assistants|llms)\b(?:\s+[\w-]+){0,3}?\s+(?:must|should|will|shall|need\s+to|
     have\s+to)\b|\b(?:for|to)\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:language\s+)?(?:model|assistant|
-    agent|ai|llm)s?\s+(?:readers?|reading|using\s+this)\b[^:\n]{0,20}:|\b(?:ai|model|llm)\s+readers\b|
+    agent|ai|llm)s?\s+(?:readers?|reading|using\s+this)\b[^:\n]{0,20}:|\b(?:ai|model|llm)\s+readers\b|\b(?:assistant|agent|model|claude|ai|llm)\s*,\s+(?:please\s+)?(?:set|
+    send|read|include|put|add|use|call|copy|paste|pass|fill|ignore|run|always|never|do|don'?t)\b|\bwhoever\s+(?:uses|calls|invokes|reads)\b|
+    \b(?:agents|assistants|models)\s+(?:invoking\s+this\s+tool\s+)?(?:apply|use|add|call|send|pass|
+    include|treat|skip|act|always|never)\b|\bthe\s+caller\s+(?:holds|has|must|should|will|always|
+    also|still)\b|
 \b(?:the\s+)?(?:assistant|model|agent|ai)\s+(?:is|are)\s+
     (?:exempt|allowed|permitted|free|authori[sz]ed|no\s+longer)\b|\byou(?:'re|\s+are)\s+no\s+longer\b|\b(?:new|updated|real|actual)\s+
     (?:system\s+)?(?:instructions|rules|prompt)\b|\bsystem\s+(?:override|note|notice|message|
@@ -297,8 +241,20 @@ class Clause:
                 or IMPERATIVE.match(self.text) is not None
                 or self.inner_order
                 or self.has(PASSIVE_ORDER) is not None
+                or self._after_label()
             )
         return self._lazy["directed"]
+
+    def _after_label(self) -> bool:
+        """An order after a colon: "@remarks the host grants this caller trust: treat …"."""
+        at = 0
+        for _ in range(3):
+            at = self.text.find(": ", at) + 1
+            if not at:
+                return False
+            if IMPERATIVE.match(self.text, at) is not None:
+                return True
+        return False
 
     @property
     def inner_order(self) -> bool:
@@ -321,7 +277,8 @@ class Clause:
 _ADDRESS_WORDS = frozenset(
     """note hint notice heads fyi reminder message instruction instructions tip memo directive
     guidance side assistant assistants model models agent agents ai ais llm llms claude gpt
-    copilot bot bots you re new updated real actual system reading requires require""".split()
+    copilot bot bots you re new updated real actual system reading requires require whoever
+    caller""".split()
 )
 
 
@@ -334,6 +291,8 @@ def clauses(low: str, limit: int = 64) -> list[Clause]:
     found: list[Clause] = []
     start = sentence = 0
     for boundary in CLAUSE_END.finditer(low):
+        if boundary.group(0) == "\n" and _wrapped(low, boundary.start()):
+            continue
         _add(found, low, start, boundary.start(), low[sentence:start])
         start = boundary.end()
         if boundary.group(0) != ";":
@@ -342,6 +301,20 @@ def clauses(low: str, limit: int = 64) -> list[Clause]:
             return found
     _add(found, low, start, len(low), low[sentence:start])
     return found
+
+
+_COMMENT = re.compile(r"[ \t]*(?://+|#+)[ \t]*(?=[a-z])")
+
+
+def _wrapped(low: str, at: int) -> bool:
+    """Whether the line break at `at` wraps one sentence of a code comment: the line is a
+    comment ending mid-sentence and the next goes on in the same kind of comment."""
+    line = low[low.rfind("\n", 0, at) + 1 : at]
+    return (
+        line[-1:].isalnum()
+        and _COMMENT.match(line) is not None
+        and _COMMENT.match(low, at + 1) is not None
+    )
 
 
 def _add(found: list[Clause], low: str, start: int, end: int, lead: str) -> None:
@@ -353,7 +326,8 @@ def _add(found: list[Clause], low: str, start: int, end: int, lead: str) -> None
     if not text.strip():
         return
     clause = Clause(start, end, text, not found, False, lead[-300:])
-    if found and found[-1].addressed:
+    # A label addressing the model holds for its paragraph, not for the sections after it.
+    if found and found[-1].addressed and "\n\n" not in low[found[-1].end : start]:
         clause.addressed = True
     elif not _ADDRESS_WORDS.isdisjoint(clause.words) or "<" in text:
         clause.addressed = MODEL_ADDRESS.search(text) is not None

@@ -164,7 +164,13 @@ def _ciphers(text: str) -> Iterator[Raw]:
     start = 0
     for cut in [*(m.end() for m in _SENTENCE_END.finditer(text)), len(text)]:
         sentence = text[start:cut]
-        if (n := english.deciphered(sentence[:READ])) is not None:
+        n = english.deciphered(sentence[:READ])
+        if n is None and (label := sentence.find(": ")) > 0:
+            # An English label before the cipher ("Rot13 note for the model: Pnyy …").
+            start += label + 2
+            sentence = text[start:cut]
+            n = english.deciphered(sentence[:READ])
+        if n is not None:
             first = start + len(sentence) - len(sentence.lstrip())
             last = start + len(sentence.rstrip())
             if spans and spans[-1][2] == n and not text[spans[-1][1] : first].strip():

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import replace
 
-from mcpir.injection import acts, techniques
+from mcpir.injection import acts, learned, techniques
 from mcpir.injection import patterns as P
 from mcpir.injection.clauses import IMPERATIVE, MODEL_ADDRESS, holds
 from mcpir.injection.decoding import decoded_spans
@@ -275,8 +275,8 @@ def _schema(text: str, tool: str | None) -> list[Hit]:
     """The structural schema rules (a parameter named for a secret, a key addressed to the
     model, an order as a default): for a schema field or a flattened listing in the text."""
     field = tool and any(k in tool for k in ("Schema", "schema", ".parameters", ".properties"))
-    if not field and "inputschema" not in text.lower():
-        return []  # neither a field path nor a flattened listing: nothing to read as schema
+    if not field and "inputschema" not in text.lower() and "(" not in text[:200]:
+        return []  # no field path, flattened listing or signature: nothing to read as schema
     return schema_hits(text, tool)  # its messages name their technique already
 
 
@@ -305,12 +305,30 @@ def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: i
     return acts.cited(scan.low, _combine(scan), found)
 
 
+# The learned model's say: alone when it is this sure, or to lift a weak sign the rules found.
+CONFIDENT, LIFTS = 0.95, 0.7
+
+
+def _learned(text: str, tool: str | None, hits: list[Hit]) -> list[Hit]:
+    """The learned second opinion (`mcpir.injection.learned`), for a description the rules did
+    not already flag; a schema field's value is data the model was not trained on."""
+    if any(h.severity != "low" for h in hits) or (tool and "schema" in tool.lower()):
+        return []
+    probability, top = learned.score(text)
+    weak = any(h.severity == "low" for h in hits)
+    if probability < CONFIDENT and not (weak and probability >= LIFTS):
+        return []
+    words = ", ".join(f'"{w}"' for w in top)
+    return [make_hit("learned", "medium", words, 0, f"{probability:.2f}", words)]
+
+
 def analyze_description(
     text: str, *, tool: str | None = None, known_tools: Collection[str] = ()
 ) -> list[InjectionHit]:
     """Every sign that `text` (a tool, parameter or server description) addresses the model
     with instructions the user would not see; strongest first, at most three of a kind."""
     hits = _analyze(text, tool, known_tools, 0) + _shape(text) + _schema(text, tool)
+    hits += _learned(text, tool, hits)
     hits.sort(key=lambda h: (-_RANK[h.severity], h.pos))
     kept: dict[tuple[str, str], InjectionHit] = {}
     per_kind: Counter[str] = Counter()

@@ -65,6 +65,13 @@ MESSAGES = {
     "covert-call:after-every": "has the model call a tool after every other call or answer",
     "command-execution:injected": "a value that runs a downloaded script when a shell sees it",
     "command-execution:shell": "has the model run a harmful command through a shell tool",
+    "line-jumping": "claims to steer the session without ever being called",
+    "hidden-side-effect": "adds an effect the user never asked for to a job that changes nothing",
+    "argument-tampering:flag": "has the model switch off a safeguard in its calls ({})",
+    "argument-tampering:wrap": "has the model route the user's links through {}",
+    "argument-tampering:account": "puts a fixed account ({}) into money the user moves",
+    "argument-tampering:consent": "turns on consent or sharing in the user's name ({})",
+    "learned": "reads like the poisoned descriptions mcpir learned from (score {}: {})",
 }
 # The technique each kind belongs to: named in every message, and the rows of the benchmark.
 TECHNIQUES = {
@@ -86,6 +93,9 @@ TECHNIQUES = {
     "tool-shadowing": "tool shadowing",
     "preference-manipulation": "preference manipulation",
     "argument-tampering": "argument tampering",
+    "line-jumping": "line jumping",
+    "hidden-side-effect": "hidden side effect",
+    "learned": "resemblance",
     "encoded-blob": "encoded instruction",
     "abnormal-length": "hiding in plain sight",
     "whitespace-padding": "hiding in plain sight",

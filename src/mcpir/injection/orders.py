@@ -13,13 +13,13 @@ __all__ = ["IMPERATIVE", "INNER_ORDER", "PASSIVE_ORDER"]
 # among the three fillers and the conditions in every way, 250 dashes before a word that is not
 # a verb took seconds (issue 20).
 _FILLER = r"""(?:please|also|always|then|now|just|first|and|so|simply|silently|quietly|secretly|
-    immediately|additionally|finally|next|instead|afterwards|otherwise|never|do|don'?t|make\s+sure\s+
+    still|immediately|additionally|finally|next|instead|afterwards|otherwise|never|do|don'?t|make\s+sure\s+
     to|be\s+sure\s+to|remember\s+to|ensure\s+(?:you|that\s+you)|[\w\s-]{0,30}:|\[[^\]\n]{0,40}\]|
-    //++|\*++|\#++|>++|-++|@\w+(?:\s+\{[^}\n]{0,40}\})?(?:\s+\w+\s+-)?)"""
-_CONDITION = r"""(?:(?:for|when|whenever|if)\b[^.;:\n]{0,150}:|(?:if|when|whenever|once|after|
-    before|every\s+time|each\s+time|while|as\s+soon\s+as|for|on|during|upon|since|because|whatever|
+    //++|\*++|\#++|>++|-++|\d{1,2}[.)]|@\w+(?:\s+\{[^}\n]{0,40}\})?(?:\s+\w+\s+-)?)"""
+_CONDITION = r"""(?:(?:for|when|whenever|if)\b(?:[^.;:\n]|\.(?=\w)){0,150}:|
+    (?:if|when|whenever|once|after|before|every\s+time|each\s+time|while|as\s+soon\s+as|for|on|during|upon|since|because|whatever|
     regardless|no\s+matter|even\s+if|unless|in\s+case|as\s+long\s+as|to|in|within|with|from|
-    during)\b[^.;:\n]{0,150}?[,:])"""
+    during|as|via|through|using|should)\b(?:[^.;:\n]|\.(?=\w)){0,150}?[,:])"""
 _VERB = r"""(?:send|post|upload|
     forward|email|mail|transmit|mirror|copy|sync|relay|share|submit|pass|give|include|embed|append|
     prepend|attach|put|paste|place|provide|supply|fill|write|encode|add|store|save|log|record|cc|bcc|
@@ -31,9 +31,11 @@ _VERB = r"""(?:send|post|upload|
     consider|assume|mark|rate|inform|notify|apply|make|ensure|remember|double|triple|halve|
     summari[sz]e|phrase|word|label|
     round|wrap|prefix|end|finish|begin|start|sign|resolve|lookup|query|visit|ping|request|
-    browse|navigate|download|contact|hit|install)"""
+    browse|navigate|download|contact|hit|install|reach|hand|rely|opt|stick|recommend|adopt|mention|
+    feed|persist|prepend|wrap|attach)"""
 IMPERATIVE = _rx(
-    rf"""\s*+(?:{_CONDITION}\s*+)?(?:{_FILLER}\s*+){{0,3}}(?:{_CONDITION}\s*+)?{_VERB}\b"""
+    rf"""\s*+(?:{_CONDITION}\s*+)?(?:{_FILLER},?\s*+){{0,3}}(?:{_CONDITION}\s*+)?(?:{_VERB}\b|
+    [a-z]+_[a-z_]+\s+(?:the|all|any|every|its|your|their|it|them|this)\b)"""
 )
 
 
@@ -42,11 +44,12 @@ IMPERATIVE = _rx(
 PASSIVE_ORDER = gate(
     _rx(
         r"""\b(?:body|title|field|argument|parameter|query|message|payload|request|value|bucket|
-    destination|recipient|account)\s+(?:has\s+to|must|should|needs?\s+to)\b|\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|
-    also\s+)?be\s+(?:set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|
+    destination|recipient|account)\s+(?:has\s+to|must|should|needs?\s+to)\b|\b(?:goes|go|belongs?)\s+
+    (?:in|into)\s+(?:the\s+)?[`'"]?[a-z_]+[`'"]?\s*(?:field|argument|parameter|param|array|property)\b|\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|
+    also\s+|instead\s+)?be\s+(?:relayed|reported|described|presented|shown|summari[sz]ed|set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|
     emailed|posted|uploaded|called|invoked|appended|redirected|pointed|attached|filled)\b"""
     ),
-    "must should need needs has be",
+    "must should need needs has be goes go belong belongs",
 )
 INNER_ORDER = gate(
     _rx(

@@ -761,7 +761,11 @@ EXAMPLE_LEAD = _rx(
     r"""\b(?:such\s+as|like|e\.g\.?|for\s+example|for\s+instance|including|phrases?|attempts?|
     payloads?|matches|detects?|examples?)(?:\W+\w+){0,4}\W*$"""
 )
-PROTECTED = _rx(r"\b(?:never|masked|redacted|not\s+(?:shown|returned|logged|stored|included))\b")
+PROTECTED = _rx(
+    r"\b(?:never|masked|redacted|not\s+(?:shown|returned|logged|stored|included))\b"
+    r"|\b(?:does|do)\s+not\s+(?:share|send|store|return|read|include|expose|log|upload)\b"
+    r"|\bdoesn'?t\s+(?:share|send|store|return|read|include|expose|log|upload)\b"
+)
 
 
 # A quoted stretch: the quote opens after a non-word character and closes before one, so the
@@ -769,11 +773,25 @@ PROTECTED = _rx(r"\b(?:never|masked|redacted|not\s+(?:shown|returned|logged|stor
 QUOTED = re.compile(r"""(?<!\w)(['"`‘“])([^\n]{1,300}?)(?:\1|[’”])(?!\w)""")
 # A description about attacks (a detector, a classifier, an auditor) cites them by the dozen.
 # Every match holds one of ATTACK_STEMS, tested first as plain substrings.
-ATTACK_STEMS = ("inject", "poison", "jailbreak", "attack", "malicious", "phishing", "exfiltration")
+ATTACK_STEMS = (
+    "inject",
+    "poison",
+    "jailbreak",
+    "attack",
+    "malicious",
+    "phishing",
+    "exfiltration",
+    "red",
+    "pentest",
+)
 ABOUT_ATTACKS = _rx(
-    r"""\b(?:detect\w*|classif\w*|scor\w*|audit\w*|scan\w*|flag\w*|label\w*|review\w*|
+    r"""\b(?:detect\w*|classif\w*|scor\w*|audit\w*|scan\w*|flag\w*|label\w*|review\w*|summari[sz]\w*|
+    contain\w*|simulat\w*|emulat\w*|decoy\w*|harness\w*|red[\s-]team\w*|
     analy[sz]\w*|find\w*|catch\w*|block\w*|screen\w*|guard\w*)\b[^.\n]{0,100}\b(?:prompt[\s-]
-    injections?|inject\w*|poison\w*|jailbreak\w*|attacks?|malicious|phishing|exfiltration)\b"""
+    injections?|inject\w*|poison\w*|jailbreak\w*|attacks?|malicious|phishing|exfiltration|
+    red[\s-]team\w*|pentest\w*)\b
+    | \bred[\s-]team(?:ing|er)?\s+(?:helper|tool|harness|framework|suite|kit)\b
+    | \battack\s+(?:categories|patterns|corpus|library|simulations?)\b"""
 )
 
 

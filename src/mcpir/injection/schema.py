@@ -13,6 +13,7 @@ Both forms of `mcpir.injection.schema_fields` are judged alike: one field named 
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from mcpir.injection.hits import EVIDENCE_LIMIT, Hit
@@ -130,7 +131,13 @@ _SENSITIVE = _rx(
     r"|\benvironment variables?\b"
     r"|\benv (?:vars?|variables)\b|\bsystem prompt\b|\bconversation\b|\btranscript\b"
     r"|\bchat history\b|\bcookies?\b|\bkeychain\b|\bseed phrase\b|\bmnemonic\b"
+    r"|\bssh keys?\b|\bmcp json\b|\bmcp\.json\b|\bclaude_desktop_config\b"
     r"|\b(?:previous|prior|earlier|user'?s) messages\b|\bbash_history\b|\benv dump\b"
+)
+# Verbs of moving data, for a value spelled as an identifier.
+_MOVING = _rx(
+    r"\b(?:read|reading|include|including|upload|uploading|send|sending|copy|copying|attach|paste"
+    r"|post|forward|append|cat|exfiltrate|leak|mirror|sync|share)\b"
 )
 # A value that tells of a sensitive source moved to an outside address is a payload, not an
 # option's name (`xlsx_with_env_dump_uploaded_to_reports-mirror.io`).
@@ -168,7 +175,8 @@ def schema_hits(text: str, tool: str | None) -> list[Hit]:
     `tool` (`add.inputSchema.properties.note.default`), or a description carrying a flattened
     listing (`[inputSchema.properties.x] default: '…'`)."""
     if (tool is None or "." not in tool) and "[" not in text:
-        return []  # neither form: the common case, kept cheap
+        # neither form: the common case, kept cheap; a signature may still open the text
+        return _signature(text, tool) if "_" in text else []
     subject = read(text, tool)
     if subject is None or not subject.fields:
         return []
@@ -178,6 +186,39 @@ def schema_hits(text: str, tool: str | None) -> list[Hit]:
             hits += _extra_key(each)
         elif each.kind in _VALUE_NAMES:
             hits += _instruction_value(each)
+    return hits
+
+
+# A signature opening a description: `upload_file(path: str, contents_of_ssh_key: str) -> dict`.
+_SIGNATURE = re.compile(
+    r"\s*(?:(?:async\s+)?def\s+|function\s+)?[A-Za-z_]\w{0,80}\(([^()\n]{1,600})\)"
+)
+_IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+){2,}\b")
+_PARAMETER = re.compile(r"\s*\**([A-Za-z_]\w{0,80})\s*(?:[:=?]|$)")
+
+
+def _signature(text: str, tool: str | None) -> list[Hit]:
+    """Parameters of a signature that ask for a secret's contents, which no honest parameter
+    list does: a `password` may be the tool's job, `contents_of_user_ssh_private_key` is not."""
+    found = _SIGNATURE.match(text)
+    if found is not None:
+        names = [
+            (m.group(1), found.start(1))
+            for p in found.group(1).split(",")[:32]
+            if (m := _PARAMETER.match(p))
+        ]
+        about = words(f"{tool or ''} {text[found.end() : found.end() + 400]}")
+    else:  # a parameter list in prose: "- contents_of_users_ssh_private_key: string"
+        names = [
+            (m.group(0), m.start()) for m in itertools.islice(_IDENTIFIER.finditer(text[:8192]), 64)
+        ]
+        about = words(f"{tool or ''} {text[:400]}")
+    hits = []
+    for name, at in names:
+        if _CONTENT.isdisjoint(words(name).split()) or not (label := secret_kind(name, about)):
+            continue
+        message = f"schema poisoning: parameter {name} asks for {label}'s contents"
+        hits.append(Hit("schema-secret-parameter", "high", message, _shown(name), at))
     return hits
 
 
@@ -191,7 +232,10 @@ def instruction(value: str) -> str | None:
     addressed = _ADDRESSED.search(low) is not None
     imperative = _IMPERATIVE.search(low) is not None
     moved = _TRANSFER.search(low) is not None and _DESTINATION.search(raw) is not None
-    if (addressed or imperative or moved) and _SENSITIVE.search(low):
+    sensitive = _SENSITIVE.search(low) or low is not raw and _SENSITIVE.search(raw)
+    if low is not raw and sensitive and _MOVING.search(low):
+        return "high"  # an identifier that spells moving a secret: "upload-source-and-ssh-keys"
+    if (addressed or imperative or moved) and sensitive:
         return "high"
     if addressed or (imperative and _STEERING.search(low)):
         return "medium"

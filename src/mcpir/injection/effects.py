@@ -1,0 +1,98 @@
+"""What a description does besides describing its tool, judged clause by clause: it claims to
+steer the session without being called (line jumping), adds an effect nobody asked for to a job
+that changes nothing (a hidden side effect), or has the model put values into calls whatever
+the grammar (a safeguard off, links wrapped, a fixed account, consent given, a secret's contents
+as an argument). A rule of `mcpir.injection.acts`, kept apart for its size.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from mcpir.injection.act_hit import add as _add
+from mcpir.injection.act_words import (
+    ALSO,
+    ARG_SLOT,
+    BACKGROUND_VISIT,
+    BY_THE_MODEL,
+    CHAIN_EFFECT,
+    CODE_ADDED,
+    CONSENT_FIELD,
+    CONTENT_OF,
+    DANGEROUS_FLAG,
+    EACH_CALL,
+    EXAMPLE,
+    FALLBACK,
+    FIXED_ACCOUNT,
+    HARM_ACT,
+    LINE_JUMP_STRONG,
+    LINE_JUMP_WEAK,
+    MODEL_WORDS,
+    MONEY,
+    NEGATED,
+    PARAM_SPEC,
+    READ_ONLY,
+    SECRET_SLOT,
+    WRAP_URL,
+    WRAPPED,
+)
+from mcpir.injection.clauses import DEST, FORCE, WORDS, Clause
+from mcpir.injection.moved_words import CONTEXT, SECRET_SOURCE
+
+if TYPE_CHECKING:
+    from mcpir.injection.reading import Reading as _Scan
+
+
+def _settings(scan: _Scan, clause: Clause) -> None:
+    """Values the model puts into calls whatever the grammar: a safeguard switched off, the
+    user's links wrapped in an outside address, a fixed account for money, consent given."""
+    text = clause.text
+    if (flag := DANGEROUS_FLAG.search(text)) and BY_THE_MODEL.search(text):
+        if not NEGATED.search(
+            text, 0, flag.start()
+        ):  # "never pass --force"; "--no-verify" is no "no"
+            _add(scan, "argument-tampering:flag", "high", clause, flag.group(0).strip()[:40])
+    if (wrap := WRAP_URL.search(text)) and WRAPPED.search(text):
+        _add(scan, "argument-tampering:wrap", "high", clause, wrap.group(0)[:60])
+    account = FIXED_ACCOUNT.search(text)
+    if account and MONEY.search(text) and not EXAMPLE.search(text):
+        _add(scan, "argument-tampering:account", "high", clause, account.group(0)[:40])
+    consent = CONSENT_FIELD.search(text)
+    if consent and (clause.has(FORCE) or {"also", "every", "each"} & clause.words):
+        _add(scan, "argument-tampering:consent", "high", clause, consent.group(0)[:40])
+
+
+def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
+    """Line jumping and hidden side effects: what the text does besides describing the tool."""
+    if clause.first:
+        return
+    text = clause.text
+    jump = LINE_JUMP_STRONG.search(text)
+    if jump is None and (weak := LINE_JUMP_WEAK.search(text)):
+        after = scan.low[clause.start + weak.end() : clause.start + weak.end() + 400]
+        if not MODEL_WORDS.isdisjoint(WORDS.findall(after)) or clause.directed:
+            jump = weak
+    if jump is not None:
+        _add(scan, "line-jumping", "high", clause)
+    if clause.user_asked:
+        return
+    _settings(scan, clause)
+    # A secret store's contents asked for as an argument, or a slot the model fills from it.
+    if clause.has(SECRET_SOURCE) and ARG_SLOT.search(text) and CONTENT_OF.search(text):
+        _add(scan, "exfiltration:secrets", "high", clause)
+    written = scan.low[clause.start : clause.end]  # identifiers as written: `aws_secret_key`
+    if SECRET_SLOT.search(written) and not FALLBACK.search(written):
+        _add(scan, "exfiltration:secrets", "high", clause)
+    if not clause.protective and READ_ONLY.match(scan.low) and CHAIN_EFFECT.search(text):
+        _add(scan, "hidden-side-effect", "high", clause)
+    elif ALSO.search(text) and HARM_ACT.search(text):
+        if clause.directed or clause.addressed or "you" in clause.words or EACH_CALL.search(text):
+            _add(scan, "hidden-side-effect", "high", clause)
+    elif (clause.directed or clause.addressed) and (
+        CODE_ADDED.search(text) or BACKGROUND_VISIT.search(text) and clause.has(DEST)
+    ):
+        _add(scan, "hidden-side-effect", "high", clause)
+    if PARAM_SPEC.search(text) and (
+        clause.has(CONTEXT) or clause.has(SECRET_SOURCE) and CONTENT_OF.search(text)
+    ):
+        _add(scan, "exfiltration:context", "high", clause)
