@@ -3,8 +3,8 @@
 Where the loop can wait on the descriptor (a pipe, a socket or a terminal on POSIX), each read
 is made on the loop once bytes are there: no thread hands each chunk over, which cost a wake-up
 of the loop and of the thread per message. Where it cannot (a regular file or /dev/null, which
-epoll refuses; Windows' loop), a daemon thread reads: blocked in a read, it must never hold the
-proxy's exit (an anyio worker thread would be waited for).
+epoll refuses; Windows, where select() takes only sockets), a daemon thread reads: blocked in a
+read, it must never hold the proxy's exit (an anyio worker thread would be waited for).
 """
 
 from __future__ import annotations
@@ -20,6 +20,10 @@ async def chunks(fd: int, size: int) -> AsyncIterator[bytes]:
     """Each chunk of `fd` until its end (or a read error); the end itself is not yielded."""
     import anyio
 
+    if os.name == "nt":  # anyio would hand a pipe to its selector thread, which select() refuses
+        async for chunk in _threaded(fd, size):
+            yield chunk
+        return
     while True:
         try:
             await anyio.wait_readable(fd)
