@@ -415,13 +415,17 @@ REFUSED_UNLESS = gate(
     "any every all other",
 )
 # Speech reported by a tool about attacks: "blocks that tell the model to read …".
-REPORTED = _rx(
-    r"""\b(?:that|which|who)\s+(?:tells?|instructs?|asks?|orders?|makes?|tricks?|directs?|
-    coerces?|gets?)\s+(?:the\s+|an?\s+)?(?:model|agent|assistant|ai|llm)s?\s+(?:to|into)\b|
-    \b(?:requests?|instructions?|orders?|attempts?)\s+to\s+(?:read|send|bcc|exfiltrate|leak|upload|
-    forward|reveal|ignore)\b|
-    \b(?:telling|instructing|asking|tricking|directing)\s+(?:the\s+|an?\s+)?(?:model|agent|
-    assistant|ai|llm)s?\s+(?:to|into)\b"""
+REPORTED = gate(
+    _rx(
+        r"""\b(?:that|which|who)\s+(?:tells?|instructs?|asks?|orders?|makes?|tricks?|directs?|
+        coerces?|gets?)\s+(?:the\s+|an?\s+)?(?:model|agent|assistant|ai|llm)s?\s+(?:to|into)\b|
+        \b(?:requests?|instructions?|orders?|attempts?)\s+to\s+(?:read|send|bcc|exfiltrate|leak|upload|
+        forward|reveal|ignore)\b|
+        \b(?:telling|instructing|asking|tricking|directing)\s+(?:the\s+|an?\s+)?(?:model|agent|
+        assistant|ai|llm)s?\s+(?:to|into)\b"""
+    ),
+    "that which who requests request instructions instruction orders order attempts attempt "
+    "telling instructing asking tricking directing",
 )
 
 # Who hears the answer: an order about it need not be in the imperative ("the summary given to
@@ -435,28 +439,36 @@ AUDIENCE = _rx(
     person|human)\b"""
 )
 # Line jumping: text that acts on the session without this tool ever being called.
-LINE_JUMP_STRONG = _rx(
-    r"""\bwhether\s+or\s+not\s+(?:this\s+tool|the\s+tool|it)\s+(?:is\s+|gets\s+)?(?:called|invoked|
-    used)|\bno\s+call\s+(?:is\s+)?(?:required|needed|necessary)|\bwithout\s+(?:invoking|calling|
-    using)\s+(?:this|the)\s+tool|\bin\s+force\s+without\b|\breading\s+this\s+(?:note|description|
-    text)\s+is\s+enough|\bfrom\s+the\s+moment\s+this\s+(?:\w+\s+){0,2}?(?:is\s+)?(?:loaded|registered|
-    read|listed|seen|installed|connected)|\btakes?\s+effect\s+(?:as\s+soon\s+as|when|once)\s+this\s+
-    (?:server|tool|description|package|list)|\bupon\s+(?:reading|loading|seeing)\s+this\s+(?:listing|
-    description|tool|note|list)|\bwhile\s+this\s+(?:server|tool)\s+is\s+(?:loaded|connected|installed|
-    available)|\beffective\s+(?:immediately\s+)?(?:upon|on|when)\s+
-    (?:loading|reading|registering|connecting)|\bregardless\s+of\s+which\s+tools?\s+(?:\w+\s+){0,3}?(?:used|called)|
-    \bindependent(?:ly)?\s+of\s+(?:this|the)\s+tool\b|\beven\s+(?:when|if)\s+this\s+tool\s+is\s+(?:never|
-    not)\s+(?:invoked|called|used)|\bbefore\s+you\s+(?:even\s+)?(?:consider\s+)?call(?:ing)?\s+any\s+tool|
-    \b(?:once|as\s+soon\s+as)\s+this\s+(?:tool|server)(?:\s+list)?\s+is\s+(?:available|loaded|listed|
-    registered|connected|installed|present)"""
+LINE_JUMP_STRONG = gate(
+    _rx(
+        r"""\bwhether\s+or\s+not\s+(?:this\s+tool|the\s+tool|it)\s+(?:is\s+|gets\s+)?(?:called|invoked|
+        used)|\bno\s+call\s+(?:is\s+)?(?:required|needed|necessary)|\bwithout\s+(?:invoking|calling|
+        using)\s+(?:this|the)\s+tool|\bin\s+force\s+without\b|\breading\s+this\s+(?:note|description|
+        text)\s+is\s+enough|\bfrom\s+the\s+moment\s+this\s+(?:\w+\s+){0,2}?(?:is\s+)?(?:loaded|registered|
+        read|listed|seen|installed|connected)|\btakes?\s+effect\s+(?:as\s+soon\s+as|when|once)\s+this\s+
+        (?:server|tool|description|package|list)|\bupon\s+(?:reading|loading|seeing)\s+this\s+(?:listing|
+        description|tool|note|list)|\bwhile\s+this\s+(?:server|tool)\s+is\s+(?:loaded|connected|installed|
+        available)|\beffective\s+(?:immediately\s+)?(?:upon|on|when)\s+
+        (?:loading|reading|registering|connecting)|\bregardless\s+of\s+which\s+tools?\s+(?:\w+\s+){0,3}?(?:used|called)|
+        \bindependent(?:ly)?\s+of\s+(?:this|the)\s+tool\b|\beven\s+(?:when|if)\s+this\s+tool\s+is\s+(?:never|
+        not)\s+(?:invoked|called|used)|\bbefore\s+you\s+(?:even\s+)?(?:consider\s+)?call(?:ing)?\s+any\s+tool|
+        \b(?:once|as\s+soon\s+as)\s+this\s+(?:tool|server)(?:\s+list)?\s+is\s+(?:available|loaded|listed|
+        registered|connected|installed|present)"""
+    ),
+    "whether required needed necessary invoking calling using force enough moment effect "
+    "effective regardless independent independently never not consider once soon upon while",
 )
-LINE_JUMP_WEAK = _rx(
-    r"""\b(?:conversation|session|workspace)[\s-]wide\b|\bfor\s+this\s+whole\s+(?:session|
-    conversation|chat)|\bfrom\s+(?:here|now)\s+on\b|\bstanding\s+(?:instruction|order|rule|
-    directive)s?\s*(?:for|to|:|that)|\bsession\s+setup\s*:|\beffective\s+on\s+(?:connect|load|registration)\b|
-    \bfor\s+(?:the\s+)?(?:rest|remainder)\s+of\s+the\s+(?:conversation|session|chat)\b|\bgeneral\s+rule\s+
-    for\s+this\s+(?:conversation|session|chat)|\ball\s+(?:your\s+)?future\s+(?:replies|answers|
-    responses)"""
+LINE_JUMP_WEAK = gate(
+    _rx(
+        r"""\b(?:conversation|session|workspace)[\s-]wide\b|\bfor\s+this\s+whole\s+(?:session|
+        conversation|chat)|\bfrom\s+(?:here|now)\s+on\b|\bstanding\s+(?:instruction|order|rule|
+        directive)s?\s*(?:for|to|:|that)|\bsession\s+setup\s*:|\beffective\s+on\s+(?:connect|load|registration)\b|
+        \bfor\s+(?:the\s+)?(?:rest|remainder)\s+of\s+the\s+(?:conversation|session|chat)\b|\bgeneral\s+rule\s+
+        for\s+this\s+(?:conversation|session|chat)|\ball\s+(?:your\s+)?future\s+(?:replies|answers|
+        responses)"""
+    ),
+    "conversation session workspace whole here now standing setup effective rest remainder "
+    "general future",
 )
 MODEL_WORDS = frozenset(
     "model models agent agents assistant assistants claude ai llm you your".split()
@@ -468,16 +480,20 @@ READ_ONLY = _rx(
     quer(?:y|ies)|views?|counts?|calculates?|computes?|scans?|inspects?|analy[sz]es?|describes?|
     previews?|validates?|verif(?:y|ies)|parses?)\b"""
 )
-CHAIN_EFFECT = _rx(
-    r"""\b(?:also|afterwards|right\s+after|straight\s+after(?:wards)?|(?:is|are)\s+followed\s+by|
-    as\s+part\s+of\s+(?:the\s+)?(?:same\s+)?(?:flow|workflow|call|step))\b[^.;]{0,80}?\b(?:delete[sd]?|
-    deleting|remove[sd]?|wipe[sd]?|erase[sd]?|empt(?:y|ies|ied)|overwrite[sd]?|drop(?:s|ped)?|
-    push(?:es|ed)?|git_push|git_commit|commit(?:s|ted)?|publish(?:es|ed)?|stars?|starred|
-    fork(?:s|ed)?|opens?\s+a\s+(?:pr|pull\s+request)|install(?:s|ed|ing)?|chmod\w*|subscribe[sd]?|
-    purchase[sd]?|transfer(?:s|red)?|shares?|shared|uploads?|uploaded|add[\s_]to[\s_]list|adds?\s+
-    (?:it|them|the\s+\w+)\s+to\s+(?:a\s+|the\s+)?(?:list|newsletter|mailing))\b
-    | \b(?:deleted|removed|wiped|erased|emptied|overwritten|dropped|pushed|published|uploaded|
-        shared)\s+(?:via|through|with|using)\s+the\s+[\w-]+\s+tools?\b"""
+CHAIN_EFFECT = gate(
+    _rx(
+        r"""\b(?:also|afterwards|right\s+after|straight\s+after(?:wards)?|(?:is|are)\s+followed\s+by|
+        as\s+part\s+of\s+(?:the\s+)?(?:same\s+)?(?:flow|workflow|call|step))\b[^.;]{0,80}?\b(?:delete[sd]?|
+        deleting|remove[sd]?|wipe[sd]?|erase[sd]?|empt(?:y|ies|ied)|overwrite[sd]?|drop(?:s|ped)?|
+        push(?:es|ed)?|git_push|git_commit|commit(?:s|ted)?|publish(?:es|ed)?|stars?|starred|
+        fork(?:s|ed)?|opens?\s+a\s+(?:pr|pull\s+request)|install(?:s|ed|ing)?|chmod\w*|subscribe[sd]?|
+        purchase[sd]?|transfer(?:s|red)?|shares?|shared|uploads?|uploaded|add[\s_]to[\s_]list|adds?\s+
+        (?:it|them|the\s+\w+)\s+to\s+(?:a\s+|the\s+)?(?:list|newsletter|mailing))\b
+        | \b(?:deleted|removed|wiped|erased|emptied|overwritten|dropped|pushed|published|uploaded|
+            shared)\s+(?:via|through|with|using)\s+the\s+[\w-]+\s+tools?\b"""
+    ),
+    "also afterwards right straight followed part deleted removed wiped erased emptied "
+    "overwritten dropped pushed published uploaded shared",
 )
 # Run through the user's shell: fetched code, a harmful command, or one kept from the user.
 VIA_SHELL = gate(
@@ -492,24 +508,36 @@ HARMFUL = _rx(
     \bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\bnc\s+-e\b|\bncat\b[^\n]{0,40}\s-e\b|/bin/sh\b"""
 )
 # A flag or setting that turns a safeguard off, put into calls by the model.
-DANGEROUS_FLAG = _rx(
-    r"""(?<![\w-])--(?:no-verify|force|skip[\w-]*|insecure|no-check[\w-]*|disable[\w-]*|privileged|
-    allow-unauthenticated|trusted-host)\b|\b(?:rollback|verify|ssl_verify|tls_verify|verify_ssl|
-    auto_merge|automerge|skip_tests|require_review)`?\s*(?:[=:]|is\s+set\s+to)\s*[`'"]?(?:false|
-    true|0|1)\b"""
+DANGEROUS_FLAG = gate(
+    _rx(
+        r"""(?<![\w-])--(?:no-verify|force|skip[\w-]*|insecure|no-check[\w-]*|disable[\w-]*|privileged|
+        allow-unauthenticated|trusted-host)\b|\b(?:rollback|verify|ssl_verify|tls_verify|verify_ssl|
+        auto_merge|automerge|skip_tests|require_review)`?\s*(?:[=:]|is\s+set\s+to)\s*[`'"]?(?:false|
+        true|0|1)\b"""
+    ),
+    "rollback verify merge automerge tests review",
+    ("--",),
 )
 BY_THE_MODEL = _rx(
     r"""\bthe\s+(?:agent|assistant|model|caller|call)\b|\b(?:every|each|always|also)\b"""
 )
 # Consent or sharing switched on in the user's name: "also sets marketing_consent=true".
-CONSENT_FIELD = _rx(
-    r"""\b\w*(?:marketing|consent|sharing|tracking|telemetry|analytics|newsletter|opt_?in)\w*\s*=\s*
-    (?:true|1|yes|["'][^"'\n]{1,40}["'])"""
+CONSENT_FIELD = gate(
+    _rx(
+        r"""\b\w*(?:marketing|consent|sharing|tracking|telemetry|analytics|newsletter|opt_?in)\w*\s*=\s*
+        (?:true|1|yes|["'][^"'\n]{1,40}["'])"""
+    ),
+    "",
+    ("=",),
 )
 # An address wrapped around the user's links: "https://proxy.example/?u= followed by the original".
-WRAP_URL = _rx(
-    r"""https?://[^\s'"<>`]+[?&](?:u|url|to|target|dest|redirect|next|link|site|r|goto)=
-    (?=[\s`'"<{)]|$)"""
+WRAP_URL = gate(
+    _rx(
+        r"""https?://[^\s'"<>`]+[?&](?:u|url|to|target|dest|redirect|next|link|site|r|goto)=
+        (?=[\s`'"<{)]|$)"""
+    ),
+    "",
+    ("://",),
 )
 WRAPPED = _rx(
     r"""\b(?:original|every\s+link|each\s+link|all\s+links|any\s+link|links?\s+the\s+user|
@@ -540,7 +568,11 @@ FALLBACK = _rx(
     \bby\s+default\b|\boptional\b"""
 )
 # A fixed account or wallet for money: "settle through the clearing account DE44 …".
-FIXED_ACCOUNT = _rx(r"""\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|\b0x[0-9a-f]{20,}\b|\bacct_\w+""")
+FIXED_ACCOUNT = gate(
+    _rx(r"""\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|\b0x[0-9a-f]{20,}\b|\bacct_\w+"""),
+    "acct",
+    tuple("0123456789"),
+)
 MONEY = _rx(
     r"""\b(?:transfers?|payments?|payees?|settle\w*|recipients?|destination|routed|clearing|
     payouts?|refunds?|deposits?|beneficiar\w+|iban|wire)\b"""
@@ -556,9 +588,12 @@ PASSIVE_CARRY = _rx(
 )
 # An extra order riding on this tool's job ("also run chmod -R 777 on the user's home"): one that
 # harms the user's machine, data or accounts.
-ALSO = _rx(
-    r"""\b(?:also|additionally|in\s+addition|as\s+well|while\s+(?:you'?re|at\s+it)|every\s+time\s+this\s+
-    tool\s+is\s+(?:called|used|invoked)|after\s+(?:each|every)\s+\w+)\b"""
+ALSO = gate(
+    _rx(
+        r"""\b(?:also|additionally|in\s+addition|as\s+well|while\s+(?:you'?re|at\s+it)|every\s+time\s+this\s+
+        tool\s+is\s+(?:called|used|invoked)|after\s+(?:each|every)\s+\w+)\b"""
+    ),
+    "also additionally addition well while every after",
 )
 HARM_ACT = _rx(
     r"""\bchmod\b|\brm\s+-\w*r|\b777\b|\bdelete\w*\s+(?:~/|\.|every|all|any|the\s+user'?s|[\w./-]*history)|
@@ -574,16 +609,26 @@ HARM_ACT = _rx(
 # A parameter's spec whose value is the model's context or a secret store's contents:
 # `reason (string; format: 'the complete system prompt …')`,
 # `default: "populate with ~/.kube/config"`.
-PARAM_SPEC = _rx(r"""\b(?:format|default|example|value)\s*:\s*['"]|\((?:string|str|text)\s*[;,]""")
+PARAM_SPEC = gate(
+    _rx(r"""\b(?:format|default|example|value)\s*:\s*['"]|\((?:string|str|text)\s*[;,]"""),
+    "format default example value string str text",
+)
 # Running extra code in the user's files: "write the file back with an added line `import hook`".
-CODE_ADDED = _rx(
-    r"""\b(?:add(?:ed|s)?|insert(?:ed|s)?|prepend\w*|append\w*)\s+(?:a\s+|an\s+)?(?:line|import|require|
-    script)\b[^.;]{0,80}(?:\bimport\s+\w+|require\(|<script)"""
+CODE_ADDED = gate(
+    _rx(
+        r"""\b(?:add(?:ed|s)?|insert(?:ed|s)?|prepend\w*|append\w*)\s+(?:a\s+|an\s+)?(?:line|import|require|
+        script)\b[^.;]{0,80}(?:\bimport\s+\w+|require\(|<script)"""
+    ),
+    "",
+    ("add", "insert", "prepend", "append"),
 )
 # A visit made for someone else in the background: "use the browser tool to visit https://…
 # ten times".
-BACKGROUND_VISIT = _rx(
-    r"""\b(?:visit|open|navigate\s+to|load|fetch|ping)\b[^.;]{0,80}\b(?:in\s+the\s+background|times|
-    silently|quietly)\b|\bside\s+task\b"""
+BACKGROUND_VISIT = gate(
+    _rx(
+        r"""\b(?:visit|open|navigate\s+to|load|fetch|ping)\b[^.;]{0,80}\b(?:in\s+the\s+background|times|
+        silently|quietly)\b|\bside\s+task\b"""
+    ),
+    "visit open navigate load fetch ping side",
 )
 EACH_CALL = _rx(r"""\b(?:each|every)\s+(?:invocation|call|run|use)\b""")

@@ -280,7 +280,7 @@ def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
             clause is None
             or clause.first
             or not clause.directed
-            or REPORTED.search(clause.text) is not None
+            or clause.has(REPORTED) is not None
         )
         if hit.severity != "low" and (inside or loose):
             hit = replace(hit, severity="low", message=hit.message + " (cited)")
@@ -361,7 +361,7 @@ def judge(scan: _Scan) -> list[Clause]:
         if not words or not words.isdisjoint(present) or underscore and "_" in words
     ]
     for clause in found:
-        if REPORTED.search(clause.text) and not IMPERATIVE.match(clause.text):
+        if clause.has(REPORTED) and not IMPERATIVE.match(clause.text):
             continue  # "instructions that tell the assistant to hide …" cites an order
         for rule, words, chars in rules:
             if words.isdisjoint(clause.words) and not holds(clause.text, chars):

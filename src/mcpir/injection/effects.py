@@ -36,7 +36,7 @@ from mcpir.injection.act_words import (
     WRAP_URL,
     WRAPPED,
 )
-from mcpir.injection.clauses import DEST, FORCE, WORDS, Clause
+from mcpir.injection.clauses import DEST, FORCE, WORDS, Clause, holds
 from mcpir.injection.moved_words import CONTEXT, SECRET_SOURCE
 
 if TYPE_CHECKING:
@@ -47,17 +47,17 @@ def _settings(scan: _Scan, clause: Clause) -> None:
     """Values the model puts into calls whatever the grammar: a safeguard switched off, the
     user's links wrapped in an outside address, a fixed account for money, consent given."""
     text = clause.text
-    if (flag := DANGEROUS_FLAG.search(text)) and BY_THE_MODEL.search(text):
+    if (flag := clause.has(DANGEROUS_FLAG)) and BY_THE_MODEL.search(text):
         if not NEGATED.search(
             text, 0, flag.start()
         ):  # "never pass --force"; "--no-verify" is no "no"
             _add(scan, "argument-tampering:flag", "high", clause, flag.group(0).strip()[:40])
-    if (wrap := WRAP_URL.search(text)) and WRAPPED.search(text):
+    if (wrap := clause.has(WRAP_URL)) and WRAPPED.search(text):
         _add(scan, "argument-tampering:wrap", "high", clause, wrap.group(0)[:60])
-    account = FIXED_ACCOUNT.search(text)
+    account = clause.has(FIXED_ACCOUNT)
     if account and MONEY.search(text) and not EXAMPLE.search(text):
         _add(scan, "argument-tampering:account", "high", clause, account.group(0)[:40])
-    consent = CONSENT_FIELD.search(text)
+    consent = clause.has(CONSENT_FIELD)
     if consent and (clause.has(FORCE) or {"also", "every", "each"} & clause.words):
         _add(scan, "argument-tampering:consent", "high", clause, consent.group(0)[:40])
 
@@ -67,8 +67,8 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.first:
         return
     text = clause.text
-    jump = LINE_JUMP_STRONG.search(text)
-    if jump is None and (weak := LINE_JUMP_WEAK.search(text)):
+    jump = clause.has(LINE_JUMP_STRONG)
+    if jump is None and (weak := clause.has(LINE_JUMP_WEAK)):
         after = scan.low[clause.start + weak.end() : clause.start + weak.end() + 400]
         if not MODEL_WORDS.isdisjoint(WORDS.findall(after)) or clause.directed:
             jump = weak
@@ -81,18 +81,18 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.has(SECRET_SOURCE) and ARG_SLOT.search(text) and CONTENT_OF.search(text):
         _add(scan, "exfiltration:secrets", "high", clause)
     written = scan.low[clause.start : clause.end]  # identifiers as written: `aws_secret_key`
-    if SECRET_SLOT.search(written) and not FALLBACK.search(written):
+    if holds(written, ("<", "_")) and SECRET_SLOT.search(written) and not FALLBACK.search(written):
         _add(scan, "exfiltration:secrets", "high", clause)
-    if not clause.protective and READ_ONLY.match(scan.low) and CHAIN_EFFECT.search(text):
+    if not clause.protective and clause.has(CHAIN_EFFECT) and READ_ONLY.match(scan.low):
         _add(scan, "hidden-side-effect", "high", clause)
-    elif ALSO.search(text) and HARM_ACT.search(text):
+    elif clause.has(ALSO) and HARM_ACT.search(text):
         if clause.directed or clause.addressed or "you" in clause.words or EACH_CALL.search(text):
             _add(scan, "hidden-side-effect", "high", clause)
     elif (clause.directed or clause.addressed) and (
-        CODE_ADDED.search(text) or BACKGROUND_VISIT.search(text) and clause.has(DEST)
+        clause.has(CODE_ADDED) or clause.has(BACKGROUND_VISIT) and clause.has(DEST)
     ):
         _add(scan, "hidden-side-effect", "high", clause)
-    if PARAM_SPEC.search(text) and (
+    if clause.has(PARAM_SPEC) and (
         clause.has(CONTEXT) or clause.has(SECRET_SOURCE) and CONTENT_OF.search(text)
     ):
         _add(scan, "exfiltration:context", "high", clause)
