@@ -17,11 +17,20 @@ def fingerprint(value: str) -> str:
 class Secret:
     """Wraps a credential; only `.reveal()` gives the value back."""
 
-    __slots__ = ("_value", "fingerprint")
+    # The fingerprint is computed when first asked for: discovery wraps every env and header
+    # value of every server, and a scan shows the fingerprints of a few.
+    __slots__ = ("_fingerprint", "_value")
 
     def __init__(self, value: str) -> None:
         self._value = value
-        self.fingerprint = fingerprint(value)
+        self._fingerprint: str | None = None
+
+    @property
+    def fingerprint(self) -> str:
+        known = self._fingerprint
+        if known is None:
+            known = self._fingerprint = fingerprint(self._value)
+        return known
 
     def reveal(self) -> str:
         return self._value

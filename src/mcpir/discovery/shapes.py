@@ -23,6 +23,9 @@ _TRANSPORTS = {
 }
 
 
+_STR = {str}
+
+
 def _text(value: Any) -> str:  # noqa: ANN401
     if isinstance(value, str):
         return value
@@ -37,7 +40,7 @@ def _strings(value: Any) -> tuple[str, ...]:  # noqa: ANN401
     if value is None:
         return ()
     if isinstance(value, list | tuple):
-        return tuple([_text(v) for v in value])
+        return tuple([v if type(v) is str else _text(v) for v in value])
     return (_text(value),)
 
 
@@ -46,21 +49,31 @@ def _secrets(value: Any) -> dict[str, Secret]:  # noqa: ANN401
     # isinstance costs as much as the rest of a server's shape.
     if value is None or type(value) is not dict and not isinstance(value, Mapping):
         return {}
-    return {str(k): Secret("" if v is None else _text(v)) for k, v in value.items()}
+    return {
+        k if type(k) is str else str(k): Secret(
+            v if type(v) is str else "" if v is None else _text(v)
+        )
+        for k, v in value.items()
+    }
 
 
 def _str_or_none(value: Any) -> str | None:  # noqa: ANN401
     return value if isinstance(value, str) and value else None
 
 
+def _mapping(value: Any) -> bool:  # noqa: ANN401
+    # Most values are strings or absent: an ABC's isinstance on them costs a call into `abc`.
+    return value is not None and type(value) is not str and isinstance(value, Mapping)
+
+
 def _transport(
     raw: Mapping[str, Any], client: Client, url: str | None, http_url: bool
 ) -> Transport:
-    declared = raw.get("type")
-    if declared is None and isinstance(raw.get("transport"), Mapping):
-        declared = raw["transport"].get("type")
-    elif declared is None:
+    declared: Any = raw.get("type")
+    if declared is None:
         declared = raw.get("transport")
+        if _mapping(declared):
+            declared = declared.get("type")
     if isinstance(declared, str) and declared.lower() in _TRANSPORTS:
         return _TRANSPORTS[declared.lower()]
     if url and not _str_or_none(raw.get("command")):
@@ -86,38 +99,53 @@ def build_server(
     *,
     project: Path | None = None,
 ) -> Server:
+    # This runs for every server of every config: the common shape (strings, a list, a dict)
+    # takes the fewest calls; anything else goes through the same helpers as before.
     raw = entry.raw
-    command: Any = raw.get("command")
-    args: Any = raw.get("args")
-    env: Any = raw.get("env")
-    if isinstance(command, Mapping):  # Zed's older form: "command": {"path", "args", "env"}
+    get = raw.get
+    command: Any = get("command")
+    args: Any = get("args")
+    env: Any = get("env")
+    if command is not None and type(command) is not str and _mapping(command):
+        # Zed's older form: "command": {"path", "args", "env"}
         args = command.get("args", args)
         env = command.get("env", env)
         command = command.get("path")
-    url = _str_or_none(raw.get("url")) or _str_or_none(raw.get("serverUrl"))
-    http_url = _str_or_none(raw.get("httpUrl"))
-    headers: Any = raw.get("headers") or raw.get("http_headers")
-    options = raw.get("requestOptions")
-    if headers is None and isinstance(options, Mapping):
-        headers = options.get("headers")
-    bearer_var = _str_or_none(raw.get("bearer_token_env_var"))  # Codex: token read from env
+    url = get("url")
+    if not (url and isinstance(url, str)):
+        url = _str_or_none(get("serverUrl"))
+    http_url = get("httpUrl")
+    if not (http_url and isinstance(http_url, str)):
+        http_url = None
+    headers: Any = get("headers") or get("http_headers")
+    if headers is None:
+        options: Any = get("requestOptions")
+        if _mapping(options):
+            headers = options.get("headers")
+    bearer_var = _str_or_none(get("bearer_token_env_var"))  # Codex: token read from env
     if bearer_var:
         extra = headers if isinstance(headers, Mapping) else {}
         headers = {"Authorization": f"Bearer ${{{bearer_var}}}", **extra}
+    if type(args) is list and set(map(type, args)) <= _STR:
+        words: tuple[str, ...] = tuple(args)
+    else:
+        words = _strings(args)
     return Server(
         name=entry.name,
         client=client.name,
         scope=entry.scope or scope,
         transport=_transport(raw, client, url or http_url, http_url is not None),
         location=Location(path, line),
-        command=_str_or_none(command),
-        args=_strings(args),
-        env=_secrets(env),
+        command=command if command and isinstance(command, str) else None,
+        args=words,
+        env=_secrets(env) if env is not None else {},
         url=http_url or url,
-        headers=_secrets(headers),
-        enabled=_enabled(raw, client, entry),
-        cwd=_str_or_none(raw.get("cwd")),
-        description=_str_or_none(raw.get("description")),
+        headers=_secrets(headers) if headers is not None else {},
+        enabled=True
+        if entry.enabled is None and client.disable.kind is not DisableKind.FLAG
+        else _enabled(raw, client, entry),
+        cwd=_str_or_none(get("cwd")),
+        description=_str_or_none(get("description")),
         keys=entry.keys,
         project=project,
     )

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from mcpir.config.project import Policy, Suppression
+from mcpir.core import bulk
 from mcpir.core.model import ConfigFile, Finding, Location, Severity, Tool
 from mcpir.core.paths import Scopes
 from mcpir.scan.checks import CHECKS, RULES
@@ -212,6 +213,11 @@ def scan(
     request: ScanRequest, policy: Policy, *, configs: Sequence[ConfigFile] | None = None
 ) -> ScanReport:
     """`configs`: what `collect` would return, already discovered (a `Workspace`'s)."""
+    with bulk.building():
+        return _scan(request, policy, configs)
+
+
+def _scan(request: ScanRequest, policy: Policy, configs: Sequence[ConfigFile] | None) -> ScanReport:
     from mcpir.scan.listings import load_tools
 
     files = list(configs) if configs is not None else collect(request, policy)

@@ -23,9 +23,15 @@ _TOO_BROAD = re.compile(
     r"%USERPROFILE%\\?|/home/[^/]+/?|/Users/[^/]+/?|/root/?|[A-Za-z]:[\\/]Users[\\/][^\\/]+[\\/]?)$"
 )
 
+# Every name `_FILESYSTEM` matches holds one of these: one search over the whole command line
+# (most servers) instead of one per word and the name.
+_MAYBE = re.compile(r"f(?:s|ile)", re.I)
+
 
 def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
     words = argv(server)
+    if _MAYBE.search("\n".join(words[:6])) is None and _MAYBE.search(server.name) is None:
+        return
     if not any(_FILESYSTEM.search(word) for word in words[:6]) and not _FILESYSTEM.search(
         server.name
     ):

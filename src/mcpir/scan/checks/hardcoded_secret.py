@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
+from mcpir.core.randomness import RUN
 from mcpir.core.redact import MIN_RANDOM_LENGTH, mask, random_spans
-from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
+from mcpir.scan.checks.base import MEMO_CHARS, Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "hardcoded-secret",
@@ -77,32 +78,46 @@ def _unnamed(value: str) -> Iterator[str]:
             yield value[start:end]
 
 
-def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
-    from mcpir.secrets import find_secrets
+# (what was found, the value masked, severity) for each secret in one value.
+Judged = tuple[tuple[str, str, Severity], ...]
 
+
+def _judge(value: str, key: str | None) -> Judged:
+    # `import a.b as c`, not `from a.b import f`: per value, a package's fromlist costs a call
+    # into importlib.
+    import mcpir.secrets as detectors
+
+    hits = detectors.find_secrets(value, key)
+    if hits:
+        return tuple(
+            (
+                _KIND.get(hit.provider, f"{hit.provider} token"),
+                mask(hit.secret.reveal()),
+                _SEVERITY.get(hit.confidence, Severity.HIGH),
+            )
+            for hit in hits
+        )
+    if len(value) < MIN_RANDOM_LENGTH or RUN.search(value) is None:
+        return ()  # no random-looking run either (`_unnamed` finds none without a `RUN`)
+    return tuple(("random-looking value", mask(run), Severity.MEDIUM) for run in _unnamed(value))
+
+
+def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+    memo = ctx.memo
     for place, name, value, key in _values(server):
-        hits = find_secrets(value, key)
-        if not hits and len(value) < MIN_RANDOM_LENGTH:
+        known: Judged | None = None if len(value) > MEMO_CHARS else memo.get((RULE.id, value, key))
+        if known is None:
+            judged = _judge(value, key)
+            if len(value) <= MEMO_CHARS:
+                ctx.remember((RULE.id, value, key), judged)
+        else:
+            judged = known
+        if not judged:
             continue
         where = _where(place, name)
-        for hit in hits:
-            kind = _KIND.get(hit.provider, f"{hit.provider} token")
+        for what, masked, severity in judged:
             yield finding(
-                RULE,
-                server,
-                f"{kind} in {where}",
-                evidence=f"{where}: {mask(hit.secret.reveal())}",
-                severity=_SEVERITY.get(hit.confidence, Severity.HIGH),
-            )
-        if hits:
-            continue
-        for secret in _unnamed(value):
-            yield finding(
-                RULE,
-                server,
-                f"random-looking value in {where}",
-                evidence=f"{where}: {mask(secret)}",
-                severity=Severity.MEDIUM,
+                RULE, server, f"{what} in {where}", evidence=f"{where}: {masked}", severity=severity
             )
 
 

@@ -6,8 +6,7 @@ import re
 from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
-from mcpir.launchers.commands import container_run
-from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
+from mcpir.scan.checks.base import Check, Rule, ScanContext, container_of, finding
 
 RULE = Rule(
     "privileged-container",
@@ -49,7 +48,7 @@ def _options(options: list[str]) -> Iterator[tuple[str, str]]:
 
 
 def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
-    run = container_run(server)
+    run = container_of(server)
     if run is None:
         return
     for option, value in _options(run.options):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.launchers.packages import package_run
-from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
+from mcpir.scan.checks.base import MEMO_CHARS, Check, Rule, ScanContext, finding
 
 RULE = Rule(
     "unpinned-package",
@@ -19,20 +19,36 @@ RULE = Rule(
 )
 
 
-def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+# (message, evidence, severity) of a command line's finding, or None.
+Judged = tuple[str, str, Severity] | None
+
+
+def _judge(server: Server) -> Judged:
     run = package_run(server)
     if run is None or run.exact or run.spec.startswith((".", "/", "~")) or "://" in run.spec:
-        return
+        return None
     prompt = " without asking (-y)" if run.auto_yes else ""
     if run.version is not None and run.version.lower() in {"latest", "next", "*"}:
         message = f"{run.runner} installs {run.name}@{run.version}{prompt}: always the newest"
-        yield finding(RULE, server, message, evidence=run.spec, severity=Severity.HIGH)
-    elif run.version is None:
-        message = f"{run.runner} installs {run.name} with no version{prompt}"
-        yield finding(RULE, server, message, evidence=run.spec)
+        return message, run.spec, Severity.HIGH
+    if run.version is None:
+        return f"{run.runner} installs {run.name} with no version{prompt}", run.spec, RULE.severity
+    message = f"{run.runner} installs {run.name} at a range ({run.version}){prompt}"
+    return message, run.spec, RULE.severity
+
+
+def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+    # `package_run` reads the command line alone: servers sharing one share the answer.
+    key = (RULE.id, server.command, server.args)
+    if key in ctx.memo:
+        judged: Judged = ctx.memo[key]
     else:
-        message = f"{run.runner} installs {run.name} at a range ({run.version}){prompt}"
-        yield finding(RULE, server, message, evidence=run.spec)
+        judged = _judge(server)
+        if sum(map(len, server.args)) <= MEMO_CHARS:
+            ctx.remember(key, judged)
+    if judged is not None:
+        message, evidence, severity = judged
+        yield finding(RULE, server, message, evidence=evidence, severity=severity)
 
 
 CHECK = Check(
