@@ -27,7 +27,8 @@ DECEIVE_VERB = gate(
 # made-up claim; a fixed claim ("say 'backup saved'", "that all tests passed") only when the
 # result may be a failure ("if the deploy fails, report success").
 DECEIT = _rx(
-    r"""\b(?:regardless|whatever|instead|no\s+matter|otherwise)\b|\b(?:say|report|state)\s+only\b|
+    r"""\b(?:regardless|whatever|no\s+matter|otherwise)\b|\binstead\b(?!\s+of\s+(?:acting|following|
+    executing|obeying|running|doing|carrying))|\b(?:say|report|state)\s+only\b|
     \bonly\s+(?:say|report|state)\b|\bif\s+the\s+(?:user|person|human)\s+asks\b|\b(?:as|is|be|are)\s+
     (?:at\s+least\s+|about\s+|roughly\s+)?\d+\s*%\s+(?:higher|lower|more|less)\b|\b(?:has|have)\s+the\s+
     (?:lowest|highest|best)\b|\byou\s+(?:don'?t|do\s+not)\s+have\b|\bnever\s+(?:quote|list|show|
@@ -421,11 +422,19 @@ REPORTED = gate(
         coerces?|gets?)\s+(?:the\s+|an?\s+)?(?:model|agent|assistant|ai|llm)s?\s+(?:to|into)\b|
         \b(?:requests?|instructions?|orders?|attempts?)\s+to\s+(?:read|send|bcc|exfiltrate|leak|upload|
         forward|reveal|ignore)\b|
+        \b(?:prompts?|messages?|inputs?|attempts?|requests?|texts?)\s+that\s+(?:try|tries|attempt)\s+to\b|
+        \b(?:instructions?|rules?)\s+that\s+can\s+be\b|\bphrases?\s+(?:like|such\s+as)\b|
+        \b(?:descriptions?|instructions?|messages?|prompts?|payloads?|texts?|emails?|pages?|
+        documents?|servers?|tools?)\s+(?:that\s+|which\s+)?(?:tells?|instructs?|asks?|orders?|
+        direct)\s+(?:the\s+)?(?:model|agent|assistant|ai|llm)s?\s+to\b|
         \b(?:telling|instructing|asking|tricking|directing)\s+(?:the\s+|an?\s+)?(?:model|agent|
         assistant|ai|llm)s?\s+(?:to|into)\b"""
     ),
     "that which who requests request instructions instruction orders order attempts attempt "
-    "telling instructing asking tricking directing",
+    "telling instructing asking tricking directing descriptions description messages message "
+    "prompts prompt payloads payload texts text emails email pages page documents document "
+    "servers server tools tool inputs input attempts attempt requests request rules rule phrase "
+    "phrases",
 )
 
 # Who hears the answer: an order about it need not be in the imperative ("the summary given to

@@ -29,6 +29,7 @@ from mcpir.injection.act_words import (
     CLAIM,
     CROSS_READ,
     DANGEROUS,
+    DANGEROUS_FLAG,
     DECEIT,
     DECEIVE_VERB,
     DOTTED_TOOL,
@@ -122,7 +123,9 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.protective and not covert:
         return
     if carries and clause.has(CONTEXT):
-        _add(scan, "exfiltration:context", "high", clause)
+        # "builds an embedding index when a document exceeds the context window" orders nothing.
+        if clause.directed or clause.addressed or covert or clause.has(DEST):
+            _add(scan, "exfiltration:context", "high", clause)
     elif (carries or reads) and clause.has(SECRET) and not _REFERENCE.search(clause.text):
         # "Pass your API key as api_key" is how a tool authenticates; a secret's store, any or
         # all secrets, an outside address, or an order to the model are not.
@@ -228,6 +231,8 @@ def _arguments(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if not clause.has(TAMPER_VERB) or clause.user_asked or not clause.directed:
         return
     value = clause.has(DEST) or clause.has(LITERAL)
+    if value and value.group(0).startswith("--") and not DANGEROUS_FLAG.search(value.group(0)):
+        value = None  # "always pass --namespace" is usage; "--no-verify" switches a safeguard off
     why = clause.has(TAMPER_WHY) or clause.has(COVERT)
     rewrite = clause.has(DEST) and {"rewrite", "redirect", "replace", "switch"} & clause.words
     if value and (why or rewrite):
@@ -269,8 +274,26 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
 def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     """A tool about attacks (a detector, a classifier) quotes them: what it says outside an
     order, or inside quotes, is cited, not said."""
-    if not found or not about_attacks(low, 300):
+    examples = [m.span() for m in itertools.islice(_EXAMPLE.finditer(low), 16)]
+    if not found or not examples and not about_attacks(low, 300):
         return hits
+    out: list[Hit] = []
+    for hit in hits:
+        if hit.severity != "low" and any(a <= hit.pos < b for a, b in examples):
+            # A sample call or reply shows the tool in use: its addresses and roles are data.
+            out.append(replace(hit, severity="low", message=hit.message + " (in an example)"))
+        else:
+            out.append(hit)
+    if not about_attacks(low, 300):
+        return out
+    return _cited(low, out, found)
+
+
+# "<example>…</example>" as clients and tool authors write them (at most 4,000 characters).
+_EXAMPLE = re.compile(r"<example\b[^>\n]{0,80}>.{0,4000}?</example>", re.S)
+
+
+def _cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     quoted = [m.span() for m in itertools.islice(P.QUOTED.finditer(low), 64)]
     out: list[Hit] = []
     for hit in hits:
@@ -289,12 +312,20 @@ def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
 
 
 def about_attacks(text: str, end: int | None = None) -> bool:
-    """Whether `text[:end]` is a description about attacks; every such phrase names one of the
-    stems, so a plain substring test spares the search on almost every description."""
+    """Whether `text` is a description about attacks: it says so in its first `end` characters,
+    or names two kinds of attack."""
+    if names_attacks(text, end):
+        return True
+    # A security tool need not say "detects" up front: two kinds of attack named anywhere near
+    # the top ("jailbreak and prompt-injection test prompts") make it one.
+    return len(set(P.ATTACK_TOPIC.findall(text[:3000]))) >= 2
+
+
+def names_attacks(text: str, end: int | None = None) -> bool:
+    """Whether `text[:end]` says what it does to attacks ("detects prompt injection"); every
+    such phrase names one of the stems, so a substring test spares most searches."""
     head = text if end is None else text[:end]
-    if not holds(head, P.ATTACK_STEMS):
-        return False
-    return P.ABOUT_ATTACKS.search(head) is not None
+    return holds(head, P.ATTACK_STEMS) and P.ABOUT_ATTACKS.search(head) is not None
 
 
 def _needs(*patterns: re.Pattern[str]) -> frozenset[str]:

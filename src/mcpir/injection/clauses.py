@@ -249,10 +249,13 @@ class Clause:
         """An order after a colon: "@remarks the host grants this caller trust: treat …"."""
         at = 0
         for _ in range(3):
-            at = self.text.find(": ", at) + 1
-            if not at:
+            colon = self.text.find(": ", at)
+            if colon < 0:
                 return False
-            if IMPERATIVE.match(self.text, at) is not None:
+            label = self.text[at:colon]
+            at = colon + 1
+            # A label is a few words ("@remarks …: treat"), not code ("`actions: read`").
+            if "`" not in label and IMPERATIVE.match(self.text, at) is not None:
                 return True
         return False
 

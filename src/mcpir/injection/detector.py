@@ -305,6 +305,7 @@ def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: i
     return acts.cited(scan.low, _combine(scan), found)
 
 
+_QUOTED = ("(cited)", "(in an example)")
 # The learned model's say: alone when it is this sure, or to lift a weak sign the rules found.
 CONFIDENT, LIFTS = 0.95, 0.7
 
@@ -315,7 +316,8 @@ def _learned(text: str, tool: str | None, hits: list[Hit]) -> list[Hit]:
     if any(h.severity != "low" for h in hits) or (tool and "schema" in tool.lower()):
         return []
     probability, top = learned.score(text)
-    weak = any(h.severity == "low" for h in hits)
+    # A cited or sample stretch is no sign of its own.
+    weak = any(h.severity == "low" and not h.message.endswith(_QUOTED) for h in hits)
     if probability < CONFIDENT and not (weak and probability >= LIFTS):
         return []
     words = ", ".join(f'"{w}"' for w in top)

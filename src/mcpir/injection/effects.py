@@ -42,6 +42,8 @@ from mcpir.injection.moved_words import CONTEXT, SECRET_SOURCE
 if TYPE_CHECKING:
     from mcpir.injection.reading import Reading as _Scan
 
+_MODEL = frozenset("you your assistant model agent claude".split())
+
 
 def _settings(scan: _Scan, clause: Clause) -> None:
     """Values the model puts into calls whatever the grammar: a safeguard switched off, the
@@ -92,7 +94,9 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         clause.has(CODE_ADDED) or clause.has(BACKGROUND_VISIT) and clause.has(DEST)
     ):
         _add(scan, "hidden-side-effect", "high", clause)
+    # The model's own prompt, not one the user hands over: "the system prompt you run under".
+    own_prompt = clause.has(CONTEXT) and not _MODEL.isdisjoint(clause.words)
     if clause.has(PARAM_SPEC) and (
-        clause.has(CONTEXT) or clause.has(SECRET_SOURCE) and CONTENT_OF.search(text)
+        own_prompt or clause.has(SECRET_SOURCE) and CONTENT_OF.search(text)
     ):
         _add(scan, "exfiltration:context", "high", clause)

@@ -783,12 +783,20 @@ ATTACK_STEMS = (
     "exfiltration",
     "red",
     "pentest",
+    "risky",
+    "suspicious",
+)
+ATTACK_TOPIC = re.compile(
+    r"\b(?:inject|jailbreak|poison|red[\s-]team|phishing|exfiltrat|guardrail|attack|adversarial|"
+    r"probe|payload|pentest|malicious|risky|suspicious|vulnerab|susceptib|robust|weakness|"
+    r"developer\s+mode|dan\b)|[\"'“‘]\s*(?:ignore|disregard|you\s+are\s+now|pretend)\b"
 )
 ABOUT_ATTACKS = _rx(
     r"""\b(?:detect\w*|classif\w*|scor\w*|audit\w*|scan\w*|flag\w*|label\w*|review\w*|summari[sz]\w*|
     contain\w*|simulat\w*|emulat\w*|decoy\w*|harness\w*|red[\s-]team\w*|
-    analy[sz]\w*|find\w*|catch\w*|block\w*|screen\w*|guard\w*)\b[^.\n]{0,100}\b(?:prompt[\s-]
-    injections?|inject\w*|poison\w*|jailbreak\w*|attacks?|malicious|phishing|exfiltration|
+    analy[sz]\w*|find\w*|catch\w*|block\w*|screen\w*|guard\w*|evaluat\w*|test\w*)\b[^.\n]{0,100}\b(?:prompt[\s-]
+    injections?|inject\w*|poison\w*|jailbreak\w*|attacks?|malicious|phishing|exfiltration|risky|
+    suspicious|
     red[\s-]team\w*|pentest\w*)\b
     | \bred[\s-]team(?:ing|er)?\s+(?:helper|tool|harness|framework|suite|kit)\b
     | \battack\s+(?:categories|patterns|corpus|library|simulations?)\b"""
