@@ -56,6 +56,7 @@ class RemoteProxy(Proxy):
         self.auth: Any = None  # the SDK's OAuth provider, when the server uses OAuth
         self.outbox: tuple[Any, Any] = (None, None)  # client → the live connection's task
         self.ready: Any = None  # an anyio Event: the first connection is open, or failed
+        self.holding: list[Any] | None = None  # records of the answer being delivered
 
     # -- the client side ------------------------------------------------------------------
 
@@ -137,9 +138,23 @@ class RemoteProxy(Proxy):
     def _deliver(self, message: dict[str, Any]) -> None:
         """One message to the client, examined (and recorded) as the stdio relay does."""
         line = encode(message)
-        out = self._server_line(line, time.monotonic(), time.time())
-        if out is not None:
-            self.to_client(out)
+        self.holding = []
+        try:
+            out = self._server_line(line, time.monotonic(), time.time())
+            if out is not None:
+                self.to_client(out)
+        finally:
+            held, self.holding = self.holding, None
+            for build in held:
+                super().log(build)
+
+    def log(self, build: Any) -> None:  # noqa: ANN401 - a record's builder
+        # Queued once the client has its answer: woken by the queue, the record writer took
+        # the GIL while the answer was written (the write releases it), ~0.1 ms a message.
+        if self.holding is not None:
+            self.holding.append(build)
+        else:
+            super().log(build)
 
     def _answer_error(self, ident: Any, code: int, text: str) -> None:  # noqa: ANN401 - JSON id
         self._deliver({"jsonrpc": "2.0", "id": ident, "error": {"code": code, "message": text}})
