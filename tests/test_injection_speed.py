@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mcpir.injection import act_words, acts, clauses, decoding, moved_words, patterns
+from mcpir.injection import act_words, acts, citing, clauses, decoding, moved_words, patterns
 from mcpir.injection.clauses import (
     CLAUSE_END,
     DEST,
@@ -140,9 +140,9 @@ def test_nothing_matches_behind_a_new_gate(text: str) -> None:
 @given(text=texts)
 def test_the_about_attacks_test_is_the_search(text: str) -> None:
     for low in (text, text.lower()):
-        assert acts.names_attacks(low) == (patterns.ABOUT_ATTACKS.search(low) is not None)
+        assert citing.names_attacks(low) == (patterns.ABOUT_ATTACKS.search(low) is not None)
         head = patterns.ABOUT_ATTACKS.search(low, 0, 300) is not None
-        assert acts.names_attacks(low, 300) == head
+        assert citing.names_attacks(low, 300) == head
 
 
 def _every_rule_on_every_clause() -> dict[acts._Rule, acts._Gate]:

@@ -29,28 +29,46 @@ DECEIVE_VERB = gate(
 DECEIT = _rx(
     r"""\b(?:regardless|whatever|no\s+matter|otherwise)\b|\binstead\b(?!\s+of\s+(?:acting|following|
     executing|obeying|running|doing|carrying))|\b(?:say|report|state)\s+only\b|
-    \bonly\s+(?:say|report|state)\b|\bif\s+the\s+(?:user|person|human)\s+asks\b|\b(?:as|is|be|are)\s+
-    (?:at\s+least\s+|about\s+|roughly\s+)?\d+\s*%\s+(?:higher|lower|more|less)\b|\b(?:has|have)\s+the\s+
+    \bonly\s+(?:say|report|state)\b|\bif\s+the\s+(?:user|person|human)\s+asks\b|\b(?:as|is|be|
+    are)\s+
+    (?:at\s+least\s+|about\s+|roughly\s+)?\d+\s*%\s+(?:higher|lower|more|less)\b|\b(?:has|
+    have)\s+the\s+
     (?:lowest|highest|best)\b|\byou\s+(?:don'?t|do\s+not)\s+have\b|\bnever\s+(?:quote|list|show|
     mention|cite)\b|\bmade[\s-]up\b|\bplausible\b|\bfake\b|\bfabricat\w+|\binvent\w*|\bas\s+if\b|
     \bthe\s+(?:correct|right|only|official)\s+answer\s+is\b|\beven\s+though\b|
-    \b(?:present|report|show|describ|classif|list|display)\w*[^.;]{0,80}\bas\s+['"‘“]?(?:informational|
+    \b(?:present|report|show|describ|classif|list|
+    display)\w*[^.;]{0,80}\bas\s+['"‘“]?(?:informational|
     info|low|minor|safe|clean|benign|harmless|false\s+positives?|non-?critical|resolved|passed)\b|
-    \b(?:delete|remove|wipe|erase|drop|overwrite|destroy|truncate|transfer|move)\w*\b[^.;]{0,80}\band\s+
-    (?:then\s+)?(?:tell|say|report|inform)|\bstill\s+(?:tells?|says?|reports?|states?|shows?)\s+(?:the\s+user\s+)?(?:that|it|everything|
+    \b(?:delete|remove|wipe|erase|drop|overwrite|destroy|truncate|transfer|
+    move)\w*\b[^.;]{0,80}\band\s+
+    (?:then\s+)?(?:tell|say|report|inform)|\bstill\s+(?:tells?|says?|reports?|states?|
+    shows?)\s+(?:the\s+user\s+)?(?:that|it|everything|
     all|success|["'‘“])|
-    \bonly\s+as\s+["'‘“]|\b(?:report|show|display|present)\w*\s+(?:\w+\s+)?as\s+(?:0|zero|none|passed|
-    success|ok|green)\b|\bmention\s+only\b|\bmention\s+(?:one|the\s+\w+)\s+(?:\w+\s+)?only\b|\blet\s+the\s+(?:user|person|human)\s+(?:believe|think|assume)\b|\beven\s+(?:when|if)\s+the\s+
-    (?:result|output|response|scan|check|tool|data)\b|\beven\s+(?:if|when|though)\s+other\b|\bas\s+the\s+
+    \bonly\s+as\s+["'‘“]|\b(?:report|show|display|present)\w*\s+(?:\w+\s+)?as\s+(?:0|zero|none|
+    passed|
+    success|ok|green)\b|\bmention\s+only\b|\bmention\s+(?:one|the\s+\w+)\s+(?:\w+\s+)?only\b|
+    \blet\s+the\s+(?:user|person|human)\s+(?:believe|think|assume)\b|\beven\s+(?:when|if)\s+the\s+
+    (?:result|output|response|scan|check|tool|data)\b|\beven\s+(?:if|when|though)\s+other\b|
+    \bas\s+the\s+
     (?:cheapest|best|safest|fastest|only|top)\b|
-    \b(?:failures?|errors?|drops?|data\s+loss|critical\s+\w+|vulnerabilit\w+|expired|invalid|revoked|
+    \b(?:failures?|errors?|drops?|data\s+loss|critical\s+\w+|vulnerabilit\w+|expired|invalid|
+    revoked|
     broken|fail(?:ing|ed)|unhealthy|overdue|breached|(?:severity|level)\s+[`'"]?
     (?:major|critical|high|severe)|
     \d\s+stars?\s+or\s+(?:below|less|lower)|declin\w+|rejected|outages?)\b[^.;]{0,80}\b(?:presented|
-    reported|described|summari[sz]ed|shown|phrased|labell?ed|referred\s+to|relayed)\s+(?:\w+\s+){0,4}?as\b|
+    reported|described|summari[sz]ed|shown|phrased|labell?ed|referred\s+to|
+    relayed)\s+(?:\w+\s+){0,4}?as\b|
     \b(?:answered|answer|respond\w*|repl\w*)\s+(?:\w+\s+){0,2}?by\s+saying\b|\bincluding\s+when\s+
-    (?:the\s+)?(?:two|they|values?|figures?)\s+differ|\b(?:fully|completely|entirely)\s+(?:compliant|
-    secure|safe|healthy|clean)\b"""
+    (?:the\s+)?(?:two|they|values?|figures?)\s+differ|\b(?:fully|completely|
+    entirely)\s+(?:compliant|
+    secure|safe|healthy|clean)\b
+    | \(\s*you\s+did\s+not\b|\b\d+\s*%\s+(?:higher|lower)\s+than\s+(?:returned|reported|actual|
+    the\s+result)
+    | \b(?:say|state|tell\s+\w+)\s+that\s+[^.;]{0,40}\bis\s+the\s+(?:cheapest|best|safest|fastest|
+    lowest|only)\b
+    | \beven\s+(?:if|when)\s+it\s+(?:has|is|was)\b|\beven\s+(?:if|when|though)\s+another\b
+    | \bround\w*\s+(?:\w+\s+){0,3}up\s+to\b|\bstate\s+it\s+as\s+the\b
+    | \b(?:answered|answer|respond\w*|repl\w*)\s+(?:\w+\s+){0,2}?by\s+saying\b"""
 )
 CLAIM = _rx(
     r"""\bthat\s+(?:no|nothing|none|it\s+is|it\s+was|everything|all|the\s+\w+\s+(?:is|was|has|
@@ -59,14 +77,22 @@ CLAIM = _rx(
     \bsuccessfully\b|(?:\btell\s+(?:the\s+|your\s+)?(?:user|person|human)|(?:^|[,:;]|\b(?:and|then|
     always|just|only|still))\s*(?:say|report|summari[sz]e|respond|reply|answer|state|mark|label))\b
     [^.;]{0,40}?(?:\bas\s+)?["'‘“][^"'’”\n]{2,60}["'’”]|\b(?:presented|reported|described|shown|
-    summari[sz]ed|phrased|labell?ed|marked|referred\s+to|answered|relayed)\b[^.;]{0,60}?\bas\s+["'‘“]|
-    \bsaying\s+(?:that\s+)?(?:nothing|no|everything|all)\b"""
+    summari[sz]ed|phrased|labell?ed|marked|referred\s+to|answered|
+    relayed)\b[^.;]{0,60}?\bas\s+["'‘“]|
+    \bsaying\s+(?:that\s+)?(?:nothing|no|everything|all)\b
+    | \b(?:describe|present|report|label|mark|call|show)\w*\s+(?:\w+\s+){0,3}?as\s+(?:an?\s+)?["'‘“]
+    | \b(?:is|was|as|are|were)\s+(?:operational|up|healthy|working|normal|current|completed|
+    refunded|valid|
+        trusted|stable)\b"""
 )
 FAILURE = _rx(
-    r"""\b(?:if|when|whenever|even\s+(?:if|when)|on|should|whether|any|every|all)\b[^.;]{0,80}?\b(?:fail\w*|
+    r"""\b(?:if|when|whenever|even\s+(?:if|when)|on|should|whether|any|every|
+    all)\b[^.;]{0,80}?\b(?:fail\w*|
     error\w*|bounc\w*|broken|down|lost|dropped|critical|vulnerab\w*|declin\w*|reject\w*|above\s+
     zero|non-?zero|miss\w*|crash\w*|timed?\s*out|denied|overdrawn|negative|red)\b|\bwhatever\b|
-    \bregardless\b|\bno\s+matter\b|\beven\s+though\b"""
+    \bregardless\b|\bno\s+matter\b|\beven\s+though\b
+    | \b(?:when|if)\s+(?:the\s+)?(?:status|result|state|check|scan|outcome)\s+(?:is|says|reports|
+    shows)\b|\b(?:pending|cancelled|canceled|expired|unpaid|declines?|decline[sd])\b"""
 )
 
 
@@ -81,11 +107,15 @@ AUTHORITY = gate(
     payment\s+rights|(?:administrator|admin|root|owner|operator|system)[\s-]+(?:authority|level\s+
     access)|blanket\s+(?:approval|permission|authori[sz]ation)|pre-?(?:approved|authori[sz]ed)|
     standing\s+approval|(?:[\w-]+[\s-])?(?:manager|owner|admin\w*|root|operator|staff|superuser|
-    counsel)\s+(?:authority|role|rights|privileges|powers|entitlements|permissions)|auto-?approved|db_owner|dba|sysadmin|
-    tier-?\d\s+staff|(?:staff|admin|root|owner|operator|superuser)[\s-]level\s+(?:permissions|access|
-    rights))\b"""
+    counsel)\s+(?:authority|role|rights|privileges|powers|entitlements|permissions)|auto-?approved|
+    db_owner|dba|sysadmin|
+    tier-?\d\s+staff|(?:staff|admin|root|owner|operator|superuser)[\s-]level\s+(?:permissions|
+    access|
+    rights))\b
+    | \b(?:commander|owner|admin|root)\s+(?:seat|role)\b|`admin`\s+role\b"""
     ),
     "root sudo super superuser superadmin admin administrator operator elevated god developer "
+    "commander seat "
     "jailbroken jailbreak jailbreaks jailbreaking unrestricted restrictions limits filters rules "
     "persona autonomy control access autonomous autonomously bypass rights authority owner "
     "system blanket preapproved preauthorized preauthorised approved authorized authorised "
@@ -93,16 +123,22 @@ AUTHORITY = gate(
     "entitlements permissions",
 )
 GRANTED = _rx(
-    r"""\b(?:you\s+(?:are|now|hold|have\s+been\s+granted|now\s+have|have\s+(?:blanket|standing)|act|operate|run|
+    r"""\b(?:you\s+(?:are|now|hold|have\s+been\s+granted|now\s+have|have\s+(?:blanket|standing)|
+    act|operate|run|
     carry|carries)|are\s+running\s+
-    as|running\s+as|acts?\s+(?:with|as)|acting\s+(?:with|as)|operat\w+\s+(?:with|as)|is\s+to\s+act|carr(?:y|ies)|
-    the\s+(?:assistant|model|agent|ai|caller)\s+(?:is|has|holds|may|can|carries|is\s+granted))\b"""
+    as|running\s+as|acts?\s+(?:with|as)|acting\s+(?:with|as)|operat\w+\s+(?:with|as)|is\s+to\s+act|
+    carr(?:y|ies)|
+    the\s+(?:assistant|model|agent|ai|caller)\s+(?:is|has|holds|may|can|carries|is\s+granted))\b
+    | \b(?:assigns?|gives|grants?)\s+you\b"""
 )
 VOID_RULES = gate(
     _rx(
-        r"""\b(?:rules|restrictions?|refusals?|guidelines|guardrails|safety\s+\w+|policies|instructions|
-    preferences|guidance|directives|disclaimers|warnings|caveats)\b[^.;]{0,80}\b(?:void|invalid|no\s+
-    longer|do\s+not\s+apply|revoked|suspended|lifted|disabled|overridden|obsolete|only\s+rules\s+that|
+        r"""\b(?:rules|restrictions?|refusals?|guidelines|guardrails|safety\s+\w+|policies|
+        instructions|
+    preferences|guidance|directives|disclaimers|warnings|caveats)\b[^.;]{0,80}\b(?:void|invalid|
+    no\s+
+    longer|do\s+not\s+apply|revoked|suspended|lifted|disabled|overridden|obsolete|
+    only\s+rules\s+that|
     retired|superseded|withdrawn|rescinded|waived|dropped|discarded)\b
     | \bexempt\s+from\b[^.;]{0,40}\b(?:polic\w+|rules|restrictions|guidelines|refusals?|safety)
     | \b(?:you\s+|it\s+)?would\s+(?:have\s+)?(?:normally\s+|ordinarily\s+|usually\s+|otherwise\s+)?
@@ -129,9 +165,14 @@ VOID_RULES = gate(
         performed)\s+(?:upstream|elsewhere)
     | \b(?:disregard|ignore|forget|drop|override|set\s+aside)\s+(?:all\s+|any\s+|the\s+|your\s+)*
         (?:\w+\s+){0,2}?(?:rules|restrictions|refusals?|refusal\s+rules|guidelines|guardrails|
-        instructions|policies|safety\s+\w+)\b"""
+        instructions|policies|safety\s+\w+)\b
+    | \bno\s+(?:subject|topic|request)\s+is\s+off[\s-]limits\b|\bdisclaimers\s+are\s+(?:omitted|
+        dropped|removed)\b|\branks?\s+above\s+(?:the\s+)?(?:\w+\s+)?(?:user|participant|person|
+        human)|\bobjects?,?\s+
+        proceed\s+anyway"""
     ),
     "rules restrictions refusal refusals guidelines guardrails safety policies instructions "
+    "subject topic ranks proceed "
     "guidance directives "
     "preferences exempt normally treat bound priority commands system refusal everything "
     "upstream elsewhere disclaimers warnings caveats ordinarily usually otherwise takes precedence "
@@ -147,34 +188,45 @@ OTHER_TOOLS = gate(
     | \bnative\s+(?:\w+\s+)?(?:summari[sz]ation|search|tools?|capabilit\w+|reasoning|abilities)\b
     | \b(?:its|your)\s+own\s+(?:reasoning|knowledge|calculations?|judg\w+)\b
     | \bthe\s+alternatives\b | \bcompetitor\s+tools?\b
-    | \b[a-z]+_[a-z_]+\s+(?:or\s+[a-z]+_[a-z_]+\s+)?tools\b"""
+    | \b[a-z]+_[a-z_]+\s+(?:or\s+[a-z]+_[a-z_]+\s+)?tools\b
+    | \b(?:community\s+)?alternatives\s+(?:such\s+as|like)\b"""
     ),
     "other different alternative competing competitor rival similar built another alternatives "
+    "alternatives community "
     "native own",
     ("_",),
 )
 RUN_DOWN = _rx(
-    r"""\b(?:avoid|(?:don'?t|do\s+not|never)\s+(?:call|use|consult|query|rely\s+on|trust|try|check)|let\s+\w+\s+down|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
+    r"""\b(?:avoid|(?:don'?t|do\s+not|never)\s+(?:call|use|consult|query|rely\s+on|trust|try|
+    check)|let\s+\w+\s+down|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
     leak\w*|deprecated|outdated|unreliable|broken|corrupt\w*|risks?|disappoint\w*|lose|loses|
     inaccurate|compromised|malicious|inferior|harm\w*|betray\w*|break|delayed|loss|losses|
     danger\w*|worse|wrong|unverified|untrusted|discard\w*|ignored?|ranked\s+above|outrank\w*|
     superior|in\s+favou?r\s+of|letting\s+(?:\w+\s+){0,3}down|let\s+(?:\w+\s+){0,3}down|not\s+
     (?:considered\s+)?(?:valid|reliable|trustworthy|accurate|approved|authoritative)|invalid|
     unapproved|should\s+not\s+be\s+(?:relayed|used|trusted|shown|cited)|flaw\w*|defect\w*|
-    mistak\w*|error-prone|miscomput\w*|complain\w*|avoid\w*|hallucinat\w*|violat\w*|scheduled\s+for\s+
-    removal|should\s+not\s+(?:be\s+)?offer\w*|disregard\w*|regression|weight\s*=\s*0|zero\s+weight)\b"""
+    mistak\w*|error-prone|miscomput\w*|complain\w*|avoid\w*|hallucinat\w*|violat\w*|
+    scheduled\s+for\s+
+    removal|should\s+not\s+(?:be\s+)?offer\w*|disregard\w*|regression|weight\s*=\s*0|
+    zero\s+weight)\b
+    | \bstranded\b|\bmiss\s+their\b|\bquietly\s+stop\s+trusting\b"""
 )
 SELF_PICK = gate(
     _rx(
-        r"""\b(?:choose|pick|call|route|prefer|favou?r|select|invoke|reach\s+for|go\s+with|stick\s+with|
-    opt\s+for|default\s+to|turn\s+to|choosing|picking|selecting|preferring)\b[^.;]{0,60}?(?:\bevery\s+
-    time\b|\beach\s+time\b|\bevery\s+single\s+time\b|\beven\s+(?:when|if)\s+(?:another|other|a\s+different)\s+
+        r"""\b(?:choose|pick|call|route|prefer|favou?r|select|invoke|reach\s+for|go\s+with|
+        stick\s+with|
+    opt\s+for|default\s+to|turn\s+to|choosing|picking|selecting|
+    preferring)\b[^.;]{0,60}?(?:\bevery\s+
+    time\b|\beach\s+time\b|\bevery\s+single\s+time\b|\beven\s+(?:when|if)\s+(?:another|other|
+    a\s+different)\s+
     tool|\bincluding\s+(?:for\s+)?(?:questions|requests|tasks)\s+
-    that\s+(?:are\s+not|aren'?t)|\beven\s+when\s+(?:it\s+is\s+|it's\s+)?not\s+(?:strictly\s+)?(?:needed|
+    that\s+(?:are\s+not|aren'?t)|\beven\s+when\s+(?:it\s+is\s+|
+    it's\s+)?not\s+(?:strictly\s+)?(?:needed|
     necessary|required|relevant)|
     \bwhenever\s+you\s+can\b|\bfor\s+(?:anything|everything)\b|\bbefore\s+relying\b|\bexclusively\b|
     \binstead\s+of\s+(?:any|other|the\s+other|your)|\bover\s+(?:any|all|other)|\bfirst\s+for\b|
-    \bthrough\s+(?:this|it|here|[a-z]+_[a-z_]+)|\bhere\b|\bfor\s+(?:every|each|all|any)\s+(?:[\w-]+\s+)?
+    \bthrough\s+(?:this|it|here|[a-z]+_[a-z_]+)|\bhere\b|\bfor\s+(?:every|each|all|
+    any)\s+(?:[\w-]+\s+)?
     (?:requests?|tasks?|questions?|queries|messages?|prompts?|needs)\b)
     | \bmust\s+(?:always\s+)?use\b[^.;]{0,40}?\bfor\s+(?:every|all|any)\b
     | \brely\s+(?:only|solely|exclusively)\s+on\s+(?:this|it|[a-z]+_[a-z_]+)\b
@@ -183,9 +235,14 @@ SELF_PICK = gate(
         only(?!\s+(?:when|if|for|after|once|with|
         to|in|on)))\b
     | \b(?:whenever|when|if)\b[^.;]{0,80}\b(?:any|another|other)\s+tools?\b[^.;]{0,40}\b(?:choose|
-        pick|prefer|select|call|use)\s+(?:this\s+tool|[a-z]+_[a-z_]+)\s+first\b"""
+        pick|prefer|select|call|use)\s+(?:this\s+tool|[a-z]+_[a-z_]+)\s+first\b
+    | \bthis\s+\w+\s+(?:your|the)\s+(?:first\s+and\s+only|one\s+and\s+only|only|sole)\s+(?:stop|
+    source|
+        choice|option|tool|go-to)\b
+    | \bcounting\s+on\s+you\s+to\s+(?:choose|pick|use|call)\s+this\b"""
     ),
     "choose pick call route prefer favor favour select invoke must rely only whenever reach go "
+    "this counting "
     "stick opt default turn choosing picking selecting preferring use trust",
 )
 # Choosing between this tool and others, as an order: "use X instead of the other tools".
@@ -193,9 +250,11 @@ PICK_OVER = gate(
     _rx(
         r"""\b(?:choose|pick|call|use|route|prefer|favou?r|select|selected|chosen|preferred|picked|
     used|called)\b[^.;]{0,80}?\b(?:instead|over|
-    rather\s+than|whenever|every\s+time)\b"""
+    rather\s+than|whenever|every\s+time)\b
+    | \b(?:precedence|priority)\s+over\b"""
     ),
     "choose pick call use route prefer favor favour select selected chosen preferred picked used "
+    "precedence priority "
     "called",
 )
 
@@ -209,7 +268,8 @@ TAMPER_VERB = gate(
 )
 LITERAL = gate(
     _rx(
-        r"""'[^'\n]{2,80}'|"[^"\n]{2,80}"|(?<![\w-])--[a-z][\w-]+|\b\d[\d.]*\s*%|\bto\s+\d[\d.,]*\b"""
+        r"""'[^'\n]{2,80}'|"[^"\n]{2,80}"|(?<![\w-])--[a-z][\w-]+|\b\d[\d.]*\s*%|
+        \bto\s+\d[\d.,]*\b"""
     ),
     "to",
     ("'", '"', "--", "%"),
@@ -237,9 +297,12 @@ CALL = gate(
     "call calls called invoke invoked run ran use used open opens start starts begin begins",
 )
 SCOPE = _rx(
-    r"""\b(?:every|each|any|all)\s+(?:\w+\s+)?(?:requests?|tasks?|conversations?|messages?|questions?|
-    turns?|sessions?|repl(?:y|ies)|answers?|prompts?|(?:tool\s+)?calls?|(?:other\s+)?tools?|actions?|
-    quer(?:y|ies))\b|\b(?:anything|everything)\b|\bnew\s+conversation\b|\bwhenever\b"""
+    r"""\b(?:every|each|any|all)\s+(?:\w+\s+)?(?:requests?|tasks?|conversations?|messages?|
+    questions?|
+    turns?|sessions?|repl(?:y|ies)|answers?|prompts?|(?:tool\s+)?calls?|(?:other\s+)?tools?|
+    actions?|
+    quer(?:y|ies))\b|\b(?:anything|everything)\b|\bnew\s+conversation\b|\bwhenever\b
+    | \bbefore\s+the\s+[\w\s,]{1,60}?\btools\b"""
 )
 TRIGGER = gate(
     _rx(
@@ -247,7 +310,8 @@ TRIGGER = gate(
     equals?|mentions?|includes?|named|sends?|enters?|(?:begin|start|end)(?:s|ning|ing)?\s+with)\s+
     (?:the\s+(?:words?|phrases?|code|string|keywords?)\s+)?['"‘“`][^'"’”`\n]{2,40}['"’”`]
     | \b(?:if|when|whenever|once)\b[^.;]{0,60}?['"‘“`][^'"’”`\n]{2,40}['"’”`]\s+(?:appears|
-        is\s+(?:seen|found|present|used|typed|written|said|mentioned)|shows\s+up|occurs|comes\s+up)\b
+        is\s+(?:seen|found|present|used|typed|written|said|mentioned)|shows\s+up|occurs|
+        comes\s+up)\b
     | \b(?:beginning|starting|ending)\s+with\s+['"‘“`][^'"’”`\n]{1,40}['"’”`]
     | \b(?:if|when|whenever|once|should)\b[^.;]{0,60}?\b(?:contains?|includes?|mentions?)\s+
         (?:the\s+)?
@@ -268,10 +332,11 @@ FETCH_RUN = gate(
         r"""\bexec\s*\(|\beval\s*\(|urlopen|\bpython3?\s+-c\b|\bcurl\b[^|\n]{0,200}\|\s*(?:sudo\s+)?
     (?:ba|z)?sh\b|\bwget\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\biex\b|invoke-expression|
     powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b|\bbash\s+<\(\s*(?:curl|wget)\b|
-    \bbase64\s+(?:-d|--decode)\s*\|\s*(?:ba|z)?sh\b""",
+    \bbase64\s+(?:-d|--decode)\s*\|\s*(?:ba|z)?sh\b
+    | \bnpx\s+(?:-y|--yes)\s+\S+@latest\b|\bnpx\s+(?:-y|--yes)\s+github:""",
         lead=r"\b\w|[$/ipu]",
     ),
-    "exec eval urlopen python python3 curl wget iex expression powershell tcp base64",
+    "exec eval urlopen python python3 curl wget iex expression powershell tcp base64 npx",
     ("$(",),
 )
 NEGATED = _rx(r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b")
@@ -286,13 +351,16 @@ REVIEW = _rx(
 # "jira.create_issue", "tools on other servers".
 OTHER_TOOL = gate(
     _rx(
-        r"""\b(?:server'?s?|its|their)\s+[`'"]?[a-z][\w-]*[`'"]?\s+tools?\b|\bthe\s+[\w-]+\s+tool'?s\b|
+        r"""\b(?:server'?s?|its|their)\s+[`'"]?[a-z][\w-]*[`'"]?\s+tools?\b|
+        \bthe\s+[\w-]+\s+tool's\b|
     \b(?:notes?|heads-up|guidance)\s+(?:on|about|for)\s+the\s+[\w\s-]{1,30}?(?:server|tools?)\s*:|
     \babout\s+the\s+[\w-]+\s+server\s*:|\b(?:on|from|across)\s+other\s+
     servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b|\bfrom\s+the\s+\w+\s+server\b|
-    \b(?:for|to|in)\s+the\s+[\w-]+\s+(?:tools?|server)\s*:|\bthe\s+[\w-]+\s+tool\s+[a-z]+_[a-z_]+\b"""
+    \b(?:for|to|in)\s+the\s+[\w-]+\s+(?:tools?|server)\s*:|\bthe\s+[\w-]+\s+tool\s+[a-z]+_[a-z_]+\b
+    | \bwhen\s+the\s+[\w-]+\s+tool\s+is\s+(?:used|called|invoked)\b
+    | \b[\w-]+\s+server\s*/\s*`?[a-z_]+`?\s*:"""
     ),
-    "server servers s its their across tool tools note notes heads guidance about",
+    "server servers s its their across tool tools note notes heads guidance about when",
 )
 # A server-qualified tool name: "jira.create_issue", "postgres.query_db".
 DOTTED_TOOL = gate(_rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b"), "", ("_",))
@@ -300,7 +368,8 @@ DOTTED_TOOL = gate(_rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b"), "", ("_",))
 # "whenever you call read_file". Orders about a sibling are usually honest sequencing advice.
 NAMED_TOOL = gate(
     _rx(
-        r"""\btools?\s+(?:named|called)\s+(?P<name1>[a-z][\w-]*)|\b(?P<name2>[a-z]+_[a-z_]+)\s+tool\b|
+        r"""\btools?\s+(?:named|called)\s+(?P<name1>[a-z][\w-]*)|
+        \b(?P<name2>[a-z]+_[a-z_]+)\s+tool\b|
     \b(?:call|use|invoke|calling|using|invoking)\s+(?P<name3>[a-z]+_[a-z_]+)\b|
     \b(?:every|each|all|any)\s+(?P<name4>[a-z]+_[a-z_]+)\s+calls?\b"""
     ),
@@ -308,11 +377,14 @@ NAMED_TOOL = gate(
 )
 CHANGE_VERB = gate(
     _rx(
-        r"""\b(?:always|set|add|double|triple|halve|multiply|round|wrap|prefix|append|prepend|replace|
+        r"""\b(?:always|set|add|double|triple|halve|multiply|round|wrap|prefix|append|prepend|
+        replace|
     change|swap|rewrite|redirect|route|send|forward|copy|cc|bcc|include|remove|drop|strip|skip|
-    pass|instead|also|must|mention|unless|starts?|begins?|apply|applies)\b"""
+    pass|instead|also|must|mention|unless|starts?|begins?|apply|applies)\b
+    | \b(?:call|calls|invoke|split|multiply|passed)\b"""
     ),
-    "always set add double triple halve multiply round wrap prefix append prepend replace "
+    "always set add double triple halve multiply round wrap prefix append prepend replace call "
+    "calls invoke split multiply passed "
     "change swap rewrite redirect route send forward copy cc bcc include remove drop strip skip "
     "pass instead also must mention unless start starts begin begins apply applies",
 )
@@ -321,23 +393,33 @@ CHANGE_VERB = gate(
 # Overriding the user's own choice: "even if the user names another target".
 USER_OVERRIDE = gate(
     _rx(
-        r"""\beven\s+(?:when|if)\s+the\s+(?:user|person|human)\s+(?:\w+\s+)?(?:names|gives|specifies|specified|asks|asked|
+        r"""\beven\s+(?:when|if)\s+the\s+(?:user|person|human)\s+(?:\w+\s+)?(?:names|gives|
+        specifies|specified|asks|asked|
     chooses|chose|supplies|provides|says|requests|picks|wants)|\binstead\s+of\s+(?:any|the)\s+
-    (?:\w+\s+){0,2}?(?:the\s+)?(?:user|person|human)\s+(?:supplies|gives|names|chose|specified|provides|asked|
-    entered)|\b(?:whatever|regardless\s+of\s+(?:what|which|whatever))\s+(?:\w+\s+){0,2}?the\s+(?:user|person|human)\s+
+    (?:\w+\s+){0,2}?(?:the\s+)?(?:user|person|human)\s+(?:supplies|gives|names|chose|specified|
+    provides|asked|
+    entered)|\b(?:whatever|regardless\s+of\s+(?:what|which|
+    whatever))\s+(?:\w+\s+){0,2}?the\s+(?:user|person|human)\s+
     (?:\w+\s+)?(?:specified|specifies|says|said|asks|asked|chose|gives|gave|enters|entered|provides|
     supplies|wants|named|picks|picked|selects|selected|mentions|mentioned|chooses)|\bno\s+matter\s+
-    (?:what|which)\s+(?:\w+\s+){0,2}?the\s+(?:user|person|human)\b|\bignore\s+the\s+\w+\s+the\s+(?:user|person|human)\s+(?:gives|provides|names|supplies)|
+    (?:what|which)\s+(?:\w+\s+){0,2}?the\s+(?:user|person|human)\b|
+    \bignore\s+the\s+\w+\s+the\s+(?:user|person|human)\s+(?:gives|provides|names|supplies)|
     \binstead\s+of\s+the\s+(?:user|person|human)'?s\s+(?:choice|value|input|selection|request)|
     \brather\s+than\s+(?:from\s+)?(?:what|whatever|the\s+\w+)\s+(?:the\s+)?(?:user|person|human)\s+
     (?:provided|provides|gave|gives|entered|specified|chose|named|asked)|\bin\s+addition\s+to\s+
     (?:anyone|whoever|whatever|what|the\s+\w+)\s+(?:the\s+)?(?:user|person|human)\s+(?:names|gives|
-    specifies|picks|chooses|adds|provides|asks)|\boverrid\w*\s+(?:what(?:ever)?|the\s+\w+)\s+(?:the\s+)?
-    (?:user|person|human)\s+(?:chose|chooses|picked|selected|set|wants|asked)|\bregardless\s+of\s+(?:the|any)\s+(?:\w+\s+){0,2}?
+    specifies|picks|chooses|adds|provides|asks)|\boverrid\w*\s+(?:what(?:ever)?|
+    the\s+\w+)\s+(?:the\s+)?
+    (?:user|person|human)\s+(?:chose|chooses|picked|selected|set|wants|asked)|
+    \bregardless\s+of\s+(?:the|any)\s+(?:\w+\s+){0,2}?
     the\s+(?:user|person|human)\s+(?:gives|gave|names|named|specifies|specified|provides|provided|
-    chose|chooses|enters|entered|picks|picked|asks|asked|wants)"""
+    chose|chooses|enters|entered|picks|picked|asks|asked|wants)
+    | \bwhen\s+the\s+user\s+asks\s+for\s+[^.;]{0,60},\s*(?:install|use|fetch|add|pass|
+    send)\b[^.;]{0,40}
+        \b(?:respectively|instead)\b"""
     ),
-    "even instead whatever regardless ignore matter rather addition overriding overrides override",
+    "even instead whatever regardless ignore matter rather addition overriding overrides override "
+    "when",
 )
 # Run on the user's machine through a shell tool, with a command that harms or hides.
 SHELL_ORDER = gate(
@@ -349,7 +431,8 @@ SHELL_ORDER = gate(
     "shell exec terminal bash cmd powershell line whatever",
 )
 DANGEROUS = _rx(
-    r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bsudo\s|\bchown\s+-r|\bmkfs\b|\bdd\s+if=|>\s*/dev/|
+    r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bsudo\s|\bchown\s+-r|\bmkfs\b|\bdd\s+if=|
+    >\s*/dev/|
     _history\b|\bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\beach\s+line\b|\bwhatever\b|
     \bsecurity\s+find-|\bcurl\b|\bwget\b|--privileged\b|-v\s+/:/""",
     lead=r"\b\w|[>_|-]",
@@ -357,10 +440,12 @@ DANGEROUS = _rx(
 # A URL or host with a slot for the chat's data: "?q=<full document text>", "<hex of key>.x.com".
 URL_SLOT = gate(
     _rx(
-        r"""(?:://|\.)[^\s)\]]{0,200}[<{$][^>}\n]{0,80}(?:text|document|message|history|conversation|
+        r"""(?:://|\.)[^\s)\]]{0,200}[<{$][^>}\n]{0,80}(?:text|document|message|history|
+        conversation|
     question|(?<!file_)(?<!node_)(?<!item_)(?<!object_)(?<!record_)(?<!project_)key|token|secret|
     password|file(?![_\s-]?(?:key|id|name|path|type|format))|content|prompt|summary|data|argument|
-    result|cookie|credential)[^>}\n]{0,80}[>}]|[<{][^>}\n]{0,60}(?:key|token|secret|password|credential|cookie)
+    result|cookie|credential)[^>}\n]{0,80}[>}]|[<{][^>}\n]{0,60}(?:key|token|secret|password|
+    credential|cookie)
     [^>}\n]{0,40}[>}]\.[a-z0-9-]+\."""
     ),
     "",
@@ -374,7 +459,8 @@ AFTER_EVERY = gate(
     of\s+(?:every|each)\b|\b(?:each|every)\s+time\s+(?:another|any|a|some)\s+(?:\w+\s+)?tool\b|
     \bwhenever\s+(?:the\s+)?(?:agent|assistant|model|you)\s+(?:runs?|calls?|uses?|invokes?)\b|
     \bfor\s+(?:any|every|each)\s+tool\b[^.;]{0,40}\byou\s+call|
-    \bevery\s+tool\s+(?:invocation|call)s?\b|\b(?:whatever|everything)\s+the\s+(?:user|person|human)\s+
+    \bevery\s+tool\s+(?:invocation|call)s?\b|\b(?:whatever|everything)\s+the\s+(?:user|person|
+    human)\s+
     (?:types|pastes|says|writes|sends|enters)\b"""
     ),
     "after end time whenever every whatever everything for",
@@ -393,14 +479,17 @@ ASK_USER = gate(
     "ask prompt request",
 )
 NEVER_ASKED = _rx(
-    r"""\bseed\s+(?:phrase|words)|\brecovery\s+(?:words|phrases?|codes?)|\bmnemonic|\bprivate\s+keys?|
+    r"""\bseed\s+(?:phrase|words)|\brecovery\s+(?:words|phrases?|codes?)|\bmnemonic|
+    \bprivate\s+keys?|
     \b(?:2fa|otp|mfa|one[\s-]time)\s+(?:codes?|passwords?)|\bverification\s+codes?|\bcvv\b|
-    \bsecurity\s+code|\bpin\b|\bssn\b|\bsocial\s+security|\bconnection\s+strings?|\bvpn\s+password"""
+    \bsecurity\s+code|\bpin\b|\bssn\b|\bsocial\s+security|\bconnection\s+strings?|
+    \bvpn\s+password"""
 )
 # Data gathered through another tool: "(read it with the contacts tool first)".
 CROSS_READ = gate(
     _rx(
-        r"""\b(?:read|get|fetch|collect|pull|look\s+up|obtain|retrieve|gather)\s+(?:it|them|this|these|
+        r"""\b(?:read|get|fetch|collect|pull|look\s+up|obtain|retrieve|gather)\s+(?:it|them|this|
+        these|
     that|those)\s+(?:with|from|using|via|through)\s+(?:the\s+)?[\w-]+\s+tool\b"""
     ),
     "read get fetch collect pull look obtain retrieve gather",
@@ -411,18 +500,22 @@ REFUSED_UNLESS = gate(
     _rx(
         r"""\b(?:any|every|all|other)\s+(?:other\s+)?(?:tool\s+)?(?:calls?|invocations?|tools?|
     requests?)\b[^.;]{0,80}\b(?:rejected|blocked|refused|denied|fails?|will\s+fail|disabled|locked|
-    ignored)\b[^.;]{0,40}\b(?:unless|until)\b"""
+    ignored)\b[^.;]{0,40}\b(?:unless|until)\b
+    | \b(?:server'?s?|tools?)\s+[`'"]?[a-z_]+[`'"]?\s+(?:fails?|errors?|breaks?|is\s+rejected)\s+
+        unless\b"""
     ),
-    "any every all other",
+    "any every all other server servers tool tools",
 )
 # Speech reported by a tool about attacks: "blocks that tell the model to read …".
 REPORTED = gate(
     _rx(
         r"""\b(?:that|which|who)\s+(?:tells?|instructs?|asks?|orders?|makes?|tricks?|directs?|
         coerces?|gets?)\s+(?:the\s+|an?\s+)?(?:model|agent|assistant|ai|llm)s?\s+(?:to|into)\b|
-        \b(?:requests?|instructions?|orders?|attempts?)\s+to\s+(?:read|send|bcc|exfiltrate|leak|upload|
+        \b(?:requests?|instructions?|orders?|attempts?)\s+to\s+(?:read|send|bcc|exfiltrate|leak|
+        upload|
         forward|reveal|ignore)\b|
-        \b(?:prompts?|messages?|inputs?|attempts?|requests?|texts?)\s+that\s+(?:try|tries|attempt)\s+to\b|
+        \b(?:prompts?|messages?|inputs?|attempts?|requests?|texts?)\s+that\s+(?:try|tries|
+        attempt)\s+to\b|
         \b(?:instructions?|rules?)\s+that\s+can\s+be\b|\bphrases?\s+(?:like|such\s+as)\b|
         \b(?:descriptions?|instructions?|messages?|prompts?|payloads?|texts?|emails?|pages?|
         documents?|servers?|tools?)\s+(?:that\s+|which\s+)?(?:tells?|instructs?|asks?|orders?|
@@ -442,41 +535,61 @@ REPORTED = gate(
 AUDIENCE = _rx(
     r"""\b(?:to|for|with)\s+the\s+(?:user|person|human|customer)s?\b|\bto\s+users\b|\b(?:answers?|
     summary|repl(?:y|ies)|responses?)\s+(?:given\s+)?to\s+the\b|\bwhen\s+presenting\b|\bthe\s+
-    (?:assistant|agent|model|caller)\s+(?:\w+\s+)?(?:reports?|tells?|says|states?|phrases|describes?|
-    presents?|refers?|summari[sz]es|answers)\b|\b(?:claude|the\s+assistant|the\s+model)'?s\s+answers\b|
-    \bthe\s+user\s+(?:is|gets)\s+told\b|\bquestions\s+(?:about|on|regarding)\b|\blet\s+the\s+(?:user|
+    (?:assistant|agent|model|caller)\s+(?:\w+\s+)?(?:reports?|tells?|says|states?|phrases|
+    describes?|
+    presents?|refers?|summari[sz]es|answers)\b|\b(?:claude|the\s+assistant|
+    the\s+model)'?s\s+answers\b|
+    \bthe\s+user\s+(?:is|gets)\s+told\b|\bquestions\s+(?:about|on|regarding)\b|
+    \blet\s+the\s+(?:user|
     person|human)\b"""
 )
 # Line jumping: text that acts on the session without this tool ever being called.
 LINE_JUMP_STRONG = gate(
     _rx(
-        r"""\bwhether\s+or\s+not\s+(?:this\s+tool|the\s+tool|it)\s+(?:is\s+|gets\s+)?(?:called|invoked|
+        r"""\bwhether\s+or\s+not\s+(?:this\s+tool|the\s+tool|it)\s+(?:is\s+|gets\s+)?(?:called|
+        invoked|
         used)|\bno\s+call\s+(?:is\s+)?(?:required|needed|necessary)|\bwithout\s+(?:invoking|calling|
-        using)\s+(?:this|the)\s+tool|\bin\s+force\s+without\b|\breading\s+this\s+(?:note|description|
-        text)\s+is\s+enough|\bfrom\s+the\s+moment\s+this\s+(?:\w+\s+){0,2}?(?:is\s+)?(?:loaded|registered|
-        read|listed|seen|installed|connected)|\btakes?\s+effect\s+(?:as\s+soon\s+as|when|once)\s+this\s+
-        (?:server|tool|description|package|list)|\bupon\s+(?:reading|loading|seeing)\s+this\s+(?:listing|
-        description|tool|note|list)|\bwhile\s+this\s+(?:server|tool)\s+is\s+(?:loaded|connected|installed|
+        using)\s+(?:this|the)\s+tool|\bin\s+force\s+without\b|\breading\s+this\s+(?:note|
+        description|
+        text)\s+is\s+enough|\bfrom\s+the\s+moment\s+this\s+(?:\w+\s+){0,2}?(?:is\s+)?(?:loaded|
+        registered|
+        read|listed|seen|installed|connected)|\btakes?\s+effect\s+(?:as\s+soon\s+as|when|
+        once)\s+this\s+
+        (?:server|tool|description|package|list)|\bupon\s+(?:reading|loading|
+        seeing)\s+this\s+(?:listing|
+        description|tool|note|list)|\bwhile\s+this\s+(?:server|tool)\s+is\s+(?:loaded|connected|
+        installed|
         available)|\beffective\s+(?:immediately\s+)?(?:upon|on|when)\s+
-        (?:loading|reading|registering|connecting)|\bregardless\s+of\s+which\s+tools?\s+(?:\w+\s+){0,3}?(?:used|called)|
-        \bindependent(?:ly)?\s+of\s+(?:this|the)\s+tool\b|\beven\s+(?:when|if)\s+this\s+tool\s+is\s+(?:never|
-        not)\s+(?:invoked|called|used)|\bbefore\s+you\s+(?:even\s+)?(?:consider\s+)?call(?:ing)?\s+any\s+tool|
-        \b(?:once|as\s+soon\s+as)\s+this\s+(?:tool|server)(?:\s+list)?\s+is\s+(?:available|loaded|listed|
-        registered|connected|installed|present)"""
+        (?:loading|reading|registering|connecting)|
+        \bregardless\s+of\s+which\s+tools?\s+(?:\w+\s+){0,3}?(?:used|called)|
+        \bindependent(?:ly)?\s+of\s+(?:this|the)\s+tool\b|\beven\s+(?:when|
+        if)\s+this\s+tool\s+is\s+(?:never|
+        not)\s+(?:invoked|called|used)|
+        \bbefore\s+you\s+(?:even\s+)?(?:consider\s+)?call(?:ing)?\s+any\s+tool|
+        \b(?:once|as\s+soon\s+as)\s+this\s+(?:tool|server)(?:\s+list)?\s+is\s+(?:available|loaded|
+        listed|
+        registered|connected|installed|present)
+    | \bas\s+soon\s+as\s+(?:the|this)\s+tool\s+list\s+is\s+(?:read|loaded|listed)\b
+    | \bloading\s+this\s+integration\b"""
     ),
-    "whether required needed necessary invoking calling using force enough moment effect "
+    "whether required needed necessary invoking calling using force enough moment effect soon "
+    "loading "
     "effective regardless independent independently never not consider once soon upon while",
 )
 LINE_JUMP_WEAK = gate(
     _rx(
         r"""\b(?:conversation|session|workspace)[\s-]wide\b|\bfor\s+this\s+whole\s+(?:session|
         conversation|chat)|\bfrom\s+(?:here|now)\s+on\b|\bstanding\s+(?:instruction|order|rule|
-        directive)s?\s*(?:for|to|:|that)|\bsession\s+setup\s*:|\beffective\s+on\s+(?:connect|load|registration)\b|
-        \bfor\s+(?:the\s+)?(?:rest|remainder)\s+of\s+the\s+(?:conversation|session|chat)\b|\bgeneral\s+rule\s+
+        directive)s?\s*(?:for|to|:|that)|\bsession\s+setup\s*:|\beffective\s+on\s+(?:connect|load|
+        registration)\b|
+        \bfor\s+(?:the\s+)?(?:rest|remainder)\s+of\s+the\s+(?:conversation|session|chat)\b|
+        \bgeneral\s+rule\s+
         for\s+this\s+(?:conversation|session|chat)|\ball\s+(?:your\s+)?future\s+(?:replies|answers|
-        responses)"""
+        responses)
+    | \beffective\s+immediately\b"""
     ),
     "conversation session workspace whole here now standing setup effective rest remainder "
+    "immediately "
     "general future",
 )
 MODEL_WORDS = frozenset(
@@ -491,12 +604,16 @@ READ_ONLY = _rx(
 )
 CHAIN_EFFECT = gate(
     _rx(
-        r"""\b(?:also|afterwards|right\s+after|straight\s+after(?:wards)?|(?:is|are)\s+followed\s+by|
-        as\s+part\s+of\s+(?:the\s+)?(?:same\s+)?(?:flow|workflow|call|step))\b[^.;]{0,80}?\b(?:delete[sd]?|
+        r"""\b(?:also|afterwards|right\s+after|straight\s+after(?:wards)?|(?:is|
+        are)\s+followed\s+by|
+        as\s+part\s+of\s+(?:the\s+)?(?:same\s+)?(?:flow|workflow|call|
+        step))\b[^.;]{0,80}?\b(?:delete[sd]?|
         deleting|remove[sd]?|wipe[sd]?|erase[sd]?|empt(?:y|ies|ied)|overwrite[sd]?|drop(?:s|ped)?|
         push(?:es|ed)?|git_push|git_commit|commit(?:s|ted)?|publish(?:es|ed)?|stars?|starred|
-        fork(?:s|ed)?|opens?\s+a\s+(?:pr|pull\s+request)|install(?:s|ed|ing)?|chmod\w*|subscribe[sd]?|
-        purchase[sd]?|transfer(?:s|red)?|shares?|shared|uploads?|uploaded|add[\s_]to[\s_]list|adds?\s+
+        fork(?:s|ed)?|opens?\s+a\s+(?:pr|pull\s+request)|install(?:s|ed|ing)?|chmod\w*|
+        subscribe[sd]?|
+        purchase[sd]?|transfer(?:s|red)?|shares?|shared|uploads?|uploaded|add[\s_]to[\s_]list|
+        adds?\s+
         (?:it|them|the\s+\w+)\s+to\s+(?:a\s+|the\s+)?(?:list|newsletter|mailing))\b
         | \b(?:deleted|removed|wiped|erased|emptied|overwritten|dropped|pushed|published|uploaded|
             shared)\s+(?:via|through|with|using)\s+the\s+[\w-]+\s+tools?\b"""
@@ -508,18 +625,22 @@ CHAIN_EFFECT = gate(
 VIA_SHELL = gate(
     _rx(
         r"""\b(?:in|through|via|with|using)\s+(?:the\s+|a\s+)?(?:shell|terminal|powershell|bash|
-    command[\s-]line|exec)(?:\s+tool)?\b|\bthe\s+(?:shell|terminal|bash)\s+tool\b|\bwith\s+a\s+shell\b"""
+    command[\s-]line|exec)(?:\s+tool)?\b|\bthe\s+(?:shell|terminal|bash)\s+tool\b|
+    \bwith\s+a\s+shell\b
+    | \b(?:call|use|invoke)\s+[a-z_]*(?:shell|exec|terminal|bash|cmd)[a-z_]*\b"""
     ),
-    "shell terminal powershell bash command exec",
+    "shell terminal powershell bash command exec cmd",
 )
 HARMFUL = _rx(
     r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bmkfs\b|\bdd\s+if=|--privileged\b|-v\s+/:/|
-    \bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\bnc\s+-e\b|\bncat\b[^\n]{0,40}\s-e\b|/bin/sh\b"""
+    \bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\bnc\s+-e\b|\bncat\b[^\n]{0,40}\s-e\b|
+    /bin/sh\b"""
 )
 # A flag or setting that turns a safeguard off, put into calls by the model.
 DANGEROUS_FLAG = gate(
     _rx(
-        r"""(?<![\w-])--(?:no-verify|force|skip[\w-]*|insecure|no-check[\w-]*|disable[\w-]*|privileged|
+        r"""(?<![\w-])--(?:no-verify|force|skip[\w-]*|insecure|no-check[\w-]*|disable[\w-]*|
+        privileged|
         allow-unauthenticated|trusted-host)\b|\b(?:rollback|verify|ssl_verify|tls_verify|verify_ssl|
         auto_merge|automerge|skip_tests|require_review)`?\s*(?:[=:]|is\s+set\s+to)\s*[`'"]?(?:false|
         true|0|1)\b"""
@@ -533,7 +654,8 @@ BY_THE_MODEL = _rx(
 # Consent or sharing switched on in the user's name: "also sets marketing_consent=true".
 CONSENT_FIELD = gate(
     _rx(
-        r"""\b\w*(?:marketing|consent|sharing|tracking|telemetry|analytics|newsletter|opt_?in)\w*\s*=\s*
+        r"""\b\w*(?:marketing|consent|sharing|tracking|telemetry|analytics|newsletter|
+        opt_?in)\w*\s*=\s*
         (?:true|1|yes|["'][^"'\n]{1,40}["'])"""
     ),
     "",
@@ -561,7 +683,8 @@ ARG_SLOT = _rx(
 )
 CONTENT_OF = _rx(
     r"""\b(?:full\s+)?(?:text|contents?|body|value|values)\s+of\b|\bfull\s+text\b|\bcontains?\b|
-    \bdatabase\b"""
+    \bdatabase\b
+    | \boutput\s+of\b"""
 )
 # A slot for a secret the model reads itself: `"auth": "<value of X_KEY from the environment>"`,
 # `aws_secret_access_key (… from ~/.aws/credentials)`.
@@ -589,7 +712,8 @@ MONEY = _rx(
 EXAMPLE = _rx(r"""\be\.g\.|\bexample|\bfor\s+instance\b|\bsuch\s+as\b""")
 # A label over the clauses that follow: orders for another tool ("For the GitHub tools: …").
 OTHER_LABEL = _rx(
-    r"""\b(?:for|to|in|about|on)\s+the\s+[\w\s-]{1,30}?\s+(?:tools?|server)\s*:|\bconvention\s+for\b"""
+    r"""\b(?:for|to|in|about|on)\s+the\s+[\w\s-]{1,30}?\s+(?:tools?|server)\s*:|\bconvention\s+for\b
+    | \bfor\s+the\s+[\w\s'-]{1,40}?\btool\s*:|\bserver\s*/\s*`?[a-z_]+`?\s*:"""
 )
 PASSIVE_CARRY = _rx(
     r"""\b(?:forwarded|mirrored|sent|uploaded|posted|copied|passed|logged|recorded|shared|synced|
@@ -599,33 +723,45 @@ PASSIVE_CARRY = _rx(
 # harms the user's machine, data or accounts.
 ALSO = gate(
     _rx(
-        r"""\b(?:also|additionally|in\s+addition|as\s+well|while\s+(?:you'?re|at\s+it)|every\s+time\s+this\s+
+        r"""\b(?:also|additionally|in\s+addition|as\s+well|while\s+(?:you'?re|at\s+it)|
+        every\s+time\s+this\s+
         tool\s+is\s+(?:called|used|invoked)|after\s+(?:each|every)\s+\w+)\b"""
     ),
     "also additionally addition well while every after",
 )
 HARM_ACT = _rx(
-    r"""\bchmod\b|\brm\s+-\w*r|\b777\b|\bdelete\w*\s+(?:~/|\.|every|all|any|the\s+user'?s|[\w./-]*history)|
-    \b(?:invoke|call|run)\s+(?:delete|remove|drop|destroy|wipe)_\w+|\bdisabl\w+\s+(?:the\s+)?(?:branch\s+
+    r"""\bchmod\b|\brm\s+-\w*r|\b777\b|\bdelete\w*\s+(?:~/|\.|every|all|any|the\s+user'?s|
+    [\w./-]*history)|
+    \b(?:invoke|call|run)\s+(?:delete|remove|drop|destroy|wipe)_\w+|
+    \bdisabl\w+\s+(?:the\s+)?(?:branch\s+
     protection|protection|security|firewall|2fa|mfa|verification|logging|audit\w*|antivirus|
     signing)|\bpublic\s+visibility|\b(?:set|make|made|sets|makes)\s+[^.;]{0,40}\bpublic\b|
     \btransfer\w*\s+ownership|\bremove\w*\s+(?:every|all|each|any)\s+(?:other\s+)?(?:collaborators?|
     members?|users?|admins?|owners?)|\badd_ssh_key\b|\bauthorized_keys\b|\bssh\s+keys?\b|
-    \bgit\s+config\s+--global|\bhookspath\b|\bsudoers\b|\bcrontab\b|\bgrants?\s+[^.;]{0,40}\b(?:access|
-    permission|admin)|\banyone\s+with\s+the\s+link\b|\bsharing\s+setting"""
+    \bgit\s+config\s+--global|\bhookspath\b|\bsudoers\b|\bcrontab\b|
+    \bgrants?\s+[^.;]{0,40}\b(?:access|
+    permission|admin)|\banyone\s+with\s+the\s+link\b|\bsharing\s+setting
+    | \bfollow\s+(?:the\s+)?[\w-]+\s+(?:organi[sz]ation|org|account)\b|\bwith\s+the\s+user'?s\s+
+    (?:token|credentials|account)\b|\bon\s+(?:the\s+user'?s|their)\s+behalf\b|\baccept\s+(?:all|
+    every|any)\b
+    | \bturn(?:s|ing)?\s+off\s+(?:the\s+)?(?:branch\s+protection|protection|security|firewall|2fa|
+    mfa|
+        verification|logging|audit\w*|antivirus|signing)|\bbranch\s+protection\b"""
 )
 
 # A parameter's spec whose value is the model's context or a secret store's contents:
 # `reason (string; format: 'the complete system prompt …')`,
 # `default: "populate with ~/.kube/config"`.
 PARAM_SPEC = gate(
-    _rx(r"""\b(?:format|default|example|value)\s*:\s*['"]|\((?:string|str|text)\s*[;,]"""),
-    "format default example value string str text",
+    _rx(r"""\b(?:format|default|example|value)\s*:\s*['"]|\((?:string|str|text)\s*[;,]
+    | \bdefaults?\s+to\b"""),
+    "format default example value string str text defaults",
 )
 # Running extra code in the user's files: "write the file back with an added line `import hook`".
 CODE_ADDED = gate(
     _rx(
-        r"""\b(?:add(?:ed|s)?|insert(?:ed|s)?|prepend\w*|append\w*)\s+(?:a\s+|an\s+)?(?:line|import|require|
+        r"""\b(?:add(?:ed|s)?|insert(?:ed|s)?|prepend\w*|append\w*)\s+(?:a\s+|an\s+)?(?:line|
+        import|require|
         script)\b[^.;]{0,80}(?:\bimport\s+\w+|require\(|<script)"""
     ),
     "",
@@ -635,9 +771,17 @@ CODE_ADDED = gate(
 # ten times".
 BACKGROUND_VISIT = gate(
     _rx(
-        r"""\b(?:visit|open|navigate\s+to|load|fetch|ping)\b[^.;]{0,80}\b(?:in\s+the\s+background|times|
+        r"""\b(?:visit|open|navigate\s+to|load|fetch|ping)\b[^.;]{0,80}\b(?:in\s+the\s+background|
+        times|
         silently|quietly)\b|\bside\s+task\b"""
     ),
     "visit open navigate load fetch ping side",
 )
-EACH_CALL = _rx(r"""\b(?:each|every)\s+(?:invocation|call|run|use)\b""")
+EACH_CALL = _rx(r"""\b(?:each|every)\s+(?:invocation|call|run|use)\b
+    | \bthe\s+tool\s+also\b""")
+# Records of what happened, destroyed: "run `DROP TABLE audit_log;`".
+DESTROY_LOGS = _rx(
+    r"""\b(?:drop\s+table|delete\s+from|truncate(?:\s+table)?)\b[^.;`]{0,40}(?:audit|log|access|
+    event|
+    history|security)"""
+)

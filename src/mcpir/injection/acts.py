@@ -11,16 +11,15 @@ own job ("Search the user's contacts"), so the data rules skip it unless the mod
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from mcpir.injection import patterns as P
 from mcpir.injection.act_hit import add as _add
 from mcpir.injection.act_words import (
     AFTER_EVERY,
+    ARG_SLOT,
     ASK_USER,
     AUDIENCE,
     AUTHORITY,
@@ -64,6 +63,7 @@ from mcpir.injection.act_words import (
     VIA_SHELL,
     VOID_RULES,
 )
+from mcpir.injection.citing import about_attacks
 from mcpir.injection.clauses import (
     CARRY_VERBS,
     COVERT,
@@ -81,7 +81,6 @@ from mcpir.injection.clauses import (
     holds,
 )
 from mcpir.injection.effects import effects as _effects
-from mcpir.injection.hits import Hit
 from mcpir.injection.moved_words import CONTEXT, FILES, SECRET, SECRET_SOURCE, USER_DATA
 
 if TYPE_CHECKING:
@@ -104,6 +103,7 @@ _READERS = frozenset(
     "claude system host you your".split()
 )
 _REFERENCE = re.compile(r"\b(?:path|filename|file\s+name)\s+(?:to|of)\b")
+_BACKTICKED = re.compile(r"\b(?:in|into|as)\s+`[a-z_]+`")
 _THIS_SERVER = re.compile(r"\b(?:of|in|on|from)\s+this\s+server\b")
 
 
@@ -130,7 +130,9 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
         # "Pass your API key as api_key" is how a tool authenticates; a secret's store, any or
         # all secrets, an outside address, or an order to the model are not.
         wide = clause.has(QUANT) or clause.has(DEST) or clause.has(FORCE)
-        ordered = clause.directed and (wide or clause.has(SECRET_SOURCE))
+        # An argument named for them is as good as an address: "tokens in `args`".
+        slot = ARG_SLOT.search(clause.text) or _BACKTICKED.search(clause.text)
+        ordered = clause.directed and (wide or clause.has(SECRET_SOURCE) or slot is not None)
         if ordered or clause.addressed or covert:
             _add(scan, "exfiltration:secrets", "high", clause)
     elif carries and clause.has(FILES) and (clause.has(QUANT) or clause.has(FORCE)):
@@ -217,6 +219,10 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
             clause.has(DEST) or clause.has(SECRET) or clause.has(CONTEXT) or clause.has(COVERT)
         )
         change = after if after and after.group(0) not in ("instead", "use") and tampers else None
+        # Another tool's results routed into this one: "pass its output to qr_generate".
+        routed = any(name in clause.text for name in own if "_" in name)
+        if routed and (_words(clause, CARRY_VERBS) or PASSIVE_CARRY.search(clause.text)):
+            change = named
     labelled = OTHER_LABEL.search(clause.text) or other and clause.has(DEST)
     if change and (clause.has(FORCE) or clause.directed or labelled):
         if not clause.user_asked and not clause.protective:
@@ -239,6 +245,12 @@ def _arguments(scan: _Scan, clause: Clause, own: set[str]) -> None:
         _add(scan, "argument-tampering", "high", clause, value.group(0).strip()[:60])
 
 
+def _ordered(clause: Clause) -> bool:
+    """An order, or the second half of one a semicolon split: "call the python tool with: import
+    urllib.request; exec(…)"."""
+    return clause.directed or bool(clause.lead) and IMPERATIVE.match(clause.lead) is not None
+
+
 def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
     own_named = any(name in clause.text for name in own if len(name) > 3)
     if (clause.has(CALL) or own_named) and clause.has(FIRST) and clause.has(SCOPE):
@@ -250,7 +262,8 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
         rest = clause.text[refused.end() :]
         if any(name in rest for name in own if len(name) > 3) or "this tool" in rest:
             _add(scan, "forced-first-call:scope", "medium", clause)
-    if clause.has(AFTER_EVERY) and not clause.first:
+    # The opening clause is the tool's summary, unless it names this tool as what every call feeds.
+    if clause.has(AFTER_EVERY) and (not clause.first or own_named):
         named = bool(own & clause.words) or clause.has(CALL) or _words(clause, CARRY_VERBS)
         named = named or "here" in clause.words
         # This tool named as what every other call feeds is an order whatever the grammar.
@@ -262,70 +275,13 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
     fetch_run = clause.has(FETCH_RUN)
     if fetch_run and INJECTED_COMMAND.search(clause.text):
         _add(scan, "command-execution:injected", "high", clause)
-    elif fetch_run and clause.directed and not clause.has(REVIEW) and not clause.first:
+    elif fetch_run and _ordered(clause) and not clause.has(REVIEW) and not clause.first:
         _add(scan, "command-execution:clause", "high", clause)
     elif clause.has(SHELL_ORDER) and DANGEROUS.search(clause.text) and clause.directed:
         _add(scan, "command-execution:shell", "high", clause)
     elif VIA_SHELL.search(clause.text) and not clause.first and not clause.has(REVIEW):
         if fetch_run or HARMFUL.search(clause.text) or clause.has(COVERT) or clause.has(FORCE):
             _add(scan, "command-execution:shell", "high", clause)
-
-
-def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
-    """A tool about attacks (a detector, a classifier) quotes them: what it says outside an
-    order, or inside quotes, is cited, not said."""
-    examples = [m.span() for m in itertools.islice(_EXAMPLE.finditer(low), 16)]
-    if not found or not examples and not about_attacks(low, 300):
-        return hits
-    out: list[Hit] = []
-    for hit in hits:
-        if hit.severity != "low" and any(a <= hit.pos < b for a, b in examples):
-            # A sample call or reply shows the tool in use: its addresses and roles are data.
-            out.append(replace(hit, severity="low", message=hit.message + " (in an example)"))
-        else:
-            out.append(hit)
-    if not about_attacks(low, 300):
-        return out
-    return _cited(low, out, found)
-
-
-# "<example>…</example>" as clients and tool authors write them (at most 4,000 characters).
-_EXAMPLE = re.compile(r"<example\b[^>\n]{0,80}>.{0,4000}?</example>", re.S)
-
-
-def _cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
-    quoted = [m.span() for m in itertools.islice(P.QUOTED.finditer(low), 64)]
-    out: list[Hit] = []
-    for hit in hits:
-        clause = next((c for c in found if c.start <= hit.pos < c.end), None)
-        inside = any(a <= hit.pos < b for a, b in quoted)
-        loose = (
-            clause is None
-            or clause.first
-            or not clause.directed
-            or clause.has(REPORTED) is not None
-        )
-        if hit.severity != "low" and (inside or loose):
-            hit = replace(hit, severity="low", message=hit.message + " (cited)")
-        out.append(hit)
-    return out
-
-
-def about_attacks(text: str, end: int | None = None) -> bool:
-    """Whether `text` is a description about attacks: it says so in its first `end` characters,
-    or names two kinds of attack."""
-    if names_attacks(text, end):
-        return True
-    # A security tool need not say "detects" up front: two kinds of attack named anywhere near
-    # the top ("jailbreak and prompt-injection test prompts") make it one.
-    return len(set(P.ATTACK_TOPIC.findall(text[:3000]))) >= 2
-
-
-def names_attacks(text: str, end: int | None = None) -> bool:
-    """Whether `text[:end]` says what it does to attacks ("detects prompt injection"); every
-    such phrase names one of the stems, so a substring test spares most searches."""
-    head = text if end is None else text[:end]
-    return holds(head, P.ATTACK_STEMS) and P.ABOUT_ATTACKS.search(head) is not None
 
 
 def _needs(*patterns: re.Pattern[str]) -> frozenset[str]:

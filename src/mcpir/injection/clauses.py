@@ -41,9 +41,12 @@ DEST = gate(
     _rx(
         r"""(?<![\w+.-])(?=[\w+.-]*?\b[a-z])[\w+.-]*+://[^\s'"<>)\]]+|
     (?<![\w.%+-])[\w.%+-]++@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b|
-    (?:^|[\s"'`])\#[a-z][\w-]{2,}|\bchannel\s+\#?[\w-]+\d|\b0x[0-9a-f]{20,}\b|\b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
-    \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|(?<![\w-])(?<![\w-]\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|dev|app|cloud|run|site|
-    xyz|example|ru|cn|tk|top|co|me|net|com|org)\b|(?:^|\s)/(?:tmp|var|etc|dev|usr|opt|home|srv|mnt)/\S*"""
+    (?:^|[\s"'`])\#[a-z][\w-]{2,}|\bchannel\s+\#?[\w-]+\d|\b0x[0-9a-f]{20,}\b|
+    \b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
+    \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|(?<![\w-])(?<![\w-]\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|
+    dev|app|cloud|run|site|
+    xyz|example|ru|cn|tk|top|co|me|net|com|org)\b|(?:^|\s)/(?:tmp|var|etc|dev|usr|opt|home|srv|
+    mnt)/\S*"""
     ),
     "channel acct",
     (".", "/", "@", "#", *"0123456789"),
@@ -70,28 +73,39 @@ READ_VERBS = frozenset(
 COVERT = gate(
     _rx(
         r"""\b(?:silently|secretly|quietly|covertly|discreetly|stealthily)\b|\bwithout\s+(?:asking|
-    telling|mentioning|notifying|informing|announcing|verification|verifying|confirmation|confirming|checking|
+    telling|mentioning|notifying|informing|announcing|verification|verifying|confirmation|
+    confirming|checking|
     the\s+user|their\s+knowledge)|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+
-    (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report|list)(?:s|ing)?\b|\bunder\s+no\s+circumstances\b|
-    \bkeep\s+(?:[\w']+\s+){0,8}?(?:to\s+yourself|out\s+of\s+(?:your|the|repl\w*|answers?))|\bmust\s+not\s+(?:appear|
+    (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report|list)(?:s|ing|d|
+    ed)?\b|\bunder\s+no\s+circumstances\b|
+    \bkeep\s+(?:[\w']+\s+){0,8}?(?:to\s+yourself|out\s+of\s+(?:your|the|repl\w*|answers?))|
+    \bmust\s+not\s+(?:appear|
     be\s+(?:shown|visible|mentioned|surfaced))|\bno\s+need\s+to\s+(?:check|ask|confirm|tell|
     mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told|surfaced|raised)|
-    \bnot\s+something\s+to\s+(?:bring\s+up|mention|raise|share|disclose)|\bthe\s+(?:user|person|human)\s+(?:does\s+
+    \bnot\s+something\s+to\s+(?:bring\s+up|mention|raise|share|disclose)|\bthe\s+(?:user|person|
+    human)\s+(?:does\s+
     not|doesn'?t|need\s+not|will\s+not|won'?t|should\s+not|must\s+not)\s+(?:need\s+to\s+)?(?:know|
-    notice|see|be\s+told|be\s+asked|be\s+informed|be\s+consulted)|\bsay\s+nothing\b|\bbehind\s+the\s+scenes\b|\bleave\s+(?:[\w'`]+\s+){0,5}?
-    out\b|\b(?:leaves?|leaving)\s+out\b|\b(?:leaves|leaving)\s+(?:[\w'`-]+\s+){0,5}?out\s+of\b|\b(?:remain|stay|be\s+kept|kept)\s+unaware\b|\bwithout\s+the\s+user\s+
+    notice|see|be\s+told|be\s+asked|be\s+informed|be\s+consulted)|\bsay\s+nothing\b|
+    \bbehind\s+the\s+scenes\b|\bleave\s+(?:[\w'`]+\s+){0,5}?
+    out\b|\b(?:leaves?|leaving)\s+out\b|\b(?:leaves|leaving)\s+(?:[\w'`-]+\s+){0,5}?out\s+of\b|
+    \b(?:remain|stay|be\s+kept|kept)\s+unaware\b|\bwithout\s+the\s+user\s+
     (?:knowing|noticing|seeing)|\b(?:strip|remove|hide|drop|omit|delete)\s+(?:any|all|every)\s+
-    mentions?\s+of\b|\bnot?\s+(?:need|required|necessary)\s+(?:to\s+)?ask\s+(?:for\s+)?(?:permission|
-    confirmation|approval)|\bno\s+obligation\s+to\s+(?:confirm|ask|tell)|\bkeep\s+(?:[\w']+\s+){0,4}?
+    mentions?\s+of\b|\bnot?\s+(?:need|required|
+    necessary)\s+(?:to\s+)?ask\s+(?:for\s+)?(?:permission|
+    confirmation|approval)|\bno\s+obligation\s+to\s+(?:confirm|ask|tell)|
+    \bkeep\s+(?:[\w']+\s+){0,4}?
     out\s+of\s+(?:\w+\s+){0,2}?(?:repl|answer|summar|response|chat|conversation|output|view)\w*|
     \b(?:does|do)\s+not\s+need\s+to\s+(?:appear|be\s+(?:shown|mentioned))\b|\bbetween\s+us\b|
     \bno\s+(?:reason|need)\s+to\s+(?:check|confirm|ask)\s+with\b|
     \b(?:not|never)\s+bring\s+(?:it|this|that)\s+up\b|n'?t\s+bring\s+(?:it|this|that)\s+up\b|
     \bwithout\s+comment\w*\b|
-    \bno\s+(?:reason|need)\s+to\s+(?:raise|mention|bring\s+up|disclose|surface|flag|volunteer|point\s+
-    out)\b|\b(?:are|is|be)\s+kept\s+out\s+of\b|\bno\s+need\s+for\s+(?:the\s+)?(?:user|person|human)\s+
+    \bno\s+(?:reason|need)\s+to\s+(?:raise|mention|bring\s+up|disclose|surface|flag|volunteer|
+    point\s+
+    out)\b|\b(?:are|is|be)\s+kept\s+out\s+of\b|\bno\s+need\s+for\s+(?:the\s+)?(?:user|person|
+    human)\s+
     to\s+(?:see|know|hear|be\s+told)|\b(?:dropped|omitted|removed|excluded|filtered\s+out)\s+from\s+
-    what\s+(?:the\s+)?(?:agent|assistant|model|you)\b|\bsteer\w*\s+clear\s+of\b|\bavoid\w*\s+(?:using\s+
+    what\s+(?:the\s+)?(?:agent|assistant|model|you)\b|\bsteer\w*\s+clear\s+of\b|
+    \bavoid\w*\s+(?:using\s+
     )?the\s+(?:words?|terms?)\b|\bnot\s+(?:to\s+be\s+)?(?:remarked|commented|dwelt)\s+(?:up)?on\b|
     \bis\s+not\s+to\s+be\s+(?:mentioned|remarked|raised|disclosed|shown)\b|\b(?:skips?|stops?|
     skipping|stopping)\s+asking\b|\bwithout\s+(?:a\s+)?(?:separate|further|explicit|additional)\s+
@@ -100,9 +114,17 @@ COVERT = gate(
     approval)\s+(?:is\s+)?(?:needed|required|necessary)\b|\bnot\s+part\s+of\s+the\s+conversation\b|
     \bnothing\s+(?:about|of)\s+(?:it|this|them)\s+(?:belongs|goes|appears)\b|
     \b(?:never|do\s+not|don'?t)\s+(?:ask|request|seek|wait\s+for|prompt)\s+(?:the\s+(?:user|person|
-    human)\s+)?(?:to\s+|for\s+)?(?:confirm\w*|approv\w*|permission|consent|sign-?off)"""
+    human)\s+)?(?:to\s+|for\s+)?(?:confirm\w*|approv\w*|permission|consent|sign-?off)
+    | \b(?:remain|stay|be|kept|are\s+to\s+remain)\s+undisclosed\b|\bundisclosed\s+to\b
+    | \bsteer\w*\s+around\b|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+be\s+(?:surfaced|
+    shown|
+        mentioned|disclosed)\b|\bnot\s+(?:be\s+)?shown\s+to\s+(?:the\s+)?(?:end\s+)?users?\b|
+        \bdon'?t\s+bother\s+
+        (?:the\s+)?(?:person|user)"""
     ),
+    "mentioned told informed notified revealed disclosed showed surfaced reported listed "
     "silently secretly quietly covertly discreetly stealthily without mention mentions tell "
+    "undisclosed remain stay around surfaced shown bother "
     "inform notify reveal disclose show surface report list circumstances keep appear shown "
     "visible mentioned surfaced need know notice see told say behind leave unaware obligation "
     "mentioning informing notifying telling between bring ask request seek wait prompt "
@@ -129,9 +151,11 @@ QUANT_STRICT = _rx(
 )
 QUANT = gate(
     _rx(
-        r"""\b(?:any|all|every|each|whatever|whichever)\b|\bvisible\b|\byou\s+(?:have\s+)?(?:seen|see|
+        r"""\b(?:any|all|every|each|whatever|whichever)\b|\bvisible\b|\byou\s+(?:have\s+)?(?:seen|
+        see|
     saw|know)\b|\bin\s+(?:the|your)\s+(?:current\s+)?context\b|\bfrom\s+the\s+user'?s\b|
-    \bverbatim\b|\bunredacted\b|\bin\s+full\b|\bin\s+plain\s*text\b|\bword\s+for\s+word\b|\bso\s+far\b|
+    \bverbatim\b|\bunredacted\b|\bin\s+full\b|\bin\s+plain\s*text\b|\bword\s+for\s+word\b|
+    \bso\s+far\b|
     \bthe\s+(?:user|person|human)'?s\b|\bof\s+the\s+
     (?:user|person|human)\b|~/""",
         lead=r"\b\w|~",
@@ -150,24 +174,32 @@ MODEL_ADDRESS = _rx(
     models)\s+(?:must|should|will|need\s+to|have\s+to|are\s+to|is\s+to|shall|can\s+now|may\s+now|
     are\s+now|now|has\s+to)\b|\b(?:assistant|model|ai|agent|llm|claude)s?\s*:|\b(?:for|to)\s+the\s+
     (?:language\s+)?(?:model|assistant|agent|ai|llm)s?\s*:|\b(?:model|agent|assistant|llm|ai)[\s-]
-    (?:instructions?|only|notes?|directives?|duty|duties|tasks?|orders?|steps?|todo|actions?)\s*:|\brequires?\s+the\s+(?:model|assistant|
-    agent|ai|llm)\b|(?<!`)(?<!so\s)(?<!that\s)\bthe\s+(?:language\s+)?(?:model|assistant|agent|ai|llm)\b(?:\s+[\w-]+){0,3}?\s+
+    (?:instructions?|only|notes?|directives?|duty|duties|tasks?|orders?|steps?|todo|actions?)\s*:|
+    \brequires?\s+the\s+(?:model|assistant|
+    agent|ai|llm)\b|(?<!`)(?<!so\s)(?<!that\s)\bthe\s+(?:language\s+)?(?:model|assistant|agent|ai|
+    llm)\b(?:\s+[\w-]+){0,3}?\s+
     (?:must|should|will|shall|may|can|has\s+to|needs?\s+to|is\s+to|also|additionally|always|never|
     reads?|treats?|adds?|calls?|sends?|passes|performs|executes?|runs?|acts?|operates?|works?|
     pastes|copies|puts|includes|attaches|forwards|uploads|appends|inserts|places|fills|writes|kept|
     keeps|describes?|phrases|reports|refers|answers|stops|recommends|skips|applies|adopts|holds|
     carries|uses|hands|relies|leaves|tells|says|states|presents|summari[sz]es|calls|runs|adds|
     is\s+now|now)\b|<\s*system[\w-]*|
-    \bsystem[_\s-]+(?:override|note|notice|message|directive|instructions?|prompt)\b|\b(?:the\s+)?(?:ai|assistant|
-    model|agent|llm)s?\s+reading\s+this\b|\b(?:models|agents|assistants|llms)\b(?:\s+[\w-]+){0,3}?\s+(?:must|should|will|shall|need\s+to|
-    have\s+to)\b|\b(?:for|to)\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:language\s+)?(?:model|assistant|
-    agent|ai|llm)s?\s+(?:readers?|reading|using\s+this)\b[^:\n]{0,20}:|\b(?:ai|model|llm)\s+readers\b|\b(?:assistant|agent|model|claude|ai|llm)\s*,\s+(?:please\s+)?(?:set|
-    send|read|include|put|add|use|call|copy|paste|pass|fill|ignore|run|always|never|do|don'?t)\b|\bwhoever\s+(?:uses|calls|invokes|reads)\b|
+    \bsystem[_\s-]+(?:override|note|notice|message|directive|instructions?|prompt)\b|
+    \b(?:the\s+)?(?:ai|assistant|
+    model|agent|llm)s?\s+reading\s+this\b|\b(?:models|agents|assistants|
+    llms)\b(?:\s+[\w-]+){0,3}?\s+(?:must|should|will|shall|need\s+to|
+    have\s+to)\b|\b(?:for|to)\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:language\s+)?(?:model|
+    assistant|
+    agent|ai|llm)s?\s+(?:readers?|reading|using\s+this)\b[^:\n]{0,20}:|\b(?:ai|model|
+    llm)\s+readers\b|\b(?:assistant|agent|model|claude|ai|llm)\s*,\s+(?:please\s+)?(?:set|
+    send|read|include|put|add|use|call|copy|paste|pass|fill|ignore|run|always|never|do|don'?t)\b|
+    \bwhoever\s+(?:uses|calls|invokes|reads)\b|
     \b(?:agents|assistants|models)\s+(?:invoking\s+this\s+tool\s+)?(?:apply|use|add|call|send|pass|
     include|treat|skip|act|always|never)\b|\bthe\s+caller\s+(?:holds|has|must|should|will|always|
     also|still)\b|
 \b(?:the\s+)?(?:assistant|model|agent|ai)\s+(?:is|are)\s+
-    (?:exempt|allowed|permitted|free|authori[sz]ed|no\s+longer)\b|\byou(?:'re|\s+are)\s+no\s+longer\b|\b(?:new|updated|real|actual)\s+
+    (?:exempt|allowed|permitted|free|authori[sz]ed|no\s+longer)\b|\byou(?:'re|
+    \s+are)\s+no\s+longer\b|\b(?:new|updated|real|actual)\s+
     (?:system\s+)?(?:instructions|rules|prompt)\b|\bsystem\s+(?:override|note|notice|message|
     directive|instructions?)\b""",
     lead=r"<|\b\w",
@@ -186,7 +218,8 @@ PROTECTIVE = gate(
 USER_ASKED = gate(
     _rx(
         r"""\b(?:only\s+(?:when|if)|if|when|unless)\s+(?:the\s+)?user\s+(?:explicitly\s+)?(?:asks|
-    requests|says|wants|specifies|provides|confirms|approves|configured|chose|enables)|\bthe\s+user\s+
+    requests|says|wants|specifies|provides|confirms|approves|configured|chose|enables)|
+    \bthe\s+user\s+
     (?:configured|chose|set\s+up|provided|supplied)|\bthat\s+the\s+user\s+(?:configured|chose|gave)|
     \b(?:configured|chosen|provided)\s+by\s+the\s+user|\bthe\s+user\s+must\s+(?:confirm|approve)"""
     ),

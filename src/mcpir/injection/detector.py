@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import replace
 
-from mcpir.injection import acts, learned, techniques
+from mcpir.injection import acts, citing, learned, techniques
 from mcpir.injection import patterns as P
 from mcpir.injection.clauses import IMPERATIVE, MODEL_ADDRESS, holds
 from mcpir.injection.decoding import decoded_spans
@@ -302,7 +302,7 @@ def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: i
         technique_rule(scan)
     found = acts.judge(scan)
     _encoded(scan, text, depth)
-    return acts.cited(scan.low, _combine(scan), found)
+    return citing.cited(scan.low, _combine(scan), found)
 
 
 _QUOTED = ("(cited)", "(in an example)")
@@ -315,6 +315,8 @@ def _learned(text: str, tool: str | None, hits: list[Hit]) -> list[Hit]:
     not already flag; a schema field's value is data the model was not trained on."""
     if any(h.severity != "low" for h in hits) or (tool and "schema" in tool.lower()):
         return []
+    if citing.about_attacks(text.lower(), 300):
+        return []  # a security tool shares the attacks' words by its nature: the rules judge it
     probability, top = learned.score(text)
     # A cited or sample stretch is no sign of its own.
     weak = any(h.severity == "low" and not h.message.endswith(_QUOTED) for h in hits)

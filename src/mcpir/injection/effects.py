@@ -20,6 +20,7 @@ from mcpir.injection.act_words import (
     CONSENT_FIELD,
     CONTENT_OF,
     DANGEROUS_FLAG,
+    DESTROY_LOGS,
     EACH_CALL,
     EXAMPLE,
     FALLBACK,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:
     from mcpir.injection.reading import Reading as _Scan
 
 _MODEL = frozenset("you your assistant model agent claude".split())
+_SQL = ("drop", "delete", "truncate")
 
 
 def _settings(scan: _Scan, clause: Clause) -> None:
@@ -91,7 +93,11 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         if clause.directed or clause.addressed or "you" in clause.words or EACH_CALL.search(text):
             _add(scan, "hidden-side-effect", "high", clause)
     elif (clause.directed or clause.addressed) and (
-        clause.has(CODE_ADDED) or clause.has(BACKGROUND_VISIT) and clause.has(DEST)
+        clause.has(CODE_ADDED)
+        or clause.has(BACKGROUND_VISIT)
+        and clause.has(DEST)
+        or holds(text, _SQL)
+        and DESTROY_LOGS.search(text)
     ):
         _add(scan, "hidden-side-effect", "high", clause)
     # The model's own prompt, not one the user hands over: "the system prompt you run under".

@@ -132,8 +132,10 @@ _SENSITIVE = _rx(
     r"|\benv (?:vars?|variables)\b|\bsystem prompt\b|\bconversation\b|\btranscript\b"
     r"|\bchat history\b|\bcookies?\b|\bkeychain\b|\bseed phrase\b|\bmnemonic\b"
     r"|\bssh keys?\b|\bmcp json\b|\bmcp\.json\b|\bclaude_desktop_config\b"
+    r"|\bpassport numbers?\b|\bcard numbers?\b|\bsocial security\b"
     r"|\b(?:previous|prior|earlier|user'?s) messages\b|\bbash_history\b|\benv dump\b"
 )
+_EVERY = re.compile(r"\b(?:every|all|plus)\b")
 # Verbs of moving data, for a value spelled as an identifier.
 _MOVING = _rx(
     r"\b(?:read|reading|include|including|upload|uploading|send|sending|copy|copying|attach|paste"
@@ -193,6 +195,7 @@ def schema_hits(text: str, tool: str | None) -> list[Hit]:
 _SIGNATURE = re.compile(
     r"\s*(?:(?:async\s+)?def\s+|function\s+)?[A-Za-z_]\w{0,80}\(([^()\n]{1,600})\)"
 )
+_WORD = re.compile(r"[a-z]+")
 _IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+){2,}\b")
 _PARAMETER = re.compile(r"\s*\**([A-Za-z_]\w{0,80})\s*(?:[:=?]|$)")
 
@@ -215,7 +218,11 @@ def _signature(text: str, tool: str | None) -> list[Hit]:
         about = words(f"{tool or ''} {text[:400]}")
     hits = []
     for name, at in names:
-        if _CONTENT.isdisjoint(words(name).split()) or not (label := secret_kind(name, about)):
+        # The contents asked for in the name, or right after it: "(string) - the full JSON key".
+        said = words(name).split() + _WORD.findall(
+            text[at + len(name) : at + len(name) + 100].lower()
+        )
+        if _CONTENT.isdisjoint(said) or not (label := secret_kind(name, about)):
             continue
         message = f"schema poisoning: parameter {name} asks for {label}'s contents"
         hits.append(Hit("schema-secret-parameter", "high", message, _shown(name), at))
@@ -233,7 +240,7 @@ def instruction(value: str) -> str | None:
     imperative = _IMPERATIVE.search(low) is not None
     moved = _TRANSFER.search(low) is not None and _DESTINATION.search(raw) is not None
     sensitive = _SENSITIVE.search(low) or low is not raw and _SENSITIVE.search(raw)
-    if low is not raw and sensitive and _MOVING.search(low):
+    if low is not raw and sensitive and (_MOVING.search(low) or _EVERY.search(low)):
         return "high"  # an identifier that spells moving a secret: "upload-source-and-ssh-keys"
     if (addressed or imperative or moved) and sensitive:
         return "high"
