@@ -48,7 +48,7 @@ EXITS: dict[str, dict[int, str]] = {
     "demo": {
         0: "the fake machine's servers were contained",
         2: "--dir is not a new or empty directory",
-        3: "containment failed",
+        3: "containment failed, or the demo's remote server did not start",
     },
     "run": {
         0: "CMD's own exit status, returned unchanged (any value)",
