@@ -24,7 +24,7 @@ class Rule:
 # What a check concluded about one text is kept only for texts this short, and only this many:
 # a hostile file of unique or huge values costs a lookup each, never memory without bound.
 MEMO_CHARS = 512
-MEMO_ENTRIES = 65_536
+MEMO_ENTRIES = 16_384
 
 
 @dataclass(frozen=True)
