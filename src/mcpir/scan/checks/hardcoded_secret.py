@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.core.randomness import RUN
 from mcpir.core.redact import MIN_RANDOM_LENGTH, mask, random_spans
-from mcpir.scan.checks.base import MEMO_CHARS, Check, Rule, ScanContext, finding
+from mcpir.scan.checks.base import MEMO_CHARS, MEMO_ENTRIES, Check, Rule, ScanContext, finding
+
+if TYPE_CHECKING:
+    from mcpir.secrets import SecretHit
 
 RULE = Rule(
     "hardcoded-secret",
@@ -82,12 +86,9 @@ def _unnamed(value: str) -> Iterator[str]:
 Judged = tuple[tuple[str, str, Severity], ...]
 
 
-def _judge(value: str, key: str | None) -> Judged:
-    # `import a.b as c`, not `from a.b import f`: per value, a package's fromlist costs a call
-    # into importlib.
-    import mcpir.secrets as detectors
-
-    hits = detectors.find_secrets(value, key)
+def _judge(find_secrets: Callable[[str, str | None], list[SecretHit]], value: str,
+           key: str | None) -> Judged:  # fmt: skip
+    hits = find_secrets(value, key)
     if hits:
         return tuple(
             (
@@ -103,15 +104,21 @@ def _judge(value: str, key: str | None) -> Judged:
 
 
 def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
-    memo = ctx.memo
+    # `import a.b as c`, not `from a.b import f`: per server, a package's fromlist costs a call
+    # into importlib.
+    import mcpir.secrets as detectors
+
+    find, memo = detectors.find_secrets, ctx.memo
     for place, name, value, key in _values(server):
-        known: Judged | None = None if len(value) > MEMO_CHARS else memo.get((RULE.id, value, key))
-        if known is None:
-            judged = _judge(value, key)
-            if len(value) <= MEMO_CHARS:
-                ctx.remember((RULE.id, value, key), judged)
+        if len(value) > MEMO_CHARS:
+            judged: Judged | None = _judge(find, value, key)
         else:
-            judged = known
+            mark = (RULE.id, value, key)
+            judged = memo.get(mark)
+            if judged is None:
+                judged = _judge(find, value, key)
+                if len(memo) < MEMO_ENTRIES:
+                    memo[mark] = judged
         if not judged:
             continue
         where = _where(place, name)
