@@ -8,7 +8,11 @@ Each test reproduces a problem found by attacking the work, and pins its fix:
 - granted scopes were kept unbounded: a file over 64 KiB is skipped by `tokens list`, hiding
   the token;
 - `wrap` put a URL's user info (`https://TOKEN@host/`) on the command line, and two headers
-  mapping to one `MCPIR_HEADER_*` variable lost one of the values.
+  mapping to one `MCPIR_HEADER_*` variable lost one of the values;
+- `proxy --url` under concurrency: an answer too long (or no free pooled connection) ended the
+  whole connection, failing every call in flight; answers to ids never asked were kept whole
+  until the proxy ended (memory without bound). Kept as guards: a 10k-notification flood, a
+  server gone mid-burst, canaries in a header and a tool result, a listing changed mid-burst.
 """
 
 from __future__ import annotations
@@ -329,3 +333,229 @@ def test_wrap_never_writes_an_entry_the_proxy_refuses(
     status = {s["server"]: s for s in json.loads(done.stdout)["servers"]}["bad"]
     assert status["status"] == "remote" and "proxy would refuse" in status["reason"]
     assert config.read_text() == before and "Qzx9w" not in done.stdout
+
+
+# -- proxy --url under concurrency, against a rogue server (tests/proxy_remote_rogue.py) -----
+
+ROGUE = Path(__file__).parent / "proxy_remote_rogue.py"
+
+
+def _rogue(port: int) -> Any:  # noqa: ANN401 - a Popen
+    import subprocess
+
+    from tests.proxy_remote_support import wait_port
+    from tests.test_proxy_sdk import TOKEN
+
+    process = subprocess.Popen(  # noqa: S603 - the test's own server
+        [sys.executable, str(ROGUE), str(port)], stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, env={**os.environ, "ROGUE_CANARY": TOKEN},
+    )  # fmt: skip
+    wait_port(port)
+    return process
+
+
+@pytest.fixture(scope="module")
+def rogue() -> Any:  # noqa: ANN401 - the server's URL
+    from tests.proxy_remote_support import free_port
+
+    port = free_port()
+    process = _rogue(port)
+    try:
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def _tool(ident: int, name: str, **arguments: Any) -> dict[str, Any]:  # noqa: ANN401
+    return {"jsonrpc": "2.0", "id": ident, "method": "tools/call",
+            "params": {"name": name, "arguments": arguments}}  # fmt: skip
+
+
+def _opened(root: Path, url: str, *options: str) -> Any:  # noqa: ANN401 - the hostile Proxy
+    from tests.test_proxy_remote_hostile import INIT, Proxy
+
+    proxy = Proxy(root, url, *options)
+    proxy.send(INIT)
+    assert proxy.answer()["result"]["serverInfo"]["name"] == "rogue"
+    proxy.send({"jsonrpc": "2.0", "method": "notifications/initialized"})
+    return proxy
+
+
+def _rss_mib(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) // 1024
+    raise AssertionError("no VmRSS")  # pragma: no cover
+
+
+def test_an_oversized_answer_fails_its_own_request_not_the_others(
+    rogue: str, tmp_path: Path
+) -> None:
+    """Before: the answer too long was raised inside the SDK's transport, which ended the
+    connection: every call in flight got "cannot be reached" and the session was replayed."""
+    from tests.proxy_remote_support import records
+
+    proxy = _opened(tmp_path, rogue)
+    for ident in range(10, 20):
+        proxy.send(_tool(ident, "slow", s=1.5))
+    time.sleep(0.3)
+    proxy.send(_tool(99, "huge"))
+    answers = {a["id"]: a for a in (proxy.answer(60) for _ in range(11))}
+    assert answers[99]["error"]["code"] == -32603 and "more than" in answers[99]["error"]["message"]
+    for ident in range(10, 20):
+        assert answers[ident]["result"]["content"][0]["text"] == "slept 1.5", answers[ident]
+    code, stderr = proxy.close()
+    assert code == 0 and "was lost" not in stderr and "Traceback" not in stderr
+    assert not [r for r in records(tmp_path) if r["type"] == "connection"]
+
+
+def test_an_answer_cut_while_read_fails_its_own_request_only() -> None:
+    """The same for an answer with no Content-Length cut as it is read: a stream error, which
+    the SDK answers the one request with; and a full pool is that request's error too."""
+    import anyio
+    import httpx2
+
+    from mcpir.proxy import remote_link
+
+    class Full(httpx2.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+            raise httpx2.PoolTimeout("no connection")
+
+    class Long(httpx2.AsyncBaseTransport):
+        async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+            return httpx2.Response(200, headers={"content-type": "application/json"},
+                                   stream=httpx2.ByteStream(b"x" * 100))  # fmt: skip
+
+    async def main() -> None:
+        request = httpx2.Request("POST", "http://127.0.0.1:9/mcp")
+        transport: Any = remote_link._bounded_transport(10, "http://127.0.0.1:9/mcp")
+        transport.inner = Full()
+        answer = await transport.handle_async_request(request)
+        body = json.loads(await answer.aread())
+        assert answer.status_code >= 400 and body["id"] is None
+        assert "still waiting" in body["error"]["message"]
+        transport.inner = Long()
+        answer = await transport.handle_async_request(request)
+        with pytest.raises(httpx2.StreamError, match="more than 10 bytes"):
+            await answer.aread()
+
+    anyio.run(main)
+
+
+def test_answers_to_ids_never_asked_are_not_kept(rogue: str, tmp_path: Path) -> None:
+    """Before: each answer to no request was kept whole until the proxy ended (up to 100,000
+    of them, 32 MiB each): 400 answers of 512 KiB grew the proxy by 210 MiB."""
+    from tests.proxy_remote_support import records
+
+    proxy = _opened(tmp_path, rogue)
+    before = _rss_mib(proxy.process.pid)
+    for ident in range(100, 500):
+        proxy.send(_tool(ident, "ghost", kb=512))
+    ghosts = [proxy.answer(60)["id"] for _ in range(400)]
+    assert len(set(ghosts)) == 400 and all(str(g).startswith("ghost-") for g in ghosts)
+    grown = _rss_mib(proxy.process.pid) - before
+    proxy.send(_tool(1000, "echo", text="alive"))
+    assert proxy.answer(30)["result"]["content"][0]["text"] == "alive"
+    code, _ = proxy.close()
+    assert code == 0 and grown < 80, f"the proxy grew by {grown} MiB"
+    unmatched = [r for r in records(tmp_path) if r["type"] == "malformed"]
+    assert len(unmatched) == 400 and all("no pending request" in r["reason"] for r in unmatched)
+
+
+def test_a_flood_of_notifications_is_relayed_and_logged(rogue: str, tmp_path: Path) -> None:
+    from tests.proxy_remote_support import records
+
+    proxy = _opened(tmp_path, rogue)
+    proxy.send(_tool(5, "flood", n=10_000))
+    seen = 0
+    while (answer := proxy.answer(60)).get("id") != 5:
+        seen += answer.get("method") == "notifications/message"
+    assert seen == 10_000 and answer["result"]["content"][0]["text"] == "flooded"
+    code, _ = proxy.close(60)
+    kinds = [r["type"] for r in records(tmp_path)]
+    assert code == 0 and kinds.count("notification") == 10_001  # and the client's initialized
+
+
+def test_a_server_gone_mid_burst_answers_each_pending_request_once(tmp_path: Path) -> None:
+    from tests.proxy_remote_support import free_port, records
+
+    port = free_port()
+    server = _rogue(port)
+    try:
+        proxy = _opened(tmp_path, f"http://127.0.0.1:{port}/mcp")
+        for ident in range(100, 160):
+            proxy.send(_tool(ident, "slow", s=10))
+        time.sleep(1.0)
+        server.kill()
+        started = time.monotonic()
+        answers = [proxy.answer(30) for _ in range(60)]
+        assert time.monotonic() - started < 15
+        assert sorted(a["id"] for a in answers) == list(range(100, 160))
+        assert {a["error"]["code"] for a in answers} == {-32000}
+        code, stderr = proxy.close(30)
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+    assert code == 0 and "was lost" in stderr
+    calls = [r for r in records(tmp_path) if r["type"] == "call" and r["id"] != 1]
+    assert len(calls) == 60 and all(r["is_error"] for r in calls)
+
+
+@pytest.mark.parametrize("redacting", [True, False])
+def test_canaries_in_a_header_and_a_tool_result(
+    rogue: str, redacting: bool, tmp_path: Path
+) -> None:
+    """The header's `${VAR}` value (HOSTILE_KEY) and a token in a tool's answer, under a burst:
+    neither in the trail nor on stderr; the token reaches the client only without
+    --redact-responses (it is the tool's answer)."""
+    from tests.proxy_remote_support import trail_text
+    from tests.test_proxy_remote_hostile import KEY
+    from tests.test_proxy_sdk import TOKEN
+
+    proxy = _opened(tmp_path, rogue, *(["--redact-responses"] if redacting else []))
+    for ident in range(10, 110):
+        proxy.send(_tool(ident, "canary" if ident % 2 else "echo", text=f"n{ident}"))
+    answers = [proxy.answer(60) for _ in range(100)]
+    code, stderr = proxy.close()
+    out = json.dumps(answers)
+    assert code == 0 and sorted(a["id"] for a in answers) == list(range(10, 110))
+    for text in (trail_text(tmp_path), stderr):
+        for canary in (KEY, KEY[6:], TOKEN, TOKEN[10:]):
+            assert canary not in text
+    assert KEY not in out and KEY[6:] not in out
+    assert (TOKEN in out) is not redacting
+
+
+def test_a_listing_changed_mid_burst_is_blocked(rogue: str, tmp_path: Path) -> None:
+    """--block-changed with many requests in flight: once the changed listing is read, every
+    later listing hides the tool and a call to it is refused, whatever else is in flight."""
+    from tests.proxy_remote_support import free_port, records
+
+    port = free_port()
+    server = _rogue(port)
+    try:
+        proxy = _opened(tmp_path, f"http://127.0.0.1:{port}/mcp", "--block-changed")
+        proxy.send({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})
+        assert [t["name"] for t in proxy.answer()["result"]["tools"]] == ["fetch"]  # pinned
+        proxy.send(_tool(3, "rug"))
+        assert proxy.answer()["id"] == 3
+        for ident in range(10, 110):
+            if ident % 10 == 0:
+                proxy.send({"jsonrpc": "2.0", "id": ident, "method": "tools/list"})
+            else:
+                proxy.send(_tool(ident, "echo", text=f"n{ident}"))
+        answers = {a["id"]: a for a in (proxy.answer(60) for _ in range(100))}
+        assert len(answers) == 100
+        for ident in range(10, 110, 10):
+            assert answers[ident]["result"]["tools"] == [], answers[ident]
+        proxy.send(_tool(200, "fetch", url="https://example.com"))
+        refused = proxy.answer()
+        assert refused["id"] == 200 and "error" in json.dumps(refused).lower(), refused
+        code, _ = proxy.close()
+    finally:
+        server.kill()
+        server.wait(timeout=10)
+    assert code == 0
+    changed = [r for r in records(tmp_path) if r["type"] == "tool_changed"]
+    assert changed and all(r["blocked"] for r in changed)

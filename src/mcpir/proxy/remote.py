@@ -185,6 +185,17 @@ class RemoteProxy(Proxy):
                     version = result.get("protocolVersion") if isinstance(result, dict) else None
                     self.version = version if isinstance(version, str) else self.version
             self._deliver(message)
+            if self.early:
+                self._orphans()
+
+    def _orphans(self) -> None:
+        """Answers to no request, logged at once: a request is remembered before it is sent,
+        so none comes early here, and a server's made-up ids must not pile up whole."""
+        with self.lock:
+            orphans = [(side, reply) for (side, _), (reply, _, _) in self.early.items()]
+            self.early.clear()
+        for side, reply in orphans:
+            self._unmatched(side, reply)
 
     # -- the connection --------------------------------------------------------------------
 
@@ -369,13 +380,10 @@ class RemoteProxy(Proxy):
         ended = time.monotonic()
         with self.lock:
             unanswered = [p for (side, _), p in self.pending.items() if side == "c"]
-            orphans = [(side, reply) for (side, _), (reply, _, _) in self.early.items()]
             self.pending.clear()
-            self.early.clear()
         for pending in unanswered:
             self._call(pending, None, 0, ended)
-        for side, reply in orphans:
-            self._unmatched(side, reply)
+        self._orphans()
         if logger is not None:
             self.records.put(None)
             self._drain(logger)

@@ -3,8 +3,11 @@
 The SDK bounds one SSE event (`max_sse_event_size`) but reads a JSON answer whole: a hostile
 server could send gigabytes. Here every answer that is not an event stream is cut at
 `MAX_MESSAGE` bytes (the request fails with a JSON-RPC error instead), and an event stream's
-events at the same size. The user's static headers ride on the HTTP client; errors are
-described in one redacted line, without the URL's query or the headers.
+events at the same size. A failure that belongs to one request (an answer too long, no free
+connection in the pool) is that request's JSON-RPC error: raised, it would end the SDK's
+transport and with it every other request in flight. The user's static headers ride on the
+HTTP client; errors are described in one redacted line, without the URL's query or the
+headers.
 """
 
 from __future__ import annotations
@@ -94,14 +97,18 @@ def _bounded_transport(limit: int, server_url: str) -> httpx2.AsyncBaseTransport
             if cleartext(str(request.url), server_url):  # an OAuth endpoint downgraded to http
                 host = request.url.host
                 raise Cleartext(f"refused to send a request to http://{host} in clear text")
-            response = await self.inner.handle_async_request(request)
+            try:
+                response = await self.inner.handle_async_request(request)
+            except httpx2.PoolTimeout:
+                return _failed(request, f"{POOL} requests to the server are still waiting for "
+                               "their answers; this one was not sent")  # fmt: skip
             kind = response.headers.get("content-type", "").lower()
             if kind.startswith("text/event-stream"):
                 return response  # bounded per event by the SDK; a stream may stay open for days
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 await response.aclose()
-                raise TooLarge(f"an answer of {declared} bytes (more than {limit})")
+                return _failed(request, f"an answer of {declared} bytes (more than {limit})")
             response.stream = _capped(response.stream, limit)
             return response
 
@@ -111,19 +118,37 @@ def _bounded_transport(limit: int, server_url: str) -> httpx2.AsyncBaseTransport
     return Bounded()
 
 
+def _failed(request: httpx2.Request, why: str) -> httpx2.Response:
+    """What the SDK turns into the request's own JSON-RPC error (a JSON error at a 5xx status,
+    its id the request's), the connection left alone."""
+    import json
+
+    import httpx2
+
+    error = {"code": -32603, "message": f"mcpir proxy: {why}"}
+    body = json.dumps({"jsonrpc": "2.0", "id": None, "error": error}).encode()
+    return httpx2.Response(502, headers={"content-type": "application/json"}, content=body,
+                           request=request)  # fmt: skip
+
+
 def _capped(inner: Any, limit: int) -> httpx2.AsyncByteStream:  # noqa: ANN401
-    global _CAPPED  # noqa: PLW0603 - made once: a class per answer cost ~30 µs a message
+    global _CAPPED, _CUT  # noqa: PLW0603 - made once: a class per answer cost ~30 µs a message
     if _CAPPED is None:
         import httpx2
 
         class Capped(_Capped, httpx2.AsyncByteStream):
             pass
 
-        _CAPPED = Capped
+        # A stream error is what the SDK answers the one request with (a parse error).
+        class Cut(TooLarge, httpx2.StreamError):
+            pass
+
+        _CAPPED, _CUT = Capped, Cut
     return _CAPPED(inner, limit)  # type: ignore[no-any-return]
 
 
 _CAPPED: Any = None
+_CUT: Any = TooLarge
 
 
 class _Capped:
@@ -136,7 +161,7 @@ class _Capped:
         async for chunk in self.inner:
             self.seen += len(chunk)
             if self.seen > self.limit:
-                raise TooLarge(f"an answer of more than {self.limit} bytes")
+                raise _CUT(f"an answer of more than {self.limit} bytes")
             yield chunk
 
     async def aclose(self) -> None:
