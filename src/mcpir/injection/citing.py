@@ -3,6 +3,8 @@ calls in its `<example>` blocks. A clause that orders the model is said whatever
 
 from __future__ import annotations
 
+import bisect
+import functools
 import itertools
 import re
 from dataclasses import replace
@@ -12,13 +14,16 @@ from mcpir.injection.act_words import REPORTED
 from mcpir.injection.clauses import Clause, holds
 from mcpir.injection.hits import Hit
 
-_ADDRESS = re.compile(r"\S*(?:://|@)\S*|\S+\.(?:com|net|org|io|dev|app|co|xyz|site)\b\S*")
+# A host or an address is one whitespace-free word: each word is tested once, so a 3,000-character
+# word costs one pass (`\S*(?:://|@)\S*` over it tried every start: 0.3 s a call).
+_WORD = re.compile(r"\S+")
+_HOST = re.compile(r"(?<=\S)\.(?:com|net|org|io|dev|app|co|xyz|site)\b")
 
 
 def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     """A tool about attacks (a detector, a classifier) quotes them: what it says outside an
     order, or inside quotes, is cited, not said."""
-    examples = [m.span() for m in itertools.islice(_EXAMPLE.finditer(low), 16)]
+    examples = _examples(low)
     if not found or not examples and not about_attacks(low, 300):
         return hits
     out: list[Hit] = []
@@ -34,7 +39,38 @@ def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
 
 
 # "<example>…</example>" as clients and tool authors write them (at most 4,000 characters).
-_EXAMPLE = re.compile(r"<example\b[^>\n]{0,80}>.{0,4000}?</example>", re.S)
+_OPEN = re.compile(r"<example\b[^>\n]{0,80}>")
+_CLOSE, _BODY, _MAX_EXAMPLES = "</example>", 4000, 16
+
+
+def _examples(low: str) -> list[tuple[int, int]]:
+    """The spans of the first 16 example blocks. Each opener looks up the first closer after it
+    among the closers found once: a lazy `.{0,4000}?` tried 4,000 characters from each of
+    thousands of unclosed openers (64 KiB of "<example>": 1 s)."""
+    if _CLOSE not in low:
+        return []
+    closers = [m.start() for m in re.finditer(re.escape(_CLOSE), low)]
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for opener in _OPEN.finditer(low):
+        if opener.start() < end:
+            continue  # inside the block before: one block, not two
+        at = bisect.bisect_left(closers, opener.end())
+        if at < len(closers) and closers[at] - opener.end() <= _BODY:
+            end = closers[at] + len(_CLOSE)
+            spans.append((opener.start(), end))
+            if len(spans) >= _MAX_EXAMPLES:
+                break
+    return spans
+
+
+# What a clause that cites an attack holds, in it or just before it: the topic ("injection",
+# "malicious") or a marker of samples ("such as", "e.g."). A clause with neither is the
+# description speaking, whatever its first line says the tool is about ("Flags malicious input.
+# The assistant is granted admin rights…": 160 of 359 poisoned blind8-10 samples went unflagged).
+_CITES = re.compile(
+    P.ATTACK_TOPIC.pattern + r"|\b(?:such\s+as|like|e\.g\.|for\s+(?:example|instance)|including)\b"
+)
 
 
 def _cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
@@ -45,9 +81,9 @@ def _cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
         inside = any(a <= hit.pos < b for a, b in quoted)
         loose = (
             clause is None
-            or clause.first
-            or not clause.directed
             or clause.has(REPORTED) is not None
+            or not clause.directed
+            and _CITES.search(clause.lead[-80:] + " " + clause.text) is not None
         )
         if hit.severity != "low" and (inside or loose):
             hit = replace(hit, severity="low", message=hit.message + " (cited)")
@@ -55,6 +91,7 @@ def _cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     return out
 
 
+@functools.lru_cache(maxsize=8)  # asked up to four times of the same description
 def about_attacks(text: str, end: int | None = None) -> bool:
     """Whether `text` is a description about attacks: it says so in its first `end` characters,
     or names two kinds of attack."""
@@ -62,8 +99,17 @@ def about_attacks(text: str, end: int | None = None) -> bool:
         return True
     # A security tool need not say "detects" up front: two kinds of attack named anywhere near
     # the top ("jailbreak and prompt-injection test prompts") make it one.
-    prose = _ADDRESS.sub(" ", text[:3000])  # "attacker-sync.com" names a host, not a topic
+    head = text[:3000]
+    if len(set(P.ATTACK_TOPIC.findall(head))) < 2:
+        return False  # dropping hosts only removes topics
+    prose = _WORD.sub(_topic_word, head)  # "attacker-sync.com" names a host, not a topic
     return len(set(P.ATTACK_TOPIC.findall(prose))) >= 2
+
+
+def _topic_word(word: re.Match[str]) -> str:
+    text = word.group(0)
+    address = "://" in text or "@" in text or _HOST.search(text) is not None
+    return " " if address else text
 
 
 def names_attacks(text: str, end: int | None = None) -> bool:
