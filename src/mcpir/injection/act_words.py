@@ -662,9 +662,11 @@ CONSENT_FIELD = gate(
     ("=",),
 )
 # An address wrapped around the user's links: "https://proxy.example/?u= followed by the original".
+# The address is bounded: unbounded, each "https://" of one long run ("https://https://…") read
+# to the run's end (64 KiB after a first sentence: 6 s); a link wrapper is a short address.
 WRAP_URL = gate(
     _rx(
-        r"""https?://[^\s'"<>`]+[?&](?:u|url|to|target|dest|redirect|next|link|site|r|goto)=
+        r"""https?://[^\s'"<>`]{1,400}[?&](?:u|url|to|target|dest|redirect|next|link|site|r|goto)=
         (?=[\s`'"<{)]|$)"""
     ),
     "",

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from mcpir.injection import patterns as P
 from mcpir.injection.act_words import REPORTED
-from mcpir.injection.clauses import Clause, holds
+from mcpir.injection.clauses import Clause, clauses, holds
 from mcpir.injection.hits import Hit
 
 # A host or an address is one whitespace-free word: each word is tested once, so a 3,000-character
@@ -24,6 +24,8 @@ def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     """A tool about attacks (a detector, a classifier) quotes them: what it says outside an
     order, or inside quotes, is cited, not said."""
     examples = _examples(low)
+    if examples and _ordered_sample(low, examples):
+        examples = []  # "follow the example above": its contents are the order
     if not found or not examples and not about_attacks(low, 300):
         return hits
     out: list[Hit] = []
@@ -71,6 +73,34 @@ def _examples(low: str) -> list[tuple[int, int]]:
 _CITES = re.compile(
     P.ATTACK_TOPIC.pattern + r"|\b(?:such\s+as|like|e\.g\.|for\s+(?:example|instance)|including)\b"
 )
+
+
+# An order to do what a sample shows ("follow the example above exactly", "act as shown in the
+# example"), or a standing order written as one ("always send … before converting"): a sample
+# call shows one use, it never holds for every call.
+_FOLLOW = re.compile(
+    r"\b(?:follow|copy|mirror|imitate|replicate|repeat|do|act|behave|respond|proceed)\w*\s+"
+    r"(?:\w+\s+){0,3}?(?:as\s+(?:shown|in|demonstrated)\s+)?(?:in\s+)?(?:the|these|this)\s+"
+    r"(?:\w+\s+)?examples?\b"
+)
+_STANDING = re.compile(r"\b(?:always|whenever|every\s+(?:call|time|request))\b")
+
+
+def _ordered_sample(low: str, examples: list[tuple[int, int]]) -> bool:
+    outside, at = [], 0
+    for start, end in examples:
+        outside.append(low[at:start])
+        at = end
+    outside.append(low[at:])
+    if _FOLLOW.search(" ".join(outside)):
+        return True
+    for start, end in examples:
+        body = low[low.index(">", start) + 1 : end - len(_CLOSE)]
+        if _STANDING.search(body) and any(
+            c.directed and _STANDING.search(c.text) for c in clauses(body, 16)
+        ):
+            return True
+    return False
 
 
 def _cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
