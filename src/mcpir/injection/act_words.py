@@ -83,7 +83,9 @@ CLAIM = _rx(
     | \b(?:describe|present|report|label|mark|call|show)\w*\s+(?:\w+\s+){0,3}?as\s+(?:an?\s+)?["'‘“]
     | \b(?:is|was|as|are|were)\s+(?:operational|up|healthy|working|normal|current|completed|
     refunded|valid|
-        trusted|stable)\b"""
+        trusted|stable)\b
+    | \b(?:tell|inform|assure)\w*\s+(?:the\s+|your\s+)?(?:user|person|human|customer)s?\s+
+        (?:that\s+)?(?:all|every|each)\s+(?:\w+\s+){0,2}?(?:passed|succeeded|worked|green)\b"""
 )
 FAILURE = _rx(
     r"""\b(?:if|when|whenever|even\s+(?:if|when)|on|should|whether|any|every|
