@@ -241,3 +241,21 @@ def test_a_secret_fingerprint_is_computed_when_asked_and_never_shows_the_value()
         pickle.dumps(secret)
     with pytest.raises(AttributeError):
         secret.fingerprint = "sha256:000000000000"  # type: ignore[misc]
+
+
+def test_a_wrapped_header_names_its_variable_and_is_no_secret() -> None:
+    """`mcpir wrap` writes `--header-env Authorization=MCPIR_HEADER_AUTHORIZATION`: a variable's
+    name, not a value; a real token given the same way is still found."""
+    wrapped = _server(
+        "linear",
+        {
+            "command": "mcpir",
+            "args": ["proxy", "--url", "http://127.0.0.1:9/mcp", "--header-env",
+                     "Authorization=MCPIR_HEADER_AUTHORIZATION"],
+            "env": {"MCPIR_HEADER_AUTHORIZATION": "Bearer ${LINEAR_API_KEY}"},
+        },
+    )  # fmt: skip
+    assert list(hardcoded_secret.check(wrapped, ScanContext())) == []
+    token = "TOKEN=q8Zr2vLx9TmW4bNc7YpK3sDf"
+    leaked = _server("leak", {"command": "srv", "args": ["--header", token]})
+    assert [f.rule_id for f in hardcoded_secret.check(leaked, ScanContext())] == ["hardcoded-secret"]

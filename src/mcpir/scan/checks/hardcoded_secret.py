@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
@@ -33,6 +34,8 @@ SHORTEST = 8
 
 
 Place = tuple[str, str | int | None, str, str | None]
+# An environment variable's name, as `--header-env K=VAR` gives it: upper case, with underscores.
+_ENV_REFERENCE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
 def _values(server: Server) -> list[Place]:
@@ -51,6 +54,11 @@ def _values(server: Server) -> list[Place]:
     previous: str | None = None
     for index, arg in enumerate(server.args):
         if len(arg) >= SHORTEST:
+            if "=" in arg and _ENV_REFERENCE.fullmatch(arg.split("=", 1)[1]):
+                # `--header-env Authorization=MCPIR_HEADER_AUTHORIZATION` names the variable
+                # that holds the value (what `mcpir wrap` writes): a reference, not a secret.
+                previous = None
+                continue
             key = arg.split("=", 1)[0].lstrip("-") if "=" in arg else previous
             found.append(("args", index, arg, key))
         previous = arg.lstrip("-") if arg.startswith("-") else None
