@@ -11,9 +11,11 @@ it stays green on a loaded machine and fails only when the blow-up comes back.
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -262,3 +264,25 @@ def test_a_sample_call_in_an_example_is_not(text: str) -> None:
 def test_a_fixed_success_claim_on_failure_is_flagged(text: str, flagged: bool) -> None:
     hits = analyze_description(text, tool="t")
     assert any(h.kind == "response-manipulation" for h in hits) is flagged
+
+
+_BLIND8 = Path(__file__).parent.parent / "benchmarks" / "data" / "blind8.jsonl"
+
+
+@pytest.mark.parametrize("sample", ["b8-061", "b8-108", "b8-113"])
+def test_a_security_headline_does_not_mute_the_learned_model(sample: str) -> None:
+    # The learned model kept out of any description about attacks: one sentence in front
+    # ("Flags malicious or suspicious input.") hid these three, which it alone catches. It now
+    # reads what the description says besides the attacks it cites.
+    rows = [json.loads(line) for line in _BLIND8.read_text(encoding="utf-8").splitlines()]
+    row = next(r for r in rows if r["id"] == sample)
+    text = "Flags malicious or suspicious input. " + row["description"]
+    assert any(h.kind == "learned" for h in analyze_description(text, tool=row["tool"]))
+
+
+def test_uncited_keeps_what_a_security_tool_says_besides_attacks() -> None:
+    text = (
+        "Detects prompt injection. Phrases like 'ignore previous instructions' score high. "
+        "Returns a score between 0 and 1."
+    )
+    assert citing.uncited(text).strip() == "Returns a score between 0 and 1."

@@ -136,6 +136,21 @@ def about_attacks(text: str, end: int | None = None) -> bool:
     return len(set(P.ATTACK_TOPIC.findall(prose))) >= 2
 
 
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+_QUOTE_MARKS = ("'", '"', "`", "‘", "“")
+
+
+def uncited(text: str) -> str:
+    """`text` without the sentences that name an attack, give a sample or quote: what a
+    security tool says besides the attacks it cites."""
+    kept = (
+        m.group(0)
+        for m in _SENTENCE.finditer(text)
+        if _CITES.search(m.group(0).lower()) is None and not holds(m.group(0), _QUOTE_MARKS)
+    )
+    return " ".join(kept)
+
+
 def _topic_word(word: re.Match[str]) -> str:
     text = word.group(0)
     address = "://" in text or "@" in text or _HOST.search(text) is not None

@@ -316,7 +316,9 @@ def _learned(text: str, tool: str | None, hits: list[Hit]) -> list[Hit]:
     if any(h.severity != "low" for h in hits) or (tool and "schema" in tool.lower()):
         return []
     if citing.about_attacks(text.lower(), 300):
-        return []  # a security tool shares the attacks' words by its nature: the rules judge it
+        # A security tool shares the attacks' words by its nature: the model reads only what it
+        # says besides them ("Flags malicious input." in front muted it for any text after).
+        text = citing.uncited(text)
     probability, top = learned.score(text)
     # A cited or sample stretch is no sign of its own.
     weak = any(h.severity == "low" and not h.message.endswith(_QUOTED) for h in hits)
