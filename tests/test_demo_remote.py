@@ -121,6 +121,66 @@ def test_a_demo_killed_outright_leaves_no_server_behind(tmp_path: Path) -> None:
             demo.stdout.close()
 
 
+_MID_CALL = (
+    "import os, sys, time\n"
+    "from mcpir.demo.remote import serving\n"
+    "with serving('k' * 20) as served:\n"
+    "    served.call({'command': sys.executable, 'args': ['-c', 'import time; time.sleep(%s)'],\n"
+    "                 'env': {'PATH': os.environ.get('PATH', '')}, 'cwd': os.getcwd(),\n"
+    "                 'tool': 'x', 'arguments': {}, 'timeout': 60})\n"
+    "    print(served.url, flush=True)\n"
+    "    time.sleep(120)\n"
+)
+
+
+def test_the_server_ends_when_its_answer_cannot_be_printed() -> None:
+    """Before: a demo killed during a call left the child unable to print the answer (a broken
+    pipe): its reading thread died without ending it, and the server ran on for good."""
+    script = ("import threading, time\n"
+              "from mcpir.demo import remote_server\n"
+              "threading.Thread(target=remote_server._serve_calls, daemon=True).start()\n"
+              "time.sleep(60)\n")  # fmt: skip
+    reading, writing = os.pipe()
+    os.close(reading)  # nobody reads its answers: the demo is gone
+    child = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE,  # noqa: S603
+                             stdout=writing, stderr=subprocess.DEVNULL)  # fmt: skip
+    os.close(writing)
+    try:
+        assert child.stdin is not None
+        child.stdin.write(b"not a call\n")  # answered with an error, which cannot be printed
+        child.stdin.flush()
+        assert child.wait(timeout=20) == 0
+    finally:
+        if child.poll() is None:  # pragma: no cover - only when an assertion failed first
+            child.kill()
+            child.wait()
+        if child.stdin is not None:
+            child.stdin.close()
+
+
+def test_a_demo_terminated_during_a_call_leaves_no_server_behind() -> None:
+    """Before: SIGTERM ended the demo without `finally`, the server left running while its
+    call ran (and for good once it could not print the answer)."""
+    end = signal.SIGTERM
+    demo = subprocess.Popen([sys.executable, "-c", _MID_CALL % 60], stdout=subprocess.PIPE,
+                            text=True)  # fmt: skip
+    try:
+        assert demo.stdout is not None
+        assert demo.stdout.readline().startswith("http://127.0.0.1:")
+        [child] = [c for c in psutil.Process(demo.pid).children()
+                   if "mcpir.demo.remote_server" in " ".join(c.cmdline())]  # fmt: skip
+        time.sleep(0.5)  # the call under way
+        os.kill(demo.pid, end)
+        assert demo.wait(timeout=20) == 128 + end
+        assert _gone(child.pid, within=10), "the demo's server outlived the demo"
+    finally:
+        if demo.poll() is None:  # pragma: no cover - only when an assertion failed first
+            demo.kill()
+            demo.wait()
+        if demo.stdout is not None:
+            demo.stdout.close()
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoResult, list[str]]:
     said: list[str] = []

@@ -69,6 +69,7 @@ def serving(key: str) -> Iterator[Served]:
     """The demo's remote server, running while the block runs, never after it."""
     import tempfile
 
+    saved = _signals_raise()
     errors = tempfile.TemporaryFile()  # noqa: SIM115 - closed below; no name on disk
     # A session of its own: Ctrl-C reaches the demo alone, which stops the server below.
     child = subprocess.Popen(  # noqa: S603 - this interpreter, a fixed module
@@ -94,6 +95,34 @@ def serving(key: str) -> Iterator[Served]:
     finally:
         stop(child)
         errors.close()
+        _restore(saved)
+
+
+def _signals_raise() -> dict[int, Any]:
+    """SIGTERM and SIGHUP (a closed terminal) end the demo as Ctrl-C does, through `finally`:
+    by default they end it at once, and a server in the middle of a call outlived it."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return {}  # only the main thread may set handlers; Ctrl-C still reaches it
+
+    def raising(number: int, _frame: Any) -> None:  # noqa: ANN401 - a frame
+        raise SystemExit(128 + number)
+
+    saved: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        number = getattr(signal, name, None)
+        if number is not None and signal.getsignal(number) == signal.SIG_DFL:
+            saved[number] = signal.signal(number, raising)
+    return saved
+
+
+def _restore(saved: dict[int, Any]) -> None:
+    import signal
+
+    for number, handler in saved.items():
+        signal.signal(number, handler)
 
 
 def _reader(stdout: IO[bytes]) -> queue.Queue[bytes]:

@@ -76,16 +76,20 @@ def _serve_calls() -> None:
     """Answer each call line from the demo; exit the moment it closes stdin (or dies)."""
     import json
 
-    for line in sys.stdin:
-        try:
-            answer: dict[str, Any] = {"text": _call(json.loads(line))}
-        except Exception as exc:  # noqa: BLE001 - the demo says why the call did not run
-            cause: BaseException = exc
-            while isinstance(cause, BaseExceptionGroup) and cause.exceptions:  # anyio's groups
-                cause = cause.exceptions[0]
-            answer = {"error": f"{type(cause).__name__}: {cause}"}
-        print(json.dumps(answer), flush=True)
-    os._exit(0)
+    try:
+        for line in sys.stdin:
+            try:
+                answer: dict[str, Any] = {"text": _call(json.loads(line))}
+            except Exception as exc:  # noqa: BLE001 - the demo says why the call did not run
+                cause: BaseException = exc
+                while isinstance(cause, BaseExceptionGroup) and cause.exceptions:  # anyio's
+                    cause = cause.exceptions[0]
+                answer = {"error": f"{type(cause).__name__}: {cause}"}
+            print(json.dumps(answer), flush=True)
+    finally:
+        # Whatever ends the loop ends the server: a demo killed during a call leaves a broken
+        # pipe (its answer cannot be printed), and nobody is left to stop the server.
+        os._exit(0)
 
 
 def _call(request: dict[str, Any]) -> str:
