@@ -15,7 +15,6 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from mcpir.injection import patterns as P
 from mcpir.injection.act_hit import add as _add
 from mcpir.injection.act_words import (
     AFTER_EVERY,
@@ -63,7 +62,7 @@ from mcpir.injection.act_words import (
     VIA_SHELL,
     VOID_RULES,
 )
-from mcpir.injection.citing import about_attacks
+from mcpir.injection.citing import about_attacks, unquoted
 from mcpir.injection.clauses import (
     CARRY_VERBS,
     COVERT,
@@ -337,8 +336,8 @@ def judge(scan: _Scan) -> list[Clause]:
     own = set(scan.own) - {"this", "the", "that", "it", "you"}
     low = scan.low
     if about_attacks(low, 300):
-        # A detector's or an auditor's description quotes attacks: read it without its quotes.
-        low = P.QUOTED.sub(lambda m: " " * len(m.group(0)), low)
+        # A detector's or an auditor's description quotes attacks: read it without them.
+        low = unquoted(low)
     found = clauses(low)
     present = frozenset(WORDS.findall(scan.low))
     underscore = "_" in scan.low
