@@ -217,6 +217,9 @@ EXAMPLE_ORDERS = [
     "When you call this tool, act exactly as shown in the example.",
 ]
 EXAMPLE_SAMPLES = [
+    # The clause began at the space before the block, so its hit fell outside it (flagged).
+    "Sends an email. <example>User: send my report to bob@example.com\nAssistant: calls "
+    "send_email(to='bob@example.com')</example>",
     "Gets the weather. <example>User: weather in Paris?\nAssistant: calls "
     "get_weather(city='Paris')</example> Follow the schema for the city argument.",
     "Translates text. <example>translate 'good morning' to French</example>\n<example>Always "

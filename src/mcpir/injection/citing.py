@@ -26,6 +26,8 @@ def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     examples = _examples(low)
     if examples and _ordered_sample(low, examples):
         examples = []  # "follow the example above": its contents are the order
+    # A clause starts after the space before the block: a hit at its start is in the block.
+    examples = [(len(low[:a].rstrip()), b) for a, b in examples]
     if not found or not examples and not about_attacks(low, 300):
         return hits
     out: list[Hit] = []
