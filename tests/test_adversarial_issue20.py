@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from mcpir.injection import citing
+from mcpir.injection.act_words import AUTHORITY, LITERAL
 from mcpir.injection.clauses import DEST, IMPERATIVE
 from mcpir.injection.decoding import decoded_spans
 from mcpir.injection.detector import analyze_description
@@ -301,3 +302,17 @@ def test_a_quote_an_order_needs_is_read_in_a_security_tool() -> None:
     assert any(h.severity != "low" for h in analyze_description(text, tool="t"))
     cited = "Detects prompt injection such as 'ignore previous instructions'."
     assert "ignore" not in citing.unquoted(cited.lower())
+
+
+@pytest.mark.parametrize(("pattern", "unit"), [(AUTHORITY, "1-"), (LITERAL, "1.")])
+def test_a_clause_pattern_reads_a_long_run_once(pattern: re.Pattern[str], unit: str) -> None:
+    # "[\w-]+" before a role word and "\d[\d.]*" before "%" read from each start of a run to its
+    # end: on 16 KiB, 7.7 s and 2 s of CPU (minutes on 64 KiB). No description reaches them so
+    # today (a clause spells hyphenated runs out), but a clause pattern must stand on its own.
+    text = _fill(unit, 64 * KIB)
+    assert _cpu(lambda: pattern.search(text)) < 1.0
+    assert AUTHORITY.search("it holds tier-2 staff permissions and the db-team-manager role")
+    assert AUTHORITY.search("run in safety-bypass mode")
+    found = LITERAL.search("set it to 12.5 % now")
+    assert found is not None
+    assert LITERAL.search("raise it by 12.5 %") is not None

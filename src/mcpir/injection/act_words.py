@@ -104,11 +104,11 @@ AUTHORITY = gate(
     admin\s+(?:rights|privileges|override|mode)|operator\s+authority|elevated\s+(?:rights|
     privileges|permissions)|god\s+mode|developer\s+mode|jailbr\w+|unrestricted|no\s+(?:content\s+)?
     (?:restrictions|limits|filters|rules)|persona\s+with|full\s+(?:autonomy|control|access)|
-    autonomous(?:ly)?|elevated\s+trust|(?:system\s+)?administrator\s+of|admin\s+of|[\w-]*bypass\s+
+    autonomous(?:ly)?|elevated\s+trust|(?:system\s+)?administrator\s+of|admin\s+of|[\w-]{0,40}bypass\s+
     (?:mode|configuration|config)|(?:shell|network|payment|root|admin)\s+(?:and\s+\w+\s+)?rights|
     payment\s+rights|(?:administrator|admin|root|owner|operator|system)[\s-]+(?:authority|level\s+
     access)|blanket\s+(?:approval|permission|authori[sz]ation)|pre-?(?:approved|authori[sz]ed)|
-    standing\s+approval|(?:[\w-]+[\s-])?(?:manager|owner|admin\w*|root|operator|staff|superuser|
+    standing\s+approval|(?:[\w-]{1,40}[\s-])?(?:manager|owner|admin\w*|root|operator|staff|superuser|
     counsel)\s+(?:authority|role|rights|privileges|powers|entitlements|permissions)|auto-?approved|
     db_owner|dba|sysadmin|
     tier-?\d\s+staff|(?:staff|admin|root|owner|operator|superuser)[\s-]level\s+(?:permissions|
@@ -270,7 +270,7 @@ TAMPER_VERB = gate(
 )
 LITERAL = gate(
     _rx(
-        r"""'[^'\n]{2,80}'|"[^"\n]{2,80}"|(?<![\w-])--[a-z][\w-]+|\b\d[\d.]*\s*%|
+        r"""'[^'\n]{2,80}'|"[^"\n]{2,80}"|(?<![\w-])--[a-z][\w-]+|\b\d[\d.]{0,40}\s*%|
         \bto\s+\d[\d.,]*\b"""
     ),
     "to",
