@@ -258,4 +258,5 @@ def test_a_wrapped_header_names_its_variable_and_is_no_secret() -> None:
     assert list(hardcoded_secret.check(wrapped, ScanContext())) == []
     token = "TOKEN=q8Zr2vLx9TmW4bNc7YpK3sDf"
     leaked = _server("leak", {"command": "srv", "args": ["--header", token]})
-    assert [f.rule_id for f in hardcoded_secret.check(leaked, ScanContext())] == ["hardcoded-secret"]
+    found = hardcoded_secret.check(leaked, ScanContext())
+    assert [f.rule_id for f in found] == ["hardcoded-secret"]
