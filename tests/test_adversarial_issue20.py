@@ -316,3 +316,11 @@ def test_a_clause_pattern_reads_a_long_run_once(pattern: re.Pattern[str], unit: 
     found = LITERAL.search("set it to 12.5 % now")
     assert found is not None
     assert LITERAL.search("raise it by 12.5 %") is not None
+
+
+@pytest.mark.parametrize("mark", ["`", "'", '"'])
+def test_a_security_tool_of_quotes_is_read_once(mark: str) -> None:
+    # Each quote looked back for its sentence's start through the whole text (0.76 s of CPU for
+    # 64 KiB of backticks after a security headline).
+    text = _fill(mark, 64 * KIB, "Detects prompt injection and jailbreak attacks. ")
+    assert _cpu(lambda: citing.unquoted(text.lower())) < 0.3
