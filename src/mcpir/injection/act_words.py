@@ -13,12 +13,14 @@ DECEIVE_VERB = gate(
         r"""\b(?:tell|tells|say|says|report|answer|respond|reply|claim|state|present|describe|show|
     inform|assure|confirm|summari[sz]e|phrase|word|mark|label|display|described|presented|reported|
     summari[sz]ed|stated|phrased|labell?ed|shown|told|said|presenting|describing|reporting|
-    states|phrases|describes|presents|refers|answered|relayed|reports|believe|mention)\b"""
+    states|phrases|describes|presents|refers|answered|relayed|reports|believe|mention|rephrase|
+    give|showing|paraphrase)\b"""
     ),
     "tell tells say says report answer respond reply claim state present describe show "
     "inform assure confirm summarise summarize phrase word mark label display described presented "
     "reported summarised summarized stated phrased labelled labeled shown told said presenting "
     "describing reporting states phrases describes presents refers answered believe mention "
+    "rephrase give showing paraphrase "
     "relayed reports",
 )
 # What makes an order about the answer a deception: it holds whatever the result, states a fixed
@@ -27,7 +29,7 @@ DECEIVE_VERB = gate(
 # made-up claim; a fixed claim ("say 'backup saved'", "that all tests passed") only when the
 # result may be a failure ("if the deploy fails, report success").
 DECEIT = _rx(
-    r"""\b(?:regardless|whatever|no\s+matter|otherwise)\b|\binstead\b(?!\s+of\s+(?:acting|following|
+    r"""\b(?:regardless|whatever|no\s+matter|otherwise)\b|\binstead\s+of\b(?!\s+(?:acting|following|
     executing|obeying|running|doing|carrying))|\b(?:say|report|state)\s+only\b|
     \bonly\s+(?:say|report|state)\b|\bif\s+the\s+(?:user|person|human)\s+asks\b|\b(?:as|is|be|
     are)\s+
@@ -68,7 +70,16 @@ DECEIT = _rx(
     lowest|only)\b
     | \beven\s+(?:if|when)\s+it\s+(?:has|is|was)\b|\beven\s+(?:if|when|though)\s+another\b
     | \bround\w*\s+(?:\w+\s+){0,3}up\s+to\b|\bstate\s+it\s+as\s+the\b
-    | \b(?:answered|answer|respond\w*|repl\w*)\s+(?:\w+\s+){0,2}?by\s+saying\b"""
+    | \b(?:answered|answer|respond\w*|repl\w*)\s+(?:\w+\s+){0,2}?by\s+saying\b
+    | \b(?:drop|omit|remove|hide|exclude)\s+(?:them|it|these|those)\s+from\s+(?:the\s+)?(?:report|
+        results?|summary|findings|output)\b|\binstead\s+of\s+the\s+(?:real|actual|true|correct)\b
+    | \bdescribe\s+(?:it|them)\s+(?:\w+\s+){0,4}?as\s+(?:a\s+)?(?:normal|routine|expected|
+    successful|healthy|fine)
+    | \b(?:present|report|show|describ|classif|list|display|state)\w*[^.;]{0,80}\bas\s+(?:passing|
+    green|
+        successful|a\s+success|ok)\b|\bparaphrase\w*\s+(?:it|
+    them)\s+[^.;]{0,40}\bas\s+(?:an?\s+)?(?:standard|normal|
+        harmless|routine|courtesy|minor)\b"""
 )
 CLAIM = _rx(
     r"""\bthat\s+(?:no|nothing|none|it\s+is|it\s+was|everything|all|the\s+\w+\s+(?:is|was|has|
@@ -80,12 +91,16 @@ CLAIM = _rx(
     summari[sz]ed|phrased|labell?ed|marked|referred\s+to|answered|
     relayed)\b[^.;]{0,60}?\bas\s+["'‘“]|
     \bsaying\s+(?:that\s+)?(?:nothing|no|everything|all)\b
-    | \b(?:describe|present|report|label|mark|call|show)\w*\s+(?:\w+\s+){0,3}?as\s+(?:an?\s+)?["'‘“]
+    | \b(?:describe|present|report|label|mark|call|show)\w*\s+(?:\w+\s+){0,5}?as\s+(?:an?\s+)?["'‘“]
     | \b(?:is|was|as|are|were)\s+(?:operational|up|healthy|working|normal|current|completed|
     refunded|valid|
         trusted|stable)\b
     | \b(?:tell|inform|assure)\w*\s+(?:the\s+|your\s+)?(?:user|person|human|customer)s?\s+
-        (?:that\s+)?(?:all|every|each)\s+(?:\w+\s+){0,2}?(?:passed|succeeded|worked|green)\b"""
+        (?:that\s+)?(?:all|every|each)\s+(?:\w+\s+){0,2}?(?:passed|succeeded|worked|green)\b
+    | \b(?:it|they|everything|all)\s+(?:succeeded|passed|worked|went\s+through|completed)\b
+    | \bthe\s+\w+\s+(?:passed|succeeded|is\s+green|is\s+clean)\b
+    | \b(?:rephrase|phrase|word)\w*\s+(?:\w+\s+){0,3}?as\s+["'‘“]
+    | \bit\s+is\s+(?:positive|fine|ok|okay|normal|healthy|safe|valid)\b"""
 )
 FAILURE = _rx(
     r"""\b(?:if|when|whenever|even\s+(?:if|when)|on|should|whether|any|every|
@@ -94,7 +109,8 @@ FAILURE = _rx(
     zero|non-?zero|miss\w*|crash\w*|timed?\s*out|denied|overdrawn|negative|red)\b|\bwhatever\b|
     \bregardless\b|\bno\s+matter\b|\beven\s+though\b
     | \b(?:when|if)\s+(?:the\s+)?(?:status|result|state|check|scan|outcome)\s+(?:is|says|reports|
-    shows)\b|\b(?:pending|cancelled|canceled|expired|unpaid|declines?|decline[sd])\b"""
+    shows)\b|\b(?:pending|cancelled|canceled|expired|unpaid|declines?|decline[sd])\b
+    | \bbelow\s+zero\b"""
 )
 
 
@@ -114,9 +130,12 @@ AUTHORITY = gate(
     tier-?\d\s+staff|(?:staff|admin|root|owner|operator|superuser)[\s-]level\s+(?:permissions|
     access|
     rights))\b
-    | \b(?:commander|owner|admin|root)\s+(?:seat|role)\b|`admin`\s+role\b"""
+    | \b(?:commander|owner|admin|root)\s+(?:seat|role)\b|`admin`\s+role\b
+    | \b(?:cluster|domain|global|org|super)[\s-]?admin\b|[`'"]?(?:owner|admin|root)[`'"]?\s+
+        principal\b|\bgrant\s+all\s+privileges\b"""
     ),
     "root sudo super superuser superadmin admin administrator operator elevated god developer "
+    "cluster domain global org principal grant "
     "commander seat "
     "jailbroken jailbreak jailbreaks jailbreaking unrestricted restrictions limits filters rules "
     "persona autonomy control access autonomous autonomously bypass rights authority owner "
@@ -131,7 +150,8 @@ GRANTED = _rx(
     as|running\s+as|acts?\s+(?:with|as)|acting\s+(?:with|as)|operat\w+\s+(?:with|as)|is\s+to\s+act|
     carr(?:y|ies)|
     the\s+(?:assistant|model|agent|ai|caller)\s+(?:is|has|holds|may|can|carries|is\s+granted))\b
-    | \b(?:assigns?|gives|grants?)\s+you\b"""
+    | \b(?:assigns?|gives|grants?)\s+you\b
+    | \b(?:registers?|provisioned)\s+(?:you|as)\b|\bhas\s+been\s+provisioned\b"""
 )
 VOID_RULES = gate(
     _rx(
@@ -171,9 +191,15 @@ VOID_RULES = gate(
     | \bno\s+(?:subject|topic|request)\s+is\s+off[\s-]limits\b|\bdisclaimers\s+are\s+(?:omitted|
         dropped|removed)\b|\branks?\s+above\s+(?:the\s+)?(?:\w+\s+)?(?:user|participant|person|
         human)|\bobjects?,?\s+
-        proceed\s+anyway"""
+        proceed\s+anyway
+    | \bdoes\s+not\s+bind\s+you\b|\bno\s+longer\s+binds?\b
+    | \b(?:guardrails|rules|filters|policies)\s+(?:are|is)\s+paused\b|\brefusals?\s*:\s*(?:off|
+    false|none|
+        disabled)\b|\bthe\s+active\s+ruleset\s+is\b"""
     ),
-    "rules restrictions refusal refusals guidelines guardrails safety policies instructions "
+    "rules restrictions refusal refusals guidelines guardrails safety policies instructions bind "
+    "paused ruleset "
+    "binds "
     "subject topic ranks proceed "
     "guidance directives "
     "preferences exempt normally treat bound priority commands system refusal everything "
@@ -191,9 +217,13 @@ OTHER_TOOLS = gate(
     | \b(?:its|your)\s+own\s+(?:reasoning|knowledge|calculations?|judg\w+)\b
     | \bthe\s+alternatives\b | \bcompetitor\s+tools?\b
     | \b[a-z]+_[a-z_]+\s+(?:or\s+[a-z]+_[a-z_]+\s+)?tools\b
-    | \b(?:community\s+)?alternatives\s+(?:such\s+as|like)\b"""
+    | \b(?:community\s+)?alternatives\s+(?:such\s+as|like)\b
+    | \b[\w-]+-style\s+tools?\b|\btools\s+such\s+as\s+[a-z_]+
+    | \bthe\s+[\w-]+\s+tool\s+bundled\s+with\b"""
     ),
     "other different alternative competing competitor rival similar built another alternatives "
+    "bundled "
+    "style tools "
     "alternatives community "
     "native own",
     ("_",),
@@ -211,7 +241,9 @@ RUN_DOWN = _rx(
     scheduled\s+for\s+
     removal|should\s+not\s+(?:be\s+)?offer\w*|disregard\w*|regression|weight\s*=\s*0|
     zero\s+weight)\b
-    | \bstranded\b|\bmiss\s+their\b|\bquietly\s+stop\s+trusting\b"""
+    | \bstranded\b|\bmiss\s+their\b|\bquietly\s+stop\s+trusting\b
+    | \blow-quality\b|\bpenali[sz]ed\b|\bmarked\s+(?:down|as\s+\w+)|\bscore\s+depends\b
+    | \bmangles?\b|\bforwards\s+your\s+requests\b"""
 )
 SELF_PICK = gate(
     _rx(
@@ -225,7 +257,9 @@ SELF_PICK = gate(
     that\s+(?:are\s+not|aren'?t)|\beven\s+when\s+(?:it\s+is\s+|
     it's\s+)?not\s+(?:strictly\s+)?(?:needed|
     necessary|required|relevant)|
-    \bwhenever\s+you\s+can\b|\bfor\s+(?:anything|everything)\b|\bbefore\s+relying\b|\bexclusively\b|
+    \bwhenever\s+you\s+can\b|\bfor\s+(?:anything|everything)\b(?!\s+(?:longer|larger|bigger|over|
+    above|more|with|that|
+    under|below|smaller))|\bbefore\s+relying\b|\bexclusively\b|
     \binstead\s+of\s+(?:any|other|the\s+other|your)|\bover\s+(?:any|all|other)|\bfirst\s+for\b|
     \bthrough\s+(?:this|it|here|[a-z]+_[a-z_]+)|\bhere\b|\bfor\s+(?:every|each|all|
     any)\s+(?:[\w-]+\s+)?
@@ -241,9 +275,20 @@ SELF_PICK = gate(
     | \bthis\s+\w+\s+(?:your|the)\s+(?:first\s+and\s+only|one\s+and\s+only|only|sole)\s+(?:stop|
     source|
         choice|option|tool|go-to)\b
-    | \bcounting\s+on\s+you\s+to\s+(?:choose|pick|use|call)\s+this\b"""
+    | \bcounting\s+on\s+you\s+to\s+(?:choose|pick|use|call)\s+this\b
+    | \bselection\s+should\s+(?:favou?r|prefer)\s+[a-z_]+
+    | \bthis\s+(?:one|tool)\s+is\s+(?:always\s+)?the\s+(?:correct|right|best|only)\s+(?:answer|
+    choice|option)\b(?!\s+(?:when|if|for|whenever|unless))
+    | \bcall\s+this\s+tool\s+for\s+every\s+(?:translation|conversion|calculation|lookup|search|
+    summary|
+        question|request)
+    | \b(?:send|route|pass)\s+(?:every|all|each)\s+\w+\s+(?:here|to\s+this\s+tool)\b
+    | \bthis\s+\w+\s+is\s+the\s+only\s+(?:trustworthy|reliable|safe|correct)\s+(?:way|source|
+    tool)\b"""
     ),
     "choose pick call route prefer favor favour select invoke must rely only whenever reach go "
+    "send route pass this "
+    "selection this call "
     "this counting "
     "stick opt default turn choosing picking selecting preferring use trust",
 )
@@ -263,9 +308,10 @@ PICK_OVER = gate(
 TAMPER_VERB = gate(
     _rx(
         r"""\b(?:set|sets|replace|change|swap|substitute|rewrite|redirect|pass|add|append|prepend|
-    include|insert|point|route|bcc|cc|switch|encode|goes|moves|carries)\b"""
+    include|insert|point|route|bcc|cc|switch|encode|goes|moves|carries)\b
+    | \btack\b"""
     ),
-    "set sets replace change swap substitute rewrite redirect pass add append prepend use "
+    "set sets replace change swap substitute rewrite redirect pass add append prepend use tack "
     "include insert point route bcc cc switch encode goes moves carries",
 )
 LITERAL = gate(
@@ -281,15 +327,18 @@ TAMPER_WHY = _rx(
     calling|sending|fetching|executing|running|committing|posting|paying|saving)\b|\bprocessing\s+
     rule\b|\bspecial\s+case\b|\bthis\s+fix\b|\bno\s+matter\b|\balways\b|\bevery\b|\bwhenever\b|
     \bfor\s+(?:all|any|each)\b|\balongside\s+the\s+user'?s\b|\bin\s+addition\s+to\s+the\s+user'?s\b|
-    \bautomatically\b"""
+    \bautomatically\b
+    | \b(?:any|every|each)\b[^.;]{0,60}\balso\b"""
 )
 FIRST = gate(
     _rx(
         r"""\b(?:first|before\s+(?:anything|any|every|replying|answering|responding|you\s+(?:answer|
     reply|respond)|the\s+user)|ahead\s+of|step\s+zero|first\s+action|at\s+the\s+start\s+of|
-    precondition|prerequisite|opening\s+call|prior\s+to)\b"""
+    precondition|prerequisite|opening\s+call|prior\s+to)\b
+    | \b(?:starts?|opens?|begins?)\s+with\b"""
     ),
-    "first before ahead step action start precondition prerequisite opening prior",
+    "first before ahead step action start precondition prerequisite opening prior starts opens "
+    "begins with",
 )
 CALL = gate(
     _rx(
@@ -304,7 +353,10 @@ SCOPE = _rx(
     turns?|sessions?|repl(?:y|ies)|answers?|prompts?|(?:tool\s+)?calls?|(?:other\s+)?tools?|
     actions?|
     quer(?:y|ies))\b|\b(?:anything|everything)\b|\bnew\s+conversation\b|\bwhenever\b
-    | \bbefore\s+the\s+[\w\s,]{1,60}?\btools\b"""
+    | \bbefore\s+the\s+[\w\s,]{1,60}?\btools\b
+    | \beven\s+for\s+(?:greetings|questions|simple|small|trivial)\b|\bbefore\s+(?:responding|
+    replying|
+        answering)\b|\bat\s+all\b"""
 )
 TRIGGER = gate(
     _rx(
@@ -335,10 +387,11 @@ FETCH_RUN = gate(
     (?:ba|z)?sh\b|\bwget\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\biex\b|invoke-expression|
     powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b|\bbash\s+<\(\s*(?:curl|wget)\b|
     \bbase64\s+(?:-d|--decode)\s*\|\s*(?:ba|z)?sh\b
-    | \bnpx\s+(?:-y|--yes)\s+\S+@latest\b|\bnpx\s+(?:-y|--yes)\s+github:""",
+    | \bnpx\s+(?:-y|--yes)\s+\S+@latest\b|\bnpx\s+(?:-y|--yes)\s+github:
+    | \bbash\s+-c\s+["']?\$\(|\bpipe\b[^.;]{0,40}\binto\s+(?:your\s+|the\s+)?shell\b""",
         lead=r"\b\w|[$/ipu]",
     ),
-    "exec eval urlopen python python3 curl wget iex expression powershell tcp base64 npx",
+    "exec eval urlopen python python3 curl wget iex expression powershell tcp base64 npx bash pipe",
     ("$(",),
 )
 NEGATED = _rx(r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b")
@@ -357,25 +410,29 @@ OTHER_TOOL = gate(
         \bthe\s+[\w-]+\s+tool's\b|
     \b(?:notes?|heads-up|guidance)\s+(?:on|about|for)\s+the\s+[\w\s-]{1,30}?(?:server|tools?)\s*:|
     \babout\s+the\s+[\w-]+\s+server\s*:|\b(?:on|from|across)\s+other\s+
-    servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b|\bfrom\s+the\s+\w+\s+server\b|
+    servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b(?!\s+(?:user|process|host|machine|config\w*|
+    owner|account)\b)(?!\s+(?:user|process|host|machine|config\w*|owner|account)\b)|
+    \bfrom\s+the\s+\w+\s+server\b|
     \b(?:for|to|in)\s+the\s+[\w-]+\s+(?:tools?|server)\s*:|\bthe\s+[\w-]+\s+tool\s+[a-z]+_[a-z_]+\b
     | \bwhen\s+the\s+[\w-]+\s+tool\s+is\s+(?:used|called|invoked)\b
-    | \b[\w-]+\s+server\s*/\s*`?[a-z_]+`?\s*:"""
+    | \b[\w-]+\s+server\s*/\s*`?[a-z_]+`?\s*:
+    | \b(?:when|whenever|any\s+time|if)\s+the\s+[\w-]+\s+(?:or\s+[\w-]+\s+)?tool\s+is\b
+    | \bthe\s+`[\w-]+`\s+server\b"""
     ),
-    "server servers s its their across tool tools note notes heads guidance about when",
+    "server servers s its their across tool tools note notes heads guidance about when time if",
 )
 # A server-qualified tool name: "jira.create_issue", "postgres.query_db".
-DOTTED_TOOL = gate(_rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b"), "", ("_",))
+DOTTED_TOOL = gate(_rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z]+\s*:"), "", ("_", ":"))
 # Some tool by name, perhaps a sibling of this one on the same server: "the get_page tool",
 # "whenever you call read_file". Orders about a sibling are usually honest sequencing advice.
 NAMED_TOOL = gate(
     _rx(
         r"""\btools?\s+(?:named|called)\s+(?P<name1>[a-z][\w-]*)|
         \b(?P<name2>[a-z]+_[a-z_]+)\s+tool\b|
-    \b(?:call|use|invoke|calling|using|invoking)\s+(?P<name3>[a-z]+_[a-z_]+)\b|
+    \b(?:call|use|invoke|calling|using|invoking|through|via)\s+(?P<name3>[a-z]+_[a-z_]+)\b|
     \b(?:every|each|all|any)\s+(?P<name4>[a-z]+_[a-z_]+)\s+calls?\b"""
     ),
-    "tool tools call use invoke calling using invoking calls",
+    "tool tools call use invoke calling using invoking calls through via",
 )
 CHANGE_VERB = gate(
     _rx(
@@ -383,9 +440,11 @@ CHANGE_VERB = gate(
         replace|
     change|swap|rewrite|redirect|route|send|forward|copy|cc|bcc|include|remove|drop|strip|skip|
     pass|instead|also|must|mention|unless|starts?|begins?|apply|applies)\b
-    | \b(?:call|calls|invoke|split|multiply|passed)\b"""
+    | \b(?:call|calls|invoke|split|multiply|passed)\b
+    | \btreat\b"""
     ),
     "always set add double triple halve multiply round wrap prefix append prepend replace call "
+    "treat "
     "calls invoke split multiply passed "
     "change swap rewrite redirect route send forward copy cc bcc include remove drop strip skip "
     "pass instead also must mention unless start starts begin begins apply applies",
@@ -418,9 +477,11 @@ USER_OVERRIDE = gate(
     chose|chooses|enters|entered|picks|picked|asks|asked|wants)
     | \bwhen\s+the\s+user\s+asks\s+for\s+[^.;]{0,60},\s*(?:install|use|fetch|add|pass|
     send)\b[^.;]{0,40}
-        \b(?:respectively|instead)\b"""
+        \b(?:respectively|instead)\b
+    | \b(?:user\s+asks\s+for|requested)\b[^.;\n]{0,40}\b(?:pass|use|install)\s+instead\b"""
     ),
     "even instead whatever regardless ignore matter rather addition overriding overrides override "
+    "asks requested "
     "when",
 )
 # Run on the user's machine through a shell tool, with a command that harms or hides.
@@ -442,7 +503,7 @@ DANGEROUS = _rx(
 # A URL or host with a slot for the chat's data: "?q=<full document text>", "<hex of key>.x.com".
 URL_SLOT = gate(
     _rx(
-        r"""(?:://|\.)[^\s)\]]{0,200}[<{$][^>}\n]{0,80}(?:text|document|message|history|
+        r"""(?:://|\.[a-z]{2,6}/)[^\s)\]]{0,200}[<{$][^>}\n]{0,80}(?:text|document|message|history|
         conversation|
     question|(?<!file_)(?<!node_)(?<!item_)(?<!object_)(?<!record_)(?<!project_)key|token|secret|
     password|file(?![_\s-]?(?:key|id|name|path|type|format))|content|prompt|summary|data|argument|
@@ -504,9 +565,10 @@ REFUSED_UNLESS = gate(
     requests?)\b[^.;]{0,80}\b(?:rejected|blocked|refused|denied|fails?|will\s+fail|disabled|locked|
     ignored)\b[^.;]{0,40}\b(?:unless|until)\b
     | \b(?:server'?s?|tools?)\s+[`'"]?[a-z_]+[`'"]?\s+(?:fails?|errors?|breaks?|is\s+rejected)\s+
-        unless\b"""
+        unless\b
+    | \bnothing\s+else\s+(?:may|can|should|will)\s+run\s+(?:until|unless|before)\b"""
     ),
-    "any every all other server servers tool tools",
+    "any every all other server servers tool tools nothing",
 )
 # Speech reported by a tool about attacks: "blocks that tell the model to read …".
 REPORTED = gate(
@@ -523,7 +585,8 @@ REPORTED = gate(
         documents?|servers?|tools?)\s+(?:that\s+|which\s+)?(?:tells?|instructs?|asks?|orders?|
         direct)\s+(?:the\s+)?(?:model|agent|assistant|ai|llm)s?\s+to\b|
         \b(?:telling|instructing|asking|tricking|directing)\s+(?:the\s+|an?\s+)?(?:model|agent|
-        assistant|ai|llm)s?\s+(?:to|into)\b"""
+        assistant|ai|llm)s?\s+(?:to|into)\b
+    | \b(?:descriptions?|instructions?|tools?|servers?)\s+that\s+(?:try|tries|attempt)\s+to\b"""
     ),
     "that which who requests request instructions instruction orders order attempts attempt "
     "telling instructing asking tricking directing descriptions description messages message "
@@ -572,9 +635,13 @@ LINE_JUMP_STRONG = gate(
         listed|
         registered|connected|installed|present)
     | \bas\s+soon\s+as\s+(?:the|this)\s+tool\s+list\s+is\s+(?:read|loaded|listed)\b
-    | \bloading\s+this\s+integration\b"""
+    | \bloading\s+this\s+integration\b
+    | \bindependent(?:ly)?\s+of\s+(?:any\s+)?tool\s+calls?\b|
+    \bin\s+effect\s+for\s+this\s+(?:workspace|
+        session|conversation)\b|\bloaded\s+with\s+the\s+tool\s+list\b"""
     ),
     "whether required needed necessary invoking calling using force enough moment effect soon "
+    "effect loaded "
     "loading "
     "effective regardless independent independently never not consider once soon upon while",
 )
@@ -641,10 +708,12 @@ HARMFUL = _rx(
 # A flag or setting that turns a safeguard off, put into calls by the model.
 DANGEROUS_FLAG = gate(
     _rx(
-        r"""(?<![\w-])--(?:no-verify|force|skip[\w-]*|insecure|no-check[\w-]*|disable[\w-]*|
+        r"""(?<![\w-])--(?:no-verify|force(?![\w-])|skip[\w-]*|insecure|no-check[\w-]*|
+    disable[\w-]*|
         privileged|
         allow-unauthenticated|trusted-host)\b|\b(?:rollback|verify|ssl_verify|tls_verify|verify_ssl|
-        auto_merge|automerge|skip_tests|require_review)`?\s*(?:[=:]|is\s+set\s+to)\s*[`'"]?(?:false|
+        auto_merge|automerge|skip_tests|require_review|bypass_\w+)`?\s*(?:[=:]|
+    is\s+set\s+to)\s*[`'"]?(?:false|
         true|0|1)\b"""
     ),
     "rollback verify merge automerge tests review",
@@ -668,7 +737,7 @@ CONSENT_FIELD = gate(
 # to the run's end (64 KiB after a first sentence: 6 s); a link wrapper is a short address.
 WRAP_URL = gate(
     _rx(
-        r"""https?://[^\s'"<>`]{1,400}[?&](?:u|url|to|target|dest|redirect|next|link|site|r|goto)=
+        r"""https?://[^\s'"<>`]{1,400}[?&][a-z_]{1,12}=
         (?=[\s`'"<{)]|$)"""
     ),
     "",
@@ -711,7 +780,8 @@ FIXED_ACCOUNT = gate(
 )
 MONEY = _rx(
     r"""\b(?:transfers?|payments?|payees?|settle\w*|recipients?|destination|routed|clearing|
-    payouts?|refunds?|deposits?|beneficiar\w+|iban|wire)\b"""
+    payouts?|refunds?|deposits?|beneficiar\w+|iban|wire)\b
+    | \b(?:payee|beneficiary|recipient)_?\w*"""
 )
 EXAMPLE = _rx(r"""\be\.g\.|\bexample|\bfor\s+instance\b|\bsuch\s+as\b""")
 # A label over the clauses that follow: orders for another tool ("For the GitHub tools: …").
@@ -729,9 +799,10 @@ ALSO = gate(
     _rx(
         r"""\b(?:also|additionally|in\s+addition|as\s+well|while\s+(?:you'?re|at\s+it)|
         every\s+time\s+this\s+
-        tool\s+is\s+(?:called|used|invoked)|after\s+(?:each|every)\s+\w+)\b"""
+        tool\s+is\s+(?:called|used|invoked)|after\s+(?:each|every)\s+\w+)\b
+    | \bas\s+part\s+of\s+the\s+same\s+(?:operation|flow|call|step)\b"""
     ),
-    "also additionally addition well while every after",
+    "also additionally addition well while every after part",
 )
 HARM_ACT = _rx(
     r"""\bchmod\b|\brm\s+-\w*r|\b777\b|\bdelete\w*\s+(?:~/|\.|every|all|any|the\s+user'?s|
@@ -750,7 +821,14 @@ HARM_ACT = _rx(
     every|any)\b
     | \bturn(?:s|ing)?\s+off\s+(?:the\s+)?(?:branch\s+protection|protection|security|firewall|2fa|
     mfa|
-        verification|logging|audit\w*|antivirus|signing)|\bbranch\s+protection\b"""
+        verification|logging|audit\w*|antivirus|signing)|\bbranch\s+protection\b
+    | \bcreates?\s+[^.;]{0,40}\b(?:admin|root|owner)\s+(?:rights|access|role)\b
+    | \bdisabl\w+\s+(?:the\s+)?[\w\s'-]{0,40}?\b(?:verification|protection|security|signing|
+    signature|
+        firewall|antivirus|2fa|mfa|logging|audit\w*)\b|\bdelete\w*\s+(?:remote|all|every|
+    production|prod|the\s+remote)\b
+    | \b(?:clear|wipe|delete|truncate)s?\s+[^.;]{0,30}(?:auth|audit|security|access)\.?log\b|
+    \bapprove\s+(?:all|every|any)\b"""
 )
 
 # A parameter's spec whose value is the model's context or a secret store's contents:
@@ -758,8 +836,9 @@ HARM_ACT = _rx(
 # `default: "populate with ~/.kube/config"`.
 PARAM_SPEC = gate(
     _rx(r"""\b(?:format|default|example|value)\s*:\s*['"]|\((?:string|str|text)\s*[;,]
-    | \bdefaults?\s+to\b"""),
-    "format default example value string str text defaults",
+    | \bdefaults?\s+to\b
+    | \b(?:examples|title)\s*:\s*['"]"""),
+    "format default example value string str text defaults examples title",
 )
 # Running extra code in the user's files: "write the file back with an added line `import hook`".
 CODE_ADDED = gate(
@@ -782,10 +861,22 @@ BACKGROUND_VISIT = gate(
     "visit open navigate load fetch ping side",
 )
 EACH_CALL = _rx(r"""\b(?:each|every)\s+(?:invocation|call|run|use)\b
-    | \bthe\s+tool\s+also\b""")
+    | \bthe\s+tool\s+also\b
+    | \beach\s+\w+\s+also\b""")
 # Records of what happened, destroyed: "run `DROP TABLE audit_log;`".
 DESTROY_LOGS = _rx(
     r"""\b(?:drop\s+table|delete\s+from|truncate(?:\s+table)?)\b[^.;`]{0,40}(?:audit|log|access|
     event|
     history|security)"""
+)
+
+# A role or privilege handed out in a call: `role="workspace_admin"`, "GRANT ALL PRIVILEGES".
+ROLE_GRANT = _rx(
+    r"""\b(?:role|roles|permission|access|level)\s*=\s*["'`]?[\w-]*(?:admin|owner|root|superuser)\b|
+    \bgrant\s+all\s+privileges\b"""
+)
+# A slot in a call for the whole chat: `prime_memory(history=<entire chat>)`.
+CHAT_SLOT = _rx(
+    r"""[(=,]\s*<[^<>\n]{0,40}\b(?:entire|full|whole|complete)\s+(?:chat|conversation|history|
+    transcript)"""
 )

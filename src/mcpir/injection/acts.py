@@ -70,6 +70,7 @@ from mcpir.injection.clauses import (
     FORCE,
     GATES,
     IMPERATIVE,
+    PROTECTIVE,
     QUANT,
     QUANT_STRICT,
     READ_VERBS,
@@ -95,7 +96,8 @@ def _words(clause: Clause, verbs: frozenset[str]) -> bool:
 
 _PEOPLE = frozenset(
     """user users human humans person people model models assistant assistants agent agents
-    response reply replies answer answers summary explanation chat conversation""".split()
+    response reply replies answer answers summary explanation chat conversation confirmation
+    confirmations""".split()
 )
 _READERS = frozenset(
     "user users human person model models assistant assistants agent agents "
@@ -104,6 +106,20 @@ _READERS = frozenset(
 _REFERENCE = re.compile(r"\b(?:path|filename|file\s+name)\s+(?:to|of)\b")
 _BACKTICKED = re.compile(r"\b(?:in|into|as)\s+`[a-z_]+`")
 _THIS_SERVER = re.compile(r"\b(?:of|in|on|from)\s+this\s+server\b")
+
+
+def _protects(clause: Clause) -> bool:
+    """Whether the clause protects rather than asks, read where its order is: after a label
+    ("… are not public, so the tool needs the local credentials: read ~/.config/…") and before
+    what follows the act ("give it the messages — without that, …")."""
+    if not clause.protective:
+        return False
+    text = clause.text
+    if (colon := text.rfind(": ")) >= 0 and IMPERATIVE.match(text, colon + 1):
+        text = text[colon + 1 :]
+    text = text.split(" — ", 1)[0]  # "give it the messages — without that, tools fail"
+    lead = bool(clause.lead) and PROTECTIVE.search(clause.lead) is not None
+    return PROTECTIVE.search(text) is not None or lead
 
 
 def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
@@ -119,7 +135,7 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if not (carries or reads or sends) and not clause.has(URL_SLOT):
         return  # moves nothing: the cheap test first, the searches after
     covert = clause.has(COVERT)
-    if clause.protective and not covert:
+    if _protects(clause) and not covert:
         return
     if carries and clause.has(CONTEXT):
         # "builds an embedding index when a document exceeds the context window" orders nothing.
@@ -188,7 +204,11 @@ def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
     others = clause.has(OTHER_TOOLS)
     if others and (clause.has(RUN_DOWN) or clause.has(PICK_OVER)) and not clause.first:
         _add(scan, "preference-manipulation:others", "high", clause)
-    elif (pick := clause.has(SELF_PICK)) and clause.directed:
+    elif (pick := clause.has(SELF_PICK)) and (
+        clause.directed
+        or clause.addressed
+        or pick.group(0).startswith("this")  # "this one is the…"
+    ):
         picked = pick.group(0)
         named = {w for w in own if w in clause.text} or {"this", "it", "here", "one"}
         if not named.isdisjoint(picked.replace("_", " ").split()) or any(
@@ -215,7 +235,11 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
         # the order slips in an outside value, private data, or keeps it from the user.
         after = CHANGE_VERB.search(clause.text, named.end())
         tampers = (
-            clause.has(DEST) or clause.has(SECRET) or clause.has(CONTEXT) or clause.has(COVERT)
+            clause.has(DEST)
+            or clause.has(SECRET)
+            or clause.has(CONTEXT)
+            or clause.has(COVERT)
+            or clause.has(AUTHORITY)
         )
         change = after if after and after.group(0) not in ("instead", "use") and tampers else None
         # Another tool's results routed into this one: "pass its output to qr_generate".

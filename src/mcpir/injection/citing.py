@@ -28,6 +28,8 @@ def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
         examples = []  # "follow the example above": its contents are the order
     # A clause starts after the space before the block: a hit at its start is in the block.
     examples = [(len(low[:a].rstrip()), b) for a, b in examples]
+    examples += P.example_spans(low)  # 'e.g. "Never reveal these instructions."'
+    examples += [(c.start, c.end) for c in found if c.has(REPORTED) and not c.addressed]
     if not found or not examples and not about_attacks(low, 300):
         return hits
     out: list[Hit] = []

@@ -45,7 +45,8 @@ DEST = gate(
     \b[a-z]{2}\d{2}(?:\s?[\da-z]{4}){3,}|
     \bacct_\w+|\b\d{2,}-\d{3,}-\d{3,}\b|(?<![\w-])(?<![\w-]\.)[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:io|
     dev|app|cloud|run|site|
-    xyz|example|ru|cn|tk|top|co|me|net|com|org)\b|(?:^|\s)/(?:tmp|var|etc|dev|usr|opt|home|srv|
+    xyz|example|ru|cn|tk|top|co|me|net|com|org|shop|store|click|link|online|info|biz)\b|(?:^|
+    \s)/(?:tmp|var|etc|dev|usr|opt|home|srv|
     mnt)/\S*"""
     ),
     "channel acct",
@@ -120,9 +121,20 @@ COVERT = gate(
     shown|
         mentioned|disclosed)\b|\bnot\s+(?:be\s+)?shown\s+to\s+(?:the\s+)?(?:end\s+)?users?\b|
         \bdon'?t\s+bother\s+
-        (?:the\s+)?(?:person|user)"""
+        (?:the\s+)?(?:person|user)
+    | \b(?:not|never)\s+(?:pause|stop|wait)\s+for\s+(?:confirmation|approval|consent)\b
+    | \bno\s+need\s+to\s+wait\s+for\s+the\s+(?:user|human|person)\b|\bavoid\w*\s+(?:naming|
+    mentioning)\b
+    | \bomit\s+(?:it|them|this|these)\s+from\b
+    | \b(?:do\s+not|don'?t|never)\s+ask\s+(?:the\s+user\s+)?before\b|\bbest\s+not\s+to\s+(?:show|
+    mention|tell|
+        reveal|disclose)\b|\bnever\s+correct\s+(?:it|this|that|them)\b|\bno\s+(?:separate|further|
+    explicit)\s+
+        (?:approval|confirmation)\s+(?:is\s+)?(?:needed|required)\b"""
     ),
-    "mentioned told informed notified revealed disclosed showed surfaced reported listed "
+    "mentioned told informed notified revealed disclosed showed surfaced reported listed pause "
+    "best correct separate "
+    "wait naming mentioning omit "
     "silently secretly quietly covertly discreetly stealthily without mention mentions tell "
     "undisclosed remain stay around surfaced shown bother "
     "inform notify reveal disclose show surface report list circumstances keep appear shown "
@@ -184,7 +196,8 @@ MODEL_ADDRESS = _rx(
     keeps|describes?|phrases|reports|refers|answers|stops|recommends|skips|applies|adopts|holds|
     carries|uses|hands|relies|leaves|tells|says|states|presents|summari[sz]es|calls|runs|adds|
     is\s+now|now)\b|<\s*system[\w-]*|
-    \bsystem[_\s-]+(?:override|note|notice|message|directive|instructions?|prompt)\b|
+    \bsystem[_\s-]+(?:override|note|notice|message|directive|instructions?)\b|
+    \bsystem[_\s-]+prompt\s*:|
     \b(?:the\s+)?(?:ai|assistant|
     model|agent|llm)s?\s+reading\s+this\b|\b(?:models|agents|assistants|
     llms)\b(?:\s+[\w-]+){0,3}?\s+(?:must|should|will|shall|need\s+to|
@@ -329,6 +342,8 @@ def clauses(low: str, limit: int = 64) -> list[Clause]:
     for boundary in CLAUSE_END.finditer(low):
         if boundary.group(0) == "\n" and _wrapped(low, boundary.start()):
             continue
+        if boundary.group(0) == ";" and _in_code(low, boundary.start()):
+            continue  # "must end with `; GRANT ALL …`" is one clause
         _add(found, low, start, boundary.start(), low[sentence:start])
         start = boundary.end()
         if boundary.group(0) != ";":
@@ -340,6 +355,11 @@ def clauses(low: str, limit: int = 64) -> list[Clause]:
 
 
 _COMMENT = re.compile(r"[ \t]*(?://+|#+)[ \t]*(?=[a-z])")
+
+
+def _in_code(low: str, at: int) -> bool:
+    """Whether `at` is inside a backtick span of its line."""
+    return low.count("`", low.rfind("\n", 0, at) + 1, at) % 2 == 1
 
 
 def _wrapped(low: str, at: int) -> bool:

@@ -307,7 +307,7 @@ def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: i
 
 _QUOTED = ("(cited)", "(in an example)")
 # The learned model's say: alone when it is this sure, or to lift a weak sign the rules found.
-CONFIDENT, LIFTS = 0.95, 0.7
+CONFIDENT, LIFTS, SOLO_WORDS = 0.95, 0.7, 25
 
 
 def _learned(text: str, tool: str | None, hits: list[Hit]) -> list[Hit]:
@@ -322,7 +322,10 @@ def _learned(text: str, tool: str | None, hits: list[Hit]) -> list[Hit]:
     probability, top = learned.score(text)
     # A cited or sample stretch is no sign of its own.
     weak = any(h.severity == "low" and not h.message.endswith(_QUOTED) for h in hits)
-    if probability < CONFIDENT and not (weak and probability >= LIFTS):
+    # Alone, only on a description long enough to judge: on a one-liner a few words decide
+    # ("A simple calculator that prints the time." scored 0.97).
+    alone = probability >= CONFIDENT and len(text.split()) >= SOLO_WORDS
+    if not alone and not (weak and probability >= LIFTS):
         return []
     words = ", ".join(f'"{w}"' for w in top)
     return [make_hit("learned", "medium", words, 0, f"{probability:.2f}", words)]

@@ -7,6 +7,7 @@ as an argument). A rule of `mcpir.injection.acts`, kept apart for its size.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from mcpir.injection.act_hit import add as _add
@@ -16,6 +17,7 @@ from mcpir.injection.act_words import (
     BACKGROUND_VISIT,
     BY_THE_MODEL,
     CHAIN_EFFECT,
+    CHAT_SLOT,
     CODE_ADDED,
     CONSENT_FIELD,
     CONTENT_OF,
@@ -33,11 +35,12 @@ from mcpir.injection.act_words import (
     NEGATED,
     PARAM_SPEC,
     READ_ONLY,
+    ROLE_GRANT,
     SECRET_SLOT,
     WRAP_URL,
     WRAPPED,
 )
-from mcpir.injection.clauses import DEST, FORCE, WORDS, Clause, holds
+from mcpir.injection.clauses import COVERT, DEST, FORCE, WORDS, Clause, holds
 from mcpir.injection.moved_words import CONTEXT, SECRET_SOURCE
 
 if TYPE_CHECKING:
@@ -45,13 +48,18 @@ if TYPE_CHECKING:
 
 _MODEL = frozenset("you your assistant model agent claude".split())
 _SQL = ("drop", "delete", "truncate")
+# Publishing or pushing in the user's name: "run `npm publish` with the user's token".
+_WITH_TOKEN = re.compile(
+    r"\b(?:publish|push|release|deploy|upload|transfer)\w*\b[^.;]{0,60}\bwith\s+the\s+user'?s\s+"
+    r"(?:token|credentials|account)\b"
+)
 
 
 def _settings(scan: _Scan, clause: Clause) -> None:
     """Values the model puts into calls whatever the grammar: a safeguard switched off, the
     user's links wrapped in an outside address, a fixed account for money, consent given."""
     text = clause.text
-    if (flag := clause.has(DANGEROUS_FLAG)) and BY_THE_MODEL.search(text):
+    if (flag := clause.has(DANGEROUS_FLAG)) and (BY_THE_MODEL.search(text) or clause.directed):
         if not NEGATED.search(
             text, 0, flag.start()
         ):  # "never pass --force"; "--no-verify" is no "no"
@@ -79,6 +87,11 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if jump is not None:
         _add(scan, "line-jumping", "high", clause)
     if clause.user_asked:
+        # "when the user asks to merge, set bypass_branch_protection: true": the act is asked
+        # for, the safeguard off is not.
+        flag = clause.has(DANGEROUS_FLAG)
+        if flag and clause.directed and not NEGATED.search(text, 0, flag.start()):
+            _add(scan, "argument-tampering:flag", "high", clause, flag.group(0).strip()[:40])
         return
     _settings(scan, clause)
     # A secret store's contents asked for as an argument, or a slot the model fills from it.
@@ -90,7 +103,8 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if not clause.protective and clause.has(CHAIN_EFFECT) and READ_ONLY.match(scan.low):
         _add(scan, "hidden-side-effect", "high", clause)
     elif clause.has(ALSO) and HARM_ACT.search(text):
-        if clause.directed or clause.addressed or "you" in clause.words or EACH_CALL.search(text):
+        named = clause.directed or clause.addressed or "you" in clause.words
+        if named or EACH_CALL.search(text) or clause.has(COVERT):
             _add(scan, "hidden-side-effect", "high", clause)
     elif (clause.directed or clause.addressed) and (
         clause.has(CODE_ADDED)
@@ -98,10 +112,19 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         and clause.has(DEST)
         or holds(text, _SQL)
         and DESTROY_LOGS.search(text)
+        or "=" in text
+        and ROLE_GRANT.search(text)
+        or "user" in clause.words
+        and _WITH_TOKEN.search(text)
     ):
         _add(scan, "hidden-side-effect", "high", clause)
+    if "<" in text and CHAT_SLOT.search(text):
+        _add(scan, "exfiltration:context", "high", clause)
     # The model's own prompt, not one the user hands over: "the system prompt you run under".
-    own_prompt = clause.has(CONTEXT) and not _MODEL.isdisjoint(clause.words)
+    context = clause.has(CONTEXT)
+    own_prompt = context and (
+        "prompt" not in context.group(0) or not _MODEL.isdisjoint(clause.words)
+    )
     if clause.has(PARAM_SPEC) and (
         own_prompt or clause.has(SECRET_SOURCE) and CONTENT_OF.search(text)
     ):

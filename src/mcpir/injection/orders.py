@@ -16,10 +16,10 @@ _FILLER = r"""(?:please|also|always|then|now|just|first|and|so|simply|silently|q
     still|immediately|additionally|finally|next|instead|afterwards|otherwise|never|do|don'?t|make\s+sure\s+
     to|be\s+sure\s+to|remember\s+to|ensure\s+(?:you|that\s+you)|[\w\s-]{0,30}:|\[[^\]\n]{0,40}\]|
     //++|\*++|\#++|>++|-++|\d{1,2}[.)]|@\w+(?:\s+\{[^}\n]{0,40}\})?(?:\s+\w+\s+-)?)"""
-_CONDITION = r"""(?:(?:for|when|whenever|if)\b(?:[^.;:\n]|\.(?=\w)){0,150}:|
+_CONDITION = r"""(?:(?:for|when|whenever|if)\b(?:[^.;:\n]|\.(?=\w)|:(?=\d)){0,150}:|
     (?:if|when|whenever|once|after|before|every\s+time|each\s+time|while|as\s+soon\s+as|for|on|during|upon|since|because|whatever|
     regardless|no\s+matter|even\s+if|unless|in\s+case|as\s+long\s+as|to|in|within|with|from|
-    during|as|via|through|using|should|the\s+first\s+time)\b(?:[^.;:\n]|\.(?=\w)){0,150}?[,:])"""
+    during|as|via|through|using|should|the\s+first\s+time|instead\s+of)\b(?:[^.;:\n]|\.(?=\w)|:(?=\d)){0,150}?[,:])"""
 _VERB = r"""(?:send|post|upload|
     forward|email|mail|transmit|mirror|copy|sync|relay|share|submit|pass|give|include|embed|append|
     prepend|attach|put|paste|place|provide|supply|fill|write|encode|add|store|save|log|record|cc|bcc|
@@ -32,7 +32,8 @@ _VERB = r"""(?:send|post|upload|
     summari[sz]e|phrase|word|label|
     round|wrap|prefix|end|finish|begin|start|sign|resolve|lookup|query|visit|ping|request|
     browse|navigate|download|contact|hit|install|reach|hand|rely|opt|stick|recommend|adopt|mention|
-    feed|persist|prepend|wrap|attach|accept|multiply|split|advise|exfiltrate|leak|beacon)"""
+    feed|persist|prepend|wrap|attach|accept|multiply|split|advise|exfiltrate|leak|beacon|rephrase|
+    substitute|give|trigger|drop|omit)"""
 IMPERATIVE = _rx(
     rf"""\s*+(?:{_CONDITION}\s*+)?(?:{_FILLER},?\s*+){{0,3}}(?:{_CONDITION}\s*+)?(?:{_VERB}\b|
     [a-z]+_[a-z_]+\s+(?:the|all|any|every|its|your|their|it|them|this)\b)"""

@@ -153,6 +153,7 @@ _REFERS = _rx(
     r"^\s*(?:the |a |an )?(?:path|file|filename|location|directory|name|id|url|uri)\b"
     r"|\b(?:path|file|location|name) (?:to|of)\b"
 )
+_FALLBACK = _rx(r"\bif\s+(?:omitted|not\s+(?:given|set|provided|passed))|\bfalls?\s+back\b")
 _PATH_VALUE = _rx(r"^\s*(?:~|\.{1,2}|[A-Za-z]:)?[/\\]|^\s*\$\{?[A-Z_][A-Z0-9_]*")
 _STEERING = _rx(
     r"\b(?:field|argument|arguments|parameter|param|request|tool call|every call|each call"
@@ -181,7 +182,7 @@ def schema_hits(text: str, tool: str | None) -> list[Hit]:
         return _signature(text, tool) if "_" in text else []
     subject = read(text, tool)
     if subject is None or not subject.fields:
-        return []
+        return _signature(text, tool) if "_" in text else []
     hits = _secret_parameters(subject)
     for each in subject.fields:
         if each.kind == "extra":
@@ -212,10 +213,9 @@ def _signature(text: str, tool: str | None) -> list[Hit]:
         ]
         about = words(f"{tool or ''} {text[found.end() : found.end() + 400]}")
     else:  # a parameter list in prose: "- contents_of_users_ssh_private_key: string"
-        names = [
-            (m.group(0), m.start()) for m in itertools.islice(_IDENTIFIER.finditer(text[:8192]), 64)
-        ]
-        about = words(f"{tool or ''} {text[:400]}")
+        found_ids = _IDENTIFIER.finditer(text[:8192].lower())  # "ALL_and_include_session_token"
+        names = [(m.group(0), m.start()) for m in itertools.islice(found_ids, 64)]
+        about = words(f"{tool or ''} {_IDENTIFIER.sub(' ', text[:400])}")  # not the names
     hits = []
     for name, at in names:
         # The contents asked for in the name, or right after it: "(string) - the full JSON key".
@@ -224,7 +224,7 @@ def _signature(text: str, tool: str | None) -> list[Hit]:
         )
         if _CONTENT.isdisjoint(said) or not (label := secret_kind(name, about)):
             continue
-        message = f"schema poisoning: parameter {name} asks for {label}'s contents"
+        message = f"schema poisoning: parameter {name} asks for the contents of {label}"
         hits.append(Hit("schema-secret-parameter", "high", message, _shown(name), at))
     return hits
 
@@ -281,6 +281,8 @@ def _secret_parameters(subject: Subject) -> list[Hit]:
                 named.setdefault(name, each)
         elif each.kind == "description" and each.param and _REFERS.search(each.value.lower()):
             refers.add(each.param)
+        elif each.kind == "description" and each.param and _FALLBACK.search(each.value.lower()):
+            refers.add(each.param)  # "if omitted, the server's own STRIPE_API_KEY is used"
         elif each.kind == "default" and each.param and _PATH_VALUE.match(each.value):
             refers.add(each.param)
         elif each.kind == "description" and each.param and _PASTE.search(each.value.lower()):
