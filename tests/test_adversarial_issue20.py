@@ -273,7 +273,7 @@ def test_a_fixed_success_claim_on_failure_is_flagged(text: str, flagged: bool) -
 _BLIND8 = Path(__file__).parent.parent / "benchmarks" / "data" / "blind8.jsonl"
 
 
-@pytest.mark.parametrize("sample", ["b8-061", "b8-108", "b8-113"])
+@pytest.mark.parametrize("sample", ["b8-061", "b8-108", "b8-227"])
 def test_a_security_headline_does_not_mute_the_learned_model(sample: str) -> None:
     # The learned model kept out of any description about attacks: one sentence in front
     # ("Flags malicious or suspicious input.") hid these three, which it alone catches. It now
