@@ -588,11 +588,9 @@ REPORTED = gate(
         assistant|ai|llm)s?\s+(?:to|into)\b
     | \b(?:descriptions?|instructions?|tools?|servers?)\s+that\s+(?:try|tries|attempt)\s+to\b"""
     ),
-    "that which who requests request instructions instruction orders order attempts attempt "
-    "telling instructing asking tricking directing descriptions description messages message "
-    "prompts prompt payloads payload texts text emails email pages page documents document "
-    "servers server tools tool inputs input attempts attempt requests request rules rule phrase "
-    "phrases",
+    # Each branch holds a model word, the act asked for, "try"/"attempt", "can" or "phrase".
+    "model models agent agents assistant assistants ai ais llm llms read send bcc exfiltrate "
+    "leak upload forward reveal ignore try tries attempt can phrase phrases",
 )
 
 # Who hears the answer: an order about it need not be in the imperative ("the summary given to
