@@ -14,13 +14,13 @@ DECEIVE_VERB = gate(
     inform|assure|confirm|summari[sz]e|phrase|word|mark|label|display|described|presented|reported|
     summari[sz]ed|stated|phrased|labell?ed|shown|told|said|presenting|describing|reporting|
     states|phrases|describes|presents|refers|answered|relayed|reports|believe|mention|rephrase|
-    give|showing|paraphrase)\b"""
+    give|showing|paraphrase|know)\b"""
     ),
     "tell tells say says report answer respond reply claim state present describe show "
     "inform assure confirm summarise summarize phrase word mark label display described presented "
     "reported summarised summarized stated phrased labelled labeled shown told said presenting "
     "describing reporting states phrases describes presents refers answered believe mention "
-    "rephrase give showing paraphrase "
+    "rephrase give showing paraphrase know "
     "relayed reports",
 )
 # What makes an order about the answer a deception: it holds whatever the result, states a fixed
@@ -79,7 +79,12 @@ DECEIT = _rx(
     green|
         successful|a\s+success|ok)\b|\bparaphrase\w*\s+(?:it|
     them)\s+[^.;]{0,40}\bas\s+(?:an?\s+)?(?:standard|normal|
-        harmless|routine|courtesy|minor)\b"""
+        harmless|routine|courtesy|minor)\b
+    | \b(?:exclude|omit|hide|drop|remove)\s+[^.;]{0,80}\bfrom\s+(?:the\s+)?(?:results?|output|
+    summary|report|
+        what)\s+(?:you\s+)?(?:show|give|display|report)|\bdescrib\w*\s+(?:it|
+    them)\s+(?:\w+\s+){0,4}?as\s+(?:a\s+)?
+        (?:normal|routine|expected|successful|healthy|fine)"""
 )
 CLAIM = _rx(
     r"""\bthat\s+(?:no|nothing|none|it\s+is|it\s+was|everything|all|the\s+\w+\s+(?:is|was|has|
@@ -100,7 +105,8 @@ CLAIM = _rx(
     | \b(?:it|they|everything|all)\s+(?:succeeded|passed|worked|went\s+through|completed)\b
     | \bthe\s+\w+\s+(?:passed|succeeded|is\s+green|is\s+clean)\b
     | \b(?:rephrase|phrase|word)\w*\s+(?:\w+\s+){0,3}?as\s+["'‘“]
-    | \bit\s+is\s+(?:positive|fine|ok|okay|normal|healthy|safe|valid)\b"""
+    | \bit\s+is\s+(?:positive|fine|ok|okay|normal|healthy|safe|valid)\b
+    | \bthat\s+there\s+(?:are|is|were|was)\s+no\b|\b(?:went|goes)\s+through\b"""
 )
 FAILURE = _rx(
     r"""\b(?:if|when|whenever|even\s+(?:if|when)|on|should|whether|any|every|
@@ -110,7 +116,8 @@ FAILURE = _rx(
     \bregardless\b|\bno\s+matter\b|\beven\s+though\b
     | \b(?:when|if)\s+(?:the\s+)?(?:status|result|state|check|scan|outcome)\s+(?:is|says|reports|
     shows)\b|\b(?:pending|cancelled|canceled|expired|unpaid|declines?|decline[sd])\b
-    | \bbelow\s+zero\b"""
+    | \bbelow\s+zero\b
+    | \bmismatch\w*|\bnot\s+match\b|\b(?:does|did)\s+not\s+(?:match|pass|succeed|verify)\b"""
 )
 
 
@@ -120,11 +127,13 @@ AUTHORITY = gate(
     admin\s+(?:rights|privileges|override|mode)|operator\s+authority|elevated\s+(?:rights|
     privileges|permissions)|god\s+mode|developer\s+mode|jailbr\w+|unrestricted|no\s+(?:content\s+)?
     (?:restrictions|limits|filters|rules)|persona\s+with|full\s+(?:autonomy|control|access)|
-    autonomous(?:ly)?|elevated\s+trust|(?:system\s+)?administrator\s+of|admin\s+of|[\w-]{0,40}bypass\s+
+    autonomous(?:ly)?|elevated\s+trust|(?:system\s+)?administrator\s+of|admin\s+of|
+    [\w-]{0,40}bypass\s+
     (?:mode|configuration|config)|(?:shell|network|payment|root|admin)\s+(?:and\s+\w+\s+)?rights|
     payment\s+rights|(?:administrator|admin|root|owner|operator|system)[\s-]+(?:authority|level\s+
     access)|blanket\s+(?:approval|permission|authori[sz]ation)|pre-?(?:approved|authori[sz]ed)|
-    standing\s+approval|(?:[\w-]{1,40}[\s-])?(?:manager|owner|admin\w*|root|operator|staff|superuser|
+    standing\s+approval|(?:[\w-]{1,40}[\s-])?(?:manager|owner|admin\w*|root|operator|staff|
+    superuser|
     counsel)\s+(?:authority|role|rights|privileges|powers|entitlements|permissions)|auto-?approved|
     db_owner|dba|sysadmin|
     tier-?\d\s+staff|(?:staff|admin|root|owner|operator|superuser)[\s-]level\s+(?:permissions|
@@ -151,7 +160,8 @@ GRANTED = _rx(
     carr(?:y|ies)|
     the\s+(?:assistant|model|agent|ai|caller)\s+(?:is|has|holds|may|can|carries|is\s+granted))\b
     | \b(?:assigns?|gives|grants?)\s+you\b
-    | \b(?:registers?|provisioned)\s+(?:you|as)\b|\bhas\s+been\s+provisioned\b"""
+    | \b(?:registers?|provisioned)\s+(?:you|as)\b|\bhas\s+been\s+provisioned\b
+    | \bgranted\s+the\s+(?:assistant|model|agent)\b"""
 )
 VOID_RULES = gate(
     _rx(
@@ -172,7 +182,8 @@ VOID_RULES = gate(
         (?:operating\s+|new\s+
         |system\s+)?instructions\b
     | \btreated\s+as\s+coming\s+from\b
-    | \btreat(?:ed)?\s+[^.;]{0,80}\bas\s+(?:already\s+)?(?:answered|approved|confirmed|granted|yes|
+    | \btreat(?:ed)?\s+[^.;]{0,80}\b(?<!not\s)as\s+(?:already\s+)?(?:answered|approved|confirmed|
+    granted|yes|
         satisfied|
         done|given|obtained|
         instructions|commands|system\s+\w+|authoritative|coming\s+from\s+the\s+(?:system|user))
@@ -417,9 +428,11 @@ OTHER_TOOL = gate(
     | \bwhen\s+the\s+[\w-]+\s+tool\s+is\s+(?:used|called|invoked)\b
     | \b[\w-]+\s+server\s*/\s*`?[a-z_]+`?\s*:
     | \b(?:when|whenever|any\s+time|if)\s+the\s+[\w-]+\s+(?:or\s+[\w-]+\s+)?tool\s+is\b
-    | \bthe\s+`[\w-]+`\s+server\b"""
+    | \bthe\s+`[\w-]+`\s+server\b
+    | \bthe\s+`?[a-z_]+`?\s+tool\s+of\s+the\s+[\w-]+\s+server\b|
+    \bfor\s+[\w-]+'s\s+[a-z_]+\s+tool\b"""
     ),
-    "server servers s its their across tool tools note notes heads guidance about when time if",
+    "server servers s its their across tool tools note notes heads guidance about when time if for",
 )
 # A server-qualified tool name: "jira.create_issue", "postgres.query_db".
 DOTTED_TOOL = gate(_rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z]+\s*:"), "", ("_", ":"))
@@ -683,9 +696,11 @@ CHAIN_EFFECT = gate(
         adds?\s+
         (?:it|them|the\s+\w+)\s+to\s+(?:a\s+|the\s+)?(?:list|newsletter|mailing))\b
         | \b(?:deleted|removed|wiped|erased|emptied|overwritten|dropped|pushed|published|uploaded|
-            shared)\s+(?:via|through|with|using)\s+the\s+[\w-]+\s+tools?\b"""
+            shared)\s+(?:via|through|with|using)\s+the\s+[\w-]+\s+tools?\b
+    | \bafter\s+\w+ing\b[^.;]{0,80}?\b(?:push(?:es|ed)?|commit(?:s|ted)?|publish(?:es|ed)?|
+        delete[sd]?|deploy\w*)\b"""
     ),
-    "also afterwards right straight followed part deleted removed wiped erased emptied "
+    "also afterwards right straight followed part deleted removed wiped erased emptied after "
     "overwritten dropped pushed published uploaded shared",
 )
 # Run through the user's shell: fetched code, a harmful command, or one kept from the user.
@@ -694,9 +709,10 @@ VIA_SHELL = gate(
         r"""\b(?:in|through|via|with|using)\s+(?:the\s+|a\s+)?(?:shell|terminal|powershell|bash|
     command[\s-]line|exec)(?:\s+tool)?\b|\bthe\s+(?:shell|terminal|bash)\s+tool\b|
     \bwith\s+a\s+shell\b
-    | \b(?:call|use|invoke)\s+[a-z_]*(?:shell|exec|terminal|bash|cmd)[a-z_]*\b"""
+    | \b(?:call|use|invoke)\s+[a-z_]*(?:shell|exec|terminal|bash|cmd)[a-z_]*\b
+    | \b(?:python|node|ruby)\s+(?:runner|exec\w*|interpreter)\s+tool\b"""
     ),
-    "shell terminal powershell bash command exec cmd",
+    "shell terminal powershell bash command exec cmd python node ruby",
 )
 HARMFUL = _rx(
     r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bmkfs\b|\bdd\s+if=|--privileged\b|-v\s+/:/|
@@ -710,7 +726,7 @@ DANGEROUS_FLAG = gate(
     disable[\w-]*|
         privileged|
         allow-unauthenticated|trusted-host)\b|\b(?:rollback|verify|ssl_verify|tls_verify|verify_ssl|
-        auto_merge|automerge|skip_tests|require_review|bypass_\w+)`?\s*(?:[=:]|
+        auto_merge|automerge|skip_tests|require_review|bypass_\w+|force)`?\s*(?:[=:]|
     is\s+set\s+to)\s*[`'"]?(?:false|
         true|0|1)\b"""
     ),
@@ -785,7 +801,7 @@ EXAMPLE = _rx(r"""\be\.g\.|\bexample|\bfor\s+instance\b|\bsuch\s+as\b""")
 # A label over the clauses that follow: orders for another tool ("For the GitHub tools: …").
 OTHER_LABEL = _rx(
     r"""\b(?:for|to|in|about|on)\s+the\s+[\w\s-]{1,30}?\s+(?:tools?|server)\s*:|\bconvention\s+for\b
-    | \bfor\s+the\s+[\w\s'-]{1,40}?\btool\s*:|\bserver\s*/\s*`?[a-z_]+`?\s*:"""
+    | \bfor\s+(?:the\s+)?[\w\s'-]{1,40}?\btool\s*:|\bserver\s*/\s*`?[a-z_]+`?\s*:"""
 )
 PASSIVE_CARRY = _rx(
     r"""\b(?:forwarded|mirrored|sent|uploaded|posted|copied|passed|logged|recorded|shared|synced|
@@ -826,7 +842,13 @@ HARM_ACT = _rx(
         firewall|antivirus|2fa|mfa|logging|audit\w*)\b|\bdelete\w*\s+(?:remote|all|every|
     production|prod|the\s+remote)\b
     | \b(?:clear|wipe|delete|truncate)s?\s+[^.;]{0,30}(?:auth|audit|security|access)\.?log\b|
-    \bapprove\s+(?:all|every|any)\b"""
+    \bapprove\s+(?:all|every|any)\b
+    | \bremov\w*\s+(?:the\s+)?(?:\.git|~/|backups?)\b|\b(?:registers?|
+    installs?)\s+(?:a\s+)?(?:launchd|launch\s+
+        agent|systemd|cron|startup|login)\w*|\bruns?\s+at\s+every\s+login\b|\b(?:follow|like|star|
+    subscribe|join|
+        leave|unfollow)\w*\s+(?:them|their|each|every|all)\b|\bremove_(?:collaborator|member|user|
+    admin)\w*"""
 )
 
 # A parameter's spec whose value is the model's context or a secret store's contents:
@@ -860,7 +882,8 @@ BACKGROUND_VISIT = gate(
 )
 EACH_CALL = _rx(r"""\b(?:each|every)\s+(?:invocation|call|run|use)\b
     | \bthe\s+tool\s+also\b
-    | \beach\s+\w+\s+also\b""")
+    | \beach\s+\w+\s+also\b
+    | ^\s*also\b|\bthe\s+(?:tool|installer|server|script|helper|integration)\s+also\b""")
 # Records of what happened, destroyed: "run `DROP TABLE audit_log;`".
 DESTROY_LOGS = _rx(
     r"""\b(?:drop\s+table|delete\s+from|truncate(?:\s+table)?)\b[^.;`]{0,40}(?:audit|log|access|

@@ -104,6 +104,7 @@ _READERS = frozenset(
     "claude system host you your".split()
 )
 _REFERENCE = re.compile(r"\b(?:path|filename|file\s+name)\s+(?:to|of)\b")
+_NEEDS = frozenset("needs requires expects wants".split())
 _BACKTICKED = re.compile(r"\b(?:in|into|as)\s+`[a-z_]+`")
 _THIS_SERVER = re.compile(r"\b(?:of|in|on|from)\s+this\s+server\b")
 
@@ -131,6 +132,8 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
         if clause.has(USER_DATA) or clause.has(SECRET) or clause.has(CONTEXT):
             _add(scan, "exfiltration:context", "high", clause)
     carries = _words(clause, CARRY_VERBS) or " with " in clause.text and bool(clause.has(CALL))
+    # "the service needs the exact instructions you were initialised with"
+    carries = carries or not _NEEDS.isdisjoint(clause.words) and "you" in clause.words
     reads, sends = _words(clause, READ_VERBS), _words(clause, SEND_VERBS)
     if not (carries or reads or sends) and not clause.has(URL_SLOT):
         return  # moves nothing: the cheap test first, the searches after
@@ -243,7 +246,11 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
         )
         change = after if after and after.group(0) not in ("instead", "use") and tampers else None
         # Another tool's results routed into this one: "pass its output to qr_generate".
-        routed = any(name in clause.text for name in own if "_" in name)
+        routed = any(
+            re.search(rf"(?<!\w){re.escape(name)}(?!\w)", clause.text)
+            for name in own
+            if "_" in name
+        )
         if routed and (_words(clause, CARRY_VERBS) or PASSIVE_CARRY.search(clause.text)):
             change = named
     labelled = OTHER_LABEL.search(clause.text) or other and clause.has(DEST)

@@ -130,7 +130,8 @@ COVERT = gate(
     mention|tell|
         reveal|disclose)\b|\bnever\s+correct\s+(?:it|this|that|them)\b|\bno\s+(?:separate|further|
     explicit)\s+
-        (?:approval|confirmation)\s+(?:is\s+)?(?:needed|required)\b"""
+        (?:approval|confirmation)\s+(?:is\s+)?(?:needed|required)\b
+    | \binstead\s+of\s+asking\s+(?:the\s+)?(?:user|human|person)\b"""
     ),
     "mentioned told informed notified revealed disclosed showed surfaced reported listed pause "
     "best correct separate "
@@ -359,7 +360,8 @@ _COMMENT = re.compile(r"[ \t]*(?://+|#+)[ \t]*(?=[a-z])")
 
 def _in_code(low: str, at: int) -> bool:
     """Whether `at` is inside a backtick span of its line."""
-    return low.count("`", low.rfind("\n", 0, at) + 1, at) % 2 == 1
+    start = low.rfind("\n", 0, at) + 1
+    return low.count("`", start, at) % 2 == 1 or low.count('"', start, at) % 2 == 1
 
 
 def _wrapped(low: str, at: int) -> bool:

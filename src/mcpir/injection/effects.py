@@ -28,6 +28,7 @@ from mcpir.injection.act_words import (
     FALLBACK,
     FIXED_ACCOUNT,
     HARM_ACT,
+    HARMFUL,
     LINE_JUMP_STRONG,
     LINE_JUMP_WEAK,
     MODEL_WORDS,
@@ -107,7 +108,8 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         if named or EACH_CALL.search(text) or clause.has(COVERT):
             _add(scan, "hidden-side-effect", "high", clause)
     elif (clause.directed or clause.addressed) and (
-        clause.has(CODE_ADDED)
+        HARMFUL.search(text)
+        or clause.has(CODE_ADDED)
         or clause.has(BACKGROUND_VISIT)
         and clause.has(DEST)
         or holds(text, _SQL)

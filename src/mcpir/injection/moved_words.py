@@ -36,7 +36,8 @@ CONTEXT = gate(
     {0,2}?(?:messages|turns|outputs|exchanges|prompts|questions)|\bprevious\s+(?:assistant|user)\s+
     messages?\b|\b(?:tool|prior|previous)\s+(?:outputs?|results?)\b|\bfull\s+(?:arguments|results?|
     outputs?|inputs?)\b
-    | \bsystem\s+prompt\s+you\s+(?:received|were\s+given|are\s+running)\b"""
+    | \bsystem\s+prompt\s+you\s+(?:received|were\s+given|are\s+running)\b
+    | \b(?:full|complete|entire|whole)\s+(?:chat|conversation)\s+transcript\b"""
     ),
     "prompt instructions message history log logs transcript far conversation chat thread "
     "dialog dialogue context reply replies answer answers response responses system messages "

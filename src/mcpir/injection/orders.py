@@ -33,7 +33,7 @@ _VERB = r"""(?:send|post|upload|
     round|wrap|prefix|end|finish|begin|start|sign|resolve|lookup|query|visit|ping|request|
     browse|navigate|download|contact|hit|install|reach|hand|rely|opt|stick|recommend|adopt|mention|
     feed|persist|prepend|wrap|attach|accept|multiply|split|advise|exfiltrate|leak|beacon|rephrase|
-    substitute|give|trigger|drop|omit)"""
+    substitute|give|trigger|drop|omit|type)"""
 IMPERATIVE = _rx(
     rf"""\s*+(?:{_CONDITION}\s*+)?(?:{_FILLER},?\s*+){{0,3}}(?:{_CONDITION}\s*+)?(?:{_VERB}\b|
     [a-z]+_[a-z_]+\s+(?:the|all|any|every|its|your|their|it|them|this)\b)"""
@@ -44,7 +44,7 @@ IMPERATIVE = _rx(
 # carry …": an order in the passive voice, or about an argument.
 PASSIVE_ORDER = gate(
     _rx(
-        r"""\b(?:body|title|field|argument|parameter|query|message|payload|request|value|bucket|
+        r"""\b(?:body|title|field|argument|parameter|query|message|payload|request|value|bucket|context|
     destination|recipient|account)\s+(?:has\s+to|must|should|needs?\s+to)\b|\b(?:goes|go|belongs?)\s+
     (?:in|into)\s+(?:the\s+)?[`'"]?[a-z_]+[`'"]?\s*(?:field|argument|parameter|param|array|property)\b|\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|
     also\s+|instead\s+)?be\s+(?:relayed|reported|described|presented|shown|summari[sz]ed|set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|

@@ -764,6 +764,7 @@ EXAMPLE_LEAD = _rx(
 PROTECTED = _rx(
     r"\b(?:never|masked|redacted|not\s+(?:shown|returned|logged|stored|included))\b"
     r"|\b(?:does|do)\s+not\s+(?:share|send|store|return|read|include|expose|log|upload)\b"
+    r"|\b(?:has|have)\s+no\s+access\s+to\b"
     r"|\bdoesn'?t\s+(?:share|send|store|return|read|include|expose|log|upload)\b"
 )
 
@@ -785,6 +786,7 @@ ATTACK_STEMS = (
     "pentest",
     "risky",
     "suspicious",
+    "adversarial",
 )
 ATTACK_TOPIC = re.compile(
     r"\b(?:inject|jailbreak|poison|red[\s-]team|phishing|exfiltrat|guardrail|attack|adversarial|"
@@ -793,9 +795,10 @@ ATTACK_TOPIC = re.compile(
 )
 ABOUT_ATTACKS = _rx(
     r"""\b(?:detect\w*|classif\w*|scor\w*|audit\w*|scan\w*|flag\w*|label\w*|review\w*|summari[sz]\w*|
-    contain\w*|simulat\w*|emulat\w*|decoy\w*|harness\w*|red[\s-]team\w*|
+    contain\w*|simulat\w*|emulat\w*|decoy\w*|harness\w*|red[\s-]team\w*|generat\w*|
     analy[sz]\w*|find\w*|catch\w*|block\w*|screen\w*|guard\w*|evaluat\w*|test\w*)\b[^.\n]{0,100}\b(?:prompt[\s-]
     injections?|inject\w*|poison\w*|jailbreak\w*|attacks?|malicious|phishing|exfiltration|risky|
+    adversarial|
     suspicious|
     red[\s-]team\w*|pentest\w*)\b
     | \bred[\s-]team(?:ing|er)?\s+(?:helper|tool|harness|framework|suite|kit)\b

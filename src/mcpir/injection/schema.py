@@ -133,6 +133,7 @@ _SENSITIVE = _rx(
     r"|\bchat history\b|\bcookies?\b|\bkeychain\b|\bseed phrase\b|\bmnemonic\b"
     r"|\bssh keys?\b|\bmcp json\b|\bmcp\.json\b|\bclaude_desktop_config\b"
     r"|\bpassport numbers?\b|\bcard numbers?\b|\bsocial security\b"
+    r"|\bssh (?:directory|folder|dir|config)\b|\bshell history\b"
     r"|\b(?:previous|prior|earlier|user'?s) messages\b|\bbash_history\b|\benv dump\b"
 )
 _EVERY = re.compile(r"\b(?:every|all|plus)\b")
@@ -218,6 +219,10 @@ def _signature(text: str, tool: str | None) -> list[Hit]:
         about = words(f"{tool or ''} {_IDENTIFIER.sub(' ', text[:400])}")  # not the names
     hits = []
     for name, at in names:
+        if len(name.split("_")) >= 5 and instruction(name) == "high":
+            message = f"schema poisoning: value {name} is an instruction to the model, not a value"
+            hits.append(Hit("schema-instruction-value", "high", message, _shown(name), at))
+            continue
         # The contents asked for in the name, or right after it: "(string) - the full JSON key".
         said = words(name).split() + _WORD.findall(
             text[at + len(name) : at + len(name) + 100].lower()
