@@ -199,7 +199,10 @@ def test_the_story_wraps_calls_and_pins_the_remote_server(
     demo: tuple[DemoResult, list[str]],
 ) -> None:
     result, said = demo
-    assert (result.remote.wrapped, result.remote.called, result.remote.pinned) == (True,) * 3
+    # The story's own lines say why a step did not run (a CI failure shows them).
+    assert (result.remote.wrapped, result.remote.called, result.remote.pinned) == (True,) * 3, (
+        result.remote.lines
+    )
     block = said[said.index(next(s for s in said if s.startswith("remote: linear"))) :][:4]
     assert [line.split()[0] for line in block[1:]] == ["wrap:", "call:", "pin:"], block
     url = result.sandbox.planted["remote_url"]
