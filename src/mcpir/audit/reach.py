@@ -52,8 +52,9 @@ class Reachability:
         """What was on the default branch, push by push (asked for once, when first needed)."""
         if self._chain is None:
             default = self.default
-            self._chain = self.repo.run("rev-list", "--first-parent", default).split() if (
-                default) else []  # fmt: skip
+            # `--end-of-options`: a revision is never read as an option, whatever its name.
+            self._chain = self.repo.run("rev-list", "--first-parent", "--end-of-options",
+                                        default).split() if default else []  # fmt: skip
             self._first_parent = frozenset(self._chain)
         return self._first_parent
 
@@ -67,7 +68,9 @@ class Reachability:
         """Each commit off the first-parent chain -> the chain's merge that first reached it.
         One `git log` gives every commit's parents, and the merges' subjects."""
         parents: dict[str, list[str]] = {}
-        out = self.repo.run("log", "-z", "--format=%H %P\x1f%s", str(self.default))
+        out = self.repo.run(
+            "log", "-z", "--format=%H %P\x1f%s", "--end-of-options", str(self.default)
+        )
         for record in out.split("\0"):
             shas, _, subject = record.partition("\x1f")
             sha, *rest = shas.split() or [""]

@@ -48,8 +48,21 @@ def _payload(path: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
+def revision(value: str, source: str) -> str:
+    """`value` if git can only read it as a revision: one starting with `-` would be taken for
+    an option (`--output=FILE` makes `git rev-list` write FILE), whatever `--end-of-options`
+    an older git does not know."""
+    if not value.strip() or value.startswith("-") or any(c in value for c in "\0\r\n"):
+        raise UsageError(
+            f"{source} {value!r}: not a git revision (an option, or empty)",
+            hint="give a commit SHA or a ref, e.g. origin/main",
+        )
+    return value
+
+
 def read(environ: Mapping[str, str], name: str | None, base: str | None) -> Event:
-    """The event: `name` and `base` as given, else as the environment says."""
+    """The event: `name` and `base` as given, else as the environment says. A base is checked
+    here, before anything runs: nothing is written for an event that names an option."""
     name = name or environ.get("GITHUB_EVENT_NAME") or "push"
     payload: dict[str, Any] = {}
     event_path = environ.get("GITHUB_EVENT_PATH")
@@ -60,6 +73,10 @@ def read(environ: Mapping[str, str], name: str | None, base: str | None) -> Even
     found_base = None
     if isinstance(pull, dict) and isinstance(pull.get("base"), dict):
         found_base = pull["base"].get("sha")
+    if base is not None:
+        revision(base, "--base")
+    elif isinstance(found_base, str):
+        revision(found_base, "pull_request.base.sha in the event file")
     return Event(
         name=name,
         repository=environ.get("GITHUB_REPOSITORY") or None,

@@ -95,8 +95,13 @@ def _audit_mode(request: ActionRequest) -> AuditMode:
 
 
 def _commits(root: Path, base: str) -> set[str]:
+    from mcpir.ci.event import revision
+
+    # Checked here too, and ended by `--end-of-options` (git 2.24+): `base` is the user's or
+    # the event's, and git reads `--output=FILE..HEAD` as an option that writes FILE.
+    revision(base, "the pull request's base")
     done = subprocess.run(  # noqa: S603 - a fixed argv, no shell
-        ["git", "-C", str(root), "rev-list", f"{base}..HEAD"],  # noqa: S607
+        ["git", "-C", str(root), "rev-list", "--end-of-options", f"{base}..HEAD"],  # noqa: S607
         capture_output=True, text=True, check=False,
     )  # fmt: skip
     if done.returncode != 0:
