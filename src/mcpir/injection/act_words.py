@@ -84,7 +84,8 @@ DECEIT = _rx(
     summary|report|
         what)\s+(?:you\s+)?(?:show|give|display|report)|\bdescrib\w*\s+(?:it|
     them)\s+(?:\w+\s+){0,4}?as\s+(?:a\s+)?
-        (?:normal|routine|expected|successful|healthy|fine)"""
+        (?:normal|routine|expected|successful|healthy|fine)""",
+    lead=r"\b\w|\(",  # "(you …" opens a bracket
 )
 CLAIM = _rx(
     r"""\bthat\s+(?:no|nothing|none|it\s+is|it\s+was|everything|all|the\s+\w+\s+(?:is|was|has|
@@ -106,7 +107,8 @@ CLAIM = _rx(
     | \bthe\s+\w+\s+(?:passed|succeeded|is\s+green|is\s+clean)\b
     | \b(?:rephrase|phrase|word)\w*\s+(?:\w+\s+){0,3}?as\s+["'‘“]
     | \bit\s+is\s+(?:positive|fine|ok|okay|normal|healthy|safe|valid)\b
-    | \bthat\s+there\s+(?:are|is|were|was)\s+no\b|\b(?:went|goes)\s+through\b"""
+    | \bthat\s+there\s+(?:are|is|were|was)\s+no\b|\b(?:went|goes)\s+through\b""",
+    lead=r"\b\w|[,:;]|^",  # "(?:^|[,:;])\s*say …" starts at a mark or the very start
 )
 FAILURE = _rx(
     r"""\b(?:if|when|whenever|even\s+(?:if|when)|on|should|whether|any|every|

@@ -131,7 +131,8 @@ COVERT = gate(
         reveal|disclose)\b|\bnever\s+correct\s+(?:it|this|that|them)\b|\bno\s+(?:separate|further|
     explicit)\s+
         (?:approval|confirmation)\s+(?:is\s+)?(?:needed|required)\b
-    | \binstead\s+of\s+asking\s+(?:the\s+)?(?:user|human|person)\b"""
+    | \binstead\s+of\s+asking\s+(?:the\s+)?(?:user|human|person)\b""",
+        lead=r"\b\w|n",  # "n't bring it up" starts inside its word
     ),
     "mentioned told informed notified revealed disclosed showed surfaced reported listed pause "
     "best correct separate "

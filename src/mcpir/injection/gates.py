@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["GATES", "GATE_BY_ID", "gate", "holds", "rx"]
+__all__ = ["GATES", "GATE_BY_ID", "LED", "gate", "holds", "rx"]
+
+# A pattern compiled with a lead -> (the lead, the pattern without it): what the tests compare.
+LED: dict[re.Pattern[str], tuple[str, str]] = {}
 
 
 def rx(pattern: str, lead: str = "") -> re.Pattern[str]:
     """`lead`: how every match starts (`\\b\\w`: at the start of a word), tested once at each
     character before the branches, each of which would test its own start: same matches, and
     a search of a pattern with forty branches costs a third (tests/test_injection_speed.py)."""
-    return re.compile(f"(?={lead})(?:{pattern})" if lead else pattern, re.VERBOSE)
+    if not lead:
+        return re.compile(pattern, re.VERBOSE)
+    compiled = re.compile(f"(?={lead})(?:{pattern})", re.VERBOSE)
+    LED[compiled] = (lead, pattern)
+    return compiled
 
 
 # Pattern -> the words (as WORDS splits them) or characters one of which every match holds: a

@@ -37,7 +37,8 @@ CONTEXT = gate(
     messages?\b|\b(?:tool|prior|previous)\s+(?:outputs?|results?)\b|\bfull\s+(?:arguments|results?|
     outputs?|inputs?)\b
     | \bsystem\s+prompt\s+you\s+(?:received|were\s+given|are\s+running)\b
-    | \b(?:full|complete|entire|whole)\s+(?:chat|conversation)\s+transcript\b"""
+    | \b(?:full|complete|entire|whole)\s+(?:chat|conversation)\s+transcript\b""",
+        lead=r"\b\w",
     ),
     "prompt instructions message history log logs transcript far conversation chat thread "
     "dialog dialogue context reply replies answer answers response responses system messages "
@@ -72,7 +73,7 @@ SECRET = gate(
     \bcookies\.sqlite\b|\bkey4\.db\b|\blogins\.json\b|\bchrome/default\b|\bdocker/config\.json|
     \.npmrc\b|\.pypirc\b|\bgit-credentials\b|\bkube/config\b|\bgcloud\b|\bmcp\.json\b|
     \bclaude_desktop_config\b|\bgnupg\b|\bid[\s_](?:rsa|ed25519|ecdsa)\b""",
-        lead=r"\b\w|\.|[a-z0-9]_",
+        lead=r"\b\w|[.*]|[a-z0-9]_",  # "*.pem", "*_token": a glob starts with its star
     ),
     "api apikey apikeys secret secrets credential credentials password passwords passphrase "
     "passphrases token tokens cookie cookies key keys env environment ssh aws netrc pgpass "
