@@ -93,6 +93,10 @@ def stash(rid: str, which: str, value: Secret | None) -> Secret | None:
         got = keyring.get_password(STASH_SERVICE, f"{rid}:{which}")
     except KeyringError as exc:
         raise store.KeyringUnavailable(f"OS keyring refused: {type(exc).__name__}") from None
+    except (ValueError, KeyError, TypeError):  # an encrypted entry that fails its check
+        raise store.DamagedEntry(
+            f"{STASH_SERVICE}/{rid}:{which}", hint="the rotation cannot resume: start it again"
+        ) from None
     return None if got is None else Secret(got)
 
 

@@ -17,7 +17,16 @@ from mcpir.core.secret import Secret, fingerprint
 from mcpir.tokens.backends import HEADLESS_HINT, KeyringUnavailable
 from mcpir.tokens.model import Metadata, today
 
-__all__ = ["KeyringUnavailable", "UnknownToken", "add", "backend", "get", "names", "remove"]
+__all__ = [
+    "DamagedEntry",
+    "KeyringUnavailable",
+    "UnknownToken",
+    "add",
+    "backend",
+    "get",
+    "names",
+    "remove",
+]
 
 SERVICE = "mcpir"
 # Each name becomes an environment variable of the command `mcpir run` starts.
@@ -30,6 +39,17 @@ _HINT = (
 
 class UnknownToken(UsageError):
     """A name mcpir has not stored in the keyring (exit 2)."""
+
+
+class DamagedEntry(UsageError):
+    """An entry the backend holds but cannot open: its ciphertext fails its check (exit 2)."""
+
+    def __init__(self, name: str, hint: str | None = None) -> None:
+        super().__init__(
+            f"the keyring entry {name} is damaged: it cannot be decrypted (its integrity "
+            "check fails); nothing was changed",
+            hint=hint or f"store it again with `mcpir tokens add {name}`, or remove it",
+        )
 
 
 def check_name(name: str) -> str:
@@ -78,7 +98,13 @@ def get(name: str) -> Secret | None:
     import keyring
 
     with _guarded():
-        value = keyring.get_password(SERVICE, name)
+        try:
+            value = keyring.get_password(SERVICE, name)
+        except (ValueError, KeyError, TypeError):
+            # keyrings.cryptfile raises these for one entry it cannot open (a MAC that fails,
+            # base64 or JSON that does not parse), after the passphrase itself was accepted:
+            # the entry is named, its text and the backend's traceback are not shown.
+            raise DamagedEntry(name) from None
     return None if value is None else Secret(value)
 
 
