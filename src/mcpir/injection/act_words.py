@@ -143,7 +143,8 @@ AUTHORITY = gate(
     rights))\b
     | \b(?:commander|owner|admin|root)\s+(?:seat|role)\b|`admin`\s+role\b
     | \b(?:cluster|domain|global|org|super)[\s-]?admin\b|[`'"]?(?:owner|admin|root)[`'"]?\s+
-        principal\b|\bgrant\s+all\s+privileges\b"""
+        principal\b|\bgrant\s+all\s+privileges\b""",
+        lead=r"""\w|[-`'"]""",  # "coowner principal", "-level access" start inside a word
     ),
     "root sudo super superuser superadmin admin administrator operator elevated god developer "
     "cluster domain global org principal grant "
@@ -719,7 +720,8 @@ VIA_SHELL = gate(
 HARMFUL = _rx(
     r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bmkfs\b|\bdd\s+if=|--privileged\b|-v\s+/:/|
     \bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\bnc\s+-e\b|\bncat\b[^\n]{0,40}\s-e\b|
-    /bin/sh\b"""
+    /bin/sh\b""",
+    lead=r"\b\w|[-|/]",
 )
 # A flag or setting that turns a safeguard off, put into calls by the model.
 DANGEROUS_FLAG = gate(
