@@ -6,7 +6,8 @@ secret is replaced by a mask that keeps a provider prefix and a fingerprint, e.g
 inventory uses the same fingerprint) without being shown.
 
 `redact_text` masks, in any text:
-1. provider token shapes (`ghp_…`, `AKIA…`, `sk-…`, JWTs, PEM private keys);
+1. provider token shapes (`ghp_…`, `AKIA…`, `sk-…`, JWTs, PEM private keys), also glued
+   inside a larger word (`leak-ghp_…`): `core.token_shapes`;
 2. a value that its context names as a credential: after `Bearer`/`Basic`/`Token`, the
    password of a URL (`scheme://user:password@host`, a raw `/` in it included), `?token=…`,
    `NAME=value` or `"name": "value"` under a credential name, and the value after a credential
@@ -32,6 +33,7 @@ from typing import Any
 from mcpir.core.randomness import ELLIPSIS, MIN_RANDOM_LENGTH, PIECE, RUN, plain_piece, random_spans
 from mcpir.core.secret import Secret, fingerprint
 from mcpir.core.setting_values import plain_setting
+from mcpir.core.token_shapes import mask_tokens
 from mcpir.core.userinfo import password_spans
 
 # The scan's secret check and older callers import these from here.
@@ -41,35 +43,6 @@ __all__ = [
     "redact_text", "redact_value",
 ]  # fmt: skip
 
-
-# Each pattern: group "keep" is shown, group "secret" is masked. A token starts a word: the
-# `sk-` inside `/src/task-management-service/` is a path, not an OpenAI key.
-_TOKEN_PATTERNS: tuple[re.Pattern[str], ...] = tuple(
-    re.compile(r"(?<![A-Za-z0-9_\-])" + p)
-    for p in (
-        r"(?P<keep>gh[pousr]_)(?P<secret>[A-Za-z0-9]{30,255})",
-        r"(?P<keep>github_pat_)(?P<secret>[A-Za-z0-9_]{22,255})",
-        r"(?P<keep>glpat-)(?P<secret>[A-Za-z0-9_\-]{20,})",
-        r"(?P<keep>sk-ant-)(?P<secret>[A-Za-z0-9_\-]{20,})",
-        r"(?P<keep>sk-(?:proj-|svcacct-|admin-)?)(?P<secret>[A-Za-z0-9_\-]{20,})",
-        r"\b(?P<keep>(?:AKIA|ASIA|ABIA|ACCA))(?P<secret>[A-Z0-9]{16})\b",
-        r"(?P<keep>xox[abposre]-)(?P<secret>[A-Za-z0-9-]{10,})",
-        r"(?P<keep>hooks\.slack\.com/services/)(?P<secret>[A-Za-z0-9/]{20,})",
-        r"(?P<keep>(?:sk|rk|pk)_(?:live|test)_)(?P<secret>[A-Za-z0-9]{16,})",
-        r"(?P<keep>AIza)(?P<secret>[0-9A-Za-z_\-]{35})",
-        r"(?P<keep>npm_)(?P<secret>[A-Za-z0-9]{36})",
-        r"(?P<keep>hf_)(?P<secret>[A-Za-z0-9]{30,})",
-        r"(?P<keep>)(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
-        r"(?P<keep>-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----)(?P<secret>[\s\S]+?"
-        r"(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|\Z))",
-    )
-)
-
-# Where any of the token shapes above can start: one scan says whether the fourteen must run.
-_TOKEN_START = re.compile(
-    r"(?<![A-Za-z0-9_\-])(?:gh[pousr]_|github_pat_|glpat-|sk-|AKIA|ASIA|ABIA|ACCA|xox[abposre]-|"
-    r"hooks\.slack\.com/services/|[srp]k_(?:live|test)_|AIza|npm_|hf_|eyJ|-----BEGIN )"
-)
 
 # A value already masked (it holds the ellipsis) is left as it is, so redaction is idempotent.
 _NOT_A_MASK = rf"(?![^\s\"',;&@]*{ELLIPSIS})"
@@ -271,9 +244,7 @@ def _mask_maybe_match(match: re.Match[str]) -> str:
 
 def redact_text(text: str) -> str:
     """Mask every token-shaped, credential-labelled or random-looking value inside free text."""
-    if _TOKEN_START.search(text) is not None:
-        for pattern in _TOKEN_PATTERNS:
-            text = pattern.sub(lambda m: mask(m.group(0), m.group("keep")), text)
+    text = mask_tokens(text, mask)
     text = _CONTEXT_PATTERNS[0].sub(_mask_credential, text)
     text = _mask_userinfo(text)
     if _MAYBE_NAMED.search(text) is not None:
