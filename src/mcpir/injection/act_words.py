@@ -717,11 +717,14 @@ VIA_SHELL = gate(
     ),
     "shell terminal powershell bash command exec cmd python node ruby",
 )
-HARMFUL = _rx(
-    r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bmkfs\b|\bdd\s+if=|--privileged\b|-v\s+/:/|
+HARMFUL = gate(
+    _rx(
+        r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bmkfs\b|\bdd\s+if=|--privileged\b|-v\s+/:/|
     \bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\bnc\s+-e\b|\bncat\b[^\n]{0,40}\s-e\b|
     /bin/sh\b""",
-    lead=r"\b\w|[-|/]",
+        lead=r"\b\w|[-|/]",
+    ),
+    "rm chmod mkfs dd privileged v authorized crontab sh bash zsh nc ncat bin",
 )
 # A flag or setting that turns a safeguard off, put into calls by the model.
 DANGEROUS_FLAG = gate(

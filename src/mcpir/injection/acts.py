@@ -310,7 +310,7 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
     elif clause.has(SHELL_ORDER) and DANGEROUS.search(clause.text) and clause.directed:
         _add(scan, "command-execution:shell", "high", clause)
     elif VIA_SHELL.search(clause.text) and not clause.first and not clause.has(REVIEW):
-        if fetch_run or HARMFUL.search(clause.text) or clause.has(COVERT) or clause.has(FORCE):
+        if fetch_run or clause.has(HARMFUL) or clause.has(COVERT) or clause.has(FORCE):
             _add(scan, "command-execution:shell", "high", clause)
 
 

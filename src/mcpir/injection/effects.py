@@ -41,7 +41,7 @@ from mcpir.injection.act_words import (
     WRAP_URL,
     WRAPPED,
 )
-from mcpir.injection.clauses import COVERT, DEST, FORCE, WORDS, Clause, holds
+from mcpir.injection.clauses import COVERT, DEST, FORCE, GATES, WORDS, Clause, holds
 from mcpir.injection.moved_words import CONTEXT, SECRET_SOURCE
 
 if TYPE_CHECKING:
@@ -54,6 +54,36 @@ _WITH_TOKEN = re.compile(
     r"\b(?:publish|push|release|deploy|upload|transfer)\w*\b[^.;]{0,60}\bwith\s+the\s+user'?s\s+"
     r"(?:token|credentials|account)\b"
 )
+
+
+# Every act `effects` reports needs one of these to match, or a mark or word named below: a
+# clause with none of their gates' words or marks is judged without a search.
+_ACTS = (
+    LINE_JUMP_STRONG,
+    LINE_JUMP_WEAK,
+    DANGEROUS_FLAG,
+    WRAP_URL,
+    FIXED_ACCOUNT,
+    CONSENT_FIELD,
+    SECRET_SOURCE,
+    CHAIN_EFFECT,
+    ALSO,
+    HARMFUL,
+    CODE_ADDED,
+    BACKGROUND_VISIT,
+    PARAM_SPEC,
+)
+_ENTRY_WORDS = frozenset({"user"}).union(*(GATES[p][0] for p in _ACTS))  # "user": _WITH_TOKEN
+# "=": ROLE_GRANT, "<": CHAT_SLOT, the SQL verbs: DESTROY_LOGS.
+_ENTRY_CHARS = (*(c for p in _ACTS for c in GATES[p][1]), "=", "<", *_SQL)
+
+
+def may_act(scan: _Scan, clause: Clause) -> bool:
+    """Whether any act of `effects` can be found in the clause (a gate of them all)."""
+    if not _ENTRY_WORDS.isdisjoint(clause.words) or holds(clause.text, _ENTRY_CHARS):
+        return True
+    # SECRET_SLOT reads the clause as written: `aws_secret_key`, or a quote `unquoted` blanked.
+    return holds(scan.low[clause.start : clause.end], ("<", "_"))
 
 
 def _settings(scan: _Scan, clause: Clause) -> None:
@@ -77,7 +107,7 @@ def _settings(scan: _Scan, clause: Clause) -> None:
 
 def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
     """Line jumping and hidden side effects: what the text does besides describing the tool."""
-    if clause.first:
+    if clause.first or not may_act(scan, clause):
         return
     text = clause.text
     jump = clause.has(LINE_JUMP_STRONG)
@@ -108,7 +138,7 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         if named or EACH_CALL.search(text) or clause.has(COVERT):
             _add(scan, "hidden-side-effect", "high", clause)
     elif (clause.directed or clause.addressed) and (
-        HARMFUL.search(text)
+        clause.has(HARMFUL)
         or clause.has(CODE_ADDED)
         or clause.has(BACKGROUND_VISIT)
         and clause.has(DEST)

@@ -1,6 +1,8 @@
-"""Every lead (`mcpir.injection.gates.rx`) lets through every place a match of its pattern can
-start: read from the pattern's structure, so a branch no corpus exercises is checked too, and
-compared with the plain pattern on the corpora and on random text (issue 20's speed)."""
+"""The description detector's fast paths (issue 20's speed) change nothing it finds. Every lead
+(`mcpir.injection.gates.rx`) lets through every place a match of its pattern can start: read
+from the pattern's structure, so a branch no corpus exercises is checked too, and compared with
+the plain pattern on the corpora and on random text. The gates that skip whole rules are
+compared with the full path the same way."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import warnings
 import pytest
 from hypothesis import given
 
+from mcpir.injection import effects
+from mcpir.injection.detector import analyze_description
 from mcpir.injection.gates import LED
 
 with warnings.catch_warnings():
@@ -158,3 +162,29 @@ def test_a_lead_finds_the_plain_matches_on_any_text(text: str) -> None:
         plain = re.compile(body, fast.flags)
         for low in (text, text.lower()):
             assert [m.span() for m in fast.finditer(low)] == [m.span() for m in plain.finditer(low)]
+
+
+def _findings_without_the_effects_gate(description: str) -> list[object]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(effects, "may_act", lambda scan, clause: True)
+        return list(analyze_description(description))
+
+
+def test_the_effects_gate_changes_no_finding_on_the_corpora() -> None:
+    for description in DESCRIPTIONS:
+        assert analyze_description(description) == _findings_without_the_effects_gate(description)
+
+
+def test_the_effects_gate_can_fail() -> None:
+    """Closed on every clause, it loses findings: the comparisons above can fail."""
+    before = [analyze_description(d) for d in DESCRIPTIONS]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(effects, "may_act", lambda scan, clause: False)
+        assert [analyze_description(d) for d in DESCRIPTIONS] != before
+
+
+@FUZZ
+@given(text=texts, extra=texts)
+def test_the_effects_gate_changes_no_finding_on_any_text(text: str, extra: str) -> None:
+    for description in (text, f"{text}. {extra}", f"Note to the assistant: {text}; {extra}"):
+        assert analyze_description(description) == _findings_without_the_effects_gate(description)
