@@ -31,6 +31,7 @@ caller walks the data, that keep the work proportional to the file's size:
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -79,13 +80,48 @@ class Document:
             return None
 
 
-def read_text(path: Path) -> str:
-    """The file's text, refusing what no client would read as a config."""
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+# A directory passed through (Linux's O_PATH; elsewhere 0, and only the file is opened so).
+_WALK = os.O_PATH | os.O_DIRECTORY if hasattr(os, "O_PATH") else 0
+# What opening a path that became a link gives: Linux, macOS (ELOOP); FreeBSD (EMLINK);
+# O_DIRECTORY on a link (ENOTDIR).
+_A_LINK_NOW = frozenset({errno.ELOOP, errno.EMLINK, errno.ENOTDIR})
+
+
+def _open_resolved(real: str) -> int:
+    """`real`, a path whose links were resolved (and checked by the caller), opened with no
+    link followed on the way: a file or a directory on its path swapped for a symlink since is
+    refused, not followed. Non-blocking: a FIFO must not hang the read."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW
+    if not (_NOFOLLOW and _WALK and os.path.isabs(real) and os.open in os.supports_dir_fd):
+        return os.open(real, flags)  # no O_PATH (macOS): the file itself is still no link
+    parent, name = os.path.split(real)
+    # O_PATH: each directory is passed through as a path lookup would, needing no read right.
+    fd = os.open("/", _WALK)
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        for part in parent.split("/"):
+            if part:
+                inner = os.open(part, _WALK | _NOFOLLOW, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+        return os.open(name, flags, dir_fd=fd)
+    finally:
+        os.close(fd)
+
+
+def read_text(path: Path, real: str | None = None) -> str:
+    """The file's text, refusing what no client would read as a config. `real` is the path's
+    target as the caller resolved and checked it (discovery: inside the tree it scans); without
+    it, `path`'s links are resolved here. Either way the target is then opened with no link
+    followed, so a symlink swapped in after the check is refused (the root `--all-users` run
+    reads a home its owner can change meanwhile)."""
+    try:
+        fd = _open_resolved(real if real is not None else os.path.realpath(path))
     except PermissionError:
         raise DocumentError("unreadable: permission denied") from None
     except OSError as exc:
+        if exc.errno in _A_LINK_NOW:
+            raise DocumentError("a symlink where the file was checked: not followed") from None
         raise DocumentError(f"unreadable: {exc.strerror or exc}") from None
     try:
         info = os.fstat(fd)
@@ -345,5 +381,5 @@ PARSERS: dict[Format, Callable[[str], Document]] = {
 }
 
 
-def load(path: Path, fmt: Format) -> Document:
-    return PARSERS[fmt](read_text(path))
+def load(path: Path, fmt: Format, real: str | None = None) -> Document:
+    return PARSERS[fmt](read_text(path, real))

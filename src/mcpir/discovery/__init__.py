@@ -111,13 +111,13 @@ def _owner(path: Path, root: Path, owners: frozenset[Path]) -> Path:
     return root
 
 
-def load_config(candidate: Candidate) -> ConfigFile:
+def load_config(candidate: Candidate, real: str | None = None) -> ConfigFile:
     """Parse one candidate; any problem becomes the ConfigFile's `error`, never an exception."""
     client, path = candidate.client, candidate.path
     fmt = format_for(path)
     project = candidate.project
     try:
-        doc = documents.load(path, fmt)
+        doc = documents.load(path, fmt, real)  # `real`: as checked, no link followed
     except documents.DocumentError as exc:
         return ConfigFile(client.name, candidate.scope, path, fmt, error=str(exc), project=project)
     if not isinstance(doc.data, Mapping):
@@ -201,7 +201,7 @@ def discover(scopes: Scopes, exclude: tuple[str, ...] = ()) -> list[ConfigFile]:
                     )
                 )
                 continue
-        files.append(load_config(candidate))
+        files.append(load_config(candidate, real))
     for failure in walk_errors:
         reason = f"unreadable directory: {failure.strerror or failure}; configs inside not read"
         where = Path(failure.filename) if failure.filename else scopes.root or scopes.home
