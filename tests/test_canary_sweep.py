@@ -164,6 +164,10 @@ MAKERS = {
     "codex_env_session_aws_secret": _aws_secret_slash,  # TOML `SESSION = "<key>"`
     "cursor_url_slash_pg": _url_password_slash,
     "cli_reason_aws_secret": _aws_secret_slash,  # `close --reason`
+    # Glued inside a larger word (issue 21's red team): a server's name `id-AKIA…`, shown by
+    # flows and by containment's action lines, and an argument `name_xoxb-…`.
+    "claude_name_glued_aws_id": _aws_id,
+    "claude_arg_glued_slack": _slack,
 }
 
 
@@ -247,6 +251,8 @@ def _plant_user_configs(home: Path, root: Path, c: dict[str, str]) -> None:
                 "run", "-i", "--rm",
                 "-e", f"GITHUB_PERSONAL_ACCESS_TOKEN={c['claude_docker_github']}",
                 "ghcr.io/github/github-mcp-server"]},
+            f"id-{c['claude_name_glued_aws_id']}": {"command": "uvx", "args": [
+                "mcp-server-fetch==2025.4.7", "--tag", f"name_{c['claude_arg_glued_slack']}"]},
             "signer": {"command": "uvx", "args": [
                 "signer-mcp==1.0.0", "serve", c["claude_args_positional_aws_secret"],
                 "--secret", c["claude_args_flag_aws_secret"], "--pw", c["claude_args_flag_pg"]],
@@ -750,6 +756,8 @@ def test_no_command_prints_or_writes_a_canary(
     } <= rules, rules
     sweep("posture", *scope)
     sweep("posture", *scope, "--json")
+    for fmt in ("table", "json", "sarif"):
+        assert sweep("flows", *scope, "--include-disabled", "--format", fmt).code in (0, 1)
     assert sweep("wrap", "--all", *scope).code == 1  # a plan, waiting for --yes
     sweep("wrap", "--all", *scope, "--json")
     assert sweep("wrap", "--all", *scope, "--yes").code in (0, 1)  # journalled, then undone

@@ -80,14 +80,17 @@ def pins_approved(server: str, changes: list[ToolChange], *, json_output: bool) 
 def wrapped(result: WrapPlan, scopes: Scopes, incident: str | None, failures: list[str], *,
             unwrap: bool, yes: bool, json_output: bool) -> None:  # fmt: skip
     if json_output:
+        # Masked as the table's lines are: a config names its servers, a token pasted there too.
         jsonout.dump(
-            {
-                "applied": incident is not None,
-                "incident": incident,
-                "servers": [o.as_dict() for o in result.outcomes],
-                "files": [str(c.path) for c in result.changes],
-                "failures": failures,
-            }
+            redact_value(
+                {
+                    "applied": incident is not None,
+                    "incident": incident,
+                    "servers": [o.as_dict() for o in result.outcomes],
+                    "files": [str(c.path) for c in result.changes],
+                    "failures": failures,
+                }
+            )
         )
         return
     if not yes and result.changes:
