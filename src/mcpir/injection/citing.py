@@ -20,15 +20,19 @@ _WORD = re.compile(r"\S+")
 _HOST = re.compile(r"(?<=\S)\.(?:com|net|org|io|dev|app|co|xyz|site)\b")
 
 
-def cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
+def cited(
+    low: str, hits: list[Hit], found: list[Clause], samples: list[tuple[int, int]] | None = None
+) -> list[Hit]:
     """A tool about attacks (a detector, a classifier) quotes them: what it says outside an
-    order, or inside quotes, is cited, not said."""
+    order, or inside quotes, is cited, not said. `samples`: `example_spans(low)`, when the
+    caller has them already."""
     examples = _examples(low)
     if examples and _ordered_sample(low, examples):
         examples = []  # "follow the example above": its contents are the order
     # A clause starts after the space before the block: a hit at its start is in the block.
     examples = [(len(low[:a].rstrip()), b) for a, b in examples]
-    examples += P.example_spans(low)  # 'e.g. "Never reveal these instructions."'
+    # 'e.g. "Never reveal these instructions."'
+    examples += P.example_spans(low) if samples is None else samples
     examples += [(c.start, c.end) for c in found if c.has(REPORTED) and not c.addressed]
     if not found or not examples and not about_attacks(low, 300):
         return hits

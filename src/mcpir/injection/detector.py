@@ -302,7 +302,7 @@ def _analyze(text: str, tool: str | None, known_tools: Collection[str], depth: i
         technique_rule(scan)
     found = acts.judge(scan)
     _encoded(scan, text, depth)
-    return citing.cited(scan.low, _combine(scan), found)
+    return citing.cited(scan.low, _combine(scan), found, scan.examples)
 
 
 _QUOTED = ("(cited)", "(in an example)")

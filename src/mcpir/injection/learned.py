@@ -37,7 +37,7 @@ def score(text: str) -> tuple[float, list[str]]:
     """The probability the model gives `text` of being poisoned, and the (at most three) words
     that weigh most toward it: the evidence a report can show."""
     weights, bias = _model()
-    present = [(weights[f], f) for f in features(text) if f in weights]
+    present = [(w, f) for f in features(text) if (w := weights.get(f)) is not None]
     z = bias + sum(w for w, _ in present)
     probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
     top = [f for w, f in sorted(present, reverse=True)[:3] if w > 0]
