@@ -154,3 +154,31 @@ def test_a_fifo_is_refused_without_hanging(
     assert any(f.error == "not a regular file" for f in files if f.path == fifo)
     with pytest.raises(DocumentError, match="not a regular file"):
         documents.read_text(fifo, real=str(fifo))
+
+
+def test_a_state_file_swapped_after_its_check_is_not_followed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Discovery's state files (`~/.claude.json` read for its projects) in another user's home:
+    checked to stay inside it, then read by the target checked, no link followed."""
+    from mcpir.discovery import state
+
+    home, outside = tmp_path / "home", tmp_path / "outside.json"
+    home.mkdir()
+    outside.write_text(json.dumps({"projects": {"/root/secret-project": {}}}))
+    claude = home / ".claude.json"
+    claude.write_text(json.dumps({"projects": {}}))
+    scopes = Scopes(home=home, root=tmp_path, only_root=True)
+    assert scopes.sandboxed
+    checked = state.state_file
+
+    def then_swap(
+        path: Path, scopes: Scopes, max_bytes: int = state.MAX_STATE_BYTES
+    ) -> Path | None:
+        answer = checked(path, scopes, max_bytes)
+        claude.unlink()
+        claude.symlink_to(outside)
+        return answer
+
+    monkeypatch.setattr(state, "state_file", then_swap)
+    assert state.load_state(claude, scopes) is None

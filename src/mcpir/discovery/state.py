@@ -36,7 +36,8 @@ _DRIVE_URI = re.compile(r"^/[A-Za-z]:/")
 
 def state_file(path: Path, scopes: Scopes, max_bytes: int = MAX_STATE_BYTES) -> Path | None:
     """`path` if it can be read as state: a regular file of at most `max_bytes` and, when the
-    home is another machine's, a file that stays inside it once links are resolved."""
+    home is another machine's, a file that stays inside it once links are resolved (then its
+    resolved target is returned)."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -47,6 +48,7 @@ def state_file(path: Path, scopes: Scopes, max_bytes: int = MAX_STATE_BYTES) -> 
         real, home = os.path.realpath(path), os.path.realpath(scopes.home)
         if os.path.commonpath((real, home)) != home:
             return None
+        return Path(real)  # the target as checked: read by it, no link followed (documents)
     return path
 
 
@@ -54,10 +56,10 @@ def load_state(
     path: Path, scopes: Scopes, fmt: Format = Format.JSON, max_bytes: int = MAX_STATE_BYTES
 ) -> Any:  # noqa: ANN401
     """The parsed state file, or None when it is absent, too large, not text or malformed."""
-    if state_file(path, scopes, max_bytes) is None:
+    if (checked := state_file(path, scopes, max_bytes)) is None:
         return None
     try:
-        return documents.load(path, fmt).data
+        return documents.load(path, fmt, str(checked) if scopes.sandboxed else None).data
     except (documents.DocumentError, OSError):
         return None
 
