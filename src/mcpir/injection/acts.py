@@ -126,9 +126,10 @@ def _protects(clause: Clause) -> bool:
 def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.first and not clause.addressed:
         return
-    if clause.directed and clause.has(ASK_USER) and NEVER_ASKED.search(clause.text):
+    # The vocabulary first, whether it is an order after: `directed` costs several searches.
+    if clause.has(ASK_USER) and clause.directed and NEVER_ASKED.search(clause.text):
         _add(scan, "exfiltration:secrets", "high", clause)  # no tool needs the user's seed phrase
-    if clause.directed and clause.has(CROSS_READ):
+    if clause.has(CROSS_READ) and clause.directed:
         if clause.has(USER_DATA) or clause.has(SECRET) or clause.has(CONTEXT):
             _add(scan, "exfiltration:context", "high", clause)
     carries = _words(clause, CARRY_VERBS) or " with " in clause.text and bool(clause.has(CALL))
@@ -137,6 +138,14 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
     reads, sends = _words(clause, READ_VERBS), _words(clause, SEND_VERBS)
     if not (carries or reads or sends) and not clause.has(URL_SLOT):
         return  # moves nothing: the cheap test first, the searches after
+    moved = (
+        (carries and (clause.has(CONTEXT) or clause.has(FILES) or clause.has(USER_DATA)))
+        or ((carries or reads) and clause.has(SECRET))
+        or (sends and clause.has(DEST))
+        or clause.has(URL_SLOT)
+    )
+    if not moved:
+        return  # nothing named that a rule below moves: how covertly is not asked
     covert = clause.has(COVERT)
     if _protects(clause) and not covert:
         return
@@ -170,6 +179,8 @@ def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
         asked_by_user = not {"ask", "asks", "asked"}.isdisjoint(clause.words) and clause.has(DECEIT)
         if deceit and (asked_by_user or clause.directed or AUDIENCE.search(clause.text)):
             _add(scan, "response-manipulation:deceive", "high", clause)
+    if clause.first and not clause.addressed:
+        return  # the opening clause summarises the tool: concealment counts once addressed
     covert = clause.has(COVERT)
     if covert and (
         clause.has(SECRET)
@@ -178,8 +189,7 @@ def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
     ):
         covert = None  # "never show the token", "never drop a table without asking": protection
     if covert and (clause.directed or clause.addressed or not _PEOPLE.isdisjoint(clause.words)):
-        if not clause.first or clause.addressed:
-            _add(scan, "conceal-from-user:covert", "high", clause)
+        _add(scan, "conceal-from-user:covert", "high", clause)
 
 
 def _authority(scan: _Scan, clause: Clause, own: set[str]) -> None:
@@ -198,8 +208,8 @@ def _authority(scan: _Scan, clause: Clause, own: set[str]) -> None:
             and clause.addressed
         ):
             _add(scan, "role-override:authority", "high", clause)
-    heard = clause.directed or clause.addressed or not _READERS.isdisjoint(clause.words)
-    if heard and clause.has(VOID_RULES):
+    heard = clause.addressed or not _READERS.isdisjoint(clause.words)
+    if clause.has(VOID_RULES) and (heard or clause.directed):
         _add(scan, "role-override:void-rules", "high", clause)
 
 
@@ -220,6 +230,11 @@ def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
             _add(scan, "preference-manipulation:self", "high", clause)
 
 
+def _tampers(clause: Clause) -> bool:
+    """An outside value, private data, a secret kept from the user or authority claimed."""
+    return any(clause.has(p) for p in (DEST, SECRET, CONTEXT, COVERT, AUTHORITY))
+
+
 def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
     other = clause.has(OTHER_TOOL) or clause.has(DOTTED_TOOL)
     change = other and (clause.has(CHANGE_VERB) or clause.has(DEST))
@@ -237,14 +252,8 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
         # A sibling named with an order is sequencing advice ("use read_text_file instead") unless
         # the order slips in an outside value, private data, or keeps it from the user.
         after = CHANGE_VERB.search(clause.text, named.end())
-        tampers = (
-            clause.has(DEST)
-            or clause.has(SECRET)
-            or clause.has(CONTEXT)
-            or clause.has(COVERT)
-            or clause.has(AUTHORITY)
-        )
-        change = after if after and after.group(0) not in ("instead", "use") and tampers else None
+        ordered = after and after.group(0) not in ("instead", "use")
+        change = after if ordered and _tampers(clause) else None
         # Another tool's results routed into this one: "pass its output to qr_generate".
         routed = any(
             re.search(rf"(?<!\w){re.escape(name)}(?!\w)", clause.text)
@@ -253,8 +262,10 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
         )
         if routed and (_words(clause, CARRY_VERBS) or PASSIVE_CARRY.search(clause.text)):
             change = named
+    if not change:
+        return
     labelled = OTHER_LABEL.search(clause.text) or other and clause.has(DEST)
-    if change and (clause.has(FORCE) or clause.directed or labelled):
+    if clause.has(FORCE) or clause.directed or labelled:
         if not clause.user_asked and not clause.protective:
             _add(scan, "tool-shadowing:clause", "high", clause)
 
@@ -309,7 +320,7 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
         _add(scan, "command-execution:clause", "high", clause)
     elif clause.has(SHELL_ORDER) and DANGEROUS.search(clause.text) and clause.directed:
         _add(scan, "command-execution:shell", "high", clause)
-    elif VIA_SHELL.search(clause.text) and not clause.first and not clause.has(REVIEW):
+    elif not clause.first and clause.has(VIA_SHELL) and not clause.has(REVIEW):
         if fetch_run or clause.has(HARMFUL) or clause.has(COVERT) or clause.has(FORCE):
             _add(scan, "command-execution:shell", "high", clause)
 

@@ -137,7 +137,7 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         named = clause.directed or clause.addressed or "you" in clause.words
         if named or EACH_CALL.search(text) or clause.has(COVERT):
             _add(scan, "hidden-side-effect", "high", clause)
-    elif (clause.directed or clause.addressed) and (
+    elif (
         clause.has(HARMFUL)
         or clause.has(CODE_ADDED)
         or clause.has(BACKGROUND_VISIT)
@@ -148,7 +148,7 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         and ROLE_GRANT.search(text)
         or "user" in clause.words
         and _WITH_TOKEN.search(text)
-    ):
+    ) and (clause.directed or clause.addressed):  # the act first: `directed` costs searches
         _add(scan, "hidden-side-effect", "high", clause)
     if "<" in text and CHAT_SLOT.search(text):
         _add(scan, "exfiltration:context", "high", clause)
