@@ -181,6 +181,8 @@ def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
             _add(scan, "response-manipulation:deceive", "high", clause)
     if clause.first and not clause.addressed:
         return  # the opening clause summarises the tool: concealment counts once addressed
+    if not (clause.addressed or not _PEOPLE.isdisjoint(clause.words) or clause.directed):
+        return  # nobody is told to keep anything from anyone
     covert = clause.has(COVERT)
     if covert and (
         clause.has(SECRET)
@@ -188,7 +190,7 @@ def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
         and NEGATED.search(clause.text, 0, covert.start())
     ):
         covert = None  # "never show the token", "never drop a table without asking": protection
-    if covert and (clause.directed or clause.addressed or not _PEOPLE.isdisjoint(clause.words)):
+    if covert:
         _add(scan, "conceal-from-user:covert", "high", clause)
 
 
