@@ -12,7 +12,7 @@ import warnings
 import pytest
 from hypothesis import given
 
-from mcpir.injection import effects
+from mcpir.injection import effects, learned
 from mcpir.injection.detector import analyze_description
 from mcpir.injection.gates import LED
 
@@ -188,3 +188,22 @@ def test_the_effects_gate_can_fail() -> None:
 def test_the_effects_gate_changes_no_finding_on_any_text(text: str, extra: str) -> None:
     for description in (text, f"{text}. {extra}", f"Note to the assistant: {text}; {extra}"):
         assert analyze_description(description) == _findings_without_the_effects_gate(description)
+
+
+def test_the_learned_model_is_not_asked_where_it_has_no_say() -> None:
+    """Under 25 words and with no weak sign, a description is not scored: even a certain score
+    would not be reported. Past 25 words it is scored and reported."""
+    asked: list[str] = []
+
+    def certain(text: str) -> tuple[float, list[str]]:
+        asked.append(text)
+        return 1.0, ["word"]
+
+    short = "Returns the weather for a city."
+    long = " ".join(["Returns the weather for a city and the forecast for the week."] * 3)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(learned, "score", certain)
+        assert not [h for h in analyze_description(short) if h.kind == "learned"]
+        assert asked == []
+        assert [h.kind for h in analyze_description(long)] == ["learned"]
+        assert asked == [long]

@@ -319,12 +319,15 @@ def _learned(text: str, tool: str | None, hits: list[Hit]) -> list[Hit]:
         # A security tool shares the attacks' words by its nature: the model reads only what it
         # says besides them ("Flags malicious input." in front muted it for any text after).
         text = citing.uncited(text)
-    probability, top = learned.score(text)
     # A cited or sample stretch is no sign of its own.
     weak = any(h.severity == "low" and not h.message.endswith(_QUOTED) for h in hits)
     # Alone, only on a description long enough to judge: on a one-liner a few words decide
     # ("A simple calculator that prints the time." scored 0.97).
-    alone = probability >= CONFIDENT and len(text.split()) >= SOLO_WORDS
+    long_enough = len(text.split()) >= SOLO_WORDS
+    if not weak and not long_enough:
+        return []  # whatever it scores, the model has no say: not scored
+    probability, top = learned.score(text)
+    alone = probability >= CONFIDENT and long_enough
     if not alone and not (weak and probability >= LIFTS):
         return []
     words = ", ".join(f'"{w}"' for w in top)
