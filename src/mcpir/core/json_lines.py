@@ -54,56 +54,125 @@ _AFTER = re.compile(r"[ \t\n\r]*+([,\]}])[ \t\n\r]*+")
 _Children = dict[str | int, tuple[int, int]]
 
 
+class _Container:
+    """A container read part-way (`_Lines.child`): where its reading stopped."""
+
+    __slots__ = ("at", "children", "close", "done", "index", "is_object", "last", "line", "sure")
+
+    def __init__(self, text: str, at: int) -> None:
+        self.children: _Children = {}
+        self.sure: str | None = None  # the key its reading stopped at, its value unread
+        opener = text[at : at + 1]
+        self.is_object = opener == "{"
+        self.close = "}" if self.is_object else "]"
+        self.line, self.last, self.index = text.count("\n", 0, at) + 1, at, 0
+        self.at = _SKIP(text, at + 1).end()  # the next member
+        # A scalar has no children.
+        self.done = opener not in ("{", "[") or text.startswith(self.close, self.at)
+
+
 class _Lines:
-    """One document's containers, read as questions reach them, each known by its offset."""
+    """One document's containers, read as questions reach them, each known by its offset.
+
+    An object's first question stops the reading at the key asked for when nothing after it in
+    the text can spell that key again (a later duplicate wins, as in the parsers): so
+    `mcpServers`, first in a file of hundreds of servers, is found without skipping all of them
+    once more (`benchmarks/secrets.py`). Any other question reads the container to its end.
+    Stopping early needs a text with no `NaN` or `Infinity`, which the reader refuses (and
+    tree-sitter answers for) wherever it meets them."""
 
     def __init__(self, text: str) -> None:
         self.text = text
+        # Each container's children known so far: all of them, unless its reading stopped
+        # early (`partial`: where it stopped, to resume from).
         self.read: dict[int, _Children] = {}
+        self.partial: dict[int, _Container] = {}
         self.root = _SKIP(text, 0).end()
+        # The last backslash (an escape could spell a key otherwise), or the text's length where
+        # stopping early is never safe; found on an object's first question.
+        self._escapes: int | None = None
 
-    def container(self, at: int) -> _Children:
-        """The children of the container at offset `at`; none for a scalar."""
-        text = self.text
-        opener = text[at : at + 1]
-        if opener not in ("{", "["):
-            return {}
-        is_object = opener == "{"
-        close = "}" if is_object else "]"
-        line, last = text.count("\n", 0, at) + 1, at
-        found: _Children = {}
-        here = _SKIP(text, at + 1).end()
-        if text.startswith(close, here):
-            return found
-        index = 0
-        while True:
-            line += text.count("\n", last, here)
-            last = here
-            if is_object:
-                key = _KEY.match(text, here)
-                if key is None:
+    def child(self, at: int, key: str | int) -> tuple[int, int] | None:
+        """(line, offset of the value) of member `key` of the container at offset `at`, which
+        `read` cannot answer for."""
+        box = self.partial.pop(at, None)
+        if box is None:
+            box = _Container(self.text, at)
+            if box.is_object and isinstance(key, str) and self._may_stop():
+                if self._members(box, key):
+                    self.partial[at] = box
+                    found = box.children[key]
+                    self.read[at] = {key: found}  # what this container can tell so far
+                    return found
+        if not box.done:
+            self._members(box, None)
+        self.read[at] = box.children
+        return box.children.get(key)
+
+    def _may_stop(self) -> bool:
+        if self._escapes is None:
+            text = self.text
+            never = "NaN" in text or "Infinity" in text
+            self._escapes = len(text) if never else text.rfind("\\")
+        return self._escapes < len(self.text)
+
+    def _members(self, box: _Container, stop: str | None) -> bool:
+        """Read `box`'s members to its end, or until the key `stop` is read and is the last time
+        it occurs (True: its value is left unread, so the reading resumes there). One loop, in
+        locals: this runs for every server of every config."""
+        text, children, close, is_object = self.text, box.children, box.close, box.is_object
+        line, last, here, index = box.line, box.last, box.at, box.index
+        pending, box.sure = box.sure, None
+        name: str | int = ""
+        try:
+            while True:
+                if pending is not None:  # the member whose key the last reading stopped at
+                    name, value, pending = pending, here, None
+                elif is_object:
+                    line += text.count("\n", last, here)
+                    last = here
+                    key = _KEY.match(text, here)
+                    if key is None:
+                        raise _Unexpected
+                    name = key[1]
+                    if "\\" in key[1]:
+                        name = _SCAN_STRING(text, here + 1)[0]
+                    value = key.end()
+                    if stop is not None and name == stop and self._unique(last, stop):
+                        children[stop] = (line, value)
+                        box.sure, here = stop, value
+                        return True
+                else:
+                    line += text.count("\n", last, here)
+                    last = value = here
+                    name = index
+                try:
+                    _, end = _SCAN_VALUE(text, value)
+                except StopIteration:
+                    raise _Unexpected from None
+                after = _AFTER.match(text, end)
+                if after is None or after[1] not in (",", close):
                     raise _Unexpected
-                name = key[1]
-                if "\\" in name:
-                    name = _SCAN_STRING(text, here + 1)[0]
-                value = key.end()
-                found[name] = (line, value)  # a later duplicate wins, as in the parsers
-            else:
-                value = here
-                found[index] = (line, value)
+                # Kept once its value was read: a text refused here is refused on every question.
+                children[name] = (line, value)  # a later duplicate wins, as in the parsers
                 index += 1
-            try:
-                _, end = _SCAN_VALUE(text, value)
-            except StopIteration:
-                raise _Unexpected from None
-            after = _AFTER.match(text, end)
-            if after is None:
-                raise _Unexpected
-            if after[1] == close:
-                return found
-            if after[1] != ",":
-                raise _Unexpected
-            here = after.end()
+                here = after.end()
+                if after[1] == close:
+                    box.done = True
+                    return False
+        finally:
+            box.line, box.last, box.at, box.index = line, last, here, index
+
+    def _unique(self, start: int, key: str) -> bool:
+        """Whether the key read at `start` is spelt without escapes, and neither that spelling
+        nor any escape (which could spell it otherwise) occurs after it."""
+        text, spelt = self.text, f'"{key}"'
+        return (
+            self._escapes is not None
+            and self._escapes < start
+            and text.startswith(spelt, start)
+            and text.rfind(spelt, start) == start
+        )
 
 
 @lru_cache(maxsize=8)
@@ -121,12 +190,12 @@ def json_line(text: str, keys: KeyPath) -> int | None:
 
 def _walk(lines: _Lines, keys: KeyPath) -> int | None:
     line: int | None = None
-    at, read = lines.root, lines.read
+    at, read, partial = lines.root, lines.read, lines.partial
     for key in keys[:_MAX_DEPTH]:
         children = read.get(at)
-        if children is None:
-            children = read[at] = lines.container(at)
-        child = children.get(key)
+        child = None if children is None else children.get(key)
+        if child is None and (children is None or at in partial):
+            child = lines.child(at, key)
         if child is None:
             break
         line, at = child

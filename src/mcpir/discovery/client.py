@@ -38,7 +38,9 @@ class DisableMethod:
     note: str = ""
 
 
-@dataclass(frozen=True)
+# One per server of every config: filled in one call, as `Server` is (`core.model`), not
+# field by field through `object.__setattr__`.
+@dataclass(frozen=True, init=False)
 class Entry:
     """One server definition found in a document, before normalisation."""
 
@@ -47,6 +49,16 @@ class Entry:
     keys: KeyPath
     scope: Scope | None = None
     enabled: bool | None = None
+
+    def __init__(
+        self,
+        name: str,
+        raw: Mapping[str, Any],
+        keys: KeyPath,
+        scope: Scope | None = None,
+        enabled: bool | None = None,
+    ) -> None:
+        self.__dict__.update(name=name, raw=raw, keys=keys, scope=scope, enabled=enabled)
 
 
 Extractor = Callable[[Document, Path], Iterable[Entry]]
