@@ -387,6 +387,7 @@ TRIGGER = gate(
     ),
     "token word phrase code string keyword marker tag",
     ("'", '"', "‘", "“", "`"),
+    every=("if", "when", "once", "should", "beginning", "starting", "ending"),
 )
 TRIGGERED = _rx(
     r"""\b(?:grant|stop\s+following|ignore|set\s+every|send|read|email|disable|skip|bypass|approve|
@@ -436,9 +437,12 @@ OTHER_TOOL = gate(
     \bfor\s+[\w-]+'s\s+[a-z_]+\s+tool\b"""
     ),
     "server servers s its their across tool tools note notes heads guidance about when time if for",
+    every=("tool", "server", "mcp"),  # each branch names one
 )
 # A server-qualified tool name: "jira.create_issue", "postgres.query_db".
-DOTTED_TOOL = gate(_rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z]+\s*:"), "", ("_", ":"))
+DOTTED_TOOL = gate(
+    _rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z]+\s*:"), "", ("_", ":"), every=(".",)
+)
 # Some tool by name, perhaps a sibling of this one on the same server: "the get_page tool",
 # "whenever you call read_file". Orders about a sibling are usually honest sequencing advice.
 NAMED_TOOL = gate(
@@ -449,6 +453,7 @@ NAMED_TOOL = gate(
     \b(?:every|each|all|any)\s+(?P<name4>[a-z]+_[a-z_]+)\s+calls?\b"""
     ),
     "tool tools call use invoke calling using invoking calls through via",
+    every=("tool", "_"),  # "tool named x", "x_y tool", or a snake_case name
 )
 CHANGE_VERB = gate(
     _rx(
@@ -585,6 +590,7 @@ REFUSED_UNLESS = gate(
     | \bnothing\s+else\s+(?:may|can|should|will)\s+run\s+(?:until|unless|before)\b"""
     ),
     "any every all other server servers tool tools nothing",
+    every=("unless", "until", "before"),
 )
 # Speech reported by a tool about attacks: "blocks that tell the model to read …".
 REPORTED = gate(

@@ -268,7 +268,12 @@ class Clause:
         if key in found:
             return found[key]
         gate = GATE_BY_ID.get(key)
-        if gate is not None and gate[0].isdisjoint(self.words) and not holds(self.text, gate[1]):
+        if gate is not None and (
+            gate[0].isdisjoint(self.words)
+            and not holds(self.text, gate[1])
+            or gate[2]
+            and not holds(self.text, gate[2])
+        ):
             found[key] = None
             return None
         match = found[key] = pattern.search(self.text)

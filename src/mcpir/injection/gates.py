@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["GATES", "GATE_BY_ID", "LED", "gate", "holds", "rx"]
+__all__ = ["EVERY", "GATES", "GATE_BY_ID", "LED", "gate", "holds", "rx"]
 
 # A pattern compiled with a lead -> (the lead, the pattern without it): what the tests compare.
 LED: dict[re.Pattern[str], tuple[str, str]] = {}
@@ -34,7 +34,10 @@ def rx(pattern: str, lead: str = "") -> re.Pattern[str]:
 GATES: dict[re.Pattern[str], tuple[frozenset[str], tuple[str, ...]]] = {}
 
 
-GATE_BY_ID: dict[int, tuple[frozenset[str], tuple[str, ...]]] = {}
+# Keyed by id, as `Clause.has` looks it up; with a third part: substrings one of which every
+# match holds besides (`every`), for a pattern whose gate words are common ("its", "for").
+GATE_BY_ID: dict[int, tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]] = {}
+EVERY: dict[re.Pattern[str], tuple[str, ...]] = {}
 
 
 def holds(text: str, chars: tuple[str, ...]) -> bool:
@@ -46,6 +49,14 @@ def holds(text: str, chars: tuple[str, ...]) -> bool:
     return False
 
 
-def gate(pattern: re.Pattern[str], words: str, chars: tuple[str, ...] = ()) -> re.Pattern[str]:
-    GATES[pattern] = GATE_BY_ID[id(pattern)] = (frozenset(words.split()), chars)
+def gate(
+    pattern: re.Pattern[str], words: str, chars: tuple[str, ...] = (), every: tuple[str, ...] = ()
+) -> re.Pattern[str]:
+    """Register `pattern`'s gate: `words` or `chars`, one of which every match holds, and
+    `every`, substrings one of which every match holds as well. The rule entries in `acts` read
+    only the first two (`GATES`), which may let more through: an entry only needs to."""
+    GATES[pattern] = (frozenset(words.split()), chars)
+    GATE_BY_ID[id(pattern)] = (frozenset(words.split()), chars, every)
+    if every:
+        EVERY[pattern] = every
     return pattern
