@@ -52,6 +52,27 @@ def test_a_journal_without_the_record_has_no_section() -> None:
     assert markdown(None) == []
 
 
+def test_a_flow_seen_in_one_clients_transcripts_is_observed_in_that_client_only() -> None:
+    both = [{"client": c, "kind": "pair", "servers": ["github", "mermaid"]}
+            for c in ("claude-code", "cursor")]  # fmt: skip
+    records = [{"type": record.KIND, "flows": both}]
+
+    def seen(client: str | None) -> RecordedFinding:
+        return RecordedFinding.from_row({"rule": "investigate/cross-tool-flow", "severity": "high",
+                                         "server": "mermaid", "path": "/t", "line": 3,
+                                         "message": "m", "source": "github.get_file",
+                                         "session": "s", "client": client})  # fmt: skip
+
+    flows = section(records, [seen("claude-code")])
+    assert flows is not None
+    assert [(f["client"], f["observed"]) for f in flows["possible"]] == [
+        ("claude-code", True), ("cursor", False)]  # fmt: skip
+    assert flows["mermaid"].count("==>|observed|") == 1
+    # The proxy's log names no client: it may stand for either.
+    flows = section(records, [seen("mcpir-proxy")])
+    assert flows is not None and all(f["observed"] for f in flows["possible"])
+
+
 def test_hostile_names_and_edited_records_stay_inside_the_graph() -> None:
     hostile = 'x"]\n```\n# Resolved\nclick n0 call alert(1)'
     records = [

@@ -46,16 +46,22 @@ def section(
         return None
     observed = []
     names = {server for flow in possible for server in flow["servers"]}
+    clients = {str(flow["client"]) for flow in possible}
+    pairs: set[tuple[str | None, str, str]] = set()
     for finding in seen:
         if finding.rule != FLOW_RULE or not finding.server or not finding.source:
             continue
         source = _server_of(finding.source, names)
-        observed.append({"from": redact_text(clipped(source)),
-                         "to": redact_text(clipped(finding.server)),
+        # Seen in one client's transcripts, the flow happened in that client only; a source no
+        # client here is named by (the proxy's log) may stand for any of them.
+        client = finding.row.get("client")
+        scope = client if isinstance(client, str) and client in clients else None
+        start, end = redact_text(clipped(source)), redact_text(clipped(finding.server))
+        pairs.add((scope, start, end))
+        observed.append({"from": start, "to": end, "client": scope,
                          "session": finding.session, "line": finding.line})  # fmt: skip
-    pairs = {(str(o["from"]), str(o["to"])) for o in observed}
     for flow in possible:
-        flow["observed"] = tuple(flow["servers"][-2:]) in pairs
+        flow["observed"] = _seen(pairs, str(flow["client"]), *flow["servers"][-2:])
     return {
         "possible": possible,
         "observed": observed,
@@ -64,7 +70,11 @@ def section(
     }
 
 
-def mermaid(possible: list[dict[str, Any]], observed: set[tuple[str, str]]) -> str:
+def _seen(pairs: set[tuple[str | None, str, str]], client: str, start: str, end: str) -> bool:
+    return (client, start, end) in pairs or (None, start, end) in pairs
+
+
+def mermaid(possible: list[dict[str, Any]], observed: set[tuple[str | None, str, str]]) -> str:
     """`flowchart LR`: one subgraph per client, an edge per step of each flow (dotted from
     untrusted input, solid to the way out), the observed ones thick and red."""
     nodes: dict[tuple[str, str], str] = {}
@@ -76,7 +86,7 @@ def mermaid(possible: list[dict[str, Any]], observed: set[tuple[str, str]]) -> s
             edges.setdefault((ids[0], ids[1], "-.->"), False)
         if ids[-2] != ids[-1]:
             key = (ids[-2], ids[-1], "-->")
-            edges[key] = edges.get(key, False) or (servers[-2], servers[-1]) in observed
+            edges[key] = edges.get(key, False) or _seen(observed, client, *servers[-2:])
     lines = ["flowchart LR"]
     for number, client in enumerate(sorted({c for c, _ in nodes})):
         lines.append(f'  subgraph c{number}["{_label(client)}"]')
