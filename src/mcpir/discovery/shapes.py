@@ -90,6 +90,48 @@ def _enabled(raw: Mapping[str, Any], client: Client, entry: Entry) -> bool:
     return True
 
 
+# Keys a local server's entry seldom has, each needing more than a lookup: with none of them
+# (and `command` a string or absent) the entry is a local server, built in `_local`.
+_REMOTE_KEYS = frozenset(
+    {"url", "serverUrl", "httpUrl", "headers", "http_headers", "requestOptions",
+     "bearer_token_env_var", "transport"}
+)  # fmt: skip
+
+
+def _words(args: Any) -> tuple[str, ...]:  # noqa: ANN401
+    if type(args) is list and set(map(type, args)) <= _STR:
+        return tuple(args)
+    return _strings(args)
+
+
+def _local(
+    entry: Entry, client: Client, scope: Scope, location: Location, project: Path | None
+) -> Server:
+    """`build_server` for an entry with no `_REMOTE_KEYS` and a string `command` or none: what
+    the general path gives it (no url, no headers, stdio unless `type` says otherwise)."""
+    raw = entry.raw
+    get = raw.get
+    command: str | None = get("command")
+    env: Any = get("env")
+    return Server(
+        name=entry.name,
+        client=client.name,
+        scope=entry.scope or scope,
+        transport=_transport(raw, client, None, False) if "type" in raw else Transport.STDIO,
+        location=location,
+        command=command or None,
+        args=_words(get("args")),
+        env=_secrets(env) if env is not None else {},
+        enabled=True
+        if entry.enabled is None and client.disable.kind is not DisableKind.FLAG
+        else _enabled(raw, client, entry),
+        cwd=_str_or_none(get("cwd")),
+        description=_str_or_none(get("description")),
+        keys=entry.keys,
+        project=project,
+    )
+
+
 def build_server(
     entry: Entry,
     client: Client,
@@ -99,9 +141,14 @@ def build_server(
     *,
     project: Path | None = None,
 ) -> Server:
-    # This runs for every server of every config: the common shape (strings, a list, a dict)
-    # takes the fewest calls; anything else goes through the same helpers as before.
+    # This runs for every server of every config: the common shapes take the fewest calls (a
+    # local server's entry `_local`; strings, a list, a dict); anything else goes through the
+    # same helpers as before.
     raw = entry.raw
+    if type(raw) is dict and _REMOTE_KEYS.isdisjoint(raw):
+        named = raw.get("command")
+        if named is None or type(named) is str:
+            return _local(entry, client, scope, Location(path, line), project)
     get = raw.get
     command: Any = get("command")
     args: Any = get("args")
@@ -126,10 +173,7 @@ def build_server(
     if bearer_var:
         extra = headers if isinstance(headers, Mapping) else {}
         headers = {"Authorization": f"Bearer ${{{bearer_var}}}", **extra}
-    if type(args) is list and set(map(type, args)) <= _STR:
-        words: tuple[str, ...] = tuple(args)
-    else:
-        words = _strings(args)
+    words = _words(args)
     return Server(
         name=entry.name,
         client=client.name,
