@@ -175,9 +175,13 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if clause.has(DECEIVE_VERB):
-        deceit = clause.has(DECEIT) or clause.has(CLAIM) and FAILURE.search(clause.text)
-        asked_by_user = not {"ask", "asks", "asked"}.isdisjoint(clause.words) and clause.has(DECEIT)
-        if deceit and (asked_by_user or clause.directed or AUDIENCE.search(clause.text)):
+        # Who hears it before what is said: DECEIT and CLAIM are the costliest searches.
+        told = clause.directed or AUDIENCE.search(clause.text)
+        asked = not {"ask", "asks", "asked"}.isdisjoint(clause.words)
+        deceit = (told or asked) and (
+            clause.has(DECEIT) or clause.has(CLAIM) and FAILURE.search(clause.text)
+        )
+        if deceit and (told or asked and clause.has(DECEIT)):
             _add(scan, "response-manipulation:deceive", "high", clause)
     if clause.first and not clause.addressed:
         return  # the opening clause summarises the tool: concealment counts once addressed
@@ -232,11 +236,6 @@ def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
             _add(scan, "preference-manipulation:self", "high", clause)
 
 
-def _tampers(clause: Clause) -> bool:
-    """An outside value, private data, a secret kept from the user or authority claimed."""
-    return any(clause.has(p) for p in (DEST, SECRET, CONTEXT, COVERT, AUTHORITY))
-
-
 def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
     other = clause.has(OTHER_TOOL) or clause.has(DOTTED_TOOL)
     change = other and (clause.has(CHANGE_VERB) or clause.has(DEST))
@@ -255,7 +254,8 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
         # the order slips in an outside value, private data, or keeps it from the user.
         after = CHANGE_VERB.search(clause.text, named.end())
         ordered = after and after.group(0) not in ("instead", "use")
-        change = after if ordered and _tampers(clause) else None
+        tampers = (DEST, SECRET, CONTEXT, COVERT, AUTHORITY)  # searched only after an order
+        change = after if ordered and any(clause.has(p) for p in tampers) else None
         # Another tool's results routed into this one: "pass its output to qr_generate".
         routed = any(
             re.search(rf"(?<!\w){re.escape(name)}(?!\w)", clause.text)

@@ -152,12 +152,12 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         _add(scan, "hidden-side-effect", "high", clause)
     if "<" in text and CHAT_SLOT.search(text):
         _add(scan, "exfiltration:context", "high", clause)
+    if not clause.has(PARAM_SPEC):
+        return
     # The model's own prompt, not one the user hands over: "the system prompt you run under".
     context = clause.has(CONTEXT)
     own_prompt = context and (
         "prompt" not in context.group(0) or not _MODEL.isdisjoint(clause.words)
     )
-    if clause.has(PARAM_SPEC) and (
-        own_prompt or clause.has(SECRET_SOURCE) and CONTENT_OF.search(text)
-    ):
+    if own_prompt or clause.has(SECRET_SOURCE) and CONTENT_OF.search(text):
         _add(scan, "exfiltration:context", "high", clause)
