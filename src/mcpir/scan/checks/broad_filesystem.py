@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.launchers.commands import argv
@@ -28,10 +28,16 @@ _TOO_BROAD = re.compile(
 _MAYBE = re.compile(r"f(?:s|ile)", re.I)
 
 
-def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+# Called for every server of every config: most have nothing here and return at once,
+# without a generator.
+def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
     words = argv(server)
     if _MAYBE.search("\n".join(words[:6])) is None and _MAYBE.search(server.name) is None:
-        return
+        return ()
+    return list(_check(server, words))
+
+
+def _check(server: Server, words: list[str]) -> Iterator[Finding]:
     if not any(_FILESYSTEM.search(word) for word in words[:6]) and not _FILESYSTEM.search(
         server.name
     ):

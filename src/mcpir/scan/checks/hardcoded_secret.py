@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.core.randomness import RUN
@@ -33,26 +33,15 @@ _KIND = {"generic-high-entropy": "random-looking credential"}
 SHORTEST = 8
 
 
-Place = tuple[str, str | int | None, str, str | None]
 # An environment variable's name, as `--header-env K=VAR` gives it: upper case, with underscores.
 _ENV_REFERENCE = re.compile(r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+")
 
 
-def _values(server: Server) -> list[Place]:
-    """(place, its name or index, value, name it sits under) for every string a server is given
-    that is long enough to hold a secret. Where it is, in words (`_where`), is spelt out only
-    for a finding: most values have none. A list, not a generator: this runs for every server."""
-    found: list[Place] = []
-    for name, secret in server.env.items():
-        value = secret.reveal()
-        if len(value) >= SHORTEST:
-            found.append(("env", name, value, name))
-    for name, secret in server.headers.items():
-        value = secret.reveal()
-        if len(value) >= SHORTEST:
-            found.append(("header", name, value, name))
+def _arguments(args: tuple[str, ...]) -> list[tuple[int, str, str | None]]:
+    """(index, value, name it sits under) for every argument long enough to hold a secret."""
+    found: list[tuple[int, str, str | None]] = []
     previous: str | None = None
-    for index, arg in enumerate(server.args):
+    for index, arg in enumerate(args):
         if len(arg) >= SHORTEST:
             if "=" in arg and _ENV_REFERENCE.fullmatch(arg.split("=", 1)[1]):
                 # `--header-env Authorization=MCPIR_HEADER_AUTHORIZATION` names the variable
@@ -60,18 +49,9 @@ def _values(server: Server) -> list[Place]:
                 previous = None
                 continue
             key = arg.split("=", 1)[0].lstrip("-") if "=" in arg else previous
-            found.append(("args", index, arg, key))
+            found.append((index, arg, key))
         previous = arg.lstrip("-") if arg.startswith("-") else None
-    for place, text in (("url", server.url), ("command", server.command)):
-        if text and len(text) >= SHORTEST:
-            found.append((place, None, text, None))
     return found
-
-
-def _where(place: str, name: str | int | None) -> str:
-    if isinstance(name, int):
-        return f"{place}[{name}]"
-    return place if name is None else f"{place} {name}"
 
 
 def _unnamed(value: str) -> Iterator[str]:
@@ -111,29 +91,71 @@ def _judge(find_secrets: Callable[[str, str | None], list[SecretHit]], value: st
     return tuple(("random-looking value", mask(run), Severity.MEDIUM) for run in _unnamed(value))
 
 
-def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+# What one server's command line holds: (where, what was found) for each argument with a secret.
+ArgsJudged = tuple[tuple[str, Judged], ...]
+
+
+def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
+    """Every value a server is given (env, headers, arguments, url, command), in that order.
+    Called for every server of every config: in loops, not generators, and each judgement
+    remembered per scan (`ScanContext.memo`), as one per command line for the arguments."""
     # `import a.b as c`, not `from a.b import f`: per server, a package's fromlist costs a call
     # into importlib.
     import mcpir.secrets as detectors
 
     find, memo = detectors.find_secrets, ctx.memo
-    for place, name, value, key in _values(server):
-        if len(value) > MEMO_CHARS:
-            judged: Judged | None = _judge(find, value, key)
-        else:
-            mark = (RULE.id, value, key)
-            judged = memo.get(mark)
-            if judged is None:
-                judged = _judge(find, value, key)
-                if len(memo) < MEMO_ENTRIES:
-                    memo[mark] = judged
-        if not judged:
-            continue
-        where = _where(place, name)
-        for what, masked, severity in judged:
-            yield finding(
-                RULE, server, f"{what} in {where}", evidence=f"{where}: {masked}", severity=severity
+    found: list[tuple[str, Judged]] = []
+    for place, values in (("env", server.env), ("header", server.headers)):
+        for name, secret in values.items():
+            value = secret.reveal()
+            if len(value) >= SHORTEST:
+                judged = _judged(find, memo, value, name)
+                if judged:
+                    found.append((f"{place} {name}", judged))
+    args = server.args
+    if args:
+        mark = (RULE.id, args)
+        in_args: ArgsJudged | None = memo.get(mark)
+        if in_args is None:
+            in_args = tuple(
+                (f"args[{index}]", judged)
+                for index, value, key in _arguments(args)
+                if (judged := _judged(find, memo, value, key))
             )
+            if sum(map(len, args)) <= MEMO_CHARS and len(memo) < MEMO_ENTRIES:
+                memo[mark] = in_args
+        found += in_args
+    for place, text in (("url", server.url), ("command", server.command)):
+        if text and len(text) >= SHORTEST:
+            judged = _judged(find, memo, text, None)
+            if judged:
+                found.append((place, judged))
+    if not found:
+        return ()
+    return [
+        finding(
+            RULE, server, f"{what} in {where}", evidence=f"{where}: {masked}", severity=severity
+        )
+        for where, judged in found
+        for what, masked, severity in judged
+    ]
+
+
+def _judged(
+    find: Callable[[str, str | None], list[SecretHit]],
+    memo: dict[tuple[object, ...], Any],
+    value: str,
+    key: str | None,
+) -> Judged:
+    if len(value) > MEMO_CHARS:
+        return _judge(find, value, key)
+    mark = (RULE.id, value, key)
+    judged: Judged | None = memo.get(mark)
+    if judged is None:
+        judged = _judge(find, value, key)
+        if len(memo) < MEMO_ENTRIES:
+            memo[mark] = judged
+    return judged
 
 
 CHECK = Check(

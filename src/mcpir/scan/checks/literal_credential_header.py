@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.core.redact import is_reference, mask
@@ -26,7 +26,13 @@ _PLACEHOLDER = re.compile(
 )
 
 
-def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+# Called for every server of every config: most have nothing here and return at once,
+# without a generator.
+def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
+    return list(_check(server)) if server.headers else ()
+
+
+def _check(server: Server) -> Iterator[Finding]:
     for name, secret in server.headers.items():
         value = secret.reveal()
         if not _CREDENTIAL_HEADER.search(name) or not value.strip():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from urllib.parse import urlsplit
 
 from mcpir.core.model import Finding, Server, Severity, Transport
@@ -30,8 +30,16 @@ def is_local(host: str) -> bool:
         return False
 
 
-def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+# Called for every server of every config: most have nothing here and return at once,
+# without a generator.
+def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
     if server.transport is Transport.STDIO or not server.url:
+        return ()
+    return list(_check(server))
+
+
+def _check(server: Server) -> Iterator[Finding]:
+    if not server.url:
         return
     try:
         parts = urlsplit(server.url.strip())

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from mcpir.core.model import Finding, Server, Severity
+from mcpir.launchers.commands import ContainerRun
 from mcpir.scan.checks.base import Check, Rule, ScanContext, container_of, finding
 
 RULE = Rule(
@@ -47,10 +48,14 @@ def _options(options: list[str]) -> Iterator[tuple[str, str]]:
         index += 1
 
 
-def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+# Called for every server of every config: most have nothing here and return at once,
+# without a generator.
+def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
     run = container_of(server)
-    if run is None:
-        return
+    return () if run is None else list(_check(server, run))
+
+
+def _check(server: Server, run: ContainerRun) -> Iterator[Finding]:
     for option, value in _options(run.options):
         source = _mount_source(option, value)
         if option == "--privileged":

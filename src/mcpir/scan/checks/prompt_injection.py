@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from mcpir.core.model import Finding, Server, Severity, Tool
 from mcpir.scan.checks.base import Check, Rule, ScanContext, finding
@@ -48,11 +48,17 @@ def _findings(text: str, tool: str | None, ctx: ScanContext) -> Iterator[tuple[S
             yield _SEVERITY.get(hit.severity, Severity.HIGH), hit.message, hit.evidence
 
 
-def check_server(server: Server, ctx: ScanContext) -> Iterator[Finding]:
-    if server.description:
-        for severity, message, evidence in _findings(server.description, None, ctx):
-            yield finding(RULE, server, f"description: {message}", evidence=evidence,
-                          severity=severity, judged=server.description)  # fmt: skip
+# Called for every server of every config: most have nothing here and return at once,
+# without a generator.
+def check_server(server: Server, ctx: ScanContext) -> Sequence[Finding]:
+    description = server.description
+    if not description:
+        return ()
+    return [
+        finding(RULE, server, f"description: {message}", evidence=evidence, severity=severity,
+                judged=description)
+        for severity, message, evidence in _findings(description, None, ctx)
+    ]  # fmt: skip
 
 
 def check_tool(tool: Tool, ctx: ScanContext) -> Iterator[Finding]:

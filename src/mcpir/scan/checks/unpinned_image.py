@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.scan.checks.base import Check, Rule, ScanContext, container_image, finding
@@ -17,7 +17,13 @@ RULE = Rule(
 )
 
 
-def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+# Called for every server of every config: most have nothing here and return at once,
+# without a generator.
+def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
+    return () if container_image(server) is None else list(_check(server))
+
+
+def _check(server: Server) -> Iterator[Finding]:
     match container_image(server):
         case (_, image) if image.pinned:
             return

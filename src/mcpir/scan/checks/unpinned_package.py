@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 
 from mcpir.core.model import Finding, Server, Severity
 from mcpir.launchers.packages import package_run
@@ -37,7 +37,7 @@ def _judge(server: Server) -> Judged:
     return message, run.spec, RULE.severity
 
 
-def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
+def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
     # `package_run` reads the command line alone: servers sharing one share the answer.
     key = (RULE.id, server.command, server.args)
     if key in ctx.memo:
@@ -46,9 +46,10 @@ def check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
         judged = _judge(server)
         if sum(map(len, server.args)) <= MEMO_CHARS:
             ctx.remember(key, judged)
-    if judged is not None:
-        message, evidence, severity = judged
-        yield finding(RULE, server, message, evidence=evidence, severity=severity)
+    if judged is None:
+        return ()  # most servers: no generator for them
+    message, evidence, severity = judged
+    return [finding(RULE, server, message, evidence=evidence, severity=severity)]
 
 
 CHECK = Check(
