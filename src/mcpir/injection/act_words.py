@@ -30,7 +30,8 @@ DECEIVE_VERB = gate(
 # result may be a failure ("if the deploy fails, report success").
 DECEIT = _rx(
     r"""\b(?:regardless|whatever|no\s+matter|otherwise)\b|\binstead\s+of\b(?!\s+(?:acting|following|
-    executing|obeying|running|doing|carrying))|\b(?:say|report|state)\s+only\b|
+    executing|obeying|running|doing|carrying|retrying|trying|attempting|guessing|switching))|
+    \b(?:say|report|state)\s+only\b|
     \bonly\s+(?:say|report|state)\b|\bif\s+the\s+(?:user|person|human)\s+asks\b|\b(?:as|is|be|
     are)\s+
     (?:at\s+least\s+|about\s+|roughly\s+)?\d+\s*%\s+(?:higher|lower|more|less)\b|\b(?:has|
@@ -38,8 +39,13 @@ DECEIT = _rx(
     (?:lowest|highest|best)\b|\byou\s+(?:don'?t|do\s+not)\s+have\b|\bnever\s+(?:quote|list|show|
     mention|cite)\b|\bmade[\s-]up\b|\bplausible\b|\bfake\b|\bfabricat\w+|\binvent\w*|\bas\s+if\b|
     \bthe\s+(?:correct|right|only|official)\s+answer\s+is\b|\beven\s+though\b|
-    \b(?:present|report|show|describ|classif|list|
-    display)\w*[^.;]{0,80}\bas\s+['"‘“]?(?:informational|
+    \bif\s+(?:directly\s+|ever\s+)?(?:questioned|challenged|pressed)\b|
+    \b(?:add|subtract|deduct)\s+(?:an?\s+extra\s+)?\d+(?:\.\d+)?\s*%\s+(?:to|from)\b|
+    \b\d+\s+times\s+(?:larger|higher|bigger|greater|smaller|lower)\b|
+    \b(?:double|triple|halve|inflate|multiply)\w*\s+(?:the|every|each|all|any)\s+(?:figures?|
+    numbers?|balances?|amounts?|values?|totals?|prices?|scores?|counts?|results?)\b|
+    \b(?:present|report|show|describ|classif|list|summar|
+    display)\w*[^.;]{0,80}\bas\s+['"‘“]?(?:all\s+(?:\w+\s+)?)?(?:informational|
     info|low|minor|safe|clean|benign|harmless|false\s+positives?|non-?critical|resolved|passed)\b|
     \b(?:delete|remove|wipe|erase|drop|overwrite|destroy|truncate|transfer|
     move)\w*\b[^.;]{0,80}\band\s+
@@ -170,16 +176,38 @@ VOID_RULES = gate(
     _rx(
         r"""\b(?:rules|restrictions?|refusals?|guidelines|guardrails|safety\s+\w+|policies|
         instructions|
-    preferences|guidance|directives|disclaimers|warnings|caveats)\b[^.;]{0,80}\b(?:void|invalid|
+    preferences|guidance|directives|disclaimers|warnings|caveats|constraints|safeguards|
+    limitations)\b[^.;]{0,80}\b(?:void|invalid|
     no\s+
-    longer|do\s+not\s+apply|revoked|suspended|lifted|disabled|overridden|obsolete|
+    longer|do\s+not\s+apply|revoked|suspended|lifted|disabled|overridden|obsolete|archived|
+    relaxed|paused|
     only\s+rules\s+that|
     retired|superseded|withdrawn|rescinded|waived|dropped|discarded)\b
     | \bexempt\s+from\b[^.;]{0,40}\b(?:polic\w+|rules|restrictions|guidelines|refusals?|safety)
     | \b(?:you\s+|it\s+)?would\s+(?:have\s+)?(?:normally\s+|ordinarily\s+|usually\s+|otherwise\s+)?
         (?:decline|declined|refuse|refused|ask|avoid)\b
     | \btakes?\s+precedence\s+over\b | \bgoverning\s+(?:system\s+)?(?:message|prompt|instructions)\b
-    | \brather\s+than\s+as\s+an?\s+(?:assistant|ai|model|chatbot)\b
+    | \b(?:rather\s+than|not)\s+as\s+an?\s+(?:assistant|ai|model|chatbot)\b
+    | \b(?:supersedes?|overrides?|outranks?)\s+(?:any|all|every|your|prior|previous|
+    earlier)\s+(?:[\w-]+\s+){0,3}?
+        (?:instructions|rules|guidelines|directives|prompts?)\b
+    | \bhighest[\s-]priority\s+(?:directive|instruction|rule)s?\b
+    | \bprecedence\s+over\b[^.;]{0,40}\b(?:instructions|rules|guidelines|prompt)\b
+    | \b(?:obeyed|followed|treated)\s+as\s+(?:if\s+)?(?:coming\s+)?from\s+(?:your|
+    the)\s+(?:principal|
+        operator|developer|system)\b
+    | \bignores?\s+(?:its|your|their|all|any)\s+(?:own\s+)?(?:safety\s+\w+|rules|guidelines|
+    guardrails|
+        restrictions|policies)\b
+    | \b(?:disregard|ignore|bypass)\s+(?:the\s+|any\s+|all\s+|your\s+)?(?:[\w-]+\s+){0,2}?
+        (?:restrictions|rules|guidelines|guardrails|policies|constraints|
+    safeguards)\s+you\s+(?:were|
+        have\s+been)\b
+    | \b(?:permitted|allowed)\s+without\s+(?:the\s+)?(?:user'?s?\s+)?(?:sign-?off|approval|
+        confirmation|consent)\b
+    | \b(?:confirmation|approval)\s+(?:prompts?|dialogs?|steps?|
+    checks?)\b[^.;]{0,60}\b(?:informational|
+        optional|skipped|ignored)\b
     | \bdeclin\w*\s+[^.;]{0,60}\bis\s+not\s+(?:an?\s+)?(?:expected|acceptable|allowed|option)
     | \b(?:adopts?|treats?|uses?|takes?)\s+[^.;]{0,60}\bas\s+(?:its|your|the)\s+
         (?:operating\s+|new\s+
@@ -189,7 +217,9 @@ VOID_RULES = gate(
     granted|yes|
         satisfied|
         done|given|obtained|
-        instructions|commands|system\s+\w+|authoritative|coming\s+from\s+the\s+(?:system|user))
+        instructions|commands|system\s+\w+|authoritative|coming\s+from\s+the\s+(?:system|user)|
+        (?:an?\s+)?(?:direct\s+|explicit\s+|genuine\s+)?(?:instruction|command|request)s?\s+from\s+
+        (?:the\s+)?(?:user|system|operator|developer))
     | \bno\s+longer\s+bound\b
     | \b(?:higher|more|greater)\s+priority\s+than\s+(?:the\s+user|your)
     | \bpriority\s+over\s+(?:the\s+user|your)
@@ -218,7 +248,10 @@ VOID_RULES = gate(
     "guidance directives "
     "preferences exempt normally treat bound priority commands system refusal everything "
     "upstream elsewhere disclaimers warnings caveats ordinarily usually otherwise takes precedence "
-    "governing rather declining decline declines adopts adopt treats uses takes treated",
+    "governing rather declining decline declines adopts adopt treats uses takes treated "
+    "constraints safeguards limitations supersedes supersede overrides override outranks outrank "
+    "highest precedence obeyed followed ignores ignore disregard bypass permitted allowed "
+    "confirmation approval assistant chatbot",
 )
 OTHER_TOOLS = gate(
     _rx(
@@ -229,7 +262,7 @@ OTHER_TOOLS = gate(
     solutions|vendors|products|implementations|connectors?)\b
     | \bnative\s+(?:\w+\s+)?(?:summari[sz]ation|search|tools?|capabilit\w+|reasoning|abilities)\b
     | \b(?:its|your)\s+own\s+(?:reasoning|knowledge|calculations?|judg\w+)\b
-    | \bthe\s+alternatives\b | \bcompetitor\s+tools?\b
+    | \bthe\s+(?:alternatives|others)\b | \bcompetitor\s+tools?\b
     | \b[a-z]+_[a-z_]+\s+(?:or\s+[a-z]+_[a-z_]+\s+)?tools\b
     | \b(?:community\s+)?alternatives\s+(?:such\s+as|like)\b
     | \b[\w-]+-style\s+tools?\b|\btools\s+such\s+as\s+[a-z_]+
@@ -239,12 +272,12 @@ OTHER_TOOLS = gate(
     "bundled "
     "style tools "
     "alternatives community "
-    "native own",
+    "native own others",
     ("_",),
 )
 RUN_DOWN = _rx(
     r"""\b(?:avoid|(?:don'?t|do\s+not|never)\s+(?:call|use|consult|query|rely\s+on|trust|try|
-    check)|let\s+\w+\s+down|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
+    check|consider)|let\s+\w+\s+down|legacy|unsupported|unmaintained|abandoned|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
     leak\w*|deprecated|outdated|unreliable|broken|corrupt\w*|risks?|disappoint\w*|lose|loses|
     inaccurate|compromised|malicious|inferior|harm\w*|betray\w*|break|delayed|loss|losses|
     danger\w*|worse|wrong|unverified|untrusted|discard\w*|ignored?|ranked\s+above|outrank\w*|
@@ -290,6 +323,9 @@ SELF_PICK = gate(
     source|
         choice|option|tool|go-to)\b
     | \bcounting\s+on\s+you\s+to\s+(?:choose|pick|use|call)\s+this\b
+    | \bmake\s+(?:this|it|[a-z]+_[a-z_]+)\s+your\s+(?:default|go-to|first\s+choice)\b
+    | \b(?:consult|call|use|try)\s+(?:it|this(?:\s+tool)?)\s+before\s+(?:any|every|all)\s+other\b
+    | \bdelegate\s+(?:every|all|each|any)\b[^.;]{0,40}?\bto\s+(?:this|[a-z]+_[a-z_]+)\b
     | \bselection\s+should\s+(?:favou?r|prefer)\s+[a-z_]+
     | \bthis\s+(?:one|tool)\s+is\s+(?:always\s+)?the\s+(?:correct|right|best|only)\s+(?:answer|
     choice|option)\b(?!\s+(?:when|if|for|whenever|unless))
@@ -301,7 +337,7 @@ SELF_PICK = gate(
     tool)\b"""
     ),
     "choose pick call route prefer favor favour select invoke must rely only whenever reach go "
-    "send route pass this "
+    "send route pass this delegate make consult try "
     "selection this call "
     "this counting "
     "stick opt default turn choosing picking selecting preferring use trust",
@@ -311,7 +347,7 @@ PICK_OVER = gate(
     _rx(
         r"""\b(?:choose|pick|call|use|route|prefer|favou?r|select|selected|chosen|preferred|picked|
     used|called)\b[^.;]{0,80}?\b(?:instead|over|
-    rather\s+than|whenever|every\s+time)\b
+    rather\s+than|whenever|every\s+time|in\s+preference\s+to)\b
     | \b(?:precedence|priority)\s+over\b"""
     ),
     "choose pick call use route prefer favor favour select selected chosen preferred picked used "
@@ -428,7 +464,9 @@ OTHER_TOOL = gate(
     servers\b|\bthe\s+[a-z]+\s+(?:server|mcp)'s\b(?!\s+(?:user|process|host|machine|config\w*|
     owner|account)\b)(?!\s+(?:user|process|host|machine|config\w*|owner|account)\b)|
     \bfrom\s+the\s+\w+\s+server\b|
-    \b(?:for|to|in)\s+the\s+[\w-]+\s+(?:tools?|server)\s*:|\bthe\s+[\w-]+\s+tool\s+[a-z]+_[a-z_]+\b
+    \b(?:for|to|in)\s+the\s+[\w-]+\s+(?:tools?|server)\s*:|
+    \bthe\s+[\w-]+\s+tool\s+`?[a-z]+_[a-z_]+\b
+    | \ban?\s+`[a-z]+_[a-z_]+`(?:\s+or\s+`[a-z]+_[a-z_]+`)?\s+tools?\b
     | \bwhen\s+the\s+[\w-]+\s+tool\s+is\s+(?:used|called|invoked)\b
     | \b[\w-]+\s+server\s*/\s*`?[a-z_]+`?\s*:
     | \b(?:when|whenever|any\s+time|if)\s+the\s+[\w-]+\s+(?:or\s+[\w-]+\s+)?tool\s+is\b
@@ -441,7 +479,12 @@ OTHER_TOOL = gate(
 )
 # A server-qualified tool name: "jira.create_issue", "postgres.query_db".
 DOTTED_TOOL = gate(
-    _rx(r"\b[a-z]+\.[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z]+\s*:"), "", ("_", ":"), every=(".",)
+    _rx(
+        r"\b[a-z]+\.[a-z]+_[a-z_]+\b|\b[a-z]+\.[a-z]+\s*:|\(\s*[a-z]+\.[a-z_]+\s*,\s*[a-z]+\.[a-z_]+\b"
+    ),
+    "",
+    ("_", ":", "("),
+    every=(".",),
 )
 # Some tool by name, perhaps a sibling of this one on the same server: "the get_page tool",
 # "whenever you call read_file". Orders about a sibling are usually honest sequencing advice.
@@ -460,7 +503,8 @@ CHANGE_VERB = gate(
         r"""\b(?:always|set|add|double|triple|halve|multiply|round|wrap|prefix|append|prepend|
         replace|
     change|swap|rewrite|redirect|route|send|forward|copy|cc|bcc|include|remove|drop|strip|skip|
-    pass|instead|also|must|mention|unless|starts?|begins?|apply|applies)\b
+    pass|instead|also|must|mention|unless|starts?|begins?|apply|applies|multiplied|doubled|
+    tripled|halved|increased|decreased|raised|lowered|reduced|inflated)\b
     | \b(?:call|calls|invoke|split|multiply|passed)\b
     | \btreat\b"""
     ),
@@ -468,14 +512,17 @@ CHANGE_VERB = gate(
     "treat "
     "calls invoke split multiply passed "
     "change swap rewrite redirect route send forward copy cc bcc include remove drop strip skip "
-    "pass instead also must mention unless start starts begin begins apply applies",
+    "pass instead also must mention unless start starts begin begins apply applies multiplied "
+    "doubled tripled halved increased decreased raised lowered reduced inflated",
 )
 
 
 # Overriding the user's own choice: "even if the user names another target".
 USER_OVERRIDE = gate(
     _rx(
-        r"""\beven\s+(?:when|if)\s+the\s+(?:user|person|human)\s+(?:\w+\s+)?(?:names|gives|
+        r"""\bwhen\s+the\s+(?:user|person|human)\s+asks\b[^.;]{0,120}\b(?:should|must)\s+(?:go|be\s+
+        sent)\s+to\b[^.;]{0,40}\binstead\b|
+        \beven\s+(?:when|if)\s+the\s+(?:user|person|human)\s+(?:\w+\s+){0,4}?(?:names|gives|
         specifies|specified|asks|asked|
     chooses|chose|supplies|provides|says|requests|picks|wants)|\binstead\s+of\s+(?:any|the)\s+
     (?:\w+\s+){0,2}?(?:the\s+)?(?:user|person|human)\s+(?:supplies|gives|names|chose|specified|
@@ -647,9 +694,10 @@ LINE_JUMP_STRONG = gate(
         available)|\beffective\s+(?:immediately\s+)?(?:upon|on|when)\s+
         (?:loading|reading|registering|connecting)|
         \bregardless\s+of\s+which\s+tools?\s+(?:\w+\s+){0,3}?(?:used|called)|
-        \bindependent(?:ly)?\s+of\s+(?:this|the)\s+tool\b|\beven\s+(?:when|
+        \bindependent(?:ly)?\s+of\s+(?:this|the)\s+tool\b|
+        \bfrom\s+the\s+moment\s+you\s+(?:read|see|load)\s+this\b|\beven\s+(?:when|
         if)\s+this\s+tool\s+is\s+(?:never|
-        not)\s+(?:invoked|called|used)|
+        not)\s+(?:invoked|called|used|selected|chosen|picked)|
         \bbefore\s+you\s+(?:even\s+)?(?:consider\s+)?call(?:ing)?\s+any\s+tool|
         \b(?:once|as\s+soon\s+as)\s+this\s+(?:tool|server)(?:\s+list)?\s+is\s+(?:available|loaded|
         listed|
@@ -727,10 +775,19 @@ HARMFUL = gate(
     _rx(
         r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bmkfs\b|\bdd\s+if=|--privileged\b|-v\s+/:/|
     \bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\bnc\s+-e\b|\bncat\b[^\n]{0,40}\s-e\b|
-    /bin/sh\b""",
+    /bin/sh\b|\bhistfile=/dev/null|\bunset\s+histfile\b|\bhistory\s+-c\b|\bprompt_command\s*=|
+    \b(?:write|append|add)\w*\b[^.;]{0,60}(?:~/|\$home/)\.(?:bashrc|zshrc|bash_profile|profile|
+    zprofile|
+    zshenv)\b|\bdisabl\w+\s+(?:the\s+)?(?:branch\s+protection|2fa|mfa|firewall|antivirus)|
+    \bdelet\w+\s+(?:the\s+)?\.git/hooks|--acl\s+public-read|\bput-bucket-(?:acl|policy)\b|
+    \badd\w*\s+(?:the\s+)?collaborator\b[^.;]{0,60}\badmin\b|
+    \bgrant\s+all\s+(?:privileges\s+)?on\b[^.;]{0,60}\bto\s+public\b""",
         lead=r"\b\w|[-|/]",
     ),
-    "rm chmod mkfs dd privileged v authorized crontab sh bash zsh nc ncat bin",
+    "rm chmod mkfs dd privileged v authorized crontab sh bash zsh nc ncat bin histfile unset "
+    "history prompt write writes writing append appends appended appending add adds added "
+    "adding disable disables disabled disabling delete deletes deleted deleting acl put bucket "
+    "collaborator grant bashrc zshrc profile zprofile zshenv prompt_command",
 )
 # A flag or setting that turns a safeguard off, put into calls by the model.
 DANGEROUS_FLAG = gate(
@@ -743,7 +800,7 @@ DANGEROUS_FLAG = gate(
     is\s+set\s+to)\s*[`'"]?(?:false|
         true|0|1)\b"""
     ),
-    "rollback verify merge automerge tests review",
+    "rollback verify merge automerge tests review force bypass",
     ("--",),
 )
 BY_THE_MODEL = _rx(
@@ -827,14 +884,17 @@ ALSO = gate(
         r"""\b(?:also|additionally|in\s+addition|as\s+well|while\s+(?:you'?re|at\s+it)|
         every\s+time\s+this\s+
         tool\s+is\s+(?:called|used|invoked)|after\s+(?:each|every)\s+\w+)\b
-    | \bas\s+part\s+of\s+the\s+same\s+(?:operation|flow|call|step)\b"""
+    | \bas\s+part\s+of\s+the\s+same\s+(?:operation|flow|call|step)\b
+    | \bright\s+after\s+(?:it|this|that|each)\b|\bhand\s+in\s+hand\s+with\b"""
     ),
-    "also additionally addition well while every after part",
+    "also additionally addition well while every after part right hand",
 )
 HARM_ACT = _rx(
     r"""\bchmod\b|\brm\s+-\w*r|\b777\b|\bdelete\w*\s+(?:~/|\.|every|all|any|the\s+user'?s|
     [\w./-]*history)|
     \b(?:invoke|call|run)\s+(?:delete|remove|drop|destroy|wipe)_\w+|
+    \b(?:invoke|call|run|calling|invoking)\s+(?:[a-z]+_)?(?:refund|transfer|pay|purchase|enrol|enroll|
+    subscribe|remove|grant|invite)[a-z]*_?[a-z_]*|
     \bdisabl\w+\s+(?:the\s+)?(?:branch\s+
     protection|protection|security|firewall|2fa|mfa|verification|logging|audit\w*|antivirus|
     signing)|\bpublic\s+visibility|\b(?:set|make|made|sets|makes)\s+[^.;]{0,40}\bpublic\b|
@@ -845,7 +905,8 @@ HARM_ACT = _rx(
     permission|admin)|\banyone\s+with\s+the\s+link\b|\bsharing\s+setting
     | \bfollow\s+(?:the\s+)?[\w-]+\s+(?:organi[sz]ation|org|account)\b|\bwith\s+the\s+user'?s\s+
     (?:token|credentials|account)\b|\bon\s+(?:the\s+user'?s|their)\s+behalf\b|\baccept\s+(?:all|
-    every|any)\b
+    every|any)\b|\blogin\s+items?\b|\blaunch\s*(?:agent|daemon)s?\b|\btrust\s+store\b|
+    \b(?:ca|root)\s+certificate\b|\bpublic-read\b
     | \bturn(?:s|ing)?\s+off\s+(?:the\s+)?(?:branch\s+protection|protection|security|firewall|2fa|
     mfa|
         verification|logging|audit\w*|antivirus|signing)|\bbranch\s+protection\b
@@ -895,7 +956,7 @@ BACKGROUND_VISIT = gate(
 )
 EACH_CALL = _rx(r"""\b(?:each|every)\s+(?:invocation|call|run|use)\b
     | \bthe\s+tool\s+also\b
-    | \beach\s+\w+\s+also\b
+    | \b(?:each|any|every)\s+\w+\s+also\b
     | ^\s*also\b|\bthe\s+(?:tool|installer|server|script|helper|integration)\s+also\b""")
 # Records of what happened, destroyed: "run `DROP TABLE audit_log;`".
 DESTROY_LOGS = _rx(
@@ -913,4 +974,109 @@ ROLE_GRANT = _rx(
 CHAT_SLOT = _rx(
     r"""[(=,]\s*<[^<>\n]{0,40}\b(?:entire|full|whole|complete)\s+(?:chat|conversation|history|
     transcript)"""
+)
+
+# Small vocabularies of the clause rules (`acts`).
+PEOPLE = frozenset(
+    """user users human humans person people model models assistant assistants agent agents
+    response reply replies answer answers summary explanation chat conversation confirmation
+    confirmations""".split()
+)
+READERS = frozenset(
+    "user users human person model models assistant assistants agent agents "
+    "claude system host you your".split()
+)
+PATH_REFERENCE = _rx(r"\b(?:path|filename|file\s+name)[`'\"]?\s+(?:to|of)\b")
+NEEDS = frozenset("needs requires expects wants".split())
+BACKTICKED = _rx(r"\b(?:in|into|as)\s+`[a-z_]+`")
+CONTENTS = _rx(r"\b(?:contents?|full\s+text)\s+of\b")
+ORDER_LABEL = _rx(r"\s*(?:required|mandatory|important|critical)\s*:")
+THIS_SERVER = _rx(r"\b(?:of|in|on|from)\s+this\s+server\b")
+
+# How an act is hidden from the user: said covertly, kept out of replies, asked of nobody.
+COVERT = gate(
+    _rx(
+        r"""\b(?:silently|secretly|quietly|covertly|discreetly|stealthily)\b|\bwithout\s+(?:asking|
+    telling|mentioning|notifying|informing|announcing|verification|verifying|confirmation|
+    confirming|checking|
+    the\s+user|their\s+knowledge)|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+
+    (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report|list)(?:s|ing|d|
+    ed)?\b|\bunder\s+no\s+circumstances\b|
+    \bkeep\s+(?:[\w']+\s+){0,8}?(?:to\s+yourself|out\s+of\s+(?:your|the|repl\w*|answers?))|
+    \bmust\s+not\s+(?:appear|
+    be\s+(?:shown|visible|mentioned|surfaced))|\bno\s+need\s+to\s+(?:check|ask|confirm|tell|
+    mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told|surfaced|raised)|
+    \bnot\s+something\s+to\s+(?:bring\s+up|mention|raise|share|disclose)|\bthe\s+(?:user|person|
+    human)\s+(?:does\s+
+    not|doesn'?t|need\s+not|will\s+not|won'?t|should\s+not|must\s+not)\s+(?:need\s+to\s+)?(?:know|
+    notice|see|be\s+told|be\s+asked|be\s+informed|be\s+consulted)|\bsay\s+nothing\b|
+    \bbehind\s+the\s+scenes\b|\bleave\s+(?:[\w'`]+\s+){0,5}?
+    out\b|\b(?:leaves?|leaving)\s+out\b|\b(?:leaves|leaving)\s+(?:[\w'`-]+\s+){0,5}?out\s+of\b|
+    \b(?:remain|stay|be\s+kept|kept)\s+unaware\b|\bwithout\s+the\s+user\s+
+    (?:knowing|noticing|seeing)|\b(?:strip|remove|hide|drop|omit|delete)\s+(?:any|all|every)\s+
+    mentions?\s+of\b|\bnot?\s+(?:need|required|
+    necessary)\s+(?:to\s+)?ask\s+(?:for\s+)?(?:permission|
+    confirmation|approval)|\bno\s+obligation\s+to\s+(?:confirm|ask|tell)|
+    \bkeep\s+(?:[\w']+\s+){0,4}?
+    out\s+of\s+(?:\w+\s+){0,2}?(?:repl|answer|summar|response|chat|conversation|output|view)\w*|
+    \b(?:does|do)\s+not\s+need\s+to\s+(?:appear|be\s+(?:shown|mentioned))\b|\bbetween\s+us\b|
+    \bno\s+(?:reason|need)\s+to\s+(?:check|confirm|ask)\s+with\b|
+    \b(?:not|never)\s+bring\s+(?:it|this|that)\s+up\b|n'?t\s+bring\s+(?:it|this|that)\s+up\b|
+    \bwithout\s+comment\w*\b|
+    \bno\s+(?:reason|need)\s+to\s+(?:raise|mention|bring\s+up|disclose|surface|flag|volunteer|
+    point\s+
+    out)\b|\b(?:are|is|be)\s+kept\s+out\s+of\b|\bno\s+need\s+for\s+(?:the\s+)?(?:user|person|
+    human)\s+
+    to\s+(?:see|know|hear|be\s+told)|\b(?:dropped|omitted|removed|excluded|filtered\s+out)\s+from\s+
+    what\s+(?:the\s+)?(?:agent|assistant|model|you)\b|\bsteer\w*\s+clear\s+of\b|
+    \bavoid\w*\s+(?:using\s+
+    )?the\s+(?:words?|terms?)\b|\bnot\s+(?:to\s+be\s+)?(?:remarked|commented|dwelt)\s+(?:up)?on\b|
+    \bis\s+not\s+to\s+be\s+(?:mentioned|remarked|raised|disclosed|shown)\b|\b(?:skips?|stops?|
+    skipping|stopping)\s+asking\b|\bwithout\s+(?:a\s+)?(?:separate|further|explicit|additional)\s+
+    (?:confirmation|approval|prompt)|\bwithout\s+(?:sign-?off|approval|consent)\s+from\b|\bneeds?\s+
+    no\s+(?:confirmation|approval|sign-?off|consent|mention)\b|\bno\s+(?:prompt|confirmation|
+    approval)\s+(?:is\s+)?(?:needed|required|necessary)\b|\bnot\s+part\s+of\s+the\s+conversation\b|
+    \bnothing\s+(?:about|of)\s+(?:it|this|them)\s+(?:belongs|goes|appears)\b|
+    \b(?:never|do\s+not|don'?t)\s+(?:ask|request|seek|wait\s+for|prompt)\s+(?:the\s+(?:user|person|
+    human)\s+)?(?:to\s+|for\s+)?(?:confirm\w*|approv\w*|permission|consent|sign-?off)
+    | \b(?:remain|stay|be|kept|are\s+to\s+remain)\s+undisclosed\b|\bundisclosed\s+to\b
+    | \bsteer\w*\s+around\b|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+be\s+(?:surfaced|
+    shown|
+        mentioned|disclosed)\b|\bnot\s+(?:be\s+)?shown\s+to\s+(?:the\s+)?(?:end\s+)?users?\b|
+        \bdon'?t\s+bother\s+
+        (?:the\s+)?(?:person|user)
+    | \b(?:not|never)\s+(?:pause|stop|wait)\s+for\s+(?:confirmation|approval|consent)\b
+    | \bno\s+need\s+to\s+wait\s+for\s+the\s+(?:user|human|person)\b|\bavoid\w*\s+(?:naming|
+    mentioning)\b
+    | \bomit\s+(?:it|them|this|these)\s+from\b
+    | \b(?:do\s+not|don'?t|never)\s+ask\s+(?:the\s+user\s+)?before\b|\bbest\s+not\s+to\s+(?:show|
+    mention|tell|
+        reveal|disclose)\b|\bnever\s+correct\s+(?:it|this|that|them)\b|\bno\s+(?:separate|further|
+    explicit)\s+
+        (?:approval|confirmation)\s+(?:is\s+)?(?:needed|required)\b
+    | \binstead\s+of\s+asking\s+(?:the\s+)?(?:user|human|person)\b
+    | \brefrain\s+from\s+(?:mention|tell|disclos|reveal|rais|bring)\w*|\bwithh[oe]ld\w*\b
+    | \bnot\s+(?:authori[sz]ed|allowed|permitted|cleared)\s+to\s+(?:learn|know|see|hear|be\s+told)\b
+    | \b(?:must|should)\s+not\s+volunteer\b|\b(?:should|must)\s+not\s+be\s+itemi[sz]ed\b
+    | \bwithout\s+(?:changing|altering)\s+what\s+the\s+user\s+(?:sees|reads|is\s+told)\b|
+    \bno\s+user-facing\s+mention\b|
+    \bkeep\s+(?:[\w']+\s+){0,6}?(?:private|confidential|hidden)\b
+    | \b(?:should|must|need)\s+not\s+ask\s+(?:the\s+user\s+)?(?:to\s+confirm|for\s+(?:confirmation|
+        approval|permission))""",
+        lead=r"\b\w|n",  # "n't bring it up" starts inside its word
+    ),
+    "mentioned told informed notified revealed disclosed showed surfaced reported listed pause "
+    "best correct separate "
+    "wait naming mentioning omit "
+    "silently secretly quietly covertly discreetly stealthily without mention mentions tell "
+    "undisclosed remain stay around surfaced shown bother "
+    "inform notify reveal disclose show surface report list circumstances keep appear shown "
+    "visible mentioned surfaced need know notice see told say behind leave unaware obligation "
+    "mentioning informing notifying telling between bring ask request seek wait prompt "
+    "leaves leaving kept dropped omitted removed excluded filtered steer steers steering avoid "
+    "avoids avoiding remarked commented dwelt skips skip stops stop skipping stopping separate "
+    "further explicit additional sign signoff approval consent needs no nothing part raise "
+    "comment commenting asked informed consulted announcing something refrain withhold "
+    "withholds withholding withheld user private confidential hidden should must authorised "
+    "authorized allowed permitted cleared volunteer itemised itemized changing altering",
 )

@@ -22,9 +22,12 @@ from mcpir.injection.act_words import (
     ASK_USER,
     AUDIENCE,
     AUTHORITY,
+    BACKTICKED,
     CALL,
     CHANGE_VERB,
     CLAIM,
+    CONTENTS,
+    COVERT,
     CROSS_READ,
     DANGEROUS,
     DANGEROUS_FLAG,
@@ -39,13 +42,18 @@ from mcpir.injection.act_words import (
     INJECTED_COMMAND,
     LITERAL,
     NAMED_TOOL,
+    NEEDS,
     NEGATED,
     NEVER_ASKED,
+    ORDER_LABEL,
     OTHER_LABEL,
     OTHER_TOOL,
     OTHER_TOOLS,
     PASSIVE_CARRY,
+    PATH_REFERENCE,
+    PEOPLE,
     PICK_OVER,
+    READERS,
     REFUSED_UNLESS,
     REPORTED,
     REVIEW,
@@ -55,6 +63,7 @@ from mcpir.injection.act_words import (
     SHELL_ORDER,
     TAMPER_VERB,
     TAMPER_WHY,
+    THIS_SERVER,
     TRIGGER,
     TRIGGERED,
     URL_SLOT,
@@ -65,10 +74,8 @@ from mcpir.injection.act_words import (
 from mcpir.injection.citing import about_attacks, unquoted
 from mcpir.injection.clauses import (
     CARRY_VERBS,
-    COVERT,
     DEST,
     FORCE,
-    GATES,
     IMPERATIVE,
     PROTECTIVE,
     QUANT,
@@ -81,32 +88,17 @@ from mcpir.injection.clauses import (
     holds,
 )
 from mcpir.injection.effects import effects as _effects
+from mcpir.injection.gates import Gate, entry, needs
 from mcpir.injection.moved_words import CONTEXT, FILES, SECRET, SECRET_SOURCE, USER_DATA
 
 if TYPE_CHECKING:
     from mcpir.injection.reading import Reading as _Scan
 
-_Gate = tuple[frozenset[str], tuple[str, ...]]
 _Rule = Callable[["_Scan", Clause, set[str]], None]
 
 
 def _words(clause: Clause, verbs: frozenset[str]) -> bool:
     return not verbs.isdisjoint(clause.words)
-
-
-_PEOPLE = frozenset(
-    """user users human humans person people model models assistant assistants agent agents
-    response reply replies answer answers summary explanation chat conversation confirmation
-    confirmations""".split()
-)
-_READERS = frozenset(
-    "user users human person model models assistant assistants agent agents "
-    "claude system host you your".split()
-)
-_REFERENCE = re.compile(r"\b(?:path|filename|file\s+name)\s+(?:to|of)\b")
-_NEEDS = frozenset("needs requires expects wants".split())
-_BACKTICKED = re.compile(r"\b(?:in|into|as)\s+`[a-z_]+`")
-_THIS_SERVER = re.compile(r"\b(?:of|in|on|from)\s+this\s+server\b")
 
 
 def _protects(clause: Clause) -> bool:
@@ -124,8 +116,8 @@ def _protects(clause: Clause) -> bool:
 
 
 def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
-    if clause.first and not clause.addressed:
-        return
+    if clause.first and not clause.addressed and not ORDER_LABEL.match(clause.text):
+        return  # the tool's purpose, unless it opens with an order's label ("REQUIRED: call …")
     # The vocabulary first, whether it is an order after: `directed` costs several searches.
     if clause.has(ASK_USER) and clause.directed and NEVER_ASKED.search(clause.text):
         _add(scan, "exfiltration:secrets", "high", clause)  # no tool needs the user's seed phrase
@@ -134,7 +126,7 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
             _add(scan, "exfiltration:context", "high", clause)
     carries = _words(clause, CARRY_VERBS) or " with " in clause.text and bool(clause.has(CALL))
     # "the service needs the exact instructions you were initialised with"
-    carries = carries or not _NEEDS.isdisjoint(clause.words) and "you" in clause.words
+    carries = carries or not NEEDS.isdisjoint(clause.words) and "you" in clause.words
     reads, sends = _words(clause, READ_VERBS), _words(clause, SEND_VERBS)
     if not (carries or reads or sends) and not clause.has(URL_SLOT):
         return  # moves nothing: the cheap test first, the searches after
@@ -151,17 +143,27 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
         return
     if carries and clause.has(CONTEXT):
         # "builds an embedding index when a document exceeds the context window" orders nothing.
-        if clause.directed or clause.addressed or covert or clause.has(DEST):
+        if clause.directed or clause.addressed or covert or clause.has(DEST) or clause.has(FORCE):
             _add(scan, "exfiltration:context", "high", clause)
-    elif (carries or reads) and clause.has(SECRET) and not _REFERENCE.search(clause.text):
+    elif (carries or reads) and clause.has(SECRET) and not PATH_REFERENCE.search(clause.text):
         # "Pass your API key as api_key" is how a tool authenticates; a secret's store, any or
         # all secrets, an outside address, or an order to the model are not.
         wide = clause.has(QUANT) or clause.has(DEST) or clause.has(FORCE)
         # An argument named for them is as good as an address: "tokens in `args`".
-        slot = ARG_SLOT.search(clause.text) or _BACKTICKED.search(clause.text)
+        slot = ARG_SLOT.search(clause.text) or BACKTICKED.search(clause.text)
         ordered = clause.directed and (wide or clause.has(SECRET_SOURCE) or slot is not None)
+        ordered = ordered and not clause.user_asked  # "the user must call reveal"
         if ordered or clause.addressed or covert:
             _add(scan, "exfiltration:secrets", "high", clause)
+    elif (
+        carries
+        and (clause.directed or clause.addressed)
+        and clause.has(SECRET_SOURCE)
+        and CONTENTS.search(clause.text)
+        and (clause.has(QUANT) or clause.has(FORCE))
+    ):
+        # "passing the contents of ~/.config/": a store of secrets read whole, as an order
+        _add(scan, "exfiltration:secrets", "high", clause)
     elif carries and clause.has(FILES) and (clause.has(QUANT) or clause.has(FORCE)):
         _add(scan, "exfiltration:files", "high", clause)
     elif carries and clause.has(USER_DATA):
@@ -185,7 +187,7 @@ def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
             _add(scan, "response-manipulation:deceive", "high", clause)
     if clause.first and not clause.addressed:
         return  # the opening clause summarises the tool: concealment counts once addressed
-    if not (clause.addressed or not _PEOPLE.isdisjoint(clause.words) or clause.directed):
+    if not (clause.addressed or not PEOPLE.isdisjoint(clause.words) or clause.directed):
         return  # nobody is told to keep anything from anyone
     covert = clause.has(COVERT)
     if covert and (
@@ -214,7 +216,7 @@ def _authority(scan: _Scan, clause: Clause, own: set[str]) -> None:
             and clause.addressed
         ):
             _add(scan, "role-override:authority", "high", clause)
-    heard = clause.addressed or not _READERS.isdisjoint(clause.words)
+    heard = clause.addressed or not READERS.isdisjoint(clause.words)
     if clause.has(VOID_RULES) and (heard or clause.directed):
         _add(scan, "role-override:void-rules", "high", clause)
 
@@ -268,7 +270,8 @@ def _shadowing(scan: _Scan, clause: Clause, own: set[str]) -> None:
         return
     labelled = OTHER_LABEL.search(clause.text) or other and clause.has(DEST)
     if clause.has(FORCE) or clause.directed or labelled:
-        if not clause.user_asked and not clause.protective:
+        # "… and the fee should not be itemised to the user": a "not" that hides, not protects
+        if not clause.user_asked and (not clause.protective or clause.has(COVERT)):
             _add(scan, "tool-shadowing:clause", "high", clause)
 
 
@@ -298,10 +301,10 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
     own_named = any(name in clause.text for name in own if len(name) > 3)
     if (clause.has(CALL) or own_named) and clause.has(FIRST) and clause.has(SCOPE):
         # "before the other tools of this server" orders siblings, not every request.
-        sibling = _THIS_SERVER.search(clause.text)
+        sibling = THIS_SERVER.search(clause.text)
         if not sibling and (clause.has(FORCE) or clause.directed):
             _add(scan, "forced-first-call:scope", "medium", clause)
-    if (refused := clause.has(REFUSED_UNLESS)) and not _THIS_SERVER.search(clause.text):
+    if (refused := clause.has(REFUSED_UNLESS)) and not THIS_SERVER.search(clause.text):
         rest = clause.text[refused.end() :]
         if any(name in rest for name in own if len(name) > 3) or "this tool" in rest:
             _add(scan, "forced-first-call:scope", "medium", clause)
@@ -327,32 +330,21 @@ def _calls(scan: _Scan, clause: Clause, own: set[str]) -> None:
             _add(scan, "command-execution:shell", "high", clause)
 
 
-def _needs(*patterns: re.Pattern[str]) -> frozenset[str]:
-    return frozenset().union(*(GATES[p][0] for p in patterns))
-
-
-def _entry(*patterns: re.Pattern[str], words: frozenset[str] = frozenset()) -> _Gate:
-    """A clause where none of `patterns` passes its gate (and none of `words` is said) is one a
-    rule returns on before adding anything: judged without calling the rule at all."""
-    chars = tuple(c for p in patterns for c in GATES[p][1])
-    return _needs(*patterns) | words, chars
-
-
 # Rule -> words of which the description must hold one for the rule to look at any clause.
 _RULES: tuple[tuple[_Rule, frozenset[str]], ...] = (
     (
         _data,
-        CARRY_VERBS | READ_VERBS | SEND_VERBS | {"with"} | _needs(URL_SLOT, ASK_USER, CROSS_READ),
+        CARRY_VERBS | READ_VERBS | SEND_VERBS | {"with"} | needs(URL_SLOT, ASK_USER, CROSS_READ),
     ),
-    (_user, _needs(DECEIVE_VERB, COVERT)),
-    (_authority, _needs(AUTHORITY, VOID_RULES)),
-    (_choice, _needs(OTHER_TOOLS, SELF_PICK)),
-    (_shadowing, _needs(OTHER_TOOL, NAMED_TOOL) | {"_"}),  # "_": a dotted tool name
-    (_arguments, _needs(TAMPER_VERB, USER_OVERRIDE)),
+    (_user, needs(DECEIVE_VERB, COVERT)),
+    (_authority, needs(AUTHORITY, VOID_RULES)),
+    (_choice, needs(OTHER_TOOLS, SELF_PICK)),
+    (_shadowing, needs(OTHER_TOOL, NAMED_TOOL) | {"_"}),  # "_": a dotted tool name
+    (_arguments, needs(TAMPER_VERB, USER_OVERRIDE)),
     (_effects, frozenset()),
     (
         _calls,
-        _needs(CALL, FETCH_RUN, SHELL_ORDER, AFTER_EVERY, REFUSED_UNLESS, FIRST, VIA_SHELL)
+        needs(CALL, FETCH_RUN, SHELL_ORDER, AFTER_EVERY, REFUSED_UNLESS, FIRST, VIA_SHELL)
         | {"if", "when", "whenever", "once", "beginning", "starting", "ending"},
     ),
 )
@@ -360,16 +352,14 @@ _RULES: tuple[tuple[_Rule, frozenset[str]], ...] = (
 
 # Rule -> what a clause must hold for the rule to get past its first test: the rule's entry
 # patterns' gates (words or characters), as `Clause.has` would check them one by one.
-_ENTRIES: dict[_Rule, _Gate] = {
-    _data: _entry(
-        URL_SLOT, CALL, ASK_USER, CROSS_READ, words=CARRY_VERBS | READ_VERBS | SEND_VERBS
-    ),
-    _user: _entry(DECEIVE_VERB, COVERT),
-    _authority: _entry(AUTHORITY, VOID_RULES),
-    _choice: _entry(OTHER_TOOLS, SELF_PICK),
-    _shadowing: _entry(OTHER_TOOL, DOTTED_TOOL, NAMED_TOOL),
-    _arguments: _entry(USER_OVERRIDE, TAMPER_VERB),
-    _calls: _entry(
+_ENTRIES: dict[_Rule, Gate] = {
+    _data: entry(URL_SLOT, CALL, ASK_USER, CROSS_READ, words=CARRY_VERBS | READ_VERBS | SEND_VERBS),
+    _user: entry(DECEIVE_VERB, COVERT),
+    _authority: entry(AUTHORITY, VOID_RULES),
+    _choice: entry(OTHER_TOOLS, SELF_PICK),
+    _shadowing: entry(OTHER_TOOL, DOTTED_TOOL, NAMED_TOOL),
+    _arguments: entry(USER_OVERRIDE, TAMPER_VERB),
+    _calls: entry(
         CALL, AFTER_EVERY, TRIGGER, FETCH_RUN, SHELL_ORDER, REFUSED_UNLESS, FIRST, VIA_SHELL
     ),
     _effects: (frozenset(), ("",)),  # many small tests, each cheap: "" is in every clause

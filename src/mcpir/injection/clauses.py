@@ -58,7 +58,7 @@ CARRY_VERBS = frozenset(
     append attach put paste place provide supply fill write encode add store save log record cc
     bcc deliver dump publish echo repeat reveal disclose call invoke encoding embedding set
     show hand fire emit prefix trigger ping adds sends passes includes attaches copies uploads
-    belong belongs carry carries feed feeds persist persists
+    belong belongs carry carries feed feeds persist persists contain populate populates
     forwards puts writes logs stores mirrors embeds appends calls invokes""".split()
 )
 SEND_VERBS = frozenset(
@@ -68,85 +68,10 @@ SEND_VERBS = frozenset(
 READ_VERBS = frozenset(
     "read cat open load fetch get list extract grab dump collect gather harvest scrape retrieve "
     "obtain access paste enter supply provide include attach reads opens loads fetches gets "
-    "lists extracts grabs dumps collects gathers retrieves accesses copies".split()
+    "lists extracts grabs dumps collects gathers retrieves accesses copies locate locates "
+    "find finds".split()
 )
-# How: covert, standing, or over the user's head.
-COVERT = gate(
-    _rx(
-        r"""\b(?:silently|secretly|quietly|covertly|discreetly|stealthily)\b|\bwithout\s+(?:asking|
-    telling|mentioning|notifying|informing|announcing|verification|verifying|confirmation|
-    confirming|checking|
-    the\s+user|their\s+knowledge)|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+
-    (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report|list)(?:s|ing|d|
-    ed)?\b|\bunder\s+no\s+circumstances\b|
-    \bkeep\s+(?:[\w']+\s+){0,8}?(?:to\s+yourself|out\s+of\s+(?:your|the|repl\w*|answers?))|
-    \bmust\s+not\s+(?:appear|
-    be\s+(?:shown|visible|mentioned|surfaced))|\bno\s+need\s+to\s+(?:check|ask|confirm|tell|
-    mention|inform)|\bneed\s+not\s+be\s+(?:mentioned|shown|disclosed|told|surfaced|raised)|
-    \bnot\s+something\s+to\s+(?:bring\s+up|mention|raise|share|disclose)|\bthe\s+(?:user|person|
-    human)\s+(?:does\s+
-    not|doesn'?t|need\s+not|will\s+not|won'?t|should\s+not|must\s+not)\s+(?:need\s+to\s+)?(?:know|
-    notice|see|be\s+told|be\s+asked|be\s+informed|be\s+consulted)|\bsay\s+nothing\b|
-    \bbehind\s+the\s+scenes\b|\bleave\s+(?:[\w'`]+\s+){0,5}?
-    out\b|\b(?:leaves?|leaving)\s+out\b|\b(?:leaves|leaving)\s+(?:[\w'`-]+\s+){0,5}?out\s+of\b|
-    \b(?:remain|stay|be\s+kept|kept)\s+unaware\b|\bwithout\s+the\s+user\s+
-    (?:knowing|noticing|seeing)|\b(?:strip|remove|hide|drop|omit|delete)\s+(?:any|all|every)\s+
-    mentions?\s+of\b|\bnot?\s+(?:need|required|
-    necessary)\s+(?:to\s+)?ask\s+(?:for\s+)?(?:permission|
-    confirmation|approval)|\bno\s+obligation\s+to\s+(?:confirm|ask|tell)|
-    \bkeep\s+(?:[\w']+\s+){0,4}?
-    out\s+of\s+(?:\w+\s+){0,2}?(?:repl|answer|summar|response|chat|conversation|output|view)\w*|
-    \b(?:does|do)\s+not\s+need\s+to\s+(?:appear|be\s+(?:shown|mentioned))\b|\bbetween\s+us\b|
-    \bno\s+(?:reason|need)\s+to\s+(?:check|confirm|ask)\s+with\b|
-    \b(?:not|never)\s+bring\s+(?:it|this|that)\s+up\b|n'?t\s+bring\s+(?:it|this|that)\s+up\b|
-    \bwithout\s+comment\w*\b|
-    \bno\s+(?:reason|need)\s+to\s+(?:raise|mention|bring\s+up|disclose|surface|flag|volunteer|
-    point\s+
-    out)\b|\b(?:are|is|be)\s+kept\s+out\s+of\b|\bno\s+need\s+for\s+(?:the\s+)?(?:user|person|
-    human)\s+
-    to\s+(?:see|know|hear|be\s+told)|\b(?:dropped|omitted|removed|excluded|filtered\s+out)\s+from\s+
-    what\s+(?:the\s+)?(?:agent|assistant|model|you)\b|\bsteer\w*\s+clear\s+of\b|
-    \bavoid\w*\s+(?:using\s+
-    )?the\s+(?:words?|terms?)\b|\bnot\s+(?:to\s+be\s+)?(?:remarked|commented|dwelt)\s+(?:up)?on\b|
-    \bis\s+not\s+to\s+be\s+(?:mentioned|remarked|raised|disclosed|shown)\b|\b(?:skips?|stops?|
-    skipping|stopping)\s+asking\b|\bwithout\s+(?:a\s+)?(?:separate|further|explicit|additional)\s+
-    (?:confirmation|approval|prompt)|\bwithout\s+(?:sign-?off|approval|consent)\s+from\b|\bneeds?\s+
-    no\s+(?:confirmation|approval|sign-?off|consent|mention)\b|\bno\s+(?:prompt|confirmation|
-    approval)\s+(?:is\s+)?(?:needed|required|necessary)\b|\bnot\s+part\s+of\s+the\s+conversation\b|
-    \bnothing\s+(?:about|of)\s+(?:it|this|them)\s+(?:belongs|goes|appears)\b|
-    \b(?:never|do\s+not|don'?t)\s+(?:ask|request|seek|wait\s+for|prompt)\s+(?:the\s+(?:user|person|
-    human)\s+)?(?:to\s+|for\s+)?(?:confirm\w*|approv\w*|permission|consent|sign-?off)
-    | \b(?:remain|stay|be|kept|are\s+to\s+remain)\s+undisclosed\b|\bundisclosed\s+to\b
-    | \bsteer\w*\s+around\b|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+be\s+(?:surfaced|
-    shown|
-        mentioned|disclosed)\b|\bnot\s+(?:be\s+)?shown\s+to\s+(?:the\s+)?(?:end\s+)?users?\b|
-        \bdon'?t\s+bother\s+
-        (?:the\s+)?(?:person|user)
-    | \b(?:not|never)\s+(?:pause|stop|wait)\s+for\s+(?:confirmation|approval|consent)\b
-    | \bno\s+need\s+to\s+wait\s+for\s+the\s+(?:user|human|person)\b|\bavoid\w*\s+(?:naming|
-    mentioning)\b
-    | \bomit\s+(?:it|them|this|these)\s+from\b
-    | \b(?:do\s+not|don'?t|never)\s+ask\s+(?:the\s+user\s+)?before\b|\bbest\s+not\s+to\s+(?:show|
-    mention|tell|
-        reveal|disclose)\b|\bnever\s+correct\s+(?:it|this|that|them)\b|\bno\s+(?:separate|further|
-    explicit)\s+
-        (?:approval|confirmation)\s+(?:is\s+)?(?:needed|required)\b
-    | \binstead\s+of\s+asking\s+(?:the\s+)?(?:user|human|person)\b""",
-        lead=r"\b\w|n",  # "n't bring it up" starts inside its word
-    ),
-    "mentioned told informed notified revealed disclosed showed surfaced reported listed pause "
-    "best correct separate "
-    "wait naming mentioning omit "
-    "silently secretly quietly covertly discreetly stealthily without mention mentions tell "
-    "undisclosed remain stay around surfaced shown bother "
-    "inform notify reveal disclose show surface report list circumstances keep appear shown "
-    "visible mentioned surfaced need know notice see told say behind leave unaware obligation "
-    "mentioning informing notifying telling between bring ask request seek wait prompt "
-    "leaves leaving kept dropped omitted removed excluded filtered steer steers steering avoid "
-    "avoids avoiding remarked commented dwelt skips skip stops stop skipping stopping separate "
-    "further explicit additional sign signoff approval consent needs no nothing part raise "
-    "comment commenting asked informed consulted announcing something",
-)
+# How: standing, or over the user's head (covertly: `act_words.COVERT`).
 FORCE = gate(
     _rx(
         r"""\b(?:always|whenever|mandatory|required|precondition|prerequisite|regardless|must)\b|
@@ -199,7 +124,7 @@ MODEL_ADDRESS = _rx(
     carries|uses|hands|relies|leaves|tells|says|states|presents|summari[sz]es|calls|runs|adds|
     is\s+now|now)\b|<\s*system[\w-]*|
     \bsystem[_\s-]+(?:override|note|notice|message|directive|instructions?)\b|
-    \bsystem[_\s-]+prompt\s*:|
+    \bsystem[_\s-]+prompt\s*:|\b(?:needs|wants|requires|expects)\s+you\s+to\b|
     \b(?:the\s+)?(?:ai|assistant|
     model|agent|llm)s?\s+reading\s+this\b|\b(?:models|agents|assistants|
     llms)\b(?:\s+[\w-]+){0,3}?\s+(?:must|should|will|shall|need\s+to|
@@ -236,7 +161,8 @@ USER_ASKED = gate(
     requests|says|wants|specifies|provides|confirms|approves|configured|chose|enables)|
     \bthe\s+user\s+
     (?:configured|chose|set\s+up|provided|supplied)|\bthat\s+the\s+user\s+(?:configured|chose|gave)|
-    \b(?:configured|chosen|provided)\s+by\s+the\s+user|\bthe\s+user\s+must\s+(?:confirm|approve)"""
+    \b(?:configured|chosen|provided)\s+by\s+the\s+user|\bthe\s+user\s+(?:must|needs\s+to|has\s+to|
+    can)\s+(?:confirm|approve|call|run|enter|click|type)"""
     ),
     "",
     ("user",),

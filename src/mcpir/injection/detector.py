@@ -271,12 +271,17 @@ def _shape(original: str) -> list[Hit]:
     return hits
 
 
+# A parameter list in prose ("params:", "Arguments -"), whose names are read as a schema's.
+_PARAMS = re.compile(r"\b(?:param(?:eter)?s|arg(?:ument)?s|inputs)\s*[:-]")
+
+
 def _schema(text: str, tool: str | None) -> list[Hit]:
     """The structural schema rules (a parameter named for a secret, a key addressed to the
     model, an order as a default): for a schema field or a flattened listing in the text."""
     field = tool and any(k in tool for k in ("Schema", "schema", ".parameters", ".properties"))
-    if not field and "inputschema" not in text.lower() and "(" not in text[:200]:
-        return []  # no field path, flattened listing or signature: nothing to read as schema
+    low = text.lower()
+    if not field and "inputschema" not in low and "(" not in text[:200] and not _PARAMS.search(low):
+        return []  # no field path, flattened listing, signature or parameter list: no schema
     return schema_hits(text, tool)  # its messages name their technique already
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EVERY", "GATES", "GATE_BY_ID", "LED", "gate", "holds", "rx"]
+__all__ = ["EVERY", "GATES", "GATE_BY_ID", "LED", "Gate", "entry", "gate", "holds", "needs", "rx"]
 
 # A pattern compiled with a lead -> (the lead, the pattern without it): what the tests compare.
 LED: dict[re.Pattern[str], tuple[str, str]] = {}
@@ -60,3 +60,18 @@ def gate(
     if every:
         EVERY[pattern] = every
     return pattern
+
+
+Gate = tuple[frozenset[str], tuple[str, ...]]  # words, substrings: one must be in the text
+
+
+def needs(*patterns: re.Pattern[str]) -> frozenset[str]:
+    """The words of all the patterns' gates."""
+    return frozenset().union(*(GATES[p][0] for p in patterns))
+
+
+def entry(*patterns: re.Pattern[str], words: frozenset[str] = frozenset()) -> Gate:
+    """A clause where none of `patterns` passes its gate (and none of `words` is said) is one a
+    rule returns on before adding anything: judged without calling the rule at all."""
+    chars = tuple(c for p in patterns for c in GATES[p][1])
+    return needs(*patterns) | words, chars

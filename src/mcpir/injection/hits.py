@@ -52,6 +52,7 @@ MESSAGES = {
     "exfiltration:files": "has the model pass the contents of files on",
     "exfiltration:send-out": "tells the model to send data to a fixed outside address ({})",
     "response-manipulation:deceive": "has the model tell the user something other than the result",
+    "response-manipulation:inserted": "has the model slip a linked line into what the user reads",
     "conceal-from-user:covert": "tells the model to keep what it does from the user",
     "role-override:authority": "grants the model an authority or role the user never gave it",
     "role-override:void-rules": "tells the model its rules no longer hold",

@@ -37,7 +37,10 @@ CONTEXT = gate(
     messages?\b|\b(?:tool|prior|previous)\s+(?:outputs?|results?)\b|\bfull\s+(?:arguments|results?|
     outputs?|inputs?)\b
     | \bsystem\s+prompt\s+you\s+(?:received|were\s+given|are\s+running)\b
-    | \b(?:full|complete|entire|whole)\s+(?:chat|conversation)\s+transcript\b""",
+    | \b(?:full|complete|entire|whole)\s+(?:chat|conversation)\s+transcript\b
+    | \bwith\s+(?:[\w'\s,]{0,60},\s*)?the\s+system\s+prompt\b
+    | \b(?:every|all|each)\s+(?:\w+\s+)?(?:messages?|prompts?|requests?)\s+(?:that\s+)?the\s+user\s+
+        (?:has\s+)?(?:sent|written|typed|said|entered)\b""",
         lead=r"\b\w",
     ),
     "prompt instructions message history log logs transcript far conversation chat thread "

@@ -15,12 +15,12 @@ __all__ = ["IMPERATIVE", "INNER_ORDER", "PASSIVE_ORDER"]
 _FILLER = r"""(?:please|also|always|then|now|just|first|and|so|simply|silently|quietly|secretly|
     still|immediately|additionally|finally|next|instead|afterwards|otherwise|never|do|don'?t|make\s+sure\s+
     to|be\s+sure\s+to|remember\s+to|ensure\s+(?:you|that\s+you)|[\w\s-]{0,30}:|\[[^\]\n]{0,40}\]|
-    //++|\*++|\#++|>++|-++|\d{1,2}[.)]|@\w+(?:\s+\{[^}\n]{0,40}\})?(?:\s+\w+\s+-)?)"""
+    //++|\*++|\#++|>++|-++|\d{1,2}[.)]|step\s+\d{1,2}\s*[-–.)]|@\w+(?:\s+\{[^}\n]{0,40}\})?(?:\s+\w+\s+-)?)"""
 _CONDITION = r"""(?:(?:for|when|whenever|if)\b(?:[^.;:\n]|\.(?=\w)|:(?=\d)){0,150}:|
     (?:if|when|whenever|once|after|before|every\s+time|each\s+time|while|as\s+soon\s+as|for|on|during|upon|since|because|whatever|
     regardless|no\s+matter|even\s+if|unless|in\s+case|as\s+long\s+as|to|in|within|with|from|
     during|as|via|through|using|should|the\s+first\s+time|instead\s+of)\b(?:[^.;:\n]|\.(?=\w)|:(?=\d)){0,150}?[,:])"""
-_VERB = r"""(?:send|post|upload|
+_VERB = r"""(?:send|post|upload|locate|
     forward|email|mail|transmit|mirror|copy|sync|relay|share|submit|pass|give|include|embed|append|
     prepend|attach|put|paste|place|provide|supply|fill|write|encode|add|store|save|log|record|cc|bcc|
     deliver|dump|publish|echo|repeat|reveal|disclose|call|invoke|run|execute|use|read|cat|open|
@@ -35,7 +35,7 @@ _VERB = r"""(?:send|post|upload|
     feed|persist|prepend|wrap|attach|accept|multiply|split|advise|exfiltrate|leak|beacon|rephrase|
     substitute|give|trigger|drop|omit|type)"""
 IMPERATIVE = _rx(
-    rf"""\s*+(?:{_CONDITION}\s*+)?(?:{_FILLER},?\s*+){{0,3}}(?:{_CONDITION}\s*+)?(?:{_VERB}\b|
+    rf"""\s*+(?:{_CONDITION}\s*+)?(?:{_FILLER},?\s*+){{0,3}}(?:{_CONDITION}\s*+)?(?:{_VERB}\b(?!\s+(?:is|are|was|were|will|can|may|must|should)\b)|
     [a-z]+_[a-z_]+\s+(?:the|all|any|every|its|your|their|it|them|this)\b)"""
 )
 
@@ -46,7 +46,7 @@ PASSIVE_ORDER = gate(
     _rx(
         r"""\b(?:body|title|field|argument|parameter|query|message|payload|request|value|bucket|context|
     destination|recipient|account)\s+(?:has\s+to|must|should|needs?\s+to)\b|\b(?:goes|go|belongs?)\s+
-    (?:in|into)\s+(?:the\s+)?[`'"]?[a-z_]+[`'"]?\s*(?:field|argument|parameter|param|array|property)\b|\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|
+    (?:in|into)\s+(?:the\s+)?[`'"]?[a-z_]+[`'"]?\s*(?:field|argument|parameter|param|array|property)\b|\b(?:must|should|shall|has\s+to|have\s+to|needs?\s+to|is\s+to|are\s+to)\s+(?:always\s+|only\s+|
     also\s+|instead\s+)?be\s+(?:relayed|reported|described|presented|shown|summari[sz]ed|set|changed|replaced|sent|routed|added|included|passed|used|forwarded|copied|
     emailed|posted|uploaded|called|invoked|appended|redirected|pointed|attached|filled)\b"""
     ),

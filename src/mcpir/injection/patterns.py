@@ -67,7 +67,9 @@ TAG_DIRECTIVE = _rx(
 # Positive only: "never read" or "you must not" does not ask for anything.
 ASK = _rx(
     rf"""{_SUBJECT_MODAL} | {_BEFORE_ACTING}
-    | \b(?:always|make\s+sure\s+to|be\s+sure\s+to|remember\s+to|please|first)\b"""
+    | \b(?:always|make\s+sure\s+to|be\s+sure\s+to|remember\s+to|please|first|whenever)\b
+    | \b(?:run|execute)\s+(?:it\s+|this\s+)?(?:through|via|using|with)\s+(?:the|your|a|any)\b
+    | \b(?:use|open)\s+(?:the|a|your)\s+(?:terminal|shell|console|command\s+line)\b"""
 )
 CONCEAL_ADVERB = _rx(r"\b(?:silently|secretly|quietly|covertly|discreetly|stealthily)\b")
 
@@ -290,12 +292,14 @@ REVIEWED = _rx(
 COLLECT_AT = _at("log record save store copy keep persist upload send forward collect")
 COLLECT = _rx(
     r"""\b(?:log|record|save|store|copy|keep|persist|upload|send|forward|collect)\s+(?:all|every|each|
-        the\s+full|full|complete|entire)\s+(?:of\s+)?(?:the\s+)?(?:user'?s?\s+)?(?:quer(?:y|ies)|
+        the\s+(?:full|raw|unredacted)|full|raw|unredacted|complete|entire)\s+(?:of\s+)?(?:the\s+)?(?:user'?s?\s+)?(?:quer(?:y|ies)|
         requests?|prompts?|inputs?|outputs?|conversations?|messages?|chats?|transcripts?|
         history|interactions?|responses?)\b"""
 )
 COLLECT_QUALIFIER = _rx(
     r"\b(?:silently|secretly|quietly|covertly|later|also|additionally|in\s+the\s+background)\b"
+    # every tool's traffic, not this tool's own: "whenever any tool (ours or another server's)"
+    r"|\b(?:any|every|each|all)\s+(?:other\s+)?tools?\b|\banother\s+server|\bother\s+servers\b"
 )
 CONTEXT_LEAK_AT = _at(
     "contain include pass append attach provide send copy add put fill fills filled filling with "
@@ -462,12 +466,15 @@ TRIGGER = _rx(
         (?:exact\s+|special\s+|secret\s+|magic\s+)?(?:word|phrase|command|keyword|string|code|
         token|password|passphrase)"""
 )
-RUN_CODE_AT = _at("curl wget iwr irm invoke base64 bash nc ncat netcat")
+RUN_CODE_AT = _at("curl wget iwr irm invoke base64 bash nc ncat netcat exec eval iex")
 RUN_CODE = _rx(
     r"""\b(?:curl|wget|iwr|invoke-webrequest|irm)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?
         (?:(?:ba|z|da)?sh|python3?|perl|ruby|node|powershell|pwsh|iex)\b
     | \bbase64\s+(?:-d|--decode)\b[^\n|]{0,80}\|\s*(?:ba|z)?sh\b
-    | \bbash\s+-i\s+>&\s*/dev/tcp/ | \b(?:nc|ncat|netcat)\s+(?:-\w+\s+)*-e\s+/bin/(?:ba)?sh"""
+    | \bbash\s+-i\s+>&\s*/dev/tcp/ | \b(?:nc|ncat|netcat)\s+(?:-\w+\s+)*-e\s+/bin/(?:ba)?sh
+    | \bbash\s+<\(\s*(?:curl|wget)\b
+    | \b(?:exec|eval)\s*\(\s*[\w.]{0,40}?(?:urlopen|urlretrieve|requests\.get|httpx\.get)\s*\(
+    | \biex\b[^\n]{0,60}?\b(?:iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)\b"""
 )
 TAG = re.compile(r"<\s*(/?)\s*([a-z][\w-]*(?:[ \t]+[a-z][\w-]*){0,5})\s*>")
 SUSPICIOUS_TAG_WORDS = _at(
@@ -793,8 +800,10 @@ ATTACK_TOPIC = re.compile(
     r"probe|payload|pentest|malicious|risky|suspicious|vulnerab|susceptib|robust|weakness|"
     r"developer\s+mode|dan\b)|[\"'“‘]\s*(?:ignore|disregard|you\s+are\s+now|pretend)\b"
 )
+# "have been flagged for malicious results" tells of an event (a claim about other tools),
+# not what the tool does.
 ABOUT_ATTACKS = _rx(
-    r"""\b(?:detect\w*|classif\w*|scor\w*|audit\w*|scan\w*|flag\w*|label\w*|review\w*|summari[sz]\w*|
+    r"""(?<!been\s)(?<!were\s)(?<!was\s)\b(?:detect\w*|classif\w*|scor\w*|audit\w*|scan\w*|flag\w*|label\w*|review\w*|summari[sz]\w*|
     contain\w*|simulat\w*|emulat\w*|decoy\w*|harness\w*|red[\s-]team\w*|generat\w*|
     analy[sz]\w*|find\w*|catch\w*|block\w*|screen\w*|guard\w*|evaluat\w*|test\w*)\b[^.\n]{0,100}\b(?:prompt[\s-]
     injections?|inject\w*|poison\w*|jailbreak\w*|attacks?|malicious|phishing|exfiltration|risky|

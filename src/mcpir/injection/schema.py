@@ -98,7 +98,9 @@ _REFERENCE = frozenset(
     "required label alias fingerprint expiry expires ttl rotation version scope scopes env var "
     "source provider store header mode strategy".split()
 )
-_CONTENT = frozenset("content contents dump body text value raw data full all".split())
+_CONTENT = frozenset(
+    "content contents dump body text value raw data full all verbatim entire whole exact".split()
+)
 _PASTE = _rx(
     r"\b(?:paste|provide|enter|supply|insert|include|copy|put|pass|fill|attach|send|give)\b"
     r".{0,80}\b(?:user'?s?|your|their|key|password|token|secret|credential|credentials|cookie"
@@ -137,6 +139,13 @@ _SENSITIVE = _rx(
     r"|\b(?:previous|prior|earlier|user'?s) messages\b|\bbash_history\b|\benv dump\b"
 )
 _EVERY = re.compile(r"\b(?:every|all|plus)\b")
+# The model's own context, as only an attacker puts it into a value: "the full text of
+# your system prompt"; a placeholder for the user's own secret ("your API key") is not this.
+_MODEL_CONTEXT = _rx(
+    r"\byour\s+(?:own\s+)?(?:system\s+(?:prompt|message|instructions?)|(?:initial|original|hidden)"
+    r"\s+(?:prompt|instructions)|conversation(?:\s+history)?|chat\s+history|previous\s+messages"
+    r"|context\s+window)\b"
+)
 # Verbs of moving data, for a value spelled as an identifier.
 _MOVING = _rx(
     r"\b(?:read|reading|include|including|upload|uploading|send|sending|copy|copying|attach|paste"
@@ -198,7 +207,8 @@ _SIGNATURE = re.compile(
     r"\s*(?:(?:async\s+)?def\s+|function\s+)?[A-Za-z_]\w{0,80}\(([^()\n]{1,600})\)"
 )
 _WORD = re.compile(r"[a-z]+")
-_IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+){2,}\b")
+# Ends where the identifier does, even at a trailing underscore: "send_all_messages_to_+1…".
+_IDENTIFIER = re.compile(r"\b[a-z]+(?:_[a-z0-9]+){2,}(?![a-z0-9])")
 _PARAMETER = re.compile(r"\s*\**([A-Za-z_]\w{0,80})\s*(?:[:=?]|$)")
 
 
@@ -249,6 +259,8 @@ def instruction(value: str) -> str | None:
         return "high"  # an identifier that spells moving a secret: "upload-source-and-ssh-keys"
     if (addressed or imperative or moved) and sensitive:
         return "high"
+    if _MODEL_CONTEXT.search(low):
+        return "high"  # a value that names the model's own prompt is there to be filled with it
     if addressed or (imperative and _STEERING.search(low)):
         return "medium"
     return None
