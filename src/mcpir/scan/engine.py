@@ -120,15 +120,10 @@ def check_all(
 ) -> Iterator[Finding]:
     """What every check (or only those of `rules`) finds on each server, then on each tool, in
     that order; neither deduplicated nor suppressed (`scan` does both)."""
+    from mcpir.scan.server_pass import server_findings
+
     checks = [check for check in CHECKS if rules is None or check.rule.id in rules]
-    on_server = [check.on_server for check in checks if check.on_server is not None]
-    for config in files:
-        for server in config.servers:
-            for run in on_server:
-                # Most checks find nothing on most servers and return an empty sequence.
-                found = run(server, ctx)
-                if found:
-                    yield from found
+    yield from server_findings(files, checks, ctx)
     listed = list(tools)
     # A server's instructions name its own tools ("use search_code to…"): not other tools.
     instructions = dataclasses.replace(

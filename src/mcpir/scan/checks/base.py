@@ -54,6 +54,11 @@ class Check:
     rule: Rule
     on_server: ServerFn | None = None
     on_tool: ToolFn | None = None
+    # The `Server` fields `on_server` reads, when not the whole server (`scan.server_pass`: a
+    # verdict of silence is remembered for those values). Besides these it may read only the
+    # `ScanContext`, and the server's name, client and location only to make its findings.
+    # tests/test_scan_throughput.py checks each declaration on servers that differ elsewhere.
+    reads: frozenset[str] = frozenset()
     good: tuple[Mapping[str, Any] | str, ...] = field(default=())
     bad: tuple[Mapping[str, Any] | str, ...] = field(default=())
 

@@ -52,6 +52,7 @@ def _check(server: Server, words: list[str]) -> Iterator[Finding]:
 CHECK = Check(
     RULE,
     on_server=check,
+    reads=frozenset({"name", "command", "args"}),
     good=(
         {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "/srv/app"]},
         {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem", "~/src/app"]},

@@ -83,6 +83,7 @@ def _check(server: Server, run: ContainerRun) -> Iterator[Finding]:
 CHECK = Check(
     RULE,
     on_server=check,
+    reads=frozenset({"command", "args"}),
     good=(
         {"command": "docker", "args": ["run", "-i", "--rm", "-v", "/srv/data:/data:ro", "mcp/x"]},
         {"command": "docker", "args": ["run", "-i", "--network", "mcp-net", "mcp/x"]},

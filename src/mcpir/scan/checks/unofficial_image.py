@@ -38,6 +38,7 @@ def _check(server: Server, ctx: ScanContext) -> Iterator[Finding]:
 CHECK = Check(
     RULE,
     on_server=check,
+    reads=frozenset({"command", "args"}),
     good=(
         {"command": "docker", "args": ["run", "-i", "--rm", "mcp/fetch"]},
         {"command": "docker", "args": ["run", "-i", "ghcr.io/github/github-mcp-server:v0.9.0"]},

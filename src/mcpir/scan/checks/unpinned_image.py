@@ -48,6 +48,7 @@ def _check(server: Server) -> Iterator[Finding]:
 CHECK = Check(
     RULE,
     on_server=check,
+    reads=frozenset({"command", "args"}),
     good=(
         {"command": "docker", "args": ["run", "-i", "mcp/fetch@sha256:" + "0" * 64]},
         {"command": "docker", "args": ["run", "-i", "mcp/fetch:1.2@sha256:" + "f" * 64]},

@@ -55,6 +55,7 @@ def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
 CHECK = Check(
     RULE,
     on_server=check,
+    reads=frozenset({"command", "args"}),
     good=(
         {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github@2025.4.8"]},
         {"command": "uvx", "args": ["mcp-server-fetch==2025.1.17"]},
