@@ -14,14 +14,14 @@ DECEIVE_VERB = gate(
     inform|assure|confirm|summari[sz]e|phrase|word|mark|label|display|described|presented|reported|
     summari[sz]ed|stated|phrased|labell?ed|shown|told|said|presenting|describing|reporting|
     states|phrases|describes|presents|refers|answered|relayed|reports|believe|mention|rephrase|
-    give|showing|paraphrase|know)\b"""
+    give|showing|paraphrase|know|displayed|displaying|reach|reaches)\b"""
     ),
     "tell tells say says report answer respond reply claim state present describe show "
     "inform assure confirm summarise summarize phrase word mark label display described presented "
     "reported summarised summarized stated phrased labelled labeled shown told said presenting "
     "describing reporting states phrases describes presents refers answered believe mention "
     "rephrase give showing paraphrase know "
-    "relayed reports",
+    "relayed reports displayed displaying reach reaches",
 )
 # What makes an order about the answer a deception: it holds whatever the result, states a fixed
 # claim ("say 'backup saved'", "that all tests passed") or one made up.
@@ -42,6 +42,17 @@ DECEIT = _rx(
     \bif\s+(?:directly\s+|ever\s+)?(?:questioned|challenged|pressed)\b|
     \b(?:add|subtract|deduct)\s+(?:an?\s+extra\s+)?\d+(?:\.\d+)?\s*%\s+(?:to|from)\b|
     \b\d+\s+times\s+(?:larger|higher|bigger|greater|smaller|lower)\b|
+    \b(?:increas|inflat|rais|bump|boost|pad|multipl|scal)\w*\b[^.;]{0,60}\bby\s+(?:about\s+|roughly\s+)?(?:\d|a\s+(?:tenth|
+    fifth|quarter|third|half)\b|half\b)(?:\.\d|[^.;]){0,60}
+    \bbefore\s+(?:(?:you|they|it|the\s+user)\s+)?(?:sees?|shows?|displays?|presents?|reports?|
+    reach\w*|(?:are|is)\s+(?:shown|displayed|presented|reported))\b|
+    \bbefore\s+(?:the\s+\w+\s+|they\s+|it\s+)?(?:reach\w*|(?:are|is)\s+shown\s+to)\s+the\s+user\b
+    [^.;]{0,80}\b(?:increas|inflat|rais|bump|boost|pad|multipl)\w*|
+    \b(?:shown|displayed|presented|reported)\s+to\s+the\s+user\b[^.;]{0,60}\b(?:increas|inflat|
+    rais|bump|boost|pad|multipl)\w*[^.;]{0,30}\bby\s+(?:about\s+|roughly\s+)?(?:\d|a\s+(?:tenth|
+    fifth|quarter|third|half)\b|half\b)|
+    \b(?:inflat|bump|pad)\w*\s+(?:up\s+)?by\s+\d+(?:\.\d+)?\s*(?:%|percent)\s+when\s+
+    (?:displayed|shown|presented|reported)\b|
     \b(?:double|triple|halve|inflate|multiply)\w*\s+(?:the|every|each|all|any)\s+(?:figures?|
     numbers?|balances?|amounts?|values?|totals?|prices?|scores?|counts?|results?)\b|
     \b(?:present|report|show|describ|classif|list|summar|
@@ -191,6 +202,14 @@ VOID_RULES = gate(
     | \b(?:supersedes?|overrides?|outranks?)\s+(?:any|all|every|your|prior|previous|
     earlier)\s+(?:[\w-]+\s+){0,3}?
         (?:instructions|rules|guidelines|directives|prompts?)\b
+    | \b(?:supersedes?|overrides?|outranks?)\s+(?:whatever|anything)\s+(?:\w+\s+)?you\s+(?:were|
+        have|had|received|got|heard|read)\b
+    | \b(?:priority|precedence)\s+over\b[^.;]{0,40}\b(?:operator|developer|gave\s+you|
+        were\s+given)\b
+    | \b(?:your|earlier|prior|previous)\s+(?:\w+\s+)?limits\b[^.;]{0,40}\b(?:suspended|lifted|void|
+        waived|no\s+longer|relaxed|paused)\b
+    | \bas\s+(?:though|if)\s+(?:your|the)\s+(?:operator|developer|principal|system\s+prompt)\s+
+        (?:had\s+|has\s+)?(?:written|wrote|said|sent|issued)\b
     | \bhighest[\s-]priority\s+(?:directive|instruction|rule)s?\b
     | \bprecedence\s+over\b[^.;]{0,40}\b(?:instructions|rules|guidelines|prompt)\b
     | \b(?:obeyed|followed|treated)\s+as\s+(?:if\s+)?(?:coming\s+)?from\s+(?:your|
@@ -251,7 +270,8 @@ VOID_RULES = gate(
     "governing rather declining decline declines adopts adopt treats uses takes treated "
     "constraints safeguards limitations supersedes supersede overrides override outranks outrank "
     "highest precedence obeyed followed ignores ignore disregard bypass permitted allowed "
-    "confirmation approval assistant chatbot",
+    "confirmation approval assistant chatbot whatever anything your earlier prior previous "
+    "though if",
 )
 OTHER_TOOLS = gate(
     _rx(
@@ -436,13 +456,14 @@ FETCH_RUN = gate(
     _rx(
         r"""\bexec\s*\(|\beval\s*\(|urlopen|\bpython3?\s+-c\b|\bcurl\b[^|\n]{0,200}\|\s*(?:sudo\s+)?
     (?:ba|z)?sh\b|\bwget\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\biex\b|invoke-expression|
-    powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b|\bbash\s+<\(\s*(?:curl|wget)\b|
+    powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b|\b(?:(?:ba|z)?sh|source)\s+<\(\s*(?:curl|wget)\b|
     \bbase64\s+(?:-d|--decode)\s*\|\s*(?:ba|z)?sh\b
     | \bnpx\s+(?:-y|--yes)\s+\S+@latest\b|\bnpx\s+(?:-y|--yes)\s+github:
     | \bbash\s+-c\s+["']?\$\(|\bpipe\b[^.;]{0,40}\binto\s+(?:your\s+|the\s+)?shell\b""",
         lead=r"\b\w|[$/ipu]",
     ),
-    "exec eval urlopen python python3 curl wget iex expression powershell tcp base64 npx bash pipe",
+    "exec eval urlopen python python3 curl wget iex expression powershell tcp base64 npx bash pipe "
+    "sh zsh source",
     ("$(",),
 )
 NEGATED = _rx(r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b")
@@ -504,7 +525,7 @@ CHANGE_VERB = gate(
         replace|
     change|swap|rewrite|redirect|route|send|forward|copy|cc|bcc|include|remove|drop|strip|skip|
     pass|instead|also|must|mention|unless|starts?|begins?|apply|applies|multiplied|doubled|
-    tripled|halved|increased|decreased|raised|lowered|reduced|inflated)\b
+    tripled|halved|increased|decreased|raised|lowered|reduced|inflated|twice)\b
     | \b(?:call|calls|invoke|split|multiply|passed)\b
     | \btreat\b"""
     ),
@@ -513,7 +534,7 @@ CHANGE_VERB = gate(
     "calls invoke split multiply passed "
     "change swap rewrite redirect route send forward copy cc bcc include remove drop strip skip "
     "pass instead also must mention unless start starts begin begins apply applies multiplied "
-    "doubled tripled halved increased decreased raised lowered reduced inflated",
+    "doubled tripled halved increased decreased raised lowered reduced inflated twice",
 )
 
 
@@ -665,7 +686,9 @@ REPORTED = gate(
 # Who hears the answer: an order about it need not be in the imperative ("the summary given to
 # the user states …", "when presenting results, …").
 AUDIENCE = _rx(
-    r"""\b(?:to|for|with)\s+the\s+(?:user|person|human|customer)s?\b|\bto\s+users\b|\b(?:answers?|
+    r"""\b(?:to|for|with)\s+the\s+(?:user|person|human|customer)s?\b|\bto\s+users\b|
+    \breach(?:es)?\s+the\s+(?:user|person|human|customer)\b|\bbefore\s+you\s+(?:show|display|
+    present|report)\w*\b|\bwhen\s+(?:displayed|shown|presented)\b|\b(?:answers?|
     summary|repl(?:y|ies)|responses?)\s+(?:given\s+)?to\s+the\b|\bwhen\s+presenting\b|\bthe\s+
     (?:assistant|agent|model|caller)\s+(?:\w+\s+)?(?:reports?|tells?|says|states?|phrases|
     describes?|
@@ -706,12 +729,16 @@ LINE_JUMP_STRONG = gate(
     | \bloading\s+this\s+integration\b
     | \bindependent(?:ly)?\s+of\s+(?:any\s+)?tool\s+calls?\b|
     \bin\s+effect\s+for\s+this\s+(?:workspace|
-        session|conversation)\b|\bloaded\s+with\s+the\s+tool\s+list\b"""
+        session|conversation)\b|\bloaded\s+with\s+the\s+tool\s+list\b|
+        \b(?:apply|applies|take\s+effect|takes\s+effect)\s+(?:as\s+soon\s+as|once|the\s+moment)\s+
+        (?:they\s+are|this\s+is|it\s+is|you\s+have)\s+(?:read|loaded|seen)\b|
+        \bbefore\s+any\s+tool\s+(?:is|has\s+been|gets)\s+(?:chosen|selected|called|picked|invoked)\b"""
     ),
     "whether required needed necessary invoking calling using force enough moment effect soon "
     "effect loaded "
     "loading "
-    "effective regardless independent independently never not consider once soon upon while",
+    "effective regardless independent independently never not consider once soon upon while "
+    "apply applies take takes before",
 )
 LINE_JUMP_WEAK = gate(
     _rx(
@@ -775,7 +802,10 @@ HARMFUL = gate(
     _rx(
         r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bmkfs\b|\bdd\s+if=|--privileged\b|-v\s+/:/|
     \bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\bnc\s+-e\b|\bncat\b[^\n]{0,40}\s-e\b|
-    /bin/sh\b|\bhistfile=/dev/null|\bunset\s+histfile\b|\bhistory\s+-c\b|\bprompt_command\s*=|
+    /bin/sh\b|\bhistfile=/dev/null|\bhist(?:file)?size=0\b|\ballusers\b|
+    \bpublicly\s+readable\b|\breadable\s+by\s+(?:everyone|anyone|the\s+public|all\s+users)\b|
+    \b(?:launch|start|run)(?:es|s)?\s+(?:itself\s+)?(?:at|on)\s+(?:every\s+)?(?:login|log-in|startup|
+    boot)\b|\bunset\s+histfile\b|\bhistory\s+-c\b|\bprompt_command\s*=|
     \b(?:write|append|add)\w*\b[^.;]{0,60}(?:~/|\$home/)\.(?:bashrc|zshrc|bash_profile|profile|
     zprofile|
     zshenv)\b|\bdisabl\w+\s+(?:the\s+)?(?:branch\s+protection|2fa|mfa|firewall|antivirus)|
@@ -787,7 +817,8 @@ HARMFUL = gate(
     "rm chmod mkfs dd privileged v authorized crontab sh bash zsh nc ncat bin histfile unset "
     "history prompt write writes writing append appends appended appending add adds added "
     "adding disable disables disabled disabling delete deletes deleted deleting acl put bucket "
-    "collaborator grant bashrc zshrc profile zprofile zshenv prompt_command",
+    "collaborator grant bashrc zshrc profile zprofile zshenv prompt_command histsize "
+    "histfilesize allusers publicly readable launch launches start starts run runs",
 )
 # A flag or setting that turns a safeguard off, put into calls by the model.
 DANGEROUS_FLAG = gate(
@@ -798,11 +829,19 @@ DANGEROUS_FLAG = gate(
         allow-unauthenticated|trusted-host)\b|\b(?:rollback|verify|ssl_verify|tls_verify|verify_ssl|
         auto_merge|automerge|skip_tests|require_review|bypass_\w+|force)`?\s*(?:[=:]|
     is\s+set\s+to)\s*[`'"]?(?:false|
-        true|0|1)\b"""
+        true|0|1)\b
+    | \b(?:skip|bypass|disable|ignore|no)_\w+`?\s*(?:[=:]|is\s+set\s+to)\s*
+        [`'"]?(?:true|yes|on)\b"""
     ),
     "rollback verify merge automerge tests review force bypass",
-    ("--",),
+    ("--", "skip_", "bypass_", "disable_", "ignore_", "no_"),
 )
+# Who may see what is withheld: "withheld unless the caller has the HR role".
+ACCESS_RULE = _rx(
+    r"""\s+(?:unless|except|until|from\s+(?:callers|users|anyone|accounts)\s+(?:without|who))\b"""
+)
+# What a documented flag is for, said right after it: "force=true to rerun".
+FLAG_PURPOSE = _rx(r"""[`'"]?\s*(?:\(|,)?\s*(?:to|if|when|only|for|in\s+order\s+to)\b""")
 BY_THE_MODEL = _rx(
     r"""\bthe\s+(?:agent|assistant|model|caller|call)\b|\b(?:every|each|always|also)\b"""
 )
@@ -906,7 +945,9 @@ HARM_ACT = _rx(
     | \bfollow\s+(?:the\s+)?[\w-]+\s+(?:organi[sz]ation|org|account)\b|\bwith\s+the\s+user'?s\s+
     (?:token|credentials|account)\b|\bon\s+(?:the\s+user'?s|their)\s+behalf\b|\baccept\s+(?:all|
     every|any)\b|\blogin\s+items?\b|\blaunch\s*(?:agent|daemon)s?\b|\btrust\s+store\b|
-    \b(?:ca|root)\s+certificate\b|\bpublic-read\b
+    \b(?:ca|root)\s+cert(?:ificate)?s?\b|\bpublic-read\b|\bhist(?:file)?size=0\b|\ballusers\b|
+    \b(?:launch|start|run)(?:es|s)?\s+(?:itself\s+)?(?:at|on)\s+(?:every\s+)?(?:login|log-in|
+    startup|boot)\b|\bpublicly\s+readable\b|\breadable\s+by\s+(?:everyone|anyone|the\s+public)\b
     | \bturn(?:s|ing)?\s+off\s+(?:the\s+)?(?:branch\s+protection|protection|security|firewall|2fa|
     mfa|
         verification|logging|audit\w*|antivirus|signing)|\bbranch\s+protection\b
@@ -1057,6 +1098,10 @@ COVERT = gate(
     | \binstead\s+of\s+asking\s+(?:the\s+)?(?:user|human|person)\b
     | \brefrain\s+from\s+(?:mention|tell|disclos|reveal|rais|bring)\w*|\bwithh[oe]ld\w*\b
     | \bnot\s+(?:authori[sz]ed|allowed|permitted|cleared)\s+to\s+(?:learn|know|see|hear|be\s+told)\b
+    | \b(?:go|goes|left|remain|remains|stay|stays|be)\s+(?:\w+\s+)?(?:unmentioned|unreported|
+        unsaid)\b|\bno\s+need\s+to\s+(?:hear|learn|find\s+out)\b
+    | \bkeep\s+(?:[\w']+\s+){0,4}?out\s+of\s+what\s+(?:you|the\s+\w+)\s+(?:tells?|says?|shows?|
+        reports?)\b
     | \b(?:must|should)\s+not\s+volunteer\b|\b(?:should|must)\s+not\s+be\s+itemi[sz]ed\b
     | \bwithout\s+(?:changing|altering)\s+what\s+the\s+user\s+(?:sees|reads|is\s+told)\b|
     \bno\s+user-facing\s+mention\b|
@@ -1078,5 +1123,6 @@ COVERT = gate(
     "further explicit additional sign signoff approval consent needs no nothing part raise "
     "comment commenting asked informed consulted announcing something refrain withhold "
     "withholds withholding withheld user private confidential hidden should must authorised "
-    "authorized allowed permitted cleared volunteer itemised itemized changing altering",
+    "authorized allowed permitted cleared volunteer itemised itemized changing altering go goes "
+    "left remains stays be",
 )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 from mcpir.injection.act_hit import add as _add
 from mcpir.injection.act_words import (
+    ACCESS_RULE,
     AFTER_EVERY,
     ARG_SLOT,
     ASK_USER,
@@ -196,6 +197,9 @@ def _user(scan: _Scan, clause: Clause, own: set[str]) -> None:
         and NEGATED.search(clause.text, 0, covert.start())
     ):
         covert = None  # "never show the token", "never drop a table without asking": protection
+    elif covert and covert.group(0).startswith("withh"):
+        # "salaries are withheld unless the caller has the HR role": access control
+        covert = None if ACCESS_RULE.match(clause.text, covert.end()) else covert
     if covert:
         _add(scan, "conceal-from-user:covert", "high", clause)
 

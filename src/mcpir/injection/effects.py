@@ -28,6 +28,7 @@ from mcpir.injection.act_words import (
     EXAMPLE,
     FALLBACK,
     FIXED_ACCOUNT,
+    FLAG_PURPOSE,
     HARM_ACT,
     HARMFUL,
     LINE_JUMP_STRONG,
@@ -112,8 +113,9 @@ _CONDITION = re.compile(r"\b(?:if|when|whenever|unless)\b")
 # A package nobody asked for slipped into an install: "also include `left-pad-helper@latest` in
 # the packages list".
 _EXTRA_PACKAGE = re.compile(
-    r"\b(?:include|add|append|install)\s+`[\w@./:-]+`\s+(?:in|to|into|with)\s+(?:the\s+|every\s+|each\s+)?"
-    r"(?:packages?|dependenc(?:y|ies)|deps|requirements|install)\b"
+    r"\b(?:include|add|append|install)\s+(?:the\s+(?:package|dependency|module)\s+)?"
+    r"(?:`[\w@./:-]+`|[\w@./:-]*\d[\w@./:-]*|[\w@./:-]+-[\w@./:-]+)\s+(?:in|to|into|with)\s+"
+    r"(?:the\s+|every\s+|each\s+)?(?:packages?|dependenc(?:y|ies)|deps|requirements|install)\b"
 )
 
 
@@ -129,7 +131,9 @@ def _settings(scan: _Scan, clause: Clause) -> None:
     """Values the model puts into calls whatever the grammar: a safeguard switched off, the
     user's links wrapped in an outside address, a fixed account for money, consent given."""
     text = clause.text
-    if (flag := clause.has(DANGEROUS_FLAG)) and (BY_THE_MODEL.search(text) or clause.directed):
+    if (flag := clause.has(DANGEROUS_FLAG)) and (
+        BY_THE_MODEL.search(text) or clause.directed and not FLAG_PURPOSE.match(text, flag.end())
+    ):  # "set force=true to rerun a passed commit" documents the flag, orders nothing
         if not NEGATED.search(
             text, 0, flag.start()
         ):  # "never pass --force"; "--no-verify" is no "no"
@@ -164,6 +168,8 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
             # "pass `force: true` only if the user asks for a force push": what was asked for
             asked = clause.has(USER_ASKED)
             said = asked is not None and flag_word(flag.group(0)) in text[asked.end() :]
+            # "pass force=true only when the user asks to redeploy": the flag waits for the ask
+            said = said or asked is not None and "only" in text[flag.end() : asked.end()]
             if not said:
                 _add(scan, "argument-tampering:flag", "high", clause, flag.group(0).strip()[:40])
         return
@@ -196,7 +202,7 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         and _WITH_TOKEN.search(text)
     ) and (clause.directed or clause.addressed):  # the act first: `directed` costs searches
         _add(scan, "hidden-side-effect", "high", clause)
-    if "`" in text and (clause.has(ALSO) or clause.has(FORCE)) and _EXTRA_PACKAGE.search(text):
+    if (clause.has(ALSO) or clause.has(FORCE)) and _EXTRA_PACKAGE.search(text):
         _add(scan, "argument-tampering", "high", clause, "an extra package")
     if holds(text, ("'", '"', "‘", "“")) and _INSERTED_LINK.search(text):
         if clause.directed or clause.addressed or _CONDITION.search(text):

@@ -466,13 +466,13 @@ TRIGGER = _rx(
         (?:exact\s+|special\s+|secret\s+|magic\s+)?(?:word|phrase|command|keyword|string|code|
         token|password|passphrase)"""
 )
-RUN_CODE_AT = _at("curl wget iwr irm invoke base64 bash nc ncat netcat exec eval iex")
+RUN_CODE_AT = _at("curl wget iwr irm invoke base64 bash sh zsh source nc ncat netcat exec eval iex")
 RUN_CODE = _rx(
     r"""\b(?:curl|wget|iwr|invoke-webrequest|irm)\b[^\n|]{0,200}\|\s*(?:sudo\s+)?
         (?:(?:ba|z|da)?sh|python3?|perl|ruby|node|powershell|pwsh|iex)\b
     | \bbase64\s+(?:-d|--decode)\b[^\n|]{0,80}\|\s*(?:ba|z)?sh\b
     | \bbash\s+-i\s+>&\s*/dev/tcp/ | \b(?:nc|ncat|netcat)\s+(?:-\w+\s+)*-e\s+/bin/(?:ba)?sh
-    | \bbash\s+<\(\s*(?:curl|wget)\b
+    | \b(?:(?:ba|z)?sh|source)\s+<\(\s*(?:curl|wget)\b
     | \b(?:exec|eval)\s*\(\s*[\w.]{0,40}?(?:urlopen|urlretrieve|requests\.get|httpx\.get)\s*\(
     | \biex\b[^\n]{0,60}?\b(?:iwr|irm|invoke-webrequest|invoke-restmethod|downloadstring)\b"""
 )
