@@ -1,6 +1,6 @@
 """`json_lines` stops reading an object at the key asked for only where no later key can be it.
 
-The first question into an object is answered without reading the members after the key when
+An object's first questions are answered without reading the members after the key when
 that key, as spelt, occurs nowhere later, no backslash follows (an escape could spell it), and
 the text holds no `NaN` or `Infinity` (which send the whole answer to tree-sitter). Every
 answer, in any order of questions on one text, is the one `positions.json_line` gives.
@@ -75,14 +75,19 @@ def _stopped(text: str, keys: KeyPath) -> bool:
     return bool(json_lines._lines(text).partial)
 
 
-def test_the_first_key_of_a_large_file_is_found_without_reading_past_it() -> None:
+def test_the_first_keys_of_a_large_file_are_found_without_reading_past_them() -> None:
     servers = {f"s{n}": {"command": "npx", "args": ["-y", f"p{n}"]} for n in range(300)}
     text = json.dumps({"mcpServers": servers, "other": 1}, indent=2)
     assert _stopped(text, ("mcpServers",))
     lines = json_lines._lines(text)
     assert lines.read[lines.root] == {"mcpServers": (2, 18)}  # `other` not read yet
+    at = lines.read[lines.root]["mcpServers"][1]
+    for n in range(json_lines._STOPS):  # each stops at its server
+        assert json_lines.json_line(text, ("mcpServers", f"s{n}")) == 3 + 7 * n
+        assert len(lines.read[at]) == n + 1 and at in lines.partial
+    assert json_lines.json_line(text, ("mcpServers", "s299")) == 3 + 7 * 299
+    assert len(lines.read[at]) == 300 and at not in lines.partial  # read to its end
     assert json_lines.json_line(text, ("other",)) == text.splitlines().index('  "other": 1') + 1
-    assert not lines.partial  # the second question read the rest
 
 
 def test_a_later_duplicate_an_escape_or_a_constant_reads_past_the_key() -> None:
@@ -106,3 +111,24 @@ def test_a_later_duplicate_an_escape_or_a_constant_reads_past_the_key() -> None:
             _fresh()
             assert json_lines.json_line(text, keys) == positions.json_line(text, keys), name
     assert _stopped('{"a": {"x": 1},\n "b": "A"}', ("a",))
+
+
+def test_threads_asking_one_text_at_once_get_the_same_answers() -> None:
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    servers = {f"s{n}": {"command": "npx", "args": ["-y", f"p{n}"]} for n in range(400)}
+    text = json.dumps({"mcpServers": servers, "z": {"s1": 1}}, indent=1)
+    paths: list[KeyPath] = [("mcpServers", f"s{n}") for n in range(400)]
+    paths.append(("z", "s1"))
+    expected = [positions.json_line(text, keys) for keys in paths]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns inside one reading, as they may
+    try:
+        for _ in range(5):
+            _fresh()
+            with ThreadPoolExecutor(8) as pool:
+                answers = list(pool.map(lambda keys: json_lines.json_line(text, keys), paths))
+            assert answers == expected
+    finally:
+        sys.setswitchinterval(interval)

@@ -62,3 +62,48 @@ def test_an_entry_is_still_a_frozen_dataclass() -> None:
     with pytest.raises(dataclasses.FrozenInstanceError):
         entry.name = "other"  # type: ignore[misc]
     assert dataclasses.replace(entry, enabled=False).enabled is False
+
+
+def test_a_location_found_later_looks_its_line_up_once_when_first_read() -> None:
+    asked: list[tuple[str | int, ...]] = []
+
+    def find(keys: tuple[str | int, ...]) -> int | None:
+        asked.append(keys)
+        return 7
+
+    later = Location.found_later(Path("/c"), find, ("mcpServers", "s"))
+    assert later.path == Path("/c") and asked == []  # the path alone asks nothing
+    assert later.line == 7 and later.line == 7 and asked == [("mcpServers", "s")]
+    assert "_find" not in vars(later)  # nor is the text kept once the line is known
+    for other in (
+        Location.found_later(Path("/c"), find, ("x",)),
+        Location.found_later(Path("/c"), lambda keys: None, ("x",)),
+    ):
+        plain = Location(Path("/c"), other.line)
+        assert (other == plain, hash(other) == hash(plain), str(other), repr(other)) == (
+            True, True, str(plain), repr(plain),
+        )  # fmt: skip
+    assert Location.found_later(Path("/c"), find, ()) < Location(Path("/c"), 8)
+    assert dataclasses.replace(Location.found_later(Path("/c"), find, ()), path=Path("/d")) == (
+        Location(Path("/d"), 7)
+    )
+    assert dataclasses.asdict(Location.found_later(Path("/c"), find, ())) == {
+        "path": Path("/c"),
+        "line": 7,
+    }
+    with pytest.raises(AttributeError):
+        Location(Path("/c")).column  # type: ignore[attr-defined]  # noqa: B018
+    assert Location(Path("/c")).line is None and Location(Path("/c"), 3).line == 3
+
+
+def test_a_servers_line_is_found_when_read(tmp_path: Path) -> None:
+    from mcpir.core.model import Format
+    from mcpir.discovery import discover_paths
+
+    config = tmp_path / ".mcp.json"
+    config.write_text('{"mcpServers": {\n "a": {"command": "x"},\n "b": {"command": "y"}}}\n')
+    [found] = discover_paths([config])
+    assert found.format is Format.JSON
+    first, second = found.servers
+    assert "_find" in vars(first.location)  # not looked up yet
+    assert (first.path, first.line, second.line) == (config, 2, 3)

@@ -32,6 +32,7 @@ caller walks the data, that keep the work proportional to the file's size:
 from __future__ import annotations
 
 import errno
+import functools
 import json
 import os
 import re
@@ -74,10 +75,19 @@ class Document:
 
     def line_of(self, keys: KeyPath) -> int | None:
         """1-based line where the last key of `keys` is defined, when it can be told."""
-        try:
-            return self._locate(self.text, keys)
-        except (RecursionError, ValueError):
-            return None
+        return _line_of(self._locate, self.text, keys)
+
+    def lines(self) -> Callable[[KeyPath], int | None]:
+        """`line_of` holding the text alone, not the parsed data: what a location whose line is
+        looked up later keeps (`Location.found_later`)."""
+        return functools.partial(_line_of, self._locate, self.text)
+
+
+def _line_of(locate: Callable[[str, KeyPath], int | None], text: str, keys: KeyPath) -> int | None:
+    try:
+        return locate(text, keys)
+    except (RecursionError, ValueError):
+        return None
 
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Callable
 from functools import lru_cache
 
@@ -57,11 +58,14 @@ _Children = dict[str | int, tuple[int, int]]
 class _Container:
     """A container read part-way (`_Lines.child`): where its reading stopped."""
 
-    __slots__ = ("at", "children", "close", "done", "index", "is_object", "last", "line", "sure")
+    __slots__ = (
+        "at", "children", "close", "done", "index", "is_object", "last", "line", "stops", "sure"
+    )  # fmt: skip
 
     def __init__(self, text: str, at: int) -> None:
         self.children: _Children = {}
         self.sure: str | None = None  # the key its reading stopped at, its value unread
+        self.stops = 0
         opener = text[at : at + 1]
         self.is_object = opener == "{"
         self.close = "}" if self.is_object else "]"
@@ -71,22 +75,29 @@ class _Container:
         self.done = opener not in ("{", "[") or text.startswith(self.close, self.at)
 
 
+# Questions into one object that may stop its reading early. Each stop costs a search of the
+# rest of the text; questions for every member in turn (`mcpir servers`) read to the end.
+_STOPS = 4
+
+
 class _Lines:
     """One document's containers, read as questions reach them, each known by its offset.
 
-    An object's first question stops the reading at the key asked for when nothing after it in
-    the text can spell that key again (a later duplicate wins, as in the parsers): so
-    `mcpServers`, first in a file of hundreds of servers, is found without skipping all of them
-    once more (`benchmarks/secrets.py`). Any other question reads the container to its end.
-    Stopping early needs a text with no `NaN` or `Infinity`, which the reader refuses (and
-    tree-sitter answers for) wherever it meets them."""
+    An object's reading stops at the key asked for when nothing after it in the text can spell
+    that key again (a later duplicate wins, as in the parsers), for its first `_STOPS`
+    questions: so `mcpServers`, first in a file of hundreds of servers, and the few servers a
+    scan reports are found without reading every server (`benchmarks/secrets.py`). Later
+    questions read the container to its end. Stopping early needs a text with no `NaN` or
+    `Infinity`, which the reader refuses (and tree-sitter answers for) wherever it meets them.
+    Lines are asked for when first read (`Location.found_later`), from any thread: one lock."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        # Each container's children known so far: all of them, unless its reading stopped
-        # early (`partial`: where it stopped, to resume from).
+        # Each container's children known so far: all of them, or, while its reading stopped
+        # early (`partial`: where, to resume from), the keys it stopped at.
         self.read: dict[int, _Children] = {}
         self.partial: dict[int, _Container] = {}
+        self._lock = threading.Lock()
         self.root = _SKIP(text, 0).end()
         # The last backslash (an escape could spell a key otherwise), or the text's length where
         # stopping early is never safe; found on an object's first question.
@@ -94,20 +105,27 @@ class _Lines:
 
     def child(self, at: int, key: str | int) -> tuple[int, int] | None:
         """(line, offset of the value) of member `key` of the container at offset `at`, which
-        `read` cannot answer for."""
-        box = self.partial.pop(at, None)
-        if box is None:
-            box = _Container(self.text, at)
-            if box.is_object and isinstance(key, str) and self._may_stop():
-                if self._members(box, key):
-                    self.partial[at] = box
-                    found = box.children[key]
-                    self.read[at] = {key: found}  # what this container can tell so far
-                    return found
-        if not box.done:
-            self._members(box, None)
-        self.read[at] = box.children
-        return box.children.get(key)
+        `read` could not answer for."""
+        with self._lock:
+            box = self.partial.get(at)
+            if box is None:
+                known = self.read.get(at)
+                if known is not None:  # read to its end meanwhile
+                    return known.get(key)
+                box = _Container(self.text, at)
+            stop = key if box.is_object and box.stops < _STOPS and isinstance(key, str) else None
+            if stop is not None and self._may_stop() and self._members(box, stop):
+                box.stops += 1
+                found = box.children[key]
+                # `partial` before `read`: a reader missing a key in `read` then finds it here.
+                self.partial[at] = box
+                self.read[at] = {**self.read.get(at, {}), key: found}
+                return found
+            if not box.done:
+                self._members(box, None)
+            self.read[at] = box.children
+            self.partial.pop(at, None)
+            return box.children.get(key)
 
     def _may_stop(self) -> bool:
         if self._escapes is None:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from mcpir.core.redact import redact_text
 from mcpir.core.secret import Secret
+
+# Where a definition sits inside its file (`("mcpServers", "github")`).
+KeyPath = tuple[str | int, ...]
 
 
 class Scope(enum.StrEnum):
@@ -51,13 +55,46 @@ class Severity(enum.IntEnum):
         return cls[text.upper()]
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True, order=True, init=False)
 class Location:
     path: Path
     line: int | None = None
 
+    def __init__(self, path: Path, line: int | None = None) -> None:
+        self.__dict__.update(path=path, line=line)
+
+    @classmethod
+    def found_later(
+        cls, path: Path, find: Callable[[KeyPath], int | None], keys: KeyPath
+    ) -> Location:
+        """A location whose line is `find(keys)`, looked up when first read (and kept).
+
+        Discovery places every server of every config; finding a line costs more than the rest
+        of a server, and a scan shows the lines of the few it reports. Equality, order, hash,
+        `replace` and every output read `line` as an attribute, so they see a plain one."""
+        location = cls.__new__(cls)
+        location.__dict__.update(path=path, _find=(find, keys))
+        return location
+
+    if not TYPE_CHECKING:  # `line` stays a plain `int | None` to the type checker
+
+        def __getattr__(self, name: str) -> object:
+            # Only reached for `line` of a location `found_later` (see the `delattr` below).
+            found = self.__dict__.get("_find")
+            if name != "line" or found is None:
+                raise AttributeError(name)
+            find, keys = found
+            line = self.__dict__["line"] = find(keys)
+            self.__dict__.pop("_find", None)
+            return line
+
     def __str__(self) -> str:
         return f"{self.path}:{self.line}" if self.line else str(self.path)
+
+
+# A class attribute `line` (the dataclass default) would answer before `__getattr__` does;
+# every instance has its own or finds it later.
+delattr(Location, "line")
 
 
 # Built for every server of every config: a frozen dataclass's own `__init__` sets each of

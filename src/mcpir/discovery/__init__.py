@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mcpir.core import documents
-from mcpir.core.model import ConfigFile, Format, Scope, Server
+from mcpir.core.model import ConfigFile, Format, Location, Scope, Server
 from mcpir.core.paths import Scopes
 from mcpir.discovery.client import (
     ASIDE,
@@ -24,7 +24,7 @@ from mcpir.discovery.client import (
 )
 from mcpir.discovery.clients import BY_NAME, CLIENTS
 from mcpir.discovery.projects import collect
-from mcpir.discovery.shapes import build_server
+from mcpir.discovery.shapes import build_server, server_at
 from mcpir.discovery.walk import escapes, expand, project_files
 
 __all__ = ["Candidate", "candidates", "discover", "discover_paths", "load_config"]
@@ -126,11 +126,14 @@ def load_config(candidate: Candidate, real: str | None = None) -> ConfigFile:
         return ConfigFile(
             client.name, candidate.scope, path, doc.format, error=error, project=project
         )
-    # Built with their project: a config holds hundreds of servers, a copy of each costs.
+    # Built with their project: a config holds hundreds of servers, a copy of each costs. Each
+    # line is looked up when first read: a scan reads the lines of the servers it reports.
+    lines = doc.lines()
     servers = [
-        build_server(entry, client, candidate.scope, path, doc.line_of(entry.keys), project=project)
+        server_at(entry, client, candidate.scope, Location.found_later(path, lines, entry.keys),
+                  project)
         for entry in client.extract(doc, path)
-    ]
+    ]  # fmt: skip
     servers += _aside(doc, candidate)
     if contained(path):  # renamed by containment: no client reads it now
         servers = [dataclasses.replace(server, enabled=False) for server in servers]

@@ -141,6 +141,13 @@ def build_server(
     *,
     project: Path | None = None,
 ) -> Server:
+    return server_at(entry, client, scope, Location(path, line), project)
+
+
+def server_at(
+    entry: Entry, client: Client, scope: Scope, location: Location, project: Path | None = None
+) -> Server:
+    """`build_server` at a location already made (`Location.found_later`, say)."""
     # This runs for every server of every config: the common shapes take the fewest calls (a
     # local server's entry `_local`; strings, a list, a dict); anything else goes through the
     # same helpers as before.
@@ -148,7 +155,7 @@ def build_server(
     if type(raw) is dict and _REMOTE_KEYS.isdisjoint(raw):
         named = raw.get("command")
         if named is None or type(named) is str:
-            return _local(entry, client, scope, Location(path, line), project)
+            return _local(entry, client, scope, location, project)
     get = raw.get
     command: Any = get("command")
     args: Any = get("args")
@@ -179,7 +186,7 @@ def build_server(
         client=client.name,
         scope=entry.scope or scope,
         transport=_transport(raw, client, url or http_url, http_url is not None),
-        location=Location(path, line),
+        location=location,
         command=command if command and isinstance(command, str) else None,
         args=words,
         env=_secrets(env) if env is not None else {},
