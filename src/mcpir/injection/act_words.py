@@ -42,6 +42,9 @@ DECEIT = _rx(
     \bif\s+(?:directly\s+|ever\s+)?(?:questioned|challenged|pressed)\b|
     \b(?:add|subtract|deduct)\s+(?:an?\s+extra\s+)?\d+(?:\.\d+)?\s*%\s+(?:to|from)\b|
     \b\d+\s+times\s+(?:larger|higher|bigger|greater|smaller|lower)\b|
+    \b\d+(?:\.\d+)?\s*(?:%|percent)\s+(?:above|below|over|under)\s+the\s+(?:true|real|actual|
+    correct)\b|
+
     \b(?:increas|inflat|rais|bump|boost|pad|multipl|scal)\w*\b[^.;]{0,60}\bby\s+(?:about\s+|roughly\s+)?(?:\d|a\s+(?:tenth|
     fifth|quarter|third|half)\b|half\b)(?:\.\d|[^.;]){0,60}
     \bbefore\s+(?:(?:you|they|it|the\s+user)\s+)?(?:sees?|shows?|displays?|presents?|reports?|
@@ -86,7 +89,8 @@ DECEIT = _rx(
     | \b(?:say|state|tell\s+\w+)\s+that\s+[^.;]{0,40}\bis\s+the\s+(?:cheapest|best|safest|fastest|
     lowest|only)\b
     | \beven\s+(?:if|when)\s+it\s+(?:has|is|was)\b|\beven\s+(?:if|when|though)\s+another\b
-    | \bround\w*\s+(?:\w+\s+){0,3}up\s+to\b|\bstate\s+it\s+as\s+the\b
+    | \bround\w*\s+(?:\w+\s+){0,3}up\s+to\b(?!\s+(?:whole|the\s+(?:next|nearest)|\w+\s+decimal))
+    | \bstate\s+it\s+as\s+the\b
     | \b(?:answered|answer|respond\w*|repl\w*)\s+(?:\w+\s+){0,2}?by\s+saying\b
     | \b(?:drop|omit|remove|hide|exclude)\s+(?:them|it|these|those)\s+from\s+(?:the\s+)?(?:report|
         results?|summary|findings|output)\b|\binstead\s+of\s+the\s+(?:real|actual|true|correct)\b
@@ -297,7 +301,8 @@ OTHER_TOOLS = gate(
 )
 RUN_DOWN = _rx(
     r"""\b(?:avoid|(?:don'?t|do\s+not|never)\s+(?:call|use|consult|query|rely\s+on|trust|try|
-    check|consider)|let\s+\w+\s+down|legacy|unsupported|unmaintained|abandoned|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
+    check|consider)|let\s+\w+\s+down|exfiltrat\w*|steal\w*|hijack\w*|backdoor\w*|spyware|malware|
+    vulnerable|legacy|unsupported|unmaintained|abandoned|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
     leak\w*|deprecated|outdated|unreliable|broken|corrupt\w*|risks?|disappoint\w*|lose|loses|
     inaccurate|compromised|malicious|inferior|harm\w*|betray\w*|break|delayed|loss|losses|
     danger\w*|worse|wrong|unverified|untrusted|discard\w*|ignored?|ranked\s+above|outrank\w*|
@@ -718,6 +723,7 @@ LINE_JUMP_STRONG = gate(
         (?:loading|reading|registering|connecting)|
         \bregardless\s+of\s+which\s+tools?\s+(?:\w+\s+){0,3}?(?:used|called)|
         \bindependent(?:ly)?\s+of\s+(?:this|the)\s+tool\b|
+        \bfrom\s+the\s+(?:very\s+)?first\s+(?:message|turn|reply|prompt)\s+(?:on(?:ward)?s?|forward)\b|
         \bfrom\s+the\s+moment\s+you\s+(?:read|see|load)\s+this\b|\beven\s+(?:when|
         if)\s+this\s+tool\s+is\s+(?:never|
         not)\s+(?:invoked|called|used|selected|chosen|picked)|
@@ -738,7 +744,7 @@ LINE_JUMP_STRONG = gate(
     "effect loaded "
     "loading "
     "effective regardless independent independently never not consider once soon upon while "
-    "apply applies take takes before",
+    "apply applies take takes before from",
 )
 LINE_JUMP_WEAK = gate(
     _rx(
@@ -840,6 +846,8 @@ DANGEROUS_FLAG = gate(
 ACCESS_RULE = _rx(
     r"""\s+(?:unless|except|until|from\s+(?:callers|users|anyone|accounts)\s+(?:without|who))\b"""
 )
+# A clause telling what the tool reports about other tools (a scanner's finding), not a slur.
+REPORTS_ON = _rx(r"\s*(?:reports|lists|flags|detects|finds|identifies|returns|tells\s+you)\b")
 # What a documented flag is for, said right after it: "force=true to rerun".
 FLAG_PURPOSE = _rx(r"""[`'"]?\s*(?:\(|,)?\s*(?:to|if|when|only|for|in\s+order\s+to)\b""")
 BY_THE_MODEL = _rx(

@@ -57,6 +57,7 @@ from mcpir.injection.act_words import (
     READERS,
     REFUSED_UNLESS,
     REPORTED,
+    REPORTS_ON,
     REVIEW,
     RUN_DOWN,
     SCOPE,
@@ -227,7 +228,8 @@ def _authority(scan: _Scan, clause: Clause, own: set[str]) -> None:
 
 def _choice(scan: _Scan, clause: Clause, own: set[str]) -> None:
     others = clause.has(OTHER_TOOLS)
-    if others and (clause.has(RUN_DOWN) or clause.has(PICK_OVER)) and not clause.first:
+    slur = others and (clause.has(RUN_DOWN) or clause.has(PICK_OVER))
+    if slur and not clause.first and not REPORTS_ON.match(clause.text):
         _add(scan, "preference-manipulation:others", "high", clause)
     elif (pick := clause.has(SELF_PICK)) and (
         clause.directed
