@@ -24,6 +24,7 @@ from mcpir.injection.clauses import (
     holds,
 )
 from mcpir.injection.detector import analyze_description
+from mcpir.injection.gates import Gate
 from mcpir.injection.orders import PASSIVE_ORDER
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -145,7 +146,7 @@ def test_the_about_attacks_test_is_the_search(text: str) -> None:
         assert citing.names_attacks(low, 300) == head
 
 
-def _every_rule_on_every_clause() -> dict[acts._Rule, acts._Gate]:
+def _every_rule_on_every_clause() -> dict[acts._Rule, Gate]:
     # An entry that every clause passes: "" is in every text.
     return {rule: (frozenset(), ("",)) for rule in acts._ENTRIES}
 
@@ -153,7 +154,7 @@ def _every_rule_on_every_clause() -> dict[acts._Rule, acts._Gate]:
 def test_a_never_passing_entry_would_change_the_findings() -> None:
     """The comparisons below can fail: with no clause rule ever run, the corpora lose findings."""
     before = [analyze_description(d) for d in DESCRIPTIONS]
-    never: dict[acts._Rule, acts._Gate] = {rule: (frozenset(), ()) for rule in acts._ENTRIES}
+    never: dict[acts._Rule, Gate] = {rule: (frozenset(), ()) for rule in acts._ENTRIES}
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(acts, "_ENTRIES", never)
         assert [analyze_description(d) for d in DESCRIPTIONS] != before
