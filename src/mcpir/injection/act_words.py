@@ -473,7 +473,8 @@ FETCH_RUN = gate(
 )
 NEGATED = _rx(r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b")
 REVIEW = _rx(
-    r"\b(?:for\s+review|without\s+(?:executing|running)|such\s+as|e\.g\.|detects?|flags?)\b"
+    r"\b(?:for\s+review|without\s+(?:executing|running)|such\s+as|e\.g\.|detects?|flags?)\b|"
+    r"^\s*(?:equivalent|same)\s+(?:to|as)\s+running\s*:"
 )
 
 

@@ -38,6 +38,7 @@ from mcpir.injection.act_words import (
     NEGATED,
     PARAM_SPEC,
     READ_ONLY,
+    REVIEW,
     ROLE_GRANT,
     SECRET_SLOT,
     WRAP_URL,
@@ -208,6 +209,7 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
             _add(scan, "hidden-side-effect", "high", clause)
     elif (
         clause.has(HARMFUL)
+        and not clause.has(REVIEW)  # "equivalent to running: curl … | bash" cites, orders nothing
         or clause.has(CODE_ADDED)
         or clause.has(BACKGROUND_VISIT)
         and clause.has(DEST)

@@ -287,7 +287,7 @@ CARRIED_DATA = _rx(
 )
 REVIEWED = _rx(
     r"""\breview\w*|\bwithout\s+(?:executing|running)|\b(?:does|do)\s+not\s+(?:run|execute)|
-    \bnever\s+(?:runs?|executes?)\b"""
+    \bnever\s+(?:runs?|executes?)\b|\b(?:equivalent|same)\s+(?:to|as)\s+running\s*:"""
 )
 COLLECT_AT = _at("log record save store copy keep persist upload send forward collect")
 COLLECT = _rx(
