@@ -113,22 +113,27 @@ def _local(
     get = raw.get
     command: str | None = get("command")
     env: Any = get("env")
+    cwd: Any = get("cwd")
+    description: Any = get("description")
+    # Positional, in the fields' order: keywords cost a dict per server.
     return Server(
-        name=entry.name,
-        client=client.name,
-        scope=entry.scope or scope,
-        transport=_transport(raw, client, None, False) if "type" in raw else Transport.STDIO,
-        location=location,
-        command=command or None,
-        args=_words(get("args")),
-        env=_secrets(env) if env is not None else {},
-        enabled=True
+        entry.name,
+        client.name,
+        entry.scope or scope,
+        _transport(raw, client, None, False) if "type" in raw else Transport.STDIO,
+        location,
+        command or None,
+        _words(get("args")),
+        _secrets(env) if env is not None else {},
+        None,  # url
+        {},  # headers
+        True
         if entry.enabled is None and client.disable.kind is not DisableKind.FLAG
         else _enabled(raw, client, entry),
-        cwd=_str_or_none(get("cwd")),
-        description=_str_or_none(get("description")),
-        keys=entry.keys,
-        project=project,
+        cwd if cwd and isinstance(cwd, str) else None,
+        description if description and isinstance(description, str) else None,
+        entry.keys,
+        project,
     )
 
 
