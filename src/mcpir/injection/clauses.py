@@ -59,7 +59,8 @@ CARRY_VERBS = frozenset(
     bcc deliver dump publish echo repeat reveal disclose call invoke encoding embedding set
     show hand fire emit prefix trigger ping adds sends passes includes attaches copies uploads
     belong belongs carry carries feed feeds persist persists contain populate populates
-    forwards puts writes logs stores mirrors embeds appends calls invokes""".split()
+    forwards puts writes logs stores mirrors embeds appends calls invokes forwarded passed
+    copied""".split()
 )
 SEND_VERBS = frozenset(
     "send upload forward email emailed mail transmit mirror copy sync relay beacon exfiltrate leak "

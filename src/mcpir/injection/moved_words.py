@@ -36,6 +36,8 @@ CONTEXT = gate(
     {0,2}?(?:messages|turns|outputs|exchanges|prompts|questions)|\bprevious\s+(?:assistant|user)\s+
     messages?\b|\b(?:tool|prior|previous)\s+(?:outputs?|results?)\b|\bfull\s+(?:arguments|results?|
     outputs?|inputs?)\b
+    | \b(?:results?|outputs?|responses?)\s+(?:\w+\s+)?(?:by|from|of)\s+(?:every|all|each|any)\s+
+        (?:\w+\s+){0,2}?tools?\b
     | \bsystem\s+prompt\s+you\s+(?:received|were\s+given|are\s+running)\b
     | \b(?:full|complete|entire|whole)\s+(?:chat|conversation)\s+transcript\b
     | \bwith\s+(?:[\w'\s,]{0,60},\s*)?the\s+system\s+prompt\b
@@ -48,7 +50,7 @@ CONTEXT = gate(
     "turns exchanges tool prior previous last recent earlier given everything window memory own "
     "questions prompts arguments inputs input params parameters full list working private "
     "complete entire whole earlier previously before operating initial original hidden startup "
-    "base text received memory memories",
+    "base text received memory memories results result outputs output responses response",
 )
 USER_DATA = gate(
     _rx(
