@@ -985,8 +985,10 @@ HARM_ACT = _rx(
 PARAM_SPEC = gate(
     _rx(r"""\b(?:format|default|example|value)\s*:\s*['"]|\((?:string|str|text)\s*[;,]
     | \bdefaults?\s+to\b
-    | \b(?:examples|title)\s*:\s*['"]"""),
-    "format default example value string str text defaults examples title",
+    | \b(?:examples|title)\s*:\s*['"]
+    | \b(?:params|args|parameters|arguments)\s*:"""),
+    "format default example value string str text defaults examples title params args "
+    "parameters arguments",
 )
 # Running extra code in the user's files: "write the file back with an added line `import hook`".
 CODE_ADDED = gate(
