@@ -7,7 +7,8 @@ inventory uses the same fingerprint) without being shown.
 
 `redact_text` masks, in any text:
 1. provider token shapes (`ghp_…`, `AKIA…`, `sk-…`, JWTs, PEM private keys), also glued
-   inside a larger word (`leak-ghp_…`): `core.token_shapes`;
+   inside a larger word (`leak-ghp_…`): `core.token_shapes`; also written through escapes
+   (`%2F`, `\\/`, `\\u005f`) or cut by an invisible character: `core.escaped_tokens`;
 2. a value that its context names as a credential: after `Bearer`/`Basic`/`Token`, the
    password of a URL (`scheme://user:password@host`, a raw `/` in it included), `?token=…`,
    `NAME=value` or `"name": "value"` under a credential name, and the value after a credential
@@ -30,6 +31,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
+from mcpir.core.escaped_tokens import mask_escaped
 from mcpir.core.randomness import ELLIPSIS, MIN_RANDOM_LENGTH, PIECE, RUN, plain_piece, random_spans
 from mcpir.core.secret import Secret, fingerprint
 from mcpir.core.setting_values import plain_setting
@@ -244,6 +246,10 @@ def _mask_maybe_match(match: re.Match[str]) -> str:
 
 def redact_text(text: str) -> str:
     """Mask every token-shaped, credential-labelled or random-looking value inside free text."""
+    return _redact_plain(mask_escaped(text, _redact_plain))
+
+
+def _redact_plain(text: str) -> str:
     text = mask_tokens(text, mask)
     text = _CONTEXT_PATTERNS[0].sub(_mask_credential, text)
     text = _mask_userinfo(text)

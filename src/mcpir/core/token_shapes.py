@@ -22,15 +22,16 @@ from collections.abc import Callable
 
 from mcpir.core.randomness import PIECE, plain_piece
 
+_JWT = r"(?P<keep>)(?P<secret>eyJ[A-Za-z0-9_-]{8,}+\.eyJ[A-Za-z0-9_-]{8,}+\.[A-Za-z0-9_-]{8,}+)"
 # Each shape: group "keep" is shown, group "secret" is masked. Tried at a place `_START` found.
 _SHAPES: tuple[re.Pattern[str], ...] = tuple(
     re.compile(p)
     for p in (
         r"(?P<keep>gh[pousr]_)(?P<secret>[A-Za-z0-9]{30,255})",
         r"(?P<keep>github_pat_)(?P<secret>[A-Za-z0-9_]{22,255})",
-        # A routable token ends `.01.<length><crc>` or `.<length><crc>`: masked with the rest.
-        r"(?P<keep>glpat-)(?P<secret>[A-Za-z0-9_\-]{20,}"
-        r"(?:(?:\.[0-9a-z]{2})?\.[0-9a-z]{9}(?![A-Za-z0-9]))?)",
+        # A routable token ends `.01.<length><crc>` or `.<length><crc>`: masked with the rest,
+        # also when a word is glued after it.
+        r"(?P<keep>glpat-)(?P<secret>[A-Za-z0-9_\-]{20,}(?:(?:\.[0-9a-z]{2})?\.[0-9a-z]{9})?)",
         r"(?P<keep>sk-ant-)(?P<secret>[A-Za-z0-9_\-]{20,})",
         r"(?P<keep>sk-(?:proj-|svcacct-|admin-)?)(?P<secret>[A-Za-z0-9_\-]{20,})",
         r"(?P<keep>(?:AKIA|ASIA|ABIA|ACCA))(?P<secret>[A-Z0-9]{16})(?![A-Za-z0-9])",
@@ -40,18 +41,24 @@ _SHAPES: tuple[re.Pattern[str], ...] = tuple(
         r"(?P<keep>AIza)(?P<secret>[0-9A-Za-z_\-]{35})",
         r"(?P<keep>npm_)(?P<secret>[A-Za-z0-9]{36})",
         r"(?P<keep>hf_)(?P<secret>[A-Za-z0-9]{30,})",
-        r"(?P<keep>)(?P<secret>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})",
+        _JWT,
         r"(?P<keep>-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----)(?P<secret>[\s\S]+?"
         r"(?:-----END [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|\Z))",
     )
 )
 
-# Where one of the shapes can start: not after a letter or a digit.
+# Where one of the shapes can start: not after a letter or a digit, unless that letter or digit
+# ends an escape (`\nAKIA…` in a JSON string, `%20AKIA…` in a URL, `\u0022AKIA…`): there the
+# token starts a word of the text the escape stands for.
 _START = re.compile(
-    r"(?<![A-Za-z0-9])(?:gh[pousr]_|github_pat_|glpat-|sk-|AKIA|ASIA|ABIA|ACCA|xox[abposre]-|"
+    r"(?:(?<![A-Za-z0-9])|(?<=\\[nrtbfv])|(?<=%[0-9A-Fa-f]{2})|(?<=\\u[0-9A-Fa-f]{4})|"
+    r"(?<=\\x[0-9A-Fa-f]{2}))(?:gh[pousr]_|github_pat_|glpat-|sk-|AKIA|ASIA|ABIA|ACCA|xox[abposre]-|"
     r"hooks\.slack\.com/services/|[srp]k_(?:live|test)_|AIza|npm_|hf_|eyJ|-----BEGIN )"
 )
 _NAME_JOINS = frozenset("-_./")
+_JWT_SHAPE = next(shape for shape in _SHAPES if shape.pattern == _JWT)
+# A JWT's first segment runs to the end of its run of token characters.
+_RUN_END = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def _a_name(text: str, at: int, secret: str) -> bool:
@@ -70,15 +77,27 @@ def mask_tokens(text: str, mask: Callable[[str, str], str]) -> str:
     """`text` with each provider token replaced by `mask(token, prefix kept)`."""
     out: list[str] = []
     last = pos = 0
+    # Where a JWT that failed to match had its first segment end: every `eyJ` before it (in
+    # `eyJ-eyJ-eyJ-…`) fails the same way, and trying each would take quadratic time.
+    no_jwt_before = -1
     while (start := _START.search(text, pos)) is not None:
         at = start.start()
         found = None
         for shape in _SHAPES:
+            if shape is _JWT_SHAPE and at < no_jwt_before:
+                continue
             found = shape.match(text, at)
             if found is not None:
                 break
-        if found is None or _a_name(text, at, found["secret"]):
+            if shape is _JWT_SHAPE and text.startswith("eyJ", at):
+                no_jwt_before = _RUN_END.match(text, at).end()  # type: ignore[union-attr]
+        if found is None:
             pos = at + 1
+            continue
+        if _a_name(text, at, found["secret"]):
+            # A name runs to the match's end, and no real token's body is made of words:
+            # a start inside it would be judged again on the same run (quadratic time).
+            pos = found.end()
             continue
         out += (text[last:at], mask(found.group(), found["keep"]))
         last = pos = found.end()

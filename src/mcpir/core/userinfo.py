@@ -10,8 +10,10 @@ _TOKEN_END = re.compile(r"[\s\"'<>]")
 _AUTHORITY_END = re.compile(r"[/?#]")
 
 
-def _password_end(text: str, start: int, stop: int) -> int:
-    """Where the password that starts at `start` ends (at its `@`), or -1: none there."""
+def _password_end(text: str, start: int, stop: int, last_at: int) -> int:
+    """Where the password that starts at `start` ends (at its `@`), or -1: none there.
+    `last_at`: the last `@` before `stop` (found once per word: one search per URL in a long
+    word of URLs took quadratic time)."""
     authority = _AUTHORITY_END.search(text, start, stop)
     host_end = authority.start() if authority else stop
     at = text.rfind("@", start, host_end)
@@ -21,7 +23,7 @@ def _password_end(text: str, start: int, stop: int) -> int:
         return -1  # `host:8080/path`
     # `https://user:pa/ss@host`: a raw `/` in the password ends the authority for urllib (the
     # URL is broken), yet a client that splits at the `@` reads a password there.
-    return text.rfind("@", host_end, stop)
+    return last_at if last_at >= host_end else -1
 
 
 def password_spans(text: str) -> list[tuple[int, int]]:
@@ -30,13 +32,16 @@ def password_spans(text: str) -> list[tuple[int, int]]:
     if "://" not in text:
         return spans
     last = 0
+    stop = last_at = -1
     for match in _USERINFO.finditer(text):
         start = match.end()
         if start < last:
             continue
-        found = _TOKEN_END.search(text, start)
-        stop = found.start() if found else len(text)
-        end = _password_end(text, start, stop)
+        if start > stop:  # a new word: where it ends, and its last `@`
+            found = _TOKEN_END.search(text, start)
+            stop = found.start() if found else len(text)
+            last_at = text.rfind("@", start, stop)
+        end = _password_end(text, start, stop, last_at)
         if end > start:
             spans.append((start, end))
             last = end
