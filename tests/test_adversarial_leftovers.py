@@ -4,13 +4,20 @@ reproduced here before its fix."""
 
 from __future__ import annotations
 
+import importlib
 import json
+import os
 import random
+import sqlite3
+import threading
 import time
 import urllib.parse
+from pathlib import Path
 
 import pytest
 
+from mcpir.core import documents, no_follow
+from mcpir.core.paths import Scopes
 from mcpir.core.redact import redact_text
 from mcpir.core.secret import fingerprint
 from mcpir.secrets.formats import REGISTRY
@@ -125,3 +132,106 @@ def test_a_routable_gitlab_token_keeps_no_tail_when_a_word_is_glued_after_it() -
 )
 def test_escaped_ordinary_text_stays_as_it_was(text: str) -> None:
     assert redact_text(text) == text
+
+
+# --- configs and state opened with no link followed --------------------------------------------
+
+
+def _database(path: Path, worktree: str) -> None:
+    with sqlite3.connect(path) as connection:
+        connection.execute("CREATE TABLE project (worktree TEXT)")
+        connection.execute("INSERT INTO project VALUES (?)", (worktree,))
+    connection.close()
+
+
+def _swap_after_state_check(monkeypatch: pytest.MonkeyPatch, swap: object) -> None:
+    from mcpir.discovery import state
+
+    checked = state.state_file
+
+    def then_swap(
+        path: Path, scopes: Scopes, max_bytes: int = state.MAX_STATE_BYTES
+    ) -> Path | None:
+        answer = checked(path, scopes, max_bytes)
+        swap()  # type: ignore[operator]
+        return answer
+
+    monkeypatch.setattr(state, "state_file", then_swap)
+
+
+def test_a_client_database_swapped_for_a_fifo_after_its_check_does_not_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """opencode's and VS Code's SQLite state: checked (a regular file inside the home), then
+    opened by name, following links and blocking: a FIFO swapped in hung discovery for ever."""
+    from mcpir.discovery import state
+
+    home = tmp_path / "home"
+    home.mkdir()
+    db = home / "opencode.db"
+    _database(db, "/home/alice/project")
+    scopes = Scopes(home=home, root=tmp_path, only_root=True)
+    assert state.sqlite_strings(db, scopes, "project", "worktree") == ["/home/alice/project"]
+
+    def to_fifo() -> None:
+        db.unlink()
+        os.mkfifo(db)
+
+    _swap_after_state_check(monkeypatch, to_fifo)
+    result: list[list[str]] = []
+    reader = threading.Thread(
+        target=lambda: result.append(state.sqlite_strings(db, scopes, "project", "worktree")),
+        daemon=True,
+    )
+    reader.start()
+    reader.join(5)
+    if reader.is_alive():  # release the blocked open before failing
+        os.close(os.open(db, os.O_WRONLY | os.O_NONBLOCK))
+        reader.join(5)
+        pytest.fail("reading a client database swapped for a FIFO hung")
+    assert result == [[]]
+
+
+def test_a_client_database_swapped_for_a_link_out_of_the_home_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcpir.discovery import state
+
+    home, outside = tmp_path / "home", tmp_path / "root-only.db"
+    home.mkdir()
+    db = home / "opencode.db"
+    _database(db, "/home/alice/project")
+    _database(outside, "/root/secret-project")
+    scopes = Scopes(home=home, root=tmp_path, only_root=True)
+
+    def to_link() -> None:
+        db.unlink()
+        db.symlink_to(outside)
+
+    _swap_after_state_check(monkeypatch, to_link)
+    assert state.sqlite_strings(db, scopes, "project", "worktree") == []
+
+
+def test_without_o_path_a_directory_swapped_for_a_link_is_still_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """macOS has no O_PATH: only the file itself was opened O_NOFOLLOW, so a directory on its
+    path swapped for a symlink (`~/.cursor` -> /root/.cursor) was followed. Each directory is
+    now opened O_RDONLY|O_DIRECTORY|O_NOFOLLOW there; here Linux is made to look like macOS."""
+    home, outside = tmp_path / "home", tmp_path / "outside"
+    (home / ".cursor").mkdir(parents=True)
+    outside.mkdir()
+    (home / ".cursor" / "mcp.json").write_text('{"mcpServers": {}}')
+    (outside / "mcp.json").write_text('{"mcpServers": {"root-only": {"command": "x"}}}')
+    real = os.path.realpath(home / ".cursor" / "mcp.json")
+    monkeypatch.delattr(os, "O_PATH")
+    try:
+        importlib.reload(no_follow)
+        assert "mcpServers" in documents.read_text(home / ".cursor" / "mcp.json", real)
+        (home / ".cursor").rename(home / ".cursor-old")
+        (home / ".cursor").symlink_to(outside)
+        with pytest.raises(documents.DocumentError, match="symlink"):
+            documents.read_text(home / ".cursor" / "mcp.json", real)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(no_follow)

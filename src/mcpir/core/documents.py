@@ -31,7 +31,6 @@ caller walks the data, that keep the work proportional to the file's size:
 
 from __future__ import annotations
 
-import errno
 import functools
 import json
 import os
@@ -40,12 +39,13 @@ import stat
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import chain, compress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pyjson5
 
-from mcpir.core import json_lines, positions
+from mcpir.core import json_lines, no_follow, positions
 from mcpir.core.model import Format
 
 if TYPE_CHECKING:
@@ -90,35 +90,6 @@ def _line_of(locate: Callable[[str, KeyPath], int | None], text: str, keys: KeyP
         return None
 
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-# A directory passed through (Linux's O_PATH; elsewhere 0, and only the file is opened so).
-_WALK = os.O_PATH | os.O_DIRECTORY if hasattr(os, "O_PATH") else 0
-# What opening a path that became a link gives: Linux, macOS (ELOOP); FreeBSD (EMLINK);
-# O_DIRECTORY on a link (ENOTDIR).
-_A_LINK_NOW = frozenset({errno.ELOOP, errno.EMLINK, errno.ENOTDIR})
-
-
-def _open_resolved(real: str) -> int:
-    """`real`, a path whose links were resolved (and checked by the caller), opened with no
-    link followed on the way: a file or a directory on its path swapped for a symlink since is
-    refused, not followed. Non-blocking: a FIFO must not hang the read."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | _NOFOLLOW
-    if not (_NOFOLLOW and _WALK and os.path.isabs(real) and os.open in os.supports_dir_fd):
-        return os.open(real, flags)  # no O_PATH (macOS): the file itself is still no link
-    parent, name = os.path.split(real)
-    # O_PATH: each directory is passed through as a path lookup would, needing no read right.
-    fd = os.open("/", _WALK)
-    try:
-        for part in parent.split("/"):
-            if part:
-                inner = os.open(part, _WALK | _NOFOLLOW, dir_fd=fd)
-                os.close(fd)
-                fd = inner
-        return os.open(name, flags, dir_fd=fd)
-    finally:
-        os.close(fd)
-
-
 def read_text(path: Path, real: str | None = None) -> str:
     """The file's text, refusing what no client would read as a config. `real` is the path's
     target as the caller resolved and checked it (discovery: inside the tree it scans); without
@@ -126,11 +97,11 @@ def read_text(path: Path, real: str | None = None) -> str:
     followed, so a symlink swapped in after the check is refused (the root `--all-users` run
     reads a home its owner can change meanwhile)."""
     try:
-        fd = _open_resolved(real if real is not None else os.path.realpath(path))
+        fd = no_follow.open_resolved(real if real is not None else os.path.realpath(path))
     except PermissionError:
         raise DocumentError("unreadable: permission denied") from None
     except OSError as exc:
-        if exc.errno in _A_LINK_NOW:
+        if exc.errno in no_follow.A_LINK_NOW:
             raise DocumentError("a symlink where the file was checked: not followed") from None
         raise DocumentError(f"unreadable: {exc.strerror or exc}") from None
     try:
@@ -182,14 +153,33 @@ def _deeper_than_limit(data: Any) -> bool:  # noqa: ANN401
     exhaust the stack. Only for trees (JSON, TOML): YAML's shared nodes are measured apart."""
     level = [data] if isinstance(data, (dict, list)) else []
     for _ in range(MAX_DEPTH):
-        below: list[Any] = []
-        for node in level:
-            values = node.values() if isinstance(node, dict) else node
-            below.extend([value for value in values if isinstance(value, (dict, list))])
-        if not below:
+        level = _containers_below(level)
+        if not level:
             return False
-        level = below
     return True
+
+
+_DICT, _LIST, _CONTAINERS = frozenset({dict}), frozenset({list}), frozenset({dict, list})
+_PLAIN = frozenset({dict, list, str, int, float, bool, type(None)})
+
+
+def _containers_below(level: list[Any]) -> list[Any]:
+    """The dicts and lists held by those of `level`. Every config file is measured, each value
+    of it once: where all are of JSON's own types, the whole level is read by C iterators, not
+    by a test of each value."""
+    kinds = list(map(type, level))
+    if _CONTAINERS.issuperset(kinds):
+        dicts = compress(level, map(_DICT.__contains__, kinds))
+        lists = compress(level, map(_LIST.__contains__, kinds))
+        values = list(chain(chain.from_iterable(map(dict.values, dicts)), *lists))
+        kinds = list(map(type, values))
+        if _PLAIN.issuperset(kinds):
+            return list(compress(values, map(_CONTAINERS.__contains__, kinds)))
+    below: list[Any] = []  # subclasses, dates, times: as each value says
+    for node in level:
+        held = node.values() if isinstance(node, dict) else node
+        below.extend([value for value in held if isinstance(value, (dict, list))])
+    return below
 
 
 def _json5_reason(text: str, exc: Exception) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from mcpir.core import documents
+from mcpir.core import documents, no_follow
 from mcpir.core.model import Format
 from mcpir.core.paths import Scopes
 
@@ -104,22 +104,40 @@ def sqlite_strings(db: Path, scopes: Scopes, table: str, column: str) -> list[st
     the file is opened immutable (no lock taken, no journal written, a running client never
     blocked) and the query is cut off after a fixed number of steps. Anything that is not
     such a database (a planted file, a truncated copy) gives []."""
-    import sqlite3
 
-    if state_file(db, scopes, max_bytes=MAX_DATABASE_BYTES) is None:
+    if (checked := state_file(db, scopes, max_bytes=MAX_DATABASE_BYTES)) is None:
         return []
+    # The file as checked, no link followed and never blocking (a FIFO swapped in after the
+    # check hung the open), kept open: SQLite reads that file through /proc/self/fd.
     try:
-        with open(db, "rb") as handle:
-            if handle.read(len(_SQLITE_MAGIC)) != _SQLITE_MAGIC:
-                return []
+        fd = no_follow.open_resolved(str(checked) if scopes.sandboxed else os.path.realpath(db))
     except OSError:
         return []
+    try:
+        if stat.S_ISREG(os.fstat(fd).st_mode) and os.read(fd, 16) == _SQLITE_MAGIC:
+            return _query(_pinned(fd, checked), table, column)
+        return []
+    finally:
+        os.close(fd)
+
+
+def _pinned(fd: int, checked: Path) -> Path:
+    """The path by which the file open as `fd` is opened again, itself and no other."""
+    for fds in ("/proc/self/fd", "/dev/fd"):
+        if os.path.isdir(fds):
+            return Path(fds, str(fd))
+    return Path(os.path.abspath(checked))
+
+
+def _query(db: Path, table: str, column: str) -> list[str]:
+    import sqlite3
+
     calls = iter(range(_SQLITE_STEPS // _SQLITE_EVERY))
 
     def over_budget() -> int:
         return 0 if next(calls, None) is not None else 1
 
-    uri = f"{Path(os.path.abspath(db)).as_uri()}?mode=ro&immutable=1"
+    uri = f"{db.as_uri()}?mode=ro&immutable=1"
     try:
         connection = sqlite3.connect(uri, uri=True, timeout=0.2)
     except (sqlite3.Error, ValueError):
