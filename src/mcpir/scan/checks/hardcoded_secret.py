@@ -99,22 +99,21 @@ def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
     """Every value a server is given (env, headers, arguments, url, command), in that order.
     Called for every server of every config: in loops, not generators, and each judgement
     remembered per scan (`ScanContext.memo`), as one per command line for the arguments."""
-    # `import a.b as c`, not `from a.b import f`: per server, a package's fromlist costs a call
-    # into importlib.
-    import mcpir.secrets as detectors
-
-    find, memo = detectors.find_secrets, ctx.memo
+    find, memo = _find or _detector(), ctx.memo
     found: list[tuple[str, Judged]] = []
     for place, values in (("env", server.env), ("header", server.headers)):
         for name, secret in values.items():
             value = secret.reveal()
             if len(value) >= SHORTEST:
-                judged = _judged(find, memo, value, name)
+                # The memo's answer first, without a call: most values were judged before.
+                judged = memo.get((RULE_ID, value, name))
+                if judged is None:
+                    judged = _judged(find, memo, value, name)
                 if judged:
                     found.append((f"{place} {name}", judged))
     args = server.args
     if args:
-        mark = (RULE.id, args)
+        mark = (RULE_ID, args)
         in_args: ArgsJudged | None = memo.get(mark)
         if in_args is None:
             in_args = tuple(
@@ -125,7 +124,8 @@ def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
             if sum(map(len, args)) <= MEMO_CHARS and len(memo) < MEMO_ENTRIES:
                 memo[mark] = in_args
         found += in_args
-    for place, text in (("url", server.url), ("command", server.command)):
+    url, command = server.url, server.command
+    for place, text in (("url", url), ("command", command)) if url else (("command", command),):
         if text and len(text) >= SHORTEST:
             judged = _judged(find, memo, text, None)
             if judged:
@@ -141,6 +141,21 @@ def check(server: Server, ctx: ScanContext) -> Sequence[Finding]:
     ]
 
 
+RULE_ID = RULE.id
+# `mcpir.secrets.find_secrets`, imported on the first server a scan checks: importing the
+# package builds every provider (tests/test_secrets_speed.py pins that it waits), and an
+# import statement per server costs a lookup in `sys.modules` each time.
+_find: Callable[[str, str | None], list[SecretHit]] | None = None
+
+
+def _detector() -> Callable[[str, str | None], list[SecretHit]]:
+    global _find
+    from mcpir.secrets import find_secrets
+
+    _find = find_secrets
+    return find_secrets
+
+
 def _judged(
     find: Callable[[str, str | None], list[SecretHit]],
     memo: dict[tuple[object, ...], Any],
@@ -149,7 +164,7 @@ def _judged(
 ) -> Judged:
     if len(value) > MEMO_CHARS:
         return _judge(find, value, key)
-    mark = (RULE.id, value, key)
+    mark = (RULE_ID, value, key)
     judged: Judged | None = memo.get(mark)
     if judged is None:
         judged = _judge(find, value, key)
