@@ -32,7 +32,8 @@ DECEIT = _rx(
     r"""\b(?:regardless|whatever|no\s+matter|otherwise)\b|\binstead\s+of\b(?!\s+(?:acting|following|
     executing|obeying|running|doing|carrying|retrying|trying|attempting|guessing|switching))|
     \b(?:say|report|state)\s+only\b|
-    \bonly\s+(?:say|report|state)\b|\bif\s+the\s+(?:user|person|human)\s+asks\b|\b(?:as|is|be|
+    \bonly\s+(?:say|report|state)\b|\bif\s+the\s+(?:user|person|
+    human)\s+asks\b(?!(?:[^.;]{0,60}),\s+tell\s+them\s*(?:[.;]|$))|\b(?:as|is|be|
     are)\s+
     (?:at\s+least\s+|about\s+|roughly\s+)?\d+\s*%\s+(?:higher|lower|more|less)\b|\b(?:has|
     have)\s+the\s+
@@ -44,7 +45,8 @@ DECEIT = _rx(
     \b\d+\s+times\s+(?:larger|higher|bigger|greater|smaller|lower)\b|
     \b\d+(?:\.\d+)?\s*(?:%|percent)\s+(?:above|below|over|under)\s+the\s+(?:true|real|actual|
     correct)\b|
-    \b(?:increas|inflat|rais|bump|boost|pad|multipl|scal)\w*\b[^.;]{0,60}\bby\s+(?:about\s+|roughly\s+)?
+    \b(?:increas|inflat|rais|bump|boost|pad|multipl|scal)\w*\b[^.;]{0,60}\bby\s+(?:about\s+|
+    roughly\s+)?
     (?:\d+(?:\.\d+)?(?![\d.])(?![\s%]*(?:percent\s+)?(?:vat|tax|fees?|surcharge|gst|commission|
     duty|tips?)\b)|a\s+(?:tenth|
     fifth|quarter|third|half)\b|half\b)(?:\.\d|[^.;]){0,60}
@@ -63,7 +65,8 @@ DECEIT = _rx(
     numbers?|balances?|amounts?|values?|totals?|prices?|scores?|counts?|results?)\b|
     \b(?:present|report|show|describ|classif|list|summar|
     display)\w*[^.;]{0,80}\bas\s+['"‘“]?(?:all\s+(?:\w+\s+)?)?(?:informational|
-    info|low|minor|safe|clean|benign|harmless|false\s+positives?|non-?critical|resolved|passed)\b|
+    info|low|minor|safe|clean|benign|harmless|false\s+positives?|non-?critical|resolved|passed|
+    (?:overwhelmingly\s+)?positive|favou?rable|secure|intact|healthy)\b|
     \b(?:delete|remove|wipe|erase|drop|overwrite|destroy|truncate|transfer|
     move)\w*\b[^.;]{0,80}\band\s+
     (?:then\s+)?(?:tell|say|report|inform)|\bstill\s+(?:tells?|says?|reports?|states?|
@@ -114,7 +117,8 @@ DECEIT = _rx(
 CLAIM = _rx(
     r"""\bthat\s+(?:no|nothing|none|it\s+is|it\s+was|everything|all|the\s+\w+\s+(?:is|was|has|
     passed))\b|\b(?:is|was|as|are|were|has\s+been)\s+(?:clean|verified|safe|passed|successful|
-    complete|completed|fine|resolved|delivered|saved|sent|archived|fixed|approved|secure)\b|
+    complete|completed|fine|resolved|delivered|saved|sent|archived|fixed|approved|secure|intact|
+    healthy)\b|
     \bsuccessfully\b|(?:\btell\s+(?:the\s+|your\s+)?(?:user|person|human)|(?:^|[,:;]|\b(?:and|then|
     always|just|only|still))\s*(?:say|report|summari[sz]e|respond|reply|answer|state|mark|label))\b
     [^.;]{0,40}?(?:\bas\s+)?["'‘“][^"'’”\n]{2,60}["'’”]|\b(?:presented|reported|described|shown|
@@ -188,7 +192,8 @@ GRANTED = _rx(
     the\s+(?:assistant|model|agent|ai|caller)\s+(?:is|has|holds|may|can|carries|is\s+granted))\b
     | \b(?:assigns?|gives|grants?)\s+you\b
     | \b(?:registers?|provisioned)\s+(?:you|as)\b|\bhas\s+been\s+provisioned\b
-    | \bgranted\s+the\s+(?:assistant|model|agent)\b"""
+    | \bgranted\s+the\s+(?:assistant|model|agent)\b
+    | \bswitch\w*\s+the\s+(?:assistant|model|agent)\s+(?:into|to)\b"""
 )
 VOID_RULES = gate(
     _rx(
@@ -198,7 +203,7 @@ VOID_RULES = gate(
     limitations)\b[^.;]{0,80}\b(?:void|invalid|
     no\s+
     longer|do\s+not\s+apply|revoked|suspended|lifted|disabled|overridden|obsolete|archived|
-    relaxed|paused|
+    relaxed|paused|rotated\s+out|phased\s+out|
     only\s+rules\s+that|
     retired|superseded|withdrawn|rescinded|waived|dropped|discarded)\b
     | \bexempt\s+from\b[^.;]{0,40}\b(?:polic\w+|rules|restrictions|guidelines|refusals?|safety)
@@ -218,6 +223,7 @@ VOID_RULES = gate(
     | \bas\s+(?:though|if)\s+(?:your|the)\s+(?:operator|developer|principal|system\s+prompt)\s+
         (?:had\s+|has\s+)?(?:written|wrote|said|sent|issued)\b
     | \bhighest[\s-]priority\s+(?:directive|instruction|rule)s?\b
+    | \bsupersedes?\s+the\s+instructions\s+you\b
     | \bprecedence\s+over\b[^.;]{0,40}\b(?:instructions|rules|guidelines|prompt)\b
     | \b(?:obeyed|followed|treated)\s+as\s+(?:if\s+)?(?:coming\s+)?from\s+(?:your|
     the)\s+(?:principal|
@@ -305,7 +311,8 @@ OTHER_TOOLS = gate(
 RUN_DOWN = _rx(
     r"""\b(?:avoid|(?:don'?t|do\s+not|never)\s+(?:call|use|consult|query|rely\s+on|trust|try|
     check|consider)|let\s+\w+\s+down|exfiltrat\w*|steal\w*|hijack\w*|backdoor\w*|spyware|malware|
-    vulnerable|legacy|unsupported|unmaintained|abandoned|look\s+bad|stale|buggy|slow|insecure|unsafe|flagged|
+    vulnerable|legacy|unsupported|unmaintained|abandoned|look\s+bad|stale|buggy|slow|insecure|
+    unsafe|flagged|
     leak\w*|deprecated|outdated|unreliable|broken|corrupt\w*|risks?|disappoint\w*|lose|loses|
     inaccurate|compromised|malicious|inferior|harm\w*|betray\w*|break|delayed|loss|losses|
     danger\w*|worse|wrong|unverified|untrusted|discard\w*|ignored?|ranked\s+above|outrank\w*|
@@ -376,7 +383,8 @@ PICK_OVER = gate(
         r"""\b(?:choose|pick|call|use|route|prefer|favou?r|select|selected|chosen|preferred|picked|
     used|called)\b[^.;]{0,80}?\b(?:instead|over|
     rather\s+than|whenever|every\s+time|in\s+preference\s+to)\b
-    | \b(?:precedence|priority)\s+over\b"""
+    | \b(?:precedence|priority)\s+over\b
+    | \b(?:pick|choose|use|call|select)\s+(?:this|it|[a-z]+_[a-z_]+)(?:\s+tool)?\s+and\s+never\b"""
     ),
     "choose pick call use route prefer favor favour select selected chosen preferred picked used "
     "precedence priority "
@@ -464,7 +472,8 @@ FETCH_RUN = gate(
     _rx(
         r"""\bexec\s*\(|\beval\s*\(|urlopen|\bpython3?\s+-c\b|\bcurl\b[^|\n]{0,200}\|\s*(?:sudo\s+)?
     (?:ba|z)?sh\b|\bwget\b[^|\n]{0,200}\|\s*(?:sudo\s+)?(?:ba|z)?sh\b|\biex\b|invoke-expression|
-    powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b|\b(?:(?:ba|z)?sh|source)\s+<\(\s*(?:curl|wget)\b|
+    powershell\s+-e(?:nc)?\b|/dev/tcp/|\$\(\s*(?:curl|wget)\b|\b(?:(?:ba|z)?sh|
+    source)\s+<\(\s*(?:curl|wget)\b|
     \bbase64\s+(?:-d|--decode)\s*\|\s*(?:ba|z)?sh\b
     | \bnpx\s+(?:-y|--yes)\s+\S+@latest\b|\bnpx\s+(?:-y|--yes)\s+github:
     | \bbash\s+-c\s+["']?\$\(|\bpipe\b[^.;]{0,40}\binto\s+(?:your\s+|the\s+)?shell\b""",
@@ -474,9 +483,12 @@ FETCH_RUN = gate(
     "sh zsh source",
     ("$(",),
 )
-NEGATED = _rx(r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b")
+NEGATED = _rx(
+    r"\b(?:never|do\s+not|don'?t|must\s+not|should\s+not|no)\b"
+    r"|\b(?:instead\s+of|rather\s+than)\s+(?:\w+\s+){0,3}?(?:with|using|passing|adding)\s+$"
+)
 REVIEW = _rx(
-    r"\b(?:for\s+review|without\s+(?:executing|running)|such\s+as|e\.g\.|detects?|flags?)\b|"
+    r"\b(?:for\s+review|without\s+(?:executing|running)|such\s+as|detects?|flags?)\b|\be\.g\.(?!\w)|"
     r"^\s*(?:equivalent|same)\s+(?:to|as)\s+running\s*:"
 )
 
@@ -634,17 +646,19 @@ INJECTED_COMMAND = _rx(
 # A secret no tool needs from the user, asked of them: "ask the user for their recovery words".
 ASK_USER = gate(
     _rx(
-        r"""\b(?:ask|prompt|request)\s+(?:the\s+)?(?:user|person|human|them)\s+(?:for|to\s+(?:enter|
+        r"""\basking\s+(?:them\s+|the\s+user\s+)?for\s+(?:their|your|the\s+user'?s)\s+(?:\w+\s+)?
+    (?:password|passcode|pin)\b|
+    \b(?:ask|prompt|request)\s+(?:the\s+)?(?:user|person|human|them)\s+(?:for|to\s+(?:enter|
     provide|type|paste|share|send|read\s+out))\b"""
     ),
-    "ask prompt request",
+    "ask prompt request asking",
 )
 NEVER_ASKED = _rx(
     r"""\bseed\s+(?:phrase|words)|\brecovery\s+(?:words|phrases?|codes?)|\bmnemonic|
     \bprivate\s+keys?|
     \b(?:2fa|otp|mfa|one[\s-]time)\s+(?:codes?|passwords?)|\bverification\s+codes?|\bcvv\b|
     \bsecurity\s+code|\bpin\b|\bssn\b|\bsocial\s+security|\bconnection\s+strings?|
-    \bvpn\s+password"""
+    \bvpn\s+password|\b(?:account|login)\s+password"""
 )
 # Data gathered through another tool: "(read it with the contacts tool first)".
 CROSS_READ = gate(
@@ -672,7 +686,11 @@ REFUSED_UNLESS = gate(
 # Speech reported by a tool about attacks: "blocks that tell the model to read …".
 REPORTED = gate(
     _rx(
-        r"""\b(?:that|which|who)\s+(?:tells?|instructs?|asks?|orders?|makes?|tricks?|directs?|
+        r"""\b(?:attackers?|adversar(?:y|ies)|threat\s+actors?|intruders?|
+    malware)\s+(?:\w+\s+){0,2}?
+        (?:copy|copies|steal|steals|exfiltrat\w*|send|sends|read|reads|harvest\w*|dump\w*|use|
+        uses|plant|plants|hide|hides)\b|\b(?:that|which|who)\s+(?:tells?|instructs?|asks?|orders?|
+    makes?|tricks?|directs?|
         coerces?|gets?)\s+(?:the\s+|an?\s+)?(?:model|agent|assistant|ai|llm)s?\s+(?:to|into)\b|
         \b(?:requests?|instructions?|orders?|attempts?)\s+to\s+(?:read|send|bcc|exfiltrate|leak|
         upload|
@@ -689,7 +707,8 @@ REPORTED = gate(
     ),
     # Each branch holds a model word, the act asked for, "try"/"attempt", "can" or "phrase".
     "model models agent agents assistant assistants ai ais llm llms read send bcc exfiltrate "
-    "leak upload forward reveal ignore try tries attempt can phrase phrases",
+    "leak upload forward reveal ignore try tries attempt can phrase phrases attacker attackers "
+    "adversary adversaries threat actor actors intruder intruders malware",
 )
 
 # Who hears the answer: an order about it need not be in the imperative ("the summary given to
@@ -727,8 +746,11 @@ LINE_JUMP_STRONG = gate(
         (?:loading|reading|registering|connecting)|
         \bregardless\s+of\s+which\s+tools?\s+(?:\w+\s+){0,3}?(?:used|called)|
         \bindependent(?:ly)?\s+of\s+(?:this|the)\s+tool\b|
-        \bfrom\s+the\s+(?:very\s+)?first\s+(?:message|turn|reply|prompt)\s+(?:on(?:ward)?s?|forward)\b|
-        \bfrom\s+the\s+moment\s+you\s+(?:read|see|load)\s+this\b|\beven\s+(?:when|
+        \bfrom\s+the\s+(?:very\s+)?first\s+(?:message|turn|reply|prompt)\s+(?:on(?:ward)?s?|
+    forward)\b|
+        \bfrom\s+the\s+moment\s+you\s+(?:read|see|load)\s+this\b|
+        \bbefore\s+you\s+(?:even\s+)?(?:decide|choose|pick)\s+(?:which|what)\s+tools?\b|
+        \b(?:effective|in\s+force|applies)\s+as\s+soon\s+as\s+you\s+read\b|\beven\s+(?:when|
         if)\s+this\s+tool\s+is\s+(?:never|
         not)\s+(?:invoked|called|used|selected|chosen|picked)|
         \bbefore\s+you\s+(?:even\s+)?(?:consider\s+)?call(?:ing)?\s+any\s+tool|
@@ -742,7 +764,8 @@ LINE_JUMP_STRONG = gate(
         session|conversation)\b|\bloaded\s+with\s+the\s+tool\s+list\b|
         \b(?:apply|applies|take\s+effect|takes\s+effect)\s+(?:as\s+soon\s+as|once|the\s+moment)\s+
         (?:they\s+are|this\s+is|it\s+is|you\s+have)\s+(?:read|loaded|seen)\b|
-        \bbefore\s+any\s+tool\s+(?:is|has\s+been|gets)\s+(?:chosen|selected|called|picked|invoked)\b"""
+        \bbefore\s+any\s+tool\s+(?:is|has\s+been|gets)\s+(?:chosen|selected|called|picked|
+    invoked)\b"""
     ),
     "whether required needed necessary invoking calling using force enough moment effect soon "
     "effect loaded "
@@ -813,9 +836,11 @@ HARMFUL = gate(
         r"""\brm\s+-\w*r|\bchmod\s+(?:-r\s+)?[0-7]*777|\bmkfs\b|\bdd\s+if=|--privileged\b|-v\s+/:/|
     \bauthorized_keys\b|\bcrontab\b|\|\s*(?:ba|z)?sh\b|\bnc\s+-e\b|\bncat\b[^\n]{0,40}\s-e\b|
     /bin/sh\b|\bhistfile=/dev/null|\bhist(?:file)?size=0\b|\ballusers\b|
-    (?<!\bto\s)\bmake\s+(?:the|every|each|all|any|its)\s+[\w\s-]{0,30}?(?:readable|visible|public)\s+
+    (?<!\bto\s)\bmake\s+(?:the|every|each|all|any|its)\s+[\w\s-]{0,30}?(?:readable|visible|
+    public)\s+
     (?:by|to)\s+(?:everyone|anyone|the\s+public|all)\b|
-    \b(?:launch|start|run)(?:es|s)?\s+(?:itself\s+)?(?:at|on)\s+(?:every\s+)?(?:login|log-in|startup|
+    \b(?:launch|start|run)(?:es|s)?\s+(?:itself\s+)?(?:at|on)\s+(?:every\s+)?(?:login|log-in|
+    startup|
     boot)\b|\bunset\s+histfile\b|\bhistory\s+-c\b|\bprompt_command\s*=|
     \b(?:write|append|add)\w*\b[^.;]{0,60}(?:~/|\$home/)\.(?:bashrc|zshrc|bash_profile|profile|
     zprofile|
@@ -945,7 +970,8 @@ HARM_ACT = _rx(
     r"""\bchmod\b|\brm\s+-\w*r|\b777\b|\bdelete\w*\s+(?:~/|\.|every|all|any|the\s+user'?s|
     [\w./-]*history)|
     \b(?:invoke|call|run)\s+(?:delete|remove|drop|destroy|wipe)_\w+|
-    \b(?:invoke|call|run|calling|invoking)\s+(?:[a-z]+_)?(?:refund|transfer|pay|purchase|enrol|enroll|
+    \b(?:invoke|call|run|calling|invoking)\s+(?:[a-z]+_)?(?:refund|transfer|pay|purchase|enrol|
+    enroll|
     subscribe|remove|grant|invite)[a-z]*_?[a-z_]*|
     \bdisabl\w+\s+(?:the\s+)?(?:branch\s+
     protection|protection|security|firewall|2fa|mfa|verification|logging|audit\w*|antivirus|
@@ -1042,10 +1068,12 @@ READERS = frozenset(
     "user users human person model models assistant assistants agent agents "
     "claude system host you your".split()
 )
-PATH_REFERENCE = _rx(r"\b(?:path|filename|file\s+name)[`'\"]?\s+(?:to|of)\b")
+PATH_REFERENCE = _rx(r"\b(?:path|filename|file\s+name)[`'\"]?\s+(?:to|of)\b|\b[a-z]+_path\b")
 NEEDS = frozenset("needs requires expects wants".split())
 BACKTICKED = _rx(r"\b(?:in|into|as)\s+`[a-z_]+`")
 CONTENTS = _rx(r"\b(?:contents?|full\s+text)\s+of\b")
+# Inside a call's arguments: `grant(user_email="…`, up to where an address starts.
+SAMPLE_CALL = _rx(r"\b[a-z_][a-z0-9_]*\((?:[^()]|\[[^\]]*\]){0,300}$")
 ORDER_LABEL = _rx(r"\s*(?:required|mandatory|important|critical)\s*:")
 THIS_SERVER = _rx(r"\b(?:of|in|on|from)\s+this\s+server\b")
 
@@ -1056,7 +1084,8 @@ COVERT = gate(
     telling|mentioning|notifying|informing|announcing|verification|verifying|confirmation|
     confirming|checking|
     the\s+user|their\s+knowledge)|\b(?:do\s+not|don'?t|never|must\s+not|should\s+not)\s+
-    (?:\w+\s+)?(?:mention|tell|inform|notify|reveal|disclose|show|surface|report|list)(?:s|ing|d|
+    (?:\w+ly\s+|ever\s+|even\s+|again\s+|bother\s+)?(?:mention|tell|inform|notify|reveal|disclose|
+    show|surface|report|list)(?:s|ing|d|
     ed)?\b|\bunder\s+no\s+circumstances\b|
     \bkeep\s+(?:[\w']+\s+){0,8}?(?:to\s+yourself|out\s+of\s+(?:your|the|repl\w*|answers?))|
     \bmust\s+not\s+(?:appear|
@@ -1119,7 +1148,8 @@ COVERT = gate(
         reports?)\b
     | \b(?:must|should)\s+not\s+volunteer\b|\b(?:should|must)\s+not\s+be\s+itemi[sz]ed\b
     | \bwithout\s+(?:changing|altering)\s+what\s+the\s+user\s+(?:sees|reads|is\s+told)\b|
-    \bno\s+user-facing\s+mention\b|
+    \bno\s+user-facing\s+mention\b|\bkeep\s+(?:the\s+)?(?:user|person|human|them)\s+unaware\b|
+    \b(?:should|must)\s+not\s+be\s+(?:narrated|announced)\b|
     \bkeep\s+(?:[\w']+\s+){0,6}?(?:private|confidential|hidden)\b
     | \b(?:should|must|need)\s+not\s+ask\s+(?:the\s+user\s+)?(?:to\s+confirm|for\s+(?:confirmation|
         approval|permission))""",

@@ -73,13 +73,12 @@ from mcpir.injection.act_words import (
     VIA_SHELL,
     VOID_RULES,
 )
-from mcpir.injection.citing import about_attacks, unquoted
+from mcpir.injection.citing import about_attacks, sample_call, unquoted
 from mcpir.injection.clauses import (
     CARRY_VERBS,
     DEST,
     FORCE,
     IMPERATIVE,
-    PROTECTIVE,
     QUANT,
     QUANT_STRICT,
     READ_VERBS,
@@ -88,6 +87,7 @@ from mcpir.injection.clauses import (
     Clause,
     clauses,
     holds,
+    protects,
 )
 from mcpir.injection.effects import effects as _effects
 from mcpir.injection.gates import Gate, entry, needs
@@ -101,20 +101,6 @@ _Rule = Callable[["_Scan", Clause, set[str]], None]
 
 def _words(clause: Clause, verbs: frozenset[str]) -> bool:
     return not verbs.isdisjoint(clause.words)
-
-
-def _protects(clause: Clause) -> bool:
-    """Whether the clause protects rather than asks, read where its order is: after a label
-    ("… are not public, so the tool needs the local credentials: read ~/.config/…") and before
-    what follows the act ("give it the messages — without that, …")."""
-    if not clause.protective:
-        return False
-    text = clause.text
-    if (colon := text.rfind(": ")) >= 0 and IMPERATIVE.match(text, colon + 1):
-        text = text[colon + 1 :]
-    text = text.split(" — ", 1)[0]  # "give it the messages — without that, tools fail"
-    lead = bool(clause.lead) and PROTECTIVE.search(clause.lead) is not None
-    return PROTECTIVE.search(text) is not None or lead
 
 
 def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
@@ -141,7 +127,7 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
     if not moved:
         return  # nothing named that a rule below moves: how covertly is not asked
     covert = clause.has(COVERT)
-    if _protects(clause) and not covert:
+    if protects(clause) and not covert:
         return
     if carries and clause.has(CONTEXT):
         # "builds an embedding index when a document exceeds the context window" orders nothing.
@@ -168,11 +154,12 @@ def _data(scan: _Scan, clause: Clause, own: set[str]) -> None:
         _add(scan, "exfiltration:secrets", "high", clause)
     elif carries and clause.has(FILES) and (clause.has(QUANT) or clause.has(FORCE)):
         _add(scan, "exfiltration:files", "high", clause)
-    elif carries and clause.has(USER_DATA):
+    elif carries and clause.has(USER_DATA) and (covert or not clause.user_asked):
         if clause.has(DEST) or covert or clause.has(QUANT_STRICT) or clause.has(FORCE):
             _add(scan, "exfiltration:context", "high", clause)
     if sends and not clause.user_asked and (dest := clause.has(DEST)):
-        _add(scan, "exfiltration:send-out", "high", clause, dest.group(0).strip()[:60])
+        if not sample_call(scan.low, clause, dest.start()):
+            _add(scan, "exfiltration:send-out", "high", clause, dest.group(0).strip()[:60])
     if clause.has(URL_SLOT):
         _add(scan, "exfiltration:url-slot", "high", clause)
 

@@ -10,7 +10,7 @@ import re
 from dataclasses import replace
 
 from mcpir.injection import patterns as P
-from mcpir.injection.act_words import REPORTED
+from mcpir.injection.act_words import REPORTED, SAMPLE_CALL
 from mcpir.injection.clauses import Clause, clauses, holds
 from mcpir.injection.hits import Hit
 
@@ -78,8 +78,10 @@ def _examples(low: str) -> list[tuple[int, int]]:
 # "malicious") or a marker of samples ("such as", "e.g."). A clause with neither is the
 # description speaking, whatever its first line says the tool is about ("Flags malicious input.
 # The assistant is granted admin rights…": 160 of 359 poisoned blind8-10 samples went unflagged).
+_CITED_BY = re.compile(r"\b(?:like|such\s+as|e\.g\.|for\s+example)\s+[^.;:\n]{0,25}$")
 _CITES = re.compile(
-    P.ATTACK_TOPIC.pattern + r"|\b(?:such\s+as|like|e\.g\.|for\s+(?:example|instance)|including)\b"
+    P.ATTACK_TOPIC.pattern + r"|\b(?:such\s+as|like|for\s+(?:example|instance)|including)\b"
+    r"|\be\.g\.(?!\w)"  # no \b after a dot followed by a space
 )
 
 
@@ -117,6 +119,8 @@ def _cited(low: str, hits: list[Hit], found: list[Clause]) -> list[Hit]:
     for hit in hits:
         clause = next((c for c in found if c.start <= hit.pos < c.end), None)
         inside = any(a <= hit.pos < b for a, b in quoted)
+        # Named right after "like", "such as": "fake markers like <|im_start|>system".
+        inside = inside or _CITED_BY.search(low, max(0, hit.pos - 40), hit.pos) is not None
         loose = (
             clause is None
             or clause.has(REPORTED) is not None
@@ -194,3 +198,12 @@ def names_attacks(text: str, end: int | None = None) -> bool:
     such phrase names one of the stems, so a substring test spares most searches."""
     head = text if end is None else text[:end]
     return holds(head, P.ATTACK_STEMS) and P.ABOUT_ATTACKS.search(head) is not None
+
+
+def sample_call(low: str, clause: Clause, at: int) -> bool:
+    """An address inside the arguments of a sample call, after an "Example" label: the tool
+    shown in use (`send_mail(to=["team@example.com"])`), not an order."""
+    before = clause.text[:at]
+    if SAMPLE_CALL.search(before) is None:
+        return False
+    return "example" in low[max(0, clause.start - 400) : clause.start + at]

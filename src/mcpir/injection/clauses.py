@@ -56,7 +56,7 @@ CARRY_VERBS = frozenset(
     """send sends post upload uploads forward email mail transmit mirror copy sync relay share
     submit beacon exfiltrate leak stream push pass passing give giving include including embed
     append attach put paste place provide supply fill write encode add store save log record cc
-    bcc deliver dump publish echo repeat reveal disclose call invoke encoding embedding set
+    bcc deliver dump publish echo repeat reveal disclose call invoke encoding embedding
     show hand fire emit prefix trigger ping adds sends passes includes attaches copies uploads
     belong belongs carry carries feed feeds persist persists contain populate populates
     forwards puts writes logs stores mirrors embeds appends calls invokes forwarded passed
@@ -112,6 +112,7 @@ MODEL_ADDRESS = _rx(
     claude|gpt|copilot|bot)s?\b|\b(?:assistant|agent|model|ai|llm)\s+(?:hint|notice|note|
     instructions?|directive)\b|\b(?:you|the\s+(?:assistant|model|agent|ai|llm)|assistants|agents|
     models)\s+(?:must|should|will|need\s+to|have\s+to|are\s+to|is\s+to|shall|can\s+now|may\s+now|
+    (?:are|is)\s+(?:expected|required)\s+to|
     are\s+now|now|has\s+to)\b|\b(?:assistant|model|ai|agent|llm|claude)s?\s*:|\b(?:for|to)\s+the\s+
     (?:language\s+)?(?:model|assistant|agent|ai|llm)s?\s*:|\b(?:model|agent|assistant|llm|ai)[\s-]
     (?:instructions?|only|notes?|directives?|duty|duties|tasks?|orders?|steps?|todo|actions?)\s*:|
@@ -150,7 +151,8 @@ PROTECTIVE = gate(
     _rx(
         r"""\b(?:never|not|no|n't|without|avoid|refuses?|redact\w*|mask(?:s|ed|ing)?|exclud\w*|
     strip(?:s|ped|ping)?|
-    sanitiz\w*|scrub\w*|omit\w*|only\s+(?:names|metadata|the\s+names))\b"""
+    sanitiz\w*|scrub\w*|omit\w*|only\s+(?:names|metadata|the\s+names))\b
+    | \bonly\s+(?:if|when)\s+the\s+(?:user|caller)\s+(?:is|has)\b"""
     ),
     "never not no without avoid refuse refuses mask masks masked masking strip strips stripped "
     "stripping only",
@@ -158,8 +160,12 @@ PROTECTIVE = gate(
 )
 USER_ASKED = gate(
     _rx(
-        r"""\b(?:only\s+(?:when|if)|if|when|unless)\s+(?:the\s+)?user\s+(?:explicitly\s+)?(?:asks|
-    requests|says|wants|specifies|provides|confirms|approves|configured|chose|enables)|
+        r"""\b(?:only\s+(?:when|if)|if|when|
+    unless)\s+(?:the\s+)?user\s+(?:explicitly\s+)?(?:has\s+)?(?:asks|
+    asked|requested|requests|says|wants|specifies|provides|confirms|confirmed|approves|approved|
+    configured|chose|enables)|\bafter\s+the\s+user\s+(?:has\s+)?(?:confirmed|approved|agreed)|
+    \btaken\s+from\s+the\s+user'?s\s+request\b|\bif\s+(?:they|the\s+user)\s+(?:want|wants|ask|asks|
+    asked)\b|
     \bthe\s+user\s+
     (?:configured|chose|set\s+up|provided|supplied)|\bthat\s+the\s+user\s+(?:configured|chose|gave)|
     \b(?:configured|chosen|provided)\s+by\s+the\s+user|\bthe\s+user\s+(?:must|needs\s+to|has\s+to|
@@ -323,3 +329,17 @@ def _add(found: list[Clause], low: str, start: int, end: int, lead: str) -> None
     elif not _ADDRESS_WORDS.isdisjoint(clause.words) or "<" in text:
         clause.addressed = MODEL_ADDRESS.search(text) is not None
     found.append(clause)
+
+
+def protects(clause: Clause) -> bool:
+    """Whether the clause protects rather than asks, read where its order is: after a label
+    ("… are not public, so the tool needs the local credentials: read ~/.config/…") and before
+    what follows the act ("give it the messages — without that, …")."""
+    if not clause.protective:
+        return False
+    text = clause.text
+    if (colon := text.rfind(": ")) >= 0 and IMPERATIVE.match(text, colon + 1):
+        text = text[colon + 1 :]
+    text = text.split(" — ", 1)[0]  # "give it the messages — without that, tools fail"
+    lead = bool(clause.lead) and PROTECTIVE.search(clause.lead) is not None
+    return PROTECTIVE.search(text) is not None or lead

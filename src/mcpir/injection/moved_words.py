@@ -26,7 +26,7 @@ CONTEXT = gate(
     previous|prior|recent|
     earlier)\s+(?:\d+\s+|few\s+)?(?:messages|turns|tool\s+outputs|outputs|exchanges)|\b(?:arguments|
     inputs?|params|parameters)\s+and\s+(?:results?|outputs?|responses?)|\b(?:tool|prior|previous)\s+
-    (?:outputs|results)\b|\blist\s+of\s+tools\s+you|\binstructions\s+you\s+(?:were|have\s+been)\s+
+    (?:outputs|results)\b|\blist\s+of\s+tools\s+you|\binstructions?\s+you\s+(?:were|have\s+been)\s+
     given|\beverything\s+the\s+(?:user|person|human)|\b(?:complete|full|entire|whole)\s+history\b|
     \b(?:earlier|previously|before)\s+in\s+(?:the|this)\s+(?:chat|conversation|session|thread)\b|
     \bworking\s+notes\b|\bprivate\s+messages\b|\bcontext\s+window|\bmemory\s+contents|\b(?:its|

@@ -112,7 +112,7 @@ _VERBS = (
     r"read|attach|include|send|call|use|place|put|pass|append|prepend|ignore|disregard|forward"
     r"|upload|copy|paste|fetch|run|execute|post|email|insert|embed|replace|open|load|cat|dump"
     r"|collect|gather|leak|exfiltrate|transmit|submit|share|store|save|write|always|never|do not"
-    r"|fill|provide|supply"
+    r"|fill|provide|supply|approve|merge|delete|transfer|grant|deploy|publish"
 )
 _IMPERATIVE = _rx(
     rf"(?:^|[.;:,!?\-]\s*|\b(?:and|then|first|also|please|before \w+ing|after \w+ing|"
@@ -167,7 +167,7 @@ _FALLBACK = _rx(r"\bif\s+(?:omitted|not\s+(?:given|set|provided|passed))|\bfalls
 _PATH_VALUE = _rx(r"^\s*(?:~|\.{1,2}|[A-Za-z]:)?[/\\]|^\s*\$\{?[A-Z_][A-Z0-9_]*")
 _STEERING = _rx(
     r"\b(?:field|argument|arguments|parameter|param|request|tool call|every call|each call"
-    r"|this tool|read_file|before answering|before responding)\b|\bcall \w+_\w+"
+    r"|this tool|read_file|before answering|before responding)\b|\bcall \w+_\w+|\bthe \w+ tool\b"
 )
 _MODEL_KEY = frozenset(
     "model llm ai agent assistant instruction instructions instruct prompt prompts hint hints "
