@@ -55,22 +55,32 @@ _START = re.compile(
     r"(?<=\\x[0-9A-Fa-f]{2}))(?:gh[pousr]_|github_pat_|glpat-|sk-|AKIA|ASIA|ABIA|ACCA|xox[abposre]-|"
     r"hooks\.slack\.com/services/|[srp]k_(?:live|test)_|AIza|npm_|hf_|eyJ|-----BEGIN )"
 )
-_NAME_JOINS = frozenset("-_./")
+_JOIN = re.compile(r"[-_./]|\\/|%(?:2[DdEeFf]|5[Ff])|\\u00(?:2[DdEeFf]|5[Ff])")
 _JWT_SHAPE = next(shape for shape in _SHAPES if shape.pattern == _JWT)
 # A JWT's first segment runs to the end of its run of token characters.
 _RUN_END = re.compile(r"[A-Za-z0-9_-]*")
 
 
 def _a_name(text: str, at: int, secret: str) -> bool:
-    """A match glued into a name after `-`, `_`, `.` or `/` whose body is lowercase words
-    joined the same way: `mcp-sk-hynix-…`, a package, a path, an incident id's slug. One run
-    (`ghp_aaaa…`) or runs of digits (`xoxb-1111…-2222…-bbbb…`) are look-alikes: masked."""
-    if at < 2 or text[at - 1] not in _NAME_JOINS or not text[at - 2].isalnum():
+    """A match glued into a name after `-`, `_`, `.` or `/` (or an escape of one: `%2F`, `\\/`)
+    whose body is lowercase words joined the same way: `mcp-sk-hynix-…`, a package, a path, an
+    incident id's slug. One run (`ghp_aaaa…`) or runs of digits (`xoxb-1111…-2222…-bbbb…`) are
+    look-alikes: masked."""
+    if not any(_joined(text, at, size) for size in (1, 2, 3, 6)):
         return False
     if secret != secret.lower():
         return False
     pieces = PIECE.findall(secret)
     return len(pieces) > 1 and all(not p.isdigit() and plain_piece(p) for p in pieces)
+
+
+def _joined(text: str, at: int, size: int) -> bool:
+    """`size` characters before `at` are a join, after a letter or a digit."""
+    return (
+        at > size
+        and _JOIN.fullmatch(text, at - size, at) is not None
+        and text[at - size - 1].isalnum()
+    )
 
 
 def mask_tokens(text: str, mask: Callable[[str, str], str]) -> str:
