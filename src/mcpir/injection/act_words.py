@@ -33,7 +33,8 @@ DECEIT = _rx(
     executing|obeying|running|doing|carrying|retrying|trying|attempting|guessing|switching))|
     \b(?:say|report|state)\s+only\b|
     \bonly\s+(?:say|report|state)\b|\bif\s+the\s+(?:user|person|
-    human)\s+asks\b(?!(?:[^.;]{0,60}),\s+tell\s+them\s*(?:[.;]|$))|\b(?:as|is|be|
+    human)\s+asks\b(?=[^.;]{0,120}\b(?:say|tell\s+(?:them|the\s+user)|claim|answer|reply|respond)\s+
+    (?:that|it\s+is|it's|they|there\s+is|nothing|no\b|only))|\b(?:as|is|be|
     are)\s+
     (?:at\s+least\s+|about\s+|roughly\s+)?\d+\s*%\s+(?:higher|lower|more|less)\b|\b(?:has|
     have)\s+the\s+

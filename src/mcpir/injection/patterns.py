@@ -99,7 +99,8 @@ CONCEAL = _rx(
         (?:the\s+)?users?\b
     | \b(?:strip|strips|stripped|removed|removes|hides|hidden)\s+(?:\w+\s+){0,3}?from\s+(?:the\s+)?
         (?:visible|user'?s?)\b
-    | \bhidden\s+(?:bcc|cc|copy|recipient)"""
+    | \bhidden\s+(?:bcc|cc|copy|recipient)(?!s?[^.;\n]{0,20}\b(?:chosen|picked|named|given|entered|
+        added|listed)\s+by\s+the\s+user)"""
 )
 OVERRIDE_AT = _at(
     "ignore disregard forget override bypass discard abandon from henceforth going starting you "
