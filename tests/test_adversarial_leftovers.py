@@ -130,6 +130,9 @@ def test_a_routable_gitlab_token_keeps_no_tail_when_a_word_is_glued_after_it() -
         "%E2%80%9Cquoted%E2%80%9D get_file_contents%2Csearch_code",
         "commit 3f786850e387550fdab836ed7e6dc881de23001b\\tid 550e8400-e29b-41d4-a716-44665544",
         "zero\u200bwidth\u200bjoined\u200bwords and a soft\u00adhyphen\u00adated name",
+        # A ticket's number in a branch among words: masked before (`sk-` + 20 characters).
+        "Merge pull request #12 from acme/sk-1234-fix-login-flow-for-users",
+        "v1.2.3-sk-proj-1234567890-release-notes",
         # A name glued after an escaped join is a name, as after the join itself.
         "/srv/files%2Fsk-tools-for-everything-here/bin",
         '{"package": "mcp\\/sk-learn-extra-package-name"}',

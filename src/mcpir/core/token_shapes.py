@@ -55,6 +55,7 @@ _START = re.compile(
     r"(?<=\\x[0-9A-Fa-f]{2}))(?:gh[pousr]_|github_pat_|glpat-|sk-|AKIA|ASIA|ABIA|ACCA|xox[abposre]-|"
     r"hooks\.slack\.com/services/|[srp]k_(?:live|test)_|AIza|npm_|hf_|eyJ|-----BEGIN )"
 )
+_VOWEL = re.compile(r"[aeiouy]")
 _JOIN = re.compile(r"[-_./]|\\/|%(?:2[DdEeFf]|5[Ff])|\\u00(?:2[DdEeFf]|5[Ff])")
 _JWT_SHAPE = next(shape for shape in _SHAPES if shape.pattern == _JWT)
 # A JWT's first segment runs to the end of its run of token characters.
@@ -71,7 +72,12 @@ def _a_name(text: str, at: int, secret: str) -> bool:
     if secret != secret.lower():
         return False
     pieces = PIECE.findall(secret)
-    return len(pieces) > 1 and all(not p.isdigit() and plain_piece(p) for p in pieces)
+    if len(pieces) < 2 or not all(plain_piece(p) for p in pieces):
+        return False
+    # A ticket's number in a branch (`feature/sk-1234-fix-login`) among words is a name; runs
+    # of digits with no words (`xoxb-1111…-2222…-bbbb…`) are a look-alike's.
+    words = [p for p in pieces if not p.isdigit()]
+    return len(words) == len(pieces) or (len(words) >= 2 and all(map(_VOWEL.search, words)))
 
 
 def _joined(text: str, at: int, size: int) -> bool:
