@@ -96,6 +96,12 @@ def read_text(path: Path, real: str | None = None) -> str:
     it, `path`'s links are resolved here. Either way the target is then opened with no link
     followed, so a symlink swapped in after the check is refused (the root `--all-users` run
     reads a home its owner can change meanwhile)."""
+    return decode(read_bytes(path, real))
+
+
+def read_bytes(path: Path, real: str | None = None) -> bytes:
+    """The file's bytes, as `read_text` opens them: no link followed, a FIFO or device refused
+    (containment reads the file again, byte for byte, long after discovery checked it)."""
     try:
         fd = no_follow.open_resolved(real if real is not None else os.path.realpath(path))
     except PermissionError:
@@ -121,7 +127,7 @@ def read_text(path: Path, real: str | None = None) -> str:
             raise DocumentError(f"unreadable: {exc.strerror or exc}") from None
     if len(raw) > MAX_BYTES:
         raise DocumentError("too large: over 5 MiB")
-    return decode(raw)
+    return raw
 
 
 def decode(raw: bytes) -> str:

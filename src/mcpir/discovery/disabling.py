@@ -57,7 +57,7 @@ class Source:
 
 def load(path: Path, fmt: Format) -> Source:
     real = Path(os.path.realpath(path))
-    raw = real.read_bytes()
+    raw = documents.read_bytes(real, str(real))  # a FIFO or a link swapped in since: refused
     text = documents.decode(raw)
     data = documents.PARSERS[fmt](text).data
     return Source(real, raw, text, data, fmt)
