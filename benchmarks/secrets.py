@@ -1,6 +1,6 @@
 """Secret detection: recall on generated tokens, silence on look-alikes, speed vs detect-secrets.
 
-Run: `python benchmarks/secrets.py [--per-provider 1000] [--mib 50]`. Needs the `dev` extra
+Run: `python benchmarks/secrets.py [--per-provider 1000] [--mib 50] [--unique]`. Needs the `dev` extra
 (detect-secrets 1.5.0) for the comparison. Prints three tables:
   1. per provider: valid tokens found (recall) and look-alikes reported (must be 0);
   2. the real config corpus (../shared/corpus/configs): every secret finding, to read for
@@ -125,8 +125,12 @@ def corpus_table() -> None:
                   f"[{finding.evidence}]")  # fmt: skip
 
 
-def _bulk(base: Path, mib: int, rng: random.Random) -> tuple[list[Path], list[str]]:
-    """Config files of realistic shape, about 100 KiB each, two planted secrets per file."""
+def _bulk(
+    base: Path, mib: int, rng: random.Random, unique: bool = False
+) -> tuple[list[Path], list[str]]:
+    """Config files of realistic shape, about 100 KiB each, two planted secrets per file. The
+    same 250 servers in every file (as machines repeat them across clients and projects), or,
+    `unique`, no two servers anywhere with the same package, arguments or values."""
     from mcpir.secrets.fakes import fake_token
 
     # Formats both tools know, so recall is compared on common ground.
@@ -135,11 +139,13 @@ def _bulk(base: Path, mib: int, rng: random.Random) -> tuple[list[Path], list[st
     while size < mib * 1024 * 1024:
         servers: dict[str, dict[str, Any]] = {}
         for n in range(250):
+            release = f"1.{n}.{index}" if unique else f"1.{n}.0"
             servers[f"srv-{n}"] = {
                 "command": "npx",
-                "args": ["-y", f"@example/mcp-{n}@1.{n}.0", "--port", str(3000 + n)],
-                "env": {"LOG_LEVEL": "info", "API_TOKEN": "${API_TOKEN}", "REGION": "eu-west-1"},
-            }
+                "args": ["-y", f"@example/mcp-{n}@{release}", "--port", str(3000 + n)],
+                "env": {"LOG_LEVEL": "info", "API_TOKEN": "${API_TOKEN}",
+                        "REGION": f"eu-west-{index}" if unique else "eu-west-1"},
+            }  # fmt: skip
         for n in range(2):
             token = fake_token(kinds[(index + n) % len(kinds)], rng)
             planted.append(token)
@@ -176,7 +182,9 @@ def _text_pass(base: Path) -> float:
     return time.perf_counter() - start
 
 
-def throughput_table(mib: int, rng: random.Random, runs: int = 3, compare: bool = True) -> bool:
+def throughput_table(
+    mib: int, rng: random.Random, runs: int = 3, compare: bool = True, unique: bool = False
+) -> bool:
     try:
         from detect_secrets.core.secrets_collection import SecretsCollection
         from detect_secrets.settings import default_settings
@@ -184,10 +192,10 @@ def throughput_table(mib: int, rng: random.Random, runs: int = 3, compare: bool 
         print("\n(detect-secrets not installed: `pip install -e '.[dev]'` for the comparison)")
         return True
     if not compare:  # detect-secrets takes half an hour on 50 MiB of a busy machine
-        return _mcpir_only(mib, rng, runs)
+        return _mcpir_only(mib, rng, runs, unique)
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        files, planted = _bulk(base, mib, rng)
+        files, planted = _bulk(base, mib, rng, unique)
         total = sum(f.stat().st_size for f in files) / 1024 / 1024
         timings, cpu = [], []
         for _ in range(max(1, runs)):
@@ -224,10 +232,10 @@ def throughput_table(mib: int, rng: random.Random, runs: int = 3, compare: bool 
     return theirs_s / median >= 10 and mcpir_recall >= ds_recall
 
 
-def _mcpir_only(mib: int, rng: random.Random, runs: int) -> bool:
+def _mcpir_only(mib: int, rng: random.Random, runs: int, unique: bool = False) -> bool:
     with tempfile.TemporaryDirectory() as tmp:
         base = Path(tmp)
-        files, planted = _bulk(base, mib, rng)
+        files, planted = _bulk(base, mib, rng, unique)
         total = sum(f.stat().st_size for f in files) / 1024 / 1024
         wall, cpu = [], []
         for _ in range(max(1, runs)):
@@ -256,11 +264,14 @@ def main() -> None:
     parser.add_argument(
         "--no-compare", action="store_true", help="time mcpir scan alone, not detect-secrets"
     )
+    parser.add_argument(
+        "--unique", action="store_true", help="no two servers alike (no repeated definitions)"
+    )
     options = parser.parse_args()
     rng = random.Random(options.seed)  # noqa: S311 - reproducible test data, not secrets
     ok = recall_table(options.per_provider, rng)
     corpus_table()
-    ok &= throughput_table(options.mib, rng, options.runs, not options.no_compare)
+    ok &= throughput_table(options.mib, rng, options.runs, not options.no_compare, options.unique)
     sys.exit(0 if ok else 1)
 
 
