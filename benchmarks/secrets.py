@@ -1,7 +1,7 @@
 """Secret detection: recall on generated tokens, silence on look-alikes, speed vs detect-secrets.
 
-Run: `python benchmarks/secrets.py [--per-provider 1000] [--mib 50] [--unique]`. Needs the `dev` extra
-(detect-secrets 1.5.0) for the comparison. Prints three tables:
+Run: `python benchmarks/secrets.py [--per-provider 1000] [--mib 50] [--unique]`. Needs the `dev`
+extra (detect-secrets 1.5.0) for the comparison. Prints three tables:
   1. per provider: valid tokens found (recall) and look-alikes reported (must be 0);
   2. the real config corpus (../shared/corpus/configs): every secret finding, to read for
      false positives (the corpus has its credentials replaced by `REDACTED`);
