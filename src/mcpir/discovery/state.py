@@ -35,9 +35,9 @@ _DRIVE_URI = re.compile(r"^/[A-Za-z]:/")
 
 
 def state_file(path: Path, scopes: Scopes, max_bytes: int = MAX_STATE_BYTES) -> Path | None:
-    """`path` if it can be read as state: a regular file of at most `max_bytes` and, when the
-    home is another machine's, a file that stays inside it once links are resolved (then its
-    resolved target is returned)."""
+    """The target to read `path` by (its links resolved), if it can be read as state: a regular
+    file of at most `max_bytes` and, when the home is another machine's, one that stays inside
+    it. Read by that target with no link followed, a link swapped in after the check is not."""
     try:
         info = os.stat(path)
     except (OSError, ValueError):
@@ -48,8 +48,8 @@ def state_file(path: Path, scopes: Scopes, max_bytes: int = MAX_STATE_BYTES) -> 
         real, home = os.path.realpath(path), os.path.realpath(scopes.home)
         if os.path.commonpath((real, home)) != home:
             return None
-        return Path(real)  # the target as checked: read by it, no link followed (documents)
-    return path
+        return Path(real)
+    return Path(os.path.realpath(path))
 
 
 def load_state(
@@ -59,7 +59,7 @@ def load_state(
     if (checked := state_file(path, scopes, max_bytes)) is None:
         return None
     try:
-        return documents.load(path, fmt, str(checked) if scopes.sandboxed else None).data
+        return documents.load(path, fmt, str(checked)).data
     except (documents.DocumentError, OSError):
         return None
 
@@ -110,7 +110,7 @@ def sqlite_strings(db: Path, scopes: Scopes, table: str, column: str) -> list[st
     # The file as checked, no link followed and never blocking (a FIFO swapped in after the
     # check hung the open), kept open: SQLite reads that file through /proc/self/fd.
     try:
-        fd = no_follow.open_resolved(str(checked) if scopes.sandboxed else os.path.realpath(db))
+        fd = no_follow.open_resolved(str(checked))
     except OSError:
         return []
     try:
