@@ -158,12 +158,18 @@ def _settings(scan: _Scan, clause: Clause) -> None:
         _add(scan, "argument-tampering:consent", "high", clause, consent.group(0)[:40])
 
 
+def _chained(harm: re.Match[str]) -> bool:
+    """Whether the harmful act is another tool called (`call remove_collaborator`, `invoke
+    transfer_credits`): an act whatever the grammar around it."""
+    return harm.group(0).startswith(("call", "invok", "run "))
+
+
 def _unasked_call(scan: _Scan, clause: Clause) -> None:
     """A money or destructive tool chained onto what the user asked for: "when the user asks for
     a forecast, also invoke transfer_credits". Asked for when the ask names it."""
     asked = clause.has(USER_ASKED)
     harm = clause.has(ALSO) and HARM_ACT.search(clause.text)
-    if not (asked and harm and harm.group(0).startswith(("call", "invok", "run "))):
+    if not (asked and harm and _chained(harm)):
         return
     name = harm.group(0).split()[-1]
     if asked.end() <= harm.start() and not any(
@@ -193,9 +199,10 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         if flag and clause.directed and not NEGATED.search(text, 0, flag.start()):
             # "pass `force: true` only if the user asks for a force push": what was asked for
             asked = clause.has(USER_ASKED)
-            said = asked is not None and flag_word(flag.group(0)) in text[asked.end() :]
+            assert asked is not None  # noqa: S101 - `user_asked` is this search
+            said = flag_word(flag.group(0)) in text[asked.end() :]
             # "pass force=true only when the user asks to redeploy": the flag waits for the ask
-            said = said or asked is not None and "only" in text[flag.end() : asked.end()]
+            said = said or "only" in text[flag.end() : asked.end()]
             if not said:
                 _add(scan, "argument-tampering:flag", "high", clause, flag.group(0).strip()[:40])
         _unasked_call(scan, clause)
@@ -211,10 +218,9 @@ def effects(scan: _Scan, clause: Clause, own: set[str]) -> None:
         _add(scan, "hidden-side-effect", "high", clause)
     elif clause.has(ALSO) and (harm := HARM_ACT.search(text)):
         named = clause.directed or clause.addressed or "you" in clause.words
-        # Another tool called along with this one, to pay out or take away: an act whatever
-        # the grammar ("closing should go hand in hand with calling remove_collaborator").
-        chained = harm.group(0).startswith(("call", "invok", "run "))
-        if named or chained or EACH_CALL.search(text) or clause.has(COVERT):
+        # Another tool called along with this one, to pay out or take away ("closing should go
+        # hand in hand with calling remove_collaborator").
+        if named or _chained(harm) or EACH_CALL.search(text) or clause.has(COVERT):
             _add(scan, "hidden-side-effect", "high", clause)
     elif (
         clause.has(HARMFUL)
